@@ -1,0 +1,27 @@
+//! The SAP AI Core client: service keys, tokens, deployments, the model catalog and chat
+//! in foundation and orchestration mode. Knows nothing of ratatui, clap or the terminal.
+
+pub mod chat;
+pub mod deployments;
+pub mod error;
+pub mod models;
+pub mod service_key;
+
+pub use chat::{ChatEvent, ChatRequest, Message, Role, ToolCallDelta, Usage};
+pub use deployments::Deployment;
+pub use error::Error;
+pub use models::ModelEntry;
+pub use service_key::ServiceKey;
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// How chat requests reach a model (contract "Modes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The model's own deployment in scenario `foundation-models`.
+    #[default]
+    Foundation,
+    /// One orchestration deployment serves every model the catalog allows for it.
+    Orchestration,
+}
