@@ -3,5 +3,12 @@
 //! The library holds everything the binary does so integration tests can drive the
 //! simulator and the client in-process; `main.rs` only parses arguments and exits.
 
+pub mod agent;
 pub mod aicore;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod credentials;
+pub mod fsutil;
+pub mod secrets;
 pub mod sim;

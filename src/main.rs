@@ -1,1 +1,68 @@
-fn main() {}
+//! Parses the command line, runs one command, and turns its error into one stderr line and
+//! the contract's exit code.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use sapcode::cli::{Cli, Command};
+use sapcode::commands::{self, context::Context, report};
+use sapcode::credentials::Environment;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("sapcode: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let (class, _) = report::classify(&err);
+            if class != sapcode::aicore::error::ExitClass::Interrupted {
+                eprintln!("{}", report::line(&err));
+            }
+            ExitCode::from(class as u8)
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let Cli { global, command } = cli;
+    match command {
+        Some(Command::Simulate(args)) => commands::simulate::run(args).await,
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "sapcode",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        command => {
+            let ctx = Context::load(global, Environment::from_process())?;
+            match command {
+                Some(Command::Run(args)) => commands::run::run(&ctx, args).await,
+                Some(Command::Models(args)) => commands::models::run(&ctx, args).await,
+                Some(Command::Deployments(args)) => commands::deployments::run(&ctx, args).await,
+                Some(Command::Login(args)) => commands::login::login(&ctx, args).await,
+                Some(Command::Logout) => commands::login::logout(&ctx).await,
+                Some(Command::Doctor) => commands::doctor::run(&ctx).await,
+                Some(Command::Simulate(_)) | Some(Command::Completions { .. }) => Ok(()),
+                None => {
+                    eprintln!(
+                        "sapcode: the terminal UI is coming; use `sapcode --demo run \"…\"` meanwhile"
+                    );
+                    Ok(())
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Files attached to a prompt (`run --file`, `@path` in the TUI), read with a size cap.
+
+use std::path::Path;
+
+/// Large enough for a long source file, small enough not to blow a context window by accident.
+pub const MAX_ATTACHMENT_BYTES: u64 = 256 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub path: String,
+    pub content: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttachmentError {
+    #[error("cannot read {path}: {detail}")]
+    Read { path: String, detail: String },
+    #[error(
+        "{path} is {size} bytes, more than the {MAX_ATTACHMENT_BYTES}-byte limit for attachments"
+    )]
+    TooLarge { path: String, size: u64 },
+    #[error("{path} is not UTF-8 text")]
+    NotText { path: String },
+}
+
+impl Attachment {
+    pub fn read(path: &Path) -> Result<Attachment, AttachmentError> {
+        let shown = path.display().to_string();
+        let read_error = |err: std::io::Error| AttachmentError::Read {
+            path: shown.clone(),
+            detail: err.to_string(),
+        };
+        let size = std::fs::metadata(path).map_err(read_error)?.len();
+        if size > MAX_ATTACHMENT_BYTES {
+            return Err(AttachmentError::TooLarge { path: shown, size });
+        }
+        let bytes = std::fs::read(path).map_err(read_error)?;
+        let content = String::from_utf8(bytes).map_err(|_| AttachmentError::NotText {
+            path: shown.clone(),
+        })?;
+        Ok(Attachment::from_text(&shown, &content))
+    }
+
+    pub fn from_text(path: &str, content: &str) -> Attachment {
+        Attachment {
+            path: path.to_owned(),
+            content: content.to_owned(),
+        }
+    }
+
+    /// The file as the model sees it: its path, then a fence long enough that backticks
+    /// inside the file cannot close it early.
+    pub fn as_prompt_block(&self) -> String {
+        let language = Path::new(&self.path)
+            .extension()
+            .and_then(|ext| ext.to_str())
+            .unwrap_or("");
+        let longest_run = longest_backtick_run(&self.content);
+        let fence = "`".repeat(longest_run.max(2) + 1);
+        let newline = if self.content.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        format!(
+            "`{}`:\n{fence}{language}\n{}{newline}{fence}",
+            self.path, self.content
+        )
+    }
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fence_outgrows_backticks_in_the_file() {
+        let block = Attachment::from_text("README.md", "```sh\nls\n```\n").as_prompt_block();
+        assert!(block.starts_with("`README.md`:\n````md\n"), "{block}");
+        assert!(block.ends_with("\n````"));
+    }
+
+    #[test]
+    fn binary_and_huge_files_are_refused_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("a.bin");
+        std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+        let err = Attachment::read(&binary).unwrap_err();
+        assert!(err.to_string().ends_with("is not UTF-8 text"), "{err}");
+        let huge = dir.path().join("big.txt");
+        std::fs::write(&huge, vec![b'a'; MAX_ATTACHMENT_BYTES as usize + 1]).unwrap();
+        assert!(matches!(
+            Attachment::read(&huge),
+            Err(AttachmentError::TooLarge { .. })
+        ));
+        let missing = Attachment::read(&dir.path().join("none")).unwrap_err();
+        assert!(missing.to_string().starts_with("cannot read"), "{missing}");
+    }
+}

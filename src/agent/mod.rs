@@ -1,0 +1,121 @@
+//! The conversation: system prompt, turns, attached files, and the `ChatRequest` built from
+//! them. One turn driver shape for both `sapcode run` and the TUI.
+
+mod attachment;
+
+pub use attachment::{Attachment, AttachmentError};
+
+use crate::aicore::{ChatRequest, Message, Role};
+
+/// Said once per conversation; short so it costs few tokens on every turn.
+pub const DEFAULT_SYSTEM_PROMPT: &str = "You are sapcode, a coding assistant in the user's terminal. \
+Answer concisely and precisely. Put code in fenced blocks with a language tag.";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversation {
+    system: String,
+    messages: Vec<Message>,
+}
+
+impl Conversation {
+    pub fn new(system: Option<&str>) -> Conversation {
+        Conversation {
+            system: system.unwrap_or(DEFAULT_SYSTEM_PROMPT).to_owned(),
+            messages: Vec::new(),
+        }
+    }
+
+    /// Adds the user's text with any attached files placed before it, each in a fenced block
+    /// named by its path so the model can refer to it.
+    pub fn push_user(&mut self, text: &str, attachments: &[Attachment]) {
+        let mut content = String::new();
+        for attachment in attachments {
+            content.push_str(&attachment.as_prompt_block());
+            content.push('\n');
+        }
+        content.push_str(text);
+        self.messages.push(Message {
+            role: Role::User,
+            content,
+        });
+    }
+
+    pub fn push_assistant(&mut self, text: &str) {
+        self.messages.push(Message {
+            role: Role::Assistant,
+            content: text.to_owned(),
+        });
+    }
+
+    /// Drops the last user message and whatever followed it, so a failed turn can be retried.
+    pub fn pop_last_turn(&mut self) -> Option<String> {
+        let index = self.messages.iter().rposition(|m| m.role == Role::User)?;
+        let user = self.messages.remove(index);
+        self.messages.truncate(index);
+        Some(user.content)
+    }
+
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    pub fn request(&self, max_tokens: Option<u32>) -> ChatRequest {
+        let mut messages = Vec::with_capacity(self.messages.len() + 1);
+        messages.push(Message {
+            role: Role::System,
+            content: self.system.clone(),
+        });
+        messages.extend(self.messages.iter().cloned());
+        ChatRequest {
+            messages,
+            max_tokens,
+            temperature: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn request_starts_with_the_system_prompt_and_keeps_order() {
+        let mut conversation = Conversation::new(Some("be terse"));
+        conversation.push_user("hi", &[]);
+        conversation.push_assistant("hello");
+        conversation.push_user("why?", &[]);
+        let request = conversation.request(Some(50));
+        let roles: Vec<Role> = request.messages.iter().map(|m| m.role).collect();
+        assert_eq!(
+            roles,
+            [Role::System, Role::User, Role::Assistant, Role::User]
+        );
+        assert_eq!(request.messages[0].content, "be terse");
+        assert_eq!(request.max_tokens, Some(50));
+    }
+
+    #[test]
+    fn attachments_come_before_the_question() {
+        let mut conversation = Conversation::new(None);
+        let attachment = Attachment::from_text("src/lib.rs", "fn main() {}");
+        conversation.push_user("explain", &[attachment]);
+        let content = &conversation.messages()[0].content;
+        assert!(
+            content.starts_with("`src/lib.rs`:\n```rs\nfn main() {}\n```\n"),
+            "{content}"
+        );
+        assert!(content.ends_with("explain"));
+    }
+
+    #[test]
+    fn retry_removes_the_failed_turn() {
+        let mut conversation = Conversation::new(None);
+        conversation.push_user("one", &[]);
+        conversation.push_assistant("1");
+        conversation.push_user("two", &[]);
+        conversation.push_assistant("partial");
+        assert_eq!(conversation.pop_last_turn().as_deref(), Some("two"));
+        assert_eq!(conversation.messages().len(), 2);
+    }
+}

@@ -1,0 +1,196 @@
+//! Command-line surface of `shared/design/cli-contract.md`: global options, subcommands
+//! and their flags. Parsing only; `commands/` does the work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::aicore::Mode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sapcode",
+    version,
+    about = "A fast terminal coding assistant for SAP AI Core",
+    long_about = "A fast terminal coding assistant for SAP AI Core.\n\n\
+        Without a subcommand sapcode opens the terminal UI. Try it with no account: `sapcode --demo`.",
+    after_help = "Credentials: AICORE_SERVICE_KEY, or AICORE_CLIENT_ID/AICORE_CLIENT_SECRET/AICORE_AUTH_URL/AICORE_BASE_URL, \
+        or a profile saved by `sapcode login` (secret in the OS keyring)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Use the built-in SAP AI Core simulator: no account, no credentials, no network
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Profile in the config file
+    #[arg(long, global = true, env = "SAPCODE_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// AI-Resource-Group for every call [default: from config, else `default`]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub resource_group: Option<String>,
+
+    /// Config file [default: the platform config dir's sapcode/config.toml]
+    #[arg(long, global = true, env = "SAPCODE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// How chat requests reach the model
+    #[arg(long, global = true, value_enum)]
+    pub mode: Option<ModeArg>,
+
+    /// Model name as in the catalog (e.g. gpt-4o)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub model: Option<String>,
+
+    /// Deployment id to talk to (foundation mode)
+    #[arg(long, global = true, value_name = "ID")]
+    pub deployment: Option<String>,
+
+    /// Print usage and timing, and the cause chain of errors, on stderr
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    Foundation,
+    Orchestration,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(arg: ModeArg) -> Mode {
+        match arg {
+            ModeArg::Foundation => Mode::Foundation,
+            ModeArg::Orchestration => Mode::Orchestration,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One chat turn without the TUI; the answer streams to stdout
+    Run(RunArgs),
+    /// Models that pass the filter, with deployment counts
+    Models(ListArgs),
+    /// Deployments of the resource group; non-RUNNING ones are marked
+    Deployments(ListArgs),
+    /// Store credentials: secret in the OS keyring, the rest in the config file
+    Login(LoginArgs),
+    /// Remove the profile's secret from the OS keyring
+    Logout,
+    /// Run the SAP AI Core simulator as an HTTP server on 127.0.0.1
+    Simulate(SimulateArgs),
+    /// Check config, keyring, token, deployments, catalog and one tiny completion
+    Doctor,
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The prompt; `-` or none reads it from stdin
+    pub prompt: Option<String>,
+
+    /// Print one JSON object per event (delta, usage, done, error), one per line
+    #[arg(long)]
+    pub json: bool,
+
+    /// System prompt
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+
+    /// Attach a file's contents to the prompt (repeatable)
+    #[arg(long = "file", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
+
+    /// Upper bound for answer tokens
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print one JSON array
+    #[arg(long)]
+    pub json: bool,
+
+    /// Lift the filter (models: streaming, text generation, context ≥ 32k)
+    #[arg(long)]
+    pub all: bool,
+
+    /// Bypass the caches (catalog 15 min, deployments 5 min)
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Service key JSON file from SAP BTP, or `-` for stdin; without it, asks interactively
+    #[arg(long, value_name = "FILE")]
+    pub service_key: Option<PathBuf>,
+
+    /// Save without fetching a token first
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Port on 127.0.0.1; 0 picks a free one
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Write the service key JSON here once the simulator listens
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// Misbehave for tests, e.g. `429=2,retry-after=1` or `cut-after=3` (see README)
+    #[arg(long, value_name = "SPEC", env = "SAPCODE_SIM_FAULTS")]
+    pub fault: Option<String>,
+
+    /// Answer every chat request with this recorded SSE body, verbatim
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "sapcode",
+            "run",
+            "hi",
+            "--demo",
+            "--mode",
+            "orchestration",
+            "--model",
+            "gpt-4o",
+        ])
+        .unwrap();
+        assert!(cli.global.demo);
+        assert_eq!(cli.global.mode, Some(ModeArg::Orchestration));
+        assert_eq!(cli.global.model.as_deref(), Some("gpt-4o"));
+    }
+}

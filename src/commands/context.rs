@@ -1,0 +1,155 @@
+//! What every command needs before it can talk to SAP AI Core: the config, the active
+//! profile, the effective resource group/mode/model, and a connected client (or the
+//! in-process simulator with `--demo`).
+
+use anyhow::Context as _;
+
+use crate::aicore::{Client, ClientOptions, Mode, ServiceKey};
+use crate::cli::GlobalArgs;
+use crate::config::{Config, Paths, Profile};
+use crate::credentials::{self, Environment, Source};
+use crate::secrets::{self, SecretStore};
+use crate::sim::{SimOptions, SimServer};
+
+pub const DEFAULT_PROFILE: &str = "default";
+pub const DEFAULT_RESOURCE_GROUP: &str = "default";
+
+pub struct Context {
+    pub global: GlobalArgs,
+    pub env: Environment,
+    pub paths: Paths,
+    pub config: Config,
+    pub profile_name: String,
+}
+
+/// A client ready to use, plus what keeps it alive.
+pub struct Connection {
+    pub client: Client,
+    pub source: Source,
+    /// The in-process simulator behind `--demo`; dropping it stops the server.
+    pub simulator: Option<SimServer>,
+}
+
+impl Context {
+    pub fn load(global: GlobalArgs, env: Environment) -> anyhow::Result<Context> {
+        let paths = Paths::discover(global.config.clone());
+        let config = Config::load(&paths.config_file)?;
+        let profile_name = global
+            .profile
+            .clone()
+            .or_else(|| config.profile.clone())
+            .unwrap_or_else(|| DEFAULT_PROFILE.into());
+        Ok(Context {
+            global,
+            env,
+            paths,
+            config,
+            profile_name,
+        })
+    }
+
+    pub fn profile(&self) -> Option<&Profile> {
+        self.config.profile(&self.profile_name)
+    }
+
+    /// Flag, then `AICORE_RESOURCE_GROUP`, then the profile, then `default`.
+    pub fn resource_group(&self) -> String {
+        self.global
+            .resource_group
+            .clone()
+            .or_else(|| self.env.resource_group.clone())
+            .or_else(|| self.profile().and_then(|p| p.resource_group.clone()))
+            .unwrap_or_else(|| DEFAULT_RESOURCE_GROUP.into())
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.global
+            .mode
+            .map(Mode::from)
+            .or_else(|| self.profile().and_then(|p| p.mode))
+            .unwrap_or_default()
+    }
+
+    pub fn model(&self) -> Option<String> {
+        self.global
+            .model
+            .clone()
+            .or_else(|| self.profile().and_then(|p| p.model.clone()))
+    }
+
+    /// The saved deployment belongs to the saved model: a `--model` flag drops it.
+    pub fn deployment(&self) -> Option<String> {
+        if self.global.deployment.is_some() || self.global.model.is_some() {
+            return self.global.deployment.clone();
+        }
+        self.profile().and_then(|p| p.deployment.clone())
+    }
+
+    pub fn secret_store(&self) -> anyhow::Result<Box<dyn SecretStore>> {
+        Ok(secrets::store_from_setting(self.env.keyring.as_deref())?)
+    }
+
+    fn client_options(&self) -> ClientOptions {
+        ClientOptions {
+            resource_group: self.resource_group(),
+            cache_dir: self.paths.cache_dir.clone(),
+            timeouts: self.config.timeouts.resolve(),
+            extra_ca_file: self
+                .config
+                .ca_file
+                .clone()
+                .or_else(|| self.env.ssl_cert_file.clone()),
+            retry: Default::default(),
+        }
+    }
+
+    /// Resolves credentials (off the async runtime: the keyring blocks) and builds a client.
+    pub async fn connect(&self) -> anyhow::Result<Connection> {
+        if self.global.demo {
+            return self.connect_demo().await;
+        }
+        let env = self.env.clone();
+        let config = self.config.clone();
+        let profile = self.profile_name.clone();
+        let store = self.secret_store()?;
+        let (key, source) = tokio::task::spawn_blocking(move || {
+            credentials::resolve(&env, &config, &profile, store.as_ref())
+        })
+        .await
+        .context("keyring task")??;
+        let client = Client::new(key, self.client_options())?;
+        Ok(Connection {
+            client,
+            source,
+            simulator: None,
+        })
+    }
+
+    async fn connect_demo(&self) -> anyhow::Result<Connection> {
+        let faults = match std::env::var("SAPCODE_SIM_FAULTS") {
+            Ok(spec) => crate::sim::Faults::parse(&spec).map_err(|err| {
+                anyhow::anyhow!(crate::aicore::Error::Config(format!(
+                    "SAPCODE_SIM_FAULTS: {err}"
+                )))
+            })?,
+            Err(_) => Default::default(),
+        };
+        let simulator = SimServer::start(SimOptions {
+            faults,
+            ..SimOptions::default()
+        })
+        .await
+        .context("starting the built-in simulator")?;
+        let key = ServiceKey::from_json(&simulator.service_key().to_string())?;
+        // The demo keeps its lists in memory only, so it never mixes with real caches.
+        let options = ClientOptions {
+            cache_dir: None,
+            ..self.client_options()
+        };
+        Ok(Connection {
+            client: Client::new(key, options)?,
+            source: Source::Simulator,
+            simulator: Some(simulator),
+        })
+    }
+}

@@ -1,0 +1,171 @@
+//! `sapcode doctor`: checks each step a chat depends on, in order, and says which failed,
+//! why, and what to do. Later steps are skipped once one fails.
+
+use futures_util::StreamExt;
+
+use super::context::{Connection, Context};
+use super::report;
+use crate::agent::Conversation;
+use crate::aicore::{ChatEvent, Freshness};
+
+/// One line of the report.
+struct Step {
+    name: &'static str,
+    outcome: Result<String, anyhow::Error>,
+}
+
+pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+    let mut steps: Vec<Step> = Vec::new();
+    let failure = check_all(ctx, &mut steps).await;
+    for step in &steps {
+        match &step.outcome {
+            Ok(detail) => println!("✓ {:<12} {detail}", step.name),
+            Err(err) => {
+                println!("✗ {:<12} {err:#}", step.name);
+                if let (_, Some(hint)) = report::classify(err) {
+                    println!("  {:<12} {hint}", "");
+                }
+            }
+        }
+    }
+    match failure {
+        Some(err) => Err(err),
+        None => {
+            println!("all checks passed");
+            Ok(())
+        }
+    }
+}
+
+/// Runs the steps until one fails; returns that failure for the exit code.
+async fn check_all(ctx: &Context, steps: &mut Vec<Step>) -> Option<anyhow::Error> {
+    let config_detail = if ctx.global.demo {
+        "not needed (--demo)".to_owned()
+    } else if ctx.paths.config_file.exists() {
+        format!(
+            "{} ({} profile(s), using '{}')",
+            ctx.paths.config_file.display(),
+            ctx.config.profiles.len(),
+            ctx.profile_name
+        )
+    } else {
+        format!("{} does not exist yet", ctx.paths.config_file.display())
+    };
+    steps.push(Step {
+        name: "config",
+        outcome: Ok(config_detail),
+    });
+
+    let connection = match ctx.connect().await {
+        Ok(connection) => connection,
+        Err(err) => return fail(steps, "credentials", err),
+    };
+    steps.push(Step {
+        name: "credentials",
+        outcome: Ok(format!("from {}", connection.source)),
+    });
+    check_service(ctx, &connection, steps).await
+}
+
+async fn check_service(
+    ctx: &Context,
+    connection: &Connection,
+    steps: &mut Vec<Step>,
+) -> Option<anyhow::Error> {
+    let client = &connection.client;
+    if let Err(err) = client.fetch_token().await {
+        return fail(steps, "token", err.into());
+    }
+    steps.push(ok("token", "received from the auth URL".into()));
+
+    let deployments = match client.deployments(Freshness::Refresh).await {
+        Ok(deployments) => deployments.data,
+        Err(err) => return fail(steps, "deployments", err.into()),
+    };
+    let running = deployments.iter().filter(|d| d.is_running()).count();
+    let orchestration = deployments
+        .iter()
+        .any(|d| d.is_orchestration() && d.is_running());
+    steps.push(ok(
+        "deployments",
+        format!(
+            "{running} RUNNING of {} in resource group '{}'; orchestration {}",
+            deployments.len(),
+            client.resource_group(),
+            if orchestration {
+                "RUNNING"
+            } else {
+                "not running"
+            }
+        ),
+    ));
+
+    let models = match client.models(Freshness::Refresh).await {
+        Ok(models) => models.data,
+        Err(err) => return fail(steps, "catalog", err.into()),
+    };
+    let passing = models.iter().filter(|m| m.passes_filter).count();
+    steps.push(ok(
+        "catalog",
+        format!("{} models, {passing} pass the filter", models.len()),
+    ));
+
+    let target = match client
+        .resolve_target(
+            ctx.mode(),
+            ctx.model().as_deref(),
+            ctx.deployment().as_deref(),
+        )
+        .await
+    {
+        Ok(target) => target,
+        Err(err) => return fail(steps, "completion", err.into()),
+    };
+    let mut conversation = Conversation::new(Some("Answer with one word."));
+    conversation.push_user("Say OK.", &[]);
+    let mut stream = client.chat_stream(target.clone(), conversation.request(Some(16)));
+    let mut text = String::new();
+    while let Some(event) = stream.next().await {
+        match event {
+            ChatEvent::Delta(delta) => text.push_str(&delta),
+            ChatEvent::Error(err) => return fail(steps, "completion", err.into()),
+            ChatEvent::Retrying { .. }
+            | ChatEvent::ToolCall(_)
+            | ChatEvent::Usage(_)
+            | ChatEvent::Done { .. } => {}
+        }
+    }
+    steps.push(ok(
+        "completion",
+        format!(
+            "{} via deployment {} answered {} characters",
+            target.model(),
+            target.deployment().id,
+            text.chars().count()
+        ),
+    ));
+    None
+}
+
+fn ok(name: &'static str, detail: String) -> Step {
+    Step {
+        name,
+        outcome: Ok(detail),
+    }
+}
+
+fn fail(steps: &mut Vec<Step>, name: &'static str, err: anyhow::Error) -> Option<anyhow::Error> {
+    let (class, hint) = report::classify(&err);
+    steps.push(Step {
+        name,
+        outcome: Err(err),
+    });
+    Some(
+        report::Reported {
+            class,
+            message: format!("doctor: the {name} check failed"),
+            hint,
+        }
+        .into(),
+    )
+}

@@ -1,0 +1,274 @@
+//! `sapcode run`: one chat turn; the answer streams to stdout as it arrives.
+
+use std::io::{IsTerminal, Read, Write};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+
+use super::context::Context;
+use crate::agent::{Attachment, Conversation};
+use crate::aicore::{ChatEvent, Error, Usage};
+use crate::cli::RunArgs;
+
+pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
+    let prompt = read_prompt(args.prompt.as_deref())?;
+    let attachments = args
+        .files
+        .iter()
+        .map(|path| Attachment::read(path))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| Error::Config(format!("--file: {err}")))?;
+
+    let started = Instant::now();
+    let connection = ctx.connect().await?;
+    let client = &connection.client;
+    let target = client
+        .resolve_target(
+            ctx.mode(),
+            ctx.model().as_deref(),
+            ctx.deployment().as_deref(),
+        )
+        .await?;
+    if ctx.global.verbose {
+        eprintln!(
+            "sapcode: {} via {} deployment {} ({}, resource group {})",
+            target.model(),
+            mode_word(target.mode()),
+            target.deployment().id,
+            connection.source,
+            client.resource_group(),
+        );
+    }
+
+    let mut conversation = Conversation::new(args.system.as_deref());
+    conversation.push_user(&prompt, &attachments);
+    let mut stream = client.chat_stream(target, conversation.request(args.max_tokens));
+
+    let mut printer = Printer::new(args.json);
+    let mut first_byte: Option<Duration> = None;
+    let outcome = loop {
+        let event = tokio::select! {
+            event = stream.next() => event,
+            _ = tokio::signal::ctrl_c() => break Err(Error::Interrupted),
+        };
+        let Some(event) = event else {
+            break Ok(());
+        };
+        if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
+            first_byte = Some(started.elapsed());
+        }
+        match event {
+            ChatEvent::Error(err) => break Err(err),
+            ChatEvent::Usage(usage) => {
+                printer.usage = Some(usage);
+                printer.event(&ChatEvent::Usage(usage))?;
+            }
+            other => printer.event(&other)?,
+        }
+    };
+    printer.finish(outcome.as_ref().err())?;
+    if ctx.global.verbose {
+        eprintln!(
+            "{}",
+            timing_line(printer.usage, first_byte, started.elapsed())
+        );
+    }
+    outcome.map_err(Into::into)
+}
+
+fn mode_word(mode: crate::aicore::Mode) -> &'static str {
+    match mode {
+        crate::aicore::Mode::Foundation => "foundation",
+        crate::aicore::Mode::Orchestration => "orchestration",
+    }
+}
+
+/// `-` or no PROMPT reads stdin; a terminal on stdin with no prompt is a usage error rather
+/// than a silent wait.
+fn read_prompt(arg: Option<&str>) -> anyhow::Result<String> {
+    let text = match arg {
+        Some(text) if text != "-" => text.to_owned(),
+        None if std::io::stdin().is_terminal() => {
+            return Err(Error::Config(
+                "no prompt: pass it as an argument or pipe it on stdin (`echo hi | sapcode run`)"
+                    .into(),
+            )
+            .into());
+        }
+        _ => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|err| {
+                Error::Config(format!("cannot read the prompt from stdin: {err}"))
+            })?;
+            text
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(Error::Config("the prompt is empty".into()).into());
+    }
+    Ok(text)
+}
+
+fn timing_line(usage: Option<Usage>, first_byte: Option<Duration>, total: Duration) -> String {
+    let tokens = match usage {
+        Some(usage) => format!(
+            "tokens in {} out {}",
+            usage.prompt_tokens, usage.completion_tokens
+        ),
+        None => "tokens: not reported".into(),
+    };
+    let first = first_byte
+        .map(|d| format!("first text {} ms · ", d.as_millis()))
+        .unwrap_or_default();
+    format!("sapcode: {tokens} · {first}total {} ms", total.as_millis())
+}
+
+/// Writes events to stdout, flushing each so text appears as it arrives.
+struct Printer {
+    json: bool,
+    stdout: std::io::Stdout,
+    wrote_text: bool,
+    ends_with_newline: bool,
+    usage: Option<Usage>,
+}
+
+impl Printer {
+    fn new(json: bool) -> Printer {
+        Printer {
+            json,
+            stdout: std::io::stdout(),
+            wrote_text: false,
+            ends_with_newline: false,
+            usage: None,
+        }
+    }
+
+    fn event(&mut self, event: &ChatEvent) -> std::io::Result<()> {
+        if self.json {
+            return match json_event(event) {
+                Some(value) => self.line(&value.to_string()),
+                None => Ok(()),
+            };
+        }
+        match event {
+            ChatEvent::Delta(text) => {
+                let mut out = self.stdout.lock();
+                out.write_all(text.as_bytes())?;
+                out.flush()?;
+                self.wrote_text = true;
+                self.ends_with_newline = text.ends_with('\n');
+                Ok(())
+            }
+            ChatEvent::Retrying { delay, reason, .. } => {
+                eprintln!(
+                    "sapcode: {reason}; retrying in {}",
+                    humantime::format_duration(Duration::from_secs(delay.as_secs().max(1)))
+                );
+                Ok(())
+            }
+            ChatEvent::ToolCall(_) | ChatEvent::Usage(_) | ChatEvent::Done { .. } => Ok(()),
+            ChatEvent::Error(_) => Ok(()),
+        }
+    }
+
+    fn line(&mut self, line: &str) -> std::io::Result<()> {
+        let mut out = self.stdout.lock();
+        writeln!(out, "{line}")?;
+        out.flush()
+    }
+
+    /// Ends the answer with a newline; in JSON mode an error becomes the last line too.
+    fn finish(&mut self, error: Option<&Error>) -> std::io::Result<()> {
+        if self.json {
+            if let Some(err) = error {
+                let value = serde_json::json!({
+                    "type": "error",
+                    "message": err.to_string(),
+                    "hint": err.hint(),
+                    "exit_code": err.exit_class() as i32,
+                });
+                self.line(&value.to_string())?;
+            }
+            return Ok(());
+        }
+        if self.wrote_text && !self.ends_with_newline {
+            self.line("")?;
+        }
+        Ok(())
+    }
+}
+
+fn json_event(event: &ChatEvent) -> Option<serde_json::Value> {
+    use serde_json::json;
+    match event {
+        ChatEvent::Delta(text) => Some(json!({"type": "delta", "text": text})),
+        ChatEvent::Usage(usage) => Some(json!({
+            "type": "usage",
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "total_tokens": usage.total_tokens,
+        })),
+        ChatEvent::Done { finish_reason } => {
+            Some(json!({"type": "done", "finish_reason": finish_reason}))
+        }
+        ChatEvent::ToolCall(call) => Some(json!({
+            "type": "tool_call",
+            "index": call.index,
+            "id": call.id,
+            "name": call.name,
+            "arguments": call.arguments,
+        })),
+        ChatEvent::Retrying {
+            attempt,
+            delay,
+            reason,
+        } => Some(json!({
+            "type": "retrying",
+            "attempt": attempt,
+            "delay_ms": delay.as_millis() as u64,
+            "reason": reason,
+        })),
+        ChatEvent::Error(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_events_carry_the_contract_type_names() {
+        let delta = json_event(&ChatEvent::Delta("hi".into())).unwrap();
+        assert_eq!(delta, serde_json::json!({"type": "delta", "text": "hi"}));
+        let done = json_event(&ChatEvent::Done {
+            finish_reason: Some("stop".into()),
+        })
+        .unwrap();
+        assert_eq!(done["type"], "done");
+        assert_eq!(done["finish_reason"], "stop");
+        let usage = json_event(&ChatEvent::Usage(Usage {
+            prompt_tokens: 1,
+            completion_tokens: 2,
+            total_tokens: 3,
+        }))
+        .unwrap();
+        assert_eq!(usage["total_tokens"], 3);
+    }
+
+    #[test]
+    fn timing_line_names_tokens_and_times() {
+        let line = timing_line(
+            Some(Usage {
+                prompt_tokens: 17,
+                completion_tokens: 271,
+                total_tokens: 288,
+            }),
+            Some(Duration::from_millis(12)),
+            Duration::from_millis(240),
+        );
+        assert_eq!(
+            line,
+            "sapcode: tokens in 17 out 271 · first text 12 ms · total 240 ms"
+        );
+    }
+}

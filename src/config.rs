@@ -1,0 +1,256 @@
+//! The config file: where it lives, its keys, loading with clear errors, and atomic saving.
+//! Secrets never live here; `secrets.rs` keeps them in the OS keyring.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aicore::{Mode, Timeouts};
+use crate::fsutil::write_atomic;
+
+/// The whole file. Unknown keys are rejected so a typo is reported, not silently ignored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Profile used when `--profile` is not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+
+    /// Extra CA bundle (PEM) trusted on top of the system roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+
+    #[serde(default, skip_serializing_if = "TimeoutSettings::is_default")]
+    pub timeouts: TimeoutSettings,
+
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// One SAP AI Core service instance and the choices made for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The service key's `url` (or `certurl` for X.509 keys); `/oauth/token` is optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_url: Option<String>,
+    /// The service key's `serviceurls.AI_API_URL`; `/v2` is optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<String>,
+}
+
+impl Profile {
+    /// Whether the connection fields a token request needs are all present.
+    pub fn has_connection(&self) -> bool {
+        self.client_id.is_some() && self.auth_url.is_some() && self.base_url.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_byte_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_secs: Option<u64>,
+}
+
+impl TimeoutSettings {
+    fn is_default(&self) -> bool {
+        *self == TimeoutSettings::default()
+    }
+
+    pub fn resolve(&self) -> Timeouts {
+        let defaults = Timeouts::default();
+        let pick = |value: Option<u64>, default: Duration| {
+            value.map(Duration::from_secs).unwrap_or(default)
+        };
+        Timeouts {
+            connect: pick(self.connect_secs, defaults.connect),
+            first_byte: pick(self.first_byte_secs, defaults.first_byte),
+            idle: pick(self.idle_secs, defaults.idle),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {detail}")]
+    Parse { path: PathBuf, detail: String },
+    #[error("cannot write config file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Config {
+    /// Loads `path`; a missing file is an empty config (first launch), a broken one an error.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default());
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        toml::from_str(&text).map_err(|err| ConfigError::Parse {
+            path: path.to_owned(),
+            // toml's message spans several lines with a caret drawing; keep the first one.
+            detail: err
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("syntax error")
+                .to_owned()
+                + &err
+                    .span()
+                    .map(|span| format!(" (at line {})", line_of(&text, span.start)))
+                    .unwrap_or_default(),
+        })
+    }
+
+    /// Writes the file atomically with mode 0600 (it names the tenant and client id).
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let text = toml::to_string_pretty(self).map_err(|err| ConfigError::Parse {
+            path: path.to_owned(),
+            detail: err.to_string(),
+        })?;
+        let header = "# sapcode configuration — see config.example.toml for every key.\n\
+                      # Secrets are not stored here: they live in the OS keyring.\n\n";
+        write_atomic(
+            path,
+            format!("{header}{text}").as_bytes(),
+            /*private*/ true,
+        )
+        .map_err(|source| ConfigError::Write {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.get(name)
+    }
+
+    pub fn profile_mut(&mut self, name: &str) -> &mut Profile {
+        self.profiles.entry(name.to_owned()).or_default()
+    }
+}
+
+fn line_of(text: &str, byte_offset: usize) -> usize {
+    text.get(..byte_offset)
+        .map(|head| head.matches('\n').count() + 1)
+        .unwrap_or(1)
+}
+
+/// Platform directories (XDG on Linux), resolved once.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub cache_dir: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Paths {
+    pub fn discover(config_override: Option<PathBuf>) -> Paths {
+        let dirs = directories::ProjectDirs::from("", "", "sapcode");
+        let config_file = config_override.unwrap_or_else(|| match &dirs {
+            Some(dirs) => dirs.config_dir().join("config.toml"),
+            None => PathBuf::from("sapcode.toml"),
+        });
+        Paths {
+            config_file,
+            cache_dir: dirs.as_ref().map(|dirs| dirs.cache_dir().to_owned()),
+            data_dir: dirs.as_ref().map(|dirs| dirs.data_dir().to_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn round_trips_through_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/config.toml");
+        let mut config = Config::default();
+        let profile = config.profile_mut("work");
+        profile.client_id = Some("sb-1|aicore!b540".into());
+        profile.mode = Some(Mode::Orchestration);
+        config.timeouts.idle_secs = Some(90);
+        config.save(&path).unwrap();
+        assert_eq!(Config::load(&path).unwrap(), config);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saved_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        Config::default().save(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn missing_file_is_empty_config() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            Config::load(&dir.path().join("none.toml")).unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn typo_is_reported_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[profiles.default]\nclient_id = \"x\"\nresource_grp = \"a\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("resource_grp"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn timeouts_fall_back_to_defaults() {
+        let settings = TimeoutSettings {
+            idle_secs: Some(5),
+            ..TimeoutSettings::default()
+        };
+        let timeouts = settings.resolve();
+        assert_eq!(timeouts.idle, Duration::from_secs(5));
+        assert_eq!(timeouts.connect, Timeouts::default().connect);
+    }
+}
