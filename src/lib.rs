@@ -12,3 +12,4 @@ pub mod credentials;
 pub mod fsutil;
 pub mod secrets;
 pub mod sim;
+pub mod tui;

@@ -1,0 +1,133 @@
+//! Everything that reaches the UI loop, and everything `update` asks the outside world to do.
+//! Task results echo the id of the request they answer so stale ones can be dropped.
+
+use std::time::SystemTime;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::aicore::{ChatRequest, Deployment, Mode, ModelEntry, Usage};
+
+/// An error as the user sees it: what failed and what to do (the same hint text as the CLI).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorView {
+    pub message: String,
+    pub hint: String,
+}
+
+impl ErrorView {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> ErrorView {
+        ErrorView {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl From<&crate::aicore::Error> for ErrorView {
+    fn from(err: &crate::aicore::Error) -> ErrorView {
+        ErrorView::new(err.to_string(), err.hint())
+    }
+}
+
+/// A list from the client and when it was fetched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing<T> {
+    pub data: T,
+    pub fetched_at: SystemTime,
+    pub from_cache: bool,
+}
+
+/// Where requests go, reported once the client is connected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    /// "built-in simulator", "profile 'default' (Secret Service)", …
+    pub source: String,
+    pub resource_group: String,
+}
+
+/// What the settings form holds; the secret only while it is typed, never after saving.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsForm {
+    pub profile: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub auth_url: String,
+    pub base_url: String,
+    pub resource_group: String,
+    pub mode: Mode,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatUpdate {
+    Retrying { attempt: u32, reason: String },
+    Delta(String),
+    Usage(Usage),
+    Done,
+    Failed(ErrorView),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize { width: u16, height: u16 },
+    /// The clock, injected by the loop (spinner, ages, elapsed time).
+    Tick { now: SystemTime },
+    Connected(ConnectionInfo),
+    /// No credentials or a broken key: `needs_setup` opens the settings with an explanation.
+    ConnectFailed { error: ErrorView, needs_setup: bool },
+    ModelsLoaded {
+        request: u64,
+        result: Result<Listing<Vec<ModelEntry>>, ErrorView>,
+    },
+    DeploymentsLoaded {
+        request: u64,
+        result: Result<Listing<Vec<Deployment>>, ErrorView>,
+    },
+    /// The turn resolved its deployment (useful in orchestration mode, where it is implied).
+    TurnTarget { turn: u64, model: String, deployment: String },
+    Chat { turn: u64, update: ChatUpdate },
+    SettingsSaved { form: SettingsForm, keyring: String },
+    SettingsFailed(ErrorView),
+    KeyImported(SettingsForm),
+    /// A short line for the status bar ("copied 3 lines", "saved choice failed: …").
+    Notice(String),
+}
+
+/// What `update` asks for; the runner in `effects.rs` turns each into a task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Connect,
+    LoadModels {
+        request: u64,
+        refresh: bool,
+    },
+    LoadDeployments {
+        request: u64,
+        refresh: bool,
+    },
+    StartTurn {
+        turn: u64,
+        mode: Mode,
+        model: String,
+        deployment: Option<String>,
+        request: ChatRequest,
+    },
+    CancelTurn {
+        turn: u64,
+    },
+    /// Persist the chosen model and deployment to the profile in the config file.
+    SaveChoice {
+        model: String,
+        deployment: Option<String>,
+    },
+    /// Check the credentials by fetching a token, then store secret and config.
+    SaveSettings(SettingsForm),
+    ImportKey {
+        path: String,
+    },
+    /// OSC 52 clipboard write.
+    Copy(String),
+    Quit,
+}

@@ -1,0 +1,185 @@
+//! Fixed data and helpers for the TUI's unit and snapshot tests: the simulator's catalog and
+//! deployments as plain values, an injected clock, and a driver that applies events.
+
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::event::{ConnectionInfo, Effect, Event, Listing, SettingsForm};
+use super::state::{AppState, Startup};
+use super::theme::Theme;
+use super::update::update;
+use super::view;
+use crate::aicore::{Deployment, Mode, ModelEntry};
+
+/// 2026-05-28 20:26:40 UTC; every age in the snapshots is measured from here.
+pub fn t0() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000)
+}
+
+fn model(name: &str, provider: &str, context: u64, running: usize, total: usize, passes: bool) -> ModelEntry {
+    ModelEntry {
+        name: name.into(),
+        provider: Some(provider.into()),
+        version: Some("latest".into()),
+        context_length: Some(context),
+        executable_id: "azure-openai".into(),
+        orchestration: true,
+        streaming: passes,
+        text_generation: true,
+        passes_filter: passes,
+        running_deployments: running,
+        total_deployments: total,
+    }
+}
+
+pub fn models() -> Vec<ModelEntry> {
+    vec![
+        model("gpt-4o", "OpenAI", 128_000, 2, 3, true),
+        model("gpt-4.1", "OpenAI", 1_047_576, 1, 1, true),
+        model("gpt-4.1-mini", "OpenAI", 1_047_576, 0, 1, true),
+        model("o3-mini", "OpenAI", 200_000, 1, 1, true),
+        model("anthropic--claude-4.5-sonnet", "Anthropic", 200_000, 0, 0, true),
+        model("gemini-2.5-pro", "Google", 1_048_576, 0, 0, true),
+        model("mistralai--mistral-large-instruct", "Mistral AI", 128_000, 1, 2, true),
+        model("text-embedding-3-small", "OpenAI", 8_191, 0, 0, false),
+        model("gpt-35-turbo-16k", "OpenAI", 16_384, 0, 0, false),
+        model("sonar", "Perplexity", 127_000, 0, 0, false),
+    ]
+}
+
+fn deployment(id: &str, model: &str, status: &str, target: &str, created: &str) -> Deployment {
+    Deployment {
+        id: id.into(),
+        scenario_id: "foundation-models".into(),
+        executable_id: Some("azure-openai".into()),
+        configuration_name: Some(format!("{model}-config")),
+        model_name: Some(model.into()),
+        model_version: Some("2024-08-06".into()),
+        status: status.into(),
+        target_status: Some(target.into()),
+        url: None,
+        created_at: Some(created.into()),
+        modified_at: None,
+        start_time: None,
+    }
+}
+
+pub fn deployments() -> Vec<Deployment> {
+    let mut orchestration = deployment("d5e6f7a8b9c0d1e2", "orchestration", "RUNNING", "RUNNING", "2026-04-01T08:00:00Z");
+    orchestration.scenario_id = "orchestration".into();
+    orchestration.model_name = None;
+    orchestration.model_version = None;
+    vec![
+        deployment("d7f3a9c2b1e04d11", "gpt-4o", "RUNNING", "RUNNING", "2026-05-23T20:00:00Z"),
+        deployment("de91b0a11c2d3e4f", "gpt-4o", "RUNNING", "RUNNING", "2026-05-28T18:20:00Z"),
+        deployment("d0c4f1d2e3a4b5c6", "gpt-4o", "PENDING", "RUNNING", "2026-05-28T20:25:00Z"),
+        deployment("d1a2b3c4d5e6f708", "gpt-4.1", "RUNNING", "RUNNING", "2026-05-01T09:00:00Z"),
+        deployment("d2b3c4d5e6f70819", "gpt-4.1-mini", "STOPPED", "STOPPED", "2026-03-01T09:00:00Z"),
+        deployment("d3c4d5e6f708192a", "o3-mini", "RUNNING", "RUNNING", "2026-05-10T09:00:00Z"),
+        deployment("d4d5e6f708192a3b", "mistralai--mistral-large-instruct", "RUNNING", "RUNNING", "2026-05-11T09:00:00Z"),
+        deployment("d5d6e7f8091a2b3c", "mistralai--mistral-large-instruct", "DEAD", "RUNNING", "2026-05-12T09:00:00Z"),
+        orchestration,
+    ]
+}
+
+pub fn startup(width: u16, height: u16) -> Startup {
+    Startup {
+        profile: "default".into(),
+        mode: Mode::Foundation,
+        resource_group: "default".into(),
+        model: None,
+        deployment: None,
+        form: SettingsForm {
+            profile: "default".into(),
+            resource_group: "default".into(),
+            ..SettingsForm::default()
+        },
+        has_secret: false,
+        theme: Theme::default(),
+        now: t0(),
+        size: (width, height),
+    }
+}
+
+/// Applies `event` and returns the effects, like the loop does.
+pub fn apply(state: &mut AppState, event: Event) -> Vec<Effect> {
+    update(state, event)
+}
+
+pub fn key(state: &mut AppState, code: KeyCode) -> Vec<Effect> {
+    update(state, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+pub fn ctrl(state: &mut AppState, c: char) -> Vec<Effect> {
+    update(state, Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+pub fn typed(state: &mut AppState, text: &str) {
+    for c in text.chars() {
+        key(state, KeyCode::Char(c));
+    }
+}
+
+/// Connected, with the catalog (fetched 3 minutes ago) and deployments loaded.
+pub fn loaded(width: u16, height: u16) -> AppState {
+    let mut state = AppState::new(startup(width, height));
+    let effects = apply(
+        &mut state,
+        Event::Connected(ConnectionInfo {
+            source: "built-in simulator".into(),
+            resource_group: "default".into(),
+        }),
+    );
+    for effect in effects {
+        match effect {
+            Effect::LoadModels { request, .. } => {
+                apply(
+                    &mut state,
+                    Event::ModelsLoaded {
+                        request,
+                        result: Ok(Listing {
+                            data: models(),
+                            fetched_at: t0() - Duration::from_secs(180),
+                            from_cache: false,
+                        }),
+                    },
+                );
+            }
+            Effect::LoadDeployments { request, .. } => {
+                apply(
+                    &mut state,
+                    Event::DeploymentsLoaded {
+                        request,
+                        result: Ok(Listing {
+                            data: deployments(),
+                            fetched_at: t0() - Duration::from_secs(180),
+                            from_cache: false,
+                        }),
+                    },
+                );
+            }
+            other => panic!("unexpected effect {other:?}"),
+        }
+    }
+    state
+}
+
+/// Loaded, gpt-4o and its first deployment picked, focus on the chat.
+pub fn picked(width: u16, height: u16) -> AppState {
+    let mut state = loaded(width, height);
+    key(&mut state, KeyCode::Enter);
+    key(&mut state, KeyCode::Enter);
+    state
+}
+
+pub fn render(state: &AppState) -> String {
+    let (width, height) = state.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|frame| view::draw(frame, state))
+        .expect("draw");
+    terminal.backend().to_string()
+}

@@ -1,0 +1,255 @@
+//! Chat keys and stream updates: sending, history, scrolling, stopping, retrying, copying.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::aicore::{Mode, Usage};
+use crate::tui::event::{ChatUpdate, Effect};
+use crate::tui::keymap::Action;
+use crate::tui::markdown;
+use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, Turn};
+
+pub(super) fn is_current(state: &AppState, turn: u64) -> bool {
+    matches!(state.chat.turn, Turn::Streaming { id, .. } if id == turn)
+}
+
+pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Send => send(state),
+        Action::Newline => {
+            state.chat.input.insert_newline();
+            Vec::new()
+        }
+        Action::Stop => stop(state),
+        Action::Retry => retry(state),
+        Action::PageUp => {
+            let page = page_size(state);
+            scroll_by(state, -page);
+            Vec::new()
+        }
+        Action::PageDown => {
+            let page = page_size(state);
+            scroll_by(state, page);
+            Vec::new()
+        }
+        Action::Top => {
+            state.chat.scroll = Scroll::At(0);
+            Vec::new()
+        }
+        Action::Bottom => {
+            state.chat.scroll = Scroll::Follow;
+            Vec::new()
+        }
+        Action::CopyAnswer => copy(state, |text| Some(text.to_owned()), "last answer"),
+        Action::CopyCode => copy(state, markdown::last_code_block, "last code block"),
+        _ => Vec::new(),
+    }
+}
+
+fn page_size(state: &AppState) -> isize {
+    let height = state.chat.metrics.get().height;
+    height.saturating_sub(2).max(1) as isize
+}
+
+/// Moves the transcript view; reaching the bottom resumes following the stream.
+pub(super) fn scroll_by(state: &mut AppState, delta: isize) {
+    let metrics = state.chat.metrics.get();
+    let bottom = metrics.total.saturating_sub(metrics.height);
+    let top = match state.chat.scroll {
+        Scroll::Follow => bottom,
+        Scroll::At(top) => top.min(bottom),
+    };
+    let next = top.saturating_add_signed(delta).min(bottom);
+    state.chat.scroll = if next >= bottom {
+        Scroll::Follow
+    } else {
+        Scroll::At(next)
+    };
+}
+
+pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let chat = &mut state.chat;
+    let (row, _) = (chat.input.cursor().0, chat.input.cursor().1);
+    let last_row = chat.input.lines().len().saturating_sub(1);
+    match key.code {
+        KeyCode::Up if row == 0 && !chat.history.is_empty() => {
+            let pos = match chat.history_pos {
+                Some(pos) => pos.saturating_sub(1),
+                None => chat.history.len() - 1,
+            };
+            chat.history_pos = Some(pos);
+            let text = chat.history[pos].clone();
+            chat.set_input(&text);
+        }
+        KeyCode::Down if row == last_row && chat.history_pos.is_some() => {
+            let next = chat.history_pos.map(|pos| pos + 1);
+            match next.filter(|pos| *pos < chat.history.len()) {
+                Some(pos) => {
+                    chat.history_pos = Some(pos);
+                    let text = chat.history[pos].clone();
+                    chat.set_input(&text);
+                }
+                None => {
+                    chat.history_pos = None;
+                    chat.set_input("");
+                }
+            }
+        }
+        _ => {
+            chat.input.input(key);
+        }
+    }
+    Vec::new()
+}
+
+fn send(state: &mut AppState) -> Vec<Effect> {
+    let text = state.chat.input_text();
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    if state.is_streaming() {
+        state.notice = Some("an answer is still streaming: Esc stops it".into());
+        return Vec::new();
+    }
+    let Some(model) = state.models.chosen.clone() else {
+        state.notice = Some("pick a model first: Tab to the model picker, Enter to pick".into());
+        state.focus = Pane::Models;
+        return Vec::new();
+    };
+    if state.chat.history.last() != Some(&text) {
+        state.chat.history.push(text.clone());
+    }
+    state.chat.history_pos = None;
+    state.chat.set_input("");
+    state
+        .chat
+        .entries
+        .push(Entry::new(Speaker::You, text.clone(), EntryEnd::Finished));
+    state.chat.conversation.push_user(&text, &[]);
+    start_turn(state, model)
+}
+
+fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
+    let turn = state.chat.next_turn;
+    state.chat.next_turn += 1;
+    state.chat.turn = Turn::Streaming {
+        id: turn,
+        started: state.now,
+        waiting: None,
+    };
+    state.chat.scroll = Scroll::Follow;
+    state.chat.last_usage = None;
+    let deployment = match state.mode {
+        Mode::Foundation => state.deployments.chosen.clone(),
+        Mode::Orchestration => None,
+    };
+    state.chat.last_target = Some((model.clone(), deployment.clone().unwrap_or_default()));
+    state.chat.entries.push(Entry::new(
+        Speaker::Model(model.clone()),
+        String::new(),
+        EntryEnd::Open,
+    ));
+    vec![Effect::StartTurn {
+        turn,
+        mode: state.mode,
+        model,
+        deployment,
+        request: state.chat.conversation.request(None),
+    }]
+}
+
+/// Esc: aborts the running turn and keeps its partial answer, marked as stopped.
+pub(super) fn stop(state: &mut AppState) -> Vec<Effect> {
+    let Turn::Streaming { id, .. } = state.chat.turn else {
+        return Vec::new();
+    };
+    finish(state, EntryEnd::StoppedByEsc);
+    vec![Effect::CancelTurn { turn: id }]
+}
+
+fn retry(state: &mut AppState) -> Vec<Effect> {
+    if state.is_streaming() {
+        return Vec::new();
+    }
+    let can_retry = state
+        .chat
+        .last_answer()
+        .is_some_and(|e| matches!(e.end, EntryEnd::Cut(_) | EntryEnd::StoppedByEsc));
+    let model = state.models.chosen.clone();
+    let (true, Some(model)) = (can_retry, model) else {
+        state.notice = Some("nothing to retry".into());
+        return Vec::new();
+    };
+    let Some(question) = state.chat.conversation.pop_last_turn() else {
+        return Vec::new();
+    };
+    state.chat.conversation.push_user(&question, &[]);
+    start_turn(state, model)
+}
+
+/// Closes the open entry; the partial text joins the conversation so later turns see it.
+fn finish(state: &mut AppState, end: EntryEnd) {
+    if let Turn::Streaming { started, .. } = state.chat.turn {
+        state.chat.last_elapsed = Some(state.now.duration_since(started).unwrap_or(Duration::ZERO));
+    }
+    state.chat.turn = Turn::Idle;
+    let Some(entry) = state.chat.entries.last_mut() else {
+        return;
+    };
+    entry.end = end;
+    let text = entry.text.clone();
+    if !text.is_empty() {
+        state.chat.conversation.push_assistant(&text);
+    }
+}
+
+pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> Vec<Effect> {
+    if !is_current(state, turn) {
+        return Vec::new();
+    }
+    match update {
+        ChatUpdate::Retrying { attempt, reason } => {
+            if let Turn::Streaming { waiting, .. } = &mut state.chat.turn {
+                *waiting = Some(format!("{reason}; retry {attempt}"));
+            }
+        }
+        ChatUpdate::Delta(text) => {
+            if let Turn::Streaming { waiting, .. } = &mut state.chat.turn {
+                *waiting = None;
+            }
+            if let Some(entry) = state.chat.entries.last_mut() {
+                entry.text.push_str(&text);
+            }
+        }
+        ChatUpdate::Usage(usage) => {
+            state.chat.last_usage = Some(usage);
+            let total = &mut state.chat.total_usage;
+            *total = Usage {
+                prompt_tokens: total.prompt_tokens + usage.prompt_tokens,
+                completion_tokens: total.completion_tokens + usage.completion_tokens,
+                total_tokens: total.total_tokens + usage.total_tokens,
+            };
+        }
+        ChatUpdate::Done => finish(state, EntryEnd::Finished),
+        ChatUpdate::Failed(error) => finish(state, EntryEnd::Cut(error)),
+    }
+    Vec::new()
+}
+
+fn copy(state: &mut AppState, pick: fn(&str) -> Option<String>, what: &str) -> Vec<Effect> {
+    let picked = state.chat.last_answer().and_then(|e| pick(&e.text));
+    match picked {
+        Some(text) if !text.is_empty() => {
+            state.notice = Some(format!(
+                "copied the {what} ({} lines) via OSC 52",
+                text.lines().count()
+            ));
+            vec![Effect::Copy(text)]
+        }
+        _ => {
+            state.notice = Some(format!("no {what} to copy"));
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Keys of the model and deployment pickers. The deployment cursor only ever rests on a
+//! RUNNING row: moving skips the others, so a greyed deployment cannot be picked.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{load_deployments, load_models};
+use crate::aicore::Mode;
+use crate::tui::event::Effect;
+use crate::tui::keymap::Action;
+use crate::tui::state::{AppState, Connection, Pane};
+
+pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    if matches!(state.connection, Connection::Failed(_)) && action == Action::Refresh {
+        state.connection = Connection::Connecting;
+        return vec![Effect::Connect];
+    }
+    match state.focus {
+        Pane::Models => models_action(state, action),
+        Pane::Deployments => deployments_action(state, action),
+        Pane::Chat => Vec::new(),
+    }
+}
+
+fn models_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let count = state.models.visible().len();
+    let models = &mut state.models;
+    match action {
+        Action::Up => models.cursor = models.cursor.saturating_sub(1),
+        Action::Down => models.cursor = (models.cursor + 1).min(count.saturating_sub(1)),
+        Action::Top => models.cursor = 0,
+        Action::Bottom => models.cursor = count.saturating_sub(1),
+        Action::Filter => models.is_filtering = true,
+        Action::ToggleAll => {
+            models.show_all = !models.show_all;
+            let count = models.visible().len();
+            models.cursor = models.cursor.min(count.saturating_sub(1));
+        }
+        Action::Refresh => {
+            let mut effects = load_models(state, true);
+            effects.extend(load_deployments(state, true));
+            return effects;
+        }
+        Action::Pick => return pick_model(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn pick_model(state: &mut AppState) -> Vec<Effect> {
+    let Some(model) = state
+        .models
+        .visible()
+        .get(state.models.cursor)
+        .map(|m| (*m).clone())
+    else {
+        return Vec::new();
+    };
+    if state.models.chosen.as_deref() != Some(model.name.as_str()) {
+        state.deployments.chosen = None;
+    }
+    state.models.chosen = Some(model.name.clone());
+    place_deployment_cursor(state);
+    match state.mode {
+        Mode::Foundation => {
+            if model.running_deployments == 0 {
+                state.notice = Some(format!(
+                    "{} has no RUNNING deployment in foundation mode: pick another model, or deploy it in SAP AI Launchpad",
+                    model.name
+                ));
+            }
+            state.focus = Pane::Deployments;
+            Vec::new()
+        }
+        Mode::Orchestration => {
+            state.focus = Pane::Chat;
+            vec![Effect::SaveChoice {
+                model: model.name,
+                deployment: None,
+            }]
+        }
+    }
+}
+
+fn deployments_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let running: Vec<bool> = state
+        .deployments
+        .rows(state.mode, state.models.chosen.as_deref())
+        .iter()
+        .map(|d| d.is_running())
+        .collect();
+    let cursor = state.deployments.cursor;
+    let next = match action {
+        Action::Up => running[..cursor.min(running.len())]
+            .iter()
+            .rposition(|r| *r),
+        Action::Down => running
+            .iter()
+            .enumerate()
+            .skip(cursor + 1)
+            .find(|(_, r)| **r)
+            .map(|(i, _)| i),
+        Action::Top => running.iter().position(|r| *r),
+        Action::Bottom => running.iter().rposition(|r| *r),
+        Action::Refresh => return load_deployments(state, true),
+        Action::Pick => return pick_deployment(state),
+        _ => None,
+    };
+    if let Some(next) = next {
+        state.deployments.cursor = next;
+    }
+    Vec::new()
+}
+
+fn pick_deployment(state: &mut AppState) -> Vec<Effect> {
+    let rows = state
+        .deployments
+        .rows(state.mode, state.models.chosen.as_deref());
+    let Some(row) = rows.get(state.deployments.cursor) else {
+        state.notice = Some(match &state.models.chosen {
+            Some(model) => format!("no deployment of {model} to pick"),
+            None => "pick a model first (m)".into(),
+        });
+        return Vec::new();
+    };
+    if !row.is_running() {
+        state.notice = Some(format!(
+            "deployment {} is {}, not RUNNING: it cannot be picked",
+            short_id(&row.id),
+            row.status
+        ));
+        return Vec::new();
+    }
+    let id = row.id.clone();
+    state.deployments.chosen = Some(id.clone());
+    state.focus = Pane::Chat;
+    match &state.models.chosen {
+        Some(model) => vec![Effect::SaveChoice {
+            model: model.clone(),
+            deployment: Some(id),
+        }],
+        None => Vec::new(),
+    }
+}
+
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+/// Puts the cursor on the remembered deployment if it is RUNNING, else the first RUNNING row.
+pub(super) fn place_deployment_cursor(state: &mut AppState) {
+    let rows = state
+        .deployments
+        .rows(state.mode, state.models.chosen.as_deref());
+    let remembered = state
+        .deployments
+        .chosen
+        .as_deref()
+        .and_then(|id| rows.iter().position(|d| d.id == id && d.is_running()));
+    state.deployments.cursor = remembered
+        .or_else(|| rows.iter().position(|d| d.is_running()))
+        .unwrap_or(0);
+}
+
+pub(super) fn on_filter_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let models = &mut state.models;
+    match key.code {
+        KeyCode::Char(c) => {
+            models.filter.push(c);
+            models.cursor = 0;
+        }
+        KeyCode::Backspace => {
+            models.filter.pop();
+            models.cursor = 0;
+        }
+        KeyCode::Esc => {
+            models.filter.clear();
+            models.is_filtering = false;
+        }
+        KeyCode::Enter => {
+            models.is_filtering = false;
+            return pick_model(state);
+        }
+        KeyCode::Up => return models_action(state, Action::Up),
+        KeyCode::Down => return models_action(state, Action::Down),
+        _ => {}
+    }
+    Vec::new()
+}

@@ -1,0 +1,272 @@
+//! `update(&mut AppState, Event) -> Vec<Effect>`: plain code, no I/O and no clock reads (time
+//! arrives in `Event::Tick`). Each pane's keys go to a named handler in a sibling module.
+
+mod chat;
+mod lists;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+
+use super::event::{Effect, Event, Listing};
+use super::keymap::{self, Action, Scope};
+use super::state::{AppState, Connection, Load, Overlay, Pane, SettingsStatus};
+use crate::aicore::{Deployment, ModelEntry};
+
+pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+        Event::Key(key) => on_key(state, key),
+        Event::Paste(text) => on_paste(state, &text),
+        Event::Mouse(mouse) => on_mouse(state, mouse),
+        Event::Resize { width, height } => {
+            state.size = (width, height);
+            Vec::new()
+        }
+        Event::Tick { now } => {
+            state.now = now;
+            Vec::new()
+        }
+        Event::Connected(info) => {
+            state.resource_group = info.resource_group.clone();
+            state.connection = Connection::Ready(info);
+            let mut effects = load_models(state, false);
+            effects.extend(load_deployments(state, false));
+            effects
+        }
+        Event::ConnectFailed { error, needs_setup } => {
+            state.connection = Connection::Failed(error);
+            if needs_setup {
+                state.overlay = Overlay::Settings;
+                state.settings.status = SettingsStatus::FirstLaunch;
+            }
+            Vec::new()
+        }
+        Event::ModelsLoaded { request, result } => {
+            if request == state.models.request {
+                models_loaded(state, result);
+            }
+            Vec::new()
+        }
+        Event::DeploymentsLoaded { request, result } => {
+            if request == state.deployments.request {
+                deployments_loaded(state, result);
+            }
+            Vec::new()
+        }
+        Event::TurnTarget {
+            turn,
+            model,
+            deployment,
+        } => {
+            if chat::is_current(state, turn) {
+                state.chat.last_target = Some((model, deployment));
+            }
+            Vec::new()
+        }
+        Event::Chat { turn, update } => chat::on_update(state, turn, update),
+        Event::SettingsSaved { form, keyring } => settings::saved(state, form, keyring),
+        Event::SettingsFailed(error) => {
+            state.settings.status = SettingsStatus::Failed(error);
+            Vec::new()
+        }
+        Event::KeyImported(form) => settings::imported(state, form),
+        Event::Notice(text) => {
+            state.notice = Some(text);
+            Vec::new()
+        }
+    }
+}
+
+fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    state.notice = None;
+    match state.overlay {
+        Overlay::ConfirmQuit => return confirm_quit(state, key),
+        Overlay::Help => {
+            state.overlay = Overlay::None;
+            return Vec::new();
+        }
+        Overlay::Settings => return settings::on_key(state, key),
+        Overlay::None => {}
+    }
+    if state.focus == Pane::Models && state.models.is_filtering {
+        return lists::on_filter_key(state, key);
+    }
+    let scope = scope_of(state.focus);
+    match keymap::lookup(scope, &key) {
+        Some(action) => on_action(state, action),
+        None if state.focus == Pane::Chat => chat::on_text_key(state, key),
+        None => Vec::new(),
+    }
+}
+
+pub(super) fn scope_of(pane: Pane) -> Scope {
+    match pane {
+        Pane::Models => Scope::Models,
+        Pane::Deployments => Scope::Deployments,
+        Pane::Chat => Scope::Chat,
+    }
+}
+
+fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Quit => quit(state),
+        Action::NextPane => {
+            state.focus = match state.focus {
+                Pane::Models => Pane::Deployments,
+                Pane::Deployments => Pane::Chat,
+                Pane::Chat => Pane::Models,
+            };
+            Vec::new()
+        }
+        Action::PrevPane => {
+            state.focus = match state.focus {
+                Pane::Models => Pane::Chat,
+                Pane::Deployments => Pane::Models,
+                Pane::Chat => Pane::Deployments,
+            };
+            Vec::new()
+        }
+        Action::FocusModels => focus(state, Pane::Models),
+        Action::FocusDeployments => focus(state, Pane::Deployments),
+        Action::FocusChat => focus(state, Pane::Chat),
+        Action::OpenSettings => {
+            state.overlay = Overlay::Settings;
+            Vec::new()
+        }
+        Action::Help => {
+            state.overlay = Overlay::Help;
+            Vec::new()
+        }
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::Pick
+        | Action::Filter
+        | Action::ToggleAll
+        | Action::Refresh
+            if state.focus != Pane::Chat =>
+        {
+            lists::on_action(state, action)
+        }
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::Pick
+        | Action::Filter
+        | Action::ToggleAll
+        | Action::Refresh
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Send
+        | Action::Newline
+        | Action::Stop
+        | Action::Retry
+        | Action::CopyAnswer
+        | Action::CopyCode => chat::on_action(state, action),
+        Action::ImportKey | Action::Save | Action::Close => Vec::new(),
+    }
+}
+
+fn focus(state: &mut AppState, pane: Pane) -> Vec<Effect> {
+    state.focus = pane;
+    Vec::new()
+}
+
+fn quit(state: &mut AppState) -> Vec<Effect> {
+    if state.is_streaming() {
+        state.overlay = Overlay::ConfirmQuit;
+        return Vec::new();
+    }
+    state.should_quit = true;
+    vec![Effect::Quit]
+}
+
+fn confirm_quit(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    state.overlay = Overlay::None;
+    let is_yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'))
+        || keymap::lookup(Scope::Global, &key) == Some(Action::Quit);
+    if !is_yes {
+        return Vec::new();
+    }
+    let mut effects = chat::stop(state);
+    state.should_quit = true;
+    effects.push(Effect::Quit);
+    effects
+}
+
+fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+    match (state.overlay, state.focus) {
+        (Overlay::Settings, _) => settings::on_paste(state, text),
+        (Overlay::None, Pane::Models) if state.models.is_filtering => {
+            state.models.filter.push_str(text.trim());
+            state.models.cursor = 0;
+        }
+        (Overlay::None, Pane::Chat) => {
+            // Pasted newlines stay newlines: bracketed paste keeps them from sending.
+            state.chat.input.insert_str(text.replace("\r\n", "\n"));
+        }
+        (Overlay::None, Pane::Models | Pane::Deployments)
+        | (Overlay::Help | Overlay::ConfirmQuit, _) => {}
+    }
+    Vec::new()
+}
+
+fn on_mouse(state: &mut AppState, mouse: MouseEvent) -> Vec<Effect> {
+    match mouse.kind {
+        MouseEventKind::ScrollUp => chat::scroll_by(state, -3),
+        MouseEventKind::ScrollDown => chat::scroll_by(state, 3),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn next_request(state: &mut AppState) -> u64 {
+    let id = state.next_request;
+    state.next_request += 1;
+    id
+}
+
+pub(super) fn load_models(state: &mut AppState, refresh: bool) -> Vec<Effect> {
+    let request = next_request(state);
+    state.models.request = request;
+    state.models.list = Load::Loading { since: state.now };
+    vec![Effect::LoadModels { request, refresh }]
+}
+
+pub(super) fn load_deployments(state: &mut AppState, refresh: bool) -> Vec<Effect> {
+    let request = next_request(state);
+    state.deployments.request = request;
+    state.deployments.list = Load::Loading { since: state.now };
+    vec![Effect::LoadDeployments { request, refresh }]
+}
+
+fn models_loaded(
+    state: &mut AppState,
+    result: Result<Listing<Vec<ModelEntry>>, super::event::ErrorView>,
+) {
+    state.models.list = match result {
+        Ok(listing) => Load::Ready(listing),
+        Err(error) => Load::Failed(error),
+    };
+    let chosen = state.models.chosen.clone();
+    let visible = state.models.visible();
+    let at = chosen
+        .and_then(|name| visible.iter().position(|m| m.name == name))
+        .unwrap_or(0);
+    state.models.cursor = at;
+}
+
+fn deployments_loaded(
+    state: &mut AppState,
+    result: Result<Listing<Vec<Deployment>>, super::event::ErrorView>,
+) {
+    state.deployments.list = match result {
+        Ok(listing) => Load::Ready(listing),
+        Err(error) => Load::Failed(error),
+    };
+    lists::place_deployment_cursor(state);
+}

@@ -1,0 +1,160 @@
+//! The settings overlay: moving between fields, editing one, importing a service key file,
+//! and saving (which checks the credentials first). The secret is never shown once saved.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::aicore::Mode;
+use crate::tui::event::{Effect, ErrorView, SettingsForm};
+use crate::tui::keymap::{self, Action, Scope};
+use crate::tui::state::{AppState, FIELDS, Field, Overlay, SettingsStatus};
+
+pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    if state.settings.editing.is_some() {
+        return edit_key(state, key);
+    }
+    let settings = &mut state.settings;
+    match keymap::lookup(Scope::Settings, &key) {
+        Some(Action::Up) => settings.field = settings.field.saturating_sub(1),
+        Some(Action::Down) => settings.field = (settings.field + 1).min(FIELDS.len() - 1),
+        Some(Action::Pick) => return activate(state),
+        Some(Action::ImportKey) => {
+            settings.field = FIELDS.iter().position(|f| *f == Field::ImportKey).unwrap_or(0);
+            settings.editing = Some(String::new());
+        }
+        Some(Action::Save) => return save(state),
+        Some(Action::Close) => state.overlay = Overlay::None,
+        Some(Action::Quit) => return super::quit(state),
+        Some(Action::Help) => state.overlay = Overlay::Help,
+        Some(_) | None => {}
+    }
+    Vec::new()
+}
+
+fn activate(state: &mut AppState) -> Vec<Effect> {
+    let settings = &mut state.settings;
+    match settings.current() {
+        Field::Mode => {
+            settings.form.mode = match settings.form.mode {
+                Mode::Foundation => Mode::Orchestration,
+                Mode::Orchestration => Mode::Foundation,
+            };
+        }
+        Field::Save => return save(state),
+        Field::ClientSecret | Field::ImportKey => settings.editing = Some(String::new()),
+        field @ (Field::Profile
+        | Field::ClientId
+        | Field::AuthUrl
+        | Field::BaseUrl
+        | Field::ResourceGroup) => {
+            let value = field_value(&settings.form, field).clone();
+            settings.editing = Some(value);
+        }
+    }
+    Vec::new()
+}
+
+fn field_value(form: &SettingsForm, field: Field) -> &String {
+    match field {
+        Field::Profile => &form.profile,
+        Field::ClientId => &form.client_id,
+        Field::ClientSecret => &form.client_secret,
+        Field::AuthUrl => &form.auth_url,
+        Field::BaseUrl => &form.base_url,
+        Field::ResourceGroup => &form.resource_group,
+        Field::Mode | Field::ImportKey | Field::Save => &form.profile,
+    }
+}
+
+fn edit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let settings = &mut state.settings;
+    let Some(buffer) = settings.editing.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Char(c) => buffer.push(c),
+        KeyCode::Backspace => {
+            buffer.pop();
+        }
+        KeyCode::Esc => settings.editing = None,
+        KeyCode::Enter => {
+            let value = buffer.trim().to_owned();
+            settings.editing = None;
+            let field = settings.current();
+            let form = &mut settings.form;
+            match field {
+                Field::ImportKey if !value.is_empty() => {
+                    return vec![Effect::ImportKey { path: value }];
+                }
+                Field::Profile => form.profile = value,
+                Field::ClientId => form.client_id = value,
+                Field::ClientSecret => form.client_secret = value,
+                Field::AuthUrl => form.auth_url = value,
+                Field::BaseUrl => form.base_url = value,
+                Field::ResourceGroup => form.resource_group = value,
+                Field::ImportKey | Field::Mode | Field::Save => {}
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub(super) fn on_paste(state: &mut AppState, text: &str) {
+    if let Some(buffer) = state.settings.editing.as_mut() {
+        buffer.push_str(text.trim());
+    }
+}
+
+fn save(state: &mut AppState) -> Vec<Effect> {
+    let settings = &mut state.settings;
+    let form = &settings.form;
+    let missing = [
+        ("client id", form.client_id.is_empty()),
+        (
+            "client secret",
+            form.client_secret.is_empty() && !settings.has_secret,
+        ),
+        ("auth URL", form.auth_url.is_empty()),
+        ("base URL", form.base_url.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(name, is_missing)| is_missing.then_some(name))
+    .collect::<Vec<_>>();
+    if !missing.is_empty() {
+        settings.status = SettingsStatus::Failed(ErrorView::new(
+            format!("{} missing", missing.join(", ")),
+            "fill them in from the service key (SAP BTP cockpit > AI Core instance > Service Keys), or import the key file",
+        ));
+        return Vec::new();
+    }
+    settings.status = SettingsStatus::Checking { since: state.now };
+    vec![Effect::SaveSettings(form.clone())]
+}
+
+pub(super) fn saved(state: &mut AppState, form: SettingsForm, keyring: String) -> Vec<Effect> {
+    let settings = &mut state.settings;
+    settings.form = SettingsForm {
+        client_secret: String::new(),
+        ..form
+    };
+    settings.has_secret = true;
+    settings.status = SettingsStatus::Saved { keyring };
+    state.profile = settings.form.profile.clone();
+    state.resource_group = settings.form.resource_group.clone();
+    state.mode = settings.form.mode;
+    state.connection = crate::tui::state::Connection::Connecting;
+    vec![Effect::Connect]
+}
+
+/// An imported key replaces the connection fields; profile, resource group and mode stay.
+pub(super) fn imported(state: &mut AppState, form: SettingsForm) -> Vec<Effect> {
+    let settings = &mut state.settings;
+    settings.form.client_id = form.client_id;
+    settings.form.client_secret = form.client_secret;
+    settings.form.auth_url = form.auth_url;
+    settings.form.base_url = form.base_url;
+    settings.status = SettingsStatus::Idle;
+    settings.field = FIELDS.iter().position(|f| *f == Field::Save).unwrap_or(0);
+    state.notice = Some("service key imported: Enter on Save checks and stores it".into());
+    Vec::new()
+}

@@ -1,0 +1,238 @@
+//! `draw(frame, &AppState)`: splits the screen and calls one pure function per pane. Wide
+//! terminals get the pickers beside the chat; below 100 columns the left column collapses
+//! into a one-line summary and `m`/`d` open the pickers full width.
+
+mod chat;
+mod deployments;
+mod footer;
+mod help;
+mod models;
+mod settings;
+
+pub use chat::transcript_lines;
+
+use std::time::{Duration, SystemTime};
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+
+use super::state::{AppState, Connection, Load, Overlay, Pane};
+use super::theme::Theme;
+
+pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
+    let area = frame.area();
+    if area.width < 20 || area.height < 6 {
+        frame.render_widget(Paragraph::new("sapcode: terminal too small"), area);
+        return;
+    }
+    let [header, body, footer_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(header_line(state, header.width), header);
+    if state.is_narrow() {
+        draw_narrow(frame, state, body);
+    } else {
+        draw_wide(frame, state, body);
+    }
+    footer::draw(frame, state, footer_area);
+    match state.overlay {
+        Overlay::None => {}
+        Overlay::Settings => settings::draw(frame, state, area),
+        Overlay::Help => help::draw(frame, state, area),
+        Overlay::ConfirmQuit => confirm_quit(frame, state, area),
+    }
+}
+
+fn draw_wide(frame: &mut Frame<'_>, state: &AppState, body: Rect) {
+    let left_width = (body.width * 2 / 5).clamp(40, 60);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_width), Constraint::Min(20)]).areas(body);
+    let [models_area, deployments_area] =
+        Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(left);
+    models::draw(frame, state, models_area);
+    deployments::draw(frame, state, deployments_area);
+    chat::draw(frame, state, right);
+}
+
+fn draw_narrow(frame: &mut Frame<'_>, state: &AppState, body: Rect) {
+    let [summary, rest] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(2)]).areas(body);
+    frame.render_widget(summary_line(state), summary);
+    match state.focus {
+        Pane::Models => models::draw(frame, state, rest),
+        Pane::Deployments => deployments::draw(frame, state, rest),
+        Pane::Chat => chat::draw(frame, state, rest),
+    }
+}
+
+fn header_line(state: &AppState, width: u16) -> Line<'static> {
+    let theme = state.theme;
+    let mode = mode_word(state.mode);
+    let left = format!(
+        " sapcode · profile {} · resource group {} · {mode}",
+        state.profile, state.resource_group
+    );
+    let right = match (&state.connection, &state.models.list) {
+        (Connection::Connecting, _) => format!("{} connecting ", spinner(state.now)),
+        (Connection::Failed(_), _) => "✗ not connected ".into(),
+        (Connection::Ready(_), Load::Ready(listing)) => {
+            let cached = if listing.from_cache { " (cache)" } else { "" };
+            format!("⟳ models {}{cached} ", age(state.now, listing.fetched_at))
+        }
+        (Connection::Ready(_), Load::Loading { .. }) => {
+            format!("{} loading models ", spinner(state.now))
+        }
+        (Connection::Ready(info), Load::NotLoaded | Load::Failed(_)) => {
+            format!("{} ", info.source)
+        }
+    };
+    split_line(
+        vec![Span::styled(left, theme.accent())],
+        vec![Span::styled(right, theme.muted())],
+        width,
+    )
+}
+
+fn summary_line(state: &AppState) -> Line<'static> {
+    let theme = state.theme;
+    let model = state.models.chosen.clone().unwrap_or_else(|| "no model".into());
+    let deployment = match state.mode {
+        crate::aicore::Mode::Orchestration => "via orchestration".to_owned(),
+        crate::aicore::Mode::Foundation => state
+            .deployments
+            .chosen
+            .as_deref()
+            .map(|id| format!("deployment {}", short(id)))
+            .unwrap_or_else(|| "no deployment".into()),
+    };
+    Line::from(vec![
+        Span::styled(format!(" model {model}"), theme.text()),
+        Span::styled(format!(" · {deployment}"), theme.text()),
+        Span::styled("   m models  d deployments  Tab chat", theme.muted()),
+    ])
+}
+
+fn confirm_quit(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
+    let theme = state.theme;
+    let rect = centered(area, 56, 5);
+    frame.render_widget(Clear, rect);
+    let text = vec![
+        Line::styled("An answer is still streaming.", theme.warning()),
+        Line::from(vec![
+            Span::styled("y", theme.key()),
+            Span::raw(" stops it and quits · any other key goes back"),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(text).block(pane_block(" Quit? ", true, theme)),
+        rect,
+    );
+}
+
+/// A pane frame: focused panes get the accent border.
+pub(super) fn pane_block(title: impl Into<Line<'static>>, focused: bool, theme: Theme) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Plain)
+        .border_style(theme.border(focused))
+        .title(title)
+}
+
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Left and right parts on one line, the right part flush right when there is room.
+pub(super) fn split_line(left: Vec<Span<'static>>, right: Vec<Span<'static>>, width: u16) -> Line<'static> {
+    let used: usize = left.iter().chain(&right).map(|s| s.width()).sum();
+    let mut spans = left;
+    if used < usize::from(width) {
+        spans.push(Span::raw(" ".repeat(usize::from(width) - used)));
+        spans.extend(right);
+    }
+    Line::from(spans)
+}
+
+pub(super) fn mode_word(mode: crate::aicore::Mode) -> &'static str {
+    match mode {
+        crate::aicore::Mode::Foundation => "foundation",
+        crate::aicore::Mode::Orchestration => "orchestration",
+    }
+}
+
+/// Braille spinner frame from the injected clock, so snapshots are stable.
+pub(super) fn spinner(now: SystemTime) -> &'static str {
+    const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+    let millis = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    FRAMES[(millis / 80 % 10) as usize]
+}
+
+pub(super) fn age(now: SystemTime, then: SystemTime) -> String {
+    let elapsed = now.duration_since(then).unwrap_or(Duration::ZERO).as_secs();
+    match elapsed {
+        0..=9 => "just now".into(),
+        10..=59 => format!("{elapsed} s ago"),
+        60..=3599 => format!("{} min ago", elapsed / 60),
+        3600..=86_399 => format!("{} h ago", elapsed / 3600),
+        _ => format!("{} d ago", elapsed / 86_400),
+    }
+}
+
+pub(super) fn elapsed(now: SystemTime, since: SystemTime) -> String {
+    let d = now.duration_since(since).unwrap_or(Duration::ZERO);
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+pub(super) fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+/// Fits `text` into `width` cells, ending in `…` when cut.
+pub(super) fn fit(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = unicode_width::UnicodeWidthStr::width(text);
+    if total <= width {
+        let pad = width - total;
+        return format!("{text}{}", " ".repeat(pad));
+    }
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    used += 1;
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
+}
+
+pub(super) fn error_lines(error: &super::event::ErrorView, retry: &str, theme: Theme) -> Vec<Line<'static>> {
+    vec![
+        Line::styled(format!("✗ {}", error.message), theme.error()),
+        Line::styled(error.hint.clone(), theme.text()),
+        Line::from(vec![
+            Span::styled(retry.to_owned(), theme.key()),
+            Span::styled(" to retry", theme.muted()),
+        ]),
+    ]
+}

@@ -1,0 +1,98 @@
+//! The settings overlay: connection fields, a masked secret that is never shown again once
+//! saved, "import service key file", and the result of the connection check.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{centered, fit, mode_word, pane_block, spinner};
+use crate::tui::state::{AppState, FIELDS, Field, SettingsStatus};
+
+pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
+    let theme = state.theme;
+    let settings = &state.settings;
+    let rect = centered(area, 84, 22);
+    frame.render_widget(Clear, rect);
+    let block = pane_block(format!(" Settings · profile {} ", settings.form.profile), true, theme);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if settings.status == SettingsStatus::FirstLaunch {
+        lines.push(Line::styled("Welcome to sapcode.", theme.accent()));
+        lines.push(Line::raw(
+            "No SAP AI Core credentials yet: import your service key file (Ctrl+O) or fill in the fields from it, then Save. To look around without an account, quit and run `sapcode --demo`.",
+        ));
+        lines.push(Line::default());
+    }
+    for (index, field) in FIELDS.iter().enumerate() {
+        let is_cursor = index == settings.field;
+        let pointer = if is_cursor { "› " } else { "  " };
+        let editing = settings.editing.as_ref().filter(|_| is_cursor);
+        let (label, value) = field_text(state, *field, editing);
+        let mut style = theme.text();
+        if is_cursor {
+            style = style.patch(theme.selected());
+        }
+        lines.push(Line::from(vec![
+            Span::styled(pointer, theme.key()),
+            Span::styled(fit(label, 16), theme.muted()),
+            Span::styled(value, style),
+        ]));
+    }
+    lines.push(Line::default());
+    match &settings.status {
+        SettingsStatus::Idle | SettingsStatus::FirstLaunch => {}
+        SettingsStatus::Checking { .. } => lines.push(Line::styled(
+            format!("{} checking the credentials: fetching a token…", spinner(state.now)),
+            theme.muted(),
+        )),
+        SettingsStatus::Saved { keyring } => lines.push(Line::styled(
+            format!("✓ token received · secret saved in the {keyring} keyring, the rest in the config file"),
+            theme.ok(),
+        )),
+        SettingsStatus::Failed(error) => {
+            lines.push(Line::styled(format!("✗ {}", error.message), theme.error()));
+            lines.push(Line::raw(error.hint.clone()));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(block),
+        rect,
+    );
+}
+
+fn field_text(state: &AppState, field: Field, editing: Option<&String>) -> (&'static str, String) {
+    let form = &state.settings.form;
+    let shown = |value: &str| match editing {
+        Some(text) => format!("{text}▏"),
+        None if value.is_empty() => "(not set)".to_owned(),
+        None => value.to_owned(),
+    };
+    match field {
+        Field::ImportKey => (
+            "service key",
+            match editing {
+                Some(path) => format!("file path: {path}▏  (Enter imports)"),
+                None => "Import service key file… (Enter or Ctrl+O)".into(),
+            },
+        ),
+        Field::ClientId => ("client id", shown(&form.client_id)),
+        Field::ClientSecret => (
+            "client secret",
+            match editing {
+                Some(text) => format!("{}▏", "•".repeat(text.chars().count())),
+                None if !form.client_secret.is_empty() => "•••••••• (not saved yet)".into(),
+                None if state.settings.has_secret => "saved in the keyring (hidden)".into(),
+                None => "(not set)".into(),
+            },
+        ),
+        Field::AuthUrl => ("auth URL", shown(&form.auth_url)),
+        Field::BaseUrl => ("base URL", shown(&form.base_url)),
+        Field::ResourceGroup => ("resource group", shown(&form.resource_group)),
+        Field::Mode => (
+            "mode",
+            format!("{}  (Enter switches)", mode_word(form.mode)),
+        ),
+        Field::Profile => ("profile", shown(&form.profile)),
+        Field::Save => ("", "[ Check and save ]".into()),
+    }
+}
