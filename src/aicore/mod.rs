@@ -1,18 +1,26 @@
 //! The SAP AI Core client: service keys, tokens, deployments, the model catalog and chat
 //! in foundation and orchestration mode. Knows nothing of ratatui, clap or the terminal.
 
+mod auth;
 pub mod cache;
 pub mod chat;
 pub mod chunk;
+mod client;
 pub mod deployments;
 pub mod error;
 pub mod error_body;
+pub mod foundation;
 pub mod models;
+pub mod orchestration;
 pub mod resolve;
 pub mod service_key;
 pub mod sse;
+mod transport;
 
-pub use chat::{ChatEvent, ChatRequest, Message, Role, ToolCallDelta, Usage};
+pub use chat::{ChatEvent, ChatRequest, ChatResponse, Message, Role, ToolCallDelta, Usage};
+pub use client::{
+    ChatStream, Client, ClientOptions, Freshness, RetryPolicy, Timeouts, response_from_json,
+};
 pub use deployments::Deployment;
 pub use error::Error;
 pub use models::{ModelEntry, filter_passes};
