@@ -226,3 +226,48 @@ mod tests {
         assert_eq!(error_in(&azure, Dialect::OpenAi).as_deref(), Some("m"));
     }
 }
+
+#[cfg(test)]
+mod response_tests {
+    use super::*;
+    use crate::aicore::{Error, response_from_json};
+
+    fn fixture(path: &str) -> Value {
+        let text = std::fs::read_to_string(format!(
+            "{}/tests/fixtures/sap-ai-sdk-js/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn azure_success_response() {
+        let body = fixture("foundation-models/azure-openai-chat-completion-success-response.json");
+        let resp = response_from_json(&body, Dialect::OpenAi).unwrap();
+        assert!(!resp.text.is_empty());
+        assert_eq!(resp.finish_reason.as_deref(), Some("stop"));
+        assert!(resp.usage.is_some_and(|u| u.total_tokens > 0));
+    }
+
+    #[test]
+    fn orchestration_success_responses() {
+        for path in [
+            "orchestration/orchestration-chat-completion-success-response.json",
+            "orchestration/orchestration-chat-completion-message-history.json",
+        ] {
+            let resp = response_from_json(&fixture(path), Dialect::OrchestrationV2).unwrap();
+            assert!(!resp.text.is_empty(), "{path}");
+            assert!(resp.usage.is_some(), "{path}");
+        }
+    }
+
+    #[test]
+    fn error_body_as_response_is_an_error() {
+        let body = fixture("orchestration/orchestration-chat-completion-input-filter-error.json");
+        let err = response_from_json(&body, Dialect::OrchestrationV2).unwrap_err();
+        assert!(
+            matches!(err, Error::InStream { ref message } if message.starts_with("Content filtered"))
+        );
+    }
+}

@@ -307,12 +307,8 @@ impl Client {
                             };
                         }
                         Phase::Streaming(mut events) => {
-                            return match events.next().await {
-                                Some(ev) => {
-                                    Some((ev, (Phase::Streaming(events), client, target, req)))
-                                }
-                                None => None,
-                            };
+                            let ev = events.next().await?;
+                            return Some((ev, (Phase::Streaming(events), client, target, req)));
                         }
                         Phase::Connect { attempt } => {
                             let (outcome, dialect) = client

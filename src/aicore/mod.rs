@@ -48,3 +48,6 @@ pub struct Cached<T> {
     pub fetched_at: std::time::SystemTime,
     pub from_cache: bool,
 }
+
+#[cfg(test)]
+mod http_tests;

@@ -176,15 +176,13 @@ impl Transport {
         const LIMIT: usize = 64 * 1024;
         let mut body = Vec::new();
         let mut chunks = resp.bytes_stream();
-        loop {
-            match tokio::time::timeout(self.timeouts.idle, chunks.next()).await {
-                Ok(Some(Ok(chunk))) => {
-                    body.extend_from_slice(&chunk);
-                    if body.len() >= LIMIT {
-                        break;
-                    }
-                }
-                Ok(Some(Err(_))) | Ok(None) | Err(_) => break,
+        // A failed read or a stall just ends the body: the message is best effort.
+        while let Ok(Some(Ok(chunk))) =
+            tokio::time::timeout(self.timeouts.idle, chunks.next()).await
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() >= LIMIT {
+                break;
             }
         }
         error_body::short_message(&body)
