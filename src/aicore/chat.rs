@@ -55,7 +55,9 @@ pub enum ChatEvent {
     ToolCall(ToolCallDelta),
     Usage(Usage),
     /// The model finished; `finish_reason` as the service sent it (`stop`, `length`, ...).
-    Done { finish_reason: Option<String> },
+    Done {
+        finish_reason: Option<String>,
+    },
     /// The turn failed; text already delivered stays valid. Always the last event.
     Error(crate::aicore::Error),
 }

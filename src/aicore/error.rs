@@ -84,7 +84,9 @@ fn nothing_running_message(model: &str, mode: Mode, other_mode_has_it: bool) -> 
     };
     let other = match (other_mode_has_it, mode) {
         (false, _) => String::new(),
-        (true, Mode::Foundation) => " (orchestration mode can serve it: --mode orchestration)".into(),
+        (true, Mode::Foundation) => {
+            " (orchestration mode can serve it: --mode orchestration)".into()
+        }
         (true, Mode::Orchestration) => {
             " (a foundation deployment is RUNNING: --mode foundation)".into()
         }
