@@ -113,6 +113,8 @@ async fn play(
             }
             if reached(faults.cut_after, sent_content) {
                 // An error item makes hyper abort the chunked body: the client sees a cut.
+                // Wait first so what was already sent is flushed, not dropped with the socket.
+                tokio::time::sleep(Duration::from_millis(50)).await;
                 let _ = sender
                     .send(Err(io::Error::other("simulated connection cut")))
                     .await;
