@@ -28,9 +28,16 @@ pub(crate) fn content_text(content: &Value) -> String {
 }
 
 /// Decides the reply from the conversation: a tool result gets a text answer quoting it,
-/// offered tools get a call to the first one, anything else a short markdown answer.
+/// offered tools get a call (to the tool the question names, else the first one), anything
+/// else a short markdown answer. Trailing system messages are skipped: orchestration clients
+/// such as Cline put the system prompt in the template, which lands after the history (§7.4).
 pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> Reply {
-    let last = messages.last();
+    let last = messages.iter().rev().find(|m| {
+        !matches!(
+            m.get("role").and_then(Value::as_str),
+            Some("system" | "developer")
+        )
+    });
     let last_role = last.and_then(|m| m.get("role")).and_then(Value::as_str);
     if last_role == Some("tool") {
         let result = last
@@ -42,11 +49,21 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
         ));
     }
     let question = last_user_text(messages);
-    let first_tool = tools
+    let functions: Vec<&Value> = tools
         .and_then(Value::as_array)
-        .and_then(|tools| tools.first())
-        .and_then(|tool| tool.get("function"));
-    if let Some(function) = first_tool {
+        .into_iter()
+        .flatten()
+        .filter_map(|tool| tool.get("function"))
+        .collect();
+    let named = |function: &&&Value| {
+        let name = function.get("name").and_then(Value::as_str).unwrap_or("");
+        let lowered = question.to_lowercase();
+        !name.is_empty()
+            && (lowered.contains(&name.to_lowercase())
+                || lowered.contains(&name.replace(['_', '-'], " ").to_lowercase()))
+    };
+    let chosen = functions.iter().find(named).or_else(|| functions.first());
+    if let Some(function) = chosen {
         let name = function
             .get("name")
             .and_then(Value::as_str)
@@ -258,6 +275,17 @@ mod tests {
             json!({"role": "user", "content": "Add 2 and 3."}),
             json!({"role": "tool", "tool_call_id": "call_1", "content": "5"}),
         ];
+        let two_tools = json!([
+            { "type": "function", "function": { "name": "read_file" } },
+            { "type": "function", "function": { "name": "multiply" } },
+        ]);
+        let asks_multiply = vec![json!({"role": "user", "content": "Multiply 4 by 5"})];
+        match reply("gpt-4o", &asks_multiply, Some(&two_tools)) {
+            Reply::ToolCall { name, .. } => assert_eq!(name, "multiply"),
+            Reply::Text(text) => panic!("expected a tool call, got {text}"),
+        }
+        let mut with_result = with_result;
+        with_result.push(json!({"role": "system", "content": "You are terse."}));
         let Reply::Text(text) = reply("gpt-4o", &with_result, Some(&tools)) else {
             panic!("expected text")
         };
