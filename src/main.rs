@@ -56,12 +56,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 Some(Command::Logout) => commands::login::logout(&ctx).await,
                 Some(Command::Doctor) => commands::doctor::run(&ctx).await,
                 Some(Command::Simulate(_)) | Some(Command::Completions { .. }) => Ok(()),
-                None => {
-                    eprintln!(
-                        "sapcode: the terminal UI is coming; use `sapcode --demo run \"…\"` meanwhile"
-                    );
-                    Ok(())
-                }
+                None => sapcode::tui::run(ctx).await,
             }
         }
     }

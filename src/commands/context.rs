@@ -89,7 +89,7 @@ impl Context {
         Ok(secrets::store_from_setting(self.env.keyring.as_deref())?)
     }
 
-    fn client_options(&self) -> ClientOptions {
+    pub fn client_options(&self) -> ClientOptions {
         ClientOptions {
             resource_group: self.resource_group(),
             cache_dir: self.paths.cache_dir.clone(),

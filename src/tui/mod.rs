@@ -2,10 +2,12 @@
 //! layout. One event channel feeds one `AppState`; `update` is plain code; views are pure
 //! functions of the state; effects run as tasks that report back as events.
 
+pub mod effects;
 pub mod event;
 pub mod keymap;
 pub mod markdown;
 pub mod state;
+pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
@@ -14,3 +16,142 @@ pub mod view;
 mod snapshot_tests;
 #[cfg(test)]
 mod test_support;
+
+use std::time::{Duration, Instant, SystemTime};
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
+use futures_util::StreamExt;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::commands::context::Context;
+use event::{Effect, Event, SettingsForm};
+use state::{AppState, Startup};
+
+/// About 60 frames a second at most; the spinner and stream tick slower than that.
+const FRAME: Duration = Duration::from_millis(16);
+const TICK: Duration = Duration::from_millis(100);
+
+/// Opens the TUI and runs it until the user quits. The terminal is restored on every exit.
+pub async fn run(ctx: Context) -> anyhow::Result<()> {
+    let theme = theme::Theme::from_no_color(std::env::var("NO_COLOR").ok().as_deref());
+    let startup = startup(&ctx, theme);
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    let mut state = AppState::new(Startup {
+        size: (size.width, size.height),
+        ..startup
+    });
+    let (tx, rx) = unbounded_channel();
+    let input = tokio::spawn(read_input(tx.clone()));
+    let mut runner = effects::Runner::new(ctx, tx);
+    runner.run(Effect::Connect);
+    let result = event_loop(&mut guard.terminal, &mut state, &mut runner, rx).await;
+    runner.shutdown();
+    input.abort();
+    drop(guard);
+    result
+}
+
+async fn event_loop(
+    terminal: &mut terminal::Tui,
+    state: &mut AppState,
+    runner: &mut effects::Runner,
+    mut rx: UnboundedReceiver<Event>,
+) -> anyhow::Result<()> {
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        update::update(state, Event::Tick { now: SystemTime::now() });
+        if let Some(at) = last_draw {
+            let since = at.elapsed();
+            if since < FRAME {
+                tokio::time::sleep(FRAME - since).await;
+            }
+        }
+        terminal.draw(|frame| view::draw(frame, state))?;
+        last_draw = Some(Instant::now());
+
+        let first = tokio::select! {
+            event = rx.recv() => match event {
+                Some(event) => event,
+                None => return Ok(()),
+            },
+            _ = ticker.tick(), if state.is_animating() => Event::Tick { now: SystemTime::now() },
+        };
+        apply(state, runner, first)?;
+        while let Ok(event) = rx.try_recv() {
+            apply(state, runner, event)?;
+        }
+        if state.should_quit {
+            return Ok(());
+        }
+    }
+}
+
+fn apply(state: &mut AppState, runner: &mut effects::Runner, event: Event) -> anyhow::Result<()> {
+    for effect in update::update(state, event) {
+        match effect {
+            Effect::Copy(text) => {
+                // OSC 52: the terminal puts it on the clipboard, also over SSH.
+                crossterm::execute!(
+                    std::io::stdout(),
+                    crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+                )?;
+            }
+            other => runner.run(other),
+        }
+    }
+    Ok(())
+}
+
+/// Turns terminal input into events; ends when the loop stops listening.
+async fn read_input(tx: UnboundedSender<Event>) {
+    let mut events = EventStream::new();
+    while let Some(Ok(event)) = events.next().await {
+        let event = match event {
+            TermEvent::Key(key) if key.kind != KeyEventKind::Release => Event::Key(key),
+            TermEvent::Paste(text) => Event::Paste(text),
+            TermEvent::Mouse(mouse)
+                if matches!(
+                    mouse.kind,
+                    MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+                ) =>
+            {
+                Event::Mouse(mouse)
+            }
+            TermEvent::Resize(width, height) => Event::Resize { width, height },
+            TermEvent::Key(_)
+            | TermEvent::Mouse(_)
+            | TermEvent::FocusGained
+            | TermEvent::FocusLost => continue,
+        };
+        if tx.send(event).is_err() {
+            return;
+        }
+    }
+}
+
+fn startup(ctx: &Context, theme: theme::Theme) -> Startup {
+    let profile = ctx.profile().cloned().unwrap_or_default();
+    Startup {
+        profile: ctx.profile_name.clone(),
+        mode: ctx.mode(),
+        resource_group: ctx.resource_group(),
+        model: ctx.model(),
+        deployment: ctx.deployment(),
+        form: SettingsForm {
+            profile: ctx.profile_name.clone(),
+            client_id: profile.client_id.clone().unwrap_or_default(),
+            client_secret: String::new(),
+            auth_url: profile.auth_url.clone().unwrap_or_default(),
+            base_url: profile.base_url.clone().unwrap_or_default(),
+            resource_group: ctx.resource_group(),
+            mode: ctx.mode(),
+        },
+        has_secret: profile.has_connection(),
+        theme,
+        now: SystemTime::now(),
+        size: (80, 24),
+    }
+}

@@ -253,9 +253,17 @@ fn models_loaded(
         Err(error) => Load::Failed(error),
     };
     let chosen = state.models.chosen.clone();
+    let mode = state.mode;
     let visible = state.models.visible();
+    // The remembered model, else the first one that can answer in this mode.
     let at = chosen
         .and_then(|name| visible.iter().position(|m| m.name == name))
+        .or_else(|| {
+            visible.iter().position(|m| match mode {
+                crate::aicore::Mode::Foundation => m.running_deployments > 0,
+                crate::aicore::Mode::Orchestration => m.orchestration,
+            })
+        })
         .unwrap_or(0);
     state.models.cursor = at;
 }

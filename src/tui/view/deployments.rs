@@ -119,11 +119,16 @@ fn row(
         .map(|at| age(now, at))
         .unwrap_or_default();
     let chosen = if is_chosen { " ✓" } else { "" };
+    // Narrow columns drop the version first: status and age say more about usability.
+    let version = if width >= 56 {
+        format!("{}  ", fit(&version, 10))
+    } else {
+        String::new()
+    };
     let mut text = format!(
-        "{pointer} {}  {}  {}  {created}{chosen}",
+        "{pointer} {}  {}  {version}{created}{chosen}",
         short(&deployment.id),
         fit(&status, 17),
-        fit(&version, 10),
     );
     let note = "  not selectable";
     if !deployment.is_running() && text.chars().count() + note.len() <= width {

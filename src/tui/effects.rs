@@ -1,0 +1,370 @@
+//! Runs the `Effect`s that `update` returns. Each becomes a task that reports back over the
+//! one event channel; nothing here blocks the UI loop (keyring and file work goes through
+//! `spawn_blocking`). Chat turns keep an abort handle so Esc can cancel them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use futures_util::StreamExt;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
+
+use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
+use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode, ServiceKey};
+use crate::commands::context::{Connection, Context};
+use crate::commands::report;
+use crate::config::Config;
+use crate::credentials::{self, CredentialError};
+
+/// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
+pub struct Runner {
+    tx: UnboundedSender<Event>,
+    ctx: Arc<Context>,
+    /// Set by the connect task; the in-process simulator lives inside for `--demo`.
+    connection: Arc<Mutex<Option<Arc<Connection>>>>,
+    turns: HashMap<u64, AbortHandle>,
+}
+
+impl Runner {
+    pub fn new(ctx: Context, tx: UnboundedSender<Event>) -> Runner {
+        Runner {
+            tx,
+            ctx: Arc::new(ctx),
+            connection: Arc::new(Mutex::new(None)),
+            turns: HashMap::new(),
+        }
+    }
+
+    fn client(&self) -> Option<Client> {
+        lock(&self.connection).as_ref().map(|c| c.client.clone())
+    }
+
+    /// Starts `effect`. `Quit` and `Copy` need the terminal and are left to the loop.
+    pub fn run(&mut self, effect: Effect) {
+        self.turns.retain(|_, handle| !handle.is_finished());
+        match effect {
+            Effect::Connect => self.connect(),
+            Effect::LoadModels { request, refresh } => self.load_models(request, refresh),
+            Effect::LoadDeployments { request, refresh } => self.load_deployments(request, refresh),
+            Effect::StartTurn {
+                turn,
+                mode,
+                model,
+                deployment,
+                request,
+            } => self.start_turn(turn, mode, model, deployment, request),
+            Effect::CancelTurn { turn } => {
+                if let Some(handle) = self.turns.remove(&turn) {
+                    handle.abort();
+                }
+            }
+            Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
+            Effect::SaveSettings(form) => self.save_settings(form),
+            Effect::ImportKey { path } => self.import_key(path),
+            Effect::Copy(_) | Effect::Quit => {}
+        }
+    }
+
+    /// Aborts every running task (on quit).
+    pub fn shutdown(&mut self) {
+        for (_, handle) in self.turns.drain() {
+            handle.abort();
+        }
+    }
+
+    fn connect(&self) {
+        let tx = self.tx.clone();
+        let slot = self.connection.clone();
+        let global = self.ctx.global.clone();
+        let env = self.ctx.env.clone();
+        tokio::spawn(async move {
+            // Reloaded so a profile saved in the settings is used; the file read is off the loop.
+            let result = async {
+                let ctx = tokio::task::spawn_blocking(move || Context::load(global, env))
+                    .await
+                    .context("config task")??;
+                let connection = ctx.connect().await?;
+                Ok::<_, anyhow::Error>((ctx, connection))
+            }
+            .await;
+            let event = match result {
+                Ok((ctx, connection)) => {
+                    let info = ConnectionInfo {
+                        source: connection.source.to_string(),
+                        resource_group: ctx.resource_group(),
+                    };
+                    *lock(&slot) = Some(Arc::new(connection));
+                    Event::Connected(info)
+                }
+                Err(err) => Event::ConnectFailed {
+                    needs_setup: needs_setup(&err),
+                    error: error_view(&err),
+                },
+            };
+            let _ = tx.send(event);
+        });
+    }
+
+    fn load_models(&self, request: u64, refresh: bool) {
+        let tx = self.tx.clone();
+        let Some(client) = self.client() else {
+            let _ = tx.send(not_connected_models(request));
+            return;
+        };
+        tokio::spawn(async move {
+            let result = client
+                .models(freshness(refresh))
+                .await
+                .map(|cached| Listing {
+                    data: cached.data,
+                    fetched_at: cached.fetched_at,
+                    from_cache: cached.from_cache,
+                })
+                .map_err(|err| ErrorView::from(&err));
+            let _ = tx.send(Event::ModelsLoaded { request, result });
+        });
+    }
+
+    fn load_deployments(&self, request: u64, refresh: bool) {
+        let tx = self.tx.clone();
+        let Some(client) = self.client() else {
+            let _ = tx.send(Event::DeploymentsLoaded {
+                request,
+                result: Err(not_connected()),
+            });
+            return;
+        };
+        tokio::spawn(async move {
+            let result = client
+                .deployments(freshness(refresh))
+                .await
+                .map(|cached| Listing {
+                    data: cached.data,
+                    fetched_at: cached.fetched_at,
+                    from_cache: cached.from_cache,
+                })
+                .map_err(|err| ErrorView::from(&err));
+            let _ = tx.send(Event::DeploymentsLoaded { request, result });
+        });
+    }
+
+    fn start_turn(
+        &mut self,
+        turn: u64,
+        mode: Mode,
+        model: String,
+        deployment: Option<String>,
+        request: ChatRequest,
+    ) {
+        let tx = self.tx.clone();
+        let Some(client) = self.client() else {
+            let _ = tx.send(Event::Chat {
+                turn,
+                update: ChatUpdate::Failed(not_connected()),
+            });
+            return;
+        };
+        let handle = tokio::spawn(async move {
+            let send = |update| tx.send(Event::Chat { turn, update }).is_ok();
+            let target = match client
+                .resolve_target(mode, Some(&model), deployment.as_deref())
+                .await
+            {
+                Ok(target) => target,
+                Err(err) => {
+                    send(ChatUpdate::Failed(ErrorView::from(&err)));
+                    return;
+                }
+            };
+            let _ = tx.send(Event::TurnTarget {
+                turn,
+                model: target.model().to_owned(),
+                deployment: target.deployment().id.clone(),
+            });
+            let mut stream = client.chat_stream(target, request);
+            while let Some(event) = stream.next().await {
+                let update = match event {
+                    ChatEvent::Delta(text) => ChatUpdate::Delta(text),
+                    ChatEvent::Usage(usage) => ChatUpdate::Usage(usage),
+                    ChatEvent::Retrying { attempt, reason, .. } => {
+                        ChatUpdate::Retrying { attempt, reason }
+                    }
+                    // Usage may follow `Done`: the turn ends when the stream does.
+                    ChatEvent::Done { .. } | ChatEvent::ToolCall(_) => continue,
+                    ChatEvent::Error(err) => {
+                        send(ChatUpdate::Failed(ErrorView::from(&err)));
+                        return;
+                    }
+                };
+                if !send(update) {
+                    return;
+                }
+            }
+            send(ChatUpdate::Done);
+        });
+        self.turns.insert(turn, handle.abort_handle());
+    }
+
+    fn save_choice(&self, model: String, deployment: Option<String>) {
+        // The simulator's deployment ids mean nothing to a real tenant: --demo keeps the
+        // choice for this session only and leaves the config file alone.
+        if self.ctx.global.demo {
+            return;
+        }
+        let tx = self.tx.clone();
+        let path = self.ctx.paths.config_file.clone();
+        let profile = self.ctx.profile_name.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = Config::load(&path).and_then(|mut config| {
+                let entry = config.profile_mut(&profile);
+                entry.model = Some(model);
+                entry.deployment = deployment;
+                config.save(&path)
+            });
+            if let Err(err) = result {
+                let _ = tx.send(Event::Notice(format!("choice not saved: {err}")));
+            }
+        });
+    }
+
+    fn import_key(&self, path: String) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let path = expand_home(&path);
+            let event = match std::fs::read_to_string(&path) {
+                Err(err) => Event::SettingsFailed(ErrorView::new(
+                    format!("cannot read service key file {}: {err}", path.display()),
+                    "give the path of the JSON file downloaded from SAP BTP cockpit (AI Core instance > Service Keys)",
+                )),
+                Ok(json) => match credentials::split_for_storage(&json) {
+                    Ok((profile, secret)) => Event::KeyImported(SettingsForm {
+                        client_id: profile.client_id.unwrap_or_default(),
+                        client_secret: secret.expose_secret().to_owned(),
+                        auth_url: profile.auth_url.unwrap_or_default(),
+                        base_url: profile.base_url.unwrap_or_default(),
+                        ..SettingsForm::default()
+                    }),
+                    Err(err) => Event::SettingsFailed(ErrorView::from(&err)),
+                },
+            };
+            let _ = tx.send(event);
+        });
+    }
+
+    fn save_settings(&self, form: SettingsForm) {
+        let tx = self.tx.clone();
+        let ctx = self.ctx.clone();
+        tokio::spawn(async move {
+            let event = match save_settings(&ctx, &form).await {
+                Ok(keyring) => Event::SettingsSaved { form, keyring },
+                Err(err) => Event::SettingsFailed(error_view(&err)),
+            };
+            let _ = tx.send(event);
+        });
+    }
+}
+
+/// Checks the credentials with a token request, then stores the secret in the keyring and
+/// the rest in the config file. Nothing is written when the check fails.
+async fn save_settings(ctx: &Context, form: &SettingsForm) -> anyhow::Result<String> {
+    let store: Arc<dyn crate::secrets::SecretStore> = Arc::from(ctx.secret_store()?);
+    let secret = if form.client_secret.is_empty() {
+        let reader = store.clone();
+        let profile = form.profile.clone();
+        tokio::task::spawn_blocking(move || reader.get(&profile))
+            .await
+            .context("keyring task")??
+            .ok_or_else(|| CredentialError::NoSecret {
+                name: form.profile.clone(),
+                keyring: store.name(),
+            })?
+    } else {
+        SecretString::from(form.client_secret.clone())
+    };
+    let key = ServiceKey::from_parts(&form.client_id, secret.clone(), &form.auth_url, &form.base_url)?;
+    let options = crate::aicore::ClientOptions {
+        resource_group: form.resource_group.clone(),
+        ..ctx.client_options()
+    };
+    Client::new(key, options)?
+        .fetch_token()
+        .await
+        .context("checking the credentials")?;
+    let keyring = store.name();
+    let path = ctx.paths.config_file.clone();
+    let form = form.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        if !form.client_secret.is_empty() {
+            store.set(&form.profile, &secret)?;
+        }
+        let mut config = Config::load(&path)?;
+        let profile = config.profile_mut(&form.profile);
+        profile.client_id = Some(form.client_id.clone());
+        profile.auth_url = Some(form.auth_url.clone());
+        profile.base_url = Some(form.base_url.clone());
+        profile.resource_group = Some(form.resource_group.clone());
+        profile.mode = Some(form.mode);
+        config.profile = Some(form.profile.clone());
+        config.save(&path)?;
+        Ok(())
+    })
+    .await
+    .context("saving task")??;
+    Ok(keyring)
+}
+
+fn freshness(refresh: bool) -> Freshness {
+    if refresh {
+        Freshness::Refresh
+    } else {
+        Freshness::Cached
+    }
+}
+
+fn not_connected() -> ErrorView {
+    ErrorView::new(
+        "not connected to SAP AI Core",
+        "open the settings (s) and save working credentials",
+    )
+}
+
+fn not_connected_models(request: u64) -> Event {
+    Event::ModelsLoaded {
+        request,
+        result: Err(not_connected()),
+    }
+}
+
+/// The same words as the CLI's stderr line: the cause chain, then the hint.
+fn error_view(err: &anyhow::Error) -> ErrorView {
+    let (_, hint) = report::classify(err);
+    ErrorView::new(format!("{err:#}"), hint.unwrap_or_default())
+}
+
+/// Missing or incomplete credentials are a first launch, not a failure.
+fn needs_setup(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<CredentialError>(),
+            Some(
+                CredentialError::NoneFound
+                    | CredentialError::IncompleteProfile { .. }
+                    | CredentialError::UnknownProfile { .. }
+                    | CredentialError::NoSecret { .. }
+            )
+        )
+    })
+}
+
+fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
