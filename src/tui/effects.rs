@@ -188,9 +188,9 @@ impl Runner {
                 let update = match event {
                     ChatEvent::Delta(text) => ChatUpdate::Delta(text),
                     ChatEvent::Usage(usage) => ChatUpdate::Usage(usage),
-                    ChatEvent::Retrying { attempt, reason, .. } => {
-                        ChatUpdate::Retrying { attempt, reason }
-                    }
+                    ChatEvent::Retrying {
+                        attempt, reason, ..
+                    } => ChatUpdate::Retrying { attempt, reason },
                     // Usage may follow `Done`: the turn ends when the stream does.
                     ChatEvent::Done { .. } | ChatEvent::ToolCall(_) => continue,
                     ChatEvent::Error(err) => {
@@ -283,7 +283,12 @@ async fn save_settings(ctx: &Context, form: &SettingsForm) -> anyhow::Result<Str
     } else {
         SecretString::from(form.client_secret.clone())
     };
-    let key = ServiceKey::from_parts(&form.client_id, secret.clone(), &form.auth_url, &form.base_url)?;
+    let key = ServiceKey::from_parts(
+        &form.client_id,
+        secret.clone(),
+        &form.auth_url,
+        &form.base_url,
+    )?;
     let options = crate::aicore::ClientOptions {
         resource_group: form.resource_group.clone(),
         ..ctx.client_options()
@@ -366,5 +371,7 @@ fn expand_home(path: &str) -> std::path::PathBuf {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -71,12 +71,20 @@ pub enum Event {
     Key(KeyEvent),
     Paste(String),
     Mouse(MouseEvent),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// The clock, injected by the loop (spinner, ages, elapsed time).
-    Tick { now: SystemTime },
+    Tick {
+        now: SystemTime,
+    },
     Connected(ConnectionInfo),
     /// No credentials or a broken key: `needs_setup` opens the settings with an explanation.
-    ConnectFailed { error: ErrorView, needs_setup: bool },
+    ConnectFailed {
+        error: ErrorView,
+        needs_setup: bool,
+    },
     ModelsLoaded {
         request: u64,
         result: Result<Listing<Vec<ModelEntry>>, ErrorView>,
@@ -86,9 +94,19 @@ pub enum Event {
         result: Result<Listing<Vec<Deployment>>, ErrorView>,
     },
     /// The turn resolved its deployment (useful in orchestration mode, where it is implied).
-    TurnTarget { turn: u64, model: String, deployment: String },
-    Chat { turn: u64, update: ChatUpdate },
-    SettingsSaved { form: SettingsForm, keyring: String },
+    TurnTarget {
+        turn: u64,
+        model: String,
+        deployment: String,
+    },
+    Chat {
+        turn: u64,
+        update: ChatUpdate,
+    },
+    SettingsSaved {
+        form: SettingsForm,
+        keyring: String,
+    },
     SettingsFailed(ErrorView),
     KeyImported(SettingsForm),
     /// A short line for the status bar ("copied 3 lines", "saved choice failed: …").

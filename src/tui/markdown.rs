@@ -27,7 +27,10 @@ pub fn render(text: &str, width: u16, theme: Theme) -> Vec<Line<'static>> {
         code: None,
         link: None,
     };
-    for event in Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS) {
+    for event in Parser::new_ext(
+        text,
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS,
+    ) {
         builder.event(event);
     }
     builder.flush();
@@ -119,14 +122,17 @@ impl Builder {
         match event {
             Md::Start(tag) => self.start(tag),
             Md::End(tag) => self.end(tag),
-            Md::Text(text) => self.spans.push(Span::styled(text.into_string(), self.style())),
+            Md::Text(text) => self
+                .spans
+                .push(Span::styled(text.into_string(), self.style())),
             Md::Code(code) => {
                 let shown = if self.theme.color {
                     code.into_string()
                 } else {
                     format!("`{code}`")
                 };
-                self.spans.push(Span::styled(shown, self.style().patch(self.theme.code())));
+                self.spans
+                    .push(Span::styled(shown, self.style().patch(self.theme.code())));
             }
             Md::SoftBreak => self.spans.push(Span::styled(" ", self.style())),
             Md::HardBreak => self.flush(),
@@ -141,7 +147,8 @@ impl Builder {
                 self.spans.push(Span::styled(mark, self.style()));
             }
             Md::Html(html) | Md::InlineHtml(html) => {
-                self.spans.push(Span::styled(html.trim_end().to_owned(), self.style()));
+                self.spans
+                    .push(Span::styled(html.trim_end().to_owned(), self.style()));
             }
             Md::FootnoteReference(name) => self.spans.push(Span::raw(format!("[{name}]"))),
             Md::InlineMath(math) | Md::DisplayMath(math) => {
@@ -235,7 +242,8 @@ impl Builder {
             TagEnd::Link => {
                 self.pop_style();
                 if let Some(url) = self.link.take() {
-                    self.spans.push(Span::styled(format!(" ({url})"), self.theme.muted()));
+                    self.spans
+                        .push(Span::styled(format!(" ({url})"), self.theme.muted()));
                 }
             }
             TagEnd::List(_) => {
@@ -401,7 +409,9 @@ fn hard_wrap(spans: Vec<Span<'static>>, width: usize) -> Vec<Vec<Span<'static>>>
             let cw = c.width().unwrap_or(0);
             if used + cw > width {
                 if !chunk.is_empty() {
-                    rows.last_mut().map(|r| r.push(Span::styled(std::mem::take(&mut chunk), span.style)));
+                    if let Some(row) = rows.last_mut() {
+                        row.push(Span::styled(std::mem::take(&mut chunk), span.style));
+                    }
                 }
                 rows.push(Vec::new());
                 used = 0;
@@ -519,7 +529,10 @@ mod tests {
             ]
         );
         assert!(
-            lines[1].spans.iter().any(|s| matches!(s.style.fg, Some(Color::Rgb(..)))),
+            lines[1]
+                .spans
+                .iter()
+                .any(|s| matches!(s.style.fg, Some(Color::Rgb(..)))),
             "highlighted"
         );
     }

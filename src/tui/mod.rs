@@ -62,7 +62,12 @@ async fn event_loop(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_draw: Option<Instant> = None;
     loop {
-        update::update(state, Event::Tick { now: SystemTime::now() });
+        update::update(
+            state,
+            Event::Tick {
+                now: SystemTime::now(),
+            },
+        );
         if let Some(at) = last_draw {
             let since = at.elapsed();
             if since < FRAME {

@@ -20,15 +20,29 @@ fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
 
 fn streaming(width: u16, height: u16) -> (AppState, u64) {
     let mut state = picked(width, height);
-    typed(&mut state, "Why does `parse_key` reject a secret that ends in `=`?");
+    typed(
+        &mut state,
+        "Why does `parse_key` reject a secret that ends in `=`?",
+    );
     let effects = key(&mut state, KeyCode::Enter);
     let turn = match effects.as_slice() {
         [super::event::Effect::StartTurn { turn, .. }] => *turn,
         other => panic!("{other:?}"),
     };
     let answer = "The secret is decoded as **URL-safe base64** before use, so a trailing `=` is padding:\n\n- it is *stripped* first\n- then decoded\n\n```rust\nlet secret = key.clientsecret.trim_end_matches('=');\n```\n\nThe error path";
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Delta(answer.into()) });
-    apply(&mut state, Event::Tick { now: t0() + Duration::from_millis(2400) });
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta(answer.into()),
+        },
+    );
+    apply(
+        &mut state,
+        Event::Tick {
+            now: t0() + Duration::from_millis(2400),
+        },
+    );
     (state, turn)
 }
 
@@ -48,14 +62,19 @@ fn models_loading() {
                 resource_group: "default".into(),
             }),
         );
-        apply(&mut state, Event::Tick { now: t0() + Duration::from_millis(1200) });
+        apply(
+            &mut state,
+            Event::Tick {
+                now: t0() + Duration::from_millis(1200),
+            },
+        );
         state
     });
 }
 
 #[test]
 fn models_loaded() {
-    snap("models_loaded", |w, h| loaded(w, h));
+    snap("models_loaded", loaded);
 }
 
 #[test]
@@ -141,7 +160,7 @@ fn deployments_orchestration_mode() {
 
 #[test]
 fn chat_empty() {
-    snap("chat_empty", |w, h| picked(w, h));
+    snap("chat_empty", picked);
 }
 
 #[test]
@@ -150,7 +169,12 @@ fn chat_waiting_for_first_token() {
         let mut state = picked(w, h);
         typed(&mut state, "hello");
         key(&mut state, KeyCode::Enter);
-        apply(&mut state, Event::Tick { now: t0() + Duration::from_millis(800) });
+        apply(
+            &mut state,
+            Event::Tick {
+                now: t0() + Duration::from_millis(800),
+            },
+        );
         state
     });
 }
@@ -191,9 +215,25 @@ fn chat_after_cut() {
 fn chat_finished_with_usage() {
     snap("chat_finished_usage", |w, h| {
         let (mut state, turn) = streaming(w, h);
-        let usage = crate::aicore::Usage { prompt_tokens: 1234, completion_tokens: 340, total_tokens: 1574 };
-        apply(&mut state, Event::Chat { turn, update: ChatUpdate::Usage(usage) });
-        apply(&mut state, Event::Chat { turn, update: ChatUpdate::Done });
+        let usage = crate::aicore::Usage {
+            prompt_tokens: 1234,
+            completion_tokens: 340,
+            total_tokens: 1574,
+        };
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Usage(usage),
+            },
+        );
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Done,
+            },
+        );
         state
     });
 }
@@ -219,8 +259,10 @@ fn settings_save_failed() {
         let mut state = loaded(w, h);
         key(&mut state, KeyCode::Char('s'));
         state.settings.form.client_id = "sb-42|aicore!b540".into();
-        state.settings.form.auth_url = "https://tenant.authentication.eu10.hana.ondemand.com".into();
-        state.settings.form.base_url = "https://api.ai.prod.eu-central-1.aws.ml.hana.ondemand.com".into();
+        state.settings.form.auth_url =
+            "https://tenant.authentication.eu10.hana.ondemand.com".into();
+        state.settings.form.base_url =
+            "https://api.ai.prod.eu-central-1.aws.ml.hana.ondemand.com".into();
         state.settings.has_secret = true;
         apply(
             &mut state,

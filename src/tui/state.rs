@@ -359,7 +359,8 @@ impl Default for ChatPane {
 
 pub fn new_input() -> TextArea<'static> {
     let mut input = TextArea::default();
-    input.set_placeholder_text("Ask about code…  (Enter sends, Alt+Enter or Ctrl+J for a new line)");
+    input
+        .set_placeholder_text("Ask about code…  (Enter sends, Alt+Enter or Ctrl+J for a new line)");
     input.set_cursor_line_style(ratatui::style::Style::default());
     input
 }
@@ -394,8 +395,12 @@ pub enum SettingsStatus {
     Idle,
     /// First launch without credentials: an explanation, not an error.
     FirstLaunch,
-    Checking { since: SystemTime },
-    Saved { keyring: String },
+    Checking {
+        since: SystemTime,
+    },
+    Saved {
+        keyring: String,
+    },
     Failed(ErrorView),
 }
 

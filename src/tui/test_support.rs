@@ -19,7 +19,14 @@ pub fn t0() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000)
 }
 
-fn model(name: &str, provider: &str, context: u64, running: usize, total: usize, passes: bool) -> ModelEntry {
+fn model(
+    name: &str,
+    provider: &str,
+    context: u64,
+    running: usize,
+    total: usize,
+    passes: bool,
+) -> ModelEntry {
     ModelEntry {
         name: name.into(),
         provider: Some(provider.into()),
@@ -41,9 +48,23 @@ pub fn models() -> Vec<ModelEntry> {
         model("gpt-4.1", "OpenAI", 1_047_576, 1, 1, true),
         model("gpt-4.1-mini", "OpenAI", 1_047_576, 0, 1, true),
         model("o3-mini", "OpenAI", 200_000, 1, 1, true),
-        model("anthropic--claude-4.5-sonnet", "Anthropic", 200_000, 0, 0, true),
+        model(
+            "anthropic--claude-4.5-sonnet",
+            "Anthropic",
+            200_000,
+            0,
+            0,
+            true,
+        ),
         model("gemini-2.5-pro", "Google", 1_048_576, 0, 0, true),
-        model("mistralai--mistral-large-instruct", "Mistral AI", 128_000, 1, 2, true),
+        model(
+            "mistralai--mistral-large-instruct",
+            "Mistral AI",
+            128_000,
+            1,
+            2,
+            true,
+        ),
         model("text-embedding-3-small", "OpenAI", 8_191, 0, 0, false),
         model("gpt-35-turbo-16k", "OpenAI", 16_384, 0, 0, false),
         model("sonar", "Perplexity", 127_000, 0, 0, false),
@@ -68,19 +89,73 @@ fn deployment(id: &str, model: &str, status: &str, target: &str, created: &str) 
 }
 
 pub fn deployments() -> Vec<Deployment> {
-    let mut orchestration = deployment("d5e6f7a8b9c0d1e2", "orchestration", "RUNNING", "RUNNING", "2026-04-01T08:00:00Z");
+    let mut orchestration = deployment(
+        "d5e6f7a8b9c0d1e2",
+        "orchestration",
+        "RUNNING",
+        "RUNNING",
+        "2026-04-01T08:00:00Z",
+    );
     orchestration.scenario_id = "orchestration".into();
     orchestration.model_name = None;
     orchestration.model_version = None;
     vec![
-        deployment("d7f3a9c2b1e04d11", "gpt-4o", "RUNNING", "RUNNING", "2026-05-23T20:00:00Z"),
-        deployment("de91b0a11c2d3e4f", "gpt-4o", "RUNNING", "RUNNING", "2026-05-28T18:20:00Z"),
-        deployment("d0c4f1d2e3a4b5c6", "gpt-4o", "PENDING", "RUNNING", "2026-05-28T20:25:00Z"),
-        deployment("d1a2b3c4d5e6f708", "gpt-4.1", "RUNNING", "RUNNING", "2026-05-01T09:00:00Z"),
-        deployment("d2b3c4d5e6f70819", "gpt-4.1-mini", "STOPPED", "STOPPED", "2026-03-01T09:00:00Z"),
-        deployment("d3c4d5e6f708192a", "o3-mini", "RUNNING", "RUNNING", "2026-05-10T09:00:00Z"),
-        deployment("d4d5e6f708192a3b", "mistralai--mistral-large-instruct", "RUNNING", "RUNNING", "2026-05-11T09:00:00Z"),
-        deployment("d5d6e7f8091a2b3c", "mistralai--mistral-large-instruct", "DEAD", "RUNNING", "2026-05-12T09:00:00Z"),
+        deployment(
+            "d7f3a9c2b1e04d11",
+            "gpt-4o",
+            "RUNNING",
+            "RUNNING",
+            "2026-05-23T20:00:00Z",
+        ),
+        deployment(
+            "de91b0a11c2d3e4f",
+            "gpt-4o",
+            "RUNNING",
+            "RUNNING",
+            "2026-05-28T18:20:00Z",
+        ),
+        deployment(
+            "d0c4f1d2e3a4b5c6",
+            "gpt-4o",
+            "PENDING",
+            "RUNNING",
+            "2026-05-28T20:25:00Z",
+        ),
+        deployment(
+            "d1a2b3c4d5e6f708",
+            "gpt-4.1",
+            "RUNNING",
+            "RUNNING",
+            "2026-05-01T09:00:00Z",
+        ),
+        deployment(
+            "d2b3c4d5e6f70819",
+            "gpt-4.1-mini",
+            "STOPPED",
+            "STOPPED",
+            "2026-03-01T09:00:00Z",
+        ),
+        deployment(
+            "d3c4d5e6f708192a",
+            "o3-mini",
+            "RUNNING",
+            "RUNNING",
+            "2026-05-10T09:00:00Z",
+        ),
+        deployment(
+            "d4d5e6f708192a3b",
+            "mistralai--mistral-large-instruct",
+            "RUNNING",
+            "RUNNING",
+            "2026-05-11T09:00:00Z",
+        ),
+        deployment(
+            "d5d6e7f8091a2b3c",
+            "mistralai--mistral-large-instruct",
+            "DEAD",
+            "RUNNING",
+            "2026-05-12T09:00:00Z",
+        ),
         orchestration,
     ]
 }
@@ -114,7 +189,10 @@ pub fn key(state: &mut AppState, code: KeyCode) -> Vec<Effect> {
 }
 
 pub fn ctrl(state: &mut AppState, c: char) -> Vec<Effect> {
-    update(state, Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+    update(
+        state,
+        Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
 }
 
 pub fn typed(state: &mut AppState, text: &str) {

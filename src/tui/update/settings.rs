@@ -18,7 +18,10 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Down) => settings.field = (settings.field + 1).min(FIELDS.len() - 1),
         Some(Action::Pick) => return activate(state),
         Some(Action::ImportKey) => {
-            settings.field = FIELDS.iter().position(|f| *f == Field::ImportKey).unwrap_or(0);
+            settings.field = FIELDS
+                .iter()
+                .position(|f| *f == Field::ImportKey)
+                .unwrap_or(0);
             settings.editing = Some(String::new());
         }
         Some(Action::Save) => return save(state),

@@ -65,11 +65,23 @@ fn a_greyed_deployment_cannot_be_picked() {
     key(&mut state, KeyCode::Down);
     key(&mut state, KeyCode::Enter);
     assert_eq!(state.models.chosen.as_deref(), Some("gpt-4.1-mini"));
-    assert!(state.notice.as_deref().unwrap().contains("no RUNNING deployment"));
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("no RUNNING deployment")
+    );
     assert_eq!(key(&mut state, KeyCode::Enter), vec![]);
     assert_eq!(state.deployments.chosen, None);
     assert_eq!(state.focus, Pane::Deployments);
-    assert!(state.notice.as_deref().unwrap().contains("STOPPED, not RUNNING"));
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("STOPPED, not RUNNING")
+    );
 }
 
 #[test]
@@ -80,7 +92,12 @@ fn filter_typing_and_show_all() {
     assert_eq!(state.models.visible().len(), 10);
     key(&mut state, KeyCode::Char('/'));
     typed(&mut state, "-mini");
-    let names: Vec<_> = state.models.visible().iter().map(|m| m.name.clone()).collect();
+    let names: Vec<_> = state
+        .models
+        .visible()
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
     assert_eq!(names, ["gpt-4.1-mini", "o3-mini"]);
     // While filtering, `q` is a letter, not quit.
     assert_eq!(key(&mut state, KeyCode::Char('q')), vec![]);
@@ -94,10 +111,17 @@ fn filter_typing_and_show_all() {
 fn refresh_bypasses_caches_and_stale_results_are_dropped() {
     let mut state = loaded(160, 48);
     let effects = key(&mut state, KeyCode::Char('r'));
-    let Effect::LoadModels { request: fresh, refresh: true } = effects[0] else {
+    let Effect::LoadModels {
+        request: fresh,
+        refresh: true,
+    } = effects[0]
+    else {
         panic!("{effects:?}");
     };
-    assert!(matches!(effects[1], Effect::LoadDeployments { refresh: true, .. }));
+    assert!(matches!(
+        effects[1],
+        Effect::LoadDeployments { refresh: true, .. }
+    ));
     // An answer to an older request arrives late: ignored.
     apply(
         &mut state,
@@ -127,12 +151,39 @@ fn tokens_stream_into_the_open_answer_and_usage_adds_up() {
     let turn = send(&mut state, "hi");
     assert_eq!(state.chat.input_text(), "");
     for piece in ["Hel", "lo"] {
-        apply(&mut state, Event::Chat { turn, update: ChatUpdate::Delta(piece.into()) });
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Delta(piece.into()),
+            },
+        );
     }
-    let usage = crate::aicore::Usage { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 };
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Usage(usage) });
-    apply(&mut state, Event::Tick { now: t0() + Duration::from_millis(1500) });
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Done });
+    let usage = crate::aicore::Usage {
+        prompt_tokens: 10,
+        completion_tokens: 2,
+        total_tokens: 12,
+    };
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Usage(usage),
+        },
+    );
+    apply(
+        &mut state,
+        Event::Tick {
+            now: t0() + Duration::from_millis(1500),
+        },
+    );
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Done,
+        },
+    );
     let answer = state.chat.entries.last().unwrap();
     assert_eq!(answer.text, "Hello");
     assert_eq!(answer.end, EntryEnd::Finished);
@@ -146,25 +197,61 @@ fn tokens_stream_into_the_open_answer_and_usage_adds_up() {
 fn esc_mid_stream_cancels_and_keeps_the_partial_answer() {
     let mut state = picked(160, 48);
     let turn = send(&mut state, "explain");
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Delta("Partial".into()) });
-    assert_eq!(key(&mut state, KeyCode::Esc), vec![Effect::CancelTurn { turn }]);
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta("Partial".into()),
+        },
+    );
+    assert_eq!(
+        key(&mut state, KeyCode::Esc),
+        vec![Effect::CancelTurn { turn }]
+    );
     let answer = state.chat.entries.last().unwrap();
-    assert_eq!((answer.text.as_str(), &answer.end), ("Partial", &EntryEnd::StoppedByEsc));
+    assert_eq!(
+        (answer.text.as_str(), &answer.end),
+        ("Partial", &EntryEnd::StoppedByEsc)
+    );
     // Late deltas of the cancelled turn are dropped.
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Delta(" more".into()) });
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta(" more".into()),
+        },
+    );
     assert_eq!(state.chat.entries.last().unwrap().text, "Partial");
     // Retry asks again with the same question.
     let effects = ctrl(&mut state, 'r');
-    assert!(matches!(effects.as_slice(), [Effect::StartTurn { .. }]), "{effects:?}");
+    assert!(
+        matches!(effects.as_slice(), [Effect::StartTurn { .. }]),
+        "{effects:?}"
+    );
 }
 
 #[test]
 fn a_cut_stream_keeps_the_text_and_offers_retry() {
     let mut state = picked(160, 48);
     let turn = send(&mut state, "explain");
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Delta("Half".into()) });
-    let error = ErrorView::new("the answer stream broke: connection reset", "the text so far was kept; ask again to retry");
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Failed(error.clone()) });
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta("Half".into()),
+        },
+    );
+    let error = ErrorView::new(
+        "the answer stream broke: connection reset",
+        "the text so far was kept; ask again to retry",
+    );
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Failed(error.clone()),
+        },
+    );
     assert_eq!(state.chat.entries.last().unwrap().end, EntryEnd::Cut(error));
     let effects = ctrl(&mut state, 'r');
     let [Effect::StartTurn { request, .. }] = effects.as_slice() else {
@@ -207,13 +294,22 @@ fn newline_keys_and_input_history() {
     typed(&mut state, "one");
     update(
         &mut state,
-        Event::Key(crossterm::event::KeyEvent::new(KeyCode::Enter, crossterm::event::KeyModifiers::ALT)),
+        Event::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Enter,
+            crossterm::event::KeyModifiers::ALT,
+        )),
     );
     typed(&mut state, "two");
     ctrl(&mut state, 'j');
     assert_eq!(state.chat.input_text(), "one\ntwo\n");
     let turn = send(&mut state, "three");
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Done });
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Done,
+        },
+    );
     key(&mut state, KeyCode::Up);
     assert_eq!(state.chat.input_text(), "one\ntwo\nthree");
     key(&mut state, KeyCode::Down);
@@ -232,7 +328,13 @@ fn paste_keeps_newlines_and_does_not_send() {
 #[test]
 fn scrolling_up_stops_following_and_end_resumes() {
     let mut state = picked(160, 48);
-    state.chat.metrics.set(crate::tui::state::TranscriptMetrics { total: 100, height: 20 });
+    state
+        .chat
+        .metrics
+        .set(crate::tui::state::TranscriptMetrics {
+            total: 100,
+            height: 20,
+        });
     key(&mut state, KeyCode::PageUp);
     assert_eq!(state.chat.scroll, Scroll::At(62));
     key(&mut state, KeyCode::PageDown);
@@ -258,22 +360,47 @@ fn first_launch_opens_settings_and_save_checks_fields() {
     let mut state = AppState::new(crate::tui::test_support::startup(80, 24));
     apply(
         &mut state,
-        Event::ConnectFailed { error: ErrorView::new("no SAP AI Core credentials found", "run sapcode login"), needs_setup: true },
+        Event::ConnectFailed {
+            error: ErrorView::new("no SAP AI Core credentials found", "run sapcode login"),
+            needs_setup: true,
+        },
     );
     assert_eq!(state.overlay, Overlay::Settings);
     assert_eq!(ctrl(&mut state, 's'), vec![]);
-    assert!(matches!(&state.settings.status, crate::tui::state::SettingsStatus::Failed(e) if e.message == "client id, client secret, auth URL, base URL missing"));
+    assert!(
+        matches!(&state.settings.status, crate::tui::state::SettingsStatus::Failed(e) if e.message == "client id, client secret, auth URL, base URL missing")
+    );
     // Import a key file: path prompt, then the effect.
     ctrl(&mut state, 'o');
     typed(&mut state, "/tmp/key.json");
-    assert_eq!(key(&mut state, KeyCode::Enter), vec![Effect::ImportKey { path: "/tmp/key.json".into() }]);
+    assert_eq!(
+        key(&mut state, KeyCode::Enter),
+        vec![Effect::ImportKey {
+            path: "/tmp/key.json".into()
+        }]
+    );
 }
 
 #[test]
 fn copy_last_code_block_uses_osc52() {
     let mut state = picked(160, 48);
     let turn = send(&mut state, "code?");
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Delta("see\n```rs\nfn a() {}\n```\n".into()) });
-    apply(&mut state, Event::Chat { turn, update: ChatUpdate::Done });
-    assert_eq!(ctrl(&mut state, 'b'), vec![Effect::Copy("fn a() {}\n".into())]);
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta("see\n```rs\nfn a() {}\n```\n".into()),
+        },
+    );
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Done,
+        },
+    );
+    assert_eq!(
+        ctrl(&mut state, 'b'),
+        vec![Effect::Copy("fn a() {}\n".into())]
+    );
 }

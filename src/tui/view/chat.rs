@@ -41,7 +41,9 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     };
     let mut block = pane_block(format!(" Chat{target} "), focused, theme);
     if let Scroll::At(_) = state.chat.scroll {
-        block = block.title_bottom(Line::styled(" ↑ scrolled · End follows ", theme.warning()).right_aligned());
+        block = block.title_bottom(
+            Line::styled(" ↑ scrolled · End follows ", theme.warning()).right_aligned(),
+        );
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -52,9 +54,8 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
 fn draw_input(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let focused = state.focus == Pane::Chat;
-    let block = pane_block(" Message ", focused, theme).title(
-        Line::styled(" Enter send · A-Enter/C-j new line ", theme.muted()).right_aligned(),
-    );
+    let block = pane_block(" Message ", focused, theme)
+        .title(Line::styled(" Enter send · A-Enter/C-j new line ", theme.muted()).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     frame.render_widget(&state.chat.input, inner);
@@ -98,7 +99,13 @@ pub fn transcript_lines(state: &AppState, width: u16, height: u16) -> Vec<Line<'
     out
 }
 
-fn entry_rows(entry: &Entry, state: &AppState, width: u16, from: usize, to: usize) -> Vec<Line<'static>> {
+fn entry_rows(
+    entry: &Entry,
+    state: &AppState,
+    width: u16,
+    from: usize,
+    to: usize,
+) -> Vec<Line<'static>> {
     let theme = state.theme;
     let header = match &entry.speaker {
         Speaker::You => "you".to_owned(),
@@ -160,17 +167,27 @@ fn body(entry: &Entry, width: u16, theme: Theme) -> Ref<'_, Rendered> {
 /// Lines after the text: the streaming cursor, or why the answer ended early.
 fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
     let theme = state.theme;
-    let retry = keymap::BINDINGS
-        .iter()
-        .find(|b| b.action == Action::Retry && b.scope == Scope::Chat)
-        .map_or("C-r", |b| b.label);
+    let retry = || {
+        keymap::BINDINGS
+            .iter()
+            .find(|b| b.action == Action::Retry && b.scope == Scope::Chat)
+            .map_or("C-r", |b| b.label)
+    };
     match &entry.end {
         EntryEnd::Finished => Vec::new(),
         EntryEnd::Open => match &state.chat.turn {
-            Turn::Streaming { started, waiting, .. } if entry.text.is_empty() => {
-                let why = waiting.clone().unwrap_or_else(|| "waiting for the first token".into());
+            Turn::Streaming {
+                started, waiting, ..
+            } if entry.text.is_empty() => {
+                let why = waiting
+                    .clone()
+                    .unwrap_or_else(|| "waiting for the first token".into());
                 vec![Line::styled(
-                    format!("{} {why} · {}", spinner(state.now), elapsed(state.now, *started)),
+                    format!(
+                        "{} {why} · {}",
+                        spinner(state.now),
+                        elapsed(state.now, *started)
+                    ),
                     theme.muted(),
                 )]
             }
@@ -180,7 +197,7 @@ fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
         EntryEnd::Cut(error) => vec![
             Line::from(vec![
                 Span::styled(format!("■ stream cut: {} — ", error.message), theme.error()),
-                Span::styled(retry.to_owned(), theme.key()),
+                Span::styled(retry().to_owned(), theme.key()),
                 Span::styled(" to retry", theme.error()),
             ]),
             Line::styled(error.hint.clone(), theme.muted()),
@@ -189,7 +206,10 @@ fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
 }
 
 fn welcome(theme: Theme, width: u16) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::styled("Ask about code.", theme.accent()), Line::default()];
+    let mut lines = vec![
+        Line::styled("Ask about code.", theme.accent()),
+        Line::default(),
+    ];
     lines.extend(markdown::wrap(
         vec![Span::styled(
             "Pick a model (m) and a deployment (d), then type here. Enter sends; Alt+Enter or Ctrl+J adds a line; Esc stops an answer; F1 shows every key.",

@@ -22,7 +22,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let title = match (state.mode, model) {
         (Mode::Orchestration, _) => " Deployments · orchestration ".to_owned(),
         (Mode::Foundation, Some(model)) if pane.list.data().is_some() => {
-            format!(" Deployments · {model}   {running} running of {} ", rows.len())
+            format!(
+                " Deployments · {model}   {running} running of {} ",
+                rows.len()
+            )
         }
         (Mode::Foundation, Some(model)) => format!(" Deployments · {model} "),
         (Mode::Foundation, None) => " Deployments ".to_owned(),
@@ -33,7 +36,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     match (&state.connection, &pane.list) {
         (Connection::Failed(_), _) => {
-            lines.push(Line::styled("not connected: see Settings (s)", theme.muted()));
+            lines.push(Line::styled(
+                "not connected: see Settings (s)",
+                theme.muted(),
+            ));
         }
         (Connection::Connecting, _) | (Connection::Ready(_), Load::NotLoaded) => {
             lines.push(Line::styled(
@@ -111,7 +117,10 @@ fn row(
         }
         Some(_) | None => deployment.status.clone(),
     };
-    let version = deployment.model_version.clone().unwrap_or_else(|| "—".into());
+    let version = deployment
+        .model_version
+        .clone()
+        .unwrap_or_else(|| "—".into());
     let created = deployment
         .created_at
         .as_deref()

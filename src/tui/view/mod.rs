@@ -60,8 +60,7 @@ fn draw_wide(frame: &mut Frame<'_>, state: &AppState, body: Rect) {
 }
 
 fn draw_narrow(frame: &mut Frame<'_>, state: &AppState, body: Rect) {
-    let [summary, rest] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(2)]).areas(body);
+    let [summary, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(2)]).areas(body);
     frame.render_widget(summary_line(state), summary);
     match state.focus {
         Pane::Models => models::draw(frame, state, rest),
@@ -100,7 +99,11 @@ fn header_line(state: &AppState, width: u16) -> Line<'static> {
 
 fn summary_line(state: &AppState) -> Line<'static> {
     let theme = state.theme;
-    let model = state.models.chosen.clone().unwrap_or_else(|| "no model".into());
+    let model = state
+        .models
+        .chosen
+        .clone()
+        .unwrap_or_else(|| "no model".into());
     let deployment = match state.mode {
         crate::aicore::Mode::Orchestration => "via orchestration".to_owned(),
         crate::aicore::Mode::Foundation => state
@@ -135,7 +138,11 @@ fn confirm_quit(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
 }
 
 /// A pane frame: focused panes get the accent border.
-pub(super) fn pane_block(title: impl Into<Line<'static>>, focused: bool, theme: Theme) -> Block<'static> {
+pub(super) fn pane_block(
+    title: impl Into<Line<'static>>,
+    focused: bool,
+    theme: Theme,
+) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Plain)
@@ -155,7 +162,11 @@ pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// Left and right parts on one line, the right part flush right when there is room.
-pub(super) fn split_line(left: Vec<Span<'static>>, right: Vec<Span<'static>>, width: u16) -> Line<'static> {
+pub(super) fn split_line(
+    left: Vec<Span<'static>>,
+    right: Vec<Span<'static>>,
+    width: u16,
+) -> Line<'static> {
     let used: usize = left.iter().chain(&right).map(|s| s.width()).sum();
     let mut spans = left;
     if used < usize::from(width) {
@@ -226,7 +237,11 @@ pub(super) fn fit(text: &str, width: usize) -> String {
     out
 }
 
-pub(super) fn error_lines(error: &super::event::ErrorView, retry: &str, theme: Theme) -> Vec<Line<'static>> {
+pub(super) fn error_lines(
+    error: &super::event::ErrorView,
+    retry: &str,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     vec![
         Line::styled(format!("✗ {}", error.message), theme.error()),
         Line::styled(error.hint.clone(), theme.text()),

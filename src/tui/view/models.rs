@@ -74,7 +74,15 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             for (index, model) in visible.iter().enumerate().skip(offset).take(rows) {
                 let is_cursor = index == models.cursor;
                 let is_chosen = models.chosen.as_deref() == Some(model.name.as_str());
-                lines.push(row(model, state.mode, is_cursor && focused, is_cursor, is_chosen, width, theme));
+                lines.push(row(
+                    model,
+                    state.mode,
+                    is_cursor && focused,
+                    is_cursor,
+                    is_chosen,
+                    width,
+                    theme,
+                ));
             }
         }
     }
@@ -116,7 +124,11 @@ fn row(
         fit(&model.name, name_width),
         fit(&provider, 10),
     );
-    let mut style = if is_usable { theme.text() } else { theme.disabled() };
+    let mut style = if is_usable {
+        theme.text()
+    } else {
+        theme.disabled()
+    };
     if is_selected {
         style = style.patch(theme.selected());
     }

@@ -14,7 +14,11 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let settings = &state.settings;
     let rect = centered(area, 84, 22);
     frame.render_widget(Clear, rect);
-    let block = pane_block(format!(" Settings · profile {} ", settings.form.profile), true, theme);
+    let block = pane_block(
+        format!(" Settings · profile {} ", settings.form.profile),
+        true,
+        theme,
+    );
     let mut lines: Vec<Line<'static>> = Vec::new();
     if settings.status == SettingsStatus::FirstLaunch {
         lines.push(Line::styled("Welcome to sapcode.", theme.accent()));
@@ -55,7 +59,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         }
     }
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(block),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
         rect,
     );
 }

@@ -1,0 +1,157 @@
+//! Frame time of the TUI on a 100,000-line transcript at 160×48 (not a test: prints figures).
+//! Only the rows in view are built per frame; finished messages come from their line cache.
+//!
+//! Run: `cargo bench --bench render`
+
+use std::time::{Duration, Instant, SystemTime};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use sapcode::aicore::Mode;
+use sapcode::tui::event::{ConnectionInfo, SettingsForm};
+use sapcode::tui::state::{
+    AppState, Connection, Entry, EntryEnd, Pane, Scroll, Speaker, Startup, Turn,
+};
+use sapcode::tui::theme::Theme;
+use sapcode::tui::view;
+
+const TARGET_ROWS: usize = 100_000;
+const FRAMES: usize = 2_000;
+
+fn answer(index: usize) -> String {
+    let mut text =
+        format!("## Answer {index}\n\nThe **borrow checker** rejects `x` here because:\n\n");
+    for item in 0..30 {
+        text.push_str(&format!(
+            "- reason {item}: a *shared* borrow outlives the mutable one\n"
+        ));
+    }
+    text.push_str("\n```rust\nfn main() {\n    let mut v = vec![1, 2, 3];\n    let first = &v[0];\n    v.push(4);\n    println!(\"{first}\");\n}\n```\n\nMove the push before the borrow.\n");
+    text
+}
+
+fn state() -> AppState {
+    let mut state = AppState::new(Startup {
+        profile: "default".into(),
+        mode: Mode::Foundation,
+        resource_group: "default".into(),
+        model: Some("gpt-4o".into()),
+        deployment: Some("d7f3a9c2b1e04d11".into()),
+        form: SettingsForm::default(),
+        has_secret: true,
+        theme: Theme::default(),
+        now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000),
+        size: (160, 48),
+    });
+    state.connection = Connection::Ready(ConnectionInfo {
+        source: "bench".into(),
+        resource_group: "default".into(),
+    });
+    state.focus = Pane::Chat;
+    state
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let mean = times.iter().sum::<Duration>() / times.len() as u32;
+    println!(
+        "{name:<34} mean {:>7.3} ms   p50 {:>7.3} ms   p99 {:>7.3} ms   max {:>7.3} ms",
+        mean.as_secs_f64() * 1e3,
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+}
+
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let mut state = state();
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("backend");
+    // Fill until the transcript is 100,000 rows tall at this width.
+    let mut index = 0;
+    let started = Instant::now();
+    loop {
+        state.chat.entries.push(Entry::new(
+            Speaker::You,
+            format!("question {index}: why?"),
+            EntryEnd::Finished,
+        ));
+        state.chat.entries.push(Entry::new(
+            Speaker::Model("gpt-4o".into()),
+            answer(index),
+            EntryEnd::Finished,
+        ));
+        index += 1;
+        if index % 200 == 0 {
+            terminal.draw(|f| view::draw(f, &state)).expect("draw");
+            if state.chat.metrics.get().total >= TARGET_ROWS {
+                break;
+            }
+        }
+    }
+    let fill = started.elapsed();
+    let total = state.chat.metrics.get().total;
+    println!(
+        "transcript: {} messages, {total} rendered rows at 160x48; first full render (parse + wrap + highlight, cached afterwards) {:.0} ms",
+        state.chat.entries.len(),
+        fill.as_secs_f64() * 1e3
+    );
+
+    let mut follow = Vec::with_capacity(FRAMES);
+    for _ in 0..FRAMES {
+        let t = Instant::now();
+        terminal.draw(|f| view::draw(f, &state)).expect("draw");
+        follow.push(t.elapsed());
+    }
+    report("following the bottom", follow);
+
+    let mut scrolled = Vec::with_capacity(FRAMES);
+    let mut rng = fastrand::Rng::with_seed(7);
+    for _ in 0..FRAMES {
+        state.chat.scroll = Scroll::At(rng.usize(0..total));
+        let t = Instant::now();
+        terminal.draw(|f| view::draw(f, &state)).expect("draw");
+        scrolled.push(t.elapsed());
+    }
+    report("scrolled to random rows", scrolled);
+
+    // A streaming answer at the end: each frame appends a token and re-renders that message.
+    state.chat.scroll = Scroll::Follow;
+    state.chat.turn = Turn::Streaming {
+        id: 1,
+        started: state.now,
+        waiting: None,
+    };
+    state.chat.entries.push(Entry::new(
+        Speaker::Model("gpt-4o".into()),
+        String::new(),
+        EntryEnd::Open,
+    ));
+    let mut streaming = Vec::with_capacity(FRAMES);
+    let tokens = answer(0);
+    let words: Vec<&str> = tokens.split_inclusive(' ').collect();
+    for frame in 0..FRAMES {
+        if let Some(last) = state.chat.entries.last_mut() {
+            last.text.push_str(words[frame % words.len()]);
+        }
+        let t = Instant::now();
+        terminal.draw(|f| view::draw(f, &state)).expect("draw");
+        streaming.push(t.elapsed());
+    }
+    report("streaming (token per frame)", streaming);
+
+    match peak_rss_kib() {
+        Some(kib) => println!("peak RSS (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
+        None => println!("peak RSS: /proc/self/status not available"),
+    }
+}

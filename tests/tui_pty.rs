@@ -1,0 +1,173 @@
+//! End to end: the real `sapcode --demo` in a pseudo-terminal. Picks a model and a
+//! deployment with keys, asks a question, waits for the streamed answer on the parsed screen,
+//! quits, and checks the terminal left the alternate screen. Every wait has a timeout.
+
+use std::io::{Read, Write};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 120;
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Screen {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    output: Receiver<Vec<u8>>,
+    input: Box<dyn Write + Send>,
+}
+
+impl Screen {
+    /// Reads output into the parser for at most `step`; answers the cursor-position query.
+    fn pump(&mut self, step: Duration) -> bool {
+        match self.output.recv_timeout(step) {
+            Ok(bytes) => {
+                if bytes.windows(4).any(|w| w == b"\x1b[6n") {
+                    self.input.write_all(b"\x1b[1;1R").unwrap();
+                    self.input.flush().unwrap();
+                }
+                self.parser.process(&bytes);
+                self.raw.extend_from_slice(&bytes);
+                true
+            }
+            Err(RecvTimeoutError::Timeout) => true,
+            Err(RecvTimeoutError::Disconnected) => false,
+        }
+    }
+
+    fn text(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    fn wait_for(&mut self, what: &str, ready: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if ready(&self.text()) {
+                return;
+            }
+            if !self.pump(Duration::from_millis(50)) && !ready(&self.text()) {
+                panic!(
+                    "sapcode exited while waiting for {what}; screen:\n{}",
+                    self.text()
+                );
+            }
+        }
+        panic!("timed out waiting for {what}; screen:\n{}", self.text());
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.input.write_all(keys.as_bytes()).unwrap();
+        self.input.flush().unwrap();
+        // Let the app read each batch as its own keys (a lone ESC would merge otherwise).
+        self.pump(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn demo_pick_chat_quit_in_a_pty() {
+    let home = tempfile::tempdir().unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sapcode"));
+    cmd.arg("--demo");
+    cmd.cwd(home.path());
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("HOME", home.path());
+    for (var, dir) in [
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_DATA_HOME", "data"),
+    ] {
+        cmd.env(var, home.path().join(dir));
+    }
+    cmd.env(
+        "SAPCODE_KEYRING",
+        format!("insecure-file:{}", home.path().join("k.json").display()),
+    );
+    for var in [
+        "AICORE_SERVICE_KEY",
+        "AICORE_CLIENT_ID",
+        "AICORE_CLIENT_SECRET",
+        "AICORE_AUTH_URL",
+        "AICORE_BASE_URL",
+        "AICORE_RESOURCE_GROUP",
+        "SAPCODE_SIM_FAULTS",
+        "SAPCODE_PROFILE",
+        "SAPCODE_CONFIG",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    let mut screen = Screen {
+        parser: vt100::Parser::new(ROWS.try_into().unwrap(), COLS.try_into().unwrap(), 0),
+        raw: Vec::new(),
+        output: rx,
+        input: pty.master.take_writer().unwrap(),
+    };
+
+    screen.wait_for("the model list", |s| {
+        s.contains("gpt-4o") && s.contains("2/3")
+    });
+    // Filter to gpt-4o and pick it; the deployment picker opens on its first RUNNING row.
+    screen.send("/gpt-4o");
+    screen.send("\r");
+    screen.wait_for("gpt-4o's deployments", |s| s.contains("2 running of 3"));
+    // Down twice: the PENDING row is skipped, so this lands on the second RUNNING one.
+    screen.send("j");
+    screen.send("j");
+    screen.send("\r");
+    screen.wait_for("the chat title", |s| s.contains("Chat · gpt-4o · de91b0a1"));
+    screen.send("what does the borrow checker do");
+    screen.send("\r");
+    screen.wait_for("the streamed answer", |s| {
+        s.contains("received your message") && s.contains("total")
+    });
+    assert!(screen.text().contains("┌ rust"), "{}", screen.text());
+    screen.send("\x03");
+
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
+        screen.pump(Duration::from_millis(50));
+    };
+    // Read what the app wrote while restoring the terminal.
+    let drain_until = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < drain_until && screen.pump(Duration::from_millis(50)) {}
+    assert!(status.success(), "exit status {status:?}");
+    let raw = String::from_utf8_lossy(&screen.raw);
+    let entered = raw
+        .find("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
+    assert!(left > entered);
+    assert!(!screen.parser.screen().alternate_screen());
+    assert!(raw[left..].contains("\x1b[?25h"), "cursor shown again");
+}
