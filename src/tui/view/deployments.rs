@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
                 lines.push(Line::styled("r refreshes", theme.muted()));
             } else if running == 0 {
                 lines.push(Line::styled(
-                    "nothing RUNNING: pick another model, or wait for PENDING ones",
+                    "nothing RUNNING here: pick another model",
                     theme.warning(),
                 ));
             }
