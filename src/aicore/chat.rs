@@ -61,3 +61,12 @@ pub enum ChatEvent {
     /// The turn failed; text already delivered stays valid. Always the last event.
     Error(crate::aicore::Error),
 }
+
+/// A whole (non-streamed) answer.
+#[derive(Debug, Clone, Default)]
+pub struct ChatResponse {
+    pub text: String,
+    pub usage: Option<Usage>,
+    pub finish_reason: Option<String>,
+    pub tool_calls: Vec<ToolCallDelta>,
+}

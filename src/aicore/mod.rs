@@ -1,17 +1,32 @@
 //! The SAP AI Core client: service keys, tokens, deployments, the model catalog and chat
 //! in foundation and orchestration mode. Knows nothing of ratatui, clap or the terminal.
 
+mod auth;
+pub mod cache;
 pub mod chat;
+pub mod chunk;
+mod client;
 pub mod deployments;
 pub mod error;
+pub mod error_body;
+pub mod foundation;
 pub mod models;
+pub mod orchestration;
+pub mod resolve;
 pub mod service_key;
+pub mod sse;
+mod transport;
 
-pub use chat::{ChatEvent, ChatRequest, Message, Role, ToolCallDelta, Usage};
+pub use chat::{ChatEvent, ChatRequest, ChatResponse, Message, Role, ToolCallDelta, Usage};
+pub use client::{
+    ChatStream, Client, ClientOptions, Freshness, RetryPolicy, Timeouts, response_from_json,
+};
 pub use deployments::Deployment;
 pub use error::Error;
-pub use models::ModelEntry;
+pub use models::{ModelEntry, filter_passes};
+pub use resolve::ChatTarget;
 pub use service_key::ServiceKey;
+pub use sse::{Dialect, parse_sse_body};
 
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -25,3 +40,14 @@ pub enum Mode {
     /// One orchestration deployment serves every model the catalog allows for it.
     Orchestration,
 }
+
+/// A listing with where it came from.
+#[derive(Clone, Debug)]
+pub struct Cached<T> {
+    pub data: T,
+    pub fetched_at: std::time::SystemTime,
+    pub from_cache: bool,
+}
+
+#[cfg(test)]
+mod http_tests;

@@ -1,0 +1,273 @@
+//! Client-credentials tokens (API reference §1.3): one cache shared by every task,
+//! refreshed ahead of expiry, with a single refresh in flight. Tokens live in memory only.
+
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::Duration;
+
+use oauth2::basic::BasicClient;
+use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, TokenResponse, TokenUrl};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+
+use super::error_body;
+use super::service_key::{Credential, ServiceKey};
+use super::{Error, Result};
+
+const WHAT: &str = "token request";
+/// Used when the token response has no `expires_in`; short, so we never hold a dead token long.
+const ASSUMED_LIFETIME: Duration = Duration::from_secs(600);
+
+/// A bearer token; compared by identity to decide whether a 401 needs a refresh.
+pub type Token = Arc<SecretString>;
+
+#[derive(Debug)]
+struct Cached {
+    token: Token,
+    refresh_at: Instant,
+}
+
+/// The token endpoint, its own HTTP client and the cache.
+#[derive(Debug)]
+pub struct TokenSource {
+    key: ServiceKey,
+    http: reqwest::Client,
+    // tokio Mutex held across the refresh: concurrent callers wait for one request (single flight).
+    cache: tokio::sync::Mutex<Option<Cached>>,
+    requests: std::sync::atomic::AtomicU32,
+}
+
+/// Refresh margin: min(5 min, lifetime / 5), so latency and clock skew never let us send a
+/// token in its last moments.
+pub fn refresh_margin(lifetime: Duration) -> Duration {
+    (lifetime / 5).min(Duration::from_secs(300))
+}
+
+impl TokenSource {
+    /// `base` carries proxy/CA/connect-timeout settings; redirects are off for the token call
+    /// so credentials are never replayed to another host.
+    pub fn new(key: ServiceKey, base: reqwest::ClientBuilder) -> Result<Self> {
+        let mut builder = base.redirect(reqwest::redirect::Policy::none());
+        if let Credential::Certificate {
+            certificate_pem,
+            key_pem,
+        } = &key.credential
+        {
+            let mut pem = certificate_pem.clone().into_bytes();
+            pem.push(b'\n');
+            pem.extend_from_slice(key_pem.expose_secret().as_bytes());
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|_| Error::ServiceKey {
+                field: "certificate/key".into(),
+                problem: "is not a usable PEM certificate and private key".into(),
+            })?;
+            builder = builder.identity(identity);
+        }
+        let http = builder.build().map_err(|e| {
+            Error::Config(format!("cannot set up HTTPS for the token endpoint: {e}"))
+        })?;
+        Ok(TokenSource {
+            key,
+            http,
+            cache: tokio::sync::Mutex::new(None),
+            requests: std::sync::atomic::AtomicU32::new(0),
+        })
+    }
+
+    /// How many token requests were sent (doctor output and tests).
+    pub fn request_count(&self) -> u32 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A token that is not near expiry, fetching one if needed.
+    pub async fn token(&self) -> Result<Token> {
+        let mut guard = self.cache.lock().await;
+        if let Some(cached) = guard.as_ref() {
+            if Instant::now() < cached.refresh_at {
+                return Ok(cached.token.clone());
+            }
+        }
+        let (token, lifetime) = self.fetch().await?;
+        *guard = Some(Cached {
+            token: token.clone(),
+            refresh_at: Instant::now() + lifetime.saturating_sub(refresh_margin(lifetime)),
+        });
+        Ok(token)
+    }
+
+    /// After a 401: drop the cached token if it is the one that failed (another task may
+    /// already have refreshed), then return a valid one.
+    pub async fn refresh_after_401(&self, failed: &Token) -> Result<Token> {
+        {
+            let mut guard = self.cache.lock().await;
+            if guard
+                .as_ref()
+                .is_some_and(|c| Arc::ptr_eq(&c.token, failed))
+            {
+                *guard = None;
+            }
+        }
+        self.token().await
+    }
+
+    async fn fetch(&self) -> Result<(Token, Duration)> {
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token_url =
+            TokenUrl::new(self.key.token_url.clone()).map_err(|_| Error::ServiceKey {
+                field: "url".into(),
+                problem: "is not a valid token URL".into(),
+            })?;
+        let mut client = BasicClient::new(ClientId::new(self.key.client_id.clone()))
+            .set_token_uri(token_url)
+            // API reference §9: SAP's clients send credentials in the form body.
+            .set_auth_type(AuthType::RequestBody);
+        if let Credential::Secret(secret) = &self.key.credential {
+            client =
+                client.set_client_secret(ClientSecret::new(secret.expose_secret().to_string()));
+        }
+        let status = Arc::new(StdMutex::new(None::<u16>));
+        let seen = status.clone();
+        let http = self.http.clone();
+        let exec = move |req: oauth2::HttpRequest| {
+            let http = http.clone();
+            let seen = seen.clone();
+            async move {
+                let (parts, body) = req.into_parts();
+                let resp = http
+                    .request(parts.method, parts.uri.to_string())
+                    .headers(parts.headers)
+                    .body(body)
+                    .send()
+                    .await?;
+                if let Ok(mut s) = seen.lock() {
+                    *s = Some(resp.status().as_u16());
+                }
+                let code = resp.status();
+                let headers = resp.headers().clone();
+                let bytes = resp.bytes().await?;
+                let mut out = oauth2::HttpResponse::new(bytes.to_vec());
+                *out.status_mut() = code;
+                *out.headers_mut() = headers;
+                Ok::<_, reqwest::Error>(out)
+            }
+        };
+        let result = client
+            .exchange_client_credentials()
+            .request_async(&exec)
+            .await;
+        let status = status.lock().ok().and_then(|s| *s);
+        match result {
+            Ok(resp) => {
+                let lifetime = resp.expires_in().unwrap_or(ASSUMED_LIFETIME);
+                let token = SecretString::from(resp.access_token().secret().to_string());
+                Ok((Arc::new(token), lifetime))
+            }
+            Err(err) => Err(self.map_error(err, status)),
+        }
+    }
+
+    fn map_error<RE: std::error::Error + 'static>(
+        &self,
+        err: RequestTokenError<RE, oauth2::basic::BasicErrorResponse>,
+        status: Option<u16>,
+    ) -> Error {
+        let rejected = |detail: String| Error::AuthRejected {
+            status: status.unwrap_or(401),
+            detail,
+        };
+        match err {
+            RequestTokenError::ServerResponse(resp) => {
+                let mut detail = resp.error().to_string();
+                if let Some(desc) = resp.error_description().filter(|d| !d.is_empty()) {
+                    detail = format!("{detail}: {desc}");
+                }
+                match status {
+                    Some(400 | 401) | None => rejected(error_body::cap(&detail)),
+                    Some(s) => http_error(s, error_body::cap(&detail)),
+                }
+            }
+            RequestTokenError::Request(e) => Error::Network {
+                what: WHAT.into(),
+                host: host_of(&self.key.token_url),
+                detail: error_body::cap(&error_chain(&e)),
+            },
+            RequestTokenError::Parse(_, body) => match status {
+                Some(400 | 401) => rejected(error_body::short_message(&body)),
+                Some(s) if !(200..300).contains(&s) => {
+                    http_error(s, error_body::short_message(&body))
+                }
+                _ => Error::Decode {
+                    what: WHAT.into(),
+                    detail: describe_bad_body(&body),
+                },
+            },
+            RequestTokenError::Other(text) => match status {
+                Some(400 | 401) => rejected(error_body::cap(&text)),
+                _ => Error::Decode {
+                    what: WHAT.into(),
+                    detail: error_body::cap(&text),
+                },
+            },
+        }
+    }
+}
+
+fn http_error(status: u16, detail: String) -> Error {
+    Error::Http {
+        what: WHAT.into(),
+        status,
+        detail,
+        retry_after: None,
+    }
+}
+
+fn describe_bad_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if error_body::looks_like_html(&text) {
+        "HTML page (proxy?) instead of a token".into()
+    } else {
+        "the answer is not a token JSON".into()
+    }
+}
+
+pub fn host_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| url.to_string())
+}
+
+/// An error with its sources, e.g. "error sending request: connection refused".
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn margin_is_a_fifth_capped_at_five_minutes() {
+        assert_eq!(
+            refresh_margin(Duration::from_secs(43_199)),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(600)),
+            Duration::from_secs(120)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(1)),
+            Duration::from_millis(200)
+        );
+    }
+}

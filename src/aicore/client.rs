@@ -1,0 +1,380 @@
+//! `Client`: the one handle callers hold. Builds the HTTP clients (proxy from the
+//! environment via reqwest's defaults, extra CA, connect timeout), owns the token source
+//! and caches, lists deployments and models, resolves targets and runs chat turns.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
+
+use futures_util::{StreamExt, stream};
+use tokio::time::Instant;
+
+use super::auth::TokenSource;
+use super::cache::{self, TtlCache};
+use super::foundation::{self, Prepared};
+use super::transport::{Outcome, Transport};
+use super::{
+    Cached, ChatEvent, ChatRequest, ChatResponse, ChatTarget, Deployment, Error, Mode, ModelEntry,
+    Result, ServiceKey, chunk, deployments, models, orchestration, resolve, sse,
+};
+
+/// Network time limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Until response headers and the first body chunk.
+    pub first_byte: Duration,
+    /// Longest gap between two body chunks.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(120),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Retries before the first answer byte (429, 502/503/504, connection errors).
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub max_total: Duration,
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            max_total: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Everything a `Client` needs besides the key; callers read config and environment.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    pub resource_group: String,
+    pub cache_dir: Option<PathBuf>,
+    pub timeouts: Timeouts,
+    pub extra_ca_file: Option<PathBuf>,
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            resource_group: "default".into(),
+            cache_dir: None,
+            timeouts: Timeouts::default(),
+            extra_ca_file: None,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Use a cached listing if fresh, or fetch now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Freshness {
+    Cached,
+    Refresh,
+}
+
+pub type ChatStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = ChatEvent> + Send>>;
+
+#[derive(Debug)]
+struct Inner {
+    api_base: String,
+    transport: Transport,
+    catalog: TtlCache<Vec<ModelEntry>>,
+    deployments: TtlCache<Vec<Deployment>>,
+    /// Set once a deployment answered `/v2/completion` with 404 (§7.2): use v1 from then on.
+    orchestration_v1: AtomicBool,
+}
+
+/// Cheap to clone; all clones share tokens and caches.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+fn base_builder(opts: &ClientOptions) -> Result<reqwest::ClientBuilder> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(opts.timeouts.connect)
+        .user_agent(concat!("sapcode/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = &opts.extra_ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::Config(format!("cannot read CA file {}: {e}", path.display())))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
+            Error::Config(format!(
+                "CA file {} holds no PEM certificate",
+                path.display()
+            ))
+        })?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    Ok(builder)
+}
+
+impl Client {
+    /// No network: builds the HTTP clients and empty caches.
+    pub fn new(key: ServiceKey, opts: ClientOptions) -> Result<Client> {
+        let http = base_builder(&opts)?
+            .build()
+            .map_err(|e| Error::Config(format!("cannot set up HTTPS: {e}")))?;
+        let api_base = key.api_base.clone();
+        let file = |kind: &str| {
+            opts.cache_dir
+                .as_ref()
+                .map(|d| cache::cache_file(d, &api_base, &opts.resource_group, kind))
+        };
+        let tokens = TokenSource::new(key, base_builder(&opts)?)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                catalog: TtlCache::new(cache::CATALOG_TTL, file("catalog")),
+                deployments: TtlCache::new(cache::DEPLOYMENTS_TTL, file("deployments")),
+                transport: Transport {
+                    http,
+                    tokens,
+                    resource_group: opts.resource_group.clone(),
+                    timeouts: opts.timeouts,
+                    retry: opts.retry,
+                },
+                api_base,
+                orchestration_v1: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    pub fn resource_group(&self) -> &str {
+        &self.inner.transport.resource_group
+    }
+
+    pub fn api_base(&self) -> &str {
+        &self.inner.api_base
+    }
+
+    /// Fetches (or reuses) a token now, to check the credentials.
+    pub async fn fetch_token(&self) -> Result<()> {
+        self.inner.transport.tokens.token().await.map(|_| ())
+    }
+
+    /// Token requests sent so far by this client and its clones.
+    pub fn token_requests(&self) -> u32 {
+        self.inner.transport.tokens.request_count()
+    }
+
+    /// All deployments of the resource group, sorted (model name, RUNNING first, id).
+    pub async fn deployments(&self, fresh: Freshness) -> Result<Cached<Vec<Deployment>>> {
+        let inner = &self.inner;
+        if fresh == Freshness::Cached {
+            if let Some(hit) = inner.deployments.get(SystemTime::now()) {
+                return Ok(hit);
+            }
+        }
+        let what = "listing deployments";
+        // §4.1: no server-side filter, so non-RUNNING deployments can be shown too.
+        let url = format!("{}/lm/deployments?$top=10000&$skip=0", inner.api_base);
+        let body = inner.transport.get_json(what, &url).await?;
+        let list = deployments::decode_list(&body).ok_or_else(|| Error::Decode {
+            what: what.into(),
+            detail: "no `resources` list".into(),
+        })?;
+        Ok(inner.deployments.put(list, SystemTime::now()))
+    }
+
+    /// The whole catalog joined with deployment counts; not filtered (see `passes_filter`).
+    pub async fn models(&self, fresh: Freshness) -> Result<Cached<Vec<ModelEntry>>> {
+        let catalog = self.catalog(fresh).await?;
+        let list = self.deployments(fresh).await?;
+        Ok(Cached {
+            data: models::join(&catalog.data, &list.data),
+            fetched_at: catalog.fetched_at.min(list.fetched_at),
+            from_cache: catalog.from_cache || list.from_cache,
+        })
+    }
+
+    async fn catalog(&self, fresh: Freshness) -> Result<Cached<Vec<ModelEntry>>> {
+        let inner = &self.inner;
+        if fresh == Freshness::Cached {
+            if let Some(hit) = inner.catalog.get(SystemTime::now()) {
+                return Ok(hit);
+            }
+        }
+        let what = "reading the model catalog";
+        let url = format!("{}/lm/scenarios/foundation-models/models", inner.api_base);
+        let body = inner.transport.get_json(what, &url).await?;
+        let list = models::decode_catalog(&body).ok_or_else(|| Error::Decode {
+            what: what.into(),
+            detail: "no `resources` list".into(),
+        })?;
+        Ok(inner.catalog.put(list, SystemTime::now()))
+    }
+
+    /// Picks deployment and model by the contract's rules (see `resolve.rs`).
+    pub async fn resolve_target(
+        &self,
+        mode: Mode,
+        model: Option<&str>,
+        deployment: Option<&str>,
+    ) -> Result<ChatTarget> {
+        let models = self.models(Freshness::Cached).await?;
+        let list = self.deployments(Freshness::Cached).await?;
+        resolve::resolve(mode, model, deployment, &models.data, &list.data)
+    }
+
+    fn prepare(&self, target: &ChatTarget, req: &ChatRequest, stream: bool) -> Result<Prepared> {
+        let base = &self.inner.api_base;
+        match target {
+            ChatTarget::Foundation { deployment, model } => {
+                foundation::prepare(deployment, model, req, stream, base)
+            }
+            ChatTarget::Orchestration { deployment, model } => {
+                let v1 = self.inner.orchestration_v1.load(Ordering::Relaxed);
+                Ok(orchestration::prepare(
+                    deployment, model, req, stream, v1, base,
+                ))
+            }
+        }
+    }
+
+    /// One attempt of a chat request, with the v2 → v1 fallback on 404 (§7.2).
+    async fn chat_attempt(
+        &self,
+        target: &ChatTarget,
+        req: &ChatRequest,
+        stream: bool,
+        attempt: u32,
+        started: Instant,
+    ) -> (Outcome, sse::Dialect) {
+        let mut prepared = match self.prepare(target, req, stream) {
+            Ok(p) => p,
+            Err(e) => return (Outcome::Fail(e), sse::Dialect::OpenAi),
+        };
+        loop {
+            let http = self.inner.transport.http.clone();
+            let (url, body) = (prepared.url.clone(), prepared.body.clone());
+            let build = move || http.post(&url).json(&body);
+            let outcome = self
+                .inner
+                .transport
+                .attempt("chat request", &build, attempt, started)
+                .await;
+            let is_v2 = prepared.dialect == sse::Dialect::OrchestrationV2;
+            if is_v2 && matches!(outcome, Outcome::Fail(Error::Http { status: 404, .. })) {
+                self.inner.orchestration_v1.store(true, Ordering::Relaxed);
+                match self.prepare(target, req, stream) {
+                    Ok(p) => prepared = p,
+                    Err(e) => return (Outcome::Fail(e), sse::Dialect::OpenAi),
+                }
+                continue;
+            }
+            return (outcome, prepared.dialect);
+        }
+    }
+
+    /// Streams one turn. Never fails up front: every failure is the final `ChatEvent::Error`;
+    /// waits before a retry show as `ChatEvent::Retrying`.
+    pub fn chat_stream(&self, target: ChatTarget, req: ChatRequest) -> ChatStream {
+        enum Phase {
+            Connect { attempt: u32 },
+            Wait { attempt: u32, delay: Duration },
+            Streaming(ChatStream),
+            Finished,
+        }
+        let client = self.clone();
+        let started = Instant::now();
+        let state = (Phase::Connect { attempt: 1 }, client, target, req);
+        Box::pin(stream::unfold(
+            state,
+            move |(phase, client, target, req)| async move {
+                let mut phase = phase;
+                loop {
+                    match phase {
+                        Phase::Finished => return None,
+                        Phase::Wait { attempt, delay } => {
+                            tokio::time::sleep(delay).await;
+                            phase = Phase::Connect {
+                                attempt: attempt + 1,
+                            };
+                        }
+                        Phase::Streaming(mut events) => {
+                            let ev = events.next().await?;
+                            return Some((ev, (Phase::Streaming(events), client, target, req)));
+                        }
+                        Phase::Connect { attempt } => {
+                            let (outcome, dialect) = client
+                                .chat_attempt(&target, &req, true, attempt, started)
+                                .await;
+                            match outcome {
+                                Outcome::Success(resp) => {
+                                    let body = client.inner.transport.body_stream(resp, true);
+                                    phase =
+                                        Phase::Streaming(Box::pin(sse::chat_events(dialect, body)));
+                                }
+                                Outcome::Retry { delay, reason, .. } => {
+                                    let ev = ChatEvent::Retrying {
+                                        attempt,
+                                        delay,
+                                        reason,
+                                    };
+                                    return Some((
+                                        ev,
+                                        (Phase::Wait { attempt, delay }, client, target, req),
+                                    ));
+                                }
+                                Outcome::Fail(err) => {
+                                    return Some((
+                                        ChatEvent::Error(err),
+                                        (Phase::Finished, client, target, req),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        ))
+    }
+
+    /// One turn without streaming; retries like listings do.
+    pub async fn chat(&self, target: &ChatTarget, req: &ChatRequest) -> Result<ChatResponse> {
+        let started = Instant::now();
+        let mut attempt = 1;
+        let (resp, dialect) = loop {
+            match self
+                .chat_attempt(target, req, false, attempt, started)
+                .await
+            {
+                (Outcome::Success(resp), dialect) => break (resp, dialect),
+                (Outcome::Retry { delay, .. }, _) => tokio::time::sleep(delay).await,
+                (Outcome::Fail(err), _) => return Err(err),
+            }
+            attempt += 1;
+        };
+        let body = self.inner.transport.read_json("chat request", resp).await?;
+        response_from_json(&body, dialect)
+    }
+}
+
+/// A non-streamed completion (`chat.completion`, or orchestration's wrapped result).
+pub fn response_from_json(body: &serde_json::Value, dialect: sse::Dialect) -> Result<ChatResponse> {
+    if let Some(message) = chunk::error_in(body, dialect) {
+        return Err(Error::InStream { message });
+    }
+    let parts = chunk::completion_parts(body, dialect);
+    Ok(ChatResponse {
+        text: parts.text,
+        usage: parts.usage,
+        finish_reason: parts.finish_reason,
+        tool_calls: parts.tool_calls,
+    })
+}

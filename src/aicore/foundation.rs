@@ -1,0 +1,203 @@
+//! Foundation mode (API reference §6): per-executable chat request shapes for a model's own
+//! deployment. Azure OpenAI and the OpenAI-compatible executables are spoken; the rest are
+//! refused with a hint towards orchestration mode.
+
+use serde_json::{Value, json};
+
+use super::deployments::Deployment;
+use super::sse::Dialect;
+use super::{ChatRequest, Error, Result};
+
+/// The Azure OpenAI API version the JS SDK uses (§6.2).
+pub const AZURE_API_VERSION: &str = "2024-10-21";
+
+/// A request ready to send: where, what, and how to read the answer.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub url: String,
+    pub body: Value,
+    pub dialect: Dialect,
+}
+
+/// `deploymentUrl`, or the equivalent built from the API base when it is empty (§3).
+pub fn inference_base(deployment: &Deployment, api_base: &str) -> String {
+    match deployment.url.as_deref().filter(|u| !u.trim().is_empty()) {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => format!("{api_base}/inference/deployments/{}", deployment.id),
+    }
+}
+
+/// o1/o3/o4/gpt-5 reject `max_tokens` and `temperature` (§6.2, as Cline handles them).
+pub fn is_reasoning_model(model: &str) -> bool {
+    let m = model.to_ascii_lowercase();
+    ["o1", "o3", "o4", "gpt-5"].iter().any(|p| m.starts_with(p))
+}
+
+fn executable(deployment: &Deployment) -> &str {
+    deployment.executable_id.as_deref().unwrap_or("")
+}
+
+pub fn prepare(
+    deployment: &Deployment,
+    model: &str,
+    req: &ChatRequest,
+    stream: bool,
+    api_base: &str,
+) -> Result<Prepared> {
+    let base = inference_base(deployment, api_base);
+    let mut body = json!({ "messages": req.messages, "stream": stream });
+    if stream {
+        body["stream_options"] = json!({ "include_usage": true });
+    }
+    let url = match executable(deployment) {
+        "azure-openai" => {
+            if is_reasoning_model(model) {
+                if let Some(max) = req.max_tokens {
+                    body["max_completion_tokens"] = json!(max);
+                }
+            } else {
+                set_common_params(&mut body, req);
+            }
+            format!("{base}/chat/completions?api-version={AZURE_API_VERSION}")
+        }
+        // OpenAI-compatible executables name the model in the body, no api-version (§6.3).
+        "aicore-mistralai" | "aicore-opensource" | "perplexity-ai" => {
+            body["model"] = json!(model);
+            set_common_params(&mut body, req);
+            format!("{base}/chat/completions")
+        }
+        other => {
+            return Err(Error::UnsupportedExecutable {
+                model: model.to_string(),
+                executable: if other.is_empty() {
+                    "(none)".into()
+                } else {
+                    other.to_string()
+                },
+            });
+        }
+    };
+    Ok(Prepared {
+        url,
+        body,
+        dialect: Dialect::OpenAi,
+    })
+}
+
+fn set_common_params(body: &mut Value, req: &ChatRequest) {
+    if let Some(max) = req.max_tokens {
+        body["max_tokens"] = json!(max);
+    }
+    if let Some(t) = req.temperature {
+        body["temperature"] = json!(t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aicore::{Message, Role};
+
+    fn deployment(executable: &str, url: Option<&str>) -> Deployment {
+        Deployment {
+            id: "d1".into(),
+            scenario_id: "foundation-models".into(),
+            executable_id: Some(executable.into()),
+            configuration_name: None,
+            model_name: Some("gpt-4o".into()),
+            model_version: None,
+            status: "RUNNING".into(),
+            target_status: None,
+            url: url.map(str::to_string),
+            created_at: None,
+            modified_at: None,
+            start_time: None,
+        }
+    }
+
+    fn request() -> ChatRequest {
+        ChatRequest {
+            messages: vec![Message {
+                role: Role::User,
+                content: "hi".into(),
+            }],
+            max_tokens: Some(100),
+            temperature: Some(0.5),
+        }
+    }
+
+    #[test]
+    fn azure_streaming_body() {
+        let p = prepare(
+            &deployment(
+                "azure-openai",
+                Some("https://h/v2/inference/deployments/d1/"),
+            ),
+            "gpt-4o",
+            &request(),
+            true,
+            "https://h/v2",
+        )
+        .unwrap();
+        assert_eq!(
+            p.url,
+            "https://h/v2/inference/deployments/d1/chat/completions?api-version=2024-10-21"
+        );
+        assert_eq!(
+            p.body,
+            json!({"messages": [{"role": "user", "content": "hi"}], "stream": true,
+            "stream_options": {"include_usage": true}, "max_tokens": 100, "temperature": 0.5})
+        );
+    }
+
+    #[test]
+    fn reasoning_models_get_max_completion_tokens_and_no_temperature() {
+        let p = prepare(
+            &deployment("azure-openai", None),
+            "o3-mini",
+            &request(),
+            false,
+            "https://h/v2",
+        )
+        .unwrap();
+        assert_eq!(
+            p.url,
+            "https://h/v2/inference/deployments/d1/chat/completions?api-version=2024-10-21"
+        );
+        assert_eq!(
+            p.body,
+            json!({"messages": [{"role": "user", "content": "hi"}], "stream": false, "max_completion_tokens": 100})
+        );
+        assert!(is_reasoning_model("gpt-5-mini") && !is_reasoning_model("gpt-4o"));
+    }
+
+    #[test]
+    fn mistral_names_the_model() {
+        let p = prepare(
+            &deployment("aicore-mistralai", Some("https://h/x")),
+            "mistralai--mistral-large-instruct",
+            &request(),
+            false,
+            "https://h/v2",
+        )
+        .unwrap();
+        assert_eq!(p.url, "https://h/x/chat/completions");
+        assert_eq!(p.body["model"], "mistralai--mistral-large-instruct");
+    }
+
+    #[test]
+    fn other_executables_are_refused() {
+        let err = prepare(
+            &deployment("aws-bedrock", None),
+            "anthropic--claude-4.5-sonnet",
+            &request(),
+            true,
+            "https://h/v2",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::UnsupportedExecutable { ref executable, .. } if executable == "aws-bedrock")
+        );
+        assert!(err.hint().contains("orchestration"));
+    }
+}

@@ -1,0 +1,584 @@
+//! HTTP behaviour of `Client` against a tiny in-test axum server on a loopback port: token
+//! single flight and refresh, 401 retry, 403 resource group, retries, timeouts, the v1
+//! fallback, caches and request bodies.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Response};
+use futures_util::StreamExt;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use super::*;
+
+#[derive(Debug, Clone)]
+struct Seen {
+    path: String,
+    query: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// What the test server does for one request: (delay before headers, response).
+type Handler = dyn Fn(&Seen, u32) -> (Duration, Response<Body>) + Send + Sync;
+
+#[derive(Clone)]
+struct Server {
+    base: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    tokens: Arc<AtomicU32>,
+}
+
+impl Server {
+    fn requests(&self, path: &str) -> Vec<Seen> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+fn json_response(status: u16, body: Value) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn text_response(status: u16, body: &str) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn sse_response(body: String) -> Response<Body> {
+    Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// Token endpoint built in (50 ms slow, `expires_in` seconds); everything else goes to `api`.
+async fn serve(expires_in: u64, api: Box<Handler>) -> Server {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let tokens = Arc::new(AtomicU32::new(0));
+    let counter = Arc::new(AtomicU32::new(0));
+    let api: Arc<Handler> = Arc::from(api);
+    let (seen2, tokens2) = (seen.clone(), tokens.clone());
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let (seen, tokens, counter, api) = (seen2.clone(), tokens2.clone(), counter.clone(), api.clone());
+        async move {
+            let (parts, body) = req.into_parts();
+            let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+            let s = Seen {
+                path: parts.uri.path().to_string(),
+                query: parts.uri.query().unwrap_or("").to_string(),
+                headers: parts.headers,
+                body,
+            };
+            seen.lock().unwrap().push(s.clone());
+            if s.path == "/oauth/token" {
+                let n = tokens.fetch_add(1, Ordering::SeqCst) + 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                return json_response(200, json!({"access_token": format!("tok-{n}"), "token_type": "bearer", "expires_in": expires_in}));
+            }
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            let (delay, resp) = api(&s, n);
+            tokio::time::sleep(delay).await;
+            resp
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Server { base, seen, tokens }
+}
+
+fn options() -> ClientOptions {
+    ClientOptions {
+        resource_group: "rg-test".into(),
+        timeouts: Timeouts {
+            connect: Duration::from_secs(2),
+            first_byte: Duration::from_secs(5),
+            idle: Duration::from_secs(5),
+        },
+        retry: RetryPolicy {
+            max_attempts: 3,
+            max_total: Duration::from_secs(10),
+            max_retry_after: Duration::from_millis(50),
+        },
+        ..ClientOptions::default()
+    }
+}
+
+fn client(server: &Server, opts: ClientOptions) -> Client {
+    let key = ServiceKey::from_parts(
+        "cid",
+        SecretString::from("s3cr$t+/="),
+        &server.base,
+        &server.base,
+    )
+    .unwrap();
+    Client::new(key, opts).unwrap()
+}
+
+fn deployment(server: &Server, executable: &str, scenario: &str) -> Deployment {
+    Deployment {
+        id: "d1".into(),
+        scenario_id: scenario.into(),
+        executable_id: Some(executable.into()),
+        configuration_name: None,
+        model_name: Some("gpt-4o".into()),
+        model_version: None,
+        status: "RUNNING".into(),
+        target_status: None,
+        url: Some(format!("{}/v2/inference/deployments/d1", server.base)),
+        created_at: None,
+        modified_at: None,
+        start_time: None,
+    }
+}
+
+fn foundation_target(server: &Server) -> ChatTarget {
+    ChatTarget::Foundation {
+        deployment: deployment(server, "azure-openai", "foundation-models"),
+        model: "gpt-4o".into(),
+    }
+}
+
+fn request() -> ChatRequest {
+    ChatRequest {
+        messages: vec![Message {
+            role: Role::User,
+            content: "hi".into(),
+        }],
+        max_tokens: Some(10),
+        temperature: None,
+    }
+}
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/sap-ai-sdk-js/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn ok_list() -> Response<Body> {
+    json_response(200, json!({"count": 0, "resources": []}))
+}
+
+async fn collect(stream: ChatStream) -> Vec<ChatEvent> {
+    tokio::time::timeout(Duration::from_secs(20), stream.collect::<Vec<_>>())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn single_flight_token_and_form_body() {
+    let server = serve(3600, Box::new(|_, _| (Duration::ZERO, ok_list()))).await;
+    let c = client(&server, options());
+    let calls: Vec<_> = (0..10)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.fetch_token().await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(server.tokens.load(Ordering::SeqCst), 1);
+    assert_eq!(c.token_requests(), 1);
+    let req = &server.requests("/oauth/token")[0];
+    let form = String::from_utf8_lossy(&req.body).to_string();
+    assert!(form.contains("grant_type=client_credentials"), "{form}");
+    assert!(form.contains("client_id=cid"), "{form}");
+    assert!(form.contains("client_secret=s3cr%24t%2B%2F%3D"), "{form}");
+    assert!(
+        req.headers.get("authorization").is_none(),
+        "credentials go in the body"
+    );
+}
+
+#[tokio::test]
+async fn token_is_refreshed_ahead_of_expiry() {
+    let server = serve(1, Box::new(|_, _| (Duration::ZERO, ok_list()))).await;
+    let c = client(&server, options());
+    c.fetch_token().await.unwrap();
+    c.fetch_token().await.unwrap();
+    assert_eq!(server.tokens.load(Ordering::SeqCst), 1);
+    // Lifetime 1 s, margin 200 ms: at 850 ms the token is due.
+    tokio::time::sleep(Duration::from_millis(850)).await;
+    c.fetch_token().await.unwrap();
+    assert_eq!(server.tokens.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn headers_and_401_refresh_then_one_retry() {
+    let server = serve(
+        3600,
+        Box::new(|s, _| {
+            let auth = s
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if auth == "Bearer tok-1" {
+                (Duration::ZERO, text_response(401, "Jwt is expired"))
+            } else {
+                (Duration::ZERO, ok_list())
+            }
+        }),
+    )
+    .await;
+    let c = client(&server, options());
+    let list = c.deployments(Freshness::Refresh).await.unwrap();
+    assert!(!list.from_cache && list.data.is_empty());
+    assert_eq!(server.tokens.load(Ordering::SeqCst), 2);
+    let reqs = server.requests("/v2/lm/deployments");
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[1].query, "$top=10000&$skip=0");
+    assert_eq!(reqs[1].headers["authorization"], "Bearer tok-2");
+    assert_eq!(reqs[1].headers["ai-resource-group"], "rg-test");
+    assert_eq!(reqs[1].headers["ai-client-type"], "sapcode");
+}
+
+#[tokio::test]
+async fn second_401_is_an_http_error() {
+    let server = serve(
+        3600,
+        Box::new(|_, _| (Duration::ZERO, text_response(401, "Jwt is expired"))),
+    )
+    .await;
+    let c = client(&server, options());
+    let err = c.deployments(Freshness::Refresh).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Http { status: 401, ref detail, .. } if detail == "Jwt is expired"),
+        "{err:?}"
+    );
+    assert_eq!(server.tokens.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn forbidden_listing_names_the_resource_group() {
+    let server = serve(
+        3600,
+        Box::new(|_, _| (Duration::ZERO, text_response(403, "RBAC: access denied"))),
+    )
+    .await;
+    let err = client(&server, options())
+        .deployments(Freshness::Refresh)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResourceGroup { ref resource_group, status: 403, .. } if resource_group == "rg-test"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_then_success_yields_retrying() {
+    let body = fixture("foundation-models/azure-openai-chat-completion-stream-chunks.txt");
+    let server = serve(
+        3600,
+        Box::new(move |_, n| {
+            if n == 1 {
+                let resp = Response::builder()
+                    .status(429)
+                    .header("retry-after", "7")
+                    .body(Body::from("slow down"))
+                    .unwrap();
+                (Duration::ZERO, resp)
+            } else {
+                (Duration::ZERO, sse_response(body.clone()))
+            }
+        }),
+    )
+    .await;
+    let c = client(&server, options());
+    let events = collect(c.chat_stream(foundation_target(&server), request())).await;
+    assert!(
+        matches!(&events[0], ChatEvent::Retrying { attempt: 1, delay, reason } if *delay == Duration::from_millis(50) && reason == "HTTP 429"),
+        "{:?}",
+        events[0]
+    );
+    let text: String = events
+        .iter()
+        .filter_map(|e| match e {
+            ChatEvent::Delta(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(text, "The capital of France is Paris.");
+    assert!(matches!(events.last(), Some(ChatEvent::Done { .. })));
+    let reqs = server.requests("/v2/inference/deployments/d1/chat/completions");
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].query, "api-version=2024-10-21");
+    let body: Value = serde_json::from_slice(&reqs[0].body).unwrap();
+    assert_eq!(
+        body,
+        json!({"messages": [{"role": "user", "content": "hi"}], "stream": true, "stream_options": {"include_usage": true}, "max_tokens": 10})
+    );
+}
+
+#[tokio::test]
+async fn unavailable_gives_up_after_max_attempts() {
+    let server = serve(
+        3600,
+        Box::new(|_, _| {
+            (
+                Duration::ZERO,
+                text_response(503, "<html><body>busy</body></html>"),
+            )
+        }),
+    )
+    .await;
+    let c = client(&server, options());
+    let err = c
+        .chat(&foundation_target(&server), &request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Http { status: 503, ref detail, .. } if detail == "HTML page (proxy?)"),
+        "{err:?}"
+    );
+    assert_eq!(
+        server
+            .requests("/v2/inference/deployments/d1/chat/completions")
+            .len(),
+        3
+    );
+    let events = collect(c.chat_stream(foundation_target(&server), request())).await;
+    let retries = events
+        .iter()
+        .filter(|e| matches!(e, ChatEvent::Retrying { .. }))
+        .count();
+    assert_eq!(retries, 2);
+    assert!(matches!(
+        events.last(),
+        Some(ChatEvent::Error(Error::Http { status: 503, .. }))
+    ));
+}
+
+#[tokio::test]
+async fn first_byte_timeout() {
+    let server = serve(
+        3600,
+        Box::new(|_, _| (Duration::from_millis(800), text_response(200, ""))),
+    )
+    .await;
+    let mut opts = options();
+    opts.timeouts.first_byte = Duration::from_millis(150);
+    let events =
+        collect(client(&server, opts).chat_stream(foundation_target(&server), request())).await;
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Error(Error::Timeout { what, .. })) if what == "waiting for the first byte"),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn idle_timeout_keeps_text_so_far() {
+    let server = serve(3600, Box::new(|_, _| {
+        let first = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n";
+        let chunks = futures_util::stream::unfold(0, move |i| async move {
+            match i {
+                0 => Some((Ok::<_, std::convert::Infallible>(Bytes::from(first)), 1)),
+                1 => { tokio::time::sleep(Duration::from_secs(3)).await; None }
+                _ => None,
+            }
+        });
+        (Duration::ZERO, Response::builder().body(Body::from_stream(chunks)).unwrap())
+    }))
+    .await;
+    let mut opts = options();
+    opts.timeouts.idle = Duration::from_millis(200);
+    let events =
+        collect(client(&server, opts).chat_stream(foundation_target(&server), request())).await;
+    assert!(
+        matches!(&events[0], ChatEvent::Delta(t) if t == "Hel"),
+        "{events:?}"
+    );
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Error(Error::Timeout { what, .. })) if what == "stream idle"),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn orchestration_v2_404_falls_back_to_v1_and_remembers() {
+    let server = serve(3600, Box::new(|s, _| {
+        if s.path.ends_with("/v2/completion") {
+            (Duration::ZERO, json_response(404, json!({"error": {"code": "404", "message": "Not Found"}})))
+        } else {
+            (Duration::ZERO, json_response(200, json!({"request_id": "r", "module_results": {},
+                "orchestration_result": {"choices": [{"index": 0, "message": {"role": "assistant", "content": "v1 says hi"}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}}})))
+        }
+    }))
+    .await;
+    let c = client(&server, options());
+    let target = ChatTarget::Orchestration {
+        deployment: deployment(&server, "orchestration", "orchestration"),
+        model: "gpt-4o".into(),
+    };
+    let resp = c.chat(&target, &request()).await.unwrap();
+    assert_eq!(resp.text, "v1 says hi");
+    assert_eq!(resp.usage.map(|u| u.total_tokens), Some(3));
+    c.chat(&target, &request()).await.unwrap();
+    assert_eq!(
+        server
+            .requests("/v2/inference/deployments/d1/v2/completion")
+            .len(),
+        1,
+        "v1 remembered"
+    );
+    let v1 = server.requests("/v2/inference/deployments/d1/completion");
+    assert_eq!(v1.len(), 2);
+    let body: Value = serde_json::from_slice(&v1[0].body).unwrap();
+    assert_eq!(body["input_params"], json!({"input": "hi"}));
+    assert_eq!(
+        body["orchestration_config"]["module_configurations"]["llm_module_config"]["model_name"],
+        "gpt-4o"
+    );
+}
+
+#[tokio::test]
+async fn orchestration_stream_error_event() {
+    let body = fixture("orchestration/orchestration-chat-completion-stream-chunks-with-error.txt");
+    let server = serve(
+        3600,
+        Box::new(move |_, _| (Duration::ZERO, sse_response(body.clone()))),
+    )
+    .await;
+    let target = ChatTarget::Orchestration {
+        deployment: deployment(&server, "orchestration", "orchestration"),
+        model: "gpt-5".into(),
+    };
+    let events = collect(client(&server, options()).chat_stream(target, request())).await;
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Error(Error::InStream { message })) if message.contains("wrong-version")),
+        "{events:?}"
+    );
+    let sent: Value = serde_json::from_slice(
+        &server.requests("/v2/inference/deployments/d1/v2/completion")[0].body,
+    )
+    .unwrap();
+    assert_eq!(sent["placeholder_values"], json!({"input": "hi"}));
+}
+
+#[tokio::test]
+async fn token_errors_are_classified() {
+    let key = |base: &str| {
+        ServiceKey::from_parts("cid", SecretString::from("wrong"), base, base).unwrap()
+    };
+    // Rejected credentials.
+    let app = axum::Router::new().fallback(|| async {
+        json_response(
+            401,
+            json!({"error": "invalid_client", "error_description": "Bad credentials"}),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let err = Client::new(key(&base), options())
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::AuthRejected { ref detail, .. } if detail == "invalid_client: Bad credentials"),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("wrong"));
+    // A proxy's HTML page.
+    let app = axum::Router::new().fallback(|| async {
+        Response::builder()
+            .header("content-type", "text/html")
+            .body(Body::from("<html>login</html>"))
+            .unwrap()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let err = Client::new(key(&base), options())
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    // Nobody listening.
+    let err = Client::new(key("http://127.0.0.1:9"), options())
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Network { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn models_are_cached_and_refresh_bypasses() {
+    let server = serve(3600, Box::new(|s, _| {
+        if s.path.ends_with("/models") {
+            (Duration::ZERO, json_response(200, json!({"count": 1, "resources": [{"model": "gpt-4o", "executableId": "azure-openai",
+                "allowedScenarios": [{"scenarioId": "orchestration", "executableId": "orchestration"}],
+                "versions": [{"name": "1", "isLatest": true, "contextLength": 128000, "capabilities": ["text-generation"], "streamingSupported": true}]}]})))
+        } else {
+            (Duration::ZERO, ok_list())
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options();
+    opts.cache_dir = Some(dir.path().to_path_buf());
+    let c = client(&server, opts.clone());
+    let first = c.models(Freshness::Cached).await.unwrap();
+    assert!(!first.from_cache && first.data[0].passes_filter);
+    let second = c.models(Freshness::Cached).await.unwrap();
+    assert!(second.from_cache);
+    // A new client (new process) reads the disk cache.
+    assert!(
+        client(&server, opts)
+            .models(Freshness::Cached)
+            .await
+            .unwrap()
+            .from_cache
+    );
+    assert_eq!(
+        server
+            .requests("/v2/lm/scenarios/foundation-models/models")
+            .len(),
+        1
+    );
+    c.models(Freshness::Refresh).await.unwrap();
+    assert_eq!(
+        server
+            .requests("/v2/lm/scenarios/foundation-models/models")
+            .len(),
+        2
+    );
+    let err = c
+        .resolve_target(Mode::Foundation, None, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NothingRunning {
+                other_mode_has_it: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}

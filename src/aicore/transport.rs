@@ -1,0 +1,322 @@
+//! Sending AI API and inference requests: the three headers, one 401 refresh-and-retry,
+//! the first-byte timeout, the retry decision before the first byte, and turning failed
+//! responses into short errors. Chat-specific request shapes live elsewhere.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt, stream};
+use tokio::time::Instant;
+
+use super::auth::{self, Token, TokenSource};
+use super::error_body;
+use super::{Error, Result, RetryPolicy, Timeouts};
+
+/// What one attempt produced.
+pub enum Outcome {
+    /// 2xx; its body is unread.
+    Success(reqwest::Response),
+    /// Worth another try after `delay` (the last attempt never gets here: it fails).
+    Retry {
+        delay: Duration,
+        reason: String,
+    },
+    Fail(Error),
+}
+
+/// The shared sender, one per `Client`.
+#[derive(Debug)]
+pub struct Transport {
+    pub http: reqwest::Client,
+    pub tokens: TokenSource,
+    pub resource_group: String,
+    pub timeouts: Timeouts,
+    pub retry: RetryPolicy,
+}
+
+/// Wait before attempt `attempt + 1` (attempts count from 1), or `None` to stop: 429 waits
+/// `Retry-After` (capped); otherwise 0.5 s·2^n shortened by up to a quarter of jitter.
+pub fn retry_delay(
+    policy: &RetryPolicy,
+    attempt: u32,
+    retry_after: Option<Duration>,
+    elapsed: Duration,
+) -> Option<Duration> {
+    if attempt >= policy.max_attempts {
+        return None;
+    }
+    let delay = match retry_after {
+        Some(wait) => wait.min(policy.max_retry_after),
+        None => {
+            let base =
+                Duration::from_millis(500).saturating_mul(1 << attempt.saturating_sub(1).min(16));
+            base.mul_f64(1.0 - fastrand::f64() * 0.25)
+        }
+    };
+    (elapsed + delay <= policy.max_total).then_some(delay)
+}
+
+fn retry_after_header(resp: &reqwest::Response) -> Option<Duration> {
+    let value = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
+    // Seconds only; an HTTP-date is rare here and falls back to backoff.
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+impl Transport {
+    fn with_headers(&self, req: reqwest::RequestBuilder, token: &Token) -> reqwest::RequestBuilder {
+        use secrecy::ExposeSecret;
+        req.bearer_auth(token.expose_secret())
+            .header("AI-Resource-Group", &self.resource_group)
+            .header("AI-Client-Type", "sapcode")
+    }
+
+    async fn send_timed(
+        &self,
+        what: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        match tokio::time::timeout(self.timeouts.first_byte, req.send()).await {
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(e)) => Err(network_error(what, &e)),
+            Err(_) => Err(Error::Timeout {
+                what: "waiting for the first byte".into(),
+                after: self.timeouts.first_byte,
+            }),
+        }
+    }
+
+    /// One authorised request; a 401 refreshes the token (if it is still the cached one)
+    /// and tries once more. A second 401 is returned as is.
+    pub async fn send_authorised(
+        &self,
+        what: &str,
+        build: &(dyn Fn() -> reqwest::RequestBuilder + Send + Sync),
+    ) -> Result<reqwest::Response> {
+        let token = self.tokens.token().await?;
+        let resp = self
+            .send_timed(what, self.with_headers(build(), &token))
+            .await?;
+        if resp.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(resp);
+        }
+        let fresh = self.tokens.refresh_after_401(&token).await?;
+        self.send_timed(what, self.with_headers(build(), &fresh))
+            .await
+    }
+
+    /// Sends and classifies one attempt.
+    pub async fn attempt(
+        &self,
+        what: &str,
+        build: &(dyn Fn() -> reqwest::RequestBuilder + Send + Sync),
+        attempt: u32,
+        started: Instant,
+    ) -> Outcome {
+        match self.send_authorised(what, build).await {
+            Ok(resp) if resp.status().is_success() => Outcome::Success(resp),
+            Ok(resp) => self.classify_failure(what, resp, attempt, started).await,
+            Err(err @ Error::Network { .. }) => {
+                match retry_delay(&self.retry, attempt, None, started.elapsed()) {
+                    Some(delay) => Outcome::Retry {
+                        delay,
+                        reason: err.to_string(),
+                    },
+                    None => Outcome::Fail(err),
+                }
+            }
+            Err(err) => Outcome::Fail(err),
+        }
+    }
+
+    async fn classify_failure(
+        &self,
+        what: &str,
+        resp: reqwest::Response,
+        attempt: u32,
+        started: Instant,
+    ) -> Outcome {
+        let status = resp.status().as_u16();
+        let retry_after = retry_after_header(&resp);
+        let is_lm = resp.url().path().contains("/v2/lm/");
+        let detail = self.read_error_body(resp).await;
+        if status == 403 && is_lm {
+            // API reference §8: SAP answers 403 "RBAC: access denied" for an unknown group.
+            return Outcome::Fail(Error::ResourceGroup {
+                resource_group: self.resource_group.clone(),
+                status,
+                detail,
+            });
+        }
+        let error = Error::Http {
+            what: what.into(),
+            status,
+            detail,
+            retry_after,
+        };
+        let retryable = matches!(status, 429 | 502 | 503 | 504);
+        let wait = if status == 429 { retry_after } else { None };
+        match retryable
+            .then(|| retry_delay(&self.retry, attempt, wait, started.elapsed()))
+            .flatten()
+        {
+            Some(delay) => Outcome::Retry {
+                delay,
+                reason: format!("HTTP {status}"),
+            },
+            None => Outcome::Fail(error),
+        }
+    }
+
+    /// A short message from an error body, read with the idle timeout and a size cap.
+    pub async fn read_error_body(&self, resp: reqwest::Response) -> String {
+        const LIMIT: usize = 64 * 1024;
+        let mut body = Vec::new();
+        let mut chunks = resp.bytes_stream();
+        // A failed read or a stall just ends the body: the message is best effort.
+        while let Ok(Some(Ok(chunk))) =
+            tokio::time::timeout(self.timeouts.idle, chunks.next()).await
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() >= LIMIT {
+                break;
+            }
+        }
+        error_body::short_message(&body)
+    }
+
+    /// Retries until success or a final error; for listings and non-streaming chat.
+    pub async fn send_with_retry(
+        &self,
+        what: &str,
+        build: &(dyn Fn() -> reqwest::RequestBuilder + Send + Sync),
+    ) -> Result<reqwest::Response> {
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            match self.attempt(what, build, attempt, started).await {
+                Outcome::Success(resp) => return Ok(resp),
+                Outcome::Retry { delay, .. } => tokio::time::sleep(delay).await,
+                Outcome::Fail(err) => return Err(err),
+            }
+            attempt += 1;
+        }
+    }
+
+    /// GET a JSON document from the AI API with retries.
+    pub async fn get_json(&self, what: &str, url: &str) -> Result<serde_json::Value> {
+        let http = self.http.clone();
+        let url = url.to_string();
+        let resp = self.send_with_retry(what, &move || http.get(&url)).await?;
+        self.read_json(what, resp).await
+    }
+
+    /// The whole body as JSON, each chunk within the idle timeout.
+    pub async fn read_json(
+        &self,
+        what: &str,
+        resp: reqwest::Response,
+    ) -> Result<serde_json::Value> {
+        let mut body = Vec::new();
+        let mut chunks = Box::pin(self.body_stream(resp, false));
+        while let Some(chunk) = chunks.next().await {
+            body.extend_from_slice(&chunk?);
+        }
+        serde_json::from_slice(&body).map_err(|_| Error::Decode {
+            what: what.into(),
+            detail: if error_body::looks_like_html(&String::from_utf8_lossy(&body)) {
+                "HTML page (proxy?) instead of JSON".into()
+            } else {
+                "the answer is not the expected JSON".into()
+            },
+        })
+    }
+
+    /// The body as chunks; the first within `first_byte` (if `first_is_answer`), the rest
+    /// within `idle` of each other. A cut connection becomes `StreamBroken`.
+    pub fn body_stream(
+        &self,
+        resp: reqwest::Response,
+        first_is_answer: bool,
+    ) -> impl Stream<Item = Result<Bytes>> + Send + use<> {
+        let timeouts = self.timeouts;
+        let chunks = Box::pin(resp.bytes_stream());
+        stream::unfold(
+            (chunks, first_is_answer, false),
+            move |(mut chunks, first, done)| async move {
+                if done {
+                    return None;
+                }
+                let (limit, what) = if first {
+                    (timeouts.first_byte, "waiting for the first byte")
+                } else {
+                    (timeouts.idle, "stream idle")
+                };
+                match tokio::time::timeout(limit, chunks.next()).await {
+                    Ok(Some(Ok(bytes))) => Some((Ok(bytes), (chunks, false, false))),
+                    Ok(Some(Err(e))) => Some((
+                        Err(Error::StreamBroken {
+                            reason: format!(
+                                "connection lost: {}",
+                                error_body::cap(&auth::error_chain(&e.without_url()))
+                            ),
+                        }),
+                        (chunks, false, true),
+                    )),
+                    Ok(None) => None,
+                    Err(_) => Some((
+                        Err(Error::Timeout {
+                            what: what.into(),
+                            after: limit,
+                        }),
+                        (chunks, false, true),
+                    )),
+                }
+            },
+        )
+    }
+}
+
+pub fn network_error(what: &str, e: &reqwest::Error) -> Error {
+    let host = e
+        .url()
+        .and_then(|u| u.host_str())
+        .unwrap_or("the server")
+        .to_string();
+    Error::Network {
+        what: what.into(),
+        host,
+        detail: error_body::cap(&auth::error_chain(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_are_bounded() {
+        let p = RetryPolicy::default();
+        let first = retry_delay(&p, 1, None, Duration::ZERO).unwrap();
+        assert!(first <= Duration::from_millis(500) && first >= Duration::from_millis(375));
+        let third = retry_delay(&p, 3, None, Duration::ZERO).unwrap();
+        assert!(third <= Duration::from_secs(2) && third >= Duration::from_millis(1500));
+        assert_eq!(
+            retry_delay(&p, 4, None, Duration::ZERO),
+            None,
+            "max_attempts reached"
+        );
+        assert_eq!(
+            retry_delay(&p, 1, Some(Duration::from_secs(99)), Duration::ZERO),
+            Some(p.max_retry_after)
+        );
+        assert_eq!(
+            retry_delay(&p, 1, Some(Duration::from_secs(5)), Duration::from_secs(29)),
+            None,
+            "max_total"
+        );
+    }
+}

@@ -1,0 +1,294 @@
+//! Deterministic model behaviour shared by both chat modes: what the "model" answers, which
+//! tool call it makes, token estimates and how text is cut into stream chunks.
+
+use serde_json::{Map, Value};
+
+/// What the simulated model produces for one request.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Reply {
+    Text(String),
+    ToolCall {
+        id: String,
+        name: String,
+        arguments: String,
+    },
+}
+
+/// Text of a message's `content`: a string, or the `text` parts of an array.
+pub(crate) fn content_text(content: &Value) -> String {
+    match content {
+        Value::String(text) => text.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|part| part.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::Object(_) => String::new(),
+    }
+}
+
+/// Decides the reply from the conversation: a tool result gets a text answer quoting it,
+/// offered tools get a call (to the tool the question names, else the first one), anything
+/// else a short markdown answer. Trailing system messages are skipped: orchestration clients
+/// such as Cline put the system prompt in the template, which lands after the history (§7.4).
+pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> Reply {
+    let last = messages.iter().rev().find(|m| {
+        !matches!(
+            m.get("role").and_then(Value::as_str),
+            Some("system" | "developer")
+        )
+    });
+    let last_role = last.and_then(|m| m.get("role")).and_then(Value::as_str);
+    if last_role == Some("tool") {
+        let result = last
+            .map(|m| content_text(&m["content"]))
+            .unwrap_or_default();
+        return Reply::Text(format!(
+            "The tool returned `{}`. That is the result, reported by **{model}** (simulated).",
+            result.trim()
+        ));
+    }
+    let question = last_user_text(messages);
+    let functions: Vec<&Value> = tools
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|tool| tool.get("function"))
+        .collect();
+    let named = |function: &&&Value| {
+        let name = function.get("name").and_then(Value::as_str).unwrap_or("");
+        let lowered = question.to_lowercase();
+        !name.is_empty()
+            && (lowered.contains(&name.to_lowercase())
+                || lowered.contains(&name.replace(['_', '-'], " ").to_lowercase()))
+    };
+    let chosen = functions.iter().find(named).or_else(|| functions.first());
+    if let Some(function) = chosen {
+        let name = function
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("tool");
+        let arguments = tool_arguments(function.get("parameters"), &question);
+        return Reply::ToolCall {
+            id: format!(
+                "call_{}",
+                &hash_hex(&format!("{model}\n{question}\n{name}"))[..24]
+            ),
+            name: name.to_owned(),
+            arguments,
+        };
+    }
+    Reply::Text(markdown_answer(model, &question))
+}
+
+/// Text of the last `user` message (empty when there is none).
+pub(crate) fn last_user_text(messages: &[Value]) -> String {
+    messages
+        .iter()
+        .rev()
+        .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
+        .map(|m| content_text(&m["content"]))
+        .unwrap_or_default()
+}
+
+fn markdown_answer(model: &str, question: &str) -> String {
+    let quoted: String = truncate_chars(question.trim(), 300)
+        .lines()
+        .map(|line| format!("> {line}\n"))
+        .collect();
+    let quoted = if quoted.is_empty() {
+        "> (empty message)\n".to_owned()
+    } else {
+        quoted
+    };
+    let words = question.split_whitespace().count();
+    format!(
+        "**{model}** (simulated) received your message:\n\n{quoted}\n\
+         It has {words} words. Here is a small Rust example:\n\n\
+         ```rust\nfn main() {{\n    let words = {words};\n    println!(\"{model} counted {{words}} words\");\n}}\n```\n\n\
+         This answer is deterministic: the same question gives the same reply."
+    )
+}
+
+/// Arguments for a tool call: numbers from the question fill number/integer properties in
+/// order (so "add 2 and 3" calls `add({"a":2,"b":3})`), other types get a fixed value.
+fn tool_arguments(parameters: Option<&Value>, question: &str) -> String {
+    let mut numbers = question
+        .split(|c: char| !c.is_ascii_digit() && c != '-')
+        .filter_map(|word| word.parse::<i64>().ok())
+        .chain(1..);
+    let mut arguments = Map::new();
+    let properties = parameters
+        .and_then(|p| p.get("properties"))
+        .and_then(Value::as_object);
+    for (name, schema) in properties.into_iter().flatten() {
+        let value = match schema.get("type").and_then(Value::as_str) {
+            Some("integer" | "number") => Value::from(numbers.next().unwrap_or(0)),
+            Some("boolean") => Value::Bool(true),
+            Some("array") => Value::Array(Vec::new()),
+            Some("object") => Value::Object(Map::new()),
+            Some(_) | None => Value::from(truncate_chars(question.trim(), 80)),
+        };
+        arguments.insert(name.clone(), value);
+    }
+    Value::Object(arguments).to_string()
+}
+
+/// Rough token count (~4 characters per token), at least 1 for non-empty text.
+pub(crate) fn tokens(text: &str) -> u64 {
+    let chars = text.chars().count() as u64;
+    chars.div_ceil(4)
+}
+
+/// Prompt tokens of a message list: content tokens plus a few per message.
+pub(crate) fn prompt_tokens(messages: &[Value]) -> u64 {
+    messages
+        .iter()
+        .map(|m| tokens(&content_text(&m["content"])) + 4)
+        .sum::<u64>()
+        .max(1)
+}
+
+/// Cuts `text` to `max_tokens` tokens; `true` when it had to (finish reason `length`).
+pub(crate) fn limit(text: &str, max_tokens: Option<u64>) -> (String, bool) {
+    match max_tokens {
+        Some(max) if tokens(text) > max => (truncate_chars(text, (max * 4) as usize), true),
+        Some(_) | None => (text.to_owned(), false),
+    }
+}
+
+/// Pieces of a few words each, keeping all whitespace (foundation streaming).
+pub(crate) fn word_chunks(text: &str, words_per_chunk: usize) -> Vec<String> {
+    let mut chunks = Vec::new();
+    let mut current = String::new();
+    let mut words = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        let is_space = c.is_whitespace();
+        if !is_space && !in_word {
+            if words == words_per_chunk {
+                chunks.push(std::mem::take(&mut current));
+                words = 0;
+            }
+            words += 1;
+        }
+        in_word = !is_space;
+        current.push(c);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// Pieces of `size` characters each (orchestration `chunk_size`).
+pub(crate) fn char_chunks(text: &str, size: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .chunks(size.max(1))
+        .map(|chunk| chunk.iter().collect())
+        .collect()
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+/// 64-bit FNV-1a of `text` as 16 hex digits; the seed of every deterministic id.
+pub(crate) fn hash_hex(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    let second = hash.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15;
+    format!("{hash:016x}{second:016x}")
+}
+
+/// A UUID-shaped request id derived from `seed`.
+pub(crate) fn request_id(seed: &str) -> String {
+    let hex = hash_hex(seed);
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// A `chatcmpl-…` id derived from `seed`.
+pub(crate) fn completion_id(seed: &str) -> String {
+    format!("chatcmpl-sim{}", &hash_hex(seed)[..20])
+}
+
+/// Fixed `created` timestamp so answers are byte-for-byte reproducible.
+pub(crate) const CREATED: u64 = 1_754_390_060;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn chunking_keeps_text() {
+        let text = "Hello  there,\nthis is **bold** and `code`.";
+        assert_eq!(word_chunks(text, 3).concat(), text);
+        assert!(word_chunks(text, 3).len() >= 3);
+        assert_eq!(char_chunks("abcdefg", 3), vec!["abc", "def", "g"]);
+        assert_eq!(limit("abcdefghij", Some(2)), ("abcdefgh".to_owned(), true));
+        assert_eq!(limit("abc", Some(2)), ("abc".to_owned(), false));
+    }
+
+    #[test]
+    fn replies_are_deterministic() {
+        let messages = vec![json!({"role": "user", "content": "What is Rust?"})];
+        let first = reply("gpt-4o", &messages, None);
+        assert_eq!(first, reply("gpt-4o", &messages, None));
+        let Reply::Text(text) = first else {
+            panic!("expected text")
+        };
+        assert!(
+            text.contains("> What is Rust?") && text.contains("```rust") && text.contains("gpt-4o")
+        );
+    }
+
+    #[test]
+    fn tools_get_called_with_numbers_from_the_question() {
+        let messages = vec![json!({"role": "user", "content": "Add 2 and 3."})];
+        let tools = json!([{ "type": "function", "function": { "name": "add",
+            "parameters": { "type": "object", "properties": { "a": {"type": "integer"}, "b": {"type": "integer"} } } } }]);
+        match reply("gpt-4o", &messages, Some(&tools)) {
+            Reply::ToolCall {
+                name,
+                arguments,
+                id,
+            } => {
+                assert_eq!(name, "add");
+                assert_eq!(arguments, r#"{"a":2,"b":3}"#);
+                assert!(id.starts_with("call_"));
+            }
+            Reply::Text(text) => panic!("expected a tool call, got {text}"),
+        }
+        let with_result = vec![
+            json!({"role": "user", "content": "Add 2 and 3."}),
+            json!({"role": "tool", "tool_call_id": "call_1", "content": "5"}),
+        ];
+        let two_tools = json!([
+            { "type": "function", "function": { "name": "read_file" } },
+            { "type": "function", "function": { "name": "multiply" } },
+        ]);
+        let asks_multiply = vec![json!({"role": "user", "content": "Multiply 4 by 5"})];
+        match reply("gpt-4o", &asks_multiply, Some(&two_tools)) {
+            Reply::ToolCall { name, .. } => assert_eq!(name, "multiply"),
+            Reply::Text(text) => panic!("expected a tool call, got {text}"),
+        }
+        let mut with_result = with_result;
+        with_result.push(json!({"role": "system", "content": "You are terse."}));
+        let Reply::Text(text) = reply("gpt-4o", &with_result, Some(&tools)) else {
+            panic!("expected text")
+        };
+        assert!(text.contains("`5`"), "{text}");
+    }
+}

@@ -1,0 +1,309 @@
+//! Foundation-model chat: `POST {deploymentUrl}/chat/completions` for `azure-openai`
+//! (api-version required, Azure chunk sequence of §6.2) and `aicore-mistralai`
+//! (OpenAI-compatible, body names the `model`, no Azure filter annotations).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::answer::{self, Reply};
+use super::data::{self, Deployment, Status};
+use super::router::{Incoming, chat_fault, deployment_not_found, replay};
+use super::stream::{self, Event};
+use super::{Shared, form};
+
+/// Words per streamed content chunk.
+const WORDS_PER_CHUNK: usize = 3;
+/// Characters of tool-call arguments per streamed chunk.
+const ARGUMENT_CHUNK: usize = 4;
+
+/// Azure adds content-filter annotations; OpenAI-compatible executables do not.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    Azure,
+    OpenAiCompatible,
+}
+
+/// Everything the response builders need about one request.
+struct Turn {
+    flavor: Flavor,
+    id: String,
+    model: String,
+    reply: Reply,
+    finish_reason: &'static str,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+}
+
+pub(crate) fn handle(shared: &Shared, incoming: &Incoming, deployment: &Deployment) -> Response {
+    let Some((model_name, version)) = deployment.model else {
+        return deployment_not_found(deployment.id);
+    };
+    if deployment.status != Status::Running {
+        return deployment_not_found(deployment.id);
+    }
+    if let Some(response) = chat_fault(
+        shared,
+        |status, message| json!({ "error": { "code": status.as_u16().to_string(), "message": message } }),
+    ) {
+        return response;
+    }
+    if let Some(response) = replay(shared) {
+        return response;
+    }
+    let flavor = match deployment.executable() {
+        "azure-openai" => Flavor::Azure,
+        _ => Flavor::OpenAiCompatible,
+    };
+    match build_turn(incoming, flavor, model_name, version) {
+        Ok(turn) if incoming.json["stream"] == true => {
+            let include_usage = incoming.json["stream_options"]["include_usage"] == true;
+            stream::respond(shared, events(&turn, include_usage), error_event())
+        }
+        Ok(turn) => axum::Json(completion(&turn)).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// Validates the request like Azure/OpenAI would and decides the answer.
+fn build_turn(
+    incoming: &Incoming,
+    flavor: Flavor,
+    model_name: &str,
+    version: &str,
+) -> Result<Turn, Response> {
+    let body = &incoming.json;
+    match flavor {
+        Flavor::Azure if form::value(&incoming.query, "api-version").is_none_or(str::is_empty) => {
+            return Err(error(
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+                Value::Null,
+            ));
+        }
+        Flavor::OpenAiCompatible if !body["model"].is_string() => {
+            return Err(error(
+                "invalid_request_error",
+                "Field required: body.model",
+                json!("model"),
+            ));
+        }
+        Flavor::Azure | Flavor::OpenAiCompatible => {}
+    }
+    let Some(messages) = body["messages"]
+        .as_array()
+        .filter(|messages| !messages.is_empty())
+    else {
+        return Err(error(
+            "invalid_request_error",
+            "'messages' must be a non-empty array of chat messages.",
+            json!("messages"),
+        ));
+    };
+    if is_reasoning_model(model_name) {
+        for param in ["temperature", "max_tokens"] {
+            if !body[param].is_null() {
+                let message = format!(
+                    "Unsupported parameter: '{param}' is not supported with this model.{}",
+                    if param == "max_tokens" {
+                        " Use 'max_completion_tokens' instead."
+                    } else {
+                        ""
+                    }
+                );
+                return Err(error("unsupported_parameter", &message, json!(param)));
+            }
+        }
+    }
+    let model = data::model(model_name).map_or(model_name.to_owned(), |m| m.reported_name(version));
+    let reply = answer::reply(model_name, messages, body.get("tools"));
+    let max_tokens = body["max_completion_tokens"]
+        .as_u64()
+        .or(body["max_tokens"].as_u64());
+    let (reply, finish_reason) = match reply {
+        Reply::Text(text) => {
+            let (text, cut) = answer::limit(&text, max_tokens);
+            (Reply::Text(text), if cut { "length" } else { "stop" })
+        }
+        call @ Reply::ToolCall { .. } => (call, "tool_calls"),
+    };
+    let completion_tokens = match &reply {
+        Reply::Text(text) => answer::tokens(text),
+        Reply::ToolCall {
+            name, arguments, ..
+        } => answer::tokens(name) + answer::tokens(arguments),
+    };
+    let prompt_tokens = answer::prompt_tokens(messages);
+    Ok(Turn {
+        flavor,
+        id: answer::completion_id(&format!("{model}\n{}", answer::last_user_text(messages))),
+        model,
+        reply,
+        finish_reason,
+        prompt_tokens,
+        completion_tokens,
+    })
+}
+
+/// o1/o3/o4/gpt-5 reject `temperature` and `max_tokens` on Azure (§6.2).
+fn is_reasoning_model(name: &str) -> bool {
+    ["o1", "o3", "o4", "gpt-5"]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+}
+
+/// Azure's error body `{"error": {code, message, param, type}}` with HTTP 400.
+fn error(code: &str, message: &str, param: Value) -> Response {
+    let body = json!({
+        "error": { "code": code, "message": message, "param": param, "type": "invalid_request_error" }
+    });
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+}
+
+fn error_event() -> String {
+    json!({
+        "error": {
+            "code": "500",
+            "message": "The server had an error while processing your request (simulated).",
+            "param": null,
+            "type": "server_error",
+        }
+    })
+    .to_string()
+}
+
+fn safe_filters() -> Value {
+    let safe = json!({ "filtered": false, "severity": "safe" });
+    json!({ "hate": safe, "self_harm": safe, "sexual": safe, "violence": safe })
+}
+
+fn fingerprint(turn: &Turn) -> String {
+    format!("fp_{}", &answer::hash_hex(&turn.model)[..10])
+}
+
+/// One `chat.completion.chunk` with a single choice.
+fn chunk(turn: &Turn, delta: Value, finish_reason: Value, filtered: bool) -> String {
+    let mut choice =
+        json!({ "delta": delta, "finish_reason": finish_reason, "index": 0, "logprobs": null });
+    if turn.flavor == Flavor::Azure {
+        choice["content_filter_results"] = if filtered { safe_filters() } else { json!({}) };
+    }
+    json!({
+        "choices": [choice],
+        "created": answer::CREATED,
+        "id": turn.id,
+        "model": turn.model,
+        "object": "chat.completion.chunk",
+        "system_fingerprint": fingerprint(turn),
+        "usage": null,
+    })
+    .to_string()
+}
+
+/// The chunk sequence of `azure-openai-chat-completion-stream(-tools)-chunks.txt`.
+fn events(turn: &Turn, include_usage: bool) -> Vec<Event> {
+    let mut events = Vec::new();
+    if turn.flavor == Flavor::Azure {
+        let prologue = json!({
+            "choices": [], "created": 0, "id": "", "model": "", "object": "",
+            "prompt_filter_results": [{ "prompt_index": 0, "content_filter_results": safe_filters() }],
+        });
+        events.push(Event::Setup(prologue.to_string()));
+    }
+    match &turn.reply {
+        Reply::Text(text) => {
+            let role = json!({ "content": "", "role": "assistant" });
+            events.push(Event::Setup(chunk(turn, role, Value::Null, false)));
+            for piece in answer::word_chunks(text, WORDS_PER_CHUNK) {
+                events.push(Event::Content(chunk(
+                    turn,
+                    json!({ "content": piece }),
+                    Value::Null,
+                    true,
+                )));
+            }
+        }
+        Reply::ToolCall {
+            id,
+            name,
+            arguments,
+        } => {
+            let start = json!({
+                "content": null, "refusal": null, "role": "assistant",
+                "tool_calls": [{ "function": { "arguments": "", "name": name }, "id": id, "index": 0, "type": "function" }],
+            });
+            events.push(Event::Content(chunk(turn, start, Value::Null, false)));
+            for piece in answer::char_chunks(arguments, ARGUMENT_CHUNK) {
+                let delta =
+                    json!({ "tool_calls": [{ "function": { "arguments": piece }, "index": 0 }] });
+                events.push(Event::Content(chunk(turn, delta, Value::Null, false)));
+            }
+        }
+    }
+    events.push(Event::Closing(chunk(
+        turn,
+        json!({}),
+        json!(turn.finish_reason),
+        false,
+    )));
+    if include_usage {
+        let usage = json!({
+            "choices": [],
+            "created": answer::CREATED,
+            "id": turn.id,
+            "model": turn.model,
+            "object": "chat.completion.chunk",
+            "system_fingerprint": fingerprint(turn),
+            "usage": {
+                "completion_tokens": turn.completion_tokens,
+                "prompt_tokens": turn.prompt_tokens,
+                "total_tokens": turn.completion_tokens + turn.prompt_tokens,
+            },
+        });
+        events.push(Event::Closing(usage.to_string()));
+    }
+    events.push(Event::Closing("[DONE]".to_owned()));
+    events
+}
+
+/// The non-streaming body of `azure-openai-chat-completion-success-response.json`.
+fn completion(turn: &Turn) -> Value {
+    let message = match &turn.reply {
+        Reply::Text(text) => json!({ "content": text, "refusal": null, "role": "assistant" }),
+        Reply::ToolCall {
+            id,
+            name,
+            arguments,
+        } => json!({
+            "content": null, "refusal": null, "role": "assistant",
+            "tool_calls": [{ "function": { "arguments": arguments, "name": name }, "id": id, "type": "function" }],
+        }),
+    };
+    let mut choice = json!({
+        "finish_reason": turn.finish_reason, "index": 0, "logprobs": null, "message": message,
+    });
+    let mut body = json!({
+        "choices": [],
+        "created": answer::CREATED,
+        "id": turn.id,
+        "model": turn.model,
+        "object": "chat.completion",
+        "system_fingerprint": fingerprint(turn),
+        "usage": {
+            "completion_tokens": turn.completion_tokens,
+            "completion_tokens_details": {
+                "accepted_prediction_tokens": 0, "audio_tokens": 0, "reasoning_tokens": 0, "rejected_prediction_tokens": 0,
+            },
+            "prompt_tokens": turn.prompt_tokens,
+            "prompt_tokens_details": { "audio_tokens": 0, "cached_tokens": 0 },
+            "total_tokens": turn.completion_tokens + turn.prompt_tokens,
+        },
+    });
+    if turn.flavor == Flavor::Azure {
+        choice["content_filter_results"] = safe_filters();
+        body["prompt_filter_results"] =
+            json!([{ "content_filter_results": safe_filters(), "prompt_index": 0 }]);
+    }
+    body["choices"] = json!([choice]);
+    body
+}

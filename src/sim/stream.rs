@@ -1,0 +1,143 @@
+//! Server-Sent Events output for both chat modes, with the stream faults applied
+//! (`slow`, `stall-after`, `cut-after`, `error-after`, `bad-chunk-after`).
+//!
+//! A fault "after K content chunks" fires before the first content or closing event once K
+//! content chunks went out, so a K beyond the answer's length still breaks the stream
+//! before its finish chunk and `[DONE]`.
+
+use std::io;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use tokio::sync::{mpsc, watch};
+
+use super::Shared;
+
+/// One SSE event payload (the text after `data: `), classified for fault counting.
+pub(crate) enum Event {
+    /// Before any model output: prologues, templating results, the empty role chunk.
+    Setup(String),
+    /// Carries answer text or tool-call arguments.
+    Content(String),
+    /// Finish chunk, usage chunk, `[DONE]`.
+    Closing(String),
+}
+
+/// Stream faults as they were when the stream started.
+#[derive(Clone, Copy)]
+struct StreamFaults {
+    slow: Option<Duration>,
+    stall_after: Option<u32>,
+    cut_after: Option<u32>,
+    error_after: Option<u32>,
+    bad_chunk_after: Option<u32>,
+}
+
+/// A 200 `text/event-stream` response that plays `events`; `error_event` is the mode's
+/// in-stream error payload for the `error-after` fault.
+pub(crate) fn respond(shared: &Shared, events: Vec<Event>, error_event: String) -> Response {
+    let faults = {
+        let faults = shared.faults();
+        StreamFaults {
+            slow: faults.slow,
+            stall_after: faults.stall_after,
+            cut_after: faults.cut_after,
+            error_after: faults.error_after,
+            bad_chunk_after: faults.bad_chunk_after,
+        }
+    };
+    let (sender, receiver) = mpsc::channel::<Result<Bytes, io::Error>>(8);
+    tokio::spawn(play(
+        events,
+        error_event,
+        faults,
+        sender,
+        shared.shutdown.clone(),
+    ));
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    });
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
+fn frame(payload: &str) -> Bytes {
+    Bytes::from(format!("data: {payload}\n\n"))
+}
+
+fn reached(limit: Option<u32>, sent: u32) -> bool {
+    limit.is_some_and(|limit| sent >= limit)
+}
+
+/// Writes the events; returns early when the client hangs up or a fault ends the stream.
+async fn play(
+    events: Vec<Event>,
+    error_event: String,
+    faults: StreamFaults,
+    sender: mpsc::Sender<Result<Bytes, io::Error>>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut sent_content = 0;
+    let mut bad_chunk_sent = false;
+    for (index, event) in events.into_iter().enumerate() {
+        let (payload, is_content) = match event {
+            Event::Setup(payload) => (payload, None),
+            Event::Content(payload) => (payload, Some(true)),
+            Event::Closing(payload) => (payload, Some(false)),
+        };
+        if is_content.is_some() {
+            if !bad_chunk_sent && reached(faults.bad_chunk_after, sent_content) {
+                bad_chunk_sent = true;
+                if sender
+                    .send(Ok(Bytes::from_static(b"data: {not json\n\n")))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            if reached(faults.error_after, sent_content) {
+                // Real services end the stream after an error event, without [DONE] (§7.7).
+                let _ = sender.send(Ok(frame(&error_event))).await;
+                return;
+            }
+            if reached(faults.cut_after, sent_content) {
+                // An error item makes hyper abort the chunked body: the client sees a cut.
+                // Wait first so what was already sent is flushed, not dropped with the socket.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let _ = sender
+                    .send(Err(io::Error::other("simulated connection cut")))
+                    .await;
+                return;
+            }
+            if reached(faults.stall_after, sent_content) {
+                tokio::select! {
+                    _ = shutdown.wait_for(|stopped| *stopped) => {}
+                    () = sender.closed() => {}
+                }
+                return;
+            }
+        }
+        if index > 0 {
+            if let Some(delay) = faults.slow {
+                tokio::time::sleep(delay).await;
+            }
+        }
+        if sender.send(Ok(frame(&payload))).await.is_err() {
+            return;
+        }
+        if is_content == Some(true) {
+            sent_content += 1;
+        }
+    }
+}
