@@ -181,6 +181,31 @@ export function errorText(err) {
   return parts.join('\n');
 }
 
+/** The last stdout line that parses as JSON (the SDK logs to stdout too). */
+export function lastJsonLine(stdout) {
+  const lines = stdout.split('\n').filter(l => l.trim().startsWith('{'));
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      return JSON.parse(lines[i]);
+    } catch {
+      // a log line that happens to start with `{`
+    }
+  }
+  return null;
+}
+
+/** Runs `node lib/sdk-stream.mjs MODE` with `AICORE_SERVICE_KEY=keyJson`. */
+export async function sdkStream(keyJson, mode, prompt = 'Hello') {
+  const res = await runProcess(process.execPath, [join(projectDir, 'lib', 'sdk-stream.mjs'), mode, prompt], {
+    env: { AICORE_SERVICE_KEY: keyJson }
+  });
+  const result = lastJsonLine(res.stdout);
+  if (!result) {
+    throw new Error(`sdk-stream.mjs ${mode} printed no result (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
+  }
+  return { result, ...res };
+}
+
 /** Runs `sapcode run --json` against the simulator whose key is `keyJson`; parses its events. */
 export async function sapcodeRun(keyJson, args, prompt = 'Hello') {
   const bin = sapcodeBin();
