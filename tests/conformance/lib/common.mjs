@@ -220,6 +220,8 @@ export async function sapcodeRun(keyJson, args, prompt = 'Hello') {
         XDG_CACHE_HOME: join(home, 'cache'),
         XDG_DATA_HOME: join(home, 'data'),
         SAPCODE_CONFIG: join(home, 'config.toml'),
+        SAPCODE_KEYRING: `insecure-file:${join(home, 'keyring.json')}`,
+        NO_COLOR: '1',
         AICORE_RESOURCE_GROUP: undefined
       }
     });
