@@ -9,9 +9,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 fn json_of(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
-        panic!("stdout is not JSON ({err}): {}", stdout_of(output))
-    })
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|err| panic!("stdout is not JSON ({err}): {}", stdout_of(output)))
 }
 
 fn find<'a>(items: &'a Value, key: &str, value: &str) -> &'a Value {
@@ -26,7 +25,11 @@ fn find<'a>(items: &'a Value, key: &str, value: &str) -> &'a Value {
 #[test]
 fn models_json_has_the_contract_fields_and_counts() {
     let home = Home::new();
-    let output = home.sapcode().args(["--demo", "models", "--json"]).output().unwrap();
+    let output = home
+        .sapcode()
+        .args(["--demo", "models", "--json"])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let models = json_of(&output);
     let gpt4o = find(&models, "name", "gpt-4o");
@@ -40,18 +43,35 @@ fn models_json_has_the_contract_fields_and_counts() {
     let mini = find(&models, "name", "gpt-4.1-mini");
     assert_eq!(mini["running_deployments"], 0);
     assert_eq!(mini["total_deployments"], 1);
-    let names: Vec<&str> = models.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = models
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
     for filtered in ["text-embedding-3-small", "gpt-35-turbo-16k", "sonar"] {
-        assert!(!names.contains(&filtered), "{filtered} should fail the filter: {names:?}");
+        assert!(
+            !names.contains(&filtered),
+            "{filtered} should fail the filter: {names:?}"
+        );
     }
 }
 
 #[test]
 fn models_all_lifts_the_filter() {
     let home = Home::new();
-    let output = home.sapcode().args(["--demo", "models", "--json", "--all"]).output().unwrap();
+    let output = home
+        .sapcode()
+        .args(["--demo", "models", "--json", "--all"])
+        .output()
+        .unwrap();
     let models = json_of(&output);
-    for name in ["text-embedding-3-small", "gpt-35-turbo-16k", "sonar", "gpt-4o"] {
+    for name in [
+        "text-embedding-3-small",
+        "gpt-35-turbo-16k",
+        "sonar",
+        "gpt-4o",
+    ] {
         find(&models, "name", name);
     }
 }
@@ -70,7 +90,11 @@ fn models_table_marks_counts() {
 #[test]
 fn deployments_json_judges_running_by_status() {
     let home = Home::new();
-    let output = home.sapcode().args(["--demo", "deployments", "--json"]).output().unwrap();
+    let output = home
+        .sapcode()
+        .args(["--demo", "deployments", "--json"])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let deployments = json_of(&output);
     let pending = find(&deployments, "id", "d0c4f1d2e3a4b5c6");
@@ -82,10 +106,25 @@ fn deployments_json_judges_running_by_status() {
     assert_eq!(running["running"], true);
     assert_eq!(running["scenario_id"], "foundation-models");
     assert_eq!(running["executable_id"], "azure-openai");
-    assert!(running["url"].as_str().unwrap().ends_with("/v2/inference/deployments/d7f3a9c2b1e04d11"));
+    assert!(
+        running["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/v2/inference/deployments/d7f3a9c2b1e04d11")
+    );
     let orchestration = find(&deployments, "scenario_id", "orchestration");
     assert_eq!(orchestration["running"], true);
-    for key in ["id", "model", "model_version", "scenario_id", "executable_id", "status", "target_status", "running", "url"] {
+    for key in [
+        "id",
+        "model",
+        "model_version",
+        "scenario_id",
+        "executable_id",
+        "status",
+        "target_status",
+        "running",
+        "url",
+    ] {
         assert!(running.get(key).is_some(), "missing {key}");
     }
 }
@@ -97,13 +136,20 @@ fn deployments_table_marks_what_cannot_be_picked() {
         .args(["--demo", "deployments", "--all"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("PENDING → RUNNING").and(predicate::str::contains("not selectable")));
+        .stdout(
+            predicate::str::contains("PENDING → RUNNING")
+                .and(predicate::str::contains("not selectable")),
+        );
 }
 
 #[test]
 fn run_streams_an_answer_in_foundation_mode() {
     let home = Home::new();
-    let output = home.sapcode().args(["--demo", "run", "What is SAP AI Core?"]).output().unwrap();
+    let output = home
+        .sapcode()
+        .args(["--demo", "run", "What is SAP AI Core?"])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let text = stdout_of(&output);
     assert!(text.len() > 20, "{text}");
@@ -115,11 +161,23 @@ fn run_works_in_orchestration_mode_with_any_catalog_model() {
     let home = Home::new();
     let output = home
         .sapcode()
-        .args(["--demo", "--mode", "orchestration", "--model", "anthropic--claude-4.5-sonnet", "run", "hi"])
+        .args([
+            "--demo",
+            "--mode",
+            "orchestration",
+            "--model",
+            "anthropic--claude-4.5-sonnet",
+            "run",
+            "hi",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(stdout_of(&output).contains("anthropic--claude-4.5-sonnet"), "{}", stdout_of(&output));
+    assert!(
+        stdout_of(&output).contains("anthropic--claude-4.5-sonnet"),
+        "{}",
+        stdout_of(&output)
+    );
 }
 
 #[test]
@@ -136,14 +194,21 @@ fn run_reads_the_prompt_from_stdin() {
 #[test]
 fn run_json_prints_one_event_per_line() {
     let home = Home::new();
-    let output = home.sapcode().args(["--demo", "run", "--json", "hi"]).output().unwrap();
+    let output = home
+        .sapcode()
+        .args(["--demo", "run", "--json", "hi"])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let events: Vec<Value> = stdout_of(&output)
         .lines()
         .map(|line| serde_json::from_str(line).expect("each line is JSON"))
         .collect();
     let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert!(types.iter().filter(|t| **t == "delta").count() >= 2, "{types:?}");
+    assert!(
+        types.iter().filter(|t| **t == "delta").count() >= 2,
+        "{types:?}"
+    );
     assert!(types.contains(&"usage"), "{types:?}");
     assert_eq!(types.last(), Some(&"done"));
     assert_eq!(events.last().unwrap()["finish_reason"], "stop");
@@ -195,7 +260,10 @@ fn model_without_running_deployment_exits_4_and_names_orchestration() {
         .args(["--demo", "--model", "gpt-4.1-mini", "run", "hi"])
         .assert()
         .code(4)
-        .stderr(predicate::str::contains("no RUNNING deployment").and(predicate::str::contains("orchestration")));
+        .stderr(
+            predicate::str::contains("no RUNNING deployment")
+                .and(predicate::str::contains("orchestration")),
+        );
 }
 
 #[test]
@@ -215,7 +283,10 @@ fn unknown_model_exits_4() {
         .args(["--demo", "--model", "gpt-9000", "run", "hi"])
         .assert()
         .code(4)
-        .stderr(predicate::str::contains("unknown model 'gpt-9000'").and(predicate::str::contains("sapcode models --all")));
+        .stderr(
+            predicate::str::contains("unknown model 'gpt-9000'")
+                .and(predicate::str::contains("sapcode models --all")),
+        );
 }
 
 #[test]
@@ -225,7 +296,10 @@ fn unknown_resource_group_says_what_to_do() {
         .args(["--demo", "--resource-group", "nope", "models"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("resource group 'nope'").and(predicate::str::contains("--resource-group")));
+        .stderr(
+            predicate::str::contains("resource group 'nope'")
+                .and(predicate::str::contains("--resource-group")),
+        );
 }
 
 #[test]
@@ -233,7 +307,13 @@ fn second_resource_group_has_its_own_deployments() {
     let home = Home::new();
     let output = home
         .sapcode()
-        .args(["--demo", "--resource-group", "team-b", "deployments", "--json"])
+        .args([
+            "--demo",
+            "--resource-group",
+            "team-b",
+            "deployments",
+            "--json",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
@@ -241,12 +321,30 @@ fn second_resource_group_has_its_own_deployments() {
     assert_eq!(deployments.as_array().unwrap().len(), 2);
     // gpt-4o is not deployed in team-b, but orchestration there can serve it.
     home.sapcode()
-        .args(["--demo", "--resource-group", "team-b", "--model", "gpt-4o", "run", "hi"])
+        .args([
+            "--demo",
+            "--resource-group",
+            "team-b",
+            "--model",
+            "gpt-4o",
+            "run",
+            "hi",
+        ])
         .assert()
         .code(4)
         .stderr(predicate::str::contains("--mode orchestration"));
     home.sapcode()
-        .args(["--demo", "--resource-group", "team-b", "--mode", "orchestration", "--model", "gpt-4o", "run", "hi"])
+        .args([
+            "--demo",
+            "--resource-group",
+            "team-b",
+            "--mode",
+            "orchestration",
+            "--model",
+            "gpt-4o",
+            "run",
+            "hi",
+        ])
         .assert()
         .success();
 }
@@ -261,7 +359,10 @@ fn error_inside_the_stream_exits_5_and_keeps_the_text() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(5), "{}", stderr_of(&output));
-    assert!(!stdout_of(&output).trim().is_empty(), "partial text must stay on stdout");
+    assert!(
+        !stdout_of(&output).trim().is_empty(),
+        "partial text must stay on stdout"
+    );
     let stderr = stderr_of(&output);
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("mid-stream"), "{stderr}");
@@ -273,12 +374,22 @@ fn cut_stream_exits_5_and_keeps_the_text() {
     let output = home
         .sapcode()
         .env("SAPCODE_SIM_FAULTS", "cut-after=2")
-        .args(["--demo", "--mode", "orchestration", "run", "tell me a story"])
+        .args([
+            "--demo",
+            "--mode",
+            "orchestration",
+            "run",
+            "tell me a story",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(5), "{}", stderr_of(&output));
     assert!(!stdout_of(&output).trim().is_empty());
-    assert!(stderr_of(&output).contains("stream broke"), "{}", stderr_of(&output));
+    assert!(
+        stderr_of(&output).contains("stream broke"),
+        "{}",
+        stderr_of(&output)
+    );
 }
 
 #[test]
@@ -292,7 +403,10 @@ fn html_error_pages_are_summarised_not_dumped() {
         .unwrap();
     assert_eq!(output.status.code(), Some(5), "{}", stderr_of(&output));
     let stderr = stderr_of(&output);
-    assert!(!stderr.contains("<html") && !stderr.contains("<body"), "{stderr}");
+    assert!(
+        !stderr.contains("<html") && !stderr.contains("<body"),
+        "{stderr}"
+    );
     assert!(stderr.contains("503"), "{stderr}");
 }
 
@@ -306,7 +420,11 @@ fn rate_limit_is_retried_after_the_servers_delay() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(stderr_of(&output).contains("retrying in"), "{}", stderr_of(&output));
+    assert!(
+        stderr_of(&output).contains("retrying in"),
+        "{}",
+        stderr_of(&output)
+    );
 }
 
 #[test]
@@ -374,7 +492,10 @@ fn simulate_serves_the_same_data_as_demo() {
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !key_file.exists() {
-        assert!(std::time::Instant::now() < deadline, "simulator did not write its key");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "simulator did not write its key"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let key = std::fs::read_to_string(&key_file).unwrap();
@@ -384,30 +505,53 @@ fn simulate_serves_the_same_data_as_demo() {
         .args(["models", "--json", "--all"])
         .output()
         .unwrap();
-    let via_demo = home.sapcode().args(["--demo", "models", "--json", "--all"]).output().unwrap();
+    let via_demo = home
+        .sapcode()
+        .args(["--demo", "models", "--json", "--all"])
+        .output()
+        .unwrap();
     let deployments_key = home
         .sapcode()
         .env("AICORE_SERVICE_KEY", &key)
         .args(["deployments", "--json"])
         .output()
         .unwrap();
-    let deployments_demo = home.sapcode().args(["--demo", "deployments", "--json"]).output().unwrap();
+    let deployments_demo = home
+        .sapcode()
+        .args(["--demo", "deployments", "--json"])
+        .output()
+        .unwrap();
     let answer_key = home
         .sapcode()
         .env("AICORE_SERVICE_KEY", &key)
         .args(["run", "same?"])
         .output()
         .unwrap();
-    let answer_demo = home.sapcode().args(["--demo", "run", "same?"]).output().unwrap();
+    let answer_demo = home
+        .sapcode()
+        .args(["--demo", "run", "same?"])
+        .output()
+        .unwrap();
     child.kill().ok();
     child.wait().ok();
     assert!(via_key.status.success(), "{}", stderr_of(&via_key));
     assert_eq!(json_of(&via_key), json_of(&via_demo));
     // URLs hold the port, which differs between the two servers.
     let strip = |v: Value| -> Vec<Value> {
-        v.as_array().unwrap().iter().cloned().map(|mut d| { d["url"] = Value::Null; d }).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .cloned()
+            .map(|mut d| {
+                d["url"] = Value::Null;
+                d
+            })
+            .collect()
     };
-    assert_eq!(strip(json_of(&deployments_key)), strip(json_of(&deployments_demo)));
+    assert_eq!(
+        strip(json_of(&deployments_key)),
+        strip(json_of(&deployments_demo))
+    );
     assert_eq!(stdout_of(&answer_key), stdout_of(&answer_demo));
 }
 
@@ -423,9 +567,18 @@ fn service_key_variable_and_client_variables_work() {
     let key = sim.server().service_key();
     home.sapcode()
         .env("AICORE_CLIENT_ID", key["clientid"].as_str().unwrap())
-        .env("AICORE_CLIENT_SECRET", key["clientsecret"].as_str().unwrap())
-        .env("AICORE_AUTH_URL", format!("{}/oauth/token", key["url"].as_str().unwrap()))
-        .env("AICORE_BASE_URL", format!("{}/v2", key["serviceurls"]["AI_API_URL"].as_str().unwrap()))
+        .env(
+            "AICORE_CLIENT_SECRET",
+            key["clientsecret"].as_str().unwrap(),
+        )
+        .env(
+            "AICORE_AUTH_URL",
+            format!("{}/oauth/token", key["url"].as_str().unwrap()),
+        )
+        .env(
+            "AICORE_BASE_URL",
+            format!("{}/v2", key["serviceurls"]["AI_API_URL"].as_str().unwrap()),
+        )
         .args(["deployments"])
         .assert()
         .success();
@@ -452,7 +605,8 @@ fn malformed_service_key_names_the_field() {
 fn plain_http_is_refused_for_remote_hosts() {
     let sim = TestSim::start("");
     let home = Home::new();
-    let key = sim.key_with(|key| key["serviceurls"]["AI_API_URL"] = "http://api.example.com".into());
+    let key =
+        sim.key_with(|key| key["serviceurls"]["AI_API_URL"] = "http://api.example.com".into());
     home.sapcode()
         .env("AICORE_SERVICE_KEY", key)
         .args(["models"])
@@ -465,13 +619,24 @@ fn plain_http_is_refused_for_remote_hosts() {
 fn wrong_secret_exits_3_with_the_credentials_hint() {
     let sim = TestSim::start("");
     let home = Home::new();
-    let secret = sim.server().service_key()["clientsecret"].as_str().unwrap().to_owned();
+    let secret = sim.server().service_key()["clientsecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let key = sim.key_with(|key| key["clientsecret"] = "wrong-secret".into());
-    let output = home.sapcode().env("AICORE_SERVICE_KEY", key).args(["models"]).output().unwrap();
+    let output = home
+        .sapcode()
+        .env("AICORE_SERVICE_KEY", key)
+        .args(["models"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(3));
     let stderr = stderr_of(&output);
     assert!(stderr.contains("clientsecret"), "{stderr}");
-    assert!(!stderr.contains("wrong-secret") && !stderr.contains(&secret), "{stderr}");
+    assert!(
+        !stderr.contains("wrong-secret") && !stderr.contains(&secret),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -480,13 +645,23 @@ fn login_stores_the_secret_in_the_keyring_only() {
     let home = Home::new();
     let key_file = home.path().join("key.json");
     std::fs::write(&key_file, sim.key_json()).unwrap();
-    let secret = sim.server().service_key()["clientsecret"].as_str().unwrap().to_owned();
+    let secret = sim.server().service_key()["clientsecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
-    home.sapcode().args(["login", "--service-key"]).arg(&key_file).assert().success();
+    home.sapcode()
+        .args(["login", "--service-key"])
+        .arg(&key_file)
+        .assert()
+        .success();
     std::fs::remove_file(&key_file).unwrap();
     let config = std::fs::read_to_string(home.config_file()).unwrap();
     assert!(config.contains("sapcode-simulator"), "{config}");
-    assert!(!home.all_text().contains(&secret), "secret leaked into a file");
+    assert!(
+        !home.all_text().contains(&secret),
+        "secret leaked into a file"
+    );
 
     home.sapcode().args(["run", "hi"]).assert().success();
     home.sapcode()
@@ -506,31 +681,39 @@ fn login_from_stdin_and_a_bad_key_is_not_saved() {
     let sim = TestSim::start("");
     let home = Home::new();
     let bad = sim.key_with(|key| key["clientsecret"] = "nope".into());
-    home.sapcode().args(["login", "--service-key", "-"]).write_stdin(bad).assert().code(3);
+    home.sapcode()
+        .args(["login", "--service-key", "-"])
+        .write_stdin(bad)
+        .assert()
+        .code(3);
     assert!(!home.config_file().exists());
     home.sapcode()
         .args(["--profile", "work", "login", "--service-key", "-"])
         .write_stdin(sim.key_json())
         .assert()
         .success();
-    home.sapcode().args(["--profile", "work", "models"]).assert().success();
+    home.sapcode()
+        .args(["--profile", "work", "models"])
+        .assert()
+        .success();
 }
 
 #[test]
 fn no_credentials_and_unknown_profile_are_usage_errors() {
     let home = Home::new();
-    home.sapcode()
-        .args(["models"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no SAP AI Core credentials").and(predicate::str::contains("--demo")));
+    home.sapcode().args(["models"]).assert().code(2).stderr(
+        predicate::str::contains("no SAP AI Core credentials")
+            .and(predicate::str::contains("--demo")),
+    );
     std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
     std::fs::write(home.config_file(), "[profiles.work]\nclient_id = \"x\"\n").unwrap();
     home.sapcode()
         .args(["--profile", "home", "models"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown profile 'home' (known: work)"));
+        .stderr(predicate::str::contains(
+            "unknown profile 'home' (known: work)",
+        ));
 }
 
 #[test]
@@ -543,7 +726,10 @@ fn broken_config_file_is_reported_not_overwritten() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("config file"));
-    assert_eq!(std::fs::read_to_string(home.config_file()).unwrap(), "profile = [\n");
+    assert_eq!(
+        std::fs::read_to_string(home.config_file()).unwrap(),
+        "profile = [\n"
+    );
 }
 
 #[test]
@@ -575,7 +761,11 @@ fn completions_help_and_version() {
             .success()
             .stdout(predicate::str::contains("sapcode"));
     }
-    home.sapcode().arg("--version").assert().success().stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+    home.sapcode()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
     home.sapcode()
         .args(["run", "--help"])
         .assert()

@@ -32,7 +32,11 @@ fn client(server: &SimServer, cache_dir: Option<std::path::PathBuf>) -> Client {
 }
 
 fn count(server: &SimServer, suffix: &str) -> usize {
-    server.requests().iter().filter(|r| r.path.ends_with(suffix)).count()
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with(suffix))
+        .count()
 }
 
 fn question(text: &str) -> ChatRequest {
@@ -45,9 +49,16 @@ fn question(text: &str) -> ChatRequest {
     }
 }
 
-async fn collect_text(client: &Client, mode: Mode, model: Option<&str>) -> (String, Vec<ChatEvent>) {
+async fn collect_text(
+    client: &Client,
+    mode: Mode,
+    model: Option<&str>,
+) -> (String, Vec<ChatEvent>) {
     let target = client.resolve_target(mode, model, None).await.unwrap();
-    let events: Vec<ChatEvent> = client.chat_stream(target, question("hello")).collect().await;
+    let events: Vec<ChatEvent> = client
+        .chat_stream(target, question("hello"))
+        .collect()
+        .await;
     let text = events
         .iter()
         .filter_map(|e| match e {
@@ -117,7 +128,13 @@ async fn caches_serve_from_memory_and_disk_and_refresh_bypasses_them() {
     // A new process (new client) finds the lists on disk.
     let second = client(&server, Some(dir.path().to_owned()));
     assert!(second.models(Freshness::Cached).await.unwrap().from_cache);
-    assert!(second.deployments(Freshness::Cached).await.unwrap().from_cache);
+    assert!(
+        second
+            .deployments(Freshness::Cached)
+            .await
+            .unwrap()
+            .from_cache
+    );
     assert_eq!(count(&server, "/foundation-models/models"), 1);
 
     let refreshed = second.models(Freshness::Refresh).await.unwrap();
@@ -154,7 +171,10 @@ async fn counts_and_running_come_from_status() {
     let gpt4o = models.iter().find(|m| m.name == "gpt-4o").unwrap();
     assert_eq!((gpt4o.running_deployments, gpt4o.total_deployments), (2, 3));
     let deployments = client.deployments(Freshness::Refresh).await.unwrap().data;
-    let pending = deployments.iter().find(|d| d.id == "d0c4f1d2e3a4b5c6").unwrap();
+    let pending = deployments
+        .iter()
+        .find(|d| d.id == "d0c4f1d2e3a4b5c6")
+        .unwrap();
     assert_eq!(pending.target_status.as_deref(), Some("RUNNING"));
     assert!(!pending.is_running());
 }
@@ -170,9 +190,21 @@ async fn both_modes_stream_text_usage_and_finish() {
     ] {
         let (text, events) = collect_text(&client, mode, model).await;
         assert!(text.contains("hello"), "{mode:?} {model:?}: {text}");
-        assert!(events.iter().filter(|e| matches!(e, ChatEvent::Delta(_))).count() > 1);
-        assert!(events.iter().any(|e| matches!(e, ChatEvent::Usage(u) if u.completion_tokens > 0)));
-        assert!(matches!(events.last(), Some(ChatEvent::Done { finish_reason: Some(r) }) if r == "stop"));
+        assert!(
+            events
+                .iter()
+                .filter(|e| matches!(e, ChatEvent::Delta(_)))
+                .count()
+                > 1
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, ChatEvent::Usage(u) if u.completion_tokens > 0))
+        );
+        assert!(
+            matches!(events.last(), Some(ChatEvent::Done { finish_reason: Some(r) }) if r == "stop")
+        );
     }
 }
 
@@ -180,14 +212,20 @@ async fn both_modes_stream_text_usage_and_finish() {
 async fn reasoning_models_get_max_completion_tokens_and_no_temperature() {
     let server = sim("", Duration::from_secs(3600)).await;
     let client = client(&server, None);
-    let target = client.resolve_target(Mode::Foundation, Some("o3-mini"), None).await.unwrap();
+    let target = client
+        .resolve_target(Mode::Foundation, Some("o3-mini"), None)
+        .await
+        .unwrap();
     let request = ChatRequest {
         max_tokens: Some(500),
         temperature: Some(0.2),
         ..question("hi")
     };
     let events: Vec<ChatEvent> = client.chat_stream(target, request).collect().await;
-    assert!(matches!(events.last(), Some(ChatEvent::Done { .. })), "{events:?}");
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Done { .. })),
+        "{events:?}"
+    );
     let body = server
         .requests()
         .into_iter()
@@ -195,17 +233,26 @@ async fn reasoning_models_get_max_completion_tokens_and_no_temperature() {
         .unwrap()
         .body;
     assert_eq!(body["max_completion_tokens"], 500);
-    assert!(body.get("temperature").is_none() && body.get("max_tokens").is_none(), "{body}");
+    assert!(
+        body.get("temperature").is_none() && body.get("max_tokens").is_none(),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn orchestration_never_puts_user_text_in_the_template() {
     let server = sim("", Duration::from_secs(3600)).await;
     let client = client(&server, None);
-    let target = client.resolve_target(Mode::Orchestration, Some("gpt-4o"), None).await.unwrap();
+    let target = client
+        .resolve_target(Mode::Orchestration, Some("gpt-4o"), None)
+        .await
+        .unwrap();
     let tricky = "fn f() { let s = \"{{?input}} {% raw %} {# c #}\"; }";
     let events: Vec<ChatEvent> = client.chat_stream(target, question(tricky)).collect().await;
-    assert!(matches!(events.last(), Some(ChatEvent::Done { .. })), "{events:?}");
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Done { .. })),
+        "{events:?}"
+    );
     let body = server
         .requests()
         .into_iter()
@@ -222,5 +269,11 @@ async fn in_stream_error_keeps_text_and_ends_with_error() {
     let client = client(&server, None);
     let (text, events) = collect_text(&client, Mode::Orchestration, Some("gpt-4o")).await;
     assert!(!text.is_empty());
-    assert!(matches!(events.last(), Some(ChatEvent::Error(sapcode::aicore::Error::InStream { .. }))), "{events:?}");
+    assert!(
+        matches!(
+            events.last(),
+            Some(ChatEvent::Error(sapcode::aicore::Error::InStream { .. }))
+        ),
+        "{events:?}"
+    );
 }

@@ -13,19 +13,32 @@ fn login_then_run_reads_the_secret_back_from_the_os_keyring() {
     let home = Home::new();
     let key_file = home.path().join("key.json");
     std::fs::write(&key_file, sim.key_json()).unwrap();
-    let secret = sim.server().service_key()["clientsecret"].as_str().unwrap().to_owned();
+    let secret = sim.server().service_key()["clientsecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let profile = format!("ci-{}", std::process::id());
     let os_keyring = |args: &[&str]| {
         let mut cmd = home.sapcode();
-        cmd.env_remove("SAPCODE_KEYRING").arg("--profile").arg(&profile).args(args);
+        cmd.env_remove("SAPCODE_KEYRING")
+            .arg("--profile")
+            .arg(&profile)
+            .args(args);
         cmd.output().unwrap()
     };
 
     let login = os_keyring(&["login", "--service-key", key_file.to_str().unwrap()]);
     assert!(login.status.success(), "login: {}", stderr_of(&login));
-    assert!(stderr_of(&login).contains("Secret Service"), "{}", stderr_of(&login));
+    assert!(
+        stderr_of(&login).contains("Secret Service"),
+        "{}",
+        stderr_of(&login)
+    );
     std::fs::remove_file(&key_file).unwrap();
-    assert!(!home.all_text().contains(&secret), "secret written to a file");
+    assert!(
+        !home.all_text().contains(&secret),
+        "secret written to a file"
+    );
 
     let run = os_keyring(&["run", "hello from the keyring test"]);
     assert!(run.status.success(), "run: {}", stderr_of(&run));

@@ -42,7 +42,10 @@ impl Home {
             .env("XDG_CONFIG_HOME", self.path().join("config"))
             .env("XDG_CACHE_HOME", self.path().join("cache"))
             .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("SAPCODE_KEYRING", format!("insecure-file:{}", self.keyring_file().display()))
+            .env(
+                "SAPCODE_KEYRING",
+                format!("insecure-file:{}", self.keyring_file().display()),
+            )
             .env("NO_COLOR", "1")
             .timeout(std::time::Duration::from_secs(60));
         cmd
@@ -58,7 +61,9 @@ impl Home {
                 if path.is_dir() {
                     stack.push(path);
                 } else if path != self.keyring_file() {
-                    out.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()));
+                    out.push_str(&String::from_utf8_lossy(
+                        &std::fs::read(&path).unwrap_or_default(),
+                    ));
                 }
             }
         }
