@@ -7,8 +7,12 @@
 //! SSE fixture replayed through `sapcode simulate --replay` and parsed by both the SDK and
 //! `sapcode run --json`. Any mismatch fails this test and prints the Node runner's output.
 //!
-//! Without `node`/`npm` the test fails under CI (`CI=true`) and prints a SKIPPED line
-//! elsewhere; it never passes silently.
+//! The Python SDK (`sap-ai-sdk-gen`, orchestration v2) runs its own checks
+//! (`tests/conformance/python/test_live.py`) and joins the orchestration replays, from the
+//! virtualenv `tests/conformance/python/.venv` that `.ci/run` creates.
+//!
+//! Without `node`/`npm` (or that virtualenv) the tests fail under CI (`CI=true`) and print a
+//! SKIPPED line elsewhere; they never pass silently.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -24,6 +28,16 @@ fn project_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
 }
 
+/// The Python of the virtualenv with `sap-ai-sdk-gen`, when it exists.
+fn sdk_python() -> Option<PathBuf> {
+    let python = project_dir().join("python/.venv/bin/python");
+    python.is_file().then_some(python)
+}
+
+const PYTHON_SETUP: &str = "Create it with `python3 -m venv tests/conformance/python/.venv && \
+     tests/conformance/python/.venv/bin/pip install -r tests/conformance/python/requirements.txt` \
+     (`.ci/run` does).";
+
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| !value.is_empty() && value != "false" && value != "0")
 }
@@ -31,11 +45,16 @@ fn in_ci() -> bool {
 /// Fails under CI, otherwise says loudly that the suite did not run. Returns `false` so the
 /// caller can stop.
 fn unavailable(why: &str) -> bool {
-    let message = format!(
-        "conformance suite (official SAP SDK vs simulator) cannot run: {why}.\n\
-         Install Node.js 20+ and npm (Debian: `apt-get install nodejs npm`), then \
-         `npm ci --prefix tests/conformance`."
-    );
+    unavailable_with(
+        why,
+        "Install Node.js 20+ and npm (Debian: `apt-get install nodejs npm`), then \
+         `npm ci --prefix tests/conformance`.",
+    )
+}
+
+fn unavailable_with(why: &str, fix: &str) -> bool {
+    let message =
+        format!("conformance suite (official SAP SDK vs simulator) cannot run: {why}.\n{fix}");
     if in_ci() {
         panic!("{message}");
     }
@@ -127,7 +146,7 @@ fn ensure_node_modules(dir: &Path) -> bool {
 /// `sapcode simulate` as a child process; killed on drop.
 struct Simulator {
     child: Child,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     key: String,
 }
 
@@ -162,11 +181,7 @@ impl Simulator {
             }
             std::thread::sleep(Duration::from_millis(25));
         };
-        Simulator {
-            child,
-            _dir: dir,
-            key,
-        }
+        Simulator { child, dir, key }
     }
 }
 
@@ -217,6 +232,12 @@ fn official_sap_sdk_agrees_with_the_simulator() {
         .env("SAPCODE_BIN", env!("CARGO_BIN_EXE_sapcode"))
         .env_remove("AICORE_RESOURCE_GROUP")
         .env_remove("VCAP_SERVICES");
+    // The orchestration replays are also parsed by the Python SDK when it is installed
+    // (its absence is reported by the Python test below).
+    match sdk_python() {
+        Some(python) => command.env("SAP_PYTHON", python),
+        None => command.env_remove("SAP_PYTHON"),
+    };
     let (output, timed_out) = run_with_timeout(command, NODE_TIMEOUT).expect("run node --test");
     drop(sim);
 
@@ -249,4 +270,61 @@ fn official_sap_sdk_agrees_with_the_simulator() {
         checked.len(),
         checked.join("\n")
     );
+}
+
+#[test]
+fn official_python_sdk_agrees_with_the_simulator() {
+    let Some(python) = sdk_python() else {
+        unavailable_with(
+            "the Python SDK virtualenv tests/conformance/python/.venv is missing",
+            PYTHON_SETUP,
+        );
+        return;
+    };
+    let sim = Simulator::start();
+    let mut command = Command::new(&python);
+    command
+        .args(["-m", "unittest", "-v", "test_live"])
+        .current_dir(project_dir().join("python"))
+        .env("AICORE_SERVICE_KEY", &sim.key)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env_remove("AICORE_RESOURCE_GROUP")
+        .env_remove("AICORE_CONFIG")
+        .env_remove("AICORE_PROFILE")
+        .env_remove("VCAP_SERVICES");
+    for (name, _) in std::env::vars() {
+        // Only the service key may configure the SDK: no stray AICORE_CLIENT_ID & co.
+        if name.starts_with("AICORE_") && name != "AICORE_SERVICE_KEY" {
+            command.env_remove(name);
+        }
+    }
+    command.env("AICORE_HOME", sim.dir.path().join("aicore-home"));
+    let (output, timed_out) = run_with_timeout(command, NODE_TIMEOUT).expect("run python");
+    drop(sim);
+    // unittest reports on stderr.
+    let report = format!(
+        "--- python -m unittest stdout ---\n{}\n--- stderr ---\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !timed_out,
+        "the Python conformance checks took over {NODE_TIMEOUT:?}\n{report}"
+    );
+    assert!(
+        output.status.success(),
+        "the official Python SDK disagrees with the simulator ({})\n{report}",
+        output.status
+    );
+    let ran = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("Ran ")
+                .and_then(|rest| rest.split(' ').next()?.parse::<u32>().ok())
+        });
+    assert!(
+        ran.is_some_and(|n| n >= 7),
+        "ran fewer Python checks than expected\n{report}"
+    );
+    eprintln!("conformance: Python SDK\n{report}");
 }

@@ -206,6 +206,23 @@ export async function sdkStream(keyJson, mode, prompt = 'Hello') {
   return { result, ...res };
 }
 
+/** Python with `sap-ai-sdk-gen` installed (set by the Rust conformance test), or null. */
+export function sapPython() {
+  return process.env.SAP_PYTHON || null;
+}
+
+/** Runs `python python/sdk_stream.py orchestration` with `AICORE_SERVICE_KEY=keyJson`. */
+export async function pythonSdkStream(keyJson, prompt = 'Hello') {
+  const res = await runProcess(sapPython(), [join(projectDir, 'python', 'sdk_stream.py'), 'orchestration', prompt], {
+    env: { AICORE_SERVICE_KEY: keyJson, AICORE_RESOURCE_GROUP: undefined }
+  });
+  const result = lastJsonLine(res.stdout);
+  if (!result) {
+    throw new Error(`python sdk_stream.py printed no result (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
+  }
+  return { result, ...res };
+}
+
 /** Runs `sapcode run --json` against the simulator whose key is `keyJson`; parses its events. */
 export async function sapcodeRun(keyJson, args, prompt = 'Hello') {
   const bin = sapcodeBin();

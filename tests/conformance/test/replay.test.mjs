@@ -5,7 +5,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturesDir, streamFixtures, sapcodeBin, startSimulator, sdkStream, sapcodeRun } from '../lib/common.mjs';
+import {
+  fixturesDir,
+  streamFixtures,
+  sapcodeBin,
+  sapPython,
+  startSimulator,
+  sdkStream,
+  pythonSdkStream,
+  sapcodeRun
+} from '../lib/common.mjs';
 
 const fixtures = streamFixtures();
 
@@ -60,6 +69,21 @@ for (const fixture of fixtures) {
       }
       assert.deepEqual(ours.result.usage, sdk.result.usage, `usage differs${context}`);
       assert.equal(ours.result.finishReason, sdk.result.finishReason, `finish reason differs${context}`);
+
+      // The Python SDK (orchestration v2 only) must read the same recording the same way.
+      if (client.sdk === 'orchestration' && sapPython()) {
+        const py = await pythonSdkStream(sim.keyJson);
+        const pyContext = `${context}\nPython SDK: ${JSON.stringify(py.result)}\n${py.stderr}`;
+        if (expectedError) {
+          assert.ok(py.result.error?.includes(expectedError), `Python SDK did not surface "${expectedError}"${pyContext}`);
+        } else {
+          assert.equal(py.result.error, null, `Python SDK failed${pyContext}`);
+        }
+        assert.equal(py.result.text, ours.result.text, `Python SDK: text differs${pyContext}`);
+        assert.deepEqual(py.result.toolCalls, ours.result.toolCalls, `Python SDK: tool calls differ${pyContext}`);
+        assert.deepEqual(py.result.usage, ours.result.usage, `Python SDK: usage differs${pyContext}`);
+        assert.equal(py.result.finishReason, ours.result.finishReason, `Python SDK: finish reason differs${pyContext}`);
+      }
     } finally {
       await sim.stop();
     }
