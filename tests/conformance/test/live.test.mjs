@@ -6,7 +6,17 @@ import assert from 'node:assert/strict';
 import { DeploymentApi, ScenarioApi, resolveDeploymentUrl } from '@sap-ai-sdk/ai-api';
 import { OrchestrationClient } from '@sap-ai-sdk/orchestration';
 import { AzureOpenAiChatClient } from '@sap-ai-sdk/foundation-models';
-import { serviceKey, simBaseUrl, setFaults, recordedRequests, errorText } from '../lib/common.mjs';
+import { join } from 'node:path';
+import {
+  serviceKey,
+  simBaseUrl,
+  setFaults,
+  recordedRequests,
+  errorText,
+  runProcess,
+  lastJsonLine,
+  projectDir
+} from '../lib/common.mjs';
 
 const key = serviceKey();
 const base = simBaseUrl(key);
@@ -211,6 +221,68 @@ test('OrchestrationClient.chatCompletion: an HTTP 400 for an unknown model is th
   });
 });
 
+test('OrchestrationClient: template placeholders, message history, max_tokens and chunk_size', async () => {
+  const client = new OrchestrationClient({
+    promptTemplating: {
+      model: { name: 'gpt-4o', params: { max_tokens: 5 } },
+      prompt: { template: [{ role: 'system', content: 'You are {{?who}}.' }] }
+    }
+  });
+  const before = await requestCount();
+  const response = await client.chatCompletion({
+    placeholderValues: { who: 'terse' },
+    messagesHistory: [
+      { role: 'user', content: 'Earlier' },
+      { role: 'assistant', content: 'Yes' }
+    ],
+    messages: [{ role: 'user', content: 'Now tell me' }]
+  });
+  assert.equal(response.getFinishReason(), 'length', 'max_tokens cut the answer');
+  assert.equal(response.getTokenUsage().completion_tokens, 5);
+  const templating = response.getIntermediateResults().templating;
+  assert.deepEqual(templating.at(-2), { role: 'system', content: 'You are terse.' }, 'placeholder filled');
+  const [post] = (await requestsSince(before)).filter(r => r.method === 'POST');
+  assert.deepEqual(post.body.placeholder_values, { who: 'terse' });
+  assert.equal(post.body.messages_history.length, 2);
+
+  const streamed = await client.stream(
+    { placeholderValues: { who: 'terse' }, messages: [{ role: 'user', content: 'Now tell me' }] },
+    undefined,
+    { global: { chunk_size: 7 } }
+  );
+  const pieces = [];
+  for await (const chunk of streamed.stream) pieces.push(chunk.getDeltaContent() ?? '');
+  assert.ok(pieces.filter(Boolean).length >= 2, `several chunks: ${JSON.stringify(pieces)}`);
+  assert.ok(pieces.every(p => p.length <= 7), `chunk_size 7 honoured: ${JSON.stringify(pieces)}`);
+  assert.equal(streamed.getFinishReason(), 'length');
+});
+
+test('OrchestrationClient: a missing placeholder value is a 400 at "Input Parameters"', async () => {
+  const client = new OrchestrationClient({
+    promptTemplating: { model: { name: 'gpt-4o' }, prompt: { template: [{ role: 'system', content: 'You are {{?who}}.' }] } }
+  });
+  await assert.rejects(client.chatCompletion({ messages: [{ role: 'user', content: 'x' }] }), err => {
+    const response = err.cause?.response ?? err.response;
+    assert.equal(response?.status, 400, errorText(err));
+    assert.equal(response.data.error.location, 'Input Parameters');
+    assert.match(response.data.error.message, /who/);
+    return true;
+  });
+});
+
+test('OrchestrationClient: 429 with Retry-After reaches the SDK as the HTTP error (fault 429=1)', async () => {
+  await setFaults('429=1');
+  await assert.rejects(orchestration.chatCompletion({ messages: [{ role: 'user', content: 'hi' }] }), err => {
+    const response = err.cause?.response ?? err.response;
+    assert.equal(response?.status, 429, errorText(err));
+    assert.equal(response.headers['retry-after'], '1');
+    assert.equal(response.data.error.code, 429);
+    return true;
+  });
+  // The fault is spent: the next call goes through.
+  assert.match((await orchestration.chatCompletion({ messages: [{ role: 'user', content: 'hi' }] })).getContent(), /gpt-4o/);
+});
+
 // ---------------------------------------------------------------- Azure OpenAI
 
 const azure = new AzureOpenAiChatClient('gpt-4o');
@@ -261,6 +333,23 @@ test('AzureOpenAiChatClient.stream: a mid-stream error event becomes the SDK err
     assert.match(errorText(err), /Error received from the server[\s\S]*server_error/);
     return true;
   });
+});
+
+// ---------------------------------------------------------------- tokens
+
+test('the SDK reads the JWT expiry and fetches a new token once it lapses (fault token-ttl=2)', async () => {
+  await setFaults('token-ttl=2');
+  const before = await requestCount();
+  // A process of its own, so no longer-lived token from the tests above is cached.
+  const res = await runProcess(process.execPath, [join(projectDir, 'lib', 'token-expiry.mjs'), '2500']);
+  const result = lastJsonLine(res.stdout);
+  assert.ok(result?.ok, `the second call failed: ${result?.error ?? res.stdout + res.stderr}`);
+  const calls = (await recordedRequests()).slice(before).map(r => r.path);
+  assert.deepEqual(
+    calls,
+    ['/oauth/token', '/v2/lm/deployments', '/oauth/token', '/v2/lm/deployments'],
+    'one token per call: the first had lapsed (2 s) before the second call'
+  );
 });
 
 // ---------------------------------------------------------------- other resource group
