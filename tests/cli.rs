@@ -290,6 +290,26 @@ fn unknown_model_exits_4() {
 }
 
 #[test]
+fn catalog_model_not_offered_through_orchestration_is_named_as_such() {
+    let home = Home::new();
+    home.sapcode()
+        .args([
+            "--demo",
+            "--mode",
+            "orchestration",
+            "--model",
+            "gpt-35-turbo-16k",
+            "run",
+            "hi",
+        ])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "not offered through orchestration",
+        ));
+}
+
+#[test]
 fn unknown_resource_group_says_what_to_do() {
     let home = Home::new();
     home.sapcode()

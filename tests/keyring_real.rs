@@ -20,10 +20,12 @@ fn login_then_run_reads_the_secret_back_from_the_os_keyring() {
     let profile = format!("ci-{}", std::process::id());
     let os_keyring = |args: &[&str]| {
         let mut cmd = home.sapcode();
-        cmd.env_remove("SAPCODE_KEYRING")
-            .arg("--profile")
-            .arg(&profile)
-            .args(args);
+        cmd.env_remove("SAPCODE_KEYRING");
+        // The private session bus that `dbus-run-session` started for this test.
+        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+            cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
+        cmd.arg("--profile").arg(&profile).args(args);
         cmd.output().unwrap()
     };
 

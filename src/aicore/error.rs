@@ -37,6 +37,12 @@ pub enum Error {
     #[error("unknown model '{model}'")]
     UnknownModel { model: String },
 
+    #[error("model '{model}' is not offered through orchestration (catalog allowedScenarios)")]
+    NotInOrchestration {
+        model: String,
+        foundation_running: bool,
+    },
+
     #[error("unknown deployment '{id}'")]
     UnknownDeployment { id: String },
 
@@ -115,6 +121,7 @@ impl Error {
             Error::AuthRejected { .. } => ExitClass::Auth,
             Error::NothingRunning { .. }
             | Error::UnknownModel { .. }
+            | Error::NotInOrchestration { .. }
             | Error::UnknownDeployment { .. }
             | Error::DeploymentNotRunning { .. }
             | Error::UnsupportedExecutable { .. } => ExitClass::NothingToTalkTo,
@@ -140,6 +147,8 @@ impl Error {
             Error::NothingRunning { other_mode_has_it: true, mode: Mode::Orchestration, .. } => "run with --mode foundation, or create an orchestration deployment".into(),
             Error::NothingRunning { .. } => "list what is running with `sapcode deployments`; a PENDING deployment needs a few minutes".into(),
             Error::UnknownModel { .. } => "list models with `sapcode models --all`".into(),
+            Error::NotInOrchestration { foundation_running: true, .. } => "a foundation deployment of it is RUNNING: use --mode foundation".into(),
+            Error::NotInOrchestration { foundation_running: false, .. } => "pick a model marked for orchestration in `sapcode models`".into(),
             Error::UnknownDeployment { .. } | Error::DeploymentNotRunning { .. } => "list deployments with `sapcode deployments`".into(),
             Error::UnsupportedExecutable { .. } => "use --mode orchestration, which serves every model the catalog allows for it".into(),
             Error::Http { status: 401, .. } => "the token was refused: run `sapcode doctor`; if it persists, the key may have been revoked".into(),

@@ -145,7 +145,13 @@ fn resolve_orchestration(
     let name = match model {
         Some(name) => match catalog_entry(models, name) {
             Some(m) if m.orchestration => m.name.clone(),
-            Some(_) | None => {
+            Some(m) => {
+                return Err(Error::NotInOrchestration {
+                    model: m.name.clone(),
+                    foundation_running: running_foundation(list, &m.name).is_some(),
+                });
+            }
+            None => {
                 return Err(Error::UnknownModel {
                     model: name.to_string(),
                 });
@@ -297,7 +303,10 @@ mod tests {
         );
         let t = resolve(Mode::Orchestration, Some("gpt-4o"), None, &models, &deps).unwrap();
         assert_eq!((t.model(), t.mode()), ("gpt-4o", Mode::Orchestration));
+        // In the catalog but not allowed for orchestration: said as such, not "unknown".
         let err = resolve(Mode::Orchestration, Some("embed"), None, &models, &deps).unwrap_err();
+        assert!(matches!(err, Error::NotInOrchestration { .. }), "{err:?}");
+        let err = resolve(Mode::Orchestration, Some("nope"), None, &models, &deps).unwrap_err();
         assert!(matches!(err, Error::UnknownModel { .. }), "{err:?}");
         let no_orch = without_orchestration(&deps);
         let err =

@@ -53,7 +53,7 @@ pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     }
     config.save(&ctx.paths.config_file)?;
     eprintln!(
-        "sapcode: saved profile '{}' to {} (secret in the {store_name} keyring)",
+        "sapcode: saved profile '{}' to {} (the secret went to: {store_name})",
         ctx.profile_name,
         ctx.paths.config_file.display()
     );
