@@ -12,6 +12,10 @@ use super::auth::{self, Token, TokenSource};
 use super::error_body;
 use super::{Error, Result, RetryPolicy, Timeouts};
 
+/// Largest JSON document read (listings, non-streamed chat); a bigger one is refused rather
+/// than held in memory.
+pub const MAX_JSON_BODY: usize = 8 << 20;
+
 /// What one attempt produced.
 pub enum Outcome {
     /// 2xx; its body is unread.
@@ -56,7 +60,7 @@ pub fn retry_delay(
     (elapsed + delay <= policy.max_total).then_some(delay)
 }
 
-fn retry_after_header(resp: &reqwest::Response) -> Option<Duration> {
+pub fn retry_after_header(resp: &reqwest::Response) -> Option<Duration> {
     let value = resp
         .headers()
         .get(reqwest::header::RETRY_AFTER)?
@@ -79,13 +83,31 @@ impl Transport {
         what: &str,
         req: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response> {
-        match tokio::time::timeout(self.timeouts.first_byte, req.send()).await {
-            Ok(Ok(resp)) => Ok(resp),
-            Ok(Err(e)) => Err(network_error(what, &e)),
-            Err(_) => Err(Error::Timeout {
-                what: "waiting for the first byte".into(),
-                after: self.timeouts.first_byte,
-            }),
+        let (http, request) = req.build_split();
+        let request = request.map_err(|e| network_error(what, &e))?;
+        // Logged: method, URL, status, time. Never headers (Authorization) or bodies.
+        let method = request.method().clone();
+        let url = crate::logging::loggable_url(request.url());
+        let started = Instant::now();
+        let result = tokio::time::timeout(self.timeouts.first_byte, http.execute(request)).await;
+        let ms = started.elapsed().as_millis() as u64;
+        match result {
+            Ok(Ok(resp)) => {
+                tracing::info!(%method, %url, status = resp.status().as_u16(), ms, "{what}");
+                Ok(resp)
+            }
+            Ok(Err(e)) => {
+                let err = network_error(what, &e);
+                tracing::warn!(%method, %url, ms, error = %err, "{what} failed");
+                Err(err)
+            }
+            Err(_) => {
+                tracing::warn!(%method, %url, ms, "{what}: no response headers in time");
+                Err(Error::Timeout {
+                    what: "waiting for the first byte".into(),
+                    after: self.timeouts.first_byte,
+                })
+            }
         }
     }
 
@@ -199,7 +221,10 @@ impl Transport {
         loop {
             match self.attempt(what, build, attempt, started).await {
                 Outcome::Success(resp) => return Ok(resp),
-                Outcome::Retry { delay, .. } => tokio::time::sleep(delay).await,
+                Outcome::Retry { delay, reason } => {
+                    tracing::info!(attempt, delay_ms = delay.as_millis() as u64, %reason, "{what}: retrying");
+                    tokio::time::sleep(delay).await
+                }
                 Outcome::Fail(err) => return Err(err),
             }
             attempt += 1;
@@ -224,6 +249,15 @@ impl Transport {
         let mut chunks = Box::pin(self.body_stream(resp, false));
         while let Some(chunk) = chunks.next().await {
             body.extend_from_slice(&chunk?);
+            if body.len() > MAX_JSON_BODY {
+                return Err(Error::Decode {
+                    what: what.into(),
+                    detail: format!(
+                        "the answer is larger than {} MiB; stopped reading",
+                        MAX_JSON_BODY >> 20
+                    ),
+                });
+            }
         }
         serde_json::from_slice(&body).map_err(|_| Error::Decode {
             what: what.into(),
