@@ -157,15 +157,14 @@ fn ends_without_done_or_finish_reason_is_broken() {
 }
 
 #[test]
-fn invalid_json_line_is_skipped() {
-    let body = "data: {not json\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+fn invalid_json_chunk_ends_the_stream_and_keeps_the_text() {
+    let ok = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":null}]}\n\n";
+    let body = format!("{ok}data: {{not json\n\n{ok}data: [DONE]\n\n");
     let events = parse_sse_body(Dialect::OpenAi, [body.as_bytes().to_vec()]);
-    assert_eq!(
-        describe(&events),
-        vec![
-            "Delta(\"ok\")".to_string(),
-            "Done { finish_reason: Some(\"stop\") }".to_string(),
-        ]
+    assert_eq!(text_of(&events), "ok");
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Error(Error::StreamBroken { reason })) if reason == INVALID_CHUNK),
+        "{events:?}"
     );
 }
 
