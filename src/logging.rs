@@ -2,8 +2,8 @@
 //! background thread (non-blocking), never to stdout. Every line passes through
 //! `redact::scrub` before it is written, so a token or secret that slipped into a message
 //! still never reaches the file; the Authorization header is never logged in the first place
-//! (`transport` logs method, URL, status and timings only). Warnings (a corrupt cache file,
-//! a keyring fallback) also go to stderr with `-v`.
+//! (`transport` logs method, URL, status and timings only). Events with the target
+//! `sapcode::notice` (a corrupt cache file) also go to stderr with `-v`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,8 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{Layer, filter};
 
 pub const LOG_FILE: &str = "sapcode.log";
+/// Events with this target also go to stderr under `-v` (say them as `sapcode: …`).
+pub const NOTICE: &str = "sapcode::notice";
 
 /// Keeps the background writer alive; drop it last (it flushes what is queued).
 pub struct Guard {
@@ -69,10 +71,9 @@ pub fn init_in(dir: &Path) -> std::io::Result<Guard> {
         .with_ansi(false)
         .without_time()
         .with_target(false)
+        .with_level(false)
         .with_writer(Scrubbing(std::io::stderr))
-        .with_filter(filter::filter_fn(|meta| {
-            meta.target().starts_with("sapcode") && *meta.level() <= tracing::Level::WARN
-        }));
+        .with_filter(filter::filter_fn(|meta| meta.target() == NOTICE));
     let subscriber = tracing_subscriber::registry().with(to_file).with(to_stderr);
     // A second init (tests) keeps the first subscriber.
     let _ = tracing::subscriber::set_global_default(subscriber);

@@ -118,7 +118,8 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
             Err(err) => {
                 tracing::warn!(
-                    "cache file {} unreadable ({err}); fetching afresh",
+                    target: crate::logging::NOTICE,
+                    "sapcode: cache file {} unreadable ({err}); fetching afresh",
                     file.display()
                 );
                 return None;
@@ -128,7 +129,8 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
             Ok(disk) => Some(disk),
             Err(err) => {
                 tracing::warn!(
-                    "cache file {} is corrupt ({err}); ignoring it and fetching afresh",
+                    target: crate::logging::NOTICE,
+                    "sapcode: cache file {} is corrupt ({err}); ignoring it and fetching afresh",
                     file.display()
                 );
                 None
