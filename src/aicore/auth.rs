@@ -13,7 +13,7 @@ use super::error_body;
 use super::service_key::{Credential, ServiceKey};
 use super::{Error, Result, RetryPolicy};
 
-const WHAT: &str = "token request";
+pub const WHAT: &str = "token request";
 /// Used when the token response has no `expires_in`; short, so we never hold a dead token long.
 const ASSUMED_LIFETIME: Duration = Duration::from_secs(600);
 
@@ -129,7 +129,7 @@ impl TokenSource {
                 Err(err) => err,
             };
             let (retryable, wait) = match &err {
-                Error::Network { .. } => (true, None),
+                Error::Network { .. } => (super::transport::is_transient(&err), None),
                 Error::Http {
                     status,
                     retry_after,
@@ -265,7 +265,7 @@ impl TokenSource {
             RequestTokenError::Request(e) => Error::Network {
                 what: WHAT.into(),
                 host: host_of(&self.key.token_url),
-                detail: error_body::cap(&error_chain(&e)),
+                detail: super::transport::network_detail(&e),
             },
             RequestTokenError::Parse(_, body) => match status {
                 Some(400 | 401) => rejected(error_body::short_message(&body)),

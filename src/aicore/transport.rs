@@ -141,7 +141,8 @@ impl Transport {
         match self.send_authorised(what, build).await {
             Ok(resp) if resp.status().is_success() => Outcome::Success(resp),
             Ok(resp) => self.classify_failure(what, resp, attempt, started).await,
-            Err(err @ Error::Network { .. }) => {
+            // A token endpoint failure was already retried by the token source.
+            Err(err @ Error::Network { .. }) if is_transient(&err) && !is_token_error(&err) => {
                 match retry_delay(&self.retry, attempt, None, started.elapsed()) {
                     Some(delay) => Outcome::Retry {
                         delay,
@@ -323,8 +324,33 @@ pub fn network_error(what: &str, e: &reqwest::Error) -> Error {
     Error::Network {
         what: what.into(),
         host,
-        detail: error_body::cap(&auth::error_chain(e)),
+        detail: network_detail(e),
     }
+}
+
+/// Leads `Network` details about a refused server certificate (TLS inspection without the
+/// corporate CA): retrying cannot help, and the message must show it even when capped.
+pub const UNTRUSTED_CERTIFICATE: &str = "TLS certificate not trusted";
+
+/// The cause chain of a connection failure, capped; certificate failures named first.
+pub fn network_detail(e: &dyn std::error::Error) -> String {
+    let chain = auth::error_chain(e);
+    match chain.find("certificate") {
+        Some(at) => {
+            let from = chain[..at].rfind(": ").map_or(0, |i| i + 2);
+            error_body::cap(&format!("{UNTRUSTED_CERTIFICATE}: {}", &chain[from..]))
+        }
+        None => error_body::cap(&chain),
+    }
+}
+
+/// Worth retrying: a network failure other than a refused certificate.
+pub fn is_transient(err: &Error) -> bool {
+    matches!(err, Error::Network { detail, .. } if !detail.starts_with(UNTRUSTED_CERTIFICATE))
+}
+
+fn is_token_error(err: &Error) -> bool {
+    matches!(err, Error::Network { what, .. } if what == auth::WHAT)
 }
 
 #[cfg(test)]
