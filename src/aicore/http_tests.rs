@@ -656,3 +656,86 @@ async fn token_endpoint_retries_are_bounded() {
     assert!(matches!(err, Error::Http { status: 502, .. }), "{err:?}");
     assert_eq!(calls.load(Ordering::SeqCst), options().retry.max_attempts);
 }
+
+#[tokio::test]
+async fn huge_and_html_listings_are_refused_with_a_clear_message() {
+    // 9 MiB of JSON: refused at the 8 MiB cap, not held in memory.
+    let huge = format!("{{\"resources\": [\"{}\"]}}", "x".repeat(9 << 20));
+    let server = serve(
+        3600,
+        Box::new(move |_, _| (Duration::ZERO, json_response_raw(200, huge.clone()))),
+    )
+    .await;
+    let err = client(&server, options())
+        .deployments(Freshness::Refresh)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { detail, .. } if detail.contains("larger than 8 MiB")),
+        "{err:?}"
+    );
+    // A proxy's login page with status 200.
+    let server = serve(
+        3600,
+        Box::new(|_, _| {
+            (
+                Duration::ZERO,
+                text_response(200, "<!DOCTYPE html><html><body>Sign in</body></html>"),
+            )
+        }),
+    )
+    .await;
+    let err = client(&server, options())
+        .deployments(Freshness::Refresh)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { detail, .. } if detail.contains("HTML page")),
+        "{err:?}"
+    );
+    assert!(err.hint().contains("proxy"), "{}", err.hint());
+}
+
+#[tokio::test]
+async fn huge_error_bodies_are_summarised() {
+    let page = format!("<html><body>{}</body></html>", "busy ".repeat(2 << 20));
+    let server = serve(
+        3600,
+        Box::new(move |_, _| (Duration::ZERO, text_response(500, &page))),
+    )
+    .await;
+    let opts = ClientOptions {
+        retry: RetryPolicy {
+            max_attempts: 1,
+            ..options().retry
+        },
+        ..options()
+    };
+    let err = client(&server, opts)
+        .deployments(Freshness::Refresh)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { status: 500, .. }), "{err:?}");
+    assert!(err.to_string().len() < 400, "{err}");
+}
+
+fn json_response_raw(status: u16, body: String) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Listings of any shape decode leniently or not at all; never a panic.
+    #[test]
+    fn listings_of_any_shape_never_panic(text in "[\\[\\]{}\",:a-zA-Z0-9 ]{0,200}") {
+        if let Ok(value) = serde_json::from_str::<Value>(&text) {
+            let _ = deployments::decode_list(&value);
+            let _ = models::decode_catalog(&value);
+        }
+        let _ = error_body::short_message(text.as_bytes());
+    }
+}
