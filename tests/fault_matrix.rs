@@ -3,6 +3,8 @@
 //! message, and keeps the text received before a failure. Timeouts and retry bounds are
 //! short so the whole file runs in a few seconds. README "What sapcode survives" lists them.
 
+mod common;
+
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -333,4 +335,54 @@ async fn invalid_chunk_ends_the_turn_and_says_why() {
         assert_eq!(chat_requests(&server), 1);
     })
     .await
+}
+
+/// The `[timeouts]` section reaches the client of the real binary: a stream that stalls
+/// longer than `idle_secs = 1` ends in about a second with exit 5, the text so far printed
+/// and the timeout named.
+#[test]
+fn idle_timeout_from_the_config_file_ends_a_stalled_run() {
+    let home = common::Home::new();
+    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
+    std::fs::write(
+        home.config_file(),
+        "[timeouts]\nconnect_secs = 2\nfirst_byte_secs = 5\nidle_secs = 1\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let output = home
+        .sapcode()
+        .env("SAPCODE_SIM_FAULTS", "stall-after=2")
+        .args(["--demo", "run", "hi"])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stderr = common::stderr_of(&output);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("stream idle timed out after 1s"),
+        "{stderr}"
+    );
+    assert!(
+        !common::stdout_of(&output).trim().is_empty(),
+        "text so far kept"
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
+}
+
+/// `sapcode run` shows each wait and never retries once text was printed.
+#[test]
+fn run_shows_retries_and_does_not_retry_a_cut_stream() {
+    let home = common::Home::new();
+    let output = home
+        .sapcode()
+        .env("SAPCODE_SIM_FAULTS", "503=1,cut-after=2")
+        .args(["--demo", "run", "hi"])
+        .output()
+        .unwrap();
+    let stderr = common::stderr_of(&output);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert_eq!(stderr.matches("retrying in").count(), 1, "{stderr}");
+    assert!(stderr.contains("HTTP 503; retrying in"), "{stderr}");
+    assert!(stderr.contains("the text so far was kept"), "{stderr}");
 }
