@@ -174,6 +174,8 @@ pub struct Paths {
     pub config_file: PathBuf,
     pub cache_dir: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
+    /// Logs and crash reports: the platform state dir, else the local data dir.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Paths {
@@ -187,6 +189,11 @@ impl Paths {
             config_file,
             cache_dir: dirs.as_ref().map(|dirs| dirs.cache_dir().to_owned()),
             data_dir: dirs.as_ref().map(|dirs| dirs.data_dir().to_owned()),
+            state_dir: dirs.as_ref().map(|dirs| {
+                dirs.state_dir()
+                    .unwrap_or_else(|| dirs.data_local_dir())
+                    .to_owned()
+            }),
         }
     }
 }

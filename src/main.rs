@@ -10,7 +10,11 @@ use sapcode::commands::{self, context::Context, report};
 use sapcode::credentials::Environment;
 
 fn main() -> ExitCode {
+    // Chains to any hook installed before or after it (see `crash`).
+    sapcode::crash::install_hook();
     let cli = Cli::parse();
+    // `-v`: tracing log file in the state dir; the guard flushes it when main returns.
+    let _log = sapcode::logging::init(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -20,6 +20,10 @@ pub struct SecretError {
 
 impl SecretError {
     pub fn hint(&self) -> &'static str {
+        if self.backend == "kernel keyutils" {
+            return "the kernel keyring refused too (it needs a session keyring: run inside \
+                    `keyctl session -`): set AICORE_SERVICE_KEY to the service key JSON instead";
+        }
         "no usable keyring: set AICORE_SERVICE_KEY to the service key JSON instead, \
          or on Linux without a Secret Service try SAPCODE_KEYRING=keyutils"
     }
@@ -35,10 +39,17 @@ pub trait SecretStore: Send + Sync {
     fn name(&self) -> String;
 }
 
-/// Picks the store from `SAPCODE_KEYRING`: unset or `os` (the platform keyring), `keyutils`
-/// (Linux kernel keyring, lost at logout), or `insecure-file:PATH` (plain text; tests only).
+/// Picks the store from `SAPCODE_KEYRING`: unset or `os` (the platform keyring; on Linux
+/// falling back to the kernel keyring when no Secret Service answers), `keyutils` (Linux
+/// kernel keyring, lost at logout), or `insecure-file:PATH` (plain text; tests only).
 pub fn store_from_setting(setting: Option<&str>) -> Result<Box<dyn SecretStore>, SecretError> {
     match setting.map(str::trim) {
+        #[cfg(target_os = "linux")]
+        None | Some("") | Some("os") => Ok(Box::new(WithFallback::new(
+            OsKeyring::platform(),
+            OsKeyring::keyutils(),
+        ))),
+        #[cfg(not(target_os = "linux"))]
         None | Some("") | Some("os") => Ok(Box::new(OsKeyring::platform())),
         #[cfg(target_os = "linux")]
         Some("keyutils") => Ok(Box::new(OsKeyring::keyutils())),
@@ -85,10 +96,6 @@ impl OsKeyring {
         }
     }
 
-    fn entry(&self, profile: &str) -> Result<keyring::Entry, SecretError> {
-        (self.builder)(profile).map_err(|err| self.error(err))
-    }
-
     fn error(&self, err: keyring::Error) -> SecretError {
         let detail = match err {
             keyring::Error::PlatformFailure(cause) => format!("not available ({cause})"),
@@ -121,31 +128,107 @@ fn first_line(text: &str) -> String {
         .collect()
 }
 
-impl SecretStore for OsKeyring {
-    fn get(&self, profile: &str) -> Result<Option<SecretString>, SecretError> {
-        match self.entry(profile)?.get_password() {
+impl OsKeyring {
+    fn raw_get(&self, profile: &str) -> keyring::Result<Option<SecretString>> {
+        match (self.builder)(profile)?.get_password() {
             Ok(secret) => Ok(Some(SecretString::from(secret))),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(err) => Err(self.error(err)),
+            Err(err) => Err(err),
         }
+    }
+
+    fn raw_set(&self, profile: &str, secret: &SecretString) -> keyring::Result<()> {
+        (self.builder)(profile)?.set_password(secret.expose_secret())
+    }
+
+    fn raw_delete(&self, profile: &str) -> keyring::Result<bool> {
+        match (self.builder)(profile)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+impl SecretStore for OsKeyring {
+    fn get(&self, profile: &str) -> Result<Option<SecretString>, SecretError> {
+        self.raw_get(profile).map_err(|err| self.error(err))
     }
 
     fn set(&self, profile: &str, secret: &SecretString) -> Result<(), SecretError> {
-        self.entry(profile)?
-            .set_password(secret.expose_secret())
-            .map_err(|err| self.error(err))
+        self.raw_set(profile, secret).map_err(|err| self.error(err))
     }
 
     fn delete(&self, profile: &str) -> Result<bool, SecretError> {
-        match self.entry(profile)?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(err) => Err(self.error(err)),
-        }
+        self.raw_delete(profile).map_err(|err| self.error(err))
     }
 
     fn name(&self) -> String {
         self.name.into()
+    }
+}
+
+/// The platform keyring, and when it is not there at all (no Secret Service on the session
+/// bus: `PlatformFailure`, `NoStorageAccess`) the kernel keyring, said once on stderr.
+/// Other failures (a locked item, a refused prompt) are reported, not papered over.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub struct WithFallback {
+    primary: OsKeyring,
+    fallback: OsKeyring,
+    fell_back: std::sync::atomic::AtomicBool,
+}
+
+pub const FALLBACK_NOTICE: &str =
+    "sapcode: Secret Service unavailable; using the kernel keyring (kept until logout)";
+
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+impl WithFallback {
+    fn new(primary: OsKeyring, fallback: OsKeyring) -> WithFallback {
+        WithFallback {
+            primary,
+            fallback,
+            fell_back: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn run<T>(&self, op: impl Fn(&OsKeyring) -> keyring::Result<T>) -> Result<T, SecretError> {
+        use std::sync::atomic::Ordering;
+        if !self.fell_back.load(Ordering::Relaxed) {
+            match op(&self.primary) {
+                Err(
+                    keyring::Error::PlatformFailure(cause) | keyring::Error::NoStorageAccess(cause),
+                ) => {
+                    tracing::info!(cause = %first_line(&cause.to_string()), "secret service unavailable");
+                    if !self.fell_back.swap(true, Ordering::Relaxed) {
+                        eprintln!("{FALLBACK_NOTICE}");
+                    }
+                }
+                other => return other.map_err(|err| self.primary.error(err)),
+            }
+        }
+        op(&self.fallback).map_err(|err| self.fallback.error(err))
+    }
+}
+
+impl SecretStore for WithFallback {
+    fn get(&self, profile: &str) -> Result<Option<SecretString>, SecretError> {
+        self.run(|store| store.raw_get(profile))
+    }
+
+    fn set(&self, profile: &str, secret: &SecretString) -> Result<(), SecretError> {
+        self.run(|store| store.raw_set(profile, secret))
+    }
+
+    fn delete(&self, profile: &str) -> Result<bool, SecretError> {
+        self.run(|store| store.raw_delete(profile))
+    }
+
+    fn name(&self) -> String {
+        if self.fell_back.load(std::sync::atomic::Ordering::Relaxed) {
+            self.fallback.name()
+        } else {
+            self.primary.name()
+        }
     }
 }
 
@@ -294,5 +377,53 @@ mod tests {
         };
         assert!(store.get("p").unwrap().is_none());
         assert!(!store.delete("p").unwrap());
+    }
+
+    #[test]
+    fn unavailable_secret_service_falls_back_once() {
+        fn mock(_: &str) -> keyring::Result<keyring::Entry> {
+            Ok(keyring::Entry::new_with_credential(Box::new(
+                keyring::mock::MockCredential::default(),
+            )))
+        }
+        let store = WithFallback::new(
+            OsKeyring {
+                name: "Secret Service (D-Bus)",
+                builder: |_| {
+                    Err(keyring::Error::PlatformFailure(
+                        "org.freedesktop.DBus.Error.ServiceUnknown".into(),
+                    ))
+                },
+            },
+            OsKeyring {
+                name: "kernel keyutils",
+                builder: mock,
+            },
+        );
+        assert_eq!(store.name(), "Secret Service (D-Bus)");
+        assert!(store.get("p").unwrap().is_none());
+        store.set("p", &SecretString::from("s")).unwrap();
+        assert_eq!(store.name(), "kernel keyutils");
+    }
+
+    #[test]
+    fn other_keyring_failures_are_reported_not_hidden() {
+        let store = WithFallback::new(
+            OsKeyring {
+                name: "Secret Service (D-Bus)",
+                builder: |_| Err(keyring::Error::Invalid("service".into(), "bad".into())),
+            },
+            OsKeyring {
+                name: "kernel keyutils",
+                builder: |_| panic!("no fallback for this failure"),
+            },
+        );
+        let err = store.get("p").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("Secret Service (D-Bus) keyring"),
+            "{err}"
+        );
+        assert!(err.hint().contains("AICORE_SERVICE_KEY"));
     }
 }

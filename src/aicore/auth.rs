@@ -11,9 +11,9 @@ use tokio::time::Instant;
 
 use super::error_body;
 use super::service_key::{Credential, ServiceKey};
-use super::{Error, Result};
+use super::{Error, Result, RetryPolicy};
 
-const WHAT: &str = "token request";
+pub const WHAT: &str = "token request";
 /// Used when the token response has no `expires_in`; short, so we never hold a dead token long.
 const ASSUMED_LIFETIME: Duration = Duration::from_secs(600);
 
@@ -34,6 +34,7 @@ pub struct TokenSource {
     // tokio Mutex held across the refresh: concurrent callers wait for one request (single flight).
     cache: tokio::sync::Mutex<Option<Cached>>,
     requests: std::sync::atomic::AtomicU32,
+    retry: RetryPolicy,
 }
 
 /// Refresh margin: min(5 min, lifetime / 5), so latency and clock skew never let us send a
@@ -55,6 +56,7 @@ impl TokenSource {
             let mut pem = certificate_pem.clone().into_bytes();
             pem.push(b'\n');
             pem.extend_from_slice(key_pem.expose_secret().as_bytes());
+            crate::redact::remember(key_pem.expose_secret());
             let identity = reqwest::Identity::from_pem(&pem).map_err(|_| Error::ServiceKey {
                 field: "certificate/key".into(),
                 problem: "is not a usable PEM certificate and private key".into(),
@@ -69,7 +71,14 @@ impl TokenSource {
             http,
             cache: tokio::sync::Mutex::new(None),
             requests: std::sync::atomic::AtomicU32::new(0),
+            retry: RetryPolicy::default(),
         })
+    }
+
+    /// Bounds for retrying the token endpoint (same policy as API calls).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
     }
 
     /// How many token requests were sent (doctor output and tests).
@@ -85,7 +94,7 @@ impl TokenSource {
                 return Ok(cached.token.clone());
             }
         }
-        let (token, lifetime) = self.fetch().await?;
+        let (token, lifetime) = self.fetch_with_retry().await?;
         *guard = Some(Cached {
             token: token.clone(),
             refresh_at: Instant::now() + lifetime.saturating_sub(refresh_margin(lifetime)),
@@ -108,6 +117,48 @@ impl TokenSource {
         self.token().await
     }
 
+    /// `fetch` with retries on 429 (honouring `Retry-After`), 502/503/504 and connection
+    /// errors, bounded by the retry policy; never on 400/401/403 (a refused secret stays
+    /// refused, and retrying it could lock the client out).
+    async fn fetch_with_retry(&self) -> Result<(Token, Duration)> {
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let err = match self.fetch().await {
+                Ok(found) => return Ok(found),
+                Err(err) => err,
+            };
+            let (retryable, wait) = match &err {
+                Error::Network { .. } => (super::transport::is_transient(&err), None),
+                Error::Http {
+                    status,
+                    retry_after,
+                    ..
+                } => (
+                    matches!(status, 429 | 502 | 503 | 504),
+                    retry_after.filter(|_| *status == 429),
+                ),
+                _ => (false, None),
+            };
+            let delay = retryable
+                .then(|| {
+                    super::transport::retry_delay(&self.retry, attempt, wait, started.elapsed())
+                })
+                .flatten();
+            match delay {
+                Some(delay) => {
+                    tracing::info!(attempt, delay_ms = delay.as_millis() as u64, error = %err, "token request retried");
+                    tokio::time::sleep(delay).await;
+                }
+                None => {
+                    tracing::warn!(error = %err, "token request failed");
+                    return Err(err);
+                }
+            }
+            attempt += 1;
+        }
+    }
+
     async fn fetch(&self) -> Result<(Token, Duration)> {
         self.requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -121,10 +172,11 @@ impl TokenSource {
             // API reference §9: SAP's clients send credentials in the form body.
             .set_auth_type(AuthType::RequestBody);
         if let Credential::Secret(secret) = &self.key.credential {
+            crate::redact::remember(secret.expose_secret());
             client =
                 client.set_client_secret(ClientSecret::new(secret.expose_secret().to_string()));
         }
-        let status = Arc::new(StdMutex::new(None::<u16>));
+        let status = Arc::new(StdMutex::new(None::<(u16, Option<Duration>)>));
         let seen = status.clone();
         let http = self.http.clone();
         let exec = move |req: oauth2::HttpRequest| {
@@ -139,7 +191,10 @@ impl TokenSource {
                     .send()
                     .await?;
                 if let Ok(mut s) = seen.lock() {
-                    *s = Some(resp.status().as_u16());
+                    *s = Some((
+                        resp.status().as_u16(),
+                        super::transport::retry_after_header(&resp),
+                    ));
                 }
                 let code = resp.status();
                 let headers = resp.headers().clone();
@@ -154,14 +209,36 @@ impl TokenSource {
             .exchange_client_credentials()
             .request_async(&exec)
             .await;
-        let status = status.lock().ok().and_then(|s| *s);
+        let seen = status.lock().ok().and_then(|s| *s);
+        let status = seen.map(|(code, _)| code);
+        let retry_after = seen.and_then(|(_, wait)| wait);
         match result {
             Ok(resp) => {
                 let lifetime = resp.expires_in().unwrap_or(ASSUMED_LIFETIME);
+                // Logs and crash reports mask this token from now on.
+                crate::redact::remember(resp.access_token().secret());
+                tracing::info!(
+                    host = %host_of(&self.key.token_url),
+                    lifetime_s = lifetime.as_secs(),
+                    "token issued"
+                );
                 let token = SecretString::from(resp.access_token().secret().to_string());
                 Ok((Arc::new(token), lifetime))
             }
-            Err(err) => Err(self.map_error(err, status)),
+            Err(err) => Err(match self.map_error(err, status) {
+                Error::Http {
+                    what,
+                    status,
+                    detail,
+                    ..
+                } => Error::Http {
+                    what,
+                    status,
+                    detail,
+                    retry_after,
+                },
+                other => other,
+            }),
         }
     }
 
@@ -188,7 +265,7 @@ impl TokenSource {
             RequestTokenError::Request(e) => Error::Network {
                 what: WHAT.into(),
                 host: host_of(&self.key.token_url),
-                detail: error_body::cap(&error_chain(&e)),
+                detail: super::transport::network_detail(&e),
             },
             RequestTokenError::Parse(_, body) => match status {
                 Some(400 | 401) => rejected(error_body::short_message(&body)),

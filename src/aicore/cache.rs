@@ -1,6 +1,7 @@
 //! TTL caches for the catalog (15 min) and deployments (5 min): in memory and, when a cache
 //! directory is given, one JSON file per (base URL + resource group, kind), written
-//! atomically. A corrupt file counts as a miss. Tokens are never cached here.
+//! atomically (`fsutil::write_atomic`). A corrupt file counts as a miss and is reported in
+//! the `-v` log. Tokens are never cached here.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -96,7 +97,9 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
                 fetched_at_ms: ms,
                 data: &data,
             }) {
-                let _ignored = write_atomically(file, &bytes);
+                if let Err(err) = crate::fsutil::write_atomic(file, &bytes, false) {
+                    tracing::warn!(file = %file.display(), %err, "cache not saved");
+                }
             }
         }
         Cached {
@@ -106,33 +109,34 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
         }
     }
 
+    /// The file's entry; a missing file is a quiet miss, an unreadable or corrupt one a miss
+    /// that is reported (`-v`) and left alone until the next fetch replaces it atomically.
     fn read_disk(&self) -> Option<OnDisk<T>> {
-        let bytes = std::fs::read(self.file.as_ref()?).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let file = self.file.as_ref()?;
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(err) => {
+                tracing::warn!(
+                    target: crate::logging::NOTICE,
+                    "sapcode: cache file {} unreadable ({err}); fetching afresh",
+                    file.display()
+                );
+                return None;
+            }
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(disk) => Some(disk),
+            Err(err) => {
+                tracing::warn!(
+                    target: crate::logging::NOTICE,
+                    "sapcode: cache file {} is corrupt ({err}); ignoring it and fetching afresh",
+                    file.display()
+                );
+                None
+            }
+        }
     }
-}
-
-/// Temp file in the same directory, then rename: readers see the old or the new file whole.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("cache");
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ignored = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]
@@ -182,16 +186,5 @@ mod tests {
         assert!(cache(dir.path()).get(t0).is_none());
         cache(dir.path()).put(vec!["z".into()], t0);
         assert!(cache(dir.path()).get(t0).is_some());
-    }
-
-    #[test]
-    fn atomic_write_leaves_no_temp_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub").join("f.json");
-        write_atomically(&path, b"one").unwrap();
-        write_atomically(&path, b"two").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
-        assert_eq!(names.len(), 1);
     }
 }

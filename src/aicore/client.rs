@@ -136,7 +136,7 @@ impl Client {
                 .as_ref()
                 .map(|d| cache::cache_file(d, &api_base, &opts.resource_group, kind))
         };
-        let tokens = TokenSource::new(key, base_builder(&opts)?)?;
+        let tokens = TokenSource::new(key, base_builder(&opts)?)?.with_retry(opts.retry);
         Ok(Client {
             inner: Arc::new(Inner {
                 catalog: TtlCache::new(cache::CATALOG_TTL, file("catalog")),
@@ -308,6 +308,9 @@ impl Client {
                         }
                         Phase::Streaming(mut events) => {
                             let ev = events.next().await?;
+                            if let ChatEvent::Error(err) = &ev {
+                                tracing::warn!(error = %err, "chat stream ended early");
+                            }
                             return Some((ev, (Phase::Streaming(events), client, target, req)));
                         }
                         Phase::Connect { attempt } => {
@@ -321,6 +324,7 @@ impl Client {
                                         Phase::Streaming(Box::pin(sse::chat_events(dialect, body)));
                                 }
                                 Outcome::Retry { delay, reason, .. } => {
+                                    tracing::info!(attempt, delay_ms = delay.as_millis() as u64, %reason, "chat request: retrying");
                                     let ev = ChatEvent::Retrying {
                                         attempt,
                                         delay,
@@ -332,6 +336,7 @@ impl Client {
                                     ));
                                 }
                                 Outcome::Fail(err) => {
+                                    tracing::warn!(error = %err, "chat request failed");
                                     return Some((
                                         ChatEvent::Error(err),
                                         (Phase::Finished, client, target, req),

@@ -159,6 +159,7 @@ impl Error {
             Error::Http { .. } => "the request was rejected: run with -v for details or `sapcode doctor`".into(),
             Error::InStream { .. } | Error::StreamBroken { .. } => "the text so far was kept; ask again to retry".into(),
             Error::Timeout { .. } => "raise the timeouts in the config file ([timeouts]) or try again".into(),
+            Error::Network { detail, .. } if detail.starts_with(super::transport::UNTRUSTED_CERTIFICATE) => "the server's certificate is not signed by a CA sapcode trusts: behind TLS inspection put your company's CA bundle in ca_file (config) or SSL_CERT_FILE".into(),
             Error::Network { .. } => "check the URL, your network and HTTPS_PROXY/NO_PROXY; behind TLS inspection set ca_file or SSL_CERT_FILE".into(),
             Error::Decode { .. } => "a proxy or gateway may have answered instead of SAP AI Core: check the base URL and proxy settings".into(),
             Error::Interrupted => String::new(),

@@ -582,3 +582,160 @@ async fn models_are_cached_and_refresh_bypasses() {
         "{err:?}"
     );
 }
+
+/// A token endpoint that answers from a script: one (status, extra header, body) per call.
+async fn scripted_token_endpoint(
+    script: Vec<(u16, Option<&'static str>, Value)>,
+) -> (String, Arc<AtomicU32>) {
+    let calls = Arc::new(AtomicU32::new(0));
+    let script = Arc::new(script);
+    let seen = calls.clone();
+    let app = axum::Router::new().fallback(move || {
+        let (calls, script) = (seen.clone(), script.clone());
+        async move {
+            let n = calls.fetch_add(1, Ordering::SeqCst) as usize;
+            let (status, retry_after, body) = script[n.min(script.len() - 1)].clone();
+            let mut resp = json_response(status, body);
+            if let Some(wait) = retry_after {
+                resp.headers_mut()
+                    .insert("retry-after", wait.parse().unwrap());
+            }
+            resp
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, calls)
+}
+
+#[tokio::test]
+async fn token_endpoint_busy_is_retried_then_succeeds() {
+    let ok = json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600});
+    let (base, calls) = scripted_token_endpoint(vec![
+        (503, None, json!({"error": "unavailable"})),
+        (429, Some("0"), json!({"error": "slow_down"})),
+        (200, None, ok),
+    ])
+    .await;
+    let key = ServiceKey::from_parts("cid", SecretString::from("s"), &base, &base).unwrap();
+    let client = Client::new(key, options()).unwrap();
+    client.fetch_token().await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn token_endpoint_refusals_are_never_retried() {
+    for status in [400u16, 401, 403] {
+        let (base, calls) = scripted_token_endpoint(vec![(
+            status,
+            None,
+            json!({"error": "invalid_client", "error_description": "Bad credentials"}),
+        )])
+        .await;
+        let key = ServiceKey::from_parts("cid", SecretString::from("s"), &base, &base).unwrap();
+        let err = Client::new(key, options())
+            .unwrap()
+            .fetch_token()
+            .await
+            .unwrap_err();
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "{status}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn token_endpoint_retries_are_bounded() {
+    let (base, calls) =
+        scripted_token_endpoint(vec![(502, None, json!({"error": "bad gateway"}))]).await;
+    let key = ServiceKey::from_parts("cid", SecretString::from("s"), &base, &base).unwrap();
+    let err = Client::new(key, options())
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { status: 502, .. }), "{err:?}");
+    assert_eq!(calls.load(Ordering::SeqCst), options().retry.max_attempts);
+}
+
+#[tokio::test]
+async fn huge_and_html_listings_are_refused_with_a_clear_message() {
+    // 9 MiB of JSON: refused at the 8 MiB cap, not held in memory.
+    let huge = format!("{{\"resources\": [\"{}\"]}}", "x".repeat(9 << 20));
+    let server = serve(
+        3600,
+        Box::new(move |_, _| (Duration::ZERO, json_response_raw(200, huge.clone()))),
+    )
+    .await;
+    let err = client(&server, options())
+        .deployments(Freshness::Refresh)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { detail, .. } if detail.contains("larger than 8 MiB")),
+        "{err:?}"
+    );
+    // A proxy's login page with status 200.
+    let server = serve(
+        3600,
+        Box::new(|_, _| {
+            (
+                Duration::ZERO,
+                text_response(200, "<!DOCTYPE html><html><body>Sign in</body></html>"),
+            )
+        }),
+    )
+    .await;
+    let err = client(&server, options())
+        .deployments(Freshness::Refresh)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { detail, .. } if detail.contains("HTML page")),
+        "{err:?}"
+    );
+    assert!(err.hint().contains("proxy"), "{}", err.hint());
+}
+
+#[tokio::test]
+async fn huge_error_bodies_are_summarised() {
+    let page = format!("<html><body>{}</body></html>", "busy ".repeat(2 << 20));
+    let server = serve(
+        3600,
+        Box::new(move |_, _| (Duration::ZERO, text_response(500, &page))),
+    )
+    .await;
+    let opts = ClientOptions {
+        retry: RetryPolicy {
+            max_attempts: 1,
+            ..options().retry
+        },
+        ..options()
+    };
+    let err = client(&server, opts)
+        .deployments(Freshness::Refresh)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { status: 500, .. }), "{err:?}");
+    assert!(err.to_string().len() < 400, "{err}");
+}
+
+fn json_response_raw(status: u16, body: String) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Listings of any shape decode leniently or not at all; never a panic.
+    #[test]
+    fn listings_of_any_shape_never_panic(text in "[\\[\\]{}\",:a-zA-Z0-9 ]{0,200}") {
+        if let Ok(value) = serde_json::from_str::<Value>(&text) {
+            let _ = deployments::decode_list(&value);
+            let _ = models::decode_catalog(&value);
+        }
+        let _ = error_body::short_message(text.as_bytes());
+    }
+}

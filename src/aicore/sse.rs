@@ -14,6 +14,7 @@ pub use super::chunk::Dialect;
 use super::{ChatEvent, Error};
 
 const CLOSED_EARLY: &str = "connection closed before the answer finished";
+const INVALID_CHUNK: &str = "the service sent a chunk that is not valid JSON";
 
 /// What the parser does with one `data:` payload; remembers what `Done` needs.
 #[derive(Debug)]
@@ -21,8 +22,6 @@ pub struct SseParser {
     dialect: Dialect,
     finish_reason: Option<String>,
     finished: bool,
-    /// Invalid JSON payloads skipped; harmless if the stream then ends cleanly.
-    skipped: usize,
 }
 
 impl SseParser {
@@ -31,7 +30,6 @@ impl SseParser {
             dialect,
             finish_reason: None,
             finished: false,
-            skipped: 0,
         }
     }
 
@@ -53,7 +51,12 @@ impl SseParser {
             return;
         }
         let Ok(payload) = serde_json::from_str::<serde_json::Value>(data) else {
-            self.skipped += 1;
+            // Skipping it would silently drop part of the answer (a word, a line of code):
+            // stop here, keep the text so far, and say why.
+            out.push(ChatEvent::Error(Error::StreamBroken {
+                reason: INVALID_CHUNK.into(),
+            }));
+            self.finished = true;
             return;
         };
         if let Some(message) = chunk::error_in(&payload, self.dialect) {

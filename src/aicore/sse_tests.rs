@@ -157,15 +157,14 @@ fn ends_without_done_or_finish_reason_is_broken() {
 }
 
 #[test]
-fn invalid_json_line_is_skipped() {
-    let body = "data: {not json\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+fn invalid_json_chunk_ends_the_stream_and_keeps_the_text() {
+    let ok = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":null}]}\n\n";
+    let body = format!("{ok}data: {{not json\n\n{ok}data: [DONE]\n\n");
     let events = parse_sse_body(Dialect::OpenAi, [body.as_bytes().to_vec()]);
-    assert_eq!(
-        describe(&events),
-        vec![
-            "Delta(\"ok\")".to_string(),
-            "Done { finish_reason: Some(\"stop\") }".to_string(),
-        ]
+    assert_eq!(text_of(&events), "ok");
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Error(Error::StreamBroken { reason })) if reason == INVALID_CHUNK),
+        "{events:?}"
     );
 }
 
@@ -230,4 +229,154 @@ proptest! {
         let events = parse_sse_body(Dialect::OpenAi, split_at(body.as_bytes(), vec![cut, cut + 1, cut + 3]));
         prop_assert_eq!(text_of(&events), "äöü ñ 漢字 🎉 ok");
     }
+}
+
+/// The stream always ends with exactly one `Done` or `Error`, as its last event.
+fn ends_once(events: &[ChatEvent]) -> bool {
+    let ends = events
+        .iter()
+        .filter(|e| matches!(e, ChatEvent::Done { .. } | ChatEvent::Error(_)))
+        .count();
+    ends == 1
+        && matches!(
+            events.last(),
+            Some(ChatEvent::Done { .. } | ChatEvent::Error(_))
+        )
+}
+
+/// Arbitrary JSON, shaped often enough like a chunk to reach the chunk parser's branches.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{Value, json};
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        ".{0,12}".prop_map(Value::from),
+        Just(json!("stop")),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        let keys = prop_oneof![
+            Just("choices".to_string()),
+            Just("delta".to_string()),
+            Just("content".to_string()),
+            Just("finish_reason".to_string()),
+            Just("index".to_string()),
+            Just("tool_calls".to_string()),
+            Just("usage".to_string()),
+            Just("final_result".to_string()),
+            Just("orchestration_result".to_string()),
+            Just("error".to_string()),
+            Just("code".to_string()),
+            Just("message".to_string()),
+            "[a-z_]{1,8}",
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map(keys, inner, 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+const DIALECTS: [Dialect; 3] = [
+    Dialect::OpenAi,
+    Dialect::OrchestrationV2,
+    Dialect::OrchestrationV1,
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Random bytes, split anywhere: no panic, one clean ending.
+    #[test]
+    fn garbage_never_panics(
+        bytes in proptest::collection::vec(any::<u8>(), 0..2048),
+        cuts in proptest::collection::vec(0usize..2048, 0..8),
+        which in 0..3usize,
+    ) {
+        let events = parse_sse_body(DIALECTS[which], split_at(&bytes, cuts));
+        prop_assert!(ends_once(&events), "{:?}", describe(&events));
+    }
+
+    /// Lines that look like SSE around garbage: `data:` with random text, truncated JSON.
+    #[test]
+    fn sse_shaped_garbage_never_panics(
+        lines in proptest::collection::vec(
+            prop_oneof![
+                ".{0,40}".prop_map(|s| format!("data: {s}\n\n")),
+                ".{0,40}".prop_map(|s| format!("{s}\n")),
+                Just("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x".to_string()),
+                Just("event: error\ndata: {\"error\":{\"message\":\"m\"}}\n\n".to_string()),
+                Just(": keep-alive\n\n".to_string()),
+                Just("data: [DONE]\n\n".to_string()),
+            ],
+            0..12,
+        ),
+        cuts in proptest::collection::vec(0usize..4096, 0..8),
+        which in 0..3usize,
+    ) {
+        let body = lines.concat();
+        let events = parse_sse_body(DIALECTS[which], split_at(body.as_bytes(), cuts));
+        prop_assert!(ends_once(&events), "{:?}", describe(&events));
+    }
+
+    /// Any JSON payload in any dialect: the chunk parser never panics, the stream ends once.
+    #[test]
+    fn arbitrary_json_payloads_never_panic(value in json_value(), which in 0..3usize) {
+        let dialect = DIALECTS[which];
+        let _ = crate::aicore::chunk::chunk_parts(&value, dialect);
+        let _ = crate::aicore::chunk::completion_parts(&value, dialect);
+        let _ = crate::aicore::chunk::error_in(&value, dialect);
+        let _ = crate::aicore::response_from_json(&value, dialect);
+        let body = format!("data: {value}\n\ndata: [DONE]\n\n");
+        let events = parse_sse_body(dialect, [body.into_bytes()]);
+        prop_assert!(ends_once(&events), "{:?}", describe(&events));
+    }
+
+    /// A valid stream with garbage after its `[DONE]` event gives the same events.
+    #[test]
+    fn trailing_garbage_after_done_is_ignored(
+        which in 0..STREAMS.len(),
+        tail in proptest::collection::vec(any::<u8>(), 0..256),
+    ) {
+        let (path, dialect) = STREAMS[which];
+        let bytes = fixture(path);
+        let whole = describe(&parse_sse_body(dialect, [bytes.clone()]));
+        let mut with_tail = bytes;
+        // One fixture ends `data: [DONE]\n`: finish that event before the garbage.
+        if !with_tail.ends_with(b"\n\n") {
+            with_tail.push(b'\n');
+        }
+        with_tail.extend_from_slice(&tail);
+        prop_assert_eq!(whole, describe(&parse_sse_body(dialect, [with_tail])));
+    }
+}
+
+#[test]
+fn huge_line_and_invalid_utf8_end_cleanly() {
+    // A 4 MiB `data:` line of text: parsed (as invalid JSON) without panicking.
+    let huge = format!("data: {}\n\n", "a".repeat(4 << 20));
+    let events = parse_sse_body(Dialect::OpenAi, [huge.into_bytes()]);
+    assert!(ends_once(&events));
+    // A 2 MiB content delta is delivered whole.
+    let big = "b".repeat(2 << 20);
+    let body = format!(
+        "data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{big}\"}},\"finish_reason\":\"stop\"}}]}}\n\ndata: [DONE]\n\n"
+    );
+    let events = parse_sse_body(Dialect::OpenAi, [body.into_bytes()]);
+    assert_eq!(text_of(&events).len(), big.len());
+    // Bytes that are not UTF-8 after some text: the text stays, the reason is given.
+    let ok = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":null}]}\n\n";
+    let events = parse_sse_body(
+        Dialect::OpenAi,
+        [ok.to_vec(), b"data: \xff\xfe\n\n".to_vec()],
+    );
+    assert_eq!(text_of(&events), "ok");
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Error(Error::StreamBroken { reason })) if reason.contains("UTF-8")),
+        "{:?}",
+        describe(&events)
+    );
 }

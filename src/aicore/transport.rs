@@ -12,6 +12,10 @@ use super::auth::{self, Token, TokenSource};
 use super::error_body;
 use super::{Error, Result, RetryPolicy, Timeouts};
 
+/// Largest JSON document read (listings, non-streamed chat); a bigger one is refused rather
+/// than held in memory.
+pub const MAX_JSON_BODY: usize = 8 << 20;
+
 /// What one attempt produced.
 pub enum Outcome {
     /// 2xx; its body is unread.
@@ -56,7 +60,7 @@ pub fn retry_delay(
     (elapsed + delay <= policy.max_total).then_some(delay)
 }
 
-fn retry_after_header(resp: &reqwest::Response) -> Option<Duration> {
+pub fn retry_after_header(resp: &reqwest::Response) -> Option<Duration> {
     let value = resp
         .headers()
         .get(reqwest::header::RETRY_AFTER)?
@@ -79,13 +83,31 @@ impl Transport {
         what: &str,
         req: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response> {
-        match tokio::time::timeout(self.timeouts.first_byte, req.send()).await {
-            Ok(Ok(resp)) => Ok(resp),
-            Ok(Err(e)) => Err(network_error(what, &e)),
-            Err(_) => Err(Error::Timeout {
-                what: "waiting for the first byte".into(),
-                after: self.timeouts.first_byte,
-            }),
+        let (http, request) = req.build_split();
+        let request = request.map_err(|e| network_error(what, &e))?;
+        // Logged: method, URL, status, time. Never headers (Authorization) or bodies.
+        let method = request.method().clone();
+        let url = crate::logging::loggable_url(request.url());
+        let started = Instant::now();
+        let result = tokio::time::timeout(self.timeouts.first_byte, http.execute(request)).await;
+        let ms = started.elapsed().as_millis() as u64;
+        match result {
+            Ok(Ok(resp)) => {
+                tracing::info!(%method, %url, status = resp.status().as_u16(), ms, "{what}");
+                Ok(resp)
+            }
+            Ok(Err(e)) => {
+                let err = network_error(what, &e);
+                tracing::warn!(%method, %url, ms, error = %err, "{what} failed");
+                Err(err)
+            }
+            Err(_) => {
+                tracing::warn!(%method, %url, ms, "{what}: no response headers in time");
+                Err(Error::Timeout {
+                    what: "waiting for the first byte".into(),
+                    after: self.timeouts.first_byte,
+                })
+            }
         }
     }
 
@@ -119,7 +141,8 @@ impl Transport {
         match self.send_authorised(what, build).await {
             Ok(resp) if resp.status().is_success() => Outcome::Success(resp),
             Ok(resp) => self.classify_failure(what, resp, attempt, started).await,
-            Err(err @ Error::Network { .. }) => {
+            // A token endpoint failure was already retried by the token source.
+            Err(err @ Error::Network { .. }) if is_transient(&err) && !is_token_error(&err) => {
                 match retry_delay(&self.retry, attempt, None, started.elapsed()) {
                     Some(delay) => Outcome::Retry {
                         delay,
@@ -199,7 +222,10 @@ impl Transport {
         loop {
             match self.attempt(what, build, attempt, started).await {
                 Outcome::Success(resp) => return Ok(resp),
-                Outcome::Retry { delay, .. } => tokio::time::sleep(delay).await,
+                Outcome::Retry { delay, reason } => {
+                    tracing::info!(attempt, delay_ms = delay.as_millis() as u64, %reason, "{what}: retrying");
+                    tokio::time::sleep(delay).await
+                }
                 Outcome::Fail(err) => return Err(err),
             }
             attempt += 1;
@@ -224,6 +250,15 @@ impl Transport {
         let mut chunks = Box::pin(self.body_stream(resp, false));
         while let Some(chunk) = chunks.next().await {
             body.extend_from_slice(&chunk?);
+            if body.len() > MAX_JSON_BODY {
+                return Err(Error::Decode {
+                    what: what.into(),
+                    detail: format!(
+                        "the answer is larger than {} MiB; stopped reading",
+                        MAX_JSON_BODY >> 20
+                    ),
+                });
+            }
         }
         serde_json::from_slice(&body).map_err(|_| Error::Decode {
             what: what.into(),
@@ -289,8 +324,33 @@ pub fn network_error(what: &str, e: &reqwest::Error) -> Error {
     Error::Network {
         what: what.into(),
         host,
-        detail: error_body::cap(&auth::error_chain(e)),
+        detail: network_detail(e),
     }
+}
+
+/// Leads `Network` details about a refused server certificate (TLS inspection without the
+/// corporate CA): retrying cannot help, and the message must show it even when capped.
+pub const UNTRUSTED_CERTIFICATE: &str = "TLS certificate not trusted";
+
+/// The cause chain of a connection failure, capped; certificate failures named first.
+pub fn network_detail(e: &dyn std::error::Error) -> String {
+    let chain = auth::error_chain(e);
+    match chain.find("certificate") {
+        Some(at) => {
+            let from = chain[..at].rfind(": ").map_or(0, |i| i + 2);
+            error_body::cap(&format!("{UNTRUSTED_CERTIFICATE}: {}", &chain[from..]))
+        }
+        None => error_body::cap(&chain),
+    }
+}
+
+/// Worth retrying: a network failure other than a refused certificate.
+pub fn is_transient(err: &Error) -> bool {
+    matches!(err, Error::Network { detail, .. } if !detail.starts_with(UNTRUSTED_CERTIFICATE))
+}
+
+fn is_token_error(err: &Error) -> bool {
+    matches!(err, Error::Network { what, .. } if what == auth::WHAT)
 }
 
 #[cfg(test)]

@@ -123,6 +123,26 @@ fn timing_line(usage: Option<Usage>, first_byte: Option<Duration>, total: Durati
     format!("sapcode: {tokens} · {first}total {} ms", total.as_millis())
 }
 
+/// `sapcode: HTTP 503; retrying in 4 s (attempt 2)…`: the wait as the client will sleep it,
+/// tenths below 10 s so a 0.4 s backoff does not read as "1 s".
+fn retry_line(attempt: u32, delay: Duration, reason: &str) -> String {
+    let secs = delay.as_secs_f64();
+    let wait = if secs < 10.0 {
+        let tenths = (secs * 10.0).round() / 10.0;
+        if tenths.fract() == 0.0 {
+            format!("{tenths:.0} s")
+        } else {
+            format!("{tenths:.1} s")
+        }
+    } else {
+        format!("{} s", secs.round() as u64)
+    };
+    format!(
+        "sapcode: {reason}; retrying in {wait} (attempt {})…",
+        attempt + 1
+    )
+}
+
 /// Writes events to stdout, flushing each so text appears as it arrives.
 struct Printer {
     json: bool,
@@ -159,11 +179,12 @@ impl Printer {
                 self.ends_with_newline = text.ends_with('\n');
                 Ok(())
             }
-            ChatEvent::Retrying { delay, reason, .. } => {
-                eprintln!(
-                    "sapcode: {reason}; retrying in {}",
-                    humantime::format_duration(Duration::from_secs(delay.as_secs().max(1)))
-                );
+            ChatEvent::Retrying {
+                attempt,
+                delay,
+                reason,
+            } => {
+                eprintln!("{}", retry_line(*attempt, *delay, reason));
                 Ok(())
             }
             ChatEvent::ToolCall(_) | ChatEvent::Usage(_) | ChatEvent::Done { .. } => Ok(()),
@@ -253,6 +274,22 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(usage["total_tokens"], 3);
+    }
+
+    #[test]
+    fn retry_line_shows_the_real_wait() {
+        assert_eq!(
+            retry_line(1, Duration::from_millis(395), "HTTP 503"),
+            "sapcode: HTTP 503; retrying in 0.4 s (attempt 2)…"
+        );
+        assert_eq!(
+            retry_line(2, Duration::from_secs(4), "HTTP 429"),
+            "sapcode: HTTP 429; retrying in 4 s (attempt 3)…"
+        );
+        assert_eq!(
+            retry_line(1, Duration::from_secs(20), "HTTP 429"),
+            "sapcode: HTTP 429; retrying in 20 s (attempt 2)…"
+        );
     }
 
     #[test]
