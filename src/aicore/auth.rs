@@ -44,28 +44,20 @@ pub fn refresh_margin(lifetime: Duration) -> Duration {
 }
 
 impl TokenSource {
-    /// `base` carries proxy/CA/connect-timeout settings; redirects are off for the token call
-    /// so credentials are never replayed to another host.
-    pub fn new(key: ServiceKey, base: reqwest::ClientBuilder) -> Result<Self> {
-        let mut builder = base.redirect(reqwest::redirect::Policy::none());
-        if let Credential::Certificate {
-            certificate_pem,
-            key_pem,
-        } = &key.credential
-        {
-            let mut pem = certificate_pem.clone().into_bytes();
-            pem.push(b'\n');
-            pem.extend_from_slice(key_pem.expose_secret().as_bytes());
-            crate::redact::remember(key_pem.expose_secret());
-            let identity = reqwest::Identity::from_pem(&pem).map_err(|_| Error::ServiceKey {
-                field: "certificate/key".into(),
-                problem: "is not a usable PEM certificate and private key".into(),
-            })?;
-            builder = builder.identity(identity);
-        }
-        let http = builder.build().map_err(|e| {
-            Error::Config(format!("cannot set up HTTPS for the token endpoint: {e}"))
-        })?;
+    /// `shared` is the API's client (proxy, CA, connect timeout, no redirects); an X.509 key
+    /// needs its own client carrying the certificate, built from `base`.
+    pub fn new(
+        key: ServiceKey,
+        shared: &reqwest::Client,
+        base: impl FnOnce() -> Result<reqwest::ClientBuilder>,
+    ) -> Result<Self> {
+        let http = match &key.credential {
+            Credential::Secret(_) => shared.clone(),
+            Credential::Certificate {
+                certificate_pem,
+                key_pem,
+            } => certificate_client(certificate_pem, key_pem, base()?)?,
+        };
         Ok(TokenSource {
             key,
             http,
@@ -326,6 +318,25 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// A client that presents the key's certificate for mTLS at `certurl` (API reference §1.2).
+fn certificate_client(
+    certificate_pem: &str,
+    key_pem: &SecretString,
+    base: reqwest::ClientBuilder,
+) -> Result<reqwest::Client> {
+    let mut pem = certificate_pem.to_owned().into_bytes();
+    pem.push(b'\n');
+    pem.extend_from_slice(key_pem.expose_secret().as_bytes());
+    crate::redact::remember(key_pem.expose_secret());
+    let identity = reqwest::Identity::from_pem(&pem).map_err(|_| Error::ServiceKey {
+        field: "certificate/key".into(),
+        problem: "is not a usable PEM certificate and private key".into(),
+    })?;
+    base.identity(identity)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot set up HTTPS for the token endpoint: {e}")))
 }
 
 #[cfg(test)]

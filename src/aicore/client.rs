@@ -104,10 +104,17 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-fn base_builder(opts: &ClientOptions) -> Result<reqwest::ClientBuilder> {
+/// `uses_tls`: whether any URL of the key is https. Loading the system's trust store reads
+/// every file under /etc/ssl/certs, the largest start-up cost of a `run`; loopback
+/// http (the simulator) skips it.
+fn base_builder(opts: &ClientOptions, uses_tls: bool) -> Result<reqwest::ClientBuilder> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(opts.timeouts.connect)
-        .user_agent(concat!("sapcode/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!("sapcode/", env!("CARGO_PKG_VERSION")))
+        .tls_built_in_root_certs(uses_tls)
+        // Neither SAP's token endpoint nor the AI API redirects; following one would replay
+        // credentials or the bearer token to another host.
+        .redirect(reqwest::redirect::Policy::none());
     if let Some(path) = &opts.extra_ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| Error::Config(format!("cannot read CA file {}: {e}", path.display())))?;
@@ -127,7 +134,10 @@ fn base_builder(opts: &ClientOptions) -> Result<reqwest::ClientBuilder> {
 impl Client {
     /// No network: builds the HTTP clients and empty caches.
     pub fn new(key: ServiceKey, opts: ClientOptions) -> Result<Client> {
-        let http = base_builder(&opts)?
+        let uses_tls = [&key.token_url, &key.api_base]
+            .iter()
+            .any(|url| url.starts_with("https://"));
+        let http = base_builder(&opts, uses_tls)?
             .build()
             .map_err(|e| Error::Config(format!("cannot set up HTTPS: {e}")))?;
         let api_base = key.api_base.clone();
@@ -136,7 +146,10 @@ impl Client {
                 .as_ref()
                 .map(|d| cache::cache_file(d, &api_base, &opts.resource_group, kind))
         };
-        let tokens = TokenSource::new(key, base_builder(&opts)?)?.with_retry(opts.retry);
+        // One HTTP client (one trust store load) serves both, unless the token call needs a
+        // client certificate of its own.
+        let tokens =
+            TokenSource::new(key, &http, || base_builder(&opts, uses_tls))?.with_retry(opts.retry);
         Ok(Client {
             inner: Arc::new(Inner {
                 catalog: TtlCache::new(cache::CATALOG_TTL, file("catalog")),
