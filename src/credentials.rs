@@ -21,7 +21,6 @@ pub struct Environment {
     pub base_url: Option<String>,
     pub resource_group: Option<String>,
     pub keyring: Option<String>,
-    pub ssl_cert_file: Option<std::path::PathBuf>,
 }
 
 impl Environment {
@@ -39,7 +38,6 @@ impl Environment {
             base_url: var("AICORE_BASE_URL"),
             resource_group: var("AICORE_RESOURCE_GROUP"),
             keyring: var("SAPCODE_KEYRING"),
-            ssl_cert_file: var("SSL_CERT_FILE").map(Into::into),
         }
     }
 

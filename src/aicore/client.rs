@@ -115,7 +115,7 @@ fn base_builder(opts: &ClientOptions, uses_tls: bool) -> Result<reqwest::ClientB
         // Neither SAP's token endpoint nor the AI API redirects; following one would replay
         // credentials or the bearer token to another host.
         .redirect(reqwest::redirect::Policy::none());
-    if let Some(path) = &opts.extra_ca_file {
+    if let Some(path) = opts.extra_ca_file.as_ref().filter(|_| uses_tls) {
         let pem = std::fs::read(path)
             .map_err(|e| Error::Config(format!("cannot read CA file {}: {e}", path.display())))?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {

@@ -94,11 +94,9 @@ impl Context {
             resource_group: self.resource_group(),
             cache_dir: self.paths.cache_dir.clone(),
             timeouts: self.config.timeouts.resolve(),
-            extra_ca_file: self
-                .config
-                .ca_file
-                .clone()
-                .or_else(|| self.env.ssl_cert_file.clone()),
+            // SSL_CERT_FILE needs no copy here: the system trust store loader reads it
+            // itself (as OpenSSL does, it then replaces the platform's bundle).
+            extra_ca_file: self.config.ca_file.clone(),
             retry: Default::default(),
         }
     }

@@ -140,6 +140,11 @@ impl SimServer {
                 let _ = signal.wait_for(|stopped| *stopped).await;
             };
             // Serving only fails when the listener breaks; the server then simply ends.
+            // Without TCP_NODELAY the first chunk after the response headers waits for the
+            // client's delayed ACK (~40 ms): a stall no real gateway shows.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(stopped)
                 .await;
