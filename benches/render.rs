@@ -125,6 +125,32 @@ fn main() {
     }
     report("scrolled to random rows", scrolled);
 
+    // Resizing: the first frame at a new width, following the bottom and scrolled to the
+    // middle. Every message's lines were made for the old width.
+    let mut resized = Vec::new();
+    let mut after_resize = Vec::new();
+    let widths = [159u16, 160, 120, 160, 100, 160];
+    for (round, width) in widths.iter().enumerate() {
+        state.chat.scroll = if round % 2 == 0 {
+            Scroll::Follow
+        } else {
+            Scroll::At(total / 2)
+        };
+        state.size = (*width, 48);
+        terminal.backend_mut().resize(*width, 48);
+        let t = Instant::now();
+        terminal.draw(|f| view::draw(f, &state)).expect("draw");
+        resized.push(t.elapsed());
+        // The frames right after, while the rest of the transcript is still at the old width.
+        let t = Instant::now();
+        terminal.draw(|f| view::draw(f, &state)).expect("draw");
+        after_resize.push(t.elapsed());
+    }
+    report("first frame after a resize", resized);
+    report("second frame after a resize", after_resize);
+    state.size = (160, 48);
+    terminal.backend_mut().resize(160, 48);
+
     // A streaming answer at the end: each frame appends a token and re-renders that message.
     state.chat.scroll = Scroll::Follow;
     state.chat.turn = Turn::Streaming {
