@@ -43,6 +43,7 @@ fn state() -> AppState {
         theme: Theme::default(),
         now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000),
         size: (160, 48),
+        key_overrides: Default::default(),
     });
     state.connection = Connection::Ready(ConnectionInfo {
         source: "bench".into(),
