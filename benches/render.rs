@@ -1,5 +1,6 @@
 //! Frame time of the TUI on a 100,000-line transcript at 160×48 (not a test: prints figures).
-//! Only the rows in view are built per frame; finished messages come from their line cache.
+//! Only the rows in view are built per frame; finished messages come from their line cache,
+//! and after a resize only the messages that come into view are rendered again.
 //!
 //! Run: `cargo bench --bench render`
 
@@ -14,10 +15,12 @@ use sapcode::tui::state::{
     AppState, Connection, Entry, EntryEnd, Pane, Scroll, Speaker, Startup, Turn,
 };
 use sapcode::tui::theme::Theme;
-use sapcode::tui::view;
+use sapcode::tui::{transcript, view};
 
 const TARGET_ROWS: usize = 100_000;
 const FRAMES: usize = 2_000;
+/// Width of the transcript pane inside the 160-column layout (chat column minus borders).
+const WIDTH: u16 = 98;
 
 fn answer(index: usize) -> String {
     let mut text =
@@ -78,10 +81,12 @@ fn peak_rss_kib() -> Option<u64> {
 fn main() {
     let mut state = state();
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("backend");
-    // Fill until the transcript is 100,000 rows tall at this width.
+    // Fill until the transcript is 100,000 rows tall at this width, rendering every message
+    // once (as scrolling through the whole history would) to know its exact height.
     let mut index = 0;
+    let mut total = 0;
     let started = Instant::now();
-    loop {
+    while total < TARGET_ROWS {
         state.chat.entries.push(Entry::new(
             Speaker::You,
             format!("question {index}: why?"),
@@ -92,16 +97,13 @@ fn main() {
             answer(index),
             EntryEnd::Finished,
         ));
+        let count = state.chat.entries.len();
+        total += transcript::entry_height(&state, count - 2, WIDTH)
+            + transcript::entry_height(&state, count - 1, WIDTH);
         index += 1;
-        if index % 200 == 0 {
-            terminal.draw(|f| view::draw(f, &state)).expect("draw");
-            if state.chat.metrics.get().total >= TARGET_ROWS {
-                break;
-            }
-        }
     }
     let fill = started.elapsed();
-    let total = state.chat.metrics.get().total;
+    terminal.draw(|f| view::draw(f, &state)).expect("draw");
     println!(
         "transcript: {} messages, {total} rendered rows at 160x48; first full render (parse + wrap + highlight, cached afterwards) {:.0} ms",
         state.chat.entries.len(),
@@ -119,7 +121,10 @@ fn main() {
     let mut scrolled = Vec::with_capacity(FRAMES);
     let mut rng = fastrand::Rng::with_seed(7);
     for _ in 0..FRAMES {
-        state.chat.scroll = Scroll::At(rng.usize(0..total));
+        state.chat.scroll = Scroll::At {
+            entry: rng.usize(0..state.chat.entries.len()),
+            row: 0,
+        };
         let t = Instant::now();
         terminal.draw(|f| view::draw(f, &state)).expect("draw");
         scrolled.push(t.elapsed());
@@ -135,7 +140,10 @@ fn main() {
         state.chat.scroll = if round % 2 == 0 {
             Scroll::Follow
         } else {
-            Scroll::At(total / 2)
+            Scroll::At {
+                entry: state.chat.entries.len() / 2,
+                row: 0,
+            }
         };
         state.size = (*width, 48);
         terminal.backend_mut().resize(*width, 48);

@@ -112,8 +112,11 @@ impl AppState {
         let (keys, key_problems) = Keymap::with_overrides(&startup.key_overrides);
         let notice = match key_problems.as_slice() {
             [] => None,
-            [one] => Some(format!("{one} (F1 lists the keys)")),
-            [first, rest @ ..] => Some(format!("{first} (and {} more: F1 lists them)", rest.len())),
+            [one] => Some(one.clone()),
+            many => Some(format!(
+                "[keys]: {} entries refused, defaults kept for them; F1 shows why",
+                many.len()
+            )),
         };
         AppState {
             now: startup.now,

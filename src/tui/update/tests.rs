@@ -693,9 +693,7 @@ fn key_overrides_apply_and_bad_entries_are_reported_at_start() {
     );
     assert_eq!(
         state.notice.as_deref(),
-        Some(
-            "[keys] qiut = \"x\": unknown action 'qiut' (config.example.toml lists them) (and 1 more: F1 lists them)"
-        )
+        Some("[keys]: 2 entries refused, defaults kept for them; F1 shows why")
     );
     // Ctrl-C no longer quits; Ctrl-Q does.
     assert_eq!(ctrl(&mut state, 'c'), vec![]);
