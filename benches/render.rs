@@ -3,6 +3,10 @@
 //! and after a resize only the messages that come into view are rendered again.
 //!
 //! Run: `cargo bench --bench render`
+//!
+//! On the shared 2-core dev box (tui2 branch): first frame after a resize 959 ms before the
+//! lazy transcript, 1.1 ms after; a streaming frame 1.78 ms before, 0.35 ms after (finished
+//! blocks of the open answer are reused); following / scrolled frames about 0.3 ms.
 
 use std::time::{Duration, Instant, SystemTime};
 
