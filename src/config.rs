@@ -27,6 +27,11 @@ pub struct Config {
 
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+
+    /// TUI key overrides: action name (or `scope.action`) → key spec(s); see `[keys]` in
+    /// config.example.toml. Checked by the TUI, which reports bad entries on screen.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys: BTreeMap<String, String>,
 }
 
 /// One SAP AI Core service instance and the choices made for it.

@@ -17,6 +17,8 @@ struct Screen {
     raw: Vec<u8>,
     output: Receiver<Vec<u8>>,
     input: Box<dyn Write + Send>,
+    /// Kept open for the child's lifetime.
+    _master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
 impl Screen {
@@ -65,9 +67,8 @@ impl Screen {
     }
 }
 
-#[test]
-fn demo_pick_chat_quit_in_a_pty() {
-    let home = tempfile::tempdir().unwrap();
+/// `sapcode --demo` in a pty, with HOME, XDG dirs and the keyring in `home`, run in `home`.
+fn spawn_demo(home: &std::path::Path) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: ROWS,
@@ -78,19 +79,19 @@ fn demo_pick_chat_quit_in_a_pty() {
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sapcode"));
     cmd.arg("--demo");
-    cmd.cwd(home.path());
+    cmd.cwd(home);
     cmd.env("TERM", "xterm-256color");
-    cmd.env("HOME", home.path());
+    cmd.env("HOME", home);
     for (var, dir) in [
         ("XDG_CONFIG_HOME", "config"),
         ("XDG_CACHE_HOME", "cache"),
         ("XDG_DATA_HOME", "data"),
     ] {
-        cmd.env(var, home.path().join(dir));
+        cmd.env(var, home.join(dir));
     }
     cmd.env(
         "SAPCODE_KEYRING",
-        format!("insecure-file:{}", home.path().join("k.json").display()),
+        format!("insecure-file:{}", home.join("k.json").display()),
     );
     for var in [
         "AICORE_SERVICE_KEY",
@@ -106,7 +107,7 @@ fn demo_pick_chat_quit_in_a_pty() {
     ] {
         cmd.env_remove(var);
     }
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    let child = pty.slave.spawn_command(cmd).unwrap();
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().unwrap();
     let (tx, rx) = channel();
@@ -123,13 +124,20 @@ fn demo_pick_chat_quit_in_a_pty() {
             }
         }
     });
-    let mut screen = Screen {
+    let screen = Screen {
         parser: vt100::Parser::new(ROWS.try_into().unwrap(), COLS.try_into().unwrap(), 0),
         raw: Vec::new(),
         output: rx,
         input: pty.master.take_writer().unwrap(),
+        _master: pty.master,
     };
+    (screen, child)
+}
 
+#[test]
+fn demo_pick_chat_quit_in_a_pty() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
     screen.wait_for("the model list", |s| {
         s.contains("gpt-4o") && s.contains("2/3")
     });
@@ -170,4 +178,81 @@ fn demo_pick_chat_quit_in_a_pty() {
     assert!(left > entered);
     assert!(!screen.parser.screen().alternate_screen());
     assert!(raw[left..].contains("\x1b[?25h"), "cursor shown again");
+}
+
+/// Picks gpt-4o and its first RUNNING deployment with the keyboard.
+fn pick_gpt4o(screen: &mut Screen) {
+    screen.wait_for("the model list", |s| {
+        s.contains("gpt-4o") && s.contains("2/3")
+    });
+    screen.send("/gpt-4o");
+    screen.send("\r");
+    screen.wait_for("gpt-4o's deployments", |s| s.contains("2 running of 3"));
+    screen.send("\r");
+    screen.wait_for("the chat title", |s| s.contains("Chat · gpt-4o · d7f3a9c2"));
+}
+
+#[test]
+fn attach_a_file_with_at_and_see_it_in_the_code_view() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join("src")).unwrap();
+    std::fs::write(
+        home.path().join("src/parse_key.rs"),
+        "pub fn parse_key(text: &str) -> bool {\n    text.ends_with('=')\n}\n",
+    )
+    .unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    // Tab completes the path after `@`; Enter attaches it to the next question.
+    screen.send("@src/pa");
+    screen.send("\t");
+    screen.wait_for("the completed path", |s| s.contains("@src/parse_key.rs"));
+    screen.send("\r");
+    screen.wait_for("the attachment row", |s| {
+        s.contains("@src/parse_key.rs 65 B ×")
+    });
+    // The code view opens beside the chat with the file, highlighted and numbered.
+    screen.send("\x06");
+    screen.wait_for("the code view", |s| {
+        s.contains("Code · @src/parse_key.rs · rs") && s.contains("1 │ pub fn parse_key")
+    });
+    // Back to the chat: the question goes with the file, and the session is saved.
+    screen.send("\t");
+    screen.send("why the equals sign?");
+    screen.send("\r");
+    screen.wait_for("the streamed answer", |s| {
+        s.contains("received your message") && s.contains("total")
+    });
+    assert!(
+        screen.text().contains("📎 @src/parse_key.rs 65 B"),
+        "{}",
+        screen.text()
+    );
+    let sessions = home.path().join("data/sapcode/sessions");
+    let deadline = Instant::now() + WAIT;
+    let saved = loop {
+        let files: Vec<_> = std::fs::read_dir(&sessions)
+            .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        if let Some(file) = files
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "json"))
+        {
+            break std::fs::read_to_string(file).unwrap();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no session file in {}",
+            sessions.display()
+        );
+        screen.pump(Duration::from_millis(50));
+    };
+    assert!(saved.contains("why the equals sign?"), "{saved}");
+    assert!(saved.contains("`src/parse_key.rs`:"), "{saved}");
+    screen.send("\x03");
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
+        screen.pump(Duration::from_millis(50));
+    }
 }

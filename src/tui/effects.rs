@@ -12,11 +12,13 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
+use crate::agent::Attachment;
 use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode, ServiceKey};
 use crate::commands::context::{Connection, Context};
 use crate::commands::report;
 use crate::config::Config;
 use crate::credentials::{self, CredentialError};
+use crate::fsutil::write_atomic;
 
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
 pub struct Runner {
@@ -63,6 +65,9 @@ impl Runner {
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
             Effect::SaveSettings(form) => self.save_settings(form),
             Effect::ImportKey { path } => self.import_key(path),
+            Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
+            Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
+            Effect::SaveSession { file_name, json } => self.save_session(file_name, json),
             Effect::Copy(_) | Effect::Quit => {}
         }
     }
@@ -253,6 +258,57 @@ impl Runner {
         });
     }
 
+    fn read_attachments(&self, request: u64, paths: Vec<String>) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let results = paths
+                .iter()
+                .map(|path| {
+                    let shown = path.clone();
+                    Attachment::read(&expand_home(path))
+                        .map(|attachment| Attachment {
+                            path: shown,
+                            ..attachment
+                        })
+                        .map_err(|err| err.to_string())
+                })
+                .collect();
+            let _ = tx.send(Event::AttachmentsRead { request, results });
+        });
+    }
+
+    fn complete_path(&self, request: u64, prefix: String) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let candidates = path_candidates(&prefix);
+            let _ = tx.send(Event::PathCompleted {
+                request,
+                prefix,
+                candidates,
+            });
+        });
+    }
+
+    fn save_session(&self, file_name: String, json: String) {
+        let tx = self.tx.clone();
+        let Some(dir) = self.ctx.paths.data_dir.clone() else {
+            let _ = tx.send(Event::Notice(
+                "session not saved: no data directory on this system".into(),
+            ));
+            return;
+        };
+        tokio::task::spawn_blocking(move || {
+            let path = dir.join("sessions").join(file_name);
+            // Private: the conversation may quote the user's code.
+            if let Err(err) = write_atomic(&path, json.as_bytes(), /*private*/ true) {
+                let _ = tx.send(Event::Notice(format!(
+                    "session not saved to {}: {err}",
+                    path.display()
+                )));
+            }
+        });
+    }
+
     fn save_settings(&self, form: SettingsForm) {
         let tx = self.tx.clone();
         let ctx = self.ctx.clone();
@@ -361,6 +417,41 @@ fn needs_setup(err: &anyhow::Error) -> bool {
             )
         )
     })
+}
+
+/// Entries of the prefix's directory whose names start with its last part; hidden ones only
+/// when that part starts with `.`. Directories end in `/`. At most 200, sorted.
+fn path_candidates(prefix: &str) -> Vec<String> {
+    let (dir, start) = match prefix.rfind('/') {
+        Some(at) => (&prefix[..=at], &prefix[at + 1..]),
+        None => ("", prefix),
+    };
+    let listed = if dir.is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        expand_home(dir)
+    };
+    let Ok(entries) = std::fs::read_dir(listed) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            if !name.starts_with(start) || (name.starts_with('.') && !start.starts_with('.')) {
+                return None;
+            }
+            let slash = if entry.file_type().ok()?.is_dir() {
+                "/"
+            } else {
+                ""
+            };
+            Some(format!("{dir}{name}{slash}"))
+        })
+        .take(200)
+        .collect();
+    names.sort();
+    names
 }
 
 fn expand_home(path: &str) -> std::path::PathBuf {

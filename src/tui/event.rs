@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::agent::Attachment;
 use crate::aicore::{ChatRequest, Deployment, Mode, ModelEntry, Usage};
 
 /// An error as the user sees it: what failed and what to do (the same hint text as the CLI).
@@ -109,6 +110,17 @@ pub enum Event {
     },
     SettingsFailed(ErrorView),
     KeyImported(SettingsForm),
+    /// The `@path` files of a message, read (or why not), in the order asked.
+    AttachmentsRead {
+        request: u64,
+        results: Vec<Result<Attachment, String>>,
+    },
+    /// Paths that complete `@prefix` (directories end in `/`), sorted.
+    PathCompleted {
+        request: u64,
+        prefix: String,
+        candidates: Vec<String>,
+    },
     /// A short line for the status bar ("copied 3 lines", "saved choice failed: …").
     Notice(String),
 }
@@ -144,6 +156,21 @@ pub enum Effect {
     SaveSettings(SettingsForm),
     ImportKey {
         path: String,
+    },
+    /// Read the files a message names with `@path` (relative to the working directory).
+    ReadAttachments {
+        request: u64,
+        paths: Vec<String>,
+    },
+    /// List the paths that start with `prefix`, for Tab after `@`.
+    CompletePath {
+        request: u64,
+        prefix: String,
+    },
+    /// Write the conversation to `sessions/<file_name>` in the data directory.
+    SaveSession {
+        file_name: String,
+        json: String,
     },
     /// OSC 52 clipboard write.
     Copy(String),

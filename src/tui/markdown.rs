@@ -45,21 +45,105 @@ pub fn render(text: &str, width: u16, theme: Theme) -> Vec<Line<'static>> {
 
 /// The last fenced code block of a message, for "copy code block".
 pub fn last_code_block(text: &str) -> Option<String> {
-    let mut last = None;
-    let mut current: Option<String> = None;
+    code_blocks(text).pop().map(|(_, code)| code)
+}
+
+/// Every fenced or indented code block of a message with its language (maybe empty); an
+/// unclosed fence at the end (a streaming answer) counts too.
+pub fn code_blocks(text: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(String, String)> = None;
     for event in Parser::new(text) {
         match event {
-            Md::Start(Tag::CodeBlock(_)) => current = Some(String::new()),
-            Md::Text(t) if current.is_some() => {
-                if let Some(code) = current.as_mut() {
+            Md::Start(Tag::CodeBlock(kind)) => {
+                current = Some((fence_language(&kind), String::new()));
+            }
+            Md::Text(t) => {
+                if let Some((_, code)) = current.as_mut() {
                     code.push_str(&t);
                 }
             }
-            Md::End(TagEnd::CodeBlock) => last = current.take(),
+            Md::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
             _ => {}
         }
     }
-    last.or(current)
+    blocks.extend(current);
+    blocks
+}
+
+fn fence_language(kind: &CodeBlockKind<'_>) -> String {
+    match kind {
+        CodeBlockKind::Fenced(info) => info.split([' ', ',']).next().unwrap_or("").to_owned(),
+        CodeBlockKind::Indented => String::new(),
+    }
+}
+
+/// The byte offset after the last finished block of a streaming message: just after a blank
+/// line that is outside any code fence. Text before it renders the same whatever follows.
+pub fn stable_boundary(text: &str) -> usize {
+    let mut boundary = 0;
+    let mut fence: Option<(char, usize)> = None;
+    let mut offset = 0;
+    let mut previous_blank = false;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        let is_blank = line.trim().is_empty();
+        // Indented lines and list items after a blank may continue a list: not a safe cut.
+        if fence.is_none() && previous_blank && !is_blank && !line.starts_with([' ', '\t']) {
+            let is_list_item = trimmed.starts_with(['-', '*', '+'])
+                || trimmed.chars().next().is_some_and(|c| c.is_ascii_digit());
+            if !is_list_item {
+                boundary = start;
+            }
+        }
+        if !line.ends_with('\n') {
+            break;
+        }
+        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+        if let Some(c) = marker {
+            let run = trimmed.chars().take_while(|x| *x == c).count();
+            if run >= 3 {
+                match fence {
+                    None => fence = Some((c, run)),
+                    Some((open, len))
+                        if open == c && run >= len && trimmed.trim_end().len() == run =>
+                    {
+                        fence = None;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        previous_blank = is_blank && fence.is_none();
+    }
+    boundary
+}
+
+/// A file or code block for the code view: line numbers, syntax colours, wrapped to `width`.
+pub fn code_lines(language: &str, code: &str, width: u16, theme: Theme) -> Vec<Line<'static>> {
+    let count = code.lines().count().max(1);
+    let gutter = count.to_string().len();
+    let inner = usize::from(width).saturating_sub(gutter + 3).max(4);
+    let muted = theme.muted();
+    let mut lines = Vec::new();
+    for (number, spans) in highlight(language, code, theme).into_iter().enumerate() {
+        if number >= count {
+            break;
+        }
+        for (part, row) in hard_wrap(spans, inner).into_iter().enumerate() {
+            let label = if part == 0 {
+                format!("{:>gutter$} │ ", number + 1)
+            } else {
+                format!("{:>gutter$} ┆ ", "")
+            };
+            let mut spans = vec![Span::styled(label, muted)];
+            spans.extend(row);
+            lines.push(Line::from(spans));
+        }
+    }
+    lines
 }
 
 struct Builder {
@@ -200,13 +284,7 @@ impl Builder {
             }
             Tag::CodeBlock(kind) => {
                 self.flush();
-                let language = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',']).next().unwrap_or("").to_owned()
-                    }
-                    CodeBlockKind::Indented => String::new(),
-                };
-                self.code = Some((language, String::new()));
+                self.code = Some((fence_language(&kind), String::new()));
             }
             Tag::Paragraph
             | Tag::HtmlBlock
@@ -552,9 +630,45 @@ mod tests {
     }
 
     #[test]
+    fn stable_boundary_stops_before_open_blocks() {
+        let text = "Para one.\n\nPara two\n\n```rs\nfn a() {}\n\nfn b() {}\n";
+        assert_eq!(
+            &text[stable_boundary(text)..],
+            "```rs\nfn a() {}\n\nfn b() {}\n"
+        );
+        let open = "a\n\n```\nx\n";
+        assert_eq!(&open[stable_boundary(open)..], "```\nx\n");
+        let closed = "a\n\n```\nx\n```\n\nb";
+        assert_eq!(&closed[stable_boundary(closed)..], "b");
+        let closed = "a\n\n```\nx\n```\n\nb c\n\nd";
+        assert_eq!(&closed[stable_boundary(closed)..], "d");
+        assert_eq!(stable_boundary("no blank line yet"), 0);
+        let list = "- a\n\n- b\n\nnext\n";
+        assert_eq!(&list[stable_boundary(list)..], "next\n");
+    }
+
+    #[test]
+    fn code_lines_number_and_wrap() {
+        let lines = code_lines(
+            "",
+            "fn a() {}\nlet long = 1234567890;\n",
+            16,
+            Theme { color: false },
+        );
+        assert_eq!(
+            text(&lines),
+            ["1 │ fn a() {}", "2 │ let long = 1", "  ┆ 234567890;"]
+        );
+    }
+
+    #[test]
     fn last_code_block_is_found() {
         let md = "a\n```\none\n```\nb\n```sh\ntwo\n```\n";
         assert_eq!(last_code_block(md).as_deref(), Some("two\n"));
         assert_eq!(last_code_block("no code"), None);
+        assert_eq!(
+            code_blocks(md),
+            [("".into(), "one\n".into()), ("sh".into(), "two\n".into())]
+        );
     }
 }

@@ -6,9 +6,11 @@ pub mod effects;
 pub mod event;
 pub mod keymap;
 pub mod markdown;
+pub mod session;
 pub mod state;
 pub mod terminal;
 pub mod theme;
+pub mod transcript;
 pub mod update;
 pub mod view;
 
@@ -158,5 +160,6 @@ fn startup(ctx: &Context, theme: theme::Theme) -> Startup {
         theme,
         now: SystemTime::now(),
         size: (80, 24),
+        key_overrides: ctx.config.keys.clone(),
     }
 }

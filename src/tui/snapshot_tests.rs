@@ -305,3 +305,100 @@ fn quit_confirmation() {
         state
     });
 }
+
+const LIB_RS: &str = "//! sapcode: a terminal coding assistant for SAP AI Core.\n\npub mod agent;\npub mod aicore;\n\n/// Parses a service key.\npub fn parse_key(text: &str) -> Result<Key, Error> {\n    let key: Key = serde_json::from_str(text)?;\n    Ok(key)\n}\n";
+
+/// gpt-4o picked; `src/lib.rs` attached (waiting for the question) and the code view open.
+fn with_attachment(width: u16, height: u16) -> AppState {
+    let mut state = picked(width, height);
+    typed(&mut state, "@src/lib.rs");
+    let request = match key(&mut state, KeyCode::Enter).as_slice() {
+        [super::event::Effect::ReadAttachments { request, .. }] => *request,
+        other => panic!("{other:?}"),
+    };
+    apply(
+        &mut state,
+        Event::AttachmentsRead {
+            request,
+            results: vec![Ok(crate::agent::Attachment::from_text(
+                "src/lib.rs",
+                LIB_RS,
+            ))],
+        },
+    );
+    state
+}
+
+#[test]
+fn chat_with_an_attachment_row() {
+    snap("chat_attachment_row", |w, h| {
+        let mut state = with_attachment(w, h);
+        typed(&mut state, "why does parse_key fail on `=`?");
+        state
+    });
+}
+
+#[test]
+fn code_view_shows_the_attached_file() {
+    snap("code_view_attached_file", |w, h| {
+        let mut state = with_attachment(w, h);
+        ctrl(&mut state, 'f');
+        state
+    });
+}
+
+#[test]
+fn code_view_shows_a_block_of_the_last_answer() {
+    snap("code_view_answer_block", |w, h| {
+        let (mut state, turn) = streaming(w, h);
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Done,
+            },
+        );
+        ctrl(&mut state, 'f');
+        state
+    });
+}
+
+#[test]
+fn code_view_empty() {
+    snap("code_view_empty", |w, h| {
+        let mut state = picked(w, h);
+        ctrl(&mut state, 'f');
+        state
+    });
+}
+
+#[test]
+fn key_override_problems_show_at_start() {
+    snap("key_override_notice", |w, h| {
+        let mut start = startup(w, h);
+        start.key_overrides = [("qiut", "ctrl-q"), ("send", "ctrl-r")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let mut state = AppState::new(start);
+        let loaded_state = loaded(w, h);
+        state.connection = loaded_state.connection.clone();
+        state.models = loaded_state.models.clone();
+        state.deployments = loaded_state.deployments.clone();
+        state
+    });
+}
+
+#[test]
+fn help_lists_refused_key_overrides() {
+    snap("help_key_problems", |w, h| {
+        let mut start = startup(w, h);
+        start.key_overrides = [("quit", "ctrl-q"), ("stop", "x")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let mut state = AppState::new(start);
+        key(&mut state, KeyCode::F(1));
+        state
+    });
+}

@@ -1,22 +1,35 @@
 //! The one `AppState` the UI loop owns: a struct per pane plus focus and overlays. Anything
 //! that loads is a [`Load`]; modes are enums, not clusters of booleans.
 
-use std::cell::RefCell;
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use ratatui::text::Line;
 use ratatui_textarea::TextArea;
 
 use super::event::{ConnectionInfo, ErrorView, Listing, SettingsForm};
+use super::keymap::Keymap;
+use super::markdown;
 use super::theme::Theme;
-use crate::agent::Conversation;
+use crate::agent::{Attachment, Conversation};
 use crate::aicore::{Deployment, Mode, ModelEntry, Usage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Models,
     Deployments,
+    /// The code view in the left column (attached files, code blocks of the last answer).
+    Code,
     Chat,
+}
+
+/// What the left column shows beside the chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeftPane {
+    Pickers,
+    Code,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +77,8 @@ pub struct Startup {
     pub theme: Theme,
     pub now: SystemTime,
     pub size: (u16, u16),
+    /// The config's `[keys]` table, applied over the defaults at start.
+    pub key_overrides: BTreeMap<String, String>,
 }
 
 pub struct AppState {
@@ -71,7 +86,13 @@ pub struct AppState {
     pub size: (u16, u16),
     pub theme: Theme,
     pub focus: Pane,
+    pub left: LeftPane,
     pub overlay: Overlay,
+    /// First row of the help overlay (it scrolls on small terminals).
+    pub help_scroll: usize,
+    pub keys: Keymap,
+    /// `[keys]` entries that were refused, with the reason; shown at start and in help.
+    pub key_problems: Vec<String>,
     pub profile: String,
     pub mode: Mode,
     pub resource_group: String,
@@ -79,6 +100,7 @@ pub struct AppState {
     pub models: ModelsPane,
     pub deployments: DeploymentsPane,
     pub chat: ChatPane,
+    pub code: CodePane,
     pub settings: SettingsPane,
     pub notice: Option<String>,
     pub next_request: u64,
@@ -87,12 +109,25 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(startup: Startup) -> AppState {
+        let (keys, key_problems) = Keymap::with_overrides(&startup.key_overrides);
+        let notice = match key_problems.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            many => Some(format!(
+                "[keys]: {} entries refused, defaults kept for them; F1 shows why",
+                many.len()
+            )),
+        };
         AppState {
             now: startup.now,
             size: startup.size,
             theme: startup.theme,
             focus: Pane::Models,
+            left: LeftPane::Pickers,
             overlay: Overlay::None,
+            help_scroll: 0,
+            keys,
+            key_problems,
             profile: startup.profile,
             mode: startup.mode,
             resource_group: startup.resource_group,
@@ -106,8 +141,9 @@ impl AppState {
                 ..DeploymentsPane::default()
             },
             chat: ChatPane::new(),
+            code: CodePane::default(),
             settings: SettingsPane::new(startup.form, startup.has_secret),
-            notice: None,
+            notice,
             next_request: 1,
             should_quit: false,
         }
@@ -122,6 +158,44 @@ impl AppState {
         matches!(self.chat.turn, Turn::Streaming { .. })
     }
 
+    /// What the code view can show: files attached to the conversation (sent, then waiting for
+    /// the next question), then the code blocks of the last answer.
+    pub fn code_items(&self) -> Vec<CodeItem<'_>> {
+        let mut items: Vec<CodeItem<'_>> = Vec::new();
+        for (attachment, is_pending) in self
+            .chat
+            .files
+            .iter()
+            .map(|a| (a, false))
+            .chain(self.chat.attachments.iter().map(|a| (a, true)))
+        {
+            let item = CodeItem {
+                title: format!("@{}", attachment.path),
+                language: extension(&attachment.path).to_owned(),
+                text: Cow::Borrowed(attachment.content.as_str()),
+                is_pending,
+            };
+            // A file attached again replaces the older copy.
+            match items.iter_mut().find(|i| i.title == item.title) {
+                Some(older) => *older = item,
+                None => items.push(item),
+            }
+        }
+        if let Some(answer) = self.chat.last_answer() {
+            let blocks = markdown::code_blocks(&answer.text);
+            let count = blocks.len();
+            for (n, (language, code)) in blocks.into_iter().enumerate() {
+                items.push(CodeItem {
+                    title: format!("answer block {} of {count}", n + 1),
+                    language,
+                    text: Cow::Owned(code),
+                    is_pending: false,
+                });
+            }
+        }
+        items
+    }
+
     /// Whether anything moves on screen, so the loop keeps ticking.
     pub fn is_animating(&self) -> bool {
         self.is_streaming()
@@ -129,6 +203,49 @@ impl AppState {
             || matches!(self.deployments.list, Load::Loading { .. })
             || matches!(self.connection, Connection::Connecting)
             || matches!(self.settings.status, SettingsStatus::Checking { .. })
+    }
+}
+
+fn extension(path: &str) -> &str {
+    std::path::Path::new(path)
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .unwrap_or("")
+}
+
+/// One thing the code view can show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeItem<'a> {
+    /// `@src/lib.rs` or `answer block 2 of 3`.
+    pub title: String,
+    pub language: String,
+    pub text: Cow<'a, str>,
+    /// Attached, waiting for the next question.
+    pub is_pending: bool,
+}
+
+/// The code view: which item is shown and how far it is scrolled.
+#[derive(Debug, Default)]
+pub struct CodePane {
+    pub item: usize,
+    /// First row in view; clamped to the last page when drawn.
+    pub scroll: usize,
+    /// Rows of the shown item and of the viewport as last drawn, for paging.
+    pub metrics: Cell<TranscriptMetrics>,
+    /// The shown item's highlighted rows: syntax highlighting is too slow to redo per frame.
+    pub cache: RefCell<Option<CodeRender>>,
+}
+
+pub struct CodeRender {
+    pub title: String,
+    pub text_len: usize,
+    pub width: u16,
+    pub lines: Vec<Line<'static>>,
+}
+
+impl std::fmt::Debug for CodeRender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CodeRender")
     }
 }
 
@@ -245,6 +362,11 @@ pub struct RenderCache(pub RefCell<Option<Rendered>>);
 pub struct Rendered {
     pub width: u16,
     pub text_len: usize,
+    /// Rendered while the answer streamed: finished blocks from `stable_len` bytes of text
+    /// sit in the first `stable_lines` lines and are reused; the rest is redone.
+    pub is_open: bool,
+    pub stable_len: usize,
+    pub stable_lines: usize,
     pub lines: Vec<Line<'static>>,
 }
 
@@ -259,6 +381,8 @@ pub struct Entry {
     pub speaker: Speaker,
     pub text: String,
     pub end: EntryEnd,
+    /// Files sent with this question, as shown (`@src/lib.rs 2.1 KiB`).
+    pub files: Vec<String>,
     pub cache: RenderCache,
 }
 
@@ -268,6 +392,7 @@ impl Entry {
             speaker,
             text,
             end,
+            files: Vec::new(),
             cache: RenderCache::default(),
         }
     }
@@ -284,18 +409,31 @@ pub enum Turn {
     },
 }
 
-/// Follow the newest text, or stay where the user scrolled to (first visible row).
+/// Follow the newest text, or stay where the user scrolled to: the first visible row is
+/// `row` rows into entry `entry`. Anchored to an entry, not to a row of the whole transcript,
+/// so messages above the view that are rendered again at a new width cannot move it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scroll {
     Follow,
-    At(usize),
+    At { entry: usize, row: usize },
 }
 
-/// Transcript height and viewport as last drawn, so PgUp knows how far "up" is.
+/// Transcript height (exact for messages rendered at this width, estimated for the rest),
+/// viewport and width as last drawn.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TranscriptMetrics {
     pub total: usize,
     pub height: usize,
+    pub width: u16,
+}
+
+/// Reading the `@path` files of a message before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attaching {
+    pub request: u64,
+    /// The message as typed; sent once every file is read (unless it is only `@path`s).
+    pub text: String,
+    pub has_question: bool,
 }
 
 pub struct ChatPane {
@@ -304,7 +442,16 @@ pub struct ChatPane {
     pub history: Vec<String>,
     pub history_pos: Option<usize>,
     pub scroll: Scroll,
-    pub metrics: std::cell::Cell<TranscriptMetrics>,
+    pub metrics: Cell<TranscriptMetrics>,
+    /// Files attached to the next question (shown above the input).
+    pub attachments: Vec<Attachment>,
+    pub attaching: Option<Attaching>,
+    /// The Tab completion asked for, so a late answer is dropped.
+    pub completion: Option<u64>,
+    /// Files sent in this conversation, for the code view.
+    pub files: Vec<Attachment>,
+    /// When this conversation's first question was sent; names its file under `sessions/`.
+    pub session: Option<SystemTime>,
     pub turn: Turn,
     pub next_turn: u64,
     pub conversation: Conversation,
@@ -324,6 +471,11 @@ impl ChatPane {
             history_pos: None,
             scroll: Scroll::Follow,
             metrics: Default::default(),
+            attachments: Vec::new(),
+            attaching: None,
+            completion: None,
+            files: Vec::new(),
+            session: None,
             turn: Turn::Idle,
             next_turn: 1,
             conversation: Conversation::new(None),

@@ -176,6 +176,7 @@ pub fn startup(width: u16, height: u16) -> Startup {
         theme: Theme::default(),
         now: t0(),
         size: (width, height),
+        key_overrides: Default::default(),
     }
 }
 

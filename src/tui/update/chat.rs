@@ -1,14 +1,18 @@
-//! Chat keys and stream updates: sending, history, scrolling, stopping, retrying, copying.
+//! Chat keys and stream updates: sending (after reading `@path` files), history, scrolling,
+//! stopping, retrying, copying, starting a new conversation, and saving the session after
+//! each finished turn.
 
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::attach;
+use crate::agent::Conversation;
 use crate::aicore::{Mode, Usage};
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::markdown;
-use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, Turn};
+use crate::tui::state::{AppState, CodePane, Entry, EntryEnd, Pane, Scroll, Speaker, Turn};
+use crate::tui::{markdown, session, transcript};
 
 pub(super) fn is_current(state: &AppState, turn: u64) -> bool {
     matches!(state.chat.turn, Turn::Streaming { id, .. } if id == turn)
@@ -34,7 +38,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Top => {
-            state.chat.scroll = Scroll::At(0);
+            state.chat.scroll = Scroll::At { entry: 0, row: 0 };
             Vec::new()
         }
         Action::Bottom => {
@@ -43,6 +47,11 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::CopyAnswer => copy(state, |text| Some(text.to_owned()), "last answer"),
         Action::CopyCode => copy(state, markdown::last_code_block, "last code block"),
+        Action::RemoveAttachment => {
+            attach::remove_last(state);
+            Vec::new()
+        }
+        Action::NewConversation => new_conversation(state),
         _ => Vec::new(),
     }
 }
@@ -52,20 +61,14 @@ fn page_size(state: &AppState) -> isize {
     height.saturating_sub(2).max(1) as isize
 }
 
-/// Moves the transcript view; reaching the bottom resumes following the stream.
+/// Moves the transcript view; reaching the bottom resumes following the stream. Only the
+/// messages scrolled over are rendered (at the width last drawn).
 pub(super) fn scroll_by(state: &mut AppState, delta: isize) {
     let metrics = state.chat.metrics.get();
-    let bottom = metrics.total.saturating_sub(metrics.height);
-    let top = match state.chat.scroll {
-        Scroll::Follow => bottom,
-        Scroll::At(top) => top.min(bottom),
-    };
-    let next = top.saturating_add_signed(delta).min(bottom);
-    state.chat.scroll = if next >= bottom {
-        Scroll::Follow
-    } else {
-        Scroll::At(next)
-    };
+    if metrics.width == 0 || state.chat.entries.is_empty() {
+        return;
+    }
+    state.chat.scroll = transcript::scrolled(state, metrics.width, metrics.height, delta);
 }
 
 pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
@@ -112,6 +115,18 @@ fn send(state: &mut AppState) -> Vec<Effect> {
         state.notice = Some("an answer is still streaming: Esc stops it".into());
         return Vec::new();
     }
+    if state.chat.attaching.is_some() {
+        state.notice = Some("still reading the attached files".into());
+        return Vec::new();
+    }
+    match attach::start(state, &text) {
+        Some(effects) => effects,
+        None => send_text(state, text),
+    }
+}
+
+/// Sends `text` with the files attached so far, placed before it in the conversation.
+pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
     let Some(model) = state.models.chosen.clone() else {
         state.notice = Some("pick a model first: Tab to the model picker, Enter to pick".into());
         state.focus = Pane::Models;
@@ -121,13 +136,55 @@ fn send(state: &mut AppState) -> Vec<Effect> {
         state.chat.history.push(text.clone());
     }
     state.chat.history_pos = None;
-    state.chat.set_input("");
-    state
-        .chat
-        .entries
-        .push(Entry::new(Speaker::You, text.clone(), EntryEnd::Finished));
-    state.chat.conversation.push_user(&text, &[]);
+    if state.chat.input_text() == text {
+        state.chat.set_input("");
+    }
+    let attachments = std::mem::take(&mut state.chat.attachments);
+    let mut entry = Entry::new(Speaker::You, text.clone(), EntryEnd::Finished);
+    entry.files = attachments
+        .iter()
+        .map(|a| {
+            format!(
+                "@{} {}",
+                a.path,
+                crate::tui::view::size_text(a.content.len())
+            )
+        })
+        .collect();
+    state.chat.entries.push(entry);
+    state.chat.conversation.push_user(&text, &attachments);
+    for attachment in attachments {
+        state.chat.files.retain(|f| f.path != attachment.path);
+        state.chat.files.push(attachment);
+    }
+    state.chat.session.get_or_insert(state.now);
     start_turn(state, model)
+}
+
+/// `Ctrl-N`: a fresh conversation; the last one is already saved after its last turn.
+fn new_conversation(state: &mut AppState) -> Vec<Effect> {
+    if state.is_streaming() {
+        state.notice = Some("an answer is still streaming: Esc stops it first".into());
+        return Vec::new();
+    }
+    let chat = &mut state.chat;
+    let was_saved = chat.session.take().is_some();
+    chat.entries.clear();
+    chat.conversation = Conversation::new(None);
+    chat.attachments.clear();
+    chat.attaching = None;
+    chat.files.clear();
+    chat.scroll = Scroll::Follow;
+    chat.last_usage = None;
+    chat.total_usage = Usage::default();
+    chat.last_elapsed = None;
+    state.code = CodePane::default();
+    state.notice = Some(if was_saved {
+        "new conversation; the last one is saved under sessions/ in the data directory".into()
+    } else {
+        "new conversation".into()
+    });
+    Vec::new()
 }
 
 fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
@@ -164,8 +221,9 @@ pub(super) fn stop(state: &mut AppState) -> Vec<Effect> {
     let Turn::Streaming { id, .. } = state.chat.turn else {
         return Vec::new();
     };
-    finish(state, EntryEnd::StoppedByEsc);
-    vec![Effect::CancelTurn { turn: id }]
+    let mut effects = vec![Effect::CancelTurn { turn: id }];
+    effects.extend(finish(state, EntryEnd::StoppedByEsc));
+    effects
 }
 
 fn retry(state: &mut AppState) -> Vec<Effect> {
@@ -189,19 +247,24 @@ fn retry(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// Closes the open entry; the partial text joins the conversation so later turns see it.
-fn finish(state: &mut AppState, end: EntryEnd) {
+/// The conversation is then saved as a session.
+fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
     if let Turn::Streaming { started, .. } = state.chat.turn {
         state.chat.last_elapsed = Some(state.now.duration_since(started).unwrap_or(Duration::ZERO));
     }
     state.chat.turn = Turn::Idle;
     let Some(entry) = state.chat.entries.last_mut() else {
-        return;
+        return Vec::new();
     };
     entry.end = end;
     let text = entry.text.clone();
     if !text.is_empty() {
         state.chat.conversation.push_assistant(&text);
     }
+    session::snapshot(state)
+        .map(|(file_name, json)| Effect::SaveSession { file_name, json })
+        .into_iter()
+        .collect()
 }
 
 pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> Vec<Effect> {
@@ -231,8 +294,8 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
                 total_tokens: total.total_tokens + usage.total_tokens,
             };
         }
-        ChatUpdate::Done => finish(state, EntryEnd::Finished),
-        ChatUpdate::Failed(error) => finish(state, EntryEnd::Cut(error)),
+        ChatUpdate::Done => return finish(state, EntryEnd::Finished),
+        ChatUpdate::Failed(error) => return finish(state, EntryEnd::Cut(error)),
     }
     Vec::new()
 }

@@ -17,7 +17,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match state.focus {
         Pane::Models => models_action(state, action),
         Pane::Deployments => deployments_action(state, action),
-        Pane::Chat => Vec::new(),
+        Pane::Code | Pane::Chat => Vec::new(),
     }
 }
 

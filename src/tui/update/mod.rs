@@ -1,7 +1,9 @@
 //! `update(&mut AppState, Event) -> Vec<Effect>`: plain code, no I/O and no clock reads (time
 //! arrives in `Event::Tick`). Each pane's keys go to a named handler in a sibling module.
 
+mod attach;
 mod chat;
+mod code;
 mod lists;
 mod settings;
 #[cfg(test)]
@@ -10,8 +12,8 @@ mod tests;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
 use super::event::{Effect, Event, Listing};
-use super::keymap::{self, Action, Scope};
-use super::state::{AppState, Connection, Load, Overlay, Pane, SettingsStatus};
+use super::keymap::{Action, Scope};
+use super::state::{AppState, Connection, LeftPane, Load, Overlay, Pane, SettingsStatus};
 use crate::aicore::{Deployment, ModelEntry};
 
 pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
@@ -72,6 +74,15 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::KeyImported(form) => settings::imported(state, form),
+        Event::AttachmentsRead { request, results } => attach::read(state, request, results),
+        Event::PathCompleted {
+            request,
+            prefix,
+            candidates,
+        } => {
+            attach::completed(state, request, &prefix, candidates);
+            Vec::new()
+        }
         Event::Notice(text) => {
             state.notice = Some(text);
             Vec::new()
@@ -84,7 +95,7 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     match state.overlay {
         Overlay::ConfirmQuit => return confirm_quit(state, key),
         Overlay::Help => {
-            state.overlay = Overlay::None;
+            help_key(state, key);
             return Vec::new();
         }
         Overlay::Settings => return settings::on_key(state, key),
@@ -94,17 +105,41 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return lists::on_filter_key(state, key);
     }
     let scope = scope_of(state.focus);
-    match keymap::lookup(scope, &key) {
+    match state.keys.lookup(scope, &key) {
+        // Tab right after `@path` completes the path instead of leaving the chat.
+        Some(Action::NextPane) if state.focus == Pane::Chat && attach::is_at_path(state) => {
+            attach::complete(state)
+        }
         Some(action) => on_action(state, action),
         None if state.focus == Pane::Chat => chat::on_text_key(state, key),
         None => Vec::new(),
     }
 }
 
+/// The help scrolls with the arrows and pages; any other key closes it.
+fn help_key(state: &mut AppState, key: KeyEvent) {
+    let lines = state.key_problems.len() + state.keys.help_rows().len();
+    let visible = lines.min(usize::from(state.size.1).saturating_sub(2));
+    let last = lines.saturating_sub(visible);
+    let page = visible.saturating_sub(1).max(1);
+    state.help_scroll = match key.code {
+        KeyCode::Up => state.help_scroll.saturating_sub(1),
+        KeyCode::Down => state.help_scroll + 1,
+        KeyCode::PageUp => state.help_scroll.saturating_sub(page),
+        KeyCode::PageDown => state.help_scroll + page,
+        _ => {
+            state.overlay = Overlay::None;
+            0
+        }
+    }
+    .min(last);
+}
+
 pub(super) fn scope_of(pane: Pane) -> Scope {
     match pane {
         Pane::Models => Scope::Models,
         Pane::Deployments => Scope::Deployments,
+        Pane::Code => Scope::Code,
         Pane::Chat => Scope::Chat,
     }
 }
@@ -113,31 +148,55 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => quit(state),
         Action::NextPane => {
-            state.focus = match state.focus {
-                Pane::Models => Pane::Deployments,
-                Pane::Deployments => Pane::Chat,
-                Pane::Chat => Pane::Models,
+            state.focus = match (state.left, state.focus) {
+                (LeftPane::Pickers, Pane::Models) => Pane::Deployments,
+                (LeftPane::Pickers, Pane::Deployments) => Pane::Chat,
+                (LeftPane::Pickers, Pane::Chat | Pane::Code) => Pane::Models,
+                (LeftPane::Code, Pane::Code) => Pane::Chat,
+                (LeftPane::Code, Pane::Chat | Pane::Models | Pane::Deployments) => Pane::Code,
             };
             Vec::new()
         }
         Action::PrevPane => {
-            state.focus = match state.focus {
-                Pane::Models => Pane::Chat,
-                Pane::Deployments => Pane::Models,
-                Pane::Chat => Pane::Deployments,
+            state.focus = match (state.left, state.focus) {
+                (LeftPane::Pickers, Pane::Models) => Pane::Chat,
+                (LeftPane::Pickers, Pane::Deployments) => Pane::Models,
+                (LeftPane::Pickers, Pane::Chat | Pane::Code) => Pane::Deployments,
+                (LeftPane::Code, Pane::Code) => Pane::Chat,
+                (LeftPane::Code, Pane::Chat | Pane::Models | Pane::Deployments) => Pane::Code,
             };
             Vec::new()
         }
-        Action::FocusModels => focus(state, Pane::Models),
-        Action::FocusDeployments => focus(state, Pane::Deployments),
+        Action::FocusModels => focus_picker(state, Pane::Models),
+        Action::FocusDeployments => focus_picker(state, Pane::Deployments),
         Action::FocusChat => focus(state, Pane::Chat),
+        Action::ToggleCode => {
+            code::toggle(state);
+            Vec::new()
+        }
         Action::OpenSettings => {
             state.overlay = Overlay::Settings;
             Vec::new()
         }
         Action::Help => {
             state.overlay = Overlay::Help;
+            state.help_scroll = 0;
             Vec::new()
+        }
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::PageUp
+        | Action::PageDown
+        | Action::NextItem
+        | Action::PrevItem
+        | Action::CopyShown
+        | Action::Pick
+        | Action::Refresh
+            if state.focus == Pane::Code =>
+        {
+            code::on_action(state, action)
         }
         Action::Up
         | Action::Down
@@ -166,9 +225,20 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::Stop
         | Action::Retry
         | Action::CopyAnswer
-        | Action::CopyCode => chat::on_action(state, action),
+        | Action::CopyCode
+        | Action::NextItem
+        | Action::PrevItem
+        | Action::CopyShown
+        | Action::RemoveAttachment
+        | Action::NewConversation => chat::on_action(state, action),
         Action::ImportKey | Action::Save | Action::Close => Vec::new(),
     }
+}
+
+/// `m` / `d`: the pickers come back in the left column.
+fn focus_picker(state: &mut AppState, pane: Pane) -> Vec<Effect> {
+    state.left = LeftPane::Pickers;
+    focus(state, pane)
 }
 
 fn focus(state: &mut AppState, pane: Pane) -> Vec<Effect> {
@@ -188,7 +258,7 @@ fn quit(state: &mut AppState) -> Vec<Effect> {
 fn confirm_quit(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     state.overlay = Overlay::None;
     let is_yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'))
-        || keymap::lookup(Scope::Global, &key) == Some(Action::Quit);
+        || state.keys.lookup(Scope::Global, &key) == Some(Action::Quit);
     if !is_yes {
         return Vec::new();
     }
@@ -209,22 +279,26 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
             // Pasted newlines stay newlines: bracketed paste keeps them from sending.
             state.chat.input.insert_str(text.replace("\r\n", "\n"));
         }
-        (Overlay::None, Pane::Models | Pane::Deployments)
+        (Overlay::None, Pane::Models | Pane::Deployments | Pane::Code)
         | (Overlay::Help | Overlay::ConfirmQuit, _) => {}
     }
     Vec::new()
 }
 
 fn on_mouse(state: &mut AppState, mouse: MouseEvent) -> Vec<Effect> {
-    match mouse.kind {
-        MouseEventKind::ScrollUp => chat::scroll_by(state, -3),
-        MouseEventKind::ScrollDown => chat::scroll_by(state, 3),
-        _ => {}
+    let delta = match mouse.kind {
+        MouseEventKind::ScrollUp => -3,
+        MouseEventKind::ScrollDown => 3,
+        _ => return Vec::new(),
+    };
+    match state.focus {
+        Pane::Code => code::scroll_by(state, delta),
+        Pane::Models | Pane::Deployments | Pane::Chat => chat::scroll_by(state, delta),
     }
     Vec::new()
 }
 
-fn next_request(state: &mut AppState) -> u64 {
+pub(super) fn next_request(state: &mut AppState) -> u64 {
     let id = state.next_request;
     state.next_request += 1;
     id

@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::aicore::Mode;
 use crate::tui::event::{Effect, ErrorView, SettingsForm};
-use crate::tui::keymap::{self, Action, Scope};
+use crate::tui::keymap::{Action, Scope};
 use crate::tui::state::{AppState, FIELDS, Field, Overlay, SettingsStatus};
 
 pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
@@ -13,7 +13,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return edit_key(state, key);
     }
     let settings = &mut state.settings;
-    match keymap::lookup(Scope::Settings, &key) {
+    match state.keys.lookup(Scope::Settings, &key) {
         Some(Action::Up) => settings.field = settings.field.saturating_sub(1),
         Some(Action::Down) => settings.field = (settings.field + 1).min(FIELDS.len() - 1),
         Some(Action::Pick) => return activate(state),

@@ -6,8 +6,12 @@ use crossterm::event::KeyCode;
 use pretty_assertions::assert_eq;
 
 use super::update;
+use crate::agent::Attachment;
 use crate::tui::event::{ChatUpdate, Effect, ErrorView, Event, Listing};
-use crate::tui::state::{AppState, EntryEnd, Load, Overlay, Pane, Scroll, Turn};
+use crate::tui::state::{
+    AppState, Entry, EntryEnd, LeftPane, Load, Overlay, Pane, Scroll, Speaker, TranscriptMetrics,
+    Turn,
+};
 use crate::tui::test_support::{apply, ctrl, key, loaded, models, picked, t0, typed};
 
 fn send(state: &mut AppState, text: &str) -> u64 {
@@ -204,9 +208,10 @@ fn esc_mid_stream_cancels_and_keeps_the_partial_answer() {
             update: ChatUpdate::Delta("Partial".into()),
         },
     );
-    assert_eq!(
-        key(&mut state, KeyCode::Esc),
-        vec![Effect::CancelTurn { turn }]
+    let effects = key(&mut state, KeyCode::Esc);
+    assert!(
+        matches!(effects.as_slice(), [Effect::CancelTurn { turn: t }, Effect::SaveSession { .. }] if *t == turn),
+        "{effects:?}"
     );
     let answer = state.chat.entries.last().unwrap();
     assert_eq!(
@@ -272,9 +277,13 @@ fn quitting_while_streaming_asks_first() {
     assert_eq!(state.overlay, Overlay::None);
     assert!(state.is_streaming());
     ctrl(&mut state, 'c');
-    assert_eq!(
-        key(&mut state, KeyCode::Char('y')),
-        vec![Effect::CancelTurn { turn }, Effect::Quit]
+    let effects = key(&mut state, KeyCode::Char('y'));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::CancelTurn { turn: t }, Effect::SaveSession { .. }, Effect::Quit] if *t == turn
+        ),
+        "{effects:?}"
     );
     assert!(state.should_quit);
 }
@@ -328,20 +337,29 @@ fn paste_keeps_newlines_and_does_not_send() {
 #[test]
 fn scrolling_up_stops_following_and_end_resumes() {
     let mut state = picked(160, 48);
-    state
-        .chat
-        .metrics
-        .set(crate::tui::state::TranscriptMetrics {
-            total: 100,
-            height: 20,
-        });
+    for n in 0..50 {
+        // Three rows each: speaker, one line of text, blank.
+        state.chat.entries.push(Entry::new(
+            Speaker::You,
+            format!("question {n}"),
+            EntryEnd::Finished,
+        ));
+    }
+    state.chat.metrics.set(TranscriptMetrics {
+        total: 150,
+        height: 20,
+        width: 100,
+    });
     key(&mut state, KeyCode::PageUp);
-    assert_eq!(state.chat.scroll, Scroll::At(62));
+    // The bottom view starts one row into entry 43; a page is 18 rows.
+    assert_eq!(state.chat.scroll, Scroll::At { entry: 37, row: 1 });
     key(&mut state, KeyCode::PageDown);
     assert_eq!(state.chat.scroll, Scroll::Follow);
     key(&mut state, KeyCode::PageUp);
     key(&mut state, KeyCode::End);
     assert_eq!(state.chat.scroll, Scroll::Follow);
+    ctrl(&mut state, 'g');
+    assert_eq!(state.chat.scroll, Scroll::At { entry: 0, row: 0 });
 }
 
 #[test]
@@ -403,4 +421,360 @@ fn copy_last_code_block_uses_osc52() {
         ctrl(&mut state, 'b'),
         vec![Effect::Copy("fn a() {}\n".into())]
     );
+}
+
+/// Types `text` and presses Enter; returns the request id of the file read it asks for.
+fn send_with_files(state: &mut AppState, text: &str) -> (u64, Vec<String>) {
+    typed(state, text);
+    let effects = key(state, KeyCode::Enter);
+    match effects.as_slice() {
+        [Effect::ReadAttachments { request, paths }] => (*request, paths.clone()),
+        other => panic!("expected ReadAttachments, got {other:?}"),
+    }
+}
+
+fn lib_rs() -> Attachment {
+    Attachment::from_text("src/lib.rs", "pub mod agent;\npub mod tui;\n")
+}
+
+#[test]
+fn at_path_attaches_the_file_before_the_question() {
+    let mut state = picked(160, 48);
+    let (request, paths) = send_with_files(&mut state, "explain @src/lib.rs please");
+    assert_eq!(paths, ["src/lib.rs"]);
+    // Nothing is sent until the file is read.
+    assert!(state.chat.entries.is_empty());
+    let effects = apply(
+        &mut state,
+        Event::AttachmentsRead {
+            request,
+            results: vec![Ok(lib_rs())],
+        },
+    );
+    let [Effect::StartTurn { request: chat, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let question = &chat.messages.last().unwrap().content;
+    assert!(
+        question.starts_with("`src/lib.rs`:\n```rs\npub mod agent;"),
+        "{question}"
+    );
+    assert!(question.ends_with("explain @src/lib.rs please"));
+    assert_eq!(state.chat.input_text(), "");
+    assert!(state.chat.attachments.is_empty());
+    assert_eq!(state.chat.files, [lib_rs()]);
+    assert_eq!(state.chat.entries[0].files, ["@src/lib.rs 28 B"]);
+}
+
+#[test]
+fn only_at_paths_attach_to_the_next_question_and_ctrl_x_removes() {
+    let mut state = picked(160, 48);
+    let (request, _) = send_with_files(&mut state, "@src/lib.rs");
+    let effects = apply(
+        &mut state,
+        Event::AttachmentsRead {
+            request,
+            results: vec![Ok(lib_rs())],
+        },
+    );
+    assert_eq!(effects, vec![]);
+    assert_eq!(state.chat.attachments, [lib_rs()]);
+    assert_eq!(state.chat.input_text(), "");
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("@src/lib.rs attached")
+    );
+    // The next question carries it.
+    typed(&mut state, "why?");
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::StartTurn { request, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert!(
+        request
+            .messages
+            .last()
+            .unwrap()
+            .content
+            .starts_with("`src/lib.rs`")
+    );
+    // Attach again, then remove it: the question goes alone.
+    apply(
+        &mut state,
+        Event::Chat {
+            turn: 1,
+            update: ChatUpdate::Done,
+        },
+    );
+    let (request, _) = send_with_files(&mut state, "@src/lib.rs");
+    apply(
+        &mut state,
+        Event::AttachmentsRead {
+            request,
+            results: vec![Ok(lib_rs())],
+        },
+    );
+    ctrl(&mut state, 'x');
+    assert!(state.chat.attachments.is_empty());
+    assert_eq!(state.notice.as_deref(), Some("@src/lib.rs removed"));
+    ctrl(&mut state, 'x');
+    assert_eq!(state.notice.as_deref(), Some("no attachment to remove"));
+}
+
+#[test]
+fn an_unreadable_attachment_sends_nothing_and_says_why() {
+    let mut state = picked(160, 48);
+    let (request, paths) = send_with_files(&mut state, "look at @a.bin and @src/lib.rs");
+    assert_eq!(paths, ["a.bin", "src/lib.rs"]);
+    let effects = apply(
+        &mut state,
+        Event::AttachmentsRead {
+            request,
+            results: vec![Err("a.bin is not UTF-8 text".into()), Ok(lib_rs())],
+        },
+    );
+    assert_eq!(effects, vec![]);
+    assert_eq!(
+        state.notice.as_deref(),
+        Some("nothing sent: a.bin is not UTF-8 text")
+    );
+    assert!(state.chat.entries.is_empty());
+    assert!(state.chat.attachments.is_empty());
+    assert_eq!(state.chat.input_text(), "look at @a.bin and @src/lib.rs");
+    // A stale answer to an older read is ignored.
+    assert_eq!(
+        apply(
+            &mut state,
+            Event::AttachmentsRead {
+                request,
+                results: vec![Ok(lib_rs())],
+            },
+        ),
+        vec![]
+    );
+    assert!(state.chat.attachments.is_empty());
+}
+
+#[test]
+fn tab_after_at_completes_the_path() {
+    let mut state = picked(160, 48);
+    typed(&mut state, "see @sr");
+    let effects = key(&mut state, KeyCode::Tab);
+    let [Effect::CompletePath { request, prefix }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(prefix, "sr");
+    assert_eq!(state.focus, Pane::Chat);
+    apply(
+        &mut state,
+        Event::PathCompleted {
+            request: *request,
+            prefix: "sr".into(),
+            candidates: vec!["src/".into()],
+        },
+    );
+    assert_eq!(state.chat.input_text(), "see @src/");
+    typed(&mut state, "l");
+    let effects = key(&mut state, KeyCode::Tab);
+    let [Effect::CompletePath { request, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    apply(
+        &mut state,
+        Event::PathCompleted {
+            request: *request,
+            prefix: "src/l".into(),
+            candidates: vec!["src/lib.rs".into(), "src/list.rs".into()],
+        },
+    );
+    assert_eq!(state.chat.input_text(), "see @src/li");
+    assert_eq!(state.notice.as_deref(), Some("src/lib.rs  src/list.rs"));
+    // Without `@` before the cursor, Tab still moves to the next pane.
+    typed(&mut state, " ok");
+    key(&mut state, KeyCode::Tab);
+    assert_eq!(state.focus, Pane::Models);
+}
+
+#[test]
+fn the_code_view_shows_files_then_answer_blocks_and_toggles() {
+    let mut state = picked(160, 48);
+    assert_eq!(state.left, LeftPane::Pickers);
+    let (request, _) = send_with_files(&mut state, "@src/lib.rs why?");
+    let effects = apply(
+        &mut state,
+        Event::AttachmentsRead {
+            request,
+            results: vec![Ok(lib_rs())],
+        },
+    );
+    let turn = match effects.as_slice() {
+        [Effect::StartTurn { turn, .. }] => *turn,
+        other => panic!("{other:?}"),
+    };
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta("a\n```rs\nfn a() {}\n```\nb\n```sh\nls\n```\n".into()),
+        },
+    );
+    let titles: Vec<String> = state.code_items().into_iter().map(|i| i.title).collect();
+    assert_eq!(
+        titles,
+        ["@src/lib.rs", "answer block 1 of 2", "answer block 2 of 2"]
+    );
+    // Ctrl-F in the chat opens the code view and focuses it.
+    ctrl(&mut state, 'f');
+    assert_eq!((state.left, state.focus), (LeftPane::Code, Pane::Code));
+    assert_eq!(state.code.item, 0);
+    key(&mut state, KeyCode::Right);
+    key(&mut state, KeyCode::Right);
+    assert_eq!(state.code.item, 2);
+    assert_eq!(
+        key(&mut state, KeyCode::Char('y')),
+        vec![Effect::Copy("ls\n".into())]
+    );
+    key(&mut state, KeyCode::Right);
+    assert_eq!(state.code.item, 0, "wraps around");
+    // Tab goes between the code view and the chat only.
+    key(&mut state, KeyCode::Tab);
+    assert_eq!(state.focus, Pane::Chat);
+    key(&mut state, KeyCode::Tab);
+    assert_eq!(state.focus, Pane::Code);
+    // `f` brings the pickers back; `f` in a picker opens the code again.
+    key(&mut state, KeyCode::Char('f'));
+    assert_eq!((state.left, state.focus), (LeftPane::Pickers, Pane::Models));
+    key(&mut state, KeyCode::Char('f'));
+    assert_eq!((state.left, state.focus), (LeftPane::Code, Pane::Code));
+    // `m` opens the model picker in place of the code.
+    key(&mut state, KeyCode::Char('m'));
+    assert_eq!((state.left, state.focus), (LeftPane::Pickers, Pane::Models));
+}
+
+#[test]
+fn the_code_view_scrolls_within_the_file() {
+    let mut state = picked(160, 48);
+    let long: String = (1..=100).map(|n| format!("line {n}\n")).collect();
+    state
+        .chat
+        .attachments
+        .push(Attachment::from_text("long.txt", &long));
+    ctrl(&mut state, 'f');
+    crate::tui::test_support::render(&state);
+    let metrics = state.code.metrics.get();
+    assert_eq!(metrics.total, 100);
+    key(&mut state, KeyCode::Down);
+    assert_eq!(state.code.scroll, 1);
+    key(&mut state, KeyCode::End);
+    assert_eq!(state.code.scroll, 100 - metrics.height);
+    key(&mut state, KeyCode::PageDown);
+    assert_eq!(state.code.scroll, 100 - metrics.height);
+    key(&mut state, KeyCode::Home);
+    assert_eq!(state.code.scroll, 0);
+}
+
+#[test]
+fn key_overrides_apply_and_bad_entries_are_reported_at_start() {
+    let mut start = crate::tui::test_support::startup(160, 48);
+    start.key_overrides = [("quit", "ctrl-q"), ("send", "ctrl-r"), ("qiut", "x")]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let mut state = AppState::new(start);
+    assert_eq!(
+        state.key_problems,
+        [
+            "[keys] qiut = \"x\": unknown action 'qiut' (config.example.toml lists them)",
+            "[keys] send = \"ctrl-r\": C-r is both send and retry in chat; default kept",
+        ]
+    );
+    assert_eq!(
+        state.notice.as_deref(),
+        Some("[keys]: 2 entries refused, defaults kept for them; F1 shows why")
+    );
+    // Ctrl-C no longer quits; Ctrl-Q does.
+    assert_eq!(ctrl(&mut state, 'c'), vec![]);
+    assert_eq!(ctrl(&mut state, 'q'), vec![Effect::Quit]);
+}
+
+#[test]
+fn a_finished_turn_saves_the_session_and_ctrl_n_starts_over() {
+    let mut state = picked(160, 48);
+    let turn = send(&mut state, "hi");
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta("hello".into()),
+        },
+    );
+    let effects = apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Done,
+        },
+    );
+    let [Effect::SaveSession { file_name, json }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(file_name, "2026-05-28T20-26-40.000Z.json");
+    let saved: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(saved["model"], "gpt-4o");
+    assert_eq!(saved["messages"][0]["content"], "hi");
+    assert_eq!(saved["messages"][1]["content"], "hello");
+    assert!(!json.contains("secret"), "{json}");
+    // Ctrl-N clears the transcript and the conversation; the next file has a new name.
+    assert_eq!(ctrl(&mut state, 'n'), vec![]);
+    assert!(state.chat.entries.is_empty());
+    assert!(state.chat.conversation.messages().is_empty());
+    assert_eq!(state.chat.session, None);
+    apply(
+        &mut state,
+        Event::Tick {
+            now: t0() + Duration::from_secs(60),
+        },
+    );
+    let turn = send(&mut state, "again");
+    let effects = key(&mut state, KeyCode::Esc);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::CancelTurn { turn: t }, Effect::SaveSession { file_name, .. }]
+                if *t == turn && file_name == "2026-05-28T20-27-40.000Z.json"
+        ),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn ctrl_n_waits_for_a_streaming_answer() {
+    let mut state = picked(160, 48);
+    send(&mut state, "hi");
+    assert_eq!(ctrl(&mut state, 'n'), vec![]);
+    assert_eq!(state.chat.entries.len(), 2);
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("Esc stops it first")
+    );
+}
+
+#[test]
+fn help_scrolls_on_a_short_terminal() {
+    let mut state = loaded(80, 24);
+    key(&mut state, KeyCode::F(1));
+    assert_eq!(state.overlay, Overlay::Help);
+    key(&mut state, KeyCode::PageDown);
+    key(&mut state, KeyCode::PageDown);
+    key(&mut state, KeyCode::PageDown);
+    let rows = state.keys.help_rows().len();
+    assert_eq!(state.help_scroll, rows - 22);
+    key(&mut state, KeyCode::Char('x'));
+    assert_eq!(state.overlay, Overlay::None);
 }

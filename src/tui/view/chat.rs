@@ -2,27 +2,71 @@
 //! finished messages keep their rendered lines in a per-entry cache, and only the message
 //! still streaming is rendered again when text arrives.
 
-use std::cell::Ref;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{elapsed, pane_block, short, spinner};
-use crate::tui::keymap::{self, Action, Scope};
+use super::{pane_block, short};
+use crate::tui::keymap::{Action, Scope};
 use crate::tui::markdown;
-use crate::tui::state::{
-    AppState, Entry, EntryEnd, Pane, Rendered, Scroll, Speaker, TranscriptMetrics, Turn,
-};
-use crate::tui::theme::Theme;
+use crate::tui::state::{AppState, Pane, Scroll, TranscriptMetrics};
+use crate::tui::transcript;
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let input_rows = state.chat.input.lines().len().clamp(1, 6) as u16;
-    let [transcript_area, input_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(input_rows + 2)]).areas(area);
+    let has_attachments = !state.chat.attachments.is_empty() || state.chat.attaching.is_some();
+    let [transcript_area, attachments_area, input_area] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(u16::from(has_attachments)),
+        Constraint::Length(input_rows + 2),
+    ])
+    .areas(area);
     draw_transcript(frame, state, transcript_area);
+    if has_attachments {
+        frame.render_widget(attachment_row(state), attachments_area);
+    }
     draw_input(frame, state, input_area);
+}
+
+/// `@src/lib.rs 2.1 KiB ×  @Cargo.toml 812 B ×   C-x removes the last`
+fn attachment_row(state: &AppState) -> Line<'static> {
+    let theme = state.theme;
+    let mut spans = vec![Span::raw(" ")];
+    for attachment in &state.chat.attachments {
+        spans.push(Span::styled(
+            format!("@{}", attachment.path),
+            theme.accent(),
+        ));
+        spans.push(Span::styled(
+            format!(" {} ", size_text(attachment.content.len())),
+            theme.muted(),
+        ));
+        spans.push(Span::styled("× ", theme.key()));
+        spans.push(Span::raw(" "));
+    }
+    if state.chat.attaching.is_some() {
+        spans.push(Span::styled(
+            format!("{} reading files…", super::spinner(state.now)),
+            theme.muted(),
+        ));
+    } else {
+        spans.push(Span::styled(
+            state.keys.label(Scope::Chat, Action::RemoveAttachment),
+            theme.key(),
+        ));
+        spans.push(Span::styled(" removes the last", theme.muted()));
+    }
+    Line::from(spans)
+}
+
+/// 2150 → "2.1 KiB", 812 → "812 B".
+pub fn size_text(bytes: usize) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
 }
 
 fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
@@ -40,7 +84,7 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         (None, None) => String::new(),
     };
     let mut block = pane_block(format!(" Chat{target} "), focused, theme);
-    if let Scroll::At(_) = state.chat.scroll {
+    if let Scroll::At { .. } = state.chat.scroll {
         block = block.title_bottom(
             Line::styled(" ↑ scrolled · End follows ", theme.warning()).right_aligned(),
         );
@@ -54,167 +98,54 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
 fn draw_input(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let focused = state.focus == Pane::Chat;
+    let hint = format!(
+        " {} send · {} new line · @file ",
+        state.keys.label(Scope::Chat, Action::Send),
+        state.keys.label(Scope::Chat, Action::Newline)
+    );
     let block = pane_block(" Message ", focused, theme)
-        .title(Line::styled(" Enter send · A-Enter/C-j new line ", theme.muted()).right_aligned());
+        .title(Line::styled(hint, theme.muted()).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     frame.render_widget(&state.chat.input, inner);
 }
 
 /// The rows of the transcript in view at `width`×`height`, honouring the scroll position.
-/// Records the transcript height so scrolling keys know where the bottom is.
+/// Records the transcript height so scrolling keys know the page size and the width.
 pub fn transcript_lines(state: &AppState, width: u16, height: u16) -> Vec<Line<'static>> {
-    let theme = state.theme;
     let chat = &state.chat;
     if chat.entries.is_empty() {
-        return welcome(theme, width);
+        return welcome(state, width);
     }
     let height = usize::from(height);
-    let heights: Vec<usize> = chat
-        .entries
-        .iter()
-        .map(|entry| 1 + body(entry, width, theme).lines.len() + tail(entry, state).len() + 1)
-        .collect();
-    let total: usize = heights.iter().sum();
-    chat.metrics.set(TranscriptMetrics { total, height });
-    let bottom = total.saturating_sub(height);
-    let top = match chat.scroll {
-        Scroll::Follow => bottom,
-        Scroll::At(top) => top.min(bottom),
-    };
-    let mut out = Vec::with_capacity(height);
-    let mut start = 0;
-    for (entry, entry_height) in chat.entries.iter().zip(&heights) {
-        let end = start + entry_height;
-        if end > top && start < top + height {
-            let from = top.saturating_sub(start);
-            let to = (top + height - start).min(*entry_height);
-            out.extend(entry_rows(entry, state, width, from, to));
-        }
-        if end >= top + height {
-            break;
-        }
-        start = end;
-    }
-    out
+    chat.metrics.set(TranscriptMetrics {
+        total: transcript::estimated_total(state, width),
+        height,
+        width,
+    });
+    let anchor = transcript::resolve(state, chat.scroll, width, height);
+    transcript::rows_from(state, anchor, width, height)
 }
 
-fn entry_rows(
-    entry: &Entry,
-    state: &AppState,
-    width: u16,
-    from: usize,
-    to: usize,
-) -> Vec<Line<'static>> {
+fn welcome(state: &AppState, width: u16) -> Vec<Line<'static>> {
     let theme = state.theme;
-    let header = match &entry.speaker {
-        Speaker::You => "you".to_owned(),
-        Speaker::Model(model) => model.clone(),
-    };
-    let rendered = body(entry, width, theme);
-    let tail = tail(entry, state);
-    let mut rows = Vec::with_capacity(to - from);
-    for index in from..to {
-        let line = if index == 0 {
-            Line::styled(header.clone(), theme.speaker())
-        } else if index <= rendered.lines.len() {
-            rendered.lines[index - 1].clone()
-        } else if let Some(line) = tail.get(index - 1 - rendered.lines.len()) {
-            line.clone()
-        } else {
-            Line::default()
-        };
-        rows.push(line);
-    }
-    rows
-}
-
-/// The entry's text rendered at `width`, from the cache when the text has not changed.
-fn body(entry: &Entry, width: u16, theme: Theme) -> Ref<'_, Rendered> {
-    let is_fresh = entry
-        .cache
-        .0
-        .borrow()
-        .as_ref()
-        .is_some_and(|r| r.width == width && r.text_len == entry.text.len());
-    if !is_fresh {
-        let lines = match entry.speaker {
-            Speaker::You => entry
-                .text
-                .split('\n')
-                .flat_map(|line| {
-                    markdown::wrap(
-                        vec![Span::raw(line.to_owned())],
-                        usize::from(width),
-                        Span::raw(""),
-                        Span::raw(""),
-                    )
-                })
-                .collect(),
-            Speaker::Model(_) => markdown::render(&entry.text, width, theme),
-        };
-        *entry.cache.0.borrow_mut() = Some(Rendered {
-            width,
-            text_len: entry.text.len(),
-            lines,
-        });
-    }
-    Ref::map(entry.cache.0.borrow(), |cache| {
-        cache.as_ref().expect("filled just above")
-    })
-}
-
-/// Lines after the text: the streaming cursor, or why the answer ended early.
-fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
-    let theme = state.theme;
-    let retry = || {
-        keymap::BINDINGS
-            .iter()
-            .find(|b| b.action == Action::Retry && b.scope == Scope::Chat)
-            .map_or("C-r", |b| b.label)
-    };
-    match &entry.end {
-        EntryEnd::Finished => Vec::new(),
-        EntryEnd::Open => match &state.chat.turn {
-            Turn::Streaming {
-                started, waiting, ..
-            } if entry.text.is_empty() => {
-                let why = waiting
-                    .clone()
-                    .unwrap_or_else(|| "waiting for the first token".into());
-                vec![Line::styled(
-                    format!(
-                        "{} {why} · {}",
-                        spinner(state.now),
-                        elapsed(state.now, *started)
-                    ),
-                    theme.muted(),
-                )]
-            }
-            Turn::Streaming { .. } | Turn::Idle => vec![Line::styled("▍", theme.accent())],
-        },
-        EntryEnd::StoppedByEsc => vec![Line::styled("■ stopped by Esc", theme.warning())],
-        EntryEnd::Cut(error) => vec![
-            Line::from(vec![
-                Span::styled(format!("■ stream cut: {} — ", error.message), theme.error()),
-                Span::styled(retry().to_owned(), theme.key()),
-                Span::styled(" to retry", theme.error()),
-            ]),
-            Line::styled(error.hint.clone(), theme.muted()),
-        ],
-    }
-}
-
-fn welcome(theme: Theme, width: u16) -> Vec<Line<'static>> {
+    let keys = &state.keys;
     let mut lines = vec![
         Line::styled("Ask about code.", theme.accent()),
         Line::default(),
     ];
+    let text = format!(
+        "Pick a model ({}) and a deployment ({}), then type here. {} sends; {} adds a line; \
+         @path attaches a file; {} stops an answer; {} shows every key.",
+        keys.label(Scope::Models, Action::FocusModels),
+        keys.label(Scope::Models, Action::FocusDeployments),
+        keys.label(Scope::Chat, Action::Send),
+        keys.label(Scope::Chat, Action::Newline),
+        keys.label(Scope::Chat, Action::Stop),
+        keys.label(Scope::Global, Action::Help),
+    );
     lines.extend(markdown::wrap(
-        vec![Span::styled(
-            "Pick a model (m) and a deployment (d), then type here. Enter sends; Alt+Enter or Ctrl+J adds a line; Esc stops an answer; F1 shows every key.",
-            theme.muted(),
-        )],
+        vec![Span::styled(text, theme.muted())],
         usize::from(width),
         Span::raw(""),
         Span::raw(""),

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::{elapsed, split_line};
-use crate::tui::keymap::{self, Scope};
+use crate::tui::keymap::Scope;
 use crate::tui::state::{AppState, Overlay, Pane, Turn};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
@@ -15,7 +15,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     match &state.notice {
         Some(notice) => left.push(Span::styled(format!(" {notice}"), theme.warning())),
         None => {
-            for (keys, what) in keymap::footer(scope(state)) {
+            for (keys, what) in state.keys.footer(scope(state)) {
                 left.push(Span::styled(format!(" {keys}"), theme.key()));
                 left.push(Span::styled(format!(" {what} "), theme.muted()));
             }
@@ -45,6 +45,7 @@ fn scope(state: &AppState) -> Scope {
             Scope::Deployments
         }
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Chat) => Scope::Chat,
+        (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Code) => Scope::Code,
     }
 }
 

@@ -1,4 +1,6 @@
-//! The `?` / F1 overlay: every binding of the keymap table, grouped by where it applies.
+//! The `?` / F1 overlay: every binding of the key table in force, grouped by where it
+//! applies, after any `[keys]` entries of the config that were refused. It scrolls when the
+//! terminal is too short for the whole list.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,25 +8,39 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{centered, fit, pane_block};
-use crate::tui::keymap;
 use crate::tui::state::AppState;
 
-pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
+/// Every line of the help, for drawing and for clamping its scroll position.
+pub fn lines(state: &AppState) -> Vec<Line<'static>> {
     let theme = state.theme;
-    let rows = keymap::help_rows();
-    let rect = centered(area, 72, rows.len() as u16 + 4);
-    frame.render_widget(Clear, rect);
     let mut lines = Vec::new();
-    for (scope, keys, what) in rows {
+    for problem in &state.key_problems {
+        lines.push(Line::styled(format!("✗ {problem}"), theme.error()));
+    }
+    for (scope, keys, what) in state.keys.help_rows() {
         lines.push(Line::from(vec![
             Span::styled(fit(scope, 12), theme.muted()),
             Span::styled(fit(&keys, 16), theme.key()),
             Span::raw(what),
         ]));
     }
-    lines.push(Line::styled("any key closes this help", theme.muted()));
-    frame.render_widget(
-        Paragraph::new(lines).block(pane_block(" Keys ", true, theme)),
-        rect,
-    );
+    lines
+}
+
+pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
+    let theme = state.theme;
+    let lines = lines(state);
+    let rect = centered(area, 76, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    let height = usize::from(rect.height.saturating_sub(2));
+    let top = state.help_scroll.min(lines.len().saturating_sub(height));
+    let hint = if lines.len() > height {
+        " ↑↓ PgUp PgDn scroll · any other key closes "
+    } else {
+        " any key closes "
+    };
+    let block = pane_block(" Keys ", true, theme)
+        .title_bottom(Line::styled(hint, theme.muted()).right_aligned());
+    let shown: Vec<Line<'static>> = lines.into_iter().skip(top).collect();
+    frame.render_widget(Paragraph::new(shown).block(block), rect);
 }

@@ -3,13 +3,14 @@
 //! into a one-line summary and `m`/`d` open the pickers full width.
 
 mod chat;
+mod code;
 mod deployments;
 mod footer;
 mod help;
 mod models;
 mod settings;
 
-pub use chat::transcript_lines;
+pub use chat::{size_text, transcript_lines};
 
 use std::time::{Duration, SystemTime};
 
@@ -18,7 +19,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
-use super::state::{AppState, Connection, Load, Overlay, Pane};
+use super::keymap::{Action, Scope};
+use super::state::{AppState, Connection, LeftPane, Load, Overlay, Pane};
 use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
@@ -52,10 +54,16 @@ fn draw_wide(frame: &mut Frame<'_>, state: &AppState, body: Rect) {
     let left_width = (body.width * 2 / 5).clamp(40, 60);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Min(20)]).areas(body);
-    let [models_area, deployments_area] =
-        Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(left);
-    models::draw(frame, state, models_area);
-    deployments::draw(frame, state, deployments_area);
+    match state.left {
+        LeftPane::Pickers => {
+            let [models_area, deployments_area] =
+                Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)])
+                    .areas(left);
+            models::draw(frame, state, models_area);
+            deployments::draw(frame, state, deployments_area);
+        }
+        LeftPane::Code => code::draw(frame, state, left),
+    }
     chat::draw(frame, state, right);
 }
 
@@ -65,6 +73,7 @@ fn draw_narrow(frame: &mut Frame<'_>, state: &AppState, body: Rect) {
     match state.focus {
         Pane::Models => models::draw(frame, state, rest),
         Pane::Deployments => deployments::draw(frame, state, rest),
+        Pane::Code => code::draw(frame, state, rest),
         Pane::Chat => chat::draw(frame, state, rest),
     }
 }
@@ -113,10 +122,18 @@ fn summary_line(state: &AppState) -> Line<'static> {
             .map(|id| format!("deployment {}", short(id)))
             .unwrap_or_else(|| "no deployment".into()),
     };
+    let keys = &state.keys;
+    let hints = format!(
+        "   {} models  {} deployments  {} code  {} chat",
+        keys.label(Scope::Models, Action::FocusModels),
+        keys.label(Scope::Models, Action::FocusDeployments),
+        keys.label(Scope::Models, Action::ToggleCode),
+        keys.label(Scope::Global, Action::NextPane),
+    );
     Line::from(vec![
         Span::styled(format!(" model {model}"), theme.text()),
         Span::styled(format!(" · {deployment}"), theme.text()),
-        Span::styled("   m models  d deployments  Tab chat", theme.muted()),
+        Span::styled(hints, theme.muted()),
     ])
 }
 
@@ -184,7 +201,7 @@ pub(super) fn mode_word(mode: crate::aicore::Mode) -> &'static str {
 }
 
 /// Braille spinner frame from the injected clock, so snapshots are stable.
-pub(super) fn spinner(now: SystemTime) -> &'static str {
+pub(crate) fn spinner(now: SystemTime) -> &'static str {
     const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
     let millis = now
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -204,7 +221,7 @@ pub(super) fn age(now: SystemTime, then: SystemTime) -> String {
     }
 }
 
-pub(super) fn elapsed(now: SystemTime, since: SystemTime) -> String {
+pub(crate) fn elapsed(now: SystemTime, since: SystemTime) -> String {
     let d = now.duration_since(since).unwrap_or(Duration::ZERO);
     format!("{:.1} s", d.as_secs_f64())
 }

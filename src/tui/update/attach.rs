@@ -1,0 +1,170 @@
+//! Files attached with `@path`: a message's `@path` words are read (by an effect, off the
+//! loop) before it is sent; any failure sends nothing and says why. A message made only of
+//! `@path` words attaches them to the next question. Tab after `@` completes the path.
+
+use super::{code, next_request};
+use crate::agent::Attachment;
+use crate::tui::event::Effect;
+use crate::tui::state::{AppState, Attaching};
+
+/// The `@path` words of a message, in order, without trailing punctuation.
+pub fn at_paths(text: &str) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        let Some(path) = word.strip_prefix('@') else {
+            continue;
+        };
+        let path = path.trim_end_matches([',', ';', ':', '?', '!', ')']);
+        if !path.is_empty() && !paths.iter().any(|p| p == path) {
+            paths.push(path.to_owned());
+        }
+    }
+    paths
+}
+
+/// Whether the message has words other than `@path`s: a question to send.
+fn has_question(text: &str) -> bool {
+    text.split_whitespace().any(|word| !word.starts_with('@'))
+}
+
+/// Starts reading the message's `@path` files; `None` when it names none.
+pub(super) fn start(state: &mut AppState, text: &str) -> Option<Vec<Effect>> {
+    let paths = at_paths(text);
+    if paths.is_empty() {
+        return None;
+    }
+    let request = next_request(state);
+    state.chat.attaching = Some(Attaching {
+        request,
+        text: text.to_owned(),
+        has_question: has_question(text),
+    });
+    Some(vec![Effect::ReadAttachments { request, paths }])
+}
+
+pub(super) fn read(
+    state: &mut AppState,
+    request: u64,
+    results: Vec<Result<Attachment, String>>,
+) -> Vec<Effect> {
+    let Some(attaching) = state.chat.attaching.take_if(|a| a.request == request) else {
+        return Vec::new();
+    };
+    let errors: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().cloned())
+        .collect();
+    if !errors.is_empty() {
+        state.notice = Some(format!("nothing sent: {}", errors.join("; ")));
+        return Vec::new();
+    }
+    let mut last_title = None;
+    for attachment in results.into_iter().flatten() {
+        last_title = Some(format!("@{}", attachment.path));
+        state.chat.attachments.retain(|a| a.path != attachment.path);
+        state.chat.attachments.push(attachment);
+    }
+    if let Some(title) = last_title {
+        code::show(state, &title);
+    }
+    if attaching.has_question {
+        return super::chat::send_text(state, attaching.text);
+    }
+    if state.chat.input_text() == attaching.text {
+        state.chat.set_input("");
+    }
+    let names: Vec<String> = state
+        .chat
+        .attachments
+        .iter()
+        .map(|a| format!("@{}", a.path))
+        .collect();
+    state.notice = Some(format!(
+        "{} attached: it goes with your next question",
+        names.join(" ")
+    ));
+    Vec::new()
+}
+
+/// `Ctrl-X`: drops the attachment added last.
+pub(super) fn remove_last(state: &mut AppState) {
+    state.notice = Some(match state.chat.attachments.pop() {
+        Some(attachment) => format!("@{} removed", attachment.path),
+        None => "no attachment to remove".into(),
+    });
+}
+
+/// The word before the cursor, if it starts with `@`.
+fn word_at_cursor(state: &AppState) -> Option<String> {
+    let cursor = state.chat.input.cursor();
+    let (row, col) = (cursor.0, cursor.1);
+    let line = state.chat.input.lines().get(row)?;
+    let before: String = line.chars().take(col).collect();
+    let word = before.rsplit(char::is_whitespace).next()?;
+    word.starts_with('@').then(|| word.to_owned())
+}
+
+pub(super) fn is_at_path(state: &AppState) -> bool {
+    word_at_cursor(state).is_some()
+}
+
+pub(super) fn complete(state: &mut AppState) -> Vec<Effect> {
+    let Some(word) = word_at_cursor(state) else {
+        return Vec::new();
+    };
+    let request = next_request(state);
+    state.chat.completion = Some(request);
+    vec![Effect::CompletePath {
+        request,
+        prefix: word[1..].to_owned(),
+    }]
+}
+
+/// Puts the longest common completion after `@`; names the choices when there are several.
+pub(super) fn completed(state: &mut AppState, request: u64, prefix: &str, candidates: Vec<String>) {
+    if state.chat.completion.take() != Some(request)
+        || word_at_cursor(state).as_deref() != Some(&format!("@{prefix}"))
+    {
+        return;
+    }
+    let Some(first) = candidates.first() else {
+        state.notice = Some(format!("no file matches @{prefix}"));
+        return;
+    };
+    let common = candidates.iter().fold(first.clone(), |common, c| {
+        common
+            .chars()
+            .zip(c.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    if common.len() > prefix.len() {
+        state.chat.input.insert_str(&common[prefix.len()..]);
+    }
+    if candidates.len() > 1 {
+        let shown: Vec<&str> = candidates.iter().take(6).map(String::as_str).collect();
+        let more = candidates.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" (+{more})")
+        } else {
+            String::new()
+        };
+        state.notice = Some(format!("{}{more}", shown.join("  ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_words_are_paths() {
+        assert_eq!(
+            at_paths("explain @src/lib.rs, and @a.rs? not me@x @"),
+            ["src/lib.rs", "a.rs"]
+        );
+        assert!(!has_question("@a.rs  @b.rs"));
+        assert!(has_question("@a.rs why"));
+    }
+}

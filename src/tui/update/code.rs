@@ -1,0 +1,88 @@
+//! Keys of the code view: switching the left column between pickers and code, choosing the
+//! file or block shown, scrolling it, and copying it.
+
+use crate::tui::event::Effect;
+use crate::tui::keymap::Action;
+use crate::tui::state::{AppState, LeftPane, Pane};
+
+/// `f` / `Ctrl-F`: the code view opens (and takes the focus, so the arrows scroll it); from
+/// the code view, or from the chat beside it, the pickers come back.
+pub(super) fn toggle(state: &mut AppState) {
+    match (state.left, state.focus) {
+        (LeftPane::Code, Pane::Code) => {
+            state.left = LeftPane::Pickers;
+            state.focus = Pane::Models;
+        }
+        (LeftPane::Code, Pane::Chat) if !state.is_narrow() => state.left = LeftPane::Pickers,
+        (LeftPane::Code | LeftPane::Pickers, _) => {
+            state.left = LeftPane::Code;
+            state.focus = Pane::Code;
+        }
+    }
+}
+
+pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let page = state.code.metrics.get().height.saturating_sub(1).max(1) as isize;
+    match action {
+        Action::Up => scroll_by(state, -1),
+        Action::Down => scroll_by(state, 1),
+        Action::PageUp => scroll_by(state, -page),
+        Action::PageDown => scroll_by(state, page),
+        Action::Top => state.code.scroll = 0,
+        Action::Bottom => state.code.scroll = last_top(state),
+        Action::NextItem | Action::PrevItem => {
+            let count = state.code_items().len();
+            if count > 0 {
+                let current = state.code.item.min(count - 1);
+                state.code.item = if action == Action::NextItem {
+                    (current + 1) % count
+                } else {
+                    (current + count - 1) % count
+                };
+                state.code.scroll = 0;
+            }
+        }
+        Action::CopyShown => return copy_shown(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Shows the item titled `title` (a file just attached), from its first line.
+pub(super) fn show(state: &mut AppState, title: &str) {
+    if let Some(index) = state.code_items().iter().position(|i| i.title == title) {
+        state.code.item = index;
+        state.code.scroll = 0;
+    }
+}
+
+fn last_top(state: &AppState) -> usize {
+    let metrics = state.code.metrics.get();
+    metrics.total.saturating_sub(metrics.height)
+}
+
+pub(super) fn scroll_by(state: &mut AppState, delta: isize) {
+    let last = last_top(state);
+    state.code.scroll = state
+        .code
+        .scroll
+        .min(last)
+        .saturating_add_signed(delta)
+        .min(last);
+}
+
+fn copy_shown(state: &mut AppState) -> Vec<Effect> {
+    let items = state.code_items();
+    let Some(item) = items.get(state.code.item.min(items.len().saturating_sub(1))) else {
+        state.notice = Some("nothing to copy: the code view is empty".into());
+        return Vec::new();
+    };
+    let text = item.text.to_string();
+    let notice = format!(
+        "copied {} ({} lines) via OSC 52",
+        item.title,
+        text.lines().count()
+    );
+    state.notice = Some(notice);
+    vec![Effect::Copy(text)]
+}
