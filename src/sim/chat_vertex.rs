@@ -48,7 +48,7 @@ pub(crate) fn handle(
         );
         return google_error(StatusCode::NOT_FOUND, &message);
     }
-    if let Some(response) = chat_fault(shared, |status, message| error_body(status, message)) {
+    if let Some(response) = chat_fault(shared, error_body) {
         return response;
     }
     if let Some(response) = replay(shared) {
