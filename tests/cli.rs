@@ -338,7 +338,21 @@ fn second_resource_group_has_its_own_deployments() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let deployments = json_of(&output);
-    assert_eq!(deployments.as_array().unwrap().len(), 2);
+    let executables: Vec<&str> = deployments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["executable_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        executables,
+        [
+            "orchestration",
+            "aws-bedrock",
+            "gcp-vertexai",
+            "azure-openai"
+        ]
+    );
     // gpt-4o is not deployed in team-b, but orchestration there can serve it.
     home.sapcode()
         .args([
@@ -367,6 +381,35 @@ fn second_resource_group_has_its_own_deployments() {
         ])
         .assert()
         .success();
+}
+
+#[test]
+fn claude_on_bedrock_and_gemini_on_vertex_answer_in_foundation_mode() {
+    let home = Home::new();
+    for model in ["anthropic--claude-4.5-sonnet", "gemini-2.5-pro"] {
+        let output = home
+            .sapcode()
+            .args(["--demo", "--resource-group", "team-b", "--model", model])
+            .args(["run", "hi"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{model}: {}", stderr_of(&output));
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.starts_with(&format!("**{model}** (simulated)")) && stdout.ends_with('\n'),
+            "{stdout}"
+        );
+    }
+    // A stream cut mid-answer keeps the text and exits 5, as for Azure.
+    let output = home
+        .sapcode()
+        .env("SAPCODE_SIM_FAULTS", "cut-after=2")
+        .args(["--demo", "--resource-group", "team-b"])
+        .args(["--model", "gemini-2.5-pro", "run", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5), "{}", stderr_of(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("**gemini-2.5-pro**"));
 }
 
 #[test]

@@ -277,3 +277,197 @@ async fn in_stream_error_keeps_text_and_ends_with_error() {
         "{events:?}"
     );
 }
+
+fn team_b_client(server: &SimServer) -> Client {
+    let key = ServiceKey::from_json(&server.service_key().to_string()).unwrap();
+    Client::new(
+        key,
+        ClientOptions {
+            resource_group: "team-b".into(),
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+/// The conversation of `provider_stream` and what each executable's body must carry.
+fn system_and_question() -> ChatRequest {
+    ChatRequest {
+        messages: vec![
+            Message {
+                role: Role::System,
+                content: "be brief".into(),
+            },
+            Message {
+                role: Role::User,
+                content: "hello there".into(),
+            },
+        ],
+        max_tokens: Some(800),
+        temperature: Some(0.25),
+    }
+}
+
+async fn provider_stream(server: &SimServer, model: &str) -> (String, Vec<ChatEvent>) {
+    let client = team_b_client(server);
+    let target = client
+        .resolve_target(Mode::Foundation, Some(model), None)
+        .await
+        .unwrap();
+    let events: Vec<ChatEvent> = client
+        .chat_stream(target, system_and_question())
+        .collect()
+        .await;
+    let text = events
+        .iter()
+        .filter_map(|e| match e {
+            ChatEvent::Delta(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    (text, events)
+}
+
+fn assert_answered(model: &str, text: &str, events: &[ChatEvent]) {
+    assert!(
+        text.starts_with(&format!("**{model}** (simulated)")) && text.contains("hello there"),
+        "{text}"
+    );
+    let deltas = events
+        .iter()
+        .filter(|e| matches!(e, ChatEvent::Delta(_)))
+        .count();
+    assert!(deltas > 1, "{events:?}");
+    let usages: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            ChatEvent::Usage(u) => Some(*u),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(usages.len(), 1, "{events:?}");
+    let usage = usages[0];
+    assert!(usage.prompt_tokens > 0 && usage.completion_tokens > 0);
+    assert_eq!(
+        usage.total_tokens,
+        usage.prompt_tokens + usage.completion_tokens
+    );
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Done { finish_reason: Some(r) }) if r == "stop"),
+        "{events:?}"
+    );
+}
+
+fn last_post(server: &SimServer) -> sapcode::sim::RecordedRequest {
+    server
+        .requests()
+        .into_iter()
+        .rfind(|r| r.method == "POST" && r.path != "/oauth/token")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn claude_on_bedrock_streams_through_converse() {
+    let server = sim("", Duration::from_secs(3600)).await;
+    let model = "anthropic--claude-4.5-sonnet";
+    let (text, events) = provider_stream(&server, model).await;
+    assert_answered(model, &text, &events);
+    let request = last_post(&server);
+    assert_eq!(
+        request.path,
+        "/v2/inference/deployments/db00000000000003/converse-stream"
+    );
+    assert_eq!(request.resource_group.as_deref(), Some("team-b"));
+    assert_eq!(
+        request.body,
+        serde_json::json!({
+            "messages": [{ "role": "user", "content": [{ "text": "hello there" }] }],
+            "system": [{ "text": "be brief" }],
+            "inferenceConfig": { "maxTokens": 800, "temperature": 0.25 },
+        })
+    );
+    // Without streaming: `/converse`, cut at the token limit.
+    let client = team_b_client(&server);
+    let target = client
+        .resolve_target(Mode::Foundation, Some(model), None)
+        .await
+        .unwrap();
+    let request = ChatRequest {
+        max_tokens: Some(4),
+        ..question("hi")
+    };
+    let whole = client.chat(&target, &request).await.unwrap();
+    assert_eq!(whole.text.chars().count(), 16);
+    assert_eq!(whole.finish_reason.as_deref(), Some("length"));
+    assert_eq!(whole.usage.map(|u| u.completion_tokens), Some(4));
+    assert!(last_post(&server).path.ends_with("/converse"));
+}
+
+#[tokio::test]
+async fn gemini_on_vertex_streams_through_stream_generate_content() {
+    let server = sim("", Duration::from_secs(3600)).await;
+    let model = "gemini-2.5-pro";
+    let (text, events) = provider_stream(&server, model).await;
+    assert_answered(model, &text, &events);
+    let request = last_post(&server);
+    assert_eq!(
+        request.path,
+        "/v2/inference/deployments/db00000000000004/models/gemini-2.5-pro:streamGenerateContent"
+    );
+    assert_eq!(request.query, "alt=sse");
+    assert_eq!(
+        request.body,
+        serde_json::json!({
+            "contents": [{ "role": "user", "parts": [{ "text": "hello there" }] }],
+            "systemInstruction": { "parts": [{ "text": "be brief" }] },
+            "generationConfig": { "maxOutputTokens": 800, "temperature": 0.25 },
+        })
+    );
+    let client = team_b_client(&server);
+    let target = client
+        .resolve_target(Mode::Foundation, Some(model), None)
+        .await
+        .unwrap();
+    let whole = client.chat(&target, &question("hi")).await.unwrap();
+    assert!(whole.text.starts_with("**gemini-2.5-pro** (simulated)"));
+    assert_eq!(whole.finish_reason.as_deref(), Some("stop"));
+    assert!(whole.usage.is_some_and(|u| u.total_tokens > 0));
+    assert!(last_post(&server).path.ends_with(":generateContent"));
+}
+
+#[tokio::test]
+async fn provider_streams_that_break_keep_their_text() {
+    for model in ["anthropic--claude-4.5-sonnet", "gemini-2.5-pro"] {
+        let server = sim("error-after=2", Duration::from_secs(3600)).await;
+        let (text, events) = provider_stream(&server, model).await;
+        assert!(!text.is_empty(), "{model}");
+        assert!(
+            matches!(
+                events.last(),
+                Some(ChatEvent::Error(sapcode::aicore::Error::InStream { message })) if message.contains("simulated")
+            ),
+            "{model}: {events:?}"
+        );
+        let server = sim("cut-after=2", Duration::from_secs(3600)).await;
+        let (text, events) = provider_stream(&server, model).await;
+        assert!(!text.is_empty(), "{model}");
+        assert!(
+            matches!(
+                events.last(),
+                Some(ChatEvent::Error(
+                    sapcode::aicore::Error::StreamBroken { .. }
+                ))
+            ),
+            "{model}: {events:?}"
+        );
+        // A 429 before the first byte is retried like every other route.
+        let server = sim("429=1,retry-after=0", Duration::from_secs(3600)).await;
+        let (text, events) = provider_stream(&server, model).await;
+        assert_answered(model, &text, &events);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, ChatEvent::Retrying { .. }))
+        );
+    }
+}

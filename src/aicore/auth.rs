@@ -254,11 +254,20 @@ impl TokenSource {
                     Some(s) => http_error(s, error_body::cap(&detail)),
                 }
             }
-            RequestTokenError::Request(e) => Error::Network {
-                what: WHAT.into(),
-                host: host_of(&self.key.token_url),
-                detail: super::transport::network_detail(&e),
-            },
+            RequestTokenError::Request(e) => {
+                let detail = super::transport::network_detail(&e);
+                let is_certificate_key =
+                    matches!(self.key.credential, Credential::Certificate { .. });
+                if is_certificate_key && is_client_certificate_alert(&detail) {
+                    Error::CertificateRejected { detail }
+                } else {
+                    Error::Network {
+                        what: WHAT.into(),
+                        host: host_of(&self.key.token_url),
+                        detail,
+                    }
+                }
+            }
             RequestTokenError::Parse(_, body) => match status {
                 Some(400 | 401) => rejected(error_body::short_message(&body)),
                 Some(s) if !(200..300).contains(&s) => {
@@ -278,6 +287,24 @@ impl TokenSource {
             },
         }
     }
+}
+
+/// TLS alerts a server sends when it does not accept the client's certificate (RFC 8446
+/// §6.2); rustls words them `received fatal alert: UnknownCA` and so on.
+fn is_client_certificate_alert(detail: &str) -> bool {
+    detail.contains("fatal alert")
+        && [
+            "UnknownCA",
+            "BadCertificate",
+            "CertificateRequired",
+            "CertificateExpired",
+            "CertificateRevoked",
+            "CertificateUnknown",
+            "UnsupportedCertificate",
+            "AccessDenied",
+        ]
+        .iter()
+        .any(|alert| detail.contains(alert))
 }
 
 fn http_error(status: u16, detail: String) -> Error {

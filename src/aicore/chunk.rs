@@ -1,11 +1,12 @@
 //! One decoded JSON payload → what it means: stream chunks (`chat.completion.chunk`) and
 //! whole completions (`chat.completion`) in the Azure/OpenAI shape, wrapped by orchestration
-//! v2 (`final_result`) or v1 (`orchestration_result`). Framing (SSE) lives in `sse.rs`.
+//! v2 (`final_result`) or v1 (`orchestration_result`); Bedrock Converse and Vertex Gemini
+//! payloads are read by `bedrock.rs` and `vertex.rs`. Framing (SSE) lives in `sse.rs`.
 
 use serde_json::Value;
 
 use super::chat::{ToolCallDelta, Usage};
-use super::error_body;
+use super::{bedrock, error_body, vertex};
 
 /// Which wire shape a response uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +17,36 @@ pub enum Dialect {
     OrchestrationV2,
     /// Orchestration `/completion`: the chunk is under `orchestration_result`.
     OrchestrationV1,
+    /// `aws-bedrock` `/converse(-stream)`: one Converse event per payload, which may be
+    /// non-strict JSON (§6.3); no `[DONE]`, the body just ends after `metadata`.
+    BedrockConverse,
+    /// `gcp-vertexai` `:generateContent` / `:streamGenerateContent?alt=sse`: each payload a
+    /// `GenerateContentResponse`; no `[DONE]`; `usageMetadata` may repeat, growing.
+    VertexGemini,
+}
+
+impl Dialect {
+    /// Payloads that fail strict JSON get a lenient second read (§6.3, Bedrock).
+    pub fn is_lenient(self) -> bool {
+        match self {
+            Dialect::BedrockConverse => true,
+            Dialect::OpenAi
+            | Dialect::OrchestrationV2
+            | Dialect::OrchestrationV1
+            | Dialect::VertexGemini => false,
+        }
+    }
+
+    /// Usage is repeated in many chunks, each superseding the last: report only the final one.
+    pub fn has_running_usage(self) -> bool {
+        match self {
+            Dialect::VertexGemini => true,
+            Dialect::OpenAi
+            | Dialect::OrchestrationV2
+            | Dialect::OrchestrationV1
+            | Dialect::BedrockConverse => false,
+        }
+    }
 }
 
 /// What one payload carries, in the order a consumer should see it.
@@ -31,6 +62,11 @@ pub struct ChunkParts {
 /// The error message if this payload reports one (§7.7): `{"error": {…} | […]}` in every
 /// dialect, and v1's bare `{"code", "message"}` stream event.
 pub fn error_in(payload: &Value, dialect: Dialect) -> Option<String> {
+    match dialect {
+        Dialect::BedrockConverse => return bedrock::error_in(payload),
+        Dialect::VertexGemini => return vertex::error_in(payload),
+        Dialect::OpenAi | Dialect::OrchestrationV2 | Dialect::OrchestrationV1 => {}
+    }
     let obj = payload.as_object()?;
     if let Some(err) = obj.get("error").filter(|e| !e.is_null()) {
         return Some(
@@ -51,6 +87,8 @@ fn result_key(dialect: Dialect) -> &'static str {
         Dialect::OpenAi => "choices",
         Dialect::OrchestrationV2 => "final_result",
         Dialect::OrchestrationV1 => "orchestration_result",
+        Dialect::BedrockConverse => "output",
+        Dialect::VertexGemini => "candidates",
     }
 }
 
@@ -61,6 +99,7 @@ fn inner(payload: &Value, dialect: Dialect) -> Option<&Value> {
         Dialect::OrchestrationV2 | Dialect::OrchestrationV1 => {
             payload.get(result_key(dialect)).filter(|v| v.is_object())
         }
+        Dialect::BedrockConverse | Dialect::VertexGemini => None,
     }
 }
 
@@ -99,11 +138,23 @@ fn parts(payload: &Value, dialect: Dialect, kind: &str) -> ChunkParts {
 }
 
 pub fn chunk_parts(payload: &Value, dialect: Dialect) -> ChunkParts {
-    parts(payload, dialect, "delta")
+    match dialect {
+        Dialect::BedrockConverse => bedrock::event_parts(payload),
+        Dialect::VertexGemini => vertex::response_parts(payload),
+        Dialect::OpenAi | Dialect::OrchestrationV2 | Dialect::OrchestrationV1 => {
+            parts(payload, dialect, "delta")
+        }
+    }
 }
 
 pub fn completion_parts(payload: &Value, dialect: Dialect) -> ChunkParts {
-    parts(payload, dialect, "message")
+    match dialect {
+        Dialect::BedrockConverse => bedrock::response_parts(payload),
+        Dialect::VertexGemini => vertex::response_parts(payload),
+        Dialect::OpenAi | Dialect::OrchestrationV2 | Dialect::OrchestrationV1 => {
+            parts(payload, dialect, "message")
+        }
+    }
 }
 
 fn non_empty(v: Option<&Value>) -> Option<String> {

@@ -20,6 +20,12 @@ pub enum Error {
     #[error("authentication failed: the token endpoint refused the credentials ({detail})")]
     AuthRejected { status: u16, detail: String },
 
+    /// An X.509 key's certificate was refused in the TLS handshake at `certurl` (§1.2).
+    #[error(
+        "authentication failed: the token endpoint refused the service key's client certificate ({detail})"
+    )]
+    CertificateRejected { detail: String },
+
     #[error("resource group '{resource_group}' was refused ({status}: {detail})")]
     ResourceGroup {
         resource_group: String,
@@ -118,7 +124,7 @@ impl Error {
                 ExitClass::Usage
             }
             Error::ResourceGroup { .. } => ExitClass::Usage,
-            Error::AuthRejected { .. } => ExitClass::Auth,
+            Error::AuthRejected { .. } | Error::CertificateRejected { .. } => ExitClass::Auth,
             Error::NothingRunning { .. }
             | Error::UnknownModel { .. }
             | Error::NotInOrchestration { .. }
@@ -142,6 +148,7 @@ impl Error {
             Error::InsecureUrl { .. } => "use the https:// URL from the service key; http:// is only for the local simulator".into(),
             Error::Config(_) => "fix the config file (see config.example.toml) or run `sapcode login`".into(),
             Error::AuthRejected { .. } => "check clientid and clientsecret, that the auth URL is the key's `url` (…authentication…hana.ondemand.com), and that the service key was not deleted or rotated; then `sapcode login` again".into(),
+            Error::CertificateRejected { .. } => "X.509 service keys expire (7 days unless created with a longer validity) and a deleted key's certificate is no longer trusted: create a new service key and `sapcode login` with it; check that `certurl` is the key's own".into(),
             Error::ResourceGroup { resource_group, .. } => format!("resource group '{resource_group}' does not exist or the key has no access to it: pass --resource-group or set AICORE_RESOURCE_GROUP (most tenants use `default`)"),
             Error::NothingRunning { other_mode_has_it: true, mode: Mode::Foundation, .. } => "run with --mode orchestration, or deploy the model in SAP AI Launchpad".into(),
             Error::NothingRunning { other_mode_has_it: true, mode: Mode::Orchestration, .. } => "run with --mode foundation, or create an orchestration deployment".into(),

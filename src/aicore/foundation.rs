@@ -1,12 +1,12 @@
 //! Foundation mode (API reference §6): per-executable chat request shapes for a model's own
-//! deployment. Azure OpenAI and the OpenAI-compatible executables are spoken; the rest are
-//! refused with a hint towards orchestration mode.
+//! deployment. Azure OpenAI, the OpenAI-compatible executables, Bedrock (Converse) and
+//! Vertex (Gemini) are spoken; the rest are refused with a hint towards orchestration mode.
 
 use serde_json::{Value, json};
 
 use super::deployments::Deployment;
 use super::sse::Dialect;
-use super::{ChatRequest, Error, Result};
+use super::{ChatRequest, Error, Result, bedrock, vertex};
 
 /// The Azure OpenAI API version the JS SDK uses (§6.2).
 pub const AZURE_API_VERSION: &str = "2024-10-21";
@@ -45,12 +45,9 @@ pub fn prepare(
     api_base: &str,
 ) -> Result<Prepared> {
     let base = inference_base(deployment, api_base);
-    let mut body = json!({ "messages": req.messages, "stream": stream });
-    if stream {
-        body["stream_options"] = json!({ "include_usage": true });
-    }
-    let url = match executable(deployment) {
+    match executable(deployment) {
         "azure-openai" => {
+            let mut body = openai_body(req, stream);
             if is_reasoning_model(model) {
                 if let Some(max) = req.max_tokens {
                     body["max_completion_tokens"] = json!(max);
@@ -58,30 +55,58 @@ pub fn prepare(
             } else {
                 set_common_params(&mut body, req);
             }
-            format!("{base}/chat/completions?api-version={AZURE_API_VERSION}")
+            Ok(Prepared {
+                url: format!("{base}/chat/completions?api-version={AZURE_API_VERSION}"),
+                body,
+                dialect: Dialect::OpenAi,
+            })
         }
         // OpenAI-compatible executables name the model in the body, no api-version (§6.3).
         "aicore-mistralai" | "aicore-opensource" | "perplexity-ai" => {
+            let mut body = openai_body(req, stream);
             body["model"] = json!(model);
             set_common_params(&mut body, req);
-            format!("{base}/chat/completions")
+            Ok(Prepared {
+                url: format!("{base}/chat/completions"),
+                body,
+                dialect: Dialect::OpenAi,
+            })
         }
-        other => {
-            return Err(Error::UnsupportedExecutable {
-                model: model.to_string(),
-                executable: if other.is_empty() {
-                    "(none)".into()
+        // Converse rather than `/invoke`: one body shape for every Bedrock model family (§6.3).
+        "aws-bedrock" => Ok(Prepared {
+            url: format!(
+                "{base}/{}",
+                if stream {
+                    "converse-stream"
                 } else {
-                    other.to_string()
-                },
-            });
-        }
-    };
-    Ok(Prepared {
-        url,
-        body,
-        dialect: Dialect::OpenAi,
-    })
+                    "converse"
+                }
+            ),
+            body: bedrock::converse_body(req),
+            dialect: Dialect::BedrockConverse,
+        }),
+        "gcp-vertexai" => Ok(Prepared {
+            url: format!("{base}{}", vertex::path(model, stream)),
+            body: vertex::generate_body(req),
+            dialect: Dialect::VertexGemini,
+        }),
+        other => Err(Error::UnsupportedExecutable {
+            model: model.to_string(),
+            executable: if other.is_empty() {
+                "(none)".into()
+            } else {
+                other.to_string()
+            },
+        }),
+    }
+}
+
+fn openai_body(req: &ChatRequest, stream: bool) -> Value {
+    let mut body = json!({ "messages": req.messages, "stream": stream });
+    if stream {
+        body["stream_options"] = json!({ "include_usage": true });
+    }
+    body
 }
 
 fn set_common_params(body: &mut Value, req: &ChatRequest) {
@@ -186,18 +211,62 @@ mod tests {
     }
 
     #[test]
-    fn other_executables_are_refused() {
-        let err = prepare(
-            &deployment("aws-bedrock", None),
-            "anthropic--claude-4.5-sonnet",
-            &request(),
-            true,
-            "https://h/v2",
-        )
-        .unwrap_err();
-        assert!(
-            matches!(err, Error::UnsupportedExecutable { ref executable, .. } if executable == "aws-bedrock")
+    fn bedrock_uses_converse() {
+        let d = deployment("aws-bedrock", Some("https://h/v2/inference/deployments/d1"));
+        let model = "anthropic--claude-4.5-sonnet";
+        let p = prepare(&d, model, &request(), true, "https://h/v2").unwrap();
+        assert_eq!(
+            p.url,
+            "https://h/v2/inference/deployments/d1/converse-stream"
         );
-        assert!(err.hint().contains("orchestration"));
+        assert_eq!(p.dialect, Dialect::BedrockConverse);
+        assert_eq!(
+            p.body,
+            json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}],
+                "inferenceConfig": {"maxTokens": 100, "temperature": 0.5}})
+        );
+        let p = prepare(&d, model, &request(), false, "https://h/v2").unwrap();
+        assert_eq!(p.url, "https://h/v2/inference/deployments/d1/converse");
+    }
+
+    #[test]
+    fn vertex_names_the_model_in_the_path() {
+        let d = deployment("gcp-vertexai", None);
+        let p = prepare(&d, "gemini-2.5-pro", &request(), true, "https://h/v2").unwrap();
+        assert_eq!(
+            p.url,
+            "https://h/v2/inference/deployments/d1/models/gemini-2.5-pro:streamGenerateContent?alt=sse"
+        );
+        assert_eq!(p.dialect, Dialect::VertexGemini);
+        assert_eq!(
+            p.body,
+            json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+                "generationConfig": {"maxOutputTokens": 100, "temperature": 0.5}})
+        );
+        let p = prepare(&d, "gemini-2.5-pro", &request(), false, "https://h/v2").unwrap();
+        assert!(p.url.ends_with("/models/gemini-2.5-pro:generateContent"));
+    }
+
+    #[test]
+    fn other_executables_are_refused() {
+        for executable in ["aicore-cohere", "aicore-sap", ""] {
+            let err = prepare(
+                &deployment(executable, None),
+                "cohere--command-a-reasoning",
+                &request(),
+                true,
+                "https://h/v2",
+            )
+            .unwrap_err();
+            let shown = if executable.is_empty() {
+                "(none)"
+            } else {
+                executable
+            };
+            assert!(
+                matches!(err, Error::UnsupportedExecutable { executable: ref e, .. } if e == shown)
+            );
+            assert!(err.hint().contains("orchestration"));
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! in foundation and orchestration mode. Knows nothing of ratatui, clap or the terminal.
 
 mod auth;
+pub mod bedrock;
 pub mod cache;
 pub mod chat;
 pub mod chunk;
@@ -10,12 +11,14 @@ pub mod deployments;
 pub mod error;
 pub mod error_body;
 pub mod foundation;
+mod lenient_json;
 pub mod models;
 pub mod orchestration;
 pub mod resolve;
 pub mod service_key;
 pub mod sse;
 mod transport;
+pub mod vertex;
 
 pub use chat::{ChatEvent, ChatRequest, ChatResponse, Message, Role, ToolCallDelta, Usage};
 pub use client::{

@@ -11,7 +11,7 @@ use futures_util::{FutureExt, Stream, StreamExt, stream};
 
 use super::chunk;
 pub use super::chunk::Dialect;
-use super::{ChatEvent, Error};
+use super::{ChatEvent, Error, Usage, lenient_json};
 
 const CLOSED_EARLY: &str = "connection closed before the answer finished";
 const INVALID_CHUNK: &str = "the service sent a chunk that is not valid JSON";
@@ -21,6 +21,8 @@ const INVALID_CHUNK: &str = "the service sent a chunk that is not valid JSON";
 pub struct SseParser {
     dialect: Dialect,
     finish_reason: Option<String>,
+    /// The latest usage of a dialect that repeats it (`has_running_usage`), sent before Done.
+    running_usage: Option<Usage>,
     finished: bool,
 }
 
@@ -29,6 +31,7 @@ impl SseParser {
         SseParser {
             dialect,
             finish_reason: None,
+            running_usage: None,
             finished: false,
         }
     }
@@ -50,7 +53,12 @@ impl SseParser {
             self.finish(out);
             return;
         }
-        let Ok(payload) = serde_json::from_str::<serde_json::Value>(data) else {
+        let payload = if self.dialect.is_lenient() {
+            lenient_json::parse(data)
+        } else {
+            serde_json::from_str::<serde_json::Value>(data).ok()
+        };
+        let Some(payload) = payload else {
             // Skipping it would silently drop part of the answer (a word, a line of code):
             // stop here, keep the text so far, and say why.
             out.push(ChatEvent::Error(Error::StreamBroken {
@@ -70,10 +78,15 @@ impl SseParser {
         }
         out.extend(parts.tool_calls.into_iter().map(ChatEvent::ToolCall));
         if let Some(usage) = parts.usage {
-            out.push(ChatEvent::Usage(usage));
+            if self.dialect.has_running_usage() {
+                self.running_usage = Some(usage);
+            } else {
+                out.push(ChatEvent::Usage(usage));
+            }
         }
         if parts.finish_reason.is_some() {
-            // Azure sends usage in a later chunk (API reference §6.2), so Done waits for [DONE].
+            // Azure sends usage in a later chunk (API reference §6.2), Bedrock its `metadata`
+            // event after `messageStop` (§6.3): Done waits for [DONE] or the end of the body.
             self.finish_reason = parts.finish_reason;
         }
     }
@@ -95,6 +108,9 @@ impl SseParser {
 
     fn finish(&mut self, out: &mut Vec<ChatEvent>) {
         self.finished = true;
+        if let Some(usage) = self.running_usage.take() {
+            out.push(ChatEvent::Usage(usage));
+        }
         out.push(ChatEvent::Done {
             finish_reason: self.finish_reason.take(),
         });
@@ -122,7 +138,7 @@ where
         .map(|r| r.map(|b| b.as_ref().to_vec()))
         .chain(stream::once(async { Ok(b"\n\n".to_vec()) }));
     let state = State {
-        events: Box::pin(body.eventsource()),
+        events: Box::pin(without_bom(body).eventsource()),
         parser: SseParser::new(dialect),
         pending: VecDeque::new(),
     };
@@ -157,6 +173,36 @@ where
             }
             st.pending.extend(out);
         }
+    })
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The body without a leading UTF-8 byte-order mark, which the SSE spec says to ignore.
+/// eventsource-stream 0.2.3 would panic on it (it slices one byte off the three-byte
+/// character), so the first bytes are held back until it is clear whether they are one.
+/// Fewer than three bytes before a transport error are dropped: they hold no event.
+fn without_bom<S>(body: S) -> impl Stream<Item = Result<Vec<u8>, Error>> + Send
+where
+    S: Stream<Item = Result<Vec<u8>, Error>> + Send,
+{
+    body.scan(Some(Vec::new()), |head, item| {
+        let out = match (head.as_mut(), item) {
+            (Some(held), Ok(bytes)) => {
+                held.extend_from_slice(&bytes);
+                if held.len() < BOM.len() && BOM.starts_with(held) {
+                    Ok(Vec::new())
+                } else {
+                    let mut held = head.take().unwrap_or_default();
+                    if held.starts_with(BOM) {
+                        held.drain(..BOM.len());
+                    }
+                    Ok(held)
+                }
+            }
+            (None, item) | (Some(_), item @ Err(_)) => item,
+        };
+        std::future::ready(Some(out))
     })
 }
 

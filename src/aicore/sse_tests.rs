@@ -76,6 +76,123 @@ const STREAMS: [(&str, Dialect); 5] = [
     ),
 ];
 
+/// A `/converse-stream` body as SAP AI Core relays it (§6.3): one Converse event per `data:`
+/// line, no `[DONE]`. Composed from the AWS event shapes [I: SAP's exact framing].
+const BEDROCK_STREAM: &str = concat!(
+    "data: {\"messageStart\":{\"role\":\"assistant\"}}\n\n",
+    "data: {\"contentBlockDelta\":{\"delta\":{\"text\":\"Paris is \"},\"contentBlockIndex\":0}}\n\n",
+    // Non-strict payloads happen (Cline reads them with JSON5).
+    "data: {'contentBlockDelta': {'delta': {'text': \"the capital's heart.\"}, 'contentBlockIndex': 0}}\n\n",
+    "data: {\"contentBlockStop\":{\"contentBlockIndex\":0}}\n\n",
+    "data: {\"messageStop\":{\"stopReason\":\"end_turn\"}}\n\n",
+    "data: {\"metadata\":{\"usage\":{\"inputTokens\":12,\"outputTokens\":5,\"totalTokens\":17},\"metrics\":{\"latencyMs\":321}}}\n\n",
+);
+
+/// A `:streamGenerateContent?alt=sse` body: usage repeats and grows, the last chunk finishes.
+const VERTEX_STREAM: &str = concat!(
+    "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Grüße \"}]}}],\"usageMetadata\":{\"promptTokenCount\":9,\"totalTokenCount\":9},\"modelVersion\":\"gemini-2.5-pro\"}\r\n\r\n",
+    "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"aus Berlin\"}]}}],\"usageMetadata\":{\"promptTokenCount\":9,\"totalTokenCount\":9},\"modelVersion\":\"gemini-2.5-pro\"}\r\n\r\n",
+    "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\" 🌍\"}]},\"finishReason\":\"MAX_TOKENS\"}],\"usageMetadata\":{\"promptTokenCount\":9,\"candidatesTokenCount\":4,\"totalTokenCount\":13},\"modelVersion\":\"gemini-2.5-pro\"}\r\n\r\n",
+);
+
+#[test]
+fn bedrock_converse_stream() {
+    let events = parse_sse_body(
+        Dialect::BedrockConverse,
+        [BEDROCK_STREAM.as_bytes().to_vec()],
+    );
+    assert_eq!(text_of(&events), "Paris is the capital's heart.");
+    let (usage, done) = last_two(&events);
+    assert!(matches!(
+        usage,
+        ChatEvent::Usage(Usage {
+            prompt_tokens: 12,
+            completion_tokens: 5,
+            total_tokens: 17
+        })
+    ));
+    assert!(matches!(done, ChatEvent::Done { finish_reason: Some(r) } if r == "stop"));
+}
+
+#[test]
+fn bedrock_exception_event_and_cut_stream() {
+    let head = BEDROCK_STREAM
+        .split("data: {\"contentBlockStop")
+        .next()
+        .unwrap();
+    let body = format!(
+        "{head}data: {{\"modelStreamErrorException\":{{\"message\":\"Model stream error\",\"originalStatusCode\":500}}}}\n\n"
+    );
+    let events = parse_sse_body(Dialect::BedrockConverse, [body.into_bytes()]);
+    assert_eq!(text_of(&events), "Paris is the capital's heart.");
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Error(Error::InStream { message })) if message == "Model stream error")
+    );
+    // Without `messageStop` the end of the body is a cut, not an answer.
+    let events = parse_sse_body(Dialect::BedrockConverse, [head.as_bytes().to_vec()]);
+    assert!(matches!(
+        events.last(),
+        Some(ChatEvent::Error(Error::StreamBroken { reason })) if reason == CLOSED_EARLY
+    ));
+}
+
+#[test]
+fn vertex_stream_reports_the_last_usage_once() {
+    let events = parse_sse_body(Dialect::VertexGemini, [VERTEX_STREAM.as_bytes().to_vec()]);
+    assert_eq!(text_of(&events), "Grüße aus Berlin 🌍");
+    let usages = events
+        .iter()
+        .filter(|e| matches!(e, ChatEvent::Usage(_)))
+        .count();
+    assert_eq!(usages, 1);
+    let (usage, done) = last_two(&events);
+    assert!(matches!(
+        usage,
+        ChatEvent::Usage(Usage {
+            prompt_tokens: 9,
+            completion_tokens: 4,
+            total_tokens: 13
+        })
+    ));
+    assert!(matches!(done, ChatEvent::Done { finish_reason: Some(r) } if r == "length"));
+}
+
+#[test]
+fn vertex_error_event() {
+    let first = VERTEX_STREAM.split("\r\n\r\n").next().unwrap();
+    let body = format!(
+        "{first}\r\n\r\ndata: {{\"error\":{{\"code\":500,\"message\":\"Internal error encountered.\",\"status\":\"INTERNAL\"}}}}\r\n\r\n"
+    );
+    let events = parse_sse_body(Dialect::VertexGemini, [body.into_bytes()]);
+    assert_eq!(text_of(&events), "Grüße ");
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Error(Error::InStream { message })) if message == "Internal error encountered.")
+    );
+}
+
+#[test]
+fn lenient_reading_is_bedrock_only() {
+    let body =
+        "data: {'choices': [{'index': 0, 'delta': {'content': 'x'}, 'finish_reason': 'stop'}]}\n\n";
+    let events = parse_sse_body(Dialect::OpenAi, [body.as_bytes().to_vec()]);
+    assert!(matches!(
+        events.last(),
+        Some(ChatEvent::Error(Error::StreamBroken { reason })) if reason == INVALID_CHUNK
+    ));
+    let body = "data: {'contentBlockDelta': {'delta': {'text': 'ok'}}}\n\ndata: {not json\n\n";
+    let events = parse_sse_body(Dialect::BedrockConverse, [body.as_bytes().to_vec()]);
+    assert_eq!(text_of(&events), "ok");
+    assert!(matches!(
+        events.last(),
+        Some(ChatEvent::Error(Error::StreamBroken { reason })) if reason == INVALID_CHUNK
+    ));
+}
+
+const COMPOSED: [(&str, Dialect); 2] = [
+    (BEDROCK_STREAM, Dialect::BedrockConverse),
+    (VERTEX_STREAM, Dialect::VertexGemini),
+];
+
 #[test]
 fn azure_text_stream() {
     let events = parse_sse_body(Dialect::OpenAi, [fixture(STREAMS[0].0)]);
@@ -196,6 +313,20 @@ fn multibyte_char_split_across_chunks() {
     assert_eq!(text_of(&events), "Grüße 🌍");
 }
 
+#[test]
+fn leading_byte_order_mark_is_ignored_wherever_the_body_splits() {
+    let body = "\u{feff}data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    let bytes = body.as_bytes();
+    for cut in 0..6 {
+        let events = parse_sse_body(Dialect::OpenAi, split_at(bytes, vec![cut, cut + 1]));
+        assert_eq!(text_of(&events), "ok", "cut at {cut}");
+        assert!(matches!(events.last(), Some(ChatEvent::Done { .. })));
+    }
+    // A lone BOM (the body the property test found panicking inside eventsource-stream).
+    let events = parse_sse_body(Dialect::OpenAi, [b"\xEF\xBB\xBF\n".to_vec()]);
+    assert!(ends_once(&events));
+}
+
 fn split_at(bytes: &[u8], mut cuts: Vec<usize>) -> Vec<Vec<u8>> {
     cuts.iter_mut().for_each(|c| *c %= bytes.len() + 1);
     cuts.sort_unstable();
@@ -220,6 +351,18 @@ proptest! {
         let bytes = fixture(path);
         let whole = describe(&parse_sse_body(dialect, [bytes.clone()]));
         let parts = describe(&parse_sse_body(dialect, split_at(&bytes, cuts)));
+        prop_assert_eq!(whole, parts);
+    }
+
+    #[test]
+    fn any_split_of_composed_provider_streams_gives_the_same_events(
+        which in 0..COMPOSED.len(),
+        cuts in proptest::collection::vec(0usize..2_000, 0..12),
+    ) {
+        let (body, dialect) = COMPOSED[which];
+        let whole = describe(&parse_sse_body(dialect, [body.as_bytes().to_vec()]));
+        let parts = describe(&parse_sse_body(dialect, split_at(body.as_bytes(), cuts)));
+        prop_assert!(whole.last().is_some_and(|e| e.starts_with("Done")), "{:?}", whole);
         prop_assert_eq!(whole, parts);
     }
 
@@ -270,6 +413,18 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
             Just("error".to_string()),
             Just("code".to_string()),
             Just("message".to_string()),
+            Just("contentBlockDelta".to_string()),
+            Just("contentBlockStart".to_string()),
+            Just("messageStop".to_string()),
+            Just("metadata".to_string()),
+            Just("toolUse".to_string()),
+            Just("text".to_string()),
+            Just("throttlingException".to_string()),
+            Just("candidates".to_string()),
+            Just("parts".to_string()),
+            Just("finishReason".to_string()),
+            Just("usageMetadata".to_string()),
+            Just("functionCall".to_string()),
             "[a-z_]{1,8}",
         ];
         prop_oneof![
@@ -280,10 +435,12 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
-const DIALECTS: [Dialect; 3] = [
+const DIALECTS: [Dialect; 5] = [
     Dialect::OpenAi,
     Dialect::OrchestrationV2,
     Dialect::OrchestrationV1,
+    Dialect::BedrockConverse,
+    Dialect::VertexGemini,
 ];
 
 proptest! {
@@ -294,7 +451,7 @@ proptest! {
     fn garbage_never_panics(
         bytes in proptest::collection::vec(any::<u8>(), 0..2048),
         cuts in proptest::collection::vec(0usize..2048, 0..8),
-        which in 0..3usize,
+        which in 0..DIALECTS.len(),
     ) {
         let events = parse_sse_body(DIALECTS[which], split_at(&bytes, cuts));
         prop_assert!(ends_once(&events), "{:?}", describe(&events));
@@ -315,7 +472,7 @@ proptest! {
             0..12,
         ),
         cuts in proptest::collection::vec(0usize..4096, 0..8),
-        which in 0..3usize,
+        which in 0..DIALECTS.len(),
     ) {
         let body = lines.concat();
         let events = parse_sse_body(DIALECTS[which], split_at(body.as_bytes(), cuts));
@@ -324,7 +481,7 @@ proptest! {
 
     /// Any JSON payload in any dialect: the chunk parser never panics, the stream ends once.
     #[test]
-    fn arbitrary_json_payloads_never_panic(value in json_value(), which in 0..3usize) {
+    fn arbitrary_json_payloads_never_panic(value in json_value(), which in 0..DIALECTS.len()) {
         let dialect = DIALECTS[which];
         let _ = crate::aicore::chunk::chunk_parts(&value, dialect);
         let _ = crate::aicore::chunk::completion_parts(&value, dialect);

@@ -157,6 +157,43 @@ pub(crate) fn limit(text: &str, max_tokens: Option<u64>) -> (String, bool) {
     }
 }
 
+/// A decided answer with its token accounting, for the provider-native routes.
+pub(crate) struct Answer {
+    pub(crate) reply: Reply,
+    /// The text was cut at `max_tokens` (finish reason `length` or its provider word).
+    pub(crate) truncated: bool,
+    pub(crate) prompt_tokens: u64,
+    pub(crate) completion_tokens: u64,
+}
+
+/// `reply`, then `limit`, then token counts; `messages` in the OpenAI shape.
+pub(crate) fn answer(
+    model: &str,
+    messages: &[Value],
+    tools: Option<&Value>,
+    max_tokens: Option<u64>,
+) -> Answer {
+    let (reply, truncated) = match reply(model, messages, tools) {
+        Reply::Text(text) => {
+            let (text, cut) = limit(&text, max_tokens);
+            (Reply::Text(text), cut)
+        }
+        call @ Reply::ToolCall { .. } => (call, false),
+    };
+    let completion_tokens = match &reply {
+        Reply::Text(text) => tokens(text),
+        Reply::ToolCall {
+            name, arguments, ..
+        } => tokens(name) + tokens(arguments),
+    };
+    Answer {
+        reply,
+        truncated,
+        prompt_tokens: prompt_tokens(messages),
+        completion_tokens,
+    }
+}
+
 /// Pieces of a few words each, keeping all whitespace (foundation streaming).
 pub(crate) fn word_chunks(text: &str, words_per_chunk: usize) -> Vec<String> {
     let mut chunks = Vec::new();

@@ -367,6 +367,24 @@ pub(crate) const DEPLOYMENTS: &[Deployment] = &[
         config_name: "gpt-4.1-team-b",
         day: "2025-06-02",
     },
+    Deployment {
+        id: "db00000000000003",
+        resource_group: "team-b",
+        model: Some(("anthropic--claude-4.5-sonnet", "1")),
+        status: Status::Running,
+        target: "RUNNING",
+        config_name: "claude-4.5-sonnet-team-b",
+        day: "2025-10-01",
+    },
+    Deployment {
+        id: "db00000000000004",
+        resource_group: "team-b",
+        model: Some(("gemini-2.5-pro", "001")),
+        status: Status::Running,
+        target: "RUNNING",
+        config_name: "gemini-2.5-pro-team-b",
+        day: "2025-10-02",
+    },
 ];
 
 impl Deployment {

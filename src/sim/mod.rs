@@ -9,8 +9,10 @@
 
 mod answer;
 mod auth;
+mod chat_bedrock;
 mod chat_foundation;
 mod chat_orchestration;
+mod chat_vertex;
 mod data;
 mod faults;
 mod form;

@@ -12,7 +12,8 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::{
-    RecordedRequest, Shared, auth, chat_foundation, chat_orchestration, data, form, routes_lm,
+    RecordedRequest, Shared, auth, chat_bedrock, chat_foundation, chat_orchestration, chat_vertex,
+    data, form, routes_lm,
 };
 
 /// Request bodies above this size are refused; chat prompts of a coding assistant fit easily.
@@ -120,17 +121,30 @@ async fn dispatch(shared: &Arc<Shared>, incoming: Incoming) -> Response {
             let Some(deployment) = data::deployment(&resource_group, id) else {
                 return deployment_not_found(id);
             };
-            match (deployment.scenario(), rest) {
-                ("foundation-models", ["chat", "completions"]) => {
+            match (deployment.scenario(), deployment.executable(), rest) {
+                ("foundation-models", "aws-bedrock", ["converse"]) => {
+                    chat_bedrock::handle(shared, &incoming, deployment, false)
+                }
+                ("foundation-models", "aws-bedrock", ["converse-stream"]) => {
+                    chat_bedrock::handle(shared, &incoming, deployment, true)
+                }
+                ("foundation-models", "gcp-vertexai", ["models", call]) => {
+                    chat_vertex::handle(shared, &incoming, deployment, call)
+                }
+                // Bedrock and Vertex deployments do not speak the OpenAI API (§6.1).
+                ("foundation-models", "aws-bedrock" | "gcp-vertexai", _) => {
+                    not_found(&incoming.path)
+                }
+                ("foundation-models", _, ["chat", "completions"]) => {
                     chat_foundation::handle(shared, &incoming, deployment)
                 }
-                ("orchestration", ["v2", "completion"]) => chat_orchestration::handle(
+                ("orchestration", _, ["v2", "completion"]) => chat_orchestration::handle(
                     shared,
                     &incoming,
                     deployment,
                     chat_orchestration::Api::V2,
                 ),
-                ("orchestration", ["completion"]) => chat_orchestration::handle(
+                ("orchestration", _, ["completion"]) => chat_orchestration::handle(
                     shared,
                     &incoming,
                     deployment,

@@ -143,7 +143,15 @@ async fn resource_groups_default_team_b_and_forbidden() {
         .iter()
         .map(|d| d["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["db00000000000001", "db00000000000002"]);
+    assert_eq!(
+        ids,
+        [
+            "db00000000000001",
+            "db00000000000002",
+            "db00000000000003",
+            "db00000000000004"
+        ]
+    );
 
     // No header means `default`, like the SDKs' default.
     let default: Value = get(&sim, &token, "/v2/lm/deployments", None)

@@ -6,6 +6,7 @@ mod faults;
 mod foundation;
 mod lm;
 mod orchestration;
+mod providers;
 
 use serde_json::{Map, Value, json};
 

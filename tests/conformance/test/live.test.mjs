@@ -356,7 +356,16 @@ test('the SDK reads the JWT expiry and fetches a new token once it lapses (fault
 
 test('resource group team-b: deployments, orchestration and a model deployment of its own', async () => {
   const list = await DeploymentApi.deploymentQuery({}, { 'AI-Resource-Group': 'team-b' }).execute();
-  assert.equal(list.count, 2);
+  assert.equal(list.count, 4);
+  assert.deepEqual(
+    list.resources.map(d => [d.id, d.executableId, d.status]),
+    [
+      ['db00000000000001', 'orchestration', 'RUNNING'],
+      ['db00000000000002', 'azure-openai', 'RUNNING'],
+      ['db00000000000003', 'aws-bedrock', 'RUNNING'],
+      ['db00000000000004', 'gcp-vertexai', 'RUNNING']
+    ]
+  );
   const ids = new Set(list.resources.map(d => d.id));
   const defaults = await DeploymentApi.deploymentQuery({}, { 'AI-Resource-Group': 'default' }).execute();
   for (const d of defaults.resources) assert.ok(!ids.has(d.id), `${d.id} of default shows up in team-b`);

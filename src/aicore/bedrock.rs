@@ -1,0 +1,273 @@
+//! Anthropic (and other) models on `aws-bedrock` through the Converse API (API reference §6.3):
+//! the `/converse` and `/converse-stream` request body, and what one Converse stream event or
+//! whole response means. SSE framing stays in `sse.rs`; the lenient JSON reading of stream
+//! payloads lives in `lenient_json.rs`.
+
+use serde_json::{Value, json};
+
+use super::chat::{ToolCallDelta, Usage};
+use super::chunk::ChunkParts;
+use super::{ChatRequest, Role, error_body};
+
+/// The Converse body: system messages go to `system`, the rest to `messages` with text
+/// content blocks; consecutive turns of one role are merged because Converse wants user and
+/// assistant to alternate.
+pub fn converse_body(req: &ChatRequest) -> Value {
+    let mut system = Vec::new();
+    let mut messages: Vec<Value> = Vec::new();
+    for message in &req.messages {
+        let block = json!({ "text": message.content });
+        let role = match message.role {
+            Role::System => {
+                system.push(block);
+                continue;
+            }
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        };
+        match messages.last_mut() {
+            Some(last) if last["role"] == role => {
+                if let Some(content) = last["content"].as_array_mut() {
+                    content.push(block);
+                }
+            }
+            _ => messages.push(json!({ "role": role, "content": [block] })),
+        }
+    }
+    let mut body = json!({ "messages": messages });
+    if !system.is_empty() {
+        body["system"] = Value::Array(system);
+    }
+    let mut config = serde_json::Map::new();
+    if let Some(max) = req.max_tokens {
+        config.insert("maxTokens".into(), json!(max));
+    }
+    if let Some(t) = req.temperature {
+        config.insert("temperature".into(), json!(t));
+    }
+    if !config.is_empty() {
+        body["inferenceConfig"] = Value::Object(config);
+    }
+    body
+}
+
+/// Converse `stopReason` in the words the other dialects use (`stop`, `length`, ...).
+pub fn finish_reason(stop_reason: &str) -> String {
+    match stop_reason {
+        "end_turn" | "stop_sequence" => "stop".into(),
+        "max_tokens" => "length".into(),
+        "tool_use" => "tool_calls".into(),
+        "guardrail_intervened" | "content_filtered" => "content_filter".into(),
+        other => other.into(),
+    }
+}
+
+fn usage(v: &Value) -> Option<Usage> {
+    let obj = v.as_object()?;
+    let num = |k: &str| obj.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let (prompt, completion) = (num("inputTokens"), num("outputTokens"));
+    Some(Usage {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: obj
+            .get("totalTokens")
+            .and_then(Value::as_u64)
+            .unwrap_or(prompt + completion),
+    })
+}
+
+fn block_index(event: &Value) -> u32 {
+    event
+        .get("contentBlockIndex")
+        .and_then(Value::as_u64)
+        .and_then(|i| u32::try_from(i).ok())
+        .unwrap_or(0)
+}
+
+/// An exception event (`internalServerException`, `modelStreamErrorException`,
+/// `throttlingException`, `validationException`, ...) or an `{"error": …}` wrapper.
+pub fn error_in(payload: &Value) -> Option<String> {
+    let obj = payload.as_object()?;
+    if let Some(err) = obj.get("error").filter(|e| !e.is_null()) {
+        return Some(
+            error_body::json_message(err).unwrap_or_else(|| "error without a message".into()),
+        );
+    }
+    obj.iter()
+        .find(|(name, _)| name.ends_with("Exception"))
+        .map(|(name, body)| error_body::json_message(body).unwrap_or_else(|| error_body::cap(name)))
+}
+
+/// One Converse stream event: an object whose one key names its type (`messageStart`,
+/// `contentBlockStart`, `contentBlockDelta`, `contentBlockStop`, `messageStop`, `metadata`).
+pub fn event_parts(payload: &Value) -> ChunkParts {
+    let mut out = ChunkParts::default();
+    let pick = |name: &str| payload.get(name).filter(|v| v.is_object());
+    if let Some(delta_event) = pick("contentBlockDelta") {
+        let delta = &delta_event["delta"];
+        if let Some(text) = delta.get("text").and_then(Value::as_str) {
+            out.text = text.to_string();
+        }
+        if let Some(input) = delta.get("toolUse").and_then(|t| t.get("input")) {
+            out.tool_calls.push(ToolCallDelta {
+                index: block_index(delta_event),
+                id: None,
+                name: None,
+                arguments: input_text(input),
+            });
+        }
+    }
+    if let Some(start_event) = pick("contentBlockStart") {
+        if let Some(tool) = start_event.get("start").and_then(|s| s.get("toolUse")) {
+            out.tool_calls.push(ToolCallDelta {
+                index: block_index(start_event),
+                id: non_empty(tool.get("toolUseId")),
+                name: non_empty(tool.get("name")),
+                arguments: String::new(),
+            });
+        }
+    }
+    if let Some(stop) = pick("messageStop") {
+        out.finish_reason = non_empty(stop.get("stopReason")).map(|r| finish_reason(&r));
+    }
+    if let Some(metadata) = pick("metadata") {
+        out.usage = metadata.get("usage").and_then(usage);
+    }
+    out
+}
+
+/// A whole `/converse` response: `output.message.content[]`, `stopReason`, `usage`.
+pub fn response_parts(body: &Value) -> ChunkParts {
+    let mut out = ChunkParts::default();
+    let blocks = body["output"]["message"]["content"].as_array();
+    for (index, block) in blocks.into_iter().flatten().enumerate() {
+        if let Some(text) = block.get("text").and_then(Value::as_str) {
+            out.text.push_str(text);
+        }
+        if let Some(tool) = block.get("toolUse") {
+            out.tool_calls.push(ToolCallDelta {
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+                id: non_empty(tool.get("toolUseId")),
+                name: non_empty(tool.get("name")),
+                arguments: tool.get("input").map(input_text).unwrap_or_default(),
+            });
+        }
+    }
+    out.finish_reason = non_empty(body.get("stopReason")).map(|r| finish_reason(&r));
+    out.usage = body.get("usage").and_then(usage);
+    out
+}
+
+/// Tool input arrives as a JSON text fragment when streamed, as an object when whole.
+fn input_text(input: &Value) -> String {
+    match input {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn non_empty(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aicore::Message;
+
+    fn msg(role: Role, content: &str) -> Message {
+        Message {
+            role,
+            content: content.into(),
+        }
+    }
+
+    #[test]
+    fn body_splits_system_and_merges_turns() {
+        let req = ChatRequest {
+            messages: vec![
+                msg(Role::System, "be brief"),
+                msg(Role::User, "a"),
+                msg(Role::User, "b"),
+                msg(Role::Assistant, "c"),
+            ],
+            max_tokens: Some(64),
+            temperature: Some(0.5),
+        };
+        assert_eq!(
+            converse_body(&req),
+            json!({
+                "messages": [
+                    {"role": "user", "content": [{"text": "a"}, {"text": "b"}]},
+                    {"role": "assistant", "content": [{"text": "c"}]},
+                ],
+                "system": [{"text": "be brief"}],
+                "inferenceConfig": {"maxTokens": 64, "temperature": 0.5},
+            })
+        );
+        let bare = converse_body(&ChatRequest {
+            messages: vec![msg(Role::User, "hi")],
+            ..ChatRequest::default()
+        });
+        assert_eq!(
+            bare,
+            json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}]})
+        );
+    }
+
+    #[test]
+    fn stream_events() {
+        let delta = json!({"contentBlockDelta": {"delta": {"text": "Hi"}, "contentBlockIndex": 0}});
+        assert_eq!(event_parts(&delta).text, "Hi");
+        let stop = json!({"messageStop": {"stopReason": "max_tokens"}});
+        assert_eq!(event_parts(&stop).finish_reason.as_deref(), Some("length"));
+        let meta = json!({"metadata": {"usage": {"inputTokens": 3, "outputTokens": 4}, "metrics": {"latencyMs": 9}}});
+        assert_eq!(
+            event_parts(&meta).usage,
+            Some(Usage {
+                prompt_tokens: 3,
+                completion_tokens: 4,
+                total_tokens: 7
+            })
+        );
+        let start = json!({"messageStart": {"role": "assistant"}});
+        assert_eq!(event_parts(&start), ChunkParts::default());
+        let tool_start = json!({"contentBlockStart": {"start": {"toolUse": {"toolUseId": "t1", "name": "add"}}, "contentBlockIndex": 1}});
+        let calls = event_parts(&tool_start).tool_calls;
+        assert_eq!((calls[0].index, calls[0].name.as_deref()), (1, Some("add")));
+        let tool_delta = json!({"contentBlockDelta": {"delta": {"toolUse": {"input": "{\"a\":"}}, "contentBlockIndex": 1}});
+        assert_eq!(event_parts(&tool_delta).tool_calls[0].arguments, "{\"a\":");
+        for payload in [delta, stop, meta, start, tool_start, tool_delta] {
+            assert_eq!(error_in(&payload), None);
+        }
+    }
+
+    #[test]
+    fn exceptions_are_errors() {
+        let e =
+            json!({"modelStreamErrorException": {"message": "boom", "originalStatusCode": 500}});
+        assert_eq!(error_in(&e).as_deref(), Some("boom"));
+        let bare = json!({"throttlingException": {}});
+        assert_eq!(error_in(&bare).as_deref(), Some("throttlingException"));
+        let wrapped = json!({"error": {"message": "bad"}});
+        assert_eq!(error_in(&wrapped).as_deref(), Some("bad"));
+    }
+
+    #[test]
+    fn whole_response() {
+        let body = json!({
+            "output": {"message": {"role": "assistant", "content": [{"text": "Hello"}, {"text": " there"}]}},
+            "stopReason": "end_turn",
+            "usage": {"inputTokens": 5, "outputTokens": 2, "totalTokens": 7},
+            "metrics": {"latencyMs": 100},
+        });
+        let parts = response_parts(&body);
+        assert_eq!(parts.text, "Hello there");
+        assert_eq!(parts.finish_reason.as_deref(), Some("stop"));
+        assert_eq!(parts.usage.map(|u| u.total_tokens), Some(7));
+        assert_eq!(finish_reason("tool_use"), "tool_calls");
+        assert_eq!(finish_reason("guardrail_intervened"), "content_filter");
+    }
+}

@@ -1,0 +1,219 @@
+//! Gemini models on `gcp-vertexai` (API reference §6.3): the `:generateContent` /
+//! `:streamGenerateContent` request body, and what one `GenerateContentResponse` (a stream
+//! chunk or the whole answer, same shape) means. SSE framing stays in `sse.rs`.
+
+use serde_json::{Value, json};
+
+use super::chat::{ToolCallDelta, Usage};
+use super::chunk::ChunkParts;
+use super::{ChatRequest, Role, error_body};
+
+/// The path after the deployment URL; `alt=sse` asks for `data:` lines instead of one
+/// JSON array delivered piecemeal (Google's default for streaming).
+pub fn path(model: &str, stream: bool) -> String {
+    if stream {
+        format!("/models/{model}:streamGenerateContent?alt=sse")
+    } else {
+        format!("/models/{model}:generateContent")
+    }
+}
+
+/// `contents` with roles `user`/`model`, system messages in `systemInstruction`,
+/// consecutive turns of one role merged into one content with several parts.
+pub fn generate_body(req: &ChatRequest) -> Value {
+    let mut system = Vec::new();
+    let mut contents: Vec<Value> = Vec::new();
+    for message in &req.messages {
+        let part = json!({ "text": message.content });
+        let role = match message.role {
+            Role::System => {
+                system.push(part);
+                continue;
+            }
+            Role::User => "user",
+            Role::Assistant => "model",
+        };
+        match contents.last_mut() {
+            Some(last) if last["role"] == role => {
+                if let Some(parts) = last["parts"].as_array_mut() {
+                    parts.push(part);
+                }
+            }
+            _ => contents.push(json!({ "role": role, "parts": [part] })),
+        }
+    }
+    let mut body = json!({ "contents": contents });
+    if !system.is_empty() {
+        body["systemInstruction"] = json!({ "parts": system });
+    }
+    let mut config = serde_json::Map::new();
+    if let Some(max) = req.max_tokens {
+        config.insert("maxOutputTokens".into(), json!(max));
+    }
+    if let Some(t) = req.temperature {
+        config.insert("temperature".into(), json!(t));
+    }
+    if !config.is_empty() {
+        body["generationConfig"] = Value::Object(config);
+    }
+    body
+}
+
+/// Gemini's `finishReason` in the words the other dialects use.
+pub fn finish_reason(reason: &str) -> Option<String> {
+    Some(match reason {
+        "" | "FINISH_REASON_UNSPECIFIED" => return None,
+        "STOP" => "stop".into(),
+        "MAX_TOKENS" => "length".into(),
+        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" => {
+            "content_filter".into()
+        }
+        other => other.to_ascii_lowercase(),
+    })
+}
+
+/// `{"error": {code, message, status}}`, the Google API error shape.
+pub fn error_in(payload: &Value) -> Option<String> {
+    let err = payload.get("error").filter(|e| !e.is_null())?;
+    Some(error_body::json_message(err).unwrap_or_else(|| "error without a message".into()))
+}
+
+fn usage(v: &Value) -> Option<Usage> {
+    let obj = v.as_object()?;
+    let num = |k: &str| obj.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let (prompt, completion) = (num("promptTokenCount"), num("candidatesTokenCount"));
+    Some(Usage {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: obj
+            .get("totalTokenCount")
+            .and_then(Value::as_u64)
+            .unwrap_or(prompt + completion),
+    })
+}
+
+/// Text, function calls, finish reason and usage of the first candidate. A function call
+/// arrives whole (`args` object), so it becomes one complete tool-call delta.
+pub fn response_parts(payload: &Value) -> ChunkParts {
+    let mut out = ChunkParts::default();
+    let candidate = payload
+        .get("candidates")
+        .and_then(Value::as_array)
+        .and_then(|list| {
+            list.iter().find(|c| {
+                c.get("index")
+                    .and_then(Value::as_u64)
+                    .is_none_or(|i| i == 0)
+            })
+        });
+    if let Some(candidate) = candidate {
+        let parts = candidate["content"]["parts"].as_array();
+        for part in parts.into_iter().flatten() {
+            // Thought summaries (`thought: true`) are not part of the answer.
+            if part.get("thought").and_then(Value::as_bool) == Some(true) {
+                continue;
+            }
+            if let Some(text) = part.get("text").and_then(Value::as_str) {
+                out.text.push_str(text);
+            }
+            if let Some(call) = part.get("functionCall") {
+                out.tool_calls.push(ToolCallDelta {
+                    index: u32::try_from(out.tool_calls.len()).unwrap_or(u32::MAX),
+                    id: None,
+                    name: call.get("name").and_then(Value::as_str).map(str::to_string),
+                    arguments: call.get("args").map(Value::to_string).unwrap_or_default(),
+                });
+            }
+        }
+        out.finish_reason = candidate
+            .get("finishReason")
+            .and_then(Value::as_str)
+            .and_then(finish_reason);
+    }
+    out.usage = payload.get("usageMetadata").and_then(usage);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aicore::Message;
+
+    #[test]
+    fn body_and_path() {
+        let req = ChatRequest {
+            messages: vec![
+                Message {
+                    role: Role::System,
+                    content: "be brief".into(),
+                },
+                Message {
+                    role: Role::User,
+                    content: "hi".into(),
+                },
+                Message {
+                    role: Role::Assistant,
+                    content: "hello".into(),
+                },
+                Message {
+                    role: Role::User,
+                    content: "more".into(),
+                },
+            ],
+            max_tokens: Some(10),
+            temperature: Some(0.25),
+        };
+        assert_eq!(
+            generate_body(&req),
+            json!({
+                "contents": [
+                    {"role": "user", "parts": [{"text": "hi"}]},
+                    {"role": "model", "parts": [{"text": "hello"}]},
+                    {"role": "user", "parts": [{"text": "more"}]},
+                ],
+                "systemInstruction": {"parts": [{"text": "be brief"}]},
+                "generationConfig": {"maxOutputTokens": 10, "temperature": 0.25},
+            })
+        );
+        assert_eq!(
+            path("gemini-2.5-pro", true),
+            "/models/gemini-2.5-pro:streamGenerateContent?alt=sse"
+        );
+        assert_eq!(
+            path("gemini-2.5-pro", false),
+            "/models/gemini-2.5-pro:generateContent"
+        );
+    }
+
+    #[test]
+    fn chunks() {
+        let text = json!({"candidates": [{"content": {"role": "model", "parts": [{"text": "Hel"}, {"text": "lo"}]}}],
+            "usageMetadata": {"promptTokenCount": 4}});
+        let parts = response_parts(&text);
+        assert_eq!(parts.text, "Hello");
+        assert_eq!(parts.finish_reason, None);
+        let last = json!({"candidates": [{"content": {"role": "model", "parts": [{"text": "!"}]}, "finishReason": "MAX_TOKENS"}],
+            "usageMetadata": {"promptTokenCount": 4, "candidatesTokenCount": 6, "totalTokenCount": 12}});
+        let parts = response_parts(&last);
+        assert_eq!(parts.finish_reason.as_deref(), Some("length"));
+        assert_eq!(
+            parts.usage,
+            Some(Usage {
+                prompt_tokens: 4,
+                completion_tokens: 6,
+                total_tokens: 12
+            })
+        );
+        let call = json!({"candidates": [{"content": {"parts": [{"functionCall": {"name": "add", "args": {"a": 1}}}]}, "finishReason": "STOP"}]});
+        let calls = response_parts(&call).tool_calls;
+        assert_eq!(calls[0].name.as_deref(), Some("add"));
+        assert_eq!(calls[0].arguments, r#"{"a":1}"#);
+        let thought = json!({"candidates": [{"content": {"parts": [{"text": "hmm", "thought": true}, {"text": "ok"}]}}]});
+        assert_eq!(response_parts(&thought).text, "ok");
+        assert_eq!(finish_reason("SAFETY").as_deref(), Some("content_filter"));
+        assert_eq!(finish_reason("FINISH_REASON_UNSPECIFIED"), None);
+        let err = json!({"error": {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED"}});
+        assert_eq!(error_in(&err).as_deref(), Some("Quota exceeded"));
+        assert_eq!(error_in(&last), None);
+    }
+}

@@ -1,0 +1,199 @@
+//! `aws-bedrock` deployments: `POST {deploymentUrl}/converse` and `/converse-stream` with the
+//! AWS Converse body (API reference §6.3). The stream is relayed as one `data:` line per
+//! Converse event (`messageStart`, `contentBlockDelta`, …, `metadata`) without `[DONE]`;
+//! errors use AWS's `{"message"}` body and `…Exception` stream events [I: SAP's relay].
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::Shared;
+use super::answer::{self, Reply};
+use super::data::{Deployment, Status};
+use super::router::{Incoming, chat_fault, deployment_not_found, replay};
+use super::stream::{self, Event};
+
+/// Words per streamed text delta.
+const WORDS_PER_CHUNK: usize = 3;
+/// Characters of tool input per streamed delta.
+const INPUT_CHUNK: usize = 4;
+/// Fixed `metrics.latencyMs`, so answers are byte-for-byte reproducible.
+const LATENCY_MS: u64 = 420;
+
+pub(crate) fn handle(
+    shared: &Shared,
+    incoming: &Incoming,
+    deployment: &Deployment,
+    is_stream: bool,
+) -> Response {
+    let Some((model_name, _)) = deployment.model else {
+        return deployment_not_found(deployment.id);
+    };
+    if deployment.status != Status::Running {
+        return deployment_not_found(deployment.id);
+    }
+    if let Some(response) = chat_fault(shared, |_, message| json!({ "message": message })) {
+        return response;
+    }
+    if let Some(response) = replay(shared) {
+        return response;
+    }
+    let body = &incoming.json;
+    let messages = match messages(body) {
+        Ok(messages) => messages,
+        Err(message) => return validation_error(&message),
+    };
+    let tools = tools(body);
+    let max_tokens = body["inferenceConfig"]["maxTokens"].as_u64();
+    let answer = answer::answer(model_name, &messages, tools.as_ref(), max_tokens);
+    if is_stream {
+        stream::respond(shared, events(&answer), error_event())
+    } else {
+        axum::Json(response(&answer)).into_response()
+    }
+}
+
+/// Converse messages as OpenAI-shaped ones for `answer`: text blocks stay content, a user
+/// turn holding `toolResult` blocks becomes a `tool` message. Checks what Bedrock checks.
+fn messages(body: &Value) -> Result<Vec<Value>, String> {
+    let list = body["messages"]
+        .as_array()
+        .filter(|list| !list.is_empty())
+        .ok_or("A conversation must start with a user message. Try again with a conversation that starts with a user message.")?;
+    let mut out = Vec::new();
+    for (index, message) in list.iter().enumerate() {
+        let role = message["role"].as_str().unwrap_or("");
+        if role != "user" && role != "assistant" {
+            return Err(format!(
+                "1 validation error detected: Value '{role}' at 'messages.{}.member.role' failed to satisfy constraint: Member must satisfy enum value set: [user, assistant]",
+                index + 1
+            ));
+        }
+        if index == 0 && role != "user" {
+            return Err("A conversation must start with a user message. Try again with a conversation that starts with a user message.".into());
+        }
+        let Some(blocks) = message["content"].as_array() else {
+            return Err(format!(
+                "1 validation error detected: Value at 'messages.{}.member.content' failed to satisfy constraint: Member must not be null",
+                index + 1
+            ));
+        };
+        let results: Vec<&Value> = blocks
+            .iter()
+            .filter_map(|block| block.get("toolResult"))
+            .collect();
+        if results.is_empty() {
+            out.push(json!({ "role": role, "content": blocks }));
+        } else {
+            let text: Vec<String> = results
+                .iter()
+                .map(|result| answer::content_text(&result["content"]))
+                .collect();
+            out.push(json!({ "role": "tool", "content": text.join("\n") }));
+        }
+    }
+    Ok(out)
+}
+
+/// `toolConfig.tools[].toolSpec` as OpenAI-shaped `{function: {name, parameters}}`.
+fn tools(body: &Value) -> Option<Value> {
+    let specs: Vec<Value> = body["toolConfig"]["tools"]
+        .as_array()?
+        .iter()
+        .filter_map(|tool| tool.get("toolSpec"))
+        .map(|spec| {
+            json!({ "function": { "name": spec["name"], "parameters": spec["inputSchema"]["json"] } })
+        })
+        .collect();
+    Some(Value::Array(specs))
+}
+
+/// AWS's 400 body for a `ValidationException`.
+fn validation_error(message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        [("x-amzn-ErrorType", "ValidationException")],
+        axum::Json(json!({ "message": message })),
+    )
+        .into_response()
+}
+
+fn error_event() -> String {
+    json!({
+        "internalServerException": {
+            "message": "The server had an error while processing your request (simulated)."
+        }
+    })
+    .to_string()
+}
+
+fn stop_reason(answer: &answer::Answer) -> &'static str {
+    match (&answer.reply, answer.truncated) {
+        (Reply::ToolCall { .. }, _) => "tool_use",
+        (Reply::Text(_), true) => "max_tokens",
+        (Reply::Text(_), false) => "end_turn",
+    }
+}
+
+fn usage(answer: &answer::Answer) -> Value {
+    json!({
+        "inputTokens": answer.prompt_tokens,
+        "outputTokens": answer.completion_tokens,
+        "totalTokens": answer.prompt_tokens + answer.completion_tokens,
+    })
+}
+
+fn events(answer: &answer::Answer) -> Vec<Event> {
+    let mut events = vec![Event::Setup(
+        json!({ "messageStart": { "role": "assistant" } }).to_string(),
+    )];
+    match &answer.reply {
+        Reply::Text(text) => {
+            for piece in answer::word_chunks(text, WORDS_PER_CHUNK) {
+                let delta = json!({ "contentBlockDelta": { "delta": { "text": piece }, "contentBlockIndex": 0 } });
+                events.push(Event::Content(delta.to_string()));
+            }
+        }
+        Reply::ToolCall {
+            id,
+            name,
+            arguments,
+        } => {
+            let start = json!({ "contentBlockStart": { "start": { "toolUse": { "toolUseId": id, "name": name } }, "contentBlockIndex": 0 } });
+            events.push(Event::Content(start.to_string()));
+            for piece in answer::char_chunks(arguments, INPUT_CHUNK) {
+                let delta = json!({ "contentBlockDelta": { "delta": { "toolUse": { "input": piece } }, "contentBlockIndex": 0 } });
+                events.push(Event::Content(delta.to_string()));
+            }
+        }
+    }
+    for closing in [
+        json!({ "contentBlockStop": { "contentBlockIndex": 0 } }),
+        json!({ "messageStop": { "stopReason": stop_reason(answer) } }),
+        json!({ "metadata": { "usage": usage(answer), "metrics": { "latencyMs": LATENCY_MS } } }),
+    ] {
+        events.push(Event::Closing(closing.to_string()));
+    }
+    events
+}
+
+/// The `/converse` response body.
+fn response(answer: &answer::Answer) -> Value {
+    let block = match &answer.reply {
+        Reply::Text(text) => json!({ "text": text }),
+        Reply::ToolCall {
+            id,
+            name,
+            arguments,
+        } => {
+            let input: Value = serde_json::from_str(arguments).unwrap_or_else(|_| json!({}));
+            json!({ "toolUse": { "toolUseId": id, "name": name, "input": input } })
+        }
+    };
+    json!({
+        "output": { "message": { "role": "assistant", "content": [block] } },
+        "stopReason": stop_reason(answer),
+        "usage": usage(answer),
+        "metrics": { "latencyMs": LATENCY_MS },
+    })
+}

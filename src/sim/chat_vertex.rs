@@ -1,0 +1,250 @@
+//! `gcp-vertexai` deployments: `POST {deploymentUrl}/models/<model>:generateContent` and
+//! `:streamGenerateContent` (API reference §6.3). With `?alt=sse` the stream is `data:` lines
+//! of `GenerateContentResponse`s, the last one carrying `finishReason` and the full
+//! `usageMetadata`; without it, Google's default: one JSON array of those objects.
+//! Errors use Google's `{"error": {code, message, status}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::answer::{self, Reply};
+use super::data::{Deployment, Status};
+use super::router::{Incoming, chat_fault, deployment_not_found, replay};
+use super::stream::{self, Event};
+use super::{Shared, form};
+
+/// Words per streamed chunk.
+const WORDS_PER_CHUNK: usize = 3;
+/// Fixed `createTime`, so answers are byte-for-byte reproducible.
+const CREATE_TIME: &str = "2025-08-05T10:34:20.000000Z";
+
+/// `call` is the last path segment, `<model>:<method>`.
+pub(crate) fn handle(
+    shared: &Shared,
+    incoming: &Incoming,
+    deployment: &Deployment,
+    call: &str,
+) -> Response {
+    let Some((model_name, _)) = deployment.model else {
+        return deployment_not_found(deployment.id);
+    };
+    if deployment.status != Status::Running {
+        return deployment_not_found(deployment.id);
+    }
+    let Some((path_model, method)) = call.rsplit_once(':') else {
+        return google_error(StatusCode::NOT_FOUND, &format!("Method {call} not found"));
+    };
+    let is_stream = match method {
+        "generateContent" => false,
+        "streamGenerateContent" => true,
+        _ => {
+            return google_error(StatusCode::NOT_FOUND, &format!("Method {method} not found"));
+        }
+    };
+    if path_model != model_name {
+        let message = format!(
+            "Publisher Model `{path_model}` is not served by this deployment ({model_name})."
+        );
+        return google_error(StatusCode::NOT_FOUND, &message);
+    }
+    if let Some(response) = chat_fault(shared, error_body) {
+        return response;
+    }
+    if let Some(response) = replay(shared) {
+        return response;
+    }
+    let body = &incoming.json;
+    let messages = match messages(body) {
+        Ok(messages) => messages,
+        Err(message) => return google_error(StatusCode::BAD_REQUEST, &message),
+    };
+    let max_tokens = body["generationConfig"]["maxOutputTokens"].as_u64();
+    let answer = answer::answer(model_name, &messages, tools(body).as_ref(), max_tokens);
+    let turn = Turn {
+        model: model_name,
+        id: answer::hash_hex(&format!(
+            "{model_name}\n{}",
+            answer::last_user_text(&messages)
+        ))[..22]
+            .to_owned(),
+        answer,
+    };
+    if !is_stream {
+        return axum::Json(whole(&turn)).into_response();
+    }
+    let chunks = chunks(&turn);
+    if form::value(&incoming.query, "alt") == Some("sse") {
+        stream::respond(shared, chunks, error_event())
+    } else {
+        let array: Vec<Value> = chunks
+            .into_iter()
+            .filter_map(|event| match event {
+                Event::Setup(text) | Event::Content(text) | Event::Closing(text) => {
+                    serde_json::from_str(&text).ok()
+                }
+            })
+            .collect();
+        axum::Json(Value::Array(array)).into_response()
+    }
+}
+
+struct Turn {
+    model: &'static str,
+    id: String,
+    answer: answer::Answer,
+}
+
+/// `contents` as OpenAI-shaped messages for `answer` (role `model` → `assistant`, a turn of
+/// `functionResponse` parts → `tool`); checks what Vertex checks.
+fn messages(body: &Value) -> Result<Vec<Value>, String> {
+    let contents = body["contents"]
+        .as_array()
+        .filter(|list| !list.is_empty())
+        .ok_or("Unable to submit request because it has an empty contents field.")?;
+    let mut out = Vec::new();
+    for content in contents {
+        let role = match content["role"].as_str() {
+            None | Some("user") => "user",
+            Some("model") => "assistant",
+            Some(other) => {
+                return Err(format!(
+                    "Please use a valid role: user, model. Got role: {other}."
+                ));
+            }
+        };
+        let Some(parts) = content["parts"].as_array().filter(|p| !p.is_empty()) else {
+            return Err(
+                "Unable to submit request because it must include at least one parts field.".into(),
+            );
+        };
+        let responses: Vec<String> = parts
+            .iter()
+            .filter_map(|part| part.get("functionResponse"))
+            .map(|r| r["response"].to_string())
+            .collect();
+        if responses.is_empty() {
+            out.push(json!({ "role": role, "content": parts }));
+        } else {
+            out.push(json!({ "role": "tool", "content": responses.join("\n") }));
+        }
+    }
+    Ok(out)
+}
+
+/// `tools[].functionDeclarations[]` as OpenAI-shaped `{function: {name, parameters}}`.
+fn tools(body: &Value) -> Option<Value> {
+    let functions: Vec<Value> = body["tools"]
+        .as_array()?
+        .iter()
+        .filter_map(|tool| tool["functionDeclarations"].as_array())
+        .flatten()
+        .map(|f| json!({ "function": { "name": f["name"], "parameters": f["parameters"] } }))
+        .collect();
+    Some(Value::Array(functions))
+}
+
+fn status_word(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "INVALID_ARGUMENT",
+        404 => "NOT_FOUND",
+        429 => "RESOURCE_EXHAUSTED",
+        503 => "UNAVAILABLE",
+        _ => "INTERNAL",
+    }
+}
+
+fn error_body(status: StatusCode, message: &str) -> Value {
+    json!({ "error": { "code": status.as_u16(), "message": message, "status": status_word(status) } })
+}
+
+fn google_error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(error_body(status, message))).into_response()
+}
+
+fn error_event() -> String {
+    error_body(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Internal error encountered. (simulated)",
+    )
+    .to_string()
+}
+
+fn finish_reason(answer: &answer::Answer) -> &'static str {
+    if answer.truncated {
+        "MAX_TOKENS"
+    } else {
+        "STOP"
+    }
+}
+
+/// `usageMetadata`; before the end only the prompt is counted, as Gemini streams it.
+fn usage(answer: &answer::Answer, is_final: bool) -> Value {
+    let prompt = answer.prompt_tokens;
+    if is_final {
+        json!({
+            "promptTokenCount": prompt,
+            "candidatesTokenCount": answer.completion_tokens,
+            "totalTokenCount": prompt + answer.completion_tokens,
+        })
+    } else {
+        json!({ "promptTokenCount": prompt, "totalTokenCount": prompt })
+    }
+}
+
+/// One `GenerateContentResponse`.
+fn response(turn: &Turn, parts: Value, finish: Option<&str>, is_final: bool) -> Value {
+    let mut candidate = json!({ "content": { "role": "model", "parts": parts } });
+    if let Some(reason) = finish {
+        candidate["finishReason"] = json!(reason);
+    }
+    json!({
+        "candidates": [candidate],
+        "usageMetadata": usage(&turn.answer, is_final),
+        "modelVersion": turn.model,
+        "createTime": CREATE_TIME,
+        "responseId": turn.id,
+    })
+}
+
+fn call_part(name: &str, arguments: &str) -> Value {
+    let args: Value = serde_json::from_str(arguments).unwrap_or_else(|_| json!({}));
+    json!({ "functionCall": { "name": name, "args": args } })
+}
+
+fn chunks(turn: &Turn) -> Vec<Event> {
+    let mut events = Vec::new();
+    match &turn.answer.reply {
+        Reply::Text(text) => {
+            for piece in answer::word_chunks(text, WORDS_PER_CHUNK) {
+                let chunk = response(turn, json!([{ "text": piece }]), None, false);
+                events.push(Event::Content(chunk.to_string()));
+            }
+        }
+        Reply::ToolCall {
+            name, arguments, ..
+        } => {
+            let chunk = response(turn, json!([call_part(name, arguments)]), None, false);
+            events.push(Event::Content(chunk.to_string()));
+        }
+    }
+    let last = response(
+        turn,
+        json!([{ "text": "" }]),
+        Some(finish_reason(&turn.answer)),
+        true,
+    );
+    events.push(Event::Closing(last.to_string()));
+    events
+}
+
+/// The `:generateContent` response body.
+fn whole(turn: &Turn) -> Value {
+    let part = match &turn.answer.reply {
+        Reply::Text(text) => json!({ "text": text }),
+        Reply::ToolCall {
+            name, arguments, ..
+        } => call_part(name, arguments),
+    };
+    response(turn, json!([part]), Some(finish_reason(&turn.answer)), true)
+}
