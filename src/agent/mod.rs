@@ -34,17 +34,12 @@ impl Conversation {
             content.push('\n');
         }
         content.push_str(text);
-        self.messages.push(Message {
-            role: Role::User,
-            content,
-        });
+        self.messages.push(Message::new(Role::User, content));
     }
 
     pub fn push_assistant(&mut self, text: &str) {
-        self.messages.push(Message {
-            role: Role::Assistant,
-            content: text.to_owned(),
-        });
+        self.messages
+            .push(Message::new(Role::Assistant, text.to_owned()));
     }
 
     /// Drops the last user message and whatever followed it, so a failed turn can be retried.
@@ -61,15 +56,13 @@ impl Conversation {
 
     pub fn request(&self, max_tokens: Option<u32>) -> ChatRequest {
         let mut messages = Vec::with_capacity(self.messages.len() + 1);
-        messages.push(Message {
-            role: Role::System,
-            content: self.system.clone(),
-        });
+        messages.push(Message::new(Role::System, self.system.clone()));
         messages.extend(self.messages.iter().cloned());
         ChatRequest {
             messages,
             max_tokens,
             temperature: None,
+            tools: Vec::new(),
         }
     }
 }
