@@ -2,8 +2,12 @@
 //! them. One turn driver shape for both `sapcode run` and the TUI.
 
 mod attachment;
+pub mod tools;
+pub mod turn;
 
 pub use attachment::{Attachment, AttachmentError};
+pub use tools::{ToolOutput, Tools};
+pub use turn::{DEFAULT_MAX_ROUNDS, Turn, TurnEvent};
 
 use crate::aicore::{ChatRequest, Message, Role};
 
@@ -40,6 +44,11 @@ impl Conversation {
     pub fn push_assistant(&mut self, text: &str) {
         self.messages
             .push(Message::new(Role::Assistant, text.to_owned()));
+    }
+
+    /// Messages a turn with tools added before its answer (tool calls and their results).
+    pub fn extend(&mut self, messages: Vec<Message>) {
+        self.messages.extend(messages);
     }
 
     /// Drops the last user message and whatever followed it, so a failed turn can be retried.
