@@ -48,7 +48,8 @@ pub fn specs() -> Vec<ToolSpec> {
                 "properties": {
                     "path": {"type": "string", "description": "Directory relative to the project root (default: the root)"},
                     "max_depth": {"type": "integer", "description": "How deep to descend (default 3)"}
-                }
+                },
+                "required": []
             }),
         },
         ToolSpec {
