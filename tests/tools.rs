@@ -115,3 +115,93 @@ fn without_the_flag_no_tools_are_offered() {
     assert!(!stdout_of(&output).contains("toolsdemo"));
     assert!(!stderr_of(&output).contains("read_file"));
 }
+
+mod turn_driver {
+    use futures_util::StreamExt;
+    use sapcode::agent::{Conversation, Tools, TurnEvent, tools, turn};
+    use sapcode::aicore::{ChatEvent, Client, ClientOptions, Mode, Role, ServiceKey};
+    use sapcode::sim::{SimOptions, SimServer};
+
+    async fn events(mode: Mode, max_rounds: usize, dir: &std::path::Path) -> Vec<TurnEvent> {
+        let server = SimServer::start(SimOptions::default()).await.unwrap();
+        let key = ServiceKey::from_json(&server.service_key().to_string()).unwrap();
+        let client = Client::new(key, ClientOptions::default()).unwrap();
+        let target = client
+            .resolve_target(mode, Some("gpt-4o"), None)
+            .await
+            .unwrap();
+        let mut conversation = Conversation::new(None);
+        conversation.push_user("read the file notes.txt", &[]);
+        let mut request = conversation.request(None);
+        request.tools = tools::specs();
+        let tools = Tools::new(dir).unwrap();
+        turn::start(client, target, request, tools, max_rounds)
+            .collect()
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_tool_round_then_the_answer_and_the_history_to_keep() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "remember the milk\n").unwrap();
+        for mode in [Mode::Foundation, Mode::Orchestration] {
+            let events = events(mode, 8, dir.path()).await;
+            let started = events
+                .iter()
+                .position(
+                    |e| matches!(e, TurnEvent::ToolStarted { name, .. } if name == "read_file"),
+                )
+                .expect("a read_file call");
+            let Some(TurnEvent::ToolFinished { ok, bytes, .. }) = events.get(started + 1) else {
+                panic!("{events:?}")
+            };
+            assert!(*ok && *bytes == 18);
+            let text: String = events
+                .iter()
+                .filter_map(|e| match e {
+                    TurnEvent::Chat(ChatEvent::Delta(t)) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect();
+            assert!(text.contains("remember the milk"), "{mode:?}: {text}");
+            let history = events
+                .iter()
+                .find_map(|e| match e {
+                    TurnEvent::History(messages) => Some(messages),
+                    _ => None,
+                })
+                .unwrap();
+            let roles: Vec<Role> = history.iter().map(|m| m.role).collect();
+            assert_eq!(roles, [Role::Assistant, Role::Tool]);
+            assert_eq!(
+                history[0].tool_calls[0].id,
+                history[1].tool_call_id.clone().unwrap()
+            );
+            assert!(matches!(
+                events.last(),
+                Some(TurnEvent::Chat(ChatEvent::Done { .. }))
+            ));
+            let usages = events
+                .iter()
+                .filter(|e| matches!(e, TurnEvent::Chat(ChatEvent::Usage(_))))
+                .count();
+            assert_eq!(usages, 1, "usage is summed over rounds");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_round_limit_stops_the_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let events = events(Mode::Foundation, 1, dir.path()).await;
+        assert!(
+            matches!(events.last(), Some(TurnEvent::RoundLimit { rounds: 1 })),
+            "{events:?}"
+        );
+        // The missing file was an error result for the model, not a failed turn.
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, TurnEvent::ToolFinished { ok: false, .. }))
+        );
+    }
+}
