@@ -62,10 +62,14 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
 
     let mut printer = Printer::new(args.json);
     let mut first_byte: Option<Duration> = None;
+    // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
+    // that lands while the previous event is being printed.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let outcome = loop {
         let event = tokio::select! {
             event = stream.next() => event,
-            _ = tokio::signal::ctrl_c() => break Err(Error::Interrupted),
+            _ = &mut interrupted => break Err(Error::Interrupted),
         };
         let Some(event) = event else {
             break Ok(());
@@ -101,10 +105,12 @@ async fn run_turn(
 ) -> anyhow::Result<()> {
     let mut first_byte: Option<Duration> = None;
     let mut calls: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let outcome = loop {
         let event = tokio::select! {
             event = turn.next() => event,
-            _ = tokio::signal::ctrl_c() => break Err(Error::Interrupted.into()),
+            _ = &mut interrupted => break Err(Error::Interrupted.into()),
         };
         let Some(event) = event else {
             break Ok(());
