@@ -93,6 +93,8 @@ async fn drive(
     let send = |event: TurnEvent| tx.send(event).is_ok();
     let mut added = Vec::new();
     let mut usage: Option<Usage> = None;
+    // Text a tool round already showed; the next round's text starts a new paragraph.
+    let mut needs_break = false;
     for round in 0..max_rounds {
         let mut stream = client.chat_stream(target.clone(), request.clone());
         let mut text = String::new();
@@ -101,6 +103,12 @@ async fn drive(
         while let Some(event) = stream.next().await {
             match event {
                 ChatEvent::Delta(delta) => {
+                    if needs_break && !delta.is_empty() {
+                        needs_break = false;
+                        if !send(TurnEvent::Chat(ChatEvent::Delta("\n\n".into()))) {
+                            return;
+                        }
+                    }
                     text.push_str(&delta);
                     if !send(TurnEvent::Chat(ChatEvent::Delta(delta))) {
                         return;
@@ -160,6 +168,7 @@ async fn drive(
             send(TurnEvent::Chat(ChatEvent::Done { finish_reason }));
             return;
         }
+        needs_break |= !text.trim().is_empty();
         let assistant = Message::assistant_tool_calls(text, calls.clone());
         request.messages.push(assistant.clone());
         added.push(assistant);
