@@ -104,7 +104,8 @@ pub struct RunArgs {
     /// The prompt; `-` or none reads it from stdin
     pub prompt: Option<String>,
 
-    /// Print one JSON object per event (delta, usage, done, error), one per line
+    /// Print one JSON object per event (delta, usage, done, error; with --tools also tool_call
+    /// and tool_result), one per line
     #[arg(long)]
     pub json: bool,
 
@@ -119,6 +120,11 @@ pub struct RunArgs {
     /// Upper bound for answer tokens
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<u32>,
+
+    /// Let the model read files in the current directory (read_file, list_files, search;
+    /// read-only, confined to it); tool activity goes to stderr
+    #[arg(long)]
+    pub tools: bool,
 }
 
 #[derive(Debug, Args)]

@@ -41,10 +41,7 @@ fn count(server: &SimServer, suffix: &str) -> usize {
 
 fn question(text: &str) -> ChatRequest {
     ChatRequest {
-        messages: vec![Message {
-            role: Role::User,
-            content: text.into(),
-        }],
+        messages: vec![Message::new(Role::User, text)],
         ..ChatRequest::default()
     }
 }
@@ -294,17 +291,12 @@ fn team_b_client(server: &SimServer) -> Client {
 fn system_and_question() -> ChatRequest {
     ChatRequest {
         messages: vec![
-            Message {
-                role: Role::System,
-                content: "be brief".into(),
-            },
-            Message {
-                role: Role::User,
-                content: "hello there".into(),
-            },
+            Message::new(Role::System, "be brief"),
+            Message::new(Role::User, "hello there"),
         ],
         max_tokens: Some(800),
         temperature: Some(0.25),
+        tools: Vec::new(),
     }
 }
 

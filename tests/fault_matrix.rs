@@ -89,10 +89,10 @@ async fn target(client: &Client) -> ChatTarget {
 async fn turn(client: &Client, target: ChatTarget) -> Turn {
     let started = Instant::now();
     let request = ChatRequest {
-        messages: vec![Message {
-            role: Role::User,
-            content: "Explain what a borrow checker does, in a few sentences.".into(),
-        }],
+        messages: vec![Message::new(
+            Role::User,
+            "Explain what a borrow checker does, in a few sentences.",
+        )],
         ..ChatRequest::default()
     };
     let mut stream = client.chat_stream(target, request);

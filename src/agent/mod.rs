@@ -2,8 +2,12 @@
 //! them. One turn driver shape for both `sapcode run` and the TUI.
 
 mod attachment;
+pub mod tools;
+pub mod turn;
 
 pub use attachment::{Attachment, AttachmentError};
+pub use tools::{ToolOutput, Tools};
+pub use turn::{DEFAULT_MAX_ROUNDS, Turn, TurnEvent};
 
 use crate::aicore::{ChatRequest, Message, Role};
 
@@ -34,17 +38,17 @@ impl Conversation {
             content.push('\n');
         }
         content.push_str(text);
-        self.messages.push(Message {
-            role: Role::User,
-            content,
-        });
+        self.messages.push(Message::new(Role::User, content));
     }
 
     pub fn push_assistant(&mut self, text: &str) {
-        self.messages.push(Message {
-            role: Role::Assistant,
-            content: text.to_owned(),
-        });
+        self.messages
+            .push(Message::new(Role::Assistant, text.to_owned()));
+    }
+
+    /// Messages a turn with tools added before its answer (tool calls and their results).
+    pub fn extend(&mut self, messages: Vec<Message>) {
+        self.messages.extend(messages);
     }
 
     /// Drops the last user message and whatever followed it, so a failed turn can be retried.
@@ -61,15 +65,13 @@ impl Conversation {
 
     pub fn request(&self, max_tokens: Option<u32>) -> ChatRequest {
         let mut messages = Vec::with_capacity(self.messages.len() + 1);
-        messages.push(Message {
-            role: Role::System,
-            content: self.system.clone(),
-        });
+        messages.push(Message::new(Role::System, self.system.clone()));
         messages.extend(self.messages.iter().cloned());
         ChatRequest {
             messages,
             max_tokens,
             temperature: None,
+            tools: Vec::new(),
         }
     }
 }

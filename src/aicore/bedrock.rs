@@ -16,22 +16,42 @@ pub fn converse_body(req: &ChatRequest) -> Value {
     let mut system = Vec::new();
     let mut messages: Vec<Value> = Vec::new();
     for message in &req.messages {
-        let block = json!({ "text": message.content });
-        let role = match message.role {
+        let text = json!({ "text": message.content });
+        let (role, blocks) = match message.role {
             Role::System => {
-                system.push(block);
+                system.push(text);
                 continue;
             }
-            Role::User => "user",
-            Role::Assistant => "assistant",
+            Role::User => ("user", vec![text]),
+            Role::Assistant if message.tool_calls.is_empty() => ("assistant", vec![text]),
+            // Converse rejects empty text blocks; a tool-only turn is just its `toolUse` blocks.
+            Role::Assistant => {
+                let mut blocks = Vec::new();
+                if !message.content.is_empty() {
+                    blocks.push(text);
+                }
+                blocks.extend(message.tool_calls.iter().map(|call| {
+                    json!({ "toolUse": { "toolUseId": call.id, "name": call.name, "input": call.arguments_value() } })
+                }));
+                ("assistant", blocks)
+            }
+            // Tool results travel in a user turn; consecutive ones merge into one (Converse
+            // wants every result of a turn's calls together).
+            Role::Tool => (
+                "user",
+                vec![json!({ "toolResult": {
+                    "toolUseId": message.tool_call_id.as_deref().unwrap_or(""),
+                    "content": [{ "text": message.content }],
+                } })],
+            ),
         };
         match messages.last_mut() {
             Some(last) if last["role"] == role => {
                 if let Some(content) = last["content"].as_array_mut() {
-                    content.push(block);
+                    content.extend(blocks);
                 }
             }
-            _ => messages.push(json!({ "role": role, "content": [block] })),
+            _ => messages.push(json!({ "role": role, "content": blocks })),
         }
     }
     let mut body = json!({ "messages": messages });
@@ -47,6 +67,20 @@ pub fn converse_body(req: &ChatRequest) -> Value {
     }
     if !config.is_empty() {
         body["inferenceConfig"] = Value::Object(config);
+    }
+    if !req.tools.is_empty() {
+        let tools: Vec<Value> = req
+            .tools
+            .iter()
+            .map(|tool| {
+                json!({ "toolSpec": {
+                    "name": tool.name,
+                    "description": tool.description,
+                    "inputSchema": { "json": tool.parameters },
+                } })
+            })
+            .collect();
+        body["toolConfig"] = json!({ "tools": tools });
     }
     body
 }
@@ -178,10 +212,7 @@ mod tests {
     use crate::aicore::Message;
 
     fn msg(role: Role, content: &str) -> Message {
-        Message {
-            role,
-            content: content.into(),
-        }
+        Message::new(role, content)
     }
 
     #[test]
@@ -195,6 +226,7 @@ mod tests {
             ],
             max_tokens: Some(64),
             temperature: Some(0.5),
+            tools: Vec::new(),
         };
         assert_eq!(
             converse_body(&req),
@@ -269,5 +301,42 @@ mod tests {
         assert_eq!(parts.usage.map(|u| u.total_tokens), Some(7));
         assert_eq!(finish_reason("tool_use"), "tool_calls");
         assert_eq!(finish_reason("guardrail_intervened"), "content_filter");
+    }
+
+    #[test]
+    fn tools_tool_use_and_tool_results() {
+        use crate::aicore::{ToolCall, ToolSpec};
+        let req = ChatRequest {
+            messages: vec![
+                msg(Role::User, "read a"),
+                Message::assistant_tool_calls(
+                    "",
+                    vec![ToolCall {
+                        id: "t1".into(),
+                        name: "read_file".into(),
+                        arguments: r#"{"path":"a"}"#.into(),
+                    }],
+                ),
+                Message::tool_result("t1", "text of a"),
+            ],
+            tools: vec![ToolSpec {
+                name: "read_file".into(),
+                description: "Read a file".into(),
+                parameters: json!({"type": "object"}),
+            }],
+            ..ChatRequest::default()
+        };
+        assert_eq!(
+            converse_body(&req),
+            json!({
+                "messages": [
+                    {"role": "user", "content": [{"text": "read a"}]},
+                    {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "read_file", "input": {"path": "a"}}}]},
+                    {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "text of a"}]}}]},
+                ],
+                "toolConfig": {"tools": [{"toolSpec": {"name": "read_file", "description": "Read a file",
+                    "inputSchema": {"json": {"type": "object"}}}}]},
+            })
+        );
     }
 }

@@ -2,18 +2,143 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     System,
+    #[default]
     User,
     Assistant,
+    /// The result of one tool call; `Message::tool_call_id` names the call.
+    Tool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One message. Plain turns are `{role, content}`; an assistant turn may carry the tool
+/// calls it made, and a `tool` turn names the call it answers. Serializes in the
+/// OpenAI/orchestration shape (the tool fields only when set).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub role: Role,
     pub content: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+impl Message {
+    pub fn new(role: Role, content: impl Into<String>) -> Message {
+        Message {
+            role,
+            content: content.into(),
+            ..Message::default()
+        }
+    }
+
+    /// An assistant turn that asked for tools (content may be empty).
+    pub fn assistant_tool_calls(content: impl Into<String>, calls: Vec<ToolCall>) -> Message {
+        Message {
+            role: Role::Assistant,
+            content: content.into(),
+            tool_calls: calls,
+            tool_call_id: None,
+        }
+    }
+
+    /// The result of the call `id`.
+    pub fn tool_result(id: impl Into<String>, content: impl Into<String>) -> Message {
+        Message {
+            role: Role::Tool,
+            content: content.into(),
+            tool_calls: Vec::new(),
+            tool_call_id: Some(id.into()),
+        }
+    }
+}
+
+/// One complete tool call the model made; `arguments` is its JSON text as sent.
+/// On the wire (OpenAI shape): `{id, type: "function", function: {name, arguments}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "WireToolCall", from = "WireToolCall")]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    pub arguments: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireToolCall {
+    id: String,
+    #[serde(rename = "type", default = "function_word")]
+    kind: String,
+    function: WireFunction,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireFunction {
+    name: String,
+    #[serde(default)]
+    arguments: String,
+}
+
+fn function_word() -> String {
+    "function".into()
+}
+
+impl From<ToolCall> for WireToolCall {
+    fn from(call: ToolCall) -> WireToolCall {
+        WireToolCall {
+            id: call.id,
+            kind: function_word(),
+            function: WireFunction {
+                name: call.name,
+                arguments: call.arguments,
+            },
+        }
+    }
+}
+
+impl From<WireToolCall> for ToolCall {
+    fn from(wire: WireToolCall) -> ToolCall {
+        ToolCall {
+            id: wire.id,
+            name: wire.function.name,
+            arguments: wire.function.arguments,
+        }
+    }
+}
+
+impl ToolCall {
+    /// The arguments as a JSON object; anything unparsable becomes `{}` so a wire body that
+    /// wants an object (Bedrock `input`, Vertex `args`) stays valid.
+    pub fn arguments_value(&self) -> serde_json::Value {
+        match serde_json::from_str::<serde_json::Value>(&self.arguments) {
+            Ok(value @ serde_json::Value::Object(_)) => value,
+            _ => serde_json::json!({}),
+        }
+    }
+}
+
+/// A tool the model may call: name, what it does, and a JSON schema of its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSpec {
+    pub name: String,
+    pub description: String,
+    pub parameters: serde_json::Value,
+}
+
+impl ToolSpec {
+    /// The OpenAI/orchestration shape: `{type: "function", function: {name, description, parameters}}`.
+    pub fn openai_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            }
+        })
+    }
 }
 
 /// One chat turn as the caller sees it; each mode turns it into its own wire body.
@@ -22,6 +147,8 @@ pub struct ChatRequest {
     pub messages: Vec<Message>,
     pub max_tokens: Option<u32>,
     pub temperature: Option<f32>,
+    /// Tools offered to the model; empty sends no tool fields at all.
+    pub tools: Vec<ToolSpec>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

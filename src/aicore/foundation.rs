@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::deployments::Deployment;
 use super::sse::Dialect;
-use super::{ChatRequest, Error, Result, bedrock, vertex};
+use super::{ChatRequest, Error, Result, ToolSpec, bedrock, vertex};
 
 /// The Azure OpenAI API version the JS SDK uses (§6.2).
 pub const AZURE_API_VERSION: &str = "2024-10-21";
@@ -103,6 +103,9 @@ pub fn prepare(
 
 fn openai_body(req: &ChatRequest, stream: bool) -> Value {
     let mut body = json!({ "messages": req.messages, "stream": stream });
+    if !req.tools.is_empty() {
+        body["tools"] = req.tools.iter().map(ToolSpec::openai_json).collect();
+    }
     if stream {
         body["stream_options"] = json!({ "include_usage": true });
     }
@@ -142,12 +145,10 @@ mod tests {
 
     fn request() -> ChatRequest {
         ChatRequest {
-            messages: vec![Message {
-                role: Role::User,
-                content: "hi".into(),
-            }],
+            messages: vec![Message::new(Role::User, "hi")],
             max_tokens: Some(100),
             temperature: Some(0.5),
+            tools: Vec::new(),
         }
     }
 
@@ -268,5 +269,46 @@ mod tests {
             );
             assert!(err.hint().contains("orchestration"));
         }
+    }
+
+    #[test]
+    fn azure_tools_and_tool_messages() {
+        use crate::aicore::ToolCall;
+        let mut req = request();
+        req.tools = vec![ToolSpec {
+            name: "read_file".into(),
+            description: "Read a file".into(),
+            parameters: json!({"type": "object"}),
+        }];
+        req.messages.push(Message::assistant_tool_calls(
+            "",
+            vec![ToolCall {
+                id: "call_1".into(),
+                name: "read_file".into(),
+                arguments: r#"{"path":"a"}"#.into(),
+            }],
+        ));
+        req.messages.push(Message::tool_result("call_1", "text"));
+        let p = prepare(
+            &deployment("azure-openai", None),
+            "gpt-4o",
+            &req,
+            false,
+            "https://h/v2",
+        )
+        .unwrap();
+        assert_eq!(
+            p.body["tools"],
+            json!([{"type": "function", "function": {"name": "read_file", "description": "Read a file", "parameters": {"type": "object"}}}])
+        );
+        assert_eq!(
+            p.body["messages"],
+            json!([
+                {"role": "user", "content": "hi"},
+                {"role": "assistant", "content": "", "tool_calls": [{"id": "call_1", "type": "function",
+                    "function": {"name": "read_file", "arguments": "{\"path\":\"a\"}"}}]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "text"}
+            ])
+        );
     }
 }

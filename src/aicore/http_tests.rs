@@ -156,12 +156,10 @@ fn foundation_target(server: &Server) -> ChatTarget {
 
 fn request() -> ChatRequest {
     ChatRequest {
-        messages: vec![Message {
-            role: Role::User,
-            content: "hi".into(),
-        }],
+        messages: vec![Message::new(Role::User, "hi")],
         max_tokens: Some(10),
         temperature: None,
+        tools: Vec::new(),
     }
 }
 

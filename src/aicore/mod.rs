@@ -20,7 +20,9 @@ pub mod sse;
 mod transport;
 pub mod vertex;
 
-pub use chat::{ChatEvent, ChatRequest, ChatResponse, Message, Role, ToolCallDelta, Usage};
+pub use chat::{
+    ChatEvent, ChatRequest, ChatResponse, Message, Role, ToolCall, ToolCallDelta, ToolSpec, Usage,
+};
 pub use client::{
     ChatStream, Client, ClientOptions, Freshness, RetryPolicy, Timeouts, response_from_json,
 };

@@ -8,10 +8,47 @@ use serde_json::{Value, json};
 use super::deployments::Deployment;
 use super::foundation::{Prepared, inference_base};
 use super::sse::Dialect;
-use super::{ChatRequest, Message, Role};
+use super::{ChatRequest, Message, Role, ToolSpec};
 
 /// The only template text we ever send.
 const TEMPLATE_INPUT: &str = "{{?input}}";
+
+/// History, template and placeholder values. Normally the last user message travels as
+/// `{{?input}}`; when the conversation ends with tool results (a tool round), those results
+/// are the template instead, each as `{"role":"tool","tool_call_id",content:"{{?tool_result_N}}"}`
+/// so their text is never parsed as template either, and everything before them is history.
+fn split(messages: &[Message]) -> (Vec<&Message>, Value, Value) {
+    let trailing_tools = messages
+        .iter()
+        .rev()
+        .take_while(|m| m.role == Role::Tool)
+        .count();
+    if trailing_tools > 0 {
+        let cut = messages.len() - trailing_tools;
+        let mut template = Vec::new();
+        let mut values = serde_json::Map::new();
+        for (n, message) in messages[cut..].iter().enumerate() {
+            let name = format!("tool_result_{}", n + 1);
+            template.push(json!({
+                "role": "tool",
+                "tool_call_id": message.tool_call_id.as_deref().unwrap_or(""),
+                "content": format!("{{{{?{name}}}}}"),
+            }));
+            values.insert(name, json!(message.content));
+        }
+        return (
+            messages[..cut].iter().collect(),
+            Value::Array(template),
+            Value::Object(values),
+        );
+    }
+    let (history, input) = split_last_user(messages);
+    (
+        history,
+        json!([{ "role": "user", "content": TEMPLATE_INPUT }]),
+        json!({ "input": input }),
+    )
+}
 
 /// History (everything but the last user message) and that message's text.
 fn split_last_user(messages: &[Message]) -> (Vec<&Message>, String) {
@@ -52,13 +89,16 @@ pub fn prepare(
     api_base: &str,
 ) -> Prepared {
     let base = inference_base(deployment, api_base);
-    let (history, input) = split_last_user(&req.messages);
-    let template = json!([{ "role": "user", "content": TEMPLATE_INPUT }]);
+    let (history, template, values) = split(&req.messages);
+    let mut prompt = json!({ "template": template });
+    if !req.tools.is_empty() {
+        prompt["tools"] = req.tools.iter().map(ToolSpec::openai_json).collect();
+    }
     if v1 {
         let mut config = json!({
             "module_configurations": {
                 "llm_module_config": { "model_name": model, "model_version": "latest", "model_params": model_params(req, stream) },
-                "templating_module_config": { "template": template }
+                "templating_module_config": prompt
             },
             "stream": stream
         });
@@ -67,13 +107,13 @@ pub fn prepare(
         }
         return Prepared {
             url: format!("{base}/completion"),
-            body: json!({ "orchestration_config": config, "input_params": { "input": input }, "messages_history": history }),
+            body: json!({ "orchestration_config": config, "input_params": values, "messages_history": history }),
             dialect: Dialect::OrchestrationV1,
         };
     }
     let mut config = json!({
         "modules": { "prompt_templating": {
-            "prompt": { "template": template },
+            "prompt": prompt,
             "model": { "name": model, "version": "latest", "params": model_params(req, stream) }
         } }
     });
@@ -82,7 +122,7 @@ pub fn prepare(
     }
     Prepared {
         url: format!("{base}/v2/completion"),
-        body: json!({ "config": config, "placeholder_values": { "input": input }, "messages_history": history }),
+        body: json!({ "config": config, "placeholder_values": values, "messages_history": history }),
         dialect: Dialect::OrchestrationV2,
     }
 }
@@ -113,25 +153,14 @@ mod tests {
     fn request() -> ChatRequest {
         ChatRequest {
             messages: vec![
-                Message {
-                    role: Role::System,
-                    content: "be terse".into(),
-                },
-                Message {
-                    role: Role::User,
-                    content: "first {{?x}}".into(),
-                },
-                Message {
-                    role: Role::Assistant,
-                    content: "ok".into(),
-                },
-                Message {
-                    role: Role::User,
-                    content: TRICKY.into(),
-                },
+                Message::new(Role::System, "be terse"),
+                Message::new(Role::User, "first {{?x}}"),
+                Message::new(Role::Assistant, "ok"),
+                Message::new(Role::User, TRICKY),
             ],
             max_tokens: Some(64),
             temperature: None,
+            tools: Vec::new(),
         }
     }
 
@@ -203,5 +232,71 @@ mod tests {
         assert_eq!(p.body["orchestration_config"]["stream"], false);
         assert_eq!(p.body["input_params"]["input"], TRICKY);
         assert_eq!(p.body["messages_history"].as_array().map(Vec::len), Some(3));
+    }
+
+    #[test]
+    fn tool_rounds_put_results_in_the_template_and_calls_in_history() {
+        use crate::aicore::ToolCall;
+        let mut req = request();
+        req.tools = vec![ToolSpec {
+            name: "read_file".into(),
+            description: "Read a file".into(),
+            parameters: json!({"type": "object", "properties": {"path": {"type": "string"}}}),
+        }];
+        req.messages.push(Message::assistant_tool_calls(
+            "",
+            vec![ToolCall {
+                id: "call_1".into(),
+                name: "read_file".into(),
+                arguments: r#"{"path":"a.rs"}"#.into(),
+            }],
+        ));
+        req.messages
+            .push(Message::tool_result("call_1", "fn a() { \"{{?x}}\" }"));
+        let p = prepare(&deployment(), "gpt-4o", &req, false, false, "https://h/v2");
+        let prompt = &p.body["config"]["modules"]["prompt_templating"]["prompt"];
+        assert_eq!(
+            prompt["tools"],
+            json!([{"type": "function", "function": {"name": "read_file", "description": "Read a file",
+                "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}}])
+        );
+        assert_eq!(
+            prompt["template"],
+            json!([{"role": "tool", "tool_call_id": "call_1", "content": "{{?tool_result_1}}"}])
+        );
+        assert_eq!(
+            p.body["placeholder_values"],
+            json!({"tool_result_1": "fn a() { \"{{?x}}\" }"})
+        );
+        let history = p.body["messages_history"].as_array().unwrap();
+        assert_eq!(history.len(), 5);
+        assert_eq!(history[3], json!({"role": "user", "content": TRICKY}));
+        assert_eq!(
+            history[4],
+            json!({"role": "assistant", "content": "", "tool_calls": [{"id": "call_1", "type": "function",
+                "function": {"name": "read_file", "arguments": "{\"path\":\"a.rs\"}"}}]})
+        );
+        let v1 = prepare(&deployment(), "gpt-4o", &req, false, true, "https://h/v2");
+        let templating =
+            &v1.body["orchestration_config"]["module_configurations"]["templating_module_config"];
+        assert_eq!(templating["tools"], prompt["tools"]);
+        assert_eq!(v1.body["input_params"], p.body["placeholder_values"]);
+    }
+
+    #[test]
+    fn no_tools_no_tool_fields() {
+        let p = prepare(
+            &deployment(),
+            "gpt-4o",
+            &request(),
+            false,
+            false,
+            "https://h/v2",
+        );
+        let prompt = &p.body["config"]["modules"]["prompt_templating"]["prompt"];
+        assert_eq!(
+            prompt,
+            &json!({"template": [{"role": "user", "content": "{{?input}}"}]})
+        );
     }
 }

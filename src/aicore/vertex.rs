@@ -24,22 +24,40 @@ pub fn generate_body(req: &ChatRequest) -> Value {
     let mut system = Vec::new();
     let mut contents: Vec<Value> = Vec::new();
     for message in &req.messages {
-        let part = json!({ "text": message.content });
-        let role = match message.role {
+        let text = json!({ "text": message.content });
+        let (role, parts) = match message.role {
             Role::System => {
-                system.push(part);
+                system.push(text);
                 continue;
             }
-            Role::User => "user",
-            Role::Assistant => "model",
+            Role::User => ("user", vec![text]),
+            Role::Assistant if message.tool_calls.is_empty() => ("model", vec![text]),
+            Role::Assistant => {
+                let mut parts = Vec::new();
+                if !message.content.is_empty() {
+                    parts.push(text);
+                }
+                parts.extend(message.tool_calls.iter().map(|call| {
+                    json!({ "functionCall": { "name": call.name, "args": call.arguments_value() } })
+                }));
+                ("model", parts)
+            }
+            // Gemini matches a response to its call by function name, not id.
+            Role::Tool => (
+                "user",
+                vec![json!({ "functionResponse": {
+                    "name": tool_name(&req.messages, message.tool_call_id.as_deref()),
+                    "response": { "content": message.content },
+                } })],
+            ),
         };
         match contents.last_mut() {
             Some(last) if last["role"] == role => {
-                if let Some(parts) = last["parts"].as_array_mut() {
-                    parts.push(part);
+                if let Some(list) = last["parts"].as_array_mut() {
+                    list.extend(parts);
                 }
             }
-            _ => contents.push(json!({ "role": role, "parts": [part] })),
+            _ => contents.push(json!({ "role": role, "parts": parts })),
         }
     }
     let mut body = json!({ "contents": contents });
@@ -56,7 +74,27 @@ pub fn generate_body(req: &ChatRequest) -> Value {
     if !config.is_empty() {
         body["generationConfig"] = Value::Object(config);
     }
+    if !req.tools.is_empty() {
+        let declarations: Vec<Value> = req
+            .tools
+            .iter()
+            .map(|tool| {
+                json!({ "name": tool.name, "description": tool.description, "parameters": tool.parameters })
+            })
+            .collect();
+        body["tools"] = json!([{ "functionDeclarations": declarations }]);
+    }
     body
+}
+
+/// The function name of the call `id` answers, from the assistant turn that made it.
+fn tool_name(messages: &[crate::aicore::Message], id: Option<&str>) -> String {
+    messages
+        .iter()
+        .flat_map(|m| &m.tool_calls)
+        .find(|call| Some(call.id.as_str()) == id)
+        .map(|call| call.name.clone())
+        .unwrap_or_default()
 }
 
 /// Gemini's `finishReason` in the words the other dialects use.
@@ -143,25 +181,14 @@ mod tests {
     fn body_and_path() {
         let req = ChatRequest {
             messages: vec![
-                Message {
-                    role: Role::System,
-                    content: "be brief".into(),
-                },
-                Message {
-                    role: Role::User,
-                    content: "hi".into(),
-                },
-                Message {
-                    role: Role::Assistant,
-                    content: "hello".into(),
-                },
-                Message {
-                    role: Role::User,
-                    content: "more".into(),
-                },
+                Message::new(Role::System, "be brief"),
+                Message::new(Role::User, "hi"),
+                Message::new(Role::Assistant, "hello"),
+                Message::new(Role::User, "more"),
             ],
             max_tokens: Some(10),
             temperature: Some(0.25),
+            tools: Vec::new(),
         };
         assert_eq!(
             generate_body(&req),
@@ -215,5 +242,41 @@ mod tests {
         let err = json!({"error": {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED"}});
         assert_eq!(error_in(&err).as_deref(), Some("Quota exceeded"));
         assert_eq!(error_in(&last), None);
+    }
+
+    #[test]
+    fn tools_function_calls_and_responses() {
+        use crate::aicore::{ToolCall, ToolSpec};
+        let req = ChatRequest {
+            messages: vec![
+                Message::new(Role::User, "read a"),
+                Message::assistant_tool_calls(
+                    "",
+                    vec![ToolCall {
+                        id: "call_0".into(),
+                        name: "read_file".into(),
+                        arguments: r#"{"path":"a"}"#.into(),
+                    }],
+                ),
+                Message::tool_result("call_0", "text of a"),
+            ],
+            tools: vec![ToolSpec {
+                name: "read_file".into(),
+                description: "Read a file".into(),
+                parameters: json!({"type": "object"}),
+            }],
+            ..ChatRequest::default()
+        };
+        assert_eq!(
+            generate_body(&req),
+            json!({
+                "contents": [
+                    {"role": "user", "parts": [{"text": "read a"}]},
+                    {"role": "model", "parts": [{"functionCall": {"name": "read_file", "args": {"path": "a"}}}]},
+                    {"role": "user", "parts": [{"functionResponse": {"name": "read_file", "response": {"content": "text of a"}}}]},
+                ],
+                "tools": [{"functionDeclarations": [{"name": "read_file", "description": "Read a file", "parameters": {"type": "object"}}]}],
+            })
+        );
     }
 }

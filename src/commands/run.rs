@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 
 use super::context::Context;
-use crate::agent::{Attachment, Conversation};
+use crate::agent::{Attachment, Conversation, Tools, TurnEvent, tools, turn};
 use crate::aicore::{ChatEvent, Error, Usage};
 use crate::cli::RunArgs;
 
@@ -42,14 +42,34 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
 
     let mut conversation = Conversation::new(args.system.as_deref());
     conversation.push_user(&prompt, &attachments);
+    if args.tools {
+        let cwd = std::env::current_dir()
+            .map_err(|err| Error::Config(format!("--tools: no working directory: {err}")))?;
+        let tools = Tools::new(&cwd)
+            .map_err(|err| Error::Config(format!("--tools: {}: {err}", cwd.display())))?;
+        let mut request = conversation.request(args.max_tokens);
+        request.tools = tools::specs();
+        let turn = turn::start(
+            client.clone(),
+            target,
+            request,
+            tools,
+            crate::agent::DEFAULT_MAX_ROUNDS,
+        );
+        return run_turn(ctx, turn, Printer::new(args.json), started).await;
+    }
     let mut stream = client.chat_stream(target, conversation.request(args.max_tokens));
 
     let mut printer = Printer::new(args.json);
     let mut first_byte: Option<Duration> = None;
+    // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
+    // that lands while the previous event is being printed.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let outcome = loop {
         let event = tokio::select! {
             event = stream.next() => event,
-            _ = tokio::signal::ctrl_c() => break Err(Error::Interrupted),
+            _ = &mut interrupted => break Err(Error::Interrupted),
         };
         let Some(event) = event else {
             break Ok(());
@@ -74,6 +94,99 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         );
     }
     outcome.map_err(Into::into)
+}
+
+/// `run --tools`: the agent loop; tool activity on stderr (or as JSON lines), text on stdout.
+async fn run_turn(
+    ctx: &Context,
+    mut turn: crate::agent::Turn,
+    mut printer: Printer,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let mut first_byte: Option<Duration> = None;
+    let mut calls: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    let outcome = loop {
+        let event = tokio::select! {
+            event = turn.next() => event,
+            _ = &mut interrupted => break Err(Error::Interrupted.into()),
+        };
+        let Some(event) = event else {
+            break Ok(());
+        };
+        match event {
+            TurnEvent::Chat(ChatEvent::Error(err)) => break Err(err.into()),
+            TurnEvent::Chat(ChatEvent::Usage(usage)) => {
+                printer.usage = Some(usage);
+                printer.event(&ChatEvent::Usage(usage))?;
+            }
+            // Whole calls are reported when they run; fragments would repeat them.
+            TurnEvent::Chat(ChatEvent::ToolCall(_)) | TurnEvent::History(_) => {}
+            TurnEvent::Chat(event) => {
+                if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
+                    first_byte = Some(started.elapsed());
+                }
+                printer.event(&event)?;
+            }
+            TurnEvent::ToolStarted { id, name, args } => {
+                if printer.json {
+                    let value = serde_json::json!({"type": "tool_call", "id": id, "name": name, "arguments": args});
+                    printer.line(&value.to_string())?;
+                }
+                calls.insert(id, args);
+            }
+            TurnEvent::ToolFinished {
+                id,
+                name,
+                summary,
+                bytes,
+                ok,
+            } => {
+                if printer.json {
+                    let value = serde_json::json!({"type": "tool_result", "id": id, "name": name,
+                        "bytes": bytes, "ok": ok, "summary": summary});
+                    printer.line(&value.to_string())?;
+                } else {
+                    let args = calls.get(&id).map_or("", String::as_str);
+                    eprintln!("{}", tool_line(&name, args, &summary, bytes, ok));
+                }
+            }
+            TurnEvent::RoundLimit { rounds } => {
+                break Err(anyhow::anyhow!(
+                    "stopped after {rounds} tool rounds without a final answer; ask a narrower question"
+                ));
+            }
+        }
+    };
+    let shown = outcome
+        .as_ref()
+        .err()
+        .and_then(|e| e.downcast_ref::<Error>());
+    printer.finish(shown)?;
+    if let (true, Err(err)) = (printer.json, &outcome) {
+        if shown.is_none() {
+            let value = serde_json::json!({"type": "error", "message": err.to_string(), "hint": "", "exit_code": 1});
+            printer.line(&value.to_string())?;
+        }
+    }
+    if ctx.global.verbose {
+        eprintln!(
+            "{}",
+            timing_line(printer.usage, first_byte, started.elapsed())
+        );
+    }
+    outcome
+}
+
+/// `sapcode: read_file src/lib.rs (1.2 KiB)`, or the refusal for a failed call.
+fn tool_line(name: &str, args: &str, summary: &str, bytes: usize, ok: bool) -> String {
+    let call = turn::describe_call(name, args);
+    if ok {
+        format!("sapcode: {call} ({})", tools::human_bytes(bytes))
+    } else {
+        format!("sapcode: {call}: {summary}")
+    }
 }
 
 fn mode_word(mode: crate::aicore::Mode) -> &'static str {
@@ -274,6 +387,30 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(usage["total_tokens"], 3);
+    }
+
+    #[test]
+    fn tool_lines_name_the_call_and_its_size() {
+        assert_eq!(
+            tool_line(
+                "read_file",
+                r#"{"path":"src/lib.rs"}"#,
+                "src/lib.rs (1.2 KiB)",
+                1229,
+                true
+            ),
+            "sapcode: read_file src/lib.rs (1.2 KiB)"
+        );
+        assert_eq!(
+            tool_line(
+                "read_file",
+                r#"{"path":"../x"}"#,
+                "refused: ../x is outside the project directory",
+                40,
+                false
+            ),
+            "sapcode: read_file ../x: refused: ../x is outside the project directory"
+        );
     }
 
     #[test]

@@ -43,10 +43,17 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
         let result = last
             .map(|m| content_text(&m["content"]))
             .unwrap_or_default();
-        return Reply::Text(format!(
-            "The tool returned `{}`. That is the result, reported by **{model}** (simulated).",
-            result.trim()
-        ));
+        let result = result.trim();
+        // One line quotes inline; a file or listing quotes as a fenced block.
+        return Reply::Text(if result.contains('\n') {
+            format!(
+                "The tool returned:\n\n````\n{result}\n````\n\nThat is the result, reported by **{model}** (simulated)."
+            )
+        } else {
+            format!(
+                "The tool returned `{result}`. That is the result, reported by **{model}** (simulated)."
+            )
+        });
     }
     let question = last_user_text(messages);
     let functions: Vec<&Value> = tools
@@ -111,27 +118,100 @@ fn markdown_answer(model: &str, question: &str) -> String {
 }
 
 /// Arguments for a tool call: numbers from the question fill number/integer properties in
-/// order (so "add 2 and 3" calls `add({"a":2,"b":3})`), other types get a fixed value.
+/// order (so "add 2 and 3" calls `add({"a":2,"b":3})`); a string property named like a path
+/// or file gets the first path-like word ("read Cargo.toml" calls `read_file({"path":
+/// "Cargo.toml"})`), a quoted phrase fills other strings, else the question itself. When the
+/// schema lists `required` properties, the optional ones are only sent when the question
+/// supplies a value for them.
 fn tool_arguments(parameters: Option<&Value>, question: &str) -> String {
-    let mut numbers = question
-        .split(|c: char| !c.is_ascii_digit() && c != '-')
-        .filter_map(|word| word.parse::<i64>().ok())
-        .chain(1..);
+    let words: Vec<&str> = question
+        .split_whitespace()
+        .map(|word| {
+            word.trim_matches(|c: char| {
+                matches!(
+                    c,
+                    '`' | '\'' | '"' | '(' | ')' | ',' | ';' | ':' | '!' | '?'
+                )
+            })
+            .trim_end_matches('.')
+        })
+        .collect();
+    let path = words.iter().copied().find(|word| is_path_like(word));
+    let mut found_numbers = words
+        .iter()
+        .filter(|word| !is_path_like(word))
+        .flat_map(|word| word.split(|c: char| !c.is_ascii_digit() && c != '-'))
+        .filter_map(|part| part.parse::<i64>().ok());
+    let mut fallback = 1..;
+    let required: Option<Vec<&str>> = parameters
+        .and_then(|p| p.get("required"))
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(Value::as_str).collect());
     let mut arguments = Map::new();
     let properties = parameters
         .and_then(|p| p.get("properties"))
         .and_then(Value::as_object);
     for (name, schema) in properties.into_iter().flatten() {
+        let optional = required
+            .as_ref()
+            .is_some_and(|list| !list.contains(&name.as_str()));
+        let lowered = name.to_lowercase();
         let value = match schema.get("type").and_then(Value::as_str) {
-            Some("integer" | "number") => Value::from(numbers.next().unwrap_or(0)),
+            Some("integer" | "number") => match found_numbers.next() {
+                Some(n) => Value::from(n),
+                None if optional => continue,
+                None => Value::from(fallback.next().unwrap_or(0)),
+            },
+            Some("boolean") if optional => continue,
             Some("boolean") => Value::Bool(true),
+            Some("array") if optional => continue,
             Some("array") => Value::Array(Vec::new()),
+            Some("object") if optional => continue,
             Some("object") => Value::Object(Map::new()),
-            Some(_) | None => Value::from(truncate_chars(question.trim(), 80)),
+            Some(_) | None if lowered.contains("path") || lowered.contains("file") => match path {
+                Some(path) => Value::from(path),
+                None if optional => continue,
+                None => Value::from(truncate_chars(question.trim(), 80)),
+            },
+            Some(_) | None => match quoted(question) {
+                Some(phrase) => Value::from(phrase),
+                None if optional => continue,
+                None => Value::from(truncate_chars(question.trim(), 80)),
+            },
         };
         arguments.insert(name.clone(), value);
     }
     Value::Object(arguments).to_string()
+}
+
+/// `src/lib.rs`, `Cargo.toml`, `../secret`: a slash, or a dot between name characters
+/// (so `2.5` and sentence ends are not paths).
+fn is_path_like(word: &str) -> bool {
+    if word.is_empty()
+        || word
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    {
+        return false;
+    }
+    word.contains('/')
+        || word.split_once('.').is_some_and(|(stem, ext)| {
+            !stem.is_empty() && ext.chars().next().is_some_and(char::is_alphanumeric)
+        })
+}
+
+/// The first phrase in double quotes or backticks.
+fn quoted(question: &str) -> Option<String> {
+    for mark in ['"', '`'] {
+        let mut pieces = question.split(mark);
+        pieces.next();
+        if let (Some(inner), Some(_)) = (pieces.next(), pieces.next()) {
+            if !inner.is_empty() {
+                return Some(inner.to_owned());
+            }
+        }
+    }
+    None
 }
 
 /// Rough token count (~4 characters per token), at least 1 for non-empty text.
@@ -327,5 +407,44 @@ mod tests {
             panic!("expected text")
         };
         assert!(text.contains("`5`"), "{text}");
+    }
+
+    #[test]
+    fn string_arguments_take_paths_and_quotes_and_optional_ones_need_a_value() {
+        let read = json!({ "type": "object", "required": ["path"], "properties": {
+            "path": {"type": "string"}, "start_line": {"type": "integer"}, "end_line": {"type": "integer"} } });
+        assert_eq!(
+            tool_arguments(Some(&read), "read the file Cargo.toml."),
+            r#"{"path":"Cargo.toml"}"#
+        );
+        assert_eq!(
+            tool_arguments(Some(&read), "show src/v2/lib.rs"),
+            r#"{"path":"src/v2/lib.rs"}"#
+        );
+        assert_eq!(
+            tool_arguments(Some(&read), "read ../secret"),
+            r#"{"path":"../secret"}"#
+        );
+        let search = json!({ "type": "object", "required": ["pattern"], "properties": {
+            "pattern": {"type": "string"}, "path": {"type": "string"} } });
+        assert_eq!(
+            tool_arguments(Some(&search), r#"search for "fn main""#),
+            r#"{"pattern":"fn main"}"#
+        );
+        let list = json!({ "type": "object", "required": [], "properties": {
+            "path": {"type": "string"}, "max_depth": {"type": "integer"} } });
+        assert_eq!(tool_arguments(Some(&list), "list the files"), "{}");
+        assert!(!is_path_like("2.5") && !is_path_like("end.") && is_path_like("a.rs"));
+        let with_file = vec![
+            json!({"role": "user", "content": "read Cargo.toml"}),
+            json!({"role": "tool", "tool_call_id": "c", "content": "[package]\nname = \"x\"\n"}),
+        ];
+        let Reply::Text(text) = reply("gpt-4o", &with_file, None) else {
+            panic!("expected text")
+        };
+        assert!(
+            text.contains("````\n[package]\nname = \"x\"\n````"),
+            "{text}"
+        );
     }
 }

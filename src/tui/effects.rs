@@ -12,7 +12,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
-use crate::agent::Attachment;
+use crate::agent::turn as agent_turn;
+use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
 use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode, ServiceKey};
 use crate::commands::context::{Connection, Context};
 use crate::commands::report;
@@ -56,7 +57,8 @@ impl Runner {
                 model,
                 deployment,
                 request,
-            } => self.start_turn(turn, mode, model, deployment, request),
+                tools,
+            } => self.start_turn(turn, mode, model, deployment, request, tools),
             Effect::CancelTurn { turn } => {
                 if let Some(handle) = self.turns.remove(&turn) {
                     handle.abort();
@@ -161,7 +163,8 @@ impl Runner {
         mode: Mode,
         model: String,
         deployment: Option<String>,
-        request: ChatRequest,
+        mut request: ChatRequest,
+        tools: bool,
     ) {
         let tx = self.tx.clone();
         let Some(client) = self.client() else {
@@ -188,6 +191,11 @@ impl Runner {
                 model: target.model().to_owned(),
                 deployment: target.deployment().id.clone(),
             });
+            if tools {
+                request.tools = agent_tools::specs();
+                tool_turn(client, target, request, &send).await;
+                return;
+            }
             let mut stream = client.chat_stream(target, request);
             while let Some(event) = stream.next().await {
                 let update = match event {
@@ -382,6 +390,74 @@ fn freshness(refresh: bool) -> Freshness {
     } else {
         Freshness::Cached
     }
+}
+
+/// A turn with the read-only tools (Alt-T): the agent loop in the working directory, its
+/// events as `ChatUpdate`s; each tool call becomes one `⚙` line of the answer.
+async fn tool_turn(
+    client: Client,
+    target: crate::aicore::ChatTarget,
+    request: ChatRequest,
+    send: &impl Fn(ChatUpdate) -> bool,
+) {
+    let runner = match std::env::current_dir().and_then(|dir| Tools::new(&dir)) {
+        Ok(runner) => runner,
+        Err(err) => {
+            send(ChatUpdate::Failed(ErrorView::new(
+                format!("tools: no working directory: {err}"),
+                "turn tools off with Alt-T",
+            )));
+            return;
+        }
+    };
+    let mut turn_events = agent_turn::start(client, target, request, runner, DEFAULT_MAX_ROUNDS);
+    let mut calls = HashMap::new();
+    while let Some(event) = turn_events.next().await {
+        let update = match event {
+            TurnEvent::Chat(ChatEvent::Delta(text)) => ChatUpdate::Delta(text),
+            TurnEvent::Chat(ChatEvent::Usage(usage)) => ChatUpdate::Usage(usage),
+            TurnEvent::Chat(ChatEvent::Retrying {
+                attempt, reason, ..
+            }) => ChatUpdate::Retrying { attempt, reason },
+            TurnEvent::Chat(ChatEvent::Done { .. } | ChatEvent::ToolCall(_)) => {
+                continue;
+            }
+            TurnEvent::Chat(ChatEvent::Error(err)) => {
+                send(ChatUpdate::Failed(ErrorView::from(&err)));
+                return;
+            }
+            TurnEvent::ToolStarted { id, name, args } => {
+                calls.insert(id, agent_turn::describe_call(&name, &args));
+                continue;
+            }
+            TurnEvent::ToolFinished {
+                id,
+                name,
+                summary,
+                bytes,
+                ok,
+            } => {
+                let call = calls.remove(&id).unwrap_or(name);
+                ChatUpdate::Tool(if ok {
+                    format!("{call} ({})", agent_tools::human_bytes(bytes))
+                } else {
+                    format!("{call}: {summary}")
+                })
+            }
+            TurnEvent::History(messages) => ChatUpdate::History(messages),
+            TurnEvent::RoundLimit { rounds } => {
+                send(ChatUpdate::Failed(ErrorView::new(
+                    format!("stopped after {rounds} tool rounds without an answer"),
+                    "ask a narrower question",
+                )));
+                return;
+            }
+        };
+        if !send(update) {
+            return;
+        }
+    }
+    send(ChatUpdate::Done);
 }
 
 fn not_connected() -> ErrorView {

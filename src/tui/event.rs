@@ -60,11 +60,18 @@ pub struct SettingsForm {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChatUpdate {
-    Retrying { attempt: u32, reason: String },
+    Retrying {
+        attempt: u32,
+        reason: String,
+    },
     Delta(String),
     Usage(Usage),
     Done,
     Failed(ErrorView),
+    /// A tool ran (tools on): the line to show, e.g. `read_file src/lib.rs (1.2 KiB)`.
+    Tool(String),
+    /// Tool calls and results the turn added before its answer, for the conversation.
+    History(Vec<crate::aicore::Message>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +150,8 @@ pub enum Effect {
         model: String,
         deployment: Option<String>,
         request: ChatRequest,
+        /// Run the agent loop with the read-only tools in the working directory.
+        tools: bool,
     },
     CancelTurn {
         turn: u64,

@@ -402,3 +402,31 @@ fn help_lists_refused_key_overrides() {
         state
     });
 }
+
+#[test]
+fn chat_with_tool_activity() {
+    snap("chat_tool_activity", |w, h| {
+        let (mut state, turn) = streaming(w, h);
+        state.chat.tools = true;
+        for line in [
+            "search \"parse_key\" (3 matches)",
+            "read_file src/tui/keymap/overrides.rs (9.8 KiB)",
+        ] {
+            apply(
+                &mut state,
+                Event::Chat {
+                    turn,
+                    update: ChatUpdate::Tool(line.into()),
+                },
+            );
+        }
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Done,
+            },
+        );
+        state
+    });
+}

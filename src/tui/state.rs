@@ -383,6 +383,8 @@ pub struct Entry {
     pub end: EntryEnd,
     /// Files sent with this question, as shown (`@src/lib.rs 2.1 KiB`).
     pub files: Vec<String>,
+    /// Tools an answer used, as shown (`read_file src/lib.rs`); drawn under the speaker.
+    pub tools: Vec<String>,
     pub cache: RenderCache,
 }
 
@@ -393,6 +395,7 @@ impl Entry {
             text,
             end,
             files: Vec::new(),
+            tools: Vec::new(),
             cache: RenderCache::default(),
         }
     }
@@ -460,6 +463,8 @@ pub struct ChatPane {
     pub last_usage: Option<Usage>,
     pub total_usage: Usage,
     pub last_elapsed: Option<Duration>,
+    /// Turns run the agent loop with the read-only tools (`Ctrl-T`; off by default).
+    pub tools: bool,
 }
 
 impl ChatPane {
@@ -483,6 +488,7 @@ impl ChatPane {
             last_usage: None,
             total_usage: Usage::default(),
             last_elapsed: None,
+            tools: false,
         }
     }
 

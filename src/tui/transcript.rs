@@ -25,7 +25,10 @@ pub struct Anchor {
 /// Rows of an entry: speaker line, body, tail (cursor or why it ended), blank separator.
 pub fn entry_height(state: &AppState, index: usize, width: u16) -> usize {
     let entry = &state.chat.entries[index];
-    1 + body(entry, width, state.theme).lines.len() + tail(entry, state).len() + 1
+    1 + entry.tools.len()
+        + body(entry, width, state.theme).lines.len()
+        + tail(entry, state).len()
+        + 1
 }
 
 /// Exact height for entries rendered at `width`, an estimate from another width or from the
@@ -52,7 +55,7 @@ pub fn estimated_total(state: &AppState, width: u16) -> usize {
                 EntryEnd::Open | EntryEnd::StoppedByEsc => 1,
                 EntryEnd::Cut(_) => 2,
             };
-            2 + entry.files.len() + body + tail
+            2 + entry.files.len() + entry.tools.len() + body + tail
         })
         .sum()
 }
@@ -171,12 +174,15 @@ fn entry_rows(
     let rendered = body(entry, width, theme);
     let tail = tail(entry, state);
     let mut rows = Vec::with_capacity(to.saturating_sub(from));
+    let tools = entry.tools.len();
     for index in from..to {
         let line = if index == 0 {
             Line::styled(header.clone(), theme.speaker())
-        } else if index <= rendered.lines.len() {
-            rendered.lines[index - 1].clone()
-        } else if let Some(line) = tail.get(index - 1 - rendered.lines.len()) {
+        } else if index <= tools {
+            Line::styled(format!("⚙ {}", entry.tools[index - 1]), theme.muted())
+        } else if index - tools <= rendered.lines.len() {
+            rendered.lines[index - tools - 1].clone()
+        } else if let Some(line) = tail.get(index - tools - 1 - rendered.lines.len()) {
             line.clone()
         } else {
             Line::default()

@@ -103,10 +103,11 @@ pub enum Action {
     CopyShown,
     RemoveAttachment,
     NewConversation,
+    ToggleTools,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::Quit,
         Action::NextPane,
         Action::PrevPane,
@@ -140,6 +141,7 @@ impl Action {
         Action::CopyShown,
         Action::RemoveAttachment,
         Action::NewConversation,
+        Action::ToggleTools,
     ];
 
     /// The name used in the config's `[keys]` table.
@@ -178,6 +180,7 @@ impl Action {
             Action::CopyShown => "copy_shown",
             Action::RemoveAttachment => "remove_attachment",
             Action::NewConversation => "new_conversation",
+            Action::ToggleTools => "toggle_tools",
         }
     }
 }
@@ -483,6 +486,14 @@ pub const BINDINGS: &[DefaultBinding] = &[
         &[ctrl('n')],
         "C-n",
         "new conversation (the last one stays saved)",
+        false,
+    ),
+    bind(
+        A::ToggleTools,
+        S::Chat,
+        &[alt(K::Char('t'))],
+        "A-t",
+        "tools on/off (the model reads files here)",
         false,
     ),
     bind(

@@ -52,6 +52,15 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::NewConversation => new_conversation(state),
+        Action::ToggleTools => {
+            state.chat.tools = !state.chat.tools;
+            state.notice = Some(if state.chat.tools {
+                "tools on: the model may read files in the working directory (read-only)".into()
+            } else {
+                "tools off".into()
+            });
+            Vec::new()
+        }
         _ => Vec::new(),
     }
 }
@@ -213,6 +222,7 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         model,
         deployment,
         request: state.chat.conversation.request(None),
+        tools: state.chat.tools,
     }]
 }
 
@@ -294,6 +304,12 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
                 total_tokens: total.total_tokens + usage.total_tokens,
             };
         }
+        ChatUpdate::Tool(line) => {
+            if let Some(entry) = state.chat.entries.last_mut() {
+                entry.tools.push(line);
+            }
+        }
+        ChatUpdate::History(messages) => state.chat.conversation.extend(messages),
         ChatUpdate::Done => return finish(state, EntryEnd::Finished),
         ChatUpdate::Failed(error) => return finish(state, EntryEnd::Cut(error)),
     }

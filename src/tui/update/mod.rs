@@ -230,7 +230,8 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::PrevItem
         | Action::CopyShown
         | Action::RemoveAttachment
-        | Action::NewConversation => chat::on_action(state, action),
+        | Action::NewConversation
+        | Action::ToggleTools => chat::on_action(state, action),
         Action::ImportKey | Action::Save | Action::Close => Vec::new(),
     }
 }

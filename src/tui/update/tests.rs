@@ -778,3 +778,54 @@ fn help_scrolls_on_a_short_terminal() {
     key(&mut state, KeyCode::Char('x'));
     assert_eq!(state.overlay, Overlay::None);
 }
+
+#[test]
+fn alt_t_turns_tools_on_for_the_next_turns_and_tool_lines_join_the_answer() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let mut state = picked(160, 48);
+    assert!(!state.chat.tools, "tools are off by default");
+    apply(
+        &mut state,
+        Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::ALT)),
+    );
+    assert!(state.chat.tools);
+    assert!(state.notice.as_deref().unwrap().starts_with("tools on"));
+    typed(&mut state, "read Cargo.toml");
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::StartTurn { turn, tools, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(*tools);
+    let turn = *turn;
+    let call = crate::aicore::ToolCall {
+        id: "call_1".into(),
+        name: "read_file".into(),
+        arguments: r#"{"path":"Cargo.toml"}"#.into(),
+    };
+    for update in [
+        ChatUpdate::Tool("read_file Cargo.toml (24 B)".into()),
+        ChatUpdate::History(vec![
+            crate::aicore::Message::assistant_tool_calls("", vec![call]),
+            crate::aicore::Message::tool_result("call_1", "[package]"),
+        ]),
+        ChatUpdate::Delta("It is a package.".into()),
+        ChatUpdate::Done,
+    ] {
+        apply(&mut state, Event::Chat { turn, update });
+    }
+    let answer = state.chat.entries.last().unwrap();
+    assert_eq!(answer.tools, ["read_file Cargo.toml (24 B)"]);
+    assert_eq!(answer.text, "It is a package.");
+    let roles: Vec<crate::aicore::Role> = state
+        .chat
+        .conversation
+        .messages()
+        .iter()
+        .map(|m| m.role)
+        .collect();
+    use crate::aicore::Role;
+    assert_eq!(
+        roles,
+        [Role::User, Role::Assistant, Role::Tool, Role::Assistant]
+    );
+}

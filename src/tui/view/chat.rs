@@ -83,7 +83,12 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         },
         (None, None) => String::new(),
     };
-    let mut block = pane_block(format!(" Chat{target} "), focused, theme);
+    let tools = if state.chat.tools {
+        " · ⚙ tools"
+    } else {
+        ""
+    };
+    let mut block = pane_block(format!(" Chat{target}{tools} "), focused, theme);
     if let Scroll::At { .. } = state.chat.scroll {
         block = block.title_bottom(
             Line::styled(" ↑ scrolled · End follows ", theme.warning()).right_aligned(),

@@ -1,0 +1,242 @@
+//! The turn driver with tools: stream an answer; when the model asks for tools, run them
+//! (read-only, off the async runtime), add the call and its results to the request and ask
+//! again, at most `max_rounds` times. Used by `sapcode run --tools` and the TUI.
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::{Stream, StreamExt};
+use tokio::sync::mpsc;
+
+use super::tools::Tools;
+use crate::aicore::{ChatEvent, ChatRequest, ChatTarget, Client, Message, ToolCall, Usage};
+
+/// Tool rounds before a turn gives up.
+pub const DEFAULT_MAX_ROUNDS: usize = 8;
+
+/// Everything a turn with tools reports, in order.
+#[derive(Debug)]
+pub enum TurnEvent {
+    /// A chat event of the current round. `Usage` and `Done` come once, at the very end
+    /// (usage summed over rounds); `Error` ends the turn.
+    Chat(ChatEvent),
+    /// A complete tool call is about to run; `args` is its JSON text.
+    ToolStarted {
+        id: String,
+        name: String,
+        args: String,
+    },
+    /// It ran: a short summary for people, the size of what the model receives.
+    ToolFinished {
+        id: String,
+        name: String,
+        summary: String,
+        bytes: usize,
+        ok: bool,
+    },
+    /// The messages this turn added before its final answer (assistant tool calls and tool
+    /// results), for a conversation that continues. Sent just before the final `Done`.
+    History(Vec<Message>),
+    /// The model still wanted tools after `rounds` rounds; the turn stops without an answer.
+    RoundLimit { rounds: usize },
+}
+
+/// A running turn: a stream of `TurnEvent`s. Dropping it stops the turn.
+pub struct Turn {
+    events: mpsc::UnboundedReceiver<TurnEvent>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Stream for Turn {
+    type Item = TurnEvent;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<TurnEvent>> {
+        self.events.poll_recv(cx)
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a turn. `request.tools` should already hold the specs of `tools`.
+pub fn start(
+    client: Client,
+    target: ChatTarget,
+    request: ChatRequest,
+    tools: Tools,
+    max_rounds: usize,
+) -> Turn {
+    let (tx, events) = mpsc::unbounded_channel();
+    let task = tokio::spawn(drive(client, target, request, tools, max_rounds.max(1), tx));
+    Turn { events, task }
+}
+
+/// Fragments of one tool call, joined per index.
+#[derive(Default)]
+struct Pending {
+    id: Option<String>,
+    name: Option<String>,
+    arguments: String,
+}
+
+async fn drive(
+    client: Client,
+    target: ChatTarget,
+    mut request: ChatRequest,
+    tools: Tools,
+    max_rounds: usize,
+    tx: mpsc::UnboundedSender<TurnEvent>,
+) {
+    let send = |event: TurnEvent| tx.send(event).is_ok();
+    let mut added = Vec::new();
+    let mut usage: Option<Usage> = None;
+    // Text a tool round already showed; the next round's text starts a new paragraph.
+    let mut needs_break = false;
+    for round in 0..max_rounds {
+        let mut stream = client.chat_stream(target.clone(), request.clone());
+        let mut text = String::new();
+        let mut pending: BTreeMap<u32, Pending> = BTreeMap::new();
+        let mut finish_reason = None;
+        while let Some(event) = stream.next().await {
+            match event {
+                ChatEvent::Delta(delta) => {
+                    if needs_break && !delta.is_empty() {
+                        needs_break = false;
+                        if !send(TurnEvent::Chat(ChatEvent::Delta("\n\n".into()))) {
+                            return;
+                        }
+                    }
+                    text.push_str(&delta);
+                    if !send(TurnEvent::Chat(ChatEvent::Delta(delta))) {
+                        return;
+                    }
+                }
+                ChatEvent::ToolCall(delta) => {
+                    let entry = pending.entry(delta.index).or_default();
+                    if delta.id.is_some() {
+                        entry.id.clone_from(&delta.id);
+                    }
+                    if delta.name.is_some() {
+                        entry.name.clone_from(&delta.name);
+                    }
+                    entry.arguments.push_str(&delta.arguments);
+                    if !send(TurnEvent::Chat(ChatEvent::ToolCall(delta))) {
+                        return;
+                    }
+                }
+                ChatEvent::Usage(u) => {
+                    let total = usage.get_or_insert_with(Usage::default);
+                    total.prompt_tokens += u.prompt_tokens;
+                    total.completion_tokens += u.completion_tokens;
+                    total.total_tokens += u.total_tokens;
+                }
+                ChatEvent::Done { finish_reason: r } => finish_reason = r,
+                ChatEvent::Error(err) => {
+                    send(TurnEvent::Chat(ChatEvent::Error(err)));
+                    return;
+                }
+                retrying @ ChatEvent::Retrying { .. } => {
+                    if !send(TurnEvent::Chat(retrying)) {
+                        return;
+                    }
+                }
+            }
+        }
+        // Decided by the calls themselves: Gemini ends a function call with `STOP`.
+        let calls: Vec<ToolCall> = pending
+            .into_iter()
+            .filter_map(|(index, p)| {
+                Some(ToolCall {
+                    id: p
+                        .id
+                        .unwrap_or_else(|| format!("call_{}_{index}", round + 1)),
+                    name: p.name?,
+                    arguments: p.arguments,
+                })
+            })
+            .collect();
+        if calls.is_empty() {
+            if !added.is_empty() {
+                send(TurnEvent::History(std::mem::take(&mut added)));
+            }
+            if let Some(u) = usage {
+                send(TurnEvent::Chat(ChatEvent::Usage(u)));
+            }
+            send(TurnEvent::Chat(ChatEvent::Done { finish_reason }));
+            return;
+        }
+        needs_break |= !text.trim().is_empty();
+        let assistant = Message::assistant_tool_calls(text, calls.clone());
+        request.messages.push(assistant.clone());
+        added.push(assistant);
+        for call in calls {
+            if !send(TurnEvent::ToolStarted {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                args: call.arguments.clone(),
+            }) {
+                return;
+            }
+            let runner = tools.clone();
+            let (name, arguments) = (call.name.clone(), call.arguments.clone());
+            let output = tokio::task::spawn_blocking(move || runner.call(&name, &arguments))
+                .await
+                .unwrap_or_else(|err| super::tools::ToolOutput {
+                    content: format!("error: the tool failed: {err}"),
+                    summary: "failed".into(),
+                    ok: false,
+                });
+            if !send(TurnEvent::ToolFinished {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                summary: output.summary,
+                bytes: output.content.len(),
+                ok: output.ok,
+            }) {
+                return;
+            }
+            let result = Message::tool_result(call.id, output.content);
+            request.messages.push(result.clone());
+            added.push(result);
+        }
+    }
+    if !added.is_empty() {
+        send(TurnEvent::History(added));
+    }
+    send(TurnEvent::RoundLimit { rounds: max_rounds });
+}
+
+/// `read_file src/lib.rs` from a call's name and JSON arguments: the name, then its `path`
+/// (or `pattern`) when there is one.
+pub fn describe_call(name: &str, args: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(args).unwrap_or_default();
+    let text = |key: &str| value.get(key).and_then(serde_json::Value::as_str);
+    match (text("pattern"), text("path")) {
+        (Some(pattern), Some(path)) => format!("{name} {pattern:?} in {path}"),
+        (Some(pattern), None) => format!("{name} {pattern:?}"),
+        (None, Some(path)) => format!("{name} {path}"),
+        (None, None) => name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_are_described_by_path_or_pattern() {
+        assert_eq!(
+            describe_call("read_file", r#"{"path":"src/lib.rs"}"#),
+            "read_file src/lib.rs"
+        );
+        assert_eq!(
+            describe_call("search", r#"{"pattern":"fn main","path":"src"}"#),
+            "search \"fn main\" in src"
+        );
+        assert_eq!(describe_call("list_files", "{}"), "list_files");
+        assert_eq!(describe_call("list_files", "garbage"), "list_files");
+    }
+}
