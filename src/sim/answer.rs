@@ -205,10 +205,10 @@ fn quoted(question: &str) -> Option<String> {
     for mark in ['"', '`'] {
         let mut pieces = question.split(mark);
         pieces.next();
-        if let (Some(inner), Some(_)) = (pieces.next(), pieces.next()) {
-            if !inner.is_empty() {
-                return Some(inner.to_owned());
-            }
+        if let (Some(inner), Some(_)) = (pieces.next(), pieces.next())
+            && !inner.is_empty()
+        {
+            return Some(inner.to_owned());
         }
     }
     None
@@ -244,6 +244,17 @@ pub(crate) struct Answer {
     pub(crate) truncated: bool,
     pub(crate) prompt_tokens: u64,
     pub(crate) completion_tokens: u64,
+}
+
+impl Answer {
+    /// The finish reason in the OpenAI/orchestration vocabulary.
+    pub(crate) fn openai_finish_reason(&self) -> &'static str {
+        match (&self.reply, self.truncated) {
+            (Reply::ToolCall { .. }, _) => "tool_calls",
+            (Reply::Text(_), true) => "length",
+            (Reply::Text(_), false) => "stop",
+        }
+    }
 }
 
 /// `reply`, then `limit`, then token counts; `messages` in the OpenAI shape.

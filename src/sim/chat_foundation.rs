@@ -116,32 +116,18 @@ fn build_turn(
         }
     }
     let model = data::model(model_name).map_or(model_name.to_owned(), |m| m.reported_name(version));
-    let reply = answer::reply(model_name, messages, body.get("tools"));
     let max_tokens = body["max_completion_tokens"]
         .as_u64()
         .or(body["max_tokens"].as_u64());
-    let (reply, finish_reason) = match reply {
-        Reply::Text(text) => {
-            let (text, cut) = answer::limit(&text, max_tokens);
-            (Reply::Text(text), if cut { "length" } else { "stop" })
-        }
-        call @ Reply::ToolCall { .. } => (call, "tool_calls"),
-    };
-    let completion_tokens = match &reply {
-        Reply::Text(text) => answer::tokens(text),
-        Reply::ToolCall {
-            name, arguments, ..
-        } => answer::tokens(name) + answer::tokens(arguments),
-    };
-    let prompt_tokens = answer::prompt_tokens(messages);
+    let decided = answer::answer(model_name, messages, body.get("tools"), max_tokens);
     Ok(Turn {
         flavor,
         id: answer::completion_id(&format!("{model}\n{}", answer::last_user_text(messages))),
         model,
-        reply,
-        finish_reason,
-        prompt_tokens,
-        completion_tokens,
+        finish_reason: decided.openai_finish_reason(),
+        prompt_tokens: decided.prompt_tokens,
+        completion_tokens: decided.completion_tokens,
+        reply: decided.reply,
     })
 }
 

@@ -102,29 +102,18 @@ fn error_json(api: Api, request_id: &str, code: u16, message: &str) -> Value {
 
 fn build_turn(request: &OrchRequest, api: Api, request_id: String) -> Turn {
     let model = request.model.reported_name(request.version);
-    let reply = answer::reply(
-        request.model.name,
-        &request.templating,
-        request.tools.as_ref(),
-    );
     let params = &request.params;
     let max_tokens = params["max_completion_tokens"]
         .as_u64()
         .or(params["max_tokens"].as_u64());
-    let (reply, finish_reason) = match reply {
-        Reply::Text(text) => {
-            let (text, cut) = answer::limit(&text, max_tokens);
-            (Reply::Text(text), if cut { "length" } else { "stop" })
-        }
-        call @ Reply::ToolCall { .. } => (call, "tool_calls"),
-    };
-    let completion_tokens = match &reply {
-        Reply::Text(text) => answer::tokens(text),
-        Reply::ToolCall {
-            name, arguments, ..
-        } => answer::tokens(name) + answer::tokens(arguments),
-    };
-    let prompt_tokens = answer::prompt_tokens(&request.templating);
+    let decided = answer::answer(
+        request.model.name,
+        &request.templating,
+        request.tools.as_ref(),
+        max_tokens,
+    );
+    let finish_reason = decided.openai_finish_reason();
+    let (prompt_tokens, completion_tokens) = (decided.prompt_tokens, decided.completion_tokens);
     Turn {
         api,
         id: answer::completion_id(&format!(
@@ -134,7 +123,7 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String) -> Turn {
         request_id,
         model,
         templating: request.templating.clone(),
-        reply,
+        reply: decided.reply,
         finish_reason,
         usage: json!({
             "completion_tokens": completion_tokens,
