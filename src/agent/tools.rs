@@ -1,4 +1,5 @@
-//! Read-only tools the model may call: `read_file`, `list_files`, `search`. Every path is
+//! Tools the model may call: `read_file`, `list_files`, `search`, and `propose_edit`, which
+//! never writes but records a `Proposal` the user reviews (see `edit.rs`). Every path is
 //! confined to one root directory (the working directory): `..` escapes, absolute paths
 //! elsewhere and symlinks pointing outside are refused. Results are capped, and every failure
 //! is a plain sentence handed back to the model as the tool result, never a panic.
@@ -7,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use super::edit::{Proposal, content_hash};
 use crate::aicore::ToolSpec;
 
 /// Most bytes one tool result may hold.
@@ -66,6 +68,23 @@ pub fn specs() -> Vec<ToolSpec> {
                 "required": ["pattern"]
             }),
         },
+        ToolSpec {
+            name: "propose_edit".into(),
+            description: "Propose replacing one exact passage of a file (or creating a file with \
+                          empty old_text). Nothing is written: the user reviews the change as a \
+                          diff and applies it or not. old_text must occur exactly once; include \
+                          enough surrounding lines to make it unique."
+                .into(),
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string", "description": "File relative to the project root"},
+                    "old_text": {"type": "string", "description": "Exact text to replace, whitespace included; empty to create a new file"},
+                    "new_text": {"type": "string", "description": "Text to put in its place"}
+                },
+                "required": ["path", "old_text", "new_text"]
+            }),
+        },
     ]
 }
 
@@ -76,6 +95,8 @@ pub struct ToolOutput {
     /// `src/lib.rs (1.2 KiB)`, `12 matches`, or the error.
     pub summary: String,
     pub ok: bool,
+    /// What a successful `propose_edit` recorded, for the user to review.
+    pub proposal: Option<Box<Proposal>>,
 }
 
 impl ToolOutput {
@@ -85,6 +106,7 @@ impl ToolOutput {
             content: format!("error: {message}"),
             summary: format!("refused: {message}"),
             ok: false,
+            proposal: None,
         }
     }
 }
@@ -127,8 +149,9 @@ impl Tools {
             "read_file" => self.read_file(&args),
             "list_files" => self.list_files(&args),
             "search" => self.search(&args),
+            "propose_edit" => self.propose_edit(&args),
             other => ToolOutput::error(format!(
-                "no tool named {other:?}; available: read_file, list_files, search"
+                "no tool named {other:?}; available: read_file, list_files, search, propose_edit"
             )),
         }
     }
@@ -228,6 +251,7 @@ impl Tools {
             summary: format!("{shown} ({})", human_bytes(selected.len())),
             content,
             ok: true,
+            proposal: None,
         }
     }
 
@@ -272,6 +296,7 @@ impl Tools {
             summary: format!("{} ({count} entries)", self.shown(&path)),
             content,
             ok: true,
+            proposal: None,
         }
     }
 
@@ -342,7 +367,144 @@ impl Tools {
             ),
             content,
             ok: true,
+            proposal: None,
         }
+    }
+
+    /// Validates an edit and records it as a proposal; the file is left as it is.
+    fn propose_edit(&self, args: &Value) -> ToolOutput {
+        let text = |key: &str| args.get(key).and_then(Value::as_str);
+        let (Some(relative), Some(old_text), Some(new_text)) =
+            (text("path"), text("old_text"), text("new_text"))
+        else {
+            return ToolOutput::error(
+                "propose_edit needs string `path`, `old_text` and `new_text` (old_text empty to create a file)",
+            );
+        };
+        let (absolute, original, is_new_file) = match self.edit_target(relative, old_text) {
+            Ok(target) => target,
+            Err(message) => return ToolOutput::error(message),
+        };
+        let new = if is_new_file {
+            new_text.to_owned()
+        } else {
+            match original.matches(old_text).count() {
+                0 => {
+                    return ToolOutput::error(format!(
+                        "old_text was not found in {relative}; read the file and copy the passage \
+                         exactly, whitespace and line breaks included"
+                    ));
+                }
+                1 => original.replacen(old_text, new_text, 1),
+                n => {
+                    return ToolOutput::error(format!(
+                        "old_text occurs {n} times in {relative}; include more surrounding lines \
+                         so it matches exactly once"
+                    ));
+                }
+            }
+        };
+        if new == original {
+            return ToolOutput::error("new_text is the same as old_text; nothing to change");
+        }
+        if new.len() as u64 > MAX_FILE_BYTES {
+            return ToolOutput::error(format!(
+                "the edited {relative} would exceed {MAX_FILE_BYTES} bytes"
+            ));
+        }
+        let proposal = Proposal {
+            path: self.shown(&absolute),
+            original_hash: content_hash(original.as_bytes()),
+            absolute,
+            original,
+            new,
+            is_new_file,
+        };
+        let (added, removed) = proposal.counts();
+        let what = if is_new_file { "new file" } else { "edit to" };
+        ToolOutput {
+            content: format!(
+                "proposed: {what} {} (+{added} -{removed}); the user will review it. Nothing is \
+                 written yet; do not propose the same change again.",
+                proposal.path
+            ),
+            summary: format!("proposed {what} {} (+{added} −{removed})", proposal.path),
+            ok: true,
+            proposal: Some(Box::new(proposal)),
+        }
+    }
+
+    /// The real path, current content and whether it is a new file, for an edit of
+    /// `relative`; a missing file is only allowed with an empty `old_text` (creation).
+    fn edit_target(
+        &self,
+        relative: &str,
+        old_text: &str,
+    ) -> Result<(PathBuf, String, bool), String> {
+        let trimmed = relative.trim();
+        if trimmed.is_empty() {
+            return Err("propose_edit needs a non-empty `path`".into());
+        }
+        let joined = self.root.join(trimmed);
+        if joined.symlink_metadata().is_err() {
+            if !old_text.is_empty() {
+                return Err(format!(
+                    "{trimmed} does not exist; to create it, pass an empty old_text"
+                ));
+            }
+            return self
+                .new_file_target(trimmed, &joined)
+                .map(|p| (p, String::new(), true));
+        }
+        let path = self.resolve(trimmed)?;
+        if path.is_dir() {
+            return Err(format!("{trimmed} is a directory; name a file"));
+        }
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size > MAX_FILE_BYTES {
+            return Err(format!(
+                "{trimmed} is {size} bytes; too large to edit (limit {MAX_FILE_BYTES})"
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|err| format!("cannot read {trimmed}: {err}"))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Err(format!("{trimmed} is not UTF-8 text; it cannot be edited"));
+        };
+        if old_text.is_empty() {
+            return Err(format!(
+                "{trimmed} already exists; old_text must be the exact passage to replace"
+            ));
+        }
+        Ok((path, text, false))
+    }
+
+    /// Where a file that does not exist yet would go: its nearest existing ancestor must lie
+    /// inside the root, and the missing part may not climb with `..`.
+    fn new_file_target(&self, relative: &str, joined: &Path) -> Result<PathBuf, String> {
+        let outside = || format!("{relative} is outside the project directory");
+        if lexically_outside(&self.root, joined) {
+            return Err(outside());
+        }
+        let mut existing = joined;
+        let mut missing = Vec::new();
+        while existing.symlink_metadata().is_err() {
+            let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
+                return Err(outside());
+            };
+            missing.push(name.to_owned());
+            existing = parent;
+        }
+        if joined.components().any(|c| c == Component::ParentDir) {
+            return Err(format!("{relative}: write the path without `..`"));
+        }
+        let real = existing.canonicalize().map_err(|_| outside())?;
+        if !real.starts_with(&self.root) || !real.is_dir() {
+            return Err(outside());
+        }
+        Ok(missing
+            .into_iter()
+            .rev()
+            .fold(real, |path, name| path.join(name)))
     }
 
     /// Depth-first, sorted, skipping hidden entries and build/VCS directories; symlinks are
@@ -589,5 +751,104 @@ mod tests {
         let out = tools.call("read_file", r#"{"path":"bin"}"#);
         assert_eq!(out.content, "error: bin is not UTF-8 text");
         assert_eq!(human_bytes(1229), "1.2 KiB");
+    }
+
+    #[test]
+    fn propose_edit_records_without_writing() {
+        let (_dir, tools) = project();
+        let args = json!({"path": "src/lib.rs", "old_text": "pub fn two() {}", "new_text": "pub fn two() -> u8 {\n    2\n}"});
+        let out = tools.call("propose_edit", &args.to_string());
+        assert!(out.ok, "{out:?}");
+        assert!(
+            out.content.contains("the user will review it"),
+            "{}",
+            out.content
+        );
+        assert_eq!(out.summary, "proposed edit to src/lib.rs (+3 −1)");
+        let proposal = out.proposal.unwrap();
+        assert_eq!(proposal.path, "src/lib.rs");
+        assert!(!proposal.is_new_file);
+        assert!(
+            proposal
+                .new
+                .contains("pub fn two() -> u8 {\n    2\n}\n// needle")
+        );
+        assert_eq!(
+            std::fs::read_to_string(tools.root().join("src/lib.rs")).unwrap(),
+            "pub fn one() {}\npub fn two() {}\n// needle\n"
+        );
+        let create = json!({"path": "src/new/mod.rs", "old_text": "", "new_text": "// new\n"});
+        let out = tools.call("propose_edit", &create.to_string());
+        assert!(out.ok, "{out:?}");
+        let proposal = out.proposal.unwrap();
+        assert!(proposal.is_new_file && proposal.absolute.ends_with("src/new/mod.rs"));
+        assert!(!tools.root().join("src/new").exists());
+    }
+
+    #[test]
+    fn propose_edit_tells_the_model_what_to_fix() {
+        let (dir, tools) = project();
+        std::fs::write(tools.root().join("bin"), [0xff, 0xfe]).unwrap();
+        let secret = dir.path().join("secret");
+        let cases = [
+            (
+                json!({"path": "src/lib.rs", "old_text": "fn three", "new_text": "x"}),
+                "was not found in src/lib.rs",
+            ),
+            (
+                json!({"path": "src/lib.rs", "old_text": "pub fn", "new_text": "fn"}),
+                "occurs 2 times",
+            ),
+            (
+                json!({"path": "../secret", "old_text": "top", "new_text": "x"}),
+                "outside the project",
+            ),
+            (
+                json!({"path": secret, "old_text": "top", "new_text": "x"}),
+                "outside the project",
+            ),
+            (
+                json!({"path": "../new.txt", "old_text": "", "new_text": "x"}),
+                "outside the project",
+            ),
+            (
+                json!({"path": "/tmp/sapcode-new.txt", "old_text": "", "new_text": "x"}),
+                "outside the project",
+            ),
+            (
+                json!({"path": "bin", "old_text": "a", "new_text": "b"}),
+                "not UTF-8 text",
+            ),
+            (
+                json!({"path": "src", "old_text": "a", "new_text": "b"}),
+                "is a directory",
+            ),
+            (
+                json!({"path": "missing.rs", "old_text": "a", "new_text": "b"}),
+                "does not exist",
+            ),
+            (
+                json!({"path": "Cargo.toml", "old_text": "", "new_text": "b"}),
+                "already exists",
+            ),
+            (
+                json!({"path": "Cargo.toml", "old_text": "demo", "new_text": "demo"}),
+                "same as old_text",
+            ),
+            (
+                json!({"path": "Cargo.toml", "old_text": "demo"}),
+                "needs string",
+            ),
+        ];
+        for (args, expected) in cases {
+            let out = tools.call("propose_edit", &args.to_string());
+            assert!(!out.ok && out.proposal.is_none(), "{args}: {out:?}");
+            assert!(
+                out.content.starts_with("error: ") && out.content.contains(expected),
+                "{args}: {}",
+                out.content
+            );
+        }
+        assert_eq!(std::fs::read_to_string(&secret).unwrap(), "top secret");
     }
 }

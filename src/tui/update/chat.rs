@@ -310,6 +310,7 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
             }
         }
         ChatUpdate::History(messages) => state.chat.conversation.extend(messages),
+        ChatUpdate::Proposed(proposal) => super::proposals::on_proposed(state, *proposal),
         ChatUpdate::Done => return finish(state, EntryEnd::Finished),
         ChatUpdate::Failed(error) => return finish(state, EntryEnd::Cut(error)),
     }
