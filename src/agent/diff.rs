@@ -90,7 +90,11 @@ pub fn counts(hunks: &[Hunk]) -> (usize, usize) {
 
 /// `--- a/path`, `+++ b/path`, then each hunk; a created file diffs against `/dev/null`.
 pub fn unified(path: &str, old: &str, new: &str, is_new_file: bool) -> String {
-    let hunks = hunks(old, new);
+    render_unified(path, &hunks(old, new), is_new_file)
+}
+
+/// `unified` for hunks already computed.
+pub fn render_unified(path: &str, hunks: &[Hunk], is_new_file: bool) -> String {
     let mut out = String::new();
     if is_new_file {
         out.push_str("--- /dev/null\n");
@@ -98,7 +102,7 @@ pub fn unified(path: &str, old: &str, new: &str, is_new_file: bool) -> String {
         out.push_str(&format!("--- a/{path}\n"));
     }
     out.push_str(&format!("+++ b/{path}\n"));
-    for hunk in &hunks {
+    for hunk in hunks {
         out.push_str(&hunk.header());
         out.push('\n');
         for line in &hunk.lines {

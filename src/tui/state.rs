@@ -13,6 +13,7 @@ use super::event::{ConnectionInfo, ErrorView, Listing, SettingsForm};
 use super::keymap::Keymap;
 use super::markdown;
 use super::theme::Theme;
+use crate::agent::diff::Hunk;
 use crate::agent::edit::Proposal;
 use crate::agent::{Attachment, Conversation};
 use crate::aicore::{Deployment, Mode, ModelEntry, Usage};
@@ -489,7 +490,8 @@ pub struct ProposalEntry {
     /// Names the apply request, so a late answer finds its proposal.
     pub id: u64,
     pub proposal: Proposal,
-    /// Its unified diff and line counts, computed once (the view draws every frame).
+    /// Its hunks, unified diff and line counts, computed once (the view draws every frame).
+    pub hunks: Vec<Hunk>,
     pub diff: String,
     pub added: usize,
     pub removed: usize,

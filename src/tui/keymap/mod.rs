@@ -409,7 +409,7 @@ pub const BINDINGS: &[DefaultBinding] = &[
         S::Code,
         &[ch('a')],
         "a",
-        "apply the proposed edit shown (writes the file)",
+        "apply the proposed edit shown",
         false,
     ),
     bind(

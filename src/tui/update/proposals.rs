@@ -2,6 +2,7 @@
 //! chat), then applied or rejected from the code view. Applying is an effect; the write and
 //! its stale-content check run off the loop and report back as `ProposalApplied`.
 
+use crate::agent::diff;
 use crate::agent::edit::Proposal;
 use crate::tui::event::Effect;
 use crate::tui::keymap::{Action, Scope};
@@ -10,7 +11,8 @@ use crate::tui::state::{AppState, ProposalEntry, ProposalStatus};
 /// A tool turn proposed an edit: keep it, say so in the answer, and make it the item the code
 /// view shows next.
 pub(super) fn on_proposed(state: &mut AppState, proposal: Proposal) {
-    let (added, removed) = proposal.counts();
+    let hunks = proposal.hunks();
+    let (added, removed) = diff::counts(&hunks);
     let review = state.keys.label(Scope::Lists, Action::ToggleCode);
     let line = format!(
         "✎ proposed edit to {} (+{added} −{removed}) — {review} to review",
@@ -23,7 +25,8 @@ pub(super) fn on_proposed(state: &mut AppState, proposal: Proposal) {
     state.next_request += 1;
     state.chat.proposals.push(ProposalEntry {
         id,
-        diff: proposal.unified_diff(),
+        diff: diff::render_unified(&proposal.path, &hunks, proposal.is_new_file),
+        hunks,
         added,
         removed,
         proposal,
