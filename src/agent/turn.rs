@@ -201,10 +201,10 @@ async fn drive(
             }) {
                 return;
             }
-            if let Some(proposal) = output.proposal {
-                if !send(TurnEvent::Proposed(proposal)) {
-                    return;
-                }
+            if let Some(proposal) = output.proposal
+                && !send(TurnEvent::Proposed(proposal))
+            {
+                return;
             }
             let result = Message::tool_result(call.id, output.content);
             request.messages.push(result.clone());
