@@ -167,10 +167,10 @@ impl Simulator {
             .expect("start sapcode simulate");
         let deadline = Instant::now() + Duration::from_secs(20);
         let key = loop {
-            if let Ok(text) = std::fs::read_to_string(&key_file) {
-                if serde_json::from_str::<serde_json::Value>(&text).is_ok() {
-                    break text;
-                }
+            if let Ok(text) = std::fs::read_to_string(&key_file)
+                && serde_json::from_str::<serde_json::Value>(&text).is_ok()
+            {
+                break text;
             }
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("sapcode simulate exited early: {status}");

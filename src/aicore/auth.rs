@@ -81,10 +81,10 @@ impl TokenSource {
     /// A token that is not near expiry, fetching one if needed.
     pub async fn token(&self) -> Result<Token> {
         let mut guard = self.cache.lock().await;
-        if let Some(cached) = guard.as_ref() {
-            if Instant::now() < cached.refresh_at {
-                return Ok(cached.token.clone());
-            }
+        if let Some(cached) = guard.as_ref()
+            && Instant::now() < cached.refresh_at
+        {
+            return Ok(cached.token.clone());
         }
         let (token, lifetime) = self.fetch_with_retry().await?;
         *guard = Some(Cached {

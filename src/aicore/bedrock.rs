@@ -151,15 +151,15 @@ pub fn event_parts(payload: &Value) -> ChunkParts {
             });
         }
     }
-    if let Some(start_event) = pick("contentBlockStart") {
-        if let Some(tool) = start_event.get("start").and_then(|s| s.get("toolUse")) {
-            out.tool_calls.push(ToolCallDelta {
-                index: block_index(start_event),
-                id: non_empty(tool.get("toolUseId")),
-                name: non_empty(tool.get("name")),
-                arguments: String::new(),
-            });
-        }
+    if let Some(start_event) = pick("contentBlockStart")
+        && let Some(tool) = start_event.get("start").and_then(|s| s.get("toolUse"))
+    {
+        out.tool_calls.push(ToolCallDelta {
+            index: block_index(start_event),
+            id: non_empty(tool.get("toolUseId")),
+            name: non_empty(tool.get("name")),
+            arguments: String::new(),
+        });
     }
     if let Some(stop) = pick("messageStop") {
         out.finish_reason = non_empty(stop.get("stopReason")).map(|r| finish_reason(&r));

@@ -57,16 +57,15 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
 
     /// A fresh entry from memory, else from disk; `None` on a miss.
     pub fn get(&self, now: SystemTime) -> Option<Cached<T>> {
-        if let Ok(guard) = self.memory.lock() {
-            if let Some((data, at)) = guard.as_ref() {
-                if self.is_fresh(*at, now) {
-                    return Some(Cached {
-                        data: data.clone(),
-                        fetched_at: *at,
-                        from_cache: true,
-                    });
-                }
-            }
+        if let Ok(guard) = self.memory.lock()
+            && let Some((data, at)) = guard.as_ref()
+            && self.is_fresh(*at, now)
+        {
+            return Some(Cached {
+                data: data.clone(),
+                fetched_at: *at,
+                from_cache: true,
+            });
         }
         let disk = self.read_disk()?;
         let at = UNIX_EPOCH + Duration::from_millis(disk.fetched_at_ms);
@@ -96,10 +95,9 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
             if let Ok(bytes) = serde_json::to_vec(&OnDisk {
                 fetched_at_ms: ms,
                 data: &data,
-            }) {
-                if let Err(err) = crate::fsutil::write_atomic(file, &bytes, false) {
-                    tracing::warn!(file = %file.display(), %err, "cache not saved");
-                }
+            }) && let Err(err) = crate::fsutil::write_atomic(file, &bytes, false)
+            {
+                tracing::warn!(file = %file.display(), %err, "cache not saved");
             }
         }
         Cached {

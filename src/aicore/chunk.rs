@@ -74,10 +74,11 @@ pub fn error_in(payload: &Value, dialect: Dialect) -> Option<String> {
         );
     }
     let has_result = obj.contains_key(result_key(dialect)) || obj.contains_key("choices");
-    if !has_result && obj.contains_key("code") {
-        if let Some(message) = obj.get("message").and_then(Value::as_str) {
-            return Some(error_body::cap(message));
-        }
+    if !has_result
+        && obj.contains_key("code")
+        && let Some(message) = obj.get("message").and_then(Value::as_str)
+    {
+        return Some(error_body::cap(message));
     }
     None
 }

@@ -188,10 +188,10 @@ impl Client {
     /// All deployments of the resource group, sorted (model name, RUNNING first, id).
     pub async fn deployments(&self, fresh: Freshness) -> Result<Cached<Vec<Deployment>>> {
         let inner = &self.inner;
-        if fresh == Freshness::Cached {
-            if let Some(hit) = inner.deployments.get(SystemTime::now()) {
-                return Ok(hit);
-            }
+        if fresh == Freshness::Cached
+            && let Some(hit) = inner.deployments.get(SystemTime::now())
+        {
+            return Ok(hit);
         }
         let what = "listing deployments";
         // §4.1: no server-side filter, so non-RUNNING deployments can be shown too.
@@ -217,10 +217,10 @@ impl Client {
 
     async fn catalog(&self, fresh: Freshness) -> Result<Cached<Vec<ModelEntry>>> {
         let inner = &self.inner;
-        if fresh == Freshness::Cached {
-            if let Some(hit) = inner.catalog.get(SystemTime::now()) {
-                return Ok(hit);
-            }
+        if fresh == Freshness::Cached
+            && let Some(hit) = inner.catalog.get(SystemTime::now())
+        {
+            return Ok(hit);
         }
         let what = "reading the model catalog";
         let url = format!("{}/lm/scenarios/foundation-models/models", inner.api_base);

@@ -38,11 +38,11 @@ fn args_of(events: &[ChatEvent], index: u32) -> (Option<String>, String) {
     let mut name = None;
     let mut args = String::new();
     for e in events {
-        if let ChatEvent::ToolCall(call) = e {
-            if call.index == index {
-                name = name.or(call.name.clone());
-                args.push_str(&call.arguments);
-            }
+        if let ChatEvent::ToolCall(call) = e
+            && call.index == index
+        {
+            name = name.or(call.name.clone());
+            args.push_str(&call.arguments);
         }
     }
     (name, args)

@@ -169,11 +169,11 @@ async fn run_turn(
         .err()
         .and_then(|e| e.downcast_ref::<Error>());
     printer.finish(shown)?;
-    if let (true, Err(err)) = (printer.json, &outcome) {
-        if shown.is_none() {
-            let value = serde_json::json!({"type": "error", "message": err.to_string(), "hint": "", "exit_code": 1});
-            printer.line(&value.to_string())?;
-        }
+    if let (true, Err(err)) = (printer.json, &outcome)
+        && shown.is_none()
+    {
+        let value = serde_json::json!({"type": "error", "message": err.to_string(), "hint": "", "exit_code": 1});
+        printer.line(&value.to_string())?;
     }
     // An interrupted or failed turn still shows what it proposed, but writes nothing.
     let applied = show_proposals(&mut printer, &proposals, apply && outcome.is_ok())?;

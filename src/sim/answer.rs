@@ -225,10 +225,10 @@ fn quoted(question: &str) -> Option<String> {
     for mark in ['"', '`'] {
         let mut pieces = question.split(mark);
         pieces.next();
-        if let (Some(inner), Some(_)) = (pieces.next(), pieces.next()) {
-            if !inner.is_empty() {
-                return Some(inner.to_owned());
-            }
+        if let (Some(inner), Some(_)) = (pieces.next(), pieces.next())
+            && !inner.is_empty()
+        {
+            return Some(inner.to_owned());
         }
     }
     None

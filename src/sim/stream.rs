@@ -128,10 +128,10 @@ async fn play(
                 return;
             }
         }
-        if index > 0 {
-            if let Some(delay) = faults.slow {
-                tokio::time::sleep(delay).await;
-            }
+        if index > 0
+            && let Some(delay) = faults.slow
+        {
+            tokio::time::sleep(delay).await;
         }
         if sender.send(Ok(frame(&payload))).await.is_err() {
             return;

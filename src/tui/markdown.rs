@@ -486,10 +486,10 @@ fn hard_wrap(spans: Vec<Span<'static>>, width: usize) -> Vec<Vec<Span<'static>>>
             let c = if c == '\t' { ' ' } else { c };
             let cw = c.width().unwrap_or(0);
             if used + cw > width {
-                if !chunk.is_empty() {
-                    if let Some(row) = rows.last_mut() {
-                        row.push(Span::styled(std::mem::take(&mut chunk), span.style));
-                    }
+                if !chunk.is_empty()
+                    && let Some(row) = rows.last_mut()
+                {
+                    row.push(Span::styled(std::mem::take(&mut chunk), span.style));
                 }
                 rows.push(Vec::new());
                 used = 0;
@@ -497,10 +497,10 @@ fn hard_wrap(spans: Vec<Span<'static>>, width: usize) -> Vec<Vec<Span<'static>>>
             chunk.push(c);
             used += cw;
         }
-        if !chunk.is_empty() {
-            if let Some(row) = rows.last_mut() {
-                row.push(Span::styled(chunk, span.style));
-            }
+        if !chunk.is_empty()
+            && let Some(row) = rows.last_mut()
+        {
+            row.push(Span::styled(chunk, span.style));
         }
     }
     rows
