@@ -185,10 +185,10 @@ fn middle(old: &[&str], new: &[&str]) -> Vec<Op> {
 }
 
 fn diff_line(kind: LineKind, raw: &str) -> DiffLine {
-    let text = raw.strip_suffix('\n').unwrap_or(raw);
     DiffLine {
         kind,
-        text: text.strip_suffix('\r').unwrap_or(text).to_owned(),
+        // A `\r` stays: the unified diff must apply to a CRLF file as it is.
+        text: raw.strip_suffix('\n').unwrap_or(raw).to_owned(),
         missing_newline: !raw.ends_with('\n'),
     }
 }
@@ -327,6 +327,14 @@ mod tests {
         let hunks = hunks("a\nb", "a\nb\n");
         assert_eq!(counts(&hunks), (1, 1));
         assert!(hunks[0].lines[1].missing_newline && !hunks[0].lines[2].missing_newline);
+    }
+
+    #[test]
+    fn crlf_line_endings_survive_in_the_diff() {
+        assert_eq!(
+            unified("f", "a\r\nb\r\n", "a\r\nc\r\n", false),
+            "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\r\n-b\r\n+c\r\n"
+        );
     }
 
     #[test]

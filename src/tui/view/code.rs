@@ -168,7 +168,7 @@ pub fn diff_lines(hunks: &[Hunk], width: u16, theme: Theme) -> Vec<Line<'static>
                     (numbers, theme.added())
                 }
             };
-            let text: String = line.text.replace('\t', "    ");
+            let text: String = line.text.trim_end_matches('\r').replace('\t', "    ");
             let chars: Vec<char> = text.chars().collect();
             let mut rows: Vec<String> = chars
                 .chunks(text_width)
