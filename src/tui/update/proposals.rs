@@ -13,7 +13,8 @@ use crate::tui::state::{AppState, ProposalEntry, ProposalStatus};
 pub(super) fn on_proposed(state: &mut AppState, proposal: Proposal) {
     let hunks = proposal.hunks();
     let (added, removed) = diff::counts(&hunks);
-    let review = state.keys.label(Scope::Lists, Action::ToggleCode);
+    // The line sits in the chat, where the code view opens with the chat's key (Ctrl-F).
+    let review = state.keys.label(Scope::Chat, Action::ToggleCode);
     let line = format!(
         "✎ proposed edit to {} (+{added} −{removed}) — {review} to review",
         proposal.path

@@ -855,8 +855,8 @@ fn proposed_edits_are_applied_or_rejected_from_the_code_view() {
     assert_eq!(
         answer.tools,
         [
-            "✎ proposed edit to src/lib.rs (+3 −1) — f to review",
-            "✎ proposed edit to src/main.rs (+3 −1) — f to review"
+            "✎ proposed edit to src/lib.rs (+3 −1) — C-f to review",
+            "✎ proposed edit to src/main.rs (+3 −1) — C-f to review"
         ]
     );
     // The code view opens on the newest proposal; ← goes to the first.

@@ -91,7 +91,7 @@ fn draw_proposal(
         return;
     };
     let title = format!(
-        " Code · edit {} · +{} −{} · {} · {}/{count} ",
+        " Edit · {} +{} −{} · {} · {}/{count} ",
         entry.proposal.path,
         entry.added,
         entry.removed,
