@@ -246,3 +246,34 @@ fn empty_text(state: &AppState, width: u16) -> Vec<Line<'static>> {
     ));
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::diff;
+
+    #[test]
+    fn diff_rows_carry_marks_and_colour_only_with_colour_on() {
+        let hunks = diff::hunks("a\nb\n", "a\nc\n");
+        let text = |theme| -> Vec<String> {
+            diff_lines(&hunks, 40, theme)
+                .iter()
+                .map(|line| line.spans.iter().map(|s| s.content.as_ref()).collect())
+                .collect()
+        };
+        let plain = Theme::from_no_color(Some("1"));
+        assert_eq!(
+            text(plain),
+            ["@@ -1,2 +1,2 @@", "1 1 │ a", "2   │-b", "  2 │+c"]
+        );
+        let rows = diff_lines(&hunks, 40, plain);
+        assert!(
+            rows.iter()
+                .flat_map(|l| &l.spans)
+                .all(|s| s.style.fg.is_none())
+        );
+        let rows = diff_lines(&hunks, 40, Theme::default());
+        assert_eq!(rows[2].spans[1].style, Theme::default().removed());
+        assert_eq!(rows[3].spans[1].style, Theme::default().added());
+    }
+}
