@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::edit::{Proposal, content_hash};
+use super::edit::Proposal;
 use crate::aicore::ToolSpec;
 
 /// Most bytes one tool result may hold.
@@ -18,7 +18,7 @@ pub const MAX_MATCHES: usize = 200;
 /// Most entries `list_files` reports.
 pub const MAX_ENTRIES: usize = 2000;
 /// Files larger than this are not searched (and not read whole).
-const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+pub(super) const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 const DEFAULT_DEPTH: usize = 3;
 const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
 
@@ -100,7 +100,7 @@ pub struct ToolOutput {
 }
 
 impl ToolOutput {
-    fn error(message: impl Into<String>) -> ToolOutput {
+    pub(super) fn error(message: impl Into<String>) -> ToolOutput {
         let message = message.into();
         ToolOutput {
             content: format!("error: {message}"),
@@ -157,7 +157,7 @@ impl Tools {
     }
 
     /// The real path of `relative` if it lies inside the root (after following symlinks).
-    fn resolve(&self, relative: &str) -> Result<PathBuf, String> {
+    pub(super) fn resolve(&self, relative: &str) -> Result<PathBuf, String> {
         let relative = relative.trim();
         let given = Path::new(if relative.is_empty() { "." } else { relative });
         let joined = self.root.join(given); // an absolute `given` replaces the root
@@ -179,7 +179,7 @@ impl Tools {
         Ok(real)
     }
 
-    fn shown(&self, path: &Path) -> String {
+    pub(super) fn shown(&self, path: &Path) -> String {
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
         let text = relative.display().to_string();
         if text.is_empty() { ".".into() } else { text }
@@ -371,142 +371,6 @@ impl Tools {
         }
     }
 
-    /// Validates an edit and records it as a proposal; the file is left as it is.
-    fn propose_edit(&self, args: &Value) -> ToolOutput {
-        let text = |key: &str| args.get(key).and_then(Value::as_str);
-        let (Some(relative), Some(old_text), Some(new_text)) =
-            (text("path"), text("old_text"), text("new_text"))
-        else {
-            return ToolOutput::error(
-                "propose_edit needs string `path`, `old_text` and `new_text` (old_text empty to create a file)",
-            );
-        };
-        let (absolute, original, is_new_file) = match self.edit_target(relative, old_text) {
-            Ok(target) => target,
-            Err(message) => return ToolOutput::error(message),
-        };
-        let new = if is_new_file {
-            new_text.to_owned()
-        } else {
-            match original.matches(old_text).count() {
-                0 => {
-                    return ToolOutput::error(format!(
-                        "old_text was not found in {relative}; read the file and copy the passage \
-                         exactly, whitespace and line breaks included"
-                    ));
-                }
-                1 => original.replacen(old_text, new_text, 1),
-                n => {
-                    return ToolOutput::error(format!(
-                        "old_text occurs {n} times in {relative}; include more surrounding lines \
-                         so it matches exactly once"
-                    ));
-                }
-            }
-        };
-        if new == original {
-            return ToolOutput::error("new_text is the same as old_text; nothing to change");
-        }
-        if new.len() as u64 > MAX_FILE_BYTES {
-            return ToolOutput::error(format!(
-                "the edited {relative} would exceed {MAX_FILE_BYTES} bytes"
-            ));
-        }
-        let proposal = Proposal {
-            path: self.shown(&absolute),
-            original_hash: content_hash(original.as_bytes()),
-            absolute,
-            original,
-            new,
-            is_new_file,
-        };
-        let (added, removed) = proposal.counts();
-        let what = if is_new_file { "new file" } else { "edit to" };
-        ToolOutput {
-            content: format!(
-                "proposed: {what} {} (+{added} -{removed}); the user will review it. Nothing is \
-                 written yet; do not propose the same change again.",
-                proposal.path
-            ),
-            summary: format!("proposed {what} {} (+{added} −{removed})", proposal.path),
-            ok: true,
-            proposal: Some(Box::new(proposal)),
-        }
-    }
-
-    /// The real path, current content and whether it is a new file, for an edit of
-    /// `relative`; a missing file is only allowed with an empty `old_text` (creation).
-    fn edit_target(
-        &self,
-        relative: &str,
-        old_text: &str,
-    ) -> Result<(PathBuf, String, bool), String> {
-        let trimmed = relative.trim();
-        if trimmed.is_empty() {
-            return Err("propose_edit needs a non-empty `path`".into());
-        }
-        let joined = self.root.join(trimmed);
-        if joined.symlink_metadata().is_err() {
-            if !old_text.is_empty() {
-                return Err(format!(
-                    "{trimmed} does not exist; to create it, pass an empty old_text"
-                ));
-            }
-            return self
-                .new_file_target(trimmed, &joined)
-                .map(|p| (p, String::new(), true));
-        }
-        let path = self.resolve(trimmed)?;
-        if path.is_dir() {
-            return Err(format!("{trimmed} is a directory; name a file"));
-        }
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FILE_BYTES {
-            return Err(format!(
-                "{trimmed} is {size} bytes; too large to edit (limit {MAX_FILE_BYTES})"
-            ));
-        }
-        let bytes = std::fs::read(&path).map_err(|err| format!("cannot read {trimmed}: {err}"))?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Err(format!("{trimmed} is not UTF-8 text; it cannot be edited"));
-        };
-        if old_text.is_empty() {
-            return Err(format!(
-                "{trimmed} already exists; old_text must be the exact passage to replace"
-            ));
-        }
-        Ok((path, text, false))
-    }
-
-    /// Where a file that does not exist yet would go: its nearest existing ancestor must lie
-    /// inside the root, and the missing part may not climb with `..`.
-    fn new_file_target(&self, relative: &str, joined: &Path) -> Result<PathBuf, String> {
-        let outside = || format!("{relative} is outside the project directory");
-        if lexically_outside(&self.root, joined) {
-            return Err(outside());
-        }
-        let mut existing = joined;
-        let mut missing = Vec::new();
-        while existing.symlink_metadata().is_err() {
-            let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
-                return Err(outside());
-            };
-            missing.push(name.to_owned());
-            existing = parent;
-        }
-        if joined.components().any(|c| c == Component::ParentDir) {
-            return Err(format!("{relative}: write the path without `..`"));
-        }
-        let real = existing.canonicalize().map_err(|_| outside())?;
-        if !real.starts_with(&self.root) || !real.is_dir() {
-            return Err(outside());
-        }
-        Ok(missing
-            .into_iter()
-            .rev()
-            .fold(real, |path, name| path.join(name)))
-    }
-
     /// Depth-first, sorted, skipping hidden entries and build/VCS directories; symlinks are
     /// not followed (so nothing outside the root is reached). `visit` returns false to stop.
     fn walk(&self, dir: &Path, depth: usize, visit: &mut dyn FnMut(&Path, bool) -> bool) -> bool {
@@ -547,7 +411,7 @@ impl Tools {
 }
 
 /// `path` leaves `root` once `..` components are applied lexically.
-fn lexically_outside(root: &Path, path: &Path) -> bool {
+pub(super) fn lexically_outside(root: &Path, path: &Path) -> bool {
     let mut normal = PathBuf::new();
     for component in path.components() {
         match component {
