@@ -176,7 +176,7 @@ async fn run_turn(
         printer.line(&value.to_string())?;
     }
     // An interrupted or failed turn still shows what it proposed, but writes nothing.
-    let applied = show_proposals(&mut printer, &proposals, apply && outcome.is_ok())?;
+    let applied = show_proposals(&mut printer, &proposals, apply, outcome.is_ok())?;
     if ctx.global.verbose {
         eprintln!(
             "{}",
@@ -192,8 +192,10 @@ async fn run_turn(
 fn show_proposals(
     printer: &mut Printer,
     proposals: &[Proposal],
-    apply: bool,
+    wants_apply: bool,
+    turn_finished: bool,
 ) -> anyhow::Result<anyhow::Result<()>> {
+    let apply = wants_apply && turn_finished;
     let mut refused = 0;
     for proposal in proposals {
         let diff = proposal.unified_diff();
@@ -225,7 +227,13 @@ fn show_proposals(
     if !printer.json && !apply && !proposals.is_empty() {
         let count = proposals.len();
         let noun = if count == 1 { "edit" } else { "edits" };
-        eprintln!("sapcode: {count} proposed {noun}, not applied; run again with --apply to write");
+        if wants_apply {
+            eprintln!("sapcode: the turn did not finish; {count} proposed {noun} not applied");
+        } else {
+            eprintln!(
+                "sapcode: {count} proposed {noun}, not applied; run again with --apply to write"
+            );
+        }
     }
     Ok(if refused == 0 {
         Ok(())
