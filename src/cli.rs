@@ -104,8 +104,8 @@ pub struct RunArgs {
     /// The prompt; `-` or none reads it from stdin
     pub prompt: Option<String>,
 
-    /// Print one JSON object per event (delta, usage, done, error; with --tools also tool_call
-    /// and tool_result), one per line
+    /// Print one JSON object per event (delta, usage, done, error; with --tools also tool_call,
+    /// tool_result, proposal and, with --apply, applied), one per line
     #[arg(long)]
     pub json: bool,
 
@@ -122,9 +122,15 @@ pub struct RunArgs {
     pub max_tokens: Option<u32>,
 
     /// Let the model read files in the current directory (read_file, list_files, search;
-    /// read-only, confined to it); tool activity goes to stderr
+    /// confined to it) and propose edits (propose_edit), which are printed as diffs on stderr
+    /// but not written; tool activity goes to stderr
     #[arg(long)]
     pub tools: bool,
+
+    /// With --tools: write the proposed edits (atomically; a file changed since its proposal
+    /// is refused)
+    #[arg(long, requires = "tools")]
+    pub apply: bool,
 }
 
 #[derive(Debug, Args)]

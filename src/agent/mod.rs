@@ -2,6 +2,8 @@
 //! them. One turn driver shape for both `sapcode run` and the TUI.
 
 mod attachment;
+pub mod diff;
+pub mod edit;
 pub mod tools;
 pub mod turn;
 

@@ -1,4 +1,5 @@
-//! Read-only tools the model may call: `read_file`, `list_files`, `search`. Every path is
+//! Tools the model may call: `read_file`, `list_files`, `search`, and `propose_edit`, which
+//! never writes but records a `Proposal` the user reviews (see `edit.rs`). Every path is
 //! confined to one root directory (the working directory): `..` escapes, absolute paths
 //! elsewhere and symlinks pointing outside are refused. Results are capped, and every failure
 //! is a plain sentence handed back to the model as the tool result, never a panic.
@@ -7,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use super::edit::Proposal;
 use crate::aicore::ToolSpec;
 
 /// Most bytes one tool result may hold.
@@ -16,7 +18,7 @@ pub const MAX_MATCHES: usize = 200;
 /// Most entries `list_files` reports.
 pub const MAX_ENTRIES: usize = 2000;
 /// Files larger than this are not searched (and not read whole).
-const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+pub(super) const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 const DEFAULT_DEPTH: usize = 3;
 const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
 
@@ -66,6 +68,23 @@ pub fn specs() -> Vec<ToolSpec> {
                 "required": ["pattern"]
             }),
         },
+        ToolSpec {
+            name: "propose_edit".into(),
+            description: "Propose replacing one exact passage of a file (or creating a file with \
+                          empty old_text). Nothing is written: the user reviews the change as a \
+                          diff and applies it or not. old_text must occur exactly once; include \
+                          enough surrounding lines to make it unique."
+                .into(),
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string", "description": "File relative to the project root"},
+                    "old_text": {"type": "string", "description": "Exact text to replace, whitespace included; empty to create a new file"},
+                    "new_text": {"type": "string", "description": "Text to put in its place"}
+                },
+                "required": ["path", "old_text", "new_text"]
+            }),
+        },
     ]
 }
 
@@ -76,15 +95,18 @@ pub struct ToolOutput {
     /// `src/lib.rs (1.2 KiB)`, `12 matches`, or the error.
     pub summary: String,
     pub ok: bool,
+    /// What a successful `propose_edit` recorded, for the user to review.
+    pub proposal: Option<Box<Proposal>>,
 }
 
 impl ToolOutput {
-    fn error(message: impl Into<String>) -> ToolOutput {
+    pub(super) fn error(message: impl Into<String>) -> ToolOutput {
         let message = message.into();
         ToolOutput {
             content: format!("error: {message}"),
             summary: format!("refused: {message}"),
             ok: false,
+            proposal: None,
         }
     }
 }
@@ -127,14 +149,15 @@ impl Tools {
             "read_file" => self.read_file(&args),
             "list_files" => self.list_files(&args),
             "search" => self.search(&args),
+            "propose_edit" => self.propose_edit(&args),
             other => ToolOutput::error(format!(
-                "no tool named {other:?}; available: read_file, list_files, search"
+                "no tool named {other:?}; available: read_file, list_files, search, propose_edit"
             )),
         }
     }
 
     /// The real path of `relative` if it lies inside the root (after following symlinks).
-    fn resolve(&self, relative: &str) -> Result<PathBuf, String> {
+    pub(super) fn resolve(&self, relative: &str) -> Result<PathBuf, String> {
         let relative = relative.trim();
         let given = Path::new(if relative.is_empty() { "." } else { relative });
         let joined = self.root.join(given); // an absolute `given` replaces the root
@@ -156,7 +179,7 @@ impl Tools {
         Ok(real)
     }
 
-    fn shown(&self, path: &Path) -> String {
+    pub(super) fn shown(&self, path: &Path) -> String {
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
         let text = relative.display().to_string();
         if text.is_empty() { ".".into() } else { text }
@@ -228,6 +251,7 @@ impl Tools {
             summary: format!("{shown} ({})", human_bytes(selected.len())),
             content,
             ok: true,
+            proposal: None,
         }
     }
 
@@ -272,6 +296,7 @@ impl Tools {
             summary: format!("{} ({count} entries)", self.shown(&path)),
             content,
             ok: true,
+            proposal: None,
         }
     }
 
@@ -342,6 +367,7 @@ impl Tools {
             ),
             content,
             ok: true,
+            proposal: None,
         }
     }
 
@@ -385,7 +411,7 @@ impl Tools {
 }
 
 /// `path` leaves `root` once `..` components are applied lexically.
-fn lexically_outside(root: &Path, path: &Path) -> bool {
+pub(super) fn lexically_outside(root: &Path, path: &Path) -> bool {
     let mut normal = PathBuf::new();
     for component in path.components() {
         match component {
@@ -589,5 +615,104 @@ mod tests {
         let out = tools.call("read_file", r#"{"path":"bin"}"#);
         assert_eq!(out.content, "error: bin is not UTF-8 text");
         assert_eq!(human_bytes(1229), "1.2 KiB");
+    }
+
+    #[test]
+    fn propose_edit_records_without_writing() {
+        let (_dir, tools) = project();
+        let args = json!({"path": "src/lib.rs", "old_text": "pub fn two() {}", "new_text": "pub fn two() -> u8 {\n    2\n}"});
+        let out = tools.call("propose_edit", &args.to_string());
+        assert!(out.ok, "{out:?}");
+        assert!(
+            out.content.contains("the user will review it"),
+            "{}",
+            out.content
+        );
+        assert_eq!(out.summary, "proposed edit to src/lib.rs (+3 −1)");
+        let proposal = out.proposal.unwrap();
+        assert_eq!(proposal.path, "src/lib.rs");
+        assert!(!proposal.is_new_file);
+        assert!(
+            proposal
+                .new
+                .contains("pub fn two() -> u8 {\n    2\n}\n// needle")
+        );
+        assert_eq!(
+            std::fs::read_to_string(tools.root().join("src/lib.rs")).unwrap(),
+            "pub fn one() {}\npub fn two() {}\n// needle\n"
+        );
+        let create = json!({"path": "src/new/mod.rs", "old_text": "", "new_text": "// new\n"});
+        let out = tools.call("propose_edit", &create.to_string());
+        assert!(out.ok, "{out:?}");
+        let proposal = out.proposal.unwrap();
+        assert!(proposal.is_new_file && proposal.absolute.ends_with("src/new/mod.rs"));
+        assert!(!tools.root().join("src/new").exists());
+    }
+
+    #[test]
+    fn propose_edit_tells_the_model_what_to_fix() {
+        let (dir, tools) = project();
+        std::fs::write(tools.root().join("bin"), [0xff, 0xfe]).unwrap();
+        let secret = dir.path().join("secret");
+        let cases = [
+            (
+                json!({"path": "src/lib.rs", "old_text": "fn three", "new_text": "x"}),
+                "was not found in src/lib.rs",
+            ),
+            (
+                json!({"path": "src/lib.rs", "old_text": "pub fn", "new_text": "fn"}),
+                "occurs 2 times",
+            ),
+            (
+                json!({"path": "../secret", "old_text": "top", "new_text": "x"}),
+                "outside the project",
+            ),
+            (
+                json!({"path": secret, "old_text": "top", "new_text": "x"}),
+                "outside the project",
+            ),
+            (
+                json!({"path": "../new.txt", "old_text": "", "new_text": "x"}),
+                "outside the project",
+            ),
+            (
+                json!({"path": "/tmp/sapcode-new.txt", "old_text": "", "new_text": "x"}),
+                "outside the project",
+            ),
+            (
+                json!({"path": "bin", "old_text": "a", "new_text": "b"}),
+                "not UTF-8 text",
+            ),
+            (
+                json!({"path": "src", "old_text": "a", "new_text": "b"}),
+                "is a directory",
+            ),
+            (
+                json!({"path": "missing.rs", "old_text": "a", "new_text": "b"}),
+                "does not exist",
+            ),
+            (
+                json!({"path": "Cargo.toml", "old_text": "", "new_text": "b"}),
+                "already exists",
+            ),
+            (
+                json!({"path": "Cargo.toml", "old_text": "demo", "new_text": "demo"}),
+                "same as old_text",
+            ),
+            (
+                json!({"path": "Cargo.toml", "old_text": "demo"}),
+                "needs string",
+            ),
+        ];
+        for (args, expected) in cases {
+            let out = tools.call("propose_edit", &args.to_string());
+            assert!(!out.ok && out.proposal.is_none(), "{args}: {out:?}");
+            assert!(
+                out.content.starts_with("error: ") && out.content.contains(expected),
+                "{args}: {}",
+                out.content
+            );
+        }
+        assert_eq!(std::fs::read_to_string(&secret).unwrap(), "top secret");
     }
 }

@@ -1,5 +1,5 @@
 //! The turn driver with tools: stream an answer; when the model asks for tools, run them
-//! (read-only, off the async runtime), add the call and its results to the request and ask
+//! (off the async runtime; none writes: edits come back as `Proposed`), add the call and its results to the request and ask
 //! again, at most `max_rounds` times. Used by `sapcode run --tools` and the TUI.
 
 use std::collections::BTreeMap;
@@ -35,6 +35,8 @@ pub enum TurnEvent {
         bytes: usize,
         ok: bool,
     },
+    /// A `propose_edit` call recorded a change for the user to review; nothing was written.
+    Proposed(Box<super::edit::Proposal>),
     /// The messages this turn added before its final answer (assistant tool calls and tool
     /// results), for a conversation that continues. Sent just before the final `Done`.
     History(Vec<Message>),
@@ -188,6 +190,7 @@ async fn drive(
                     content: format!("error: the tool failed: {err}"),
                     summary: "failed".into(),
                     ok: false,
+                    proposal: None,
                 });
             if !send(TurnEvent::ToolFinished {
                 id: call.id.clone(),
@@ -196,6 +199,11 @@ async fn drive(
                 bytes: output.content.len(),
                 ok: output.ok,
             }) {
+                return;
+            }
+            if let Some(proposal) = output.proposal
+                && !send(TurnEvent::Proposed(proposal))
+            {
                 return;
             }
             let result = Message::tool_result(call.id, output.content);

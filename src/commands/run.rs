@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 
 use super::context::Context;
+use crate::agent::edit::Proposal;
 use crate::agent::{Attachment, Conversation, Tools, TurnEvent, tools, turn};
 use crate::aicore::{ChatEvent, Error, Usage};
 use crate::cli::RunArgs;
@@ -56,7 +57,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
             tools,
             crate::agent::DEFAULT_MAX_ROUNDS,
         );
-        return run_turn(ctx, turn, Printer::new(args.json), started).await;
+        return run_turn(ctx, turn, Printer::new(args.json), started, args.apply).await;
     }
     let mut stream = client.chat_stream(target, conversation.request(args.max_tokens));
 
@@ -96,14 +97,17 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     outcome.map_err(Into::into)
 }
 
-/// `run --tools`: the agent loop; tool activity on stderr (or as JSON lines), text on stdout.
+/// `run --tools`: the agent loop; tool activity on stderr (or as JSON lines), text on stdout;
+/// proposed edits as diffs at the end, written only with `apply`.
 async fn run_turn(
     ctx: &Context,
     mut turn: crate::agent::Turn,
     mut printer: Printer,
     started: Instant,
+    apply: bool,
 ) -> anyhow::Result<()> {
     let mut first_byte: Option<Duration> = None;
+    let mut proposals: Vec<Proposal> = Vec::new();
     let mut calls: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
@@ -152,6 +156,7 @@ async fn run_turn(
                     eprintln!("{}", tool_line(&name, args, &summary, bytes, ok));
                 }
             }
+            TurnEvent::Proposed(proposal) => proposals.push(*proposal),
             TurnEvent::RoundLimit { rounds } => {
                 break Err(anyhow::anyhow!(
                     "stopped after {rounds} tool rounds without a final answer; ask a narrower question"
@@ -170,13 +175,74 @@ async fn run_turn(
         let value = serde_json::json!({"type": "error", "message": err.to_string(), "hint": "", "exit_code": 1});
         printer.line(&value.to_string())?;
     }
+    // An interrupted or failed turn still shows what it proposed, but writes nothing.
+    let applied = show_proposals(&mut printer, &proposals, apply, outcome.is_ok())?;
     if ctx.global.verbose {
         eprintln!(
             "{}",
             timing_line(printer.usage, first_byte, started.elapsed())
         );
     }
-    outcome
+    outcome?;
+    applied
+}
+
+/// Prints each proposal's diff (stderr, or a `proposal` JSON line) and, with `apply`, writes
+/// it; the result is an error when any proposal could not be written.
+fn show_proposals(
+    printer: &mut Printer,
+    proposals: &[Proposal],
+    wants_apply: bool,
+    turn_finished: bool,
+) -> anyhow::Result<anyhow::Result<()>> {
+    let apply = wants_apply && turn_finished;
+    let mut refused = 0;
+    for proposal in proposals {
+        let diff = proposal.unified_diff();
+        if printer.json {
+            let value =
+                serde_json::json!({"type": "proposal", "path": proposal.path, "diff": diff});
+            printer.line(&value.to_string())?;
+        } else {
+            eprint!("{diff}");
+        }
+        if !apply {
+            continue;
+        }
+        let result = proposal.apply();
+        if let Err(err) = &result {
+            refused += 1;
+            if !printer.json {
+                eprintln!("sapcode: {err}");
+            }
+        } else if !printer.json {
+            eprintln!("sapcode: applied {}", proposal.path);
+        }
+        if printer.json {
+            let value = serde_json::json!({"type": "applied", "path": proposal.path,
+                "ok": result.is_ok(), "message": result.err().map(|e| e.to_string())});
+            printer.line(&value.to_string())?;
+        }
+    }
+    if !printer.json && !apply && !proposals.is_empty() {
+        let count = proposals.len();
+        let noun = if count == 1 { "edit" } else { "edits" };
+        if wants_apply {
+            eprintln!("sapcode: the turn did not finish; {count} proposed {noun} not applied");
+        } else {
+            eprintln!(
+                "sapcode: {count} proposed {noun}, not applied; run again with --apply to write"
+            );
+        }
+    }
+    Ok(if refused == 0 {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!(
+            "{refused} of {} proposed edits not applied",
+            proposals.len()
+        ))
+    })
 }
 
 /// `sapcode: read_file src/lib.rs (1.2 KiB)`, or the refusal for a failed call.

@@ -69,7 +69,11 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
             && (lowered.contains(&name.to_lowercase())
                 || lowered.contains(&name.replace(['_', '-'], " ").to_lowercase()))
     };
-    let chosen = functions.iter().find(named).or_else(|| functions.first());
+    let chosen = functions
+        .iter()
+        .find(named)
+        .or_else(|| functions.iter().find(|f| asks_for_edit(f, &question)))
+        .or_else(|| functions.first());
     if let Some(function) = chosen {
         let name = function
             .get("name")
@@ -86,6 +90,17 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
         };
     }
     Reply::Text(markdown_answer(model, &question))
+}
+
+/// "in notes.txt replace "hello" with "goodbye"": the question asks to change text (two
+/// quoted phrases and a verb) and `function` is sapcode's `propose_edit`.
+fn asks_for_edit(function: &Value, question: &str) -> bool {
+    let lowered = question.to_lowercase();
+    function.get("name").and_then(Value::as_str) == Some("propose_edit")
+        && ["change", "edit", "replace"]
+            .iter()
+            .any(|verb| lowered.contains(verb))
+        && quoted_phrases(question).len() >= 2
 }
 
 /// Text of the last `user` message (empty when there is none).
@@ -142,6 +157,7 @@ fn tool_arguments(parameters: Option<&Value>, question: &str) -> String {
         .filter(|word| !is_path_like(word))
         .flat_map(|word| word.split(|c: char| !c.is_ascii_digit() && c != '-'))
         .filter_map(|part| part.parse::<i64>().ok());
+    let phrases = quoted_phrases(question);
     let mut fallback = 1..;
     let required: Option<Vec<&str>> = parameters
         .and_then(|p| p.get("required"))
@@ -173,6 +189,10 @@ fn tool_arguments(parameters: Option<&Value>, question: &str) -> String {
                 None if optional => continue,
                 None => Value::from(truncate_chars(question.trim(), 80)),
             },
+            // An edit's old and new text: the first and second quoted phrase.
+            Some(_) | None if phrases.len() >= 2 && (name == "old_text" || name == "new_text") => {
+                Value::from(phrases[usize::from(name == "new_text")].clone())
+            }
             Some(_) | None => match quoted(question) {
                 Some(phrase) => Value::from(phrase),
                 None if optional => continue,
@@ -318,6 +338,18 @@ pub(crate) fn char_chunks(text: &str, size: usize) -> Vec<String> {
         .collect()
 }
 
+/// Every phrase in double quotes, in order (`"a" with "b"` gives `a`, `b`).
+fn quoted_phrases(question: &str) -> Vec<String> {
+    let pieces: Vec<&str> = question.split('"').collect();
+    // Odd pieces lie between quotes; the last piece is never closed.
+    (1..pieces.len().saturating_sub(1))
+        .step_by(2)
+        .map(|index| pieces[index])
+        .filter(|phrase| !phrase.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 fn truncate_chars(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
@@ -457,5 +489,40 @@ mod tests {
             text.contains("````\n[package]\nname = \"x\"\n````"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn edits_take_the_path_and_two_quoted_phrases() {
+        let tools = json!([
+            { "type": "function", "function": { "name": "read_file", "parameters": {
+                "type": "object", "properties": { "path": { "type": "string" } }, "required": ["path"] } } },
+            { "type": "function", "function": { "name": "propose_edit", "parameters": {
+                "type": "object", "properties": {
+                    "path": { "type": "string" }, "old_text": { "type": "string" }, "new_text": { "type": "string" } },
+                "required": ["path", "old_text", "new_text"] } } }
+        ]);
+        let messages = vec![
+            json!({"role": "user", "content": r#"in notes.txt replace "hello" with "goodbye""#}),
+        ];
+        match reply("gpt-4o", &messages, Some(&tools)) {
+            Reply::ToolCall {
+                name, arguments, ..
+            } => {
+                assert_eq!(name, "propose_edit");
+                let args: Value = serde_json::from_str(&arguments).unwrap();
+                assert_eq!(
+                    args,
+                    json!({"path": "notes.txt", "old_text": "hello", "new_text": "goodbye"})
+                );
+            }
+            Reply::Text(text) => panic!("expected a tool call, got {text}"),
+        }
+        // One quoted phrase is not an edit: the first tool is called as before.
+        let messages = vec![json!({"role": "user", "content": r#"change "hello" in notes.txt"#})];
+        match reply("gpt-4o", &messages, Some(&tools)) {
+            Reply::ToolCall { name, .. } => assert_eq!(name, "read_file"),
+            Reply::Text(text) => panic!("expected a tool call, got {text}"),
+        }
+        assert_eq!(quoted_phrases(r#"a "x" b "y" c "z"#), ["x", "y"]);
     }
 }

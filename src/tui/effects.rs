@@ -70,6 +70,7 @@ impl Runner {
             Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
             Effect::SaveSession { file_name, json } => self.save_session(file_name, json),
+            Effect::ApplyProposal { id, proposal } => self.apply_proposal(id, *proposal),
             Effect::Copy(_) | Effect::Quit => {}
         }
     }
@@ -317,6 +318,14 @@ impl Runner {
         });
     }
 
+    fn apply_proposal(&self, id: u64, proposal: crate::agent::edit::Proposal) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = proposal.apply().map_err(|err| err.to_string());
+            let _ = tx.send(Event::ProposalApplied { id, result });
+        });
+    }
+
     fn save_settings(&self, form: SettingsForm) {
         let tx = self.tx.clone();
         let ctx = self.ctx.clone();
@@ -445,6 +454,7 @@ async fn tool_turn(
                 })
             }
             TurnEvent::History(messages) => ChatUpdate::History(messages),
+            TurnEvent::Proposed(proposal) => ChatUpdate::Proposed(proposal),
             TurnEvent::RoundLimit { rounds } => {
                 send(ChatUpdate::Failed(ErrorView::new(
                     format!("stopped after {rounds} tool rounds without an answer"),

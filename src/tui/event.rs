@@ -72,6 +72,8 @@ pub enum ChatUpdate {
     Tool(String),
     /// Tool calls and results the turn added before its answer, for the conversation.
     History(Vec<crate::aicore::Message>),
+    /// The model proposed an edit (tools on); it is shown in the code view for review.
+    Proposed(Box<crate::agent::edit::Proposal>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +90,11 @@ pub enum Event {
         now: SystemTime,
     },
     Connected(ConnectionInfo),
+    /// A proposed edit was written, or refused with the reason.
+    ProposalApplied {
+        id: u64,
+        result: Result<(), String>,
+    },
     /// No credentials or a broken key: `needs_setup` opens the settings with an explanation.
     ConnectFailed {
         error: ErrorView,
@@ -180,6 +187,11 @@ pub enum Effect {
     SaveSession {
         file_name: String,
         json: String,
+    },
+    /// Write a proposed edit (after its stale-content check); reports `ProposalApplied`.
+    ApplyProposal {
+        id: u64,
+        proposal: Box<crate::agent::edit::Proposal>,
     },
     /// OSC 52 clipboard write.
     Copy(String),

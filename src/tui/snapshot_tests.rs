@@ -7,7 +7,7 @@ use crossterm::event::KeyCode;
 
 use super::event::{ChatUpdate, ErrorView, Event};
 use super::state::{AppState, Connection, Load};
-use super::test_support::{apply, ctrl, key, loaded, picked, render, startup, t0, typed};
+use super::test_support::{apply, ctrl, key, loaded, picked, proposal, render, startup, t0, typed};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -427,6 +427,23 @@ fn chat_with_tool_activity() {
                 update: ChatUpdate::Done,
             },
         );
+        state
+    });
+}
+
+#[test]
+fn code_view_shows_a_proposed_edit_as_a_diff() {
+    snap("code_view_proposed_edit", |w, h| {
+        let (mut state, turn) = streaming(w, h);
+        state.chat.tools = true;
+        for update in [
+            ChatUpdate::Tool("propose_edit src/lib.rs (118 B)".into()),
+            ChatUpdate::Proposed(Box::new(proposal())),
+            ChatUpdate::Done,
+        ] {
+            apply(&mut state, Event::Chat { turn, update });
+        }
+        ctrl(&mut state, 'f');
         state
     });
 }

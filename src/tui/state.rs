@@ -13,6 +13,8 @@ use super::event::{ConnectionInfo, ErrorView, Listing, SettingsForm};
 use super::keymap::Keymap;
 use super::markdown;
 use super::theme::Theme;
+use crate::agent::diff::Hunk;
+use crate::agent::edit::Proposal;
 use crate::agent::{Attachment, Conversation};
 use crate::aicore::{Deployment, Mode, ModelEntry, Usage};
 
@@ -174,12 +176,22 @@ impl AppState {
                 language: extension(&attachment.path).to_owned(),
                 text: Cow::Borrowed(attachment.content.as_str()),
                 is_pending,
+                proposal: None,
             };
             // A file attached again replaces the older copy.
             match items.iter_mut().find(|i| i.title == item.title) {
                 Some(older) => *older = item,
                 None => items.push(item),
             }
+        }
+        for (index, entry) in self.chat.proposals.iter().enumerate() {
+            items.push(CodeItem {
+                title: format!("edit {}", entry.proposal.path),
+                language: "diff".into(),
+                text: Cow::Borrowed(entry.diff.as_str()),
+                is_pending: false,
+                proposal: Some(index),
+            });
         }
         if let Some(answer) = self.chat.last_answer() {
             let blocks = markdown::code_blocks(&answer.text);
@@ -190,6 +202,7 @@ impl AppState {
                     language,
                     text: Cow::Owned(code),
                     is_pending: false,
+                    proposal: None,
                 });
             }
         }
@@ -222,6 +235,8 @@ pub struct CodeItem<'a> {
     pub text: Cow<'a, str>,
     /// Attached, waiting for the next question.
     pub is_pending: bool,
+    /// A proposed edit: its index in `ChatPane::proposals`; the text is its unified diff.
+    pub proposal: Option<usize>,
 }
 
 /// The code view: which item is shown and how far it is scrolled.
@@ -465,6 +480,45 @@ pub struct ChatPane {
     pub last_elapsed: Option<Duration>,
     /// Turns run the agent loop with the read-only tools (`Ctrl-T`; off by default).
     pub tools: bool,
+    /// Edits the model proposed in this conversation, oldest first, with what became of them.
+    pub proposals: Vec<ProposalEntry>,
+}
+
+/// A proposed edit and what the user did with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalEntry {
+    /// Names the apply request, so a late answer finds its proposal.
+    pub id: u64,
+    pub proposal: Proposal,
+    /// Its hunks, unified diff and line counts, computed once (the view draws every frame).
+    pub hunks: Vec<Hunk>,
+    pub diff: String,
+    pub added: usize,
+    pub removed: usize,
+    pub status: ProposalStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProposalStatus {
+    Pending,
+    Applying,
+    Applied,
+    Rejected,
+    /// Not written: the file changed since, or the write failed.
+    Refused(String),
+}
+
+impl ProposalStatus {
+    /// The word shown in the code view's title.
+    pub fn word(&self) -> &'static str {
+        match self {
+            ProposalStatus::Pending => "proposed",
+            ProposalStatus::Applying => "applying…",
+            ProposalStatus::Applied => "✓ applied",
+            ProposalStatus::Rejected => "✗ rejected",
+            ProposalStatus::Refused(_) => "! not applied",
+        }
+    }
 }
 
 impl ChatPane {
@@ -489,6 +543,7 @@ impl ChatPane {
             total_usage: Usage::default(),
             last_elapsed: None,
             tools: false,
+            proposals: Vec::new(),
         }
     }
 

@@ -262,3 +262,21 @@ pub fn render(state: &AppState) -> String {
         .expect("draw");
     terminal.backend().to_string()
 }
+
+/// A proposed edit of `src/lib.rs`: one line changed, two added (not on disk; the path is
+/// never touched by `update`).
+pub fn proposal() -> crate::agent::edit::Proposal {
+    let original = "//! Keys.\n\nuse std::fmt;\n\npub fn parse_key(spec: &str) -> Result<Key, String> {\n    let secret = spec.trim();\n    decode(secret)\n}\n\nfn decode(text: &str) -> Result<Key, String> {\n    Key::from_base64(text)\n}\n";
+    let new = original.replace(
+        "    let secret = spec.trim();\n",
+        "    // Padding `=` is part of URL-safe base64; keep it.\n    let secret = spec.trim();\n    let secret = secret.trim_end_matches(char::is_whitespace);\n",
+    ).replace("    let secret = spec.trim();\n    let secret = secret", "    let secret = spec.trim_start();\n    let secret = secret");
+    crate::agent::edit::Proposal {
+        path: "src/lib.rs".into(),
+        absolute: std::path::PathBuf::from("/nonexistent/project/src/lib.rs"),
+        original_hash: crate::agent::edit::content_hash(original.as_bytes()),
+        original: original.into(),
+        new,
+        is_new_file: false,
+    }
+}

@@ -44,6 +44,14 @@ impl Theme {
     pub fn ok(&self) -> Style {
         self.paint(Color::Green, Modifier::empty())
     }
+    /// A line a proposed edit adds (the `+` mark says so without colour).
+    pub fn added(&self) -> Style {
+        self.paint(Color::Green, Modifier::empty())
+    }
+    /// A line a proposed edit removes (marked `-`).
+    pub fn removed(&self) -> Style {
+        self.paint(Color::Red, Modifier::empty())
+    }
     pub fn selected(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
     }

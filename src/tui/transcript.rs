@@ -179,7 +179,13 @@ fn entry_rows(
         let line = if index == 0 {
             Line::styled(header.clone(), theme.speaker())
         } else if index <= tools {
-            Line::styled(format!("⚙ {}", entry.tools[index - 1]), theme.muted())
+            // Proposed edits carry their own `✎` mark; tool calls get `⚙`.
+            let line = &entry.tools[index - 1];
+            if line.starts_with('✎') {
+                Line::styled(line.clone(), theme.muted())
+            } else {
+                Line::styled(format!("⚙ {line}"), theme.muted())
+            }
         } else if index - tools <= rendered.lines.len() {
             rendered.lines[index - tools - 1].clone()
         } else if let Some(line) = tail.get(index - tools - 1 - rendered.lines.len()) {

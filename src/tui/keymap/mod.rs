@@ -101,13 +101,15 @@ pub enum Action {
     NextItem,
     PrevItem,
     CopyShown,
+    ApplyProposal,
+    RejectProposal,
     RemoveAttachment,
     NewConversation,
     ToggleTools,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 36] = [
         Action::Quit,
         Action::NextPane,
         Action::PrevPane,
@@ -139,6 +141,8 @@ impl Action {
         Action::NextItem,
         Action::PrevItem,
         Action::CopyShown,
+        Action::ApplyProposal,
+        Action::RejectProposal,
         Action::RemoveAttachment,
         Action::NewConversation,
         Action::ToggleTools,
@@ -178,6 +182,8 @@ impl Action {
             Action::NextItem => "next_item",
             Action::PrevItem => "prev_item",
             Action::CopyShown => "copy_shown",
+            Action::ApplyProposal => "apply_proposal",
+            Action::RejectProposal => "reject_proposal",
             Action::RemoveAttachment => "remove_attachment",
             Action::NewConversation => "new_conversation",
             Action::ToggleTools => "toggle_tools",
@@ -397,6 +403,22 @@ pub const BINDINGS: &[DefaultBinding] = &[
         "y",
         "copy what is shown (OSC 52)",
         true,
+    ),
+    bind(
+        A::ApplyProposal,
+        S::Code,
+        &[ch('a')],
+        "a",
+        "apply the proposed edit shown",
+        false,
+    ),
+    bind(
+        A::RejectProposal,
+        S::Code,
+        &[ch('x')],
+        "x",
+        "reject the proposed edit shown",
+        false,
     ),
     bind(A::Send, S::Chat, &[plain(K::Enter)], "Enter", "send", true),
     bind(

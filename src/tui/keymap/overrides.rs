@@ -177,8 +177,8 @@ fn fallback_help(action: Action) -> &'static str {
         Action::Down => "down",
         Action::PageUp => "page up",
         Action::PageDown => "page down",
-        Action::PrevItem => "previous file or block",
-        Action::NextItem => "next file or block",
+        Action::PrevItem => "previous file, block or edit",
+        Action::NextItem => "next file, block or edit",
         _ => action.name(),
     }
 }

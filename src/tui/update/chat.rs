@@ -11,7 +11,9 @@ use crate::agent::Conversation;
 use crate::aicore::{Mode, Usage};
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::state::{AppState, CodePane, Entry, EntryEnd, Pane, Scroll, Speaker, Turn};
+use crate::tui::state::{
+    AppState, CodePane, Entry, EntryEnd, Pane, ProposalStatus, Scroll, Speaker, Turn,
+};
 use crate::tui::{markdown, session, transcript};
 
 pub(super) fn is_current(state: &AppState, turn: u64) -> bool {
@@ -55,7 +57,9 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::ToggleTools => {
             state.chat.tools = !state.chat.tools;
             state.notice = Some(if state.chat.tools {
-                "tools on: the model may read files in the working directory (read-only)".into()
+                "tools on: the model may read files in the working directory and propose edits \
+                 (nothing is written unless you apply it)"
+                    .into()
             } else {
                 "tools off".into()
             });
@@ -187,12 +191,29 @@ fn new_conversation(state: &mut AppState) -> Vec<Effect> {
     chat.last_usage = None;
     chat.total_usage = Usage::default();
     chat.last_elapsed = None;
-    state.code = CodePane::default();
-    state.notice = Some(if was_saved {
-        "new conversation; the last one is saved under sessions/ in the data directory".into()
-    } else {
-        "new conversation".into()
+    // Edits not yet decided stay for review: starting over must not lose them.
+    chat.proposals.retain(|p| {
+        matches!(
+            p.status,
+            ProposalStatus::Pending | ProposalStatus::Applying | ProposalStatus::Refused(_)
+        )
     });
+    let waiting = chat.proposals.len();
+    state.code = CodePane::default();
+    let mut notice = if was_saved {
+        "new conversation; the last one is saved under sessions/ in the data directory".to_owned()
+    } else {
+        "new conversation".to_owned()
+    };
+    if waiting > 0 {
+        let noun = if waiting == 1 {
+            "edit still waits"
+        } else {
+            "edits still wait"
+        };
+        notice.push_str(&format!("; {waiting} proposed {noun} in the code view"));
+    }
+    state.notice = Some(notice);
     Vec::new()
 }
 
@@ -310,6 +331,7 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
             }
         }
         ChatUpdate::History(messages) => state.chat.conversation.extend(messages),
+        ChatUpdate::Proposed(proposal) => super::proposals::on_proposed(state, *proposal),
         ChatUpdate::Done => return finish(state, EntryEnd::Finished),
         ChatUpdate::Failed(error) => return finish(state, EntryEnd::Cut(error)),
     }

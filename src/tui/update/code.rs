@@ -1,5 +1,5 @@
 //! Keys of the code view: switching the left column between pickers and code, choosing the
-//! file or block shown, scrolling it, and copying it.
+//! file, block or proposed edit shown, scrolling it, and copying it.
 
 use crate::tui::event::Effect;
 use crate::tui::keymap::Action;
@@ -43,6 +43,8 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::CopyShown => return copy_shown(state),
+        Action::ApplyProposal => return super::proposals::apply_shown(state),
+        Action::RejectProposal => super::proposals::reject_shown(state),
         _ => {}
     }
     Vec::new()

@@ -5,6 +5,7 @@ mod attach;
 mod chat;
 mod code;
 mod lists;
+mod proposals;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -81,6 +82,10 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             candidates,
         } => {
             attach::completed(state, request, &prefix, candidates);
+            Vec::new()
+        }
+        Event::ProposalApplied { id, result } => {
+            proposals::applied(state, id, result);
             Vec::new()
         }
         Event::Notice(text) => {
@@ -192,6 +197,8 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::NextItem
         | Action::PrevItem
         | Action::CopyShown
+        | Action::ApplyProposal
+        | Action::RejectProposal
         | Action::Pick
         | Action::Refresh
             if state.focus == Pane::Code =>
@@ -232,7 +239,11 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::RemoveAttachment
         | Action::NewConversation
         | Action::ToggleTools => chat::on_action(state, action),
-        Action::ImportKey | Action::Save | Action::Close => Vec::new(),
+        Action::ImportKey
+        | Action::Save
+        | Action::Close
+        | Action::ApplyProposal
+        | Action::RejectProposal => Vec::new(),
     }
 }
 

@@ -829,3 +829,127 @@ fn alt_t_turns_tools_on_for_the_next_turns_and_tool_lines_join_the_answer() {
         [Role::User, Role::Assistant, Role::Tool, Role::Assistant]
     );
 }
+
+#[test]
+fn proposed_edits_are_applied_or_rejected_from_the_code_view() {
+    use crate::tui::state::ProposalStatus;
+    let mut state = picked(160, 48);
+    state.chat.tools = true;
+    typed(&mut state, "fix parse_key");
+    let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::StartTurn { turn, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let turn = *turn;
+    let mut second = crate::tui::test_support::proposal();
+    second.path = "src/main.rs".into();
+    for update in [
+        ChatUpdate::Proposed(Box::new(crate::tui::test_support::proposal())),
+        ChatUpdate::Proposed(Box::new(second)),
+        ChatUpdate::Delta("Two edits proposed.".into()),
+        ChatUpdate::Done,
+    ] {
+        apply(&mut state, Event::Chat { turn, update });
+    }
+    let answer = state.chat.entries.last().unwrap();
+    assert_eq!(
+        answer.tools,
+        [
+            "✎ proposed edit to src/lib.rs (+3 −1) — C-f to review",
+            "✎ proposed edit to src/main.rs (+3 −1) — C-f to review"
+        ]
+    );
+    // The code view opens on the newest proposal; ← goes to the first.
+    ctrl(&mut state, 'f');
+    assert_eq!(state.focus, Pane::Code);
+    assert_eq!(
+        state.code_items()[state.code.item].title,
+        "edit src/main.rs"
+    );
+    key(&mut state, KeyCode::Left);
+    assert_eq!(state.code_items()[state.code.item].title, "edit src/lib.rs");
+
+    let effects = key(&mut state, KeyCode::Char('a'));
+    let [Effect::ApplyProposal { id, proposal }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(proposal.path, "src/lib.rs");
+    let first = *id;
+    assert_eq!(state.chat.proposals[0].status, ProposalStatus::Applying);
+    // A second `a` while it is written does nothing.
+    assert!(key(&mut state, KeyCode::Char('a')).is_empty());
+    apply(
+        &mut state,
+        Event::ProposalApplied {
+            id: first,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(state.chat.proposals[0].status, ProposalStatus::Applied);
+    assert_eq!(
+        state.notice.as_deref(),
+        Some("applied the edit to src/lib.rs")
+    );
+    // Applied stays applied: `x` cannot reject it any more.
+    key(&mut state, KeyCode::Char('x'));
+    assert_eq!(state.chat.proposals[0].status, ProposalStatus::Applied);
+
+    key(&mut state, KeyCode::Right);
+    key(&mut state, KeyCode::Char('x'));
+    assert_eq!(state.chat.proposals[1].status, ProposalStatus::Rejected);
+    assert_eq!(
+        state.notice.as_deref(),
+        Some("rejected the edit to src/main.rs; the file is unchanged")
+    );
+    assert!(key(&mut state, KeyCode::Char('a')).is_empty());
+
+    // A refusal (the file changed) is shown, and the proposal may be tried again.
+    state.chat.proposals[1].status = ProposalStatus::Pending;
+    let effects = key(&mut state, KeyCode::Char('a'));
+    let [Effect::ApplyProposal { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let message = "src/main.rs changed since the proposal; not applied".to_owned();
+    apply(
+        &mut state,
+        Event::ProposalApplied {
+            id: *id,
+            result: Err(message.clone()),
+        },
+    );
+    assert_eq!(
+        state.chat.proposals[1].status,
+        ProposalStatus::Refused(message.clone())
+    );
+    assert_eq!(state.notice.as_deref(), Some(message.as_str()));
+    // An answer for a proposal no longer there is ignored.
+    apply(
+        &mut state,
+        Event::ProposalApplied {
+            id: 9999,
+            result: Ok(()),
+        },
+    );
+}
+
+#[test]
+fn apply_and_reject_outside_a_proposal_only_say_so() {
+    let mut state = picked(160, 48);
+    ctrl(&mut state, 'f');
+    assert!(key(&mut state, KeyCode::Char('a')).is_empty());
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("nothing to apply")
+    );
+    key(&mut state, KeyCode::Char('x'));
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("nothing to reject")
+    );
+}
