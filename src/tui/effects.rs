@@ -125,11 +125,7 @@ impl Runner {
             let result = client
                 .models(freshness(refresh))
                 .await
-                .map(|cached| Listing {
-                    data: cached.data,
-                    fetched_at: cached.fetched_at,
-                    from_cache: cached.from_cache,
-                })
+                .map(Listing::from)
                 .map_err(|err| ErrorView::from(&err));
             let _ = tx.send(Event::ModelsLoaded { request, result });
         });
@@ -148,11 +144,7 @@ impl Runner {
             let result = client
                 .deployments(freshness(refresh))
                 .await
-                .map(|cached| Listing {
-                    data: cached.data,
-                    fetched_at: cached.fetched_at,
-                    from_cache: cached.from_cache,
-                })
+                .map(Listing::from)
                 .map_err(|err| ErrorView::from(&err));
             let _ = tx.send(Event::DeploymentsLoaded { request, result });
         });

@@ -38,6 +38,16 @@ pub struct Listing<T> {
     pub from_cache: bool,
 }
 
+impl<T> From<crate::aicore::Cached<T>> for Listing<T> {
+    fn from(cached: crate::aicore::Cached<T>) -> Listing<T> {
+        Listing {
+            data: cached.data,
+            fetched_at: cached.fetched_at,
+            from_cache: cached.from_cache,
+        }
+    }
+}
+
 /// Where requests go, reported once the client is connected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionInfo {
