@@ -836,3 +836,17 @@ fn completions_help_and_version() {
         .stdout(predicate::str::contains("--max-tokens"));
     home.sapcode().args(["models", "--bogus"]).assert().code(2);
 }
+
+#[test]
+fn the_tui_without_a_terminal_says_what_to_use_instead() {
+    let home = Home::new();
+    home.sapcode()
+        .arg("--demo")
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("needs an interactive terminal")
+                .and(predicate::str::contains("sapcode run")),
+        );
+}

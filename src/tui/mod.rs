@@ -35,6 +35,17 @@ const TICK: Duration = Duration::from_millis(100);
 
 /// Opens the TUI and runs it until the user quits. The terminal is restored on every exit.
 pub async fn run(ctx: Context) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(crate::commands::report::Reported {
+            class: crate::aicore::error::ExitClass::Usage,
+            message: "the terminal UI needs an interactive terminal on stdin and stdout".into(),
+            hint: Some(
+                "in scripts use `sapcode run`, `sapcode models` or `sapcode deployments`".into(),
+            ),
+        }
+        .into());
+    }
     let theme = theme::Theme::from_no_color(std::env::var("NO_COLOR").ok().as_deref());
     let startup = startup(&ctx, theme);
     let mut guard = terminal::TerminalGuard::enter()?;
