@@ -24,7 +24,12 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         Load::Ready(_) => format!("   {} of {} ", models.visible().len(), models.total()),
         Load::NotLoaded | Load::Loading { .. } | Load::Failed(_) => " ".into(),
     };
-    let block = pane_block(format!(" Models  {scope}{count}"), focused, theme);
+    let mut title = format!(" Models  {scope}{count}");
+    // The count matters more than the filter's description when the column is narrow.
+    if title.chars().count() + 2 > usize::from(area.width) {
+        title = format!(" Models{count}");
+    }
+    let block = pane_block(title, focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
