@@ -74,28 +74,37 @@ async fn event_loop(
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_draw: Option<Instant> = None;
+    // Events are applied as soon as they arrive (effects start at once); only drawing is held
+    // to one frame per FRAME, and only after something happened.
+    let mut dirty = true;
     loop {
-        update::update(
-            state,
-            Event::Tick {
-                now: SystemTime::now(),
-            },
-        );
-        if let Some(at) = last_draw {
-            let since = at.elapsed();
-            if since < FRAME {
-                tokio::time::sleep(FRAME - since).await;
-            }
+        let wait = last_draw.map_or(Duration::ZERO, |at| FRAME.saturating_sub(at.elapsed()));
+        if dirty && wait.is_zero() {
+            update::update(
+                state,
+                Event::Tick {
+                    now: SystemTime::now(),
+                },
+            );
+            terminal.draw(|frame| view::draw(frame, state))?;
+            last_draw = Some(Instant::now());
+            dirty = false;
+            continue;
         }
-        terminal.draw(|frame| view::draw(frame, state))?;
-        last_draw = Some(Instant::now());
-
+        let frame_due = async {
+            if dirty {
+                tokio::time::sleep(wait).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
         let first = tokio::select! {
             event = rx.recv() => match event {
                 Some(event) => event,
                 None => return Ok(()),
             },
             _ = ticker.tick(), if state.is_animating() => Event::Tick { now: SystemTime::now() },
+            _ = frame_due => continue,
         };
         apply(state, runner, first)?;
         while let Ok(event) = rx.try_recv() {
@@ -104,6 +113,7 @@ async fn event_loop(
         if state.should_quit {
             return Ok(());
         }
+        dirty = true;
     }
 }
 
