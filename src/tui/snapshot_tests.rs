@@ -447,3 +447,15 @@ fn code_view_shows_a_proposed_edit_as_a_diff() {
         state
     });
 }
+
+/// At 100 columns the left column is too narrow for the filter's description; the count
+/// (what the user needs) must stay visible.
+#[test]
+fn narrow_model_column_keeps_the_count() {
+    let state = loaded(100, 30);
+    let screen = render(&state);
+    let title = screen.lines().nth(1).unwrap_or_default();
+    assert!(title.contains("Models   7 of 10"), "{title}");
+    let wide = render(&loaded(160, 48));
+    assert!(wide.contains("stream · text · ≥32k   7 of 10"), "{wide}");
+}
