@@ -230,6 +230,15 @@ pub fn describe_call(name: &str, args: &str) -> String {
     }
 }
 
+/// A finished tool call as the CLI and the TUI show it: its size, or why it failed.
+pub fn describe_result(call: &str, summary: &str, bytes: usize, ok: bool) -> String {
+    if ok {
+        format!("{call} ({})", super::tools::human_bytes(bytes))
+    } else {
+        format!("{call}: {summary}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,16 @@ pub enum Mode {
     Orchestration,
 }
 
+impl Mode {
+    /// The word used in the config file, on the command line and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Foundation => "foundation",
+            Mode::Orchestration => "orchestration",
+        }
+    }
+}
+
 /// A listing with where it came from.
 #[derive(Clone, Debug)]
 pub struct Cached<T> {

@@ -34,7 +34,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         eprintln!(
             "sapcode: {} via {} deployment {} ({}, resource group {})",
             target.model(),
-            mode_word(target.mode()),
+            target.mode().as_str(),
             target.deployment().id,
             connection.source,
             client.resource_group(),
@@ -248,18 +248,10 @@ fn show_proposals(
 /// `sapcode: read_file src/lib.rs (1.2 KiB)`, or the refusal for a failed call.
 fn tool_line(name: &str, args: &str, summary: &str, bytes: usize, ok: bool) -> String {
     let call = turn::describe_call(name, args);
-    if ok {
-        format!("sapcode: {call} ({})", tools::human_bytes(bytes))
-    } else {
-        format!("sapcode: {call}: {summary}")
-    }
-}
-
-fn mode_word(mode: crate::aicore::Mode) -> &'static str {
-    match mode {
-        crate::aicore::Mode::Foundation => "foundation",
-        crate::aicore::Mode::Orchestration => "orchestration",
-    }
+    format!(
+        "sapcode: {}",
+        turn::describe_result(&call, summary, bytes, ok)
+    )
 }
 
 /// `-` or no PROMPT reads stdin; a terminal on stdin with no prompt is a usage error rather

@@ -439,11 +439,7 @@ async fn tool_turn(
                 ok,
             } => {
                 let call = calls.remove(&id).unwrap_or(name);
-                ChatUpdate::Tool(if ok {
-                    format!("{call} ({})", agent_tools::human_bytes(bytes))
-                } else {
-                    format!("{call}: {summary}")
-                })
+                ChatUpdate::Tool(agent_turn::describe_result(&call, &summary, bytes, ok))
             }
             TurnEvent::History(messages) => ChatUpdate::History(messages),
             TurnEvent::Proposed(proposal) => ChatUpdate::Proposed(proposal),

@@ -80,7 +80,7 @@ fn draw_narrow(frame: &mut Frame<'_>, state: &AppState, body: Rect) {
 
 fn header_line(state: &AppState, width: u16) -> Line<'static> {
     let theme = state.theme;
-    let mode = mode_word(state.mode);
+    let mode = state.mode.as_str();
     let left = format!(
         " sapcode · profile {} · resource group {} · {mode}",
         state.profile, state.resource_group
@@ -191,13 +191,6 @@ pub(super) fn split_line(
         spans.extend(right);
     }
     Line::from(spans)
-}
-
-pub(super) fn mode_word(mode: crate::aicore::Mode) -> &'static str {
-    match mode {
-        crate::aicore::Mode::Foundation => "foundation",
-        crate::aicore::Mode::Orchestration => "orchestration",
-    }
 }
 
 /// Braille spinner frame from the injected clock, so snapshots are stable.

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::{centered, fit, mode_word, pane_block, spinner};
+use super::{centered, fit, pane_block, spinner};
 use crate::tui::state::{AppState, FIELDS, Field, SettingsStatus};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
@@ -94,10 +94,7 @@ fn field_text(state: &AppState, field: Field, editing: Option<&String>) -> (&'st
         Field::AuthUrl => ("auth URL", shown(&form.auth_url)),
         Field::BaseUrl => ("base URL", shown(&form.base_url)),
         Field::ResourceGroup => ("resource group", shown(&form.resource_group)),
-        Field::Mode => (
-            "mode",
-            format!("{}  (Enter switches)", mode_word(form.mode)),
-        ),
+        Field::Mode => ("mode", format!("{}  (Enter switches)", form.mode.as_str())),
         Field::Profile => ("profile", shown(&form.profile)),
         Field::Save => ("", "[ Check and save ]".into()),
     }
