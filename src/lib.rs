@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod aicore;
+pub mod byte_size;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -43,62 +43,29 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
 
     let mut conversation = Conversation::new(args.system.as_deref());
     conversation.push_user(&prompt, &attachments);
-    if args.tools {
+    let mut request = conversation.request(args.max_tokens);
+    let tools = if args.tools {
         let cwd = std::env::current_dir()
             .map_err(|err| Error::Config(format!("--tools: no working directory: {err}")))?;
         let tools = Tools::new(&cwd)
             .map_err(|err| Error::Config(format!("--tools: {}: {err}", cwd.display())))?;
-        let mut request = conversation.request(args.max_tokens);
         request.tools = tools::specs();
-        let turn = turn::start(
-            client.clone(),
-            target,
-            request,
-            tools,
-            crate::agent::DEFAULT_MAX_ROUNDS,
-        );
-        return run_turn(ctx, turn, Printer::new(args.json), started, args.apply).await;
-    }
-    let mut stream = client.chat_stream(target, conversation.request(args.max_tokens));
-
-    let mut printer = Printer::new(args.json);
-    let mut first_byte: Option<Duration> = None;
-    // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
-    // that lands while the previous event is being printed.
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
-    let outcome = loop {
-        let event = tokio::select! {
-            event = stream.next() => event,
-            _ = &mut interrupted => break Err(Error::Interrupted),
-        };
-        let Some(event) = event else {
-            break Ok(());
-        };
-        if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
-            first_byte = Some(started.elapsed());
-        }
-        match event {
-            ChatEvent::Error(err) => break Err(err),
-            ChatEvent::Usage(usage) => {
-                printer.usage = Some(usage);
-                printer.event(&ChatEvent::Usage(usage))?;
-            }
-            other => printer.event(&other)?,
-        }
+        Some(tools)
+    } else {
+        None
     };
-    printer.finish(outcome.as_ref().err())?;
-    if ctx.global.verbose {
-        eprintln!(
-            "{}",
-            timing_line(printer.usage, first_byte, started.elapsed())
-        );
-    }
-    outcome.map_err(Into::into)
+    let turn = turn::start(
+        client.clone(),
+        target,
+        request,
+        tools,
+        crate::agent::DEFAULT_MAX_ROUNDS,
+    );
+    run_turn(ctx, turn, Printer::new(args.json), started, args.apply).await
 }
 
-/// `run --tools`: the agent loop; tool activity on stderr (or as JSON lines), text on stdout;
-/// proposed edits as diffs at the end, written only with `apply`.
+/// The one loop over a turn's events: text on stdout; tool activity on stderr (or as JSON
+/// lines); proposed edits as diffs at the end, written only with `apply`.
 async fn run_turn(
     ctx: &Context,
     mut turn: crate::agent::Turn,
@@ -109,6 +76,8 @@ async fn run_turn(
     let mut first_byte: Option<Duration> = None;
     let mut proposals: Vec<Proposal> = Vec::new();
     let mut calls: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
+    // that lands while the previous event is being printed.
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
     let outcome = loop {

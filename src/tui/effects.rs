@@ -184,31 +184,15 @@ impl Runner {
                 model: target.model().to_owned(),
                 deployment: target.deployment().id.clone(),
             });
-            if tools {
-                request.tools = agent_tools::specs();
-                tool_turn(client, target, request, &send).await;
-                return;
-            }
-            let mut stream = client.chat_stream(target, request);
-            while let Some(event) = stream.next().await {
-                let update = match event {
-                    ChatEvent::Delta(text) => ChatUpdate::Delta(text),
-                    ChatEvent::Usage(usage) => ChatUpdate::Usage(usage),
-                    ChatEvent::Retrying {
-                        attempt, reason, ..
-                    } => ChatUpdate::Retrying { attempt, reason },
-                    // Usage may follow `Done`: the turn ends when the stream does.
-                    ChatEvent::Done { .. } | ChatEvent::ToolCall(_) => continue,
-                    ChatEvent::Error(err) => {
-                        send(ChatUpdate::Failed(ErrorView::from(&err)));
-                        return;
-                    }
-                };
-                if !send(update) {
+            let tools = match tools.then(|| workspace_tools(&mut request)).transpose() {
+                Ok(tools) => tools,
+                Err(view) => {
+                    send(ChatUpdate::Failed(view));
                     return;
                 }
-            }
-            send(ChatUpdate::Done);
+            };
+            let events = agent_turn::start(client, target, request, tools, DEFAULT_MAX_ROUNDS);
+            forward_turn(events, &send).await;
         });
         self.turns.insert(turn, handle.abort_handle());
     }
@@ -393,25 +377,23 @@ fn freshness(refresh: bool) -> Freshness {
     }
 }
 
-/// A turn with the read-only tools (Alt-T): the agent loop in the working directory, its
-/// events as `ChatUpdate`s; each tool call becomes one `⚙` line of the answer.
-async fn tool_turn(
-    client: Client,
-    target: crate::aicore::ChatTarget,
-    request: ChatRequest,
-    send: &impl Fn(ChatUpdate) -> bool,
-) {
-    let runner = match std::env::current_dir().and_then(|dir| Tools::new(&dir)) {
-        Ok(runner) => runner,
-        Err(err) => {
-            send(ChatUpdate::Failed(ErrorView::new(
+/// The read tools (Alt-T) in the working directory, offered in `request`.
+fn workspace_tools(request: &mut ChatRequest) -> Result<Tools, ErrorView> {
+    let tools = std::env::current_dir()
+        .and_then(|dir| Tools::new(&dir))
+        .map_err(|err| {
+            ErrorView::new(
                 format!("tools: no working directory: {err}"),
                 "turn tools off with Alt-T",
-            )));
-            return;
-        }
-    };
-    let mut turn_events = agent_turn::start(client, target, request, runner, DEFAULT_MAX_ROUNDS);
+            )
+        })?;
+    request.tools = agent_tools::specs();
+    Ok(tools)
+}
+
+/// The TUI's one loop over a turn: its events as `ChatUpdate`s; each tool call becomes one
+/// `⚙` line of the answer.
+async fn forward_turn(mut turn_events: agent_turn::Turn, send: &impl Fn(ChatUpdate) -> bool) {
     let mut calls = HashMap::new();
     while let Some(event) = turn_events.next().await {
         let update = match event {
