@@ -5,11 +5,12 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 
-use super::context::Context;
 use crate::agent::edit::Proposal;
 use crate::agent::{Attachment, Conversation, Tools, TurnEvent, tools, turn};
 use crate::aicore::{ChatEvent, Error, Usage};
 use crate::cli::RunArgs;
+use crate::connect::Context;
+use crate::report::UsageError;
 
 pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     let prompt = read_prompt(args.prompt.as_deref())?;
@@ -18,7 +19,12 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         .iter()
         .map(|path| Attachment::read(path))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|err| Error::Config(format!("--file: {err}")))?;
+        .map_err(|err| {
+            UsageError::new(
+                format!("--file: {err}"),
+                "check the path (relative to the current directory), or leave that --file out",
+            )
+        })?;
 
     let started = Instant::now();
     let connection = ctx.connect().await?;
@@ -45,10 +51,18 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     conversation.push_user(&prompt, &attachments);
     let mut request = conversation.request(args.max_tokens);
     let tools = if args.tools {
-        let cwd = std::env::current_dir()
-            .map_err(|err| Error::Config(format!("--tools: no working directory: {err}")))?;
-        let tools = Tools::new(&cwd)
-            .map_err(|err| Error::Config(format!("--tools: {}: {err}", cwd.display())))?;
+        let cwd = std::env::current_dir().map_err(|err| {
+            UsageError::new(
+                format!("--tools: no working directory: {err}"),
+                "run sapcode from a directory that exists, or leave --tools out",
+            )
+        })?;
+        let tools = Tools::new(&cwd).map_err(|err| {
+            UsageError::new(
+                format!("--tools: {}: {err}", cwd.display()),
+                "run sapcode from a readable directory, or leave --tools out",
+            )
+        })?;
         request.tools = tools::specs();
         Some(tools)
     } else {
@@ -229,22 +243,29 @@ fn read_prompt(arg: Option<&str>) -> anyhow::Result<String> {
     let text = match arg {
         Some(text) if text != "-" => text.to_owned(),
         None if std::io::stdin().is_terminal() => {
-            return Err(Error::Config(
-                "no prompt: pass it as an argument or pipe it on stdin (`echo hi | sapcode run`)"
-                    .into(),
+            return Err(UsageError::new(
+                "no prompt",
+                "pass it as an argument or pipe it on stdin (`echo hi | sapcode run`)",
             )
             .into());
         }
         _ => {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text).map_err(|err| {
-                Error::Config(format!("cannot read the prompt from stdin: {err}"))
+                UsageError::new(
+                    format!("cannot read the prompt from stdin: {err}"),
+                    "pipe UTF-8 text, or pass the prompt as an argument",
+                )
             })?;
             text
         }
     };
     if text.trim().is_empty() {
-        return Err(Error::Config("the prompt is empty".into()).into());
+        return Err(UsageError::new(
+            "the prompt is empty",
+            "pass a question as an argument or on stdin",
+        )
+        .into());
     }
     Ok(text)
 }

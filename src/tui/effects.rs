@@ -15,11 +15,11 @@ use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing
 use crate::agent::turn as agent_turn;
 use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
 use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode, ServiceKey};
-use crate::commands::context::{Connection, Context};
-use crate::commands::report;
 use crate::config::Config;
+use crate::connect::{Connection, Context};
 use crate::credentials::{self, CredentialError};
 use crate::fsutil::write_atomic;
+use crate::report;
 
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
 pub struct Runner {
