@@ -207,11 +207,10 @@ impl Runner {
         let path = self.ctx.paths.config_file.clone();
         let profile = self.ctx.profile_name.clone();
         tokio::task::spawn_blocking(move || {
-            let result = Config::load(&path).and_then(|mut config| {
+            let result = Config::update(&path, |config| {
                 let entry = config.profile_mut(&profile);
                 entry.model = Some(model);
                 entry.deployment = deployment;
-                config.save(&path)
             });
             if let Err(err) = result {
                 let _ = tx.send(Event::Notice(format!("choice not saved: {err}")));
@@ -353,15 +352,15 @@ async fn save_settings(ctx: &Context, form: &SettingsForm) -> anyhow::Result<Str
         if !form.client_secret.is_empty() {
             store.set(&form.profile, &secret)?;
         }
-        let mut config = Config::load(&path)?;
-        let profile = config.profile_mut(&form.profile);
-        profile.client_id = Some(form.client_id.clone());
-        profile.auth_url = Some(form.auth_url.clone());
-        profile.base_url = Some(form.base_url.clone());
-        profile.resource_group = Some(form.resource_group.clone());
-        profile.mode = Some(form.mode);
-        config.profile = Some(form.profile.clone());
-        config.save(&path)?;
+        Config::update(&path, |config| {
+            let profile = config.profile_mut(&form.profile);
+            profile.client_id = Some(form.client_id.clone());
+            profile.auth_url = Some(form.auth_url.clone());
+            profile.base_url = Some(form.base_url.clone());
+            profile.resource_group = Some(form.resource_group.clone());
+            profile.mode = Some(form.mode);
+            config.profile = Some(form.profile.clone());
+        })?;
         Ok(())
     })
     .await
