@@ -247,7 +247,12 @@ mod tests {
             }
         }
         for model in CATALOG.iter() {
-            assert_eq!(model.versions.iter().filter(|v| v.1).count(), 1, "{}", model.name);
+            assert_eq!(
+                model.versions.iter().filter(|v| v.1).count(),
+                1,
+                "{}",
+                model.name
+            );
         }
     }
 }
