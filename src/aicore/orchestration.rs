@@ -251,6 +251,7 @@ mod tests {
                 id: "call_1".into(),
                 name: "read_file".into(),
                 arguments: r#"{"path":"a.rs"}"#.into(),
+                thought_signature: None,
             }],
         ));
         req.messages
