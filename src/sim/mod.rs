@@ -17,6 +17,7 @@ mod data;
 mod faults;
 mod form;
 mod orchestration_request;
+mod python_repr;
 mod router;
 mod routes_lm;
 mod stream;
@@ -71,6 +72,9 @@ pub struct RecordedRequest {
     pub query: String,
     /// The `AI-Resource-Group` header as sent, if any.
     pub resource_group: Option<String>,
+    /// The headers that decide how SAP AI Core treats a request (`router::RECORDED_HEADERS`),
+    /// names lower-cased; `authorization` keeps only its scheme, never the token.
+    pub headers: std::collections::BTreeMap<String, String>,
     /// JSON body; `Null` when empty or not JSON. The token form is recorded as a JSON object
     /// without `client_secret`, so secrets never reach test output.
     pub body: serde_json::Value,
