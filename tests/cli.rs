@@ -413,6 +413,38 @@ fn claude_on_bedrock_and_gemini_on_vertex_answer_in_foundation_mode() {
 }
 
 #[test]
+fn bedrock_stream_of_python_reprs_reads_as_if_it_were_json() {
+    // The simulator's `python-repr` switch writes every converse-stream payload as Python's
+    // `ascii()` of the event: single quotes, None/True/False, \xNN, \uNNNN, \UNNNNNNNN.
+    let home = Home::new();
+    let question = "caf\u{e9} \u{2615} \u{1f980} it's \"q\" back\\slash";
+    let run = |extra: &[&str]| {
+        home.sapcode()
+            .env("SAPCODE_SIM_FAULTS", "python-repr")
+            .args(["--demo", "--resource-group", "team-b"])
+            .args(["--model", "anthropic--claude-4.5-sonnet", "run"])
+            .args(extra)
+            .arg(question)
+            .output()
+            .unwrap()
+    };
+    let output = run(&[]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains(&format!("> {question}\n")), "{stdout}");
+
+    let output = run(&["--json"]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let events: Vec<serde_json::Value> = stdout_of(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert!(kinds.contains(&"usage"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"done"), "{kinds:?}");
+}
+
+#[test]
 fn error_inside_the_stream_exits_5_and_keeps_the_text() {
     let home = Home::new();
     let output = home

@@ -737,3 +737,39 @@ proptest::proptest! {
         let _ = error_body::short_message(text.as_bytes());
     }
 }
+
+#[tokio::test]
+async fn bedrock_asks_for_sse_and_names_binary_event_stream_when_it_comes_anyway() {
+    let server = serve(
+        3600,
+        Box::new(|_, _| {
+            let resp = Response::builder()
+                .header("content-type", "application/vnd.amazon.eventstream")
+                .body(Body::from(vec![0u8, 0, 0, 0x5d, 0xff, 0xfe, 0x80, 0x01]))
+                .unwrap();
+            (Duration::ZERO, resp)
+        }),
+    )
+    .await;
+    let c = client(&server, options());
+    let target = ChatTarget::Foundation {
+        deployment: deployment(&server, "aws-bedrock", "foundation-models"),
+        model: "anthropic--claude-4.5-sonnet".into(),
+    };
+    let events = collect(c.chat_stream(target.clone(), request())).await;
+    let [ChatEvent::Error(err)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    let line = err.to_string();
+    assert!(
+        line.contains("application/vnd.amazon.eventstream") && !line.contains("UTF-8"),
+        "{line}"
+    );
+    let whole = c.chat(&target, &request()).await.unwrap_err().to_string();
+    assert!(whole.contains("binary event-stream"), "{whole}");
+
+    let stream = server.requests("/v2/inference/deployments/d1/converse-stream");
+    assert_eq!(stream[0].headers["accept"], "text/event-stream");
+    let converse = server.requests("/v2/inference/deployments/d1/converse");
+    assert_eq!(converse[0].headers["accept"], "application/json");
+}
