@@ -8,7 +8,7 @@ use std::time::Duration;
 /// Every fault name `Faults::parse` knows, for its error message.
 const KNOWN: &str = "token-ttl=SECS, reject-token=N, auth-fail, 429=N, retry-after=SECS, 503=N, \
      html-errors, stall-after=K, cut-after=K, error-after=K, bad-chunk-after=K, slow=MS, lm-503=N, \
-     python-repr";
+     python-repr, hold-stream=N";
 
 /// Fault switches of a running simulator. `Default` means "behave".
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,6 +42,9 @@ pub struct Faults {
     /// `python-repr`: Bedrock converse-stream payloads are Python `ascii()` reprs of the
     /// events instead of JSON (single quotes, `True`/`False`/`None`, `\xNN`/`\uNNNN`/`\UNNNNNNNN`).
     pub python_repr: bool,
+    /// `hold-stream=N`: the Nth chat stream from now stops before its finishing events until
+    /// `POST /_sim/release` (or [`crate::sim::SimServer::release`]): a test's explicit "now".
+    pub hold_stream: Option<u32>,
 }
 
 impl Faults {
@@ -73,6 +76,7 @@ impl Faults {
                 "slow" => faults.slow = Some(Duration::from_millis(number()?)),
                 "lm-503" => faults.lm_503 = count(number()?),
                 "python-repr" => faults.python_repr = flag(name, value)?,
+                "hold-stream" => faults.hold_stream = Some(count(number()?).max(1)),
                 unknown => {
                     return Err(format!(
                         "unknown fault '{unknown}': known faults are {KNOWN}"
@@ -104,6 +108,21 @@ impl Faults {
     }
 
     /// Consumes one `lm-503` if any is left.
+    /// Counts one stream start against `hold-stream=N`; `true` for the Nth.
+    pub(crate) fn take_hold(&mut self) -> bool {
+        match self.hold_stream {
+            Some(1) => {
+                self.hold_stream = None;
+                true
+            }
+            Some(n) => {
+                self.hold_stream = Some(n - 1);
+                false
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn take_lm_503(&mut self) -> bool {
         take(&mut self.lm_503)
     }
@@ -142,7 +161,7 @@ mod tests {
     fn parses_every_fault() {
         let faults = Faults::parse(
             "token-ttl=5, reject-token=2,auth-fail,429=3,retry-after=7,503=1,html-errors,\
-             stall-after=4,cut-after=5,error-after=6,bad-chunk-after=1,slow=20,lm-503=2,python-repr",
+             stall-after=4,cut-after=5,error-after=6,bad-chunk-after=1,slow=20,lm-503=2,python-repr,hold-stream=2",
         )
         .unwrap();
         assert_eq!(
@@ -162,6 +181,7 @@ mod tests {
                 slow: Some(Duration::from_millis(20)),
                 lm_503: 2,
                 python_repr: true,
+                hold_stream: Some(2),
             }
         );
     }
