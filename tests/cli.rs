@@ -246,8 +246,12 @@ fn run_attaches_files_and_rejects_missing_ones() {
         .expect("a chat request");
     let sent = chat.body["messages"].to_string();
     assert!(
-        sent.contains(&serde_json::to_string(contents).unwrap().trim_matches('"').to_string())
-            && sent.contains("lib.rs")
+        sent.contains(
+            &serde_json::to_string(contents)
+                .unwrap()
+                .trim_matches('"')
+                .to_string()
+        ) && sent.contains("lib.rs")
             && sent.contains("what does it return?"),
         "{sent}"
     );
@@ -598,7 +602,11 @@ fn ctrl_c_exits_130_and_keeps_the_text() {
     while !String::from_utf8_lossy(&printed).contains(&kept) {
         let mut buf = [0u8; 256];
         let read = stdout.read(&mut buf).unwrap();
-        assert!(read > 0, "stdout ended early: {:?}", String::from_utf8_lossy(&printed));
+        assert!(
+            read > 0,
+            "stdout ended early: {:?}",
+            String::from_utf8_lossy(&printed)
+        );
         printed.extend_from_slice(&buf[..read]);
     }
     let status = std::process::Command::new("kill")

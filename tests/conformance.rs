@@ -121,14 +121,22 @@ fn node_modules_state(dir: &Path) -> Result<(), String> {
         modified(&dir.join("package-lock.json")),
     ) {
         (Some(installed), Some(lock)) if installed >= lock => Ok(()),
-        (Some(_), _) => Err("tests/conformance/node_modules is older than package-lock.json".into()),
+        (Some(_), _) => {
+            Err("tests/conformance/node_modules is older than package-lock.json".into())
+        }
         (None, _) => Err("tests/conformance/node_modules is not installed".into()),
     }
 }
 
 /// Node's major version from `v20.1.0`.
 fn node_major(version: &str) -> Option<u32> {
-    version.trim().strip_prefix('v')?.split('.').next()?.parse().ok()
+    version
+        .trim()
+        .strip_prefix('v')?
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// `sapcode simulate` as a child process; killed on drop.

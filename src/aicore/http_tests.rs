@@ -219,10 +219,18 @@ async fn token_is_refreshed_ahead_of_expiry_by_the_margin() {
     assert_eq!(due - arrived, Duration::from_secs(480));
     tokio::time::sleep_until(due - Duration::from_secs(1)).await;
     c.fetch_token().await.unwrap();
-    assert_eq!(server.tokens.load(Ordering::SeqCst), 1, "still fresh a second before the margin");
+    assert_eq!(
+        server.tokens.load(Ordering::SeqCst),
+        1,
+        "still fresh a second before the margin"
+    );
     tokio::time::sleep_until(due).await;
     c.fetch_token().await.unwrap();
-    assert_eq!(server.tokens.load(Ordering::SeqCst), 2, "replaced at the margin, 120 s before expiry");
+    assert_eq!(
+        server.tokens.load(Ordering::SeqCst),
+        2,
+        "replaced at the margin, 120 s before expiry"
+    );
 }
 
 #[tokio::test]

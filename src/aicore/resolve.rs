@@ -240,9 +240,15 @@ mod tests {
             d.executable_id = None;
         }
         let t = resolve(Mode::Foundation, Some("gpt-4o"), None, &models, &deps).unwrap();
-        assert_eq!(t.deployment().executable_id.as_deref(), Some("azure-openai"));
+        assert_eq!(
+            t.deployment().executable_id.as_deref(),
+            Some("azure-openai")
+        );
         let t = resolve(Mode::Foundation, None, Some("d2"), &models, &deps).unwrap();
-        assert_eq!(t.deployment().executable_id.as_deref(), Some("azure-openai"));
+        assert_eq!(
+            t.deployment().executable_id.as_deref(),
+            Some("azure-openai")
+        );
         // A model that tells nothing keeps no executable, so the request is refused with the
         // orchestration hint (foundation::prepare).
         let mut unknown = deps.iter().find(|d| d.id == "d2").unwrap().clone();
@@ -252,8 +258,8 @@ mod tests {
         let t = resolve(Mode::Foundation, None, Some("d7"), &models, &deps).unwrap();
         assert_eq!(t.deployment().executable_id, None);
         let req = crate::aicore::ChatRequest::default();
-        let err = foundation::prepare(t.deployment(), t.model(), &req, true, "https://h/v2")
-            .unwrap_err();
+        let err =
+            foundation::prepare(t.deployment(), t.model(), &req, true, "https://h/v2").unwrap_err();
         assert!(err.hint().contains("--mode orchestration"), "{err}");
     }
 

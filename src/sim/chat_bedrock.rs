@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::answer::{self, Reply};
-use super::python_repr;
 use super::data::{Deployment, Status};
+use super::python_repr;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
 
@@ -102,7 +102,10 @@ fn messages(body: &Value) -> Result<Vec<Value>, String> {
 /// in a request without `toolConfig`.
 fn check_blocks(body: &Value, blocks: &[Value], index: usize) -> Result<(), String> {
     for (position, block) in blocks.iter().enumerate() {
-        if block["text"].as_str().is_some_and(|text| text.trim().is_empty()) {
+        if block["text"]
+            .as_str()
+            .is_some_and(|text| text.trim().is_empty())
+        {
             return Err(format!(
                 "The text field in the ContentBlock object at messages.{index}.content.{position} is blank. Add text to the text field, and try again."
             ));
@@ -197,10 +200,12 @@ fn events(answer: &answer::Answer, python_repr: bool) -> Vec<Event> {
         }
     }
     let mut stop = json!({ "messageStop": { "stopReason": stop_reason(answer) } });
-    let mut metadata = json!({ "metadata": { "usage": usage(answer), "metrics": { "latencyMs": LATENCY_MS } } });
+    let mut metadata =
+        json!({ "metadata": { "usage": usage(answer), "metrics": { "latencyMs": LATENCY_MS } } });
     if python_repr {
         stop["messageStop"]["additionalModelResponseFields"] = Value::Null;
-        metadata["metadata"]["trace"] = json!({ "promptRouter": null, "cached": false, "streamed": true });
+        metadata["metadata"]["trace"] =
+            json!({ "promptRouter": null, "cached": false, "streamed": true });
     }
     for closing in [
         json!({ "contentBlockStop": { "contentBlockIndex": 0 } }),

@@ -218,7 +218,10 @@ fn call_part(name: &str, arguments: &str) -> Value {
 /// Deterministic stand-in for Gemini's opaque signature: tied to the call, so one copied from
 /// another call is refused too.
 fn thought_signature(name: &str, args: &Value) -> String {
-    format!("sim-sig-{}", &answer::hash_hex(&format!("{name}\n{args}"))[..16])
+    format!(
+        "sim-sig-{}",
+        &answer::hash_hex(&format!("{name}\n{args}"))[..16]
+    )
 }
 
 /// Gemini 3 checks the function calls of the current turn (after the last user text): the

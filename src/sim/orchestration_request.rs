@@ -226,7 +226,9 @@ fn prepare(
     if is_reasoning_model(name) && !module.params["max_tokens"].is_null() {
         return Err(OrchError::new(
             "LLM Module",
-            format!("Unsupported parameter: 'max_tokens' is not supported with model {name}. Use 'max_completion_tokens' instead."),
+            format!(
+                "Unsupported parameter: 'max_tokens' is not supported with model {name}. Use 'max_completion_tokens' instead."
+            ),
         ));
     }
     let template = match module.template {

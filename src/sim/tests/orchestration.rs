@@ -302,7 +302,10 @@ async fn reasoning_models_refuse_max_tokens_but_take_max_completion_tokens() {
     let response = post(&sim, &token, V2, &body).await;
     assert_eq!(response.status(), 200);
     let answer: Value = response.json().await.unwrap();
-    assert_eq!(answer["final_result"]["choices"][0]["finish_reason"], "length");
+    assert_eq!(
+        answer["final_result"]["choices"][0]["finish_reason"],
+        "length"
+    );
 
     let mut gpt4o = v2_body("gpt-4o", false, None);
     gpt4o["config"]["modules"]["prompt_templating"]["model"]["params"]["max_tokens"] = json!(5);

@@ -137,7 +137,10 @@ async fn converse_refuses_blank_text_and_tool_blocks_without_tool_config() {
     let response = post_b(&sim, &path, &blank).await;
     assert_eq!(response.status(), 400);
     let error: Value = response.json().await.unwrap();
-    assert!(message(&error).contains("messages.1.content.0 is blank"), "{error}");
+    assert!(
+        message(&error).contains("messages.1.content.0 is blank"),
+        "{error}"
+    );
 
     let mut history = converse("add 2 and 3");
     history["messages"] = json!([
@@ -148,7 +151,10 @@ async fn converse_refuses_blank_text_and_tool_blocks_without_tool_config() {
     let response = post_b(&sim, &path, &history).await;
     assert_eq!(response.status(), 400);
     let error: Value = response.json().await.unwrap();
-    assert!(message(&error).contains("toolConfig field must be defined"), "{error}");
+    assert!(
+        message(&error).contains("toolConfig field must be defined"),
+        "{error}"
+    );
 
     history["toolConfig"] = json!({ "tools": [{ "toolSpec": { "name": "add", "inputSchema": { "json": { "type": "object" } } } }] });
     assert_eq!(post_b(&sim, &path, &history).await.status(), 200);
