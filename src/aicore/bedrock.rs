@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::chat::{ToolCallDelta, Usage};
 use super::chunk::ChunkParts;
-use super::{ChatRequest, Role, error_body};
+use super::{ChatRequest, Error, Result, Role, error_body};
 
 /// Stands in for an empty tool result: Converse refuses blank text blocks (§12).
 const EMPTY_RESULT: &str = "(no output)";
@@ -116,6 +116,39 @@ fn tool_specs(req: &ChatRequest) -> Vec<Value> {
             } })
         })
         .collect()
+}
+
+/// The content type of AWS's binary event-stream framing, which sapcode does not decode.
+const AWS_EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
+
+/// The `Accept` header for `/converse(-stream)`. Bedrock through SAP AI Core picks its stream
+/// framing by it (§12): SAP's Python SDK asks for AWS binary event-stream, Cline for nothing
+/// and gets SSE. sapcode reads SSE, so it says so.
+pub fn accept(stream: bool) -> &'static str {
+    if stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    }
+}
+
+/// Binary event-stream framing, should a gateway send it although SSE was asked for, is
+/// named as such rather than failing later as text that is "not valid UTF-8".
+pub fn refuse_binary_event_stream(content_type: &str) -> Result<()> {
+    if content_type
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with(AWS_EVENT_STREAM)
+    {
+        return Err(Error::Decode {
+            what: "chat request".into(),
+            detail: format!(
+                "the answer came as AWS binary event-stream ({AWS_EVENT_STREAM}), which sapcode \
+                 does not read; it asked for text/event-stream (SSE)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Converse `stopReason` in the words the other dialects use (`stop`, `length`, ...).

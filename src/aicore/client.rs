@@ -16,7 +16,7 @@ use super::foundation::{self, Prepared};
 use super::transport::{Outcome, Transport};
 use super::{
     Cached, ChatEvent, ChatRequest, ChatResponse, ChatTarget, Deployment, Error, Mode, ModelEntry,
-    Result, ServiceKey, chunk, deployments, models, orchestration, resolve, sse,
+    Result, ServiceKey, bedrock, chunk, deployments, models, orchestration, resolve, sse,
 };
 
 /// Network time limits.
@@ -399,16 +399,10 @@ impl Client {
     }
 }
 
-/// The content type of AWS's binary event-stream framing, which sapcode does not decode.
-const AWS_EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
-
-/// The `Accept` header of a chat request. Bedrock through SAP AI Core picks its stream
-/// framing by it (§12): SAP's Python SDK asks for AWS binary event-stream, Cline for nothing
-/// and gets SSE. sapcode reads SSE, so it says so; the other dialects need no header.
+/// The `Accept` header of a chat request: only Bedrock needs one (`bedrock::accept`).
 fn accept(dialect: sse::Dialect, stream: bool) -> Option<&'static str> {
     match dialect {
-        sse::Dialect::BedrockConverse if stream => Some("text/event-stream"),
-        sse::Dialect::BedrockConverse => Some("application/json"),
+        sse::Dialect::BedrockConverse => Some(bedrock::accept(stream)),
         sse::Dialect::OpenAi
         | sse::Dialect::OrchestrationV1
         | sse::Dialect::OrchestrationV2
@@ -416,28 +410,13 @@ fn accept(dialect: sse::Dialect, stream: bool) -> Option<&'static str> {
     }
 }
 
-/// Binary event-stream framing, should a gateway send it although SSE was asked for, is
-/// named as such rather than failing later as text that is "not valid UTF-8".
 fn refuse_binary_event_stream(resp: &reqwest::Response) -> Result<()> {
     let content_type = resp
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    if content_type
-        .trim()
-        .to_ascii_lowercase()
-        .starts_with(AWS_EVENT_STREAM)
-    {
-        return Err(Error::Decode {
-            what: "chat request".into(),
-            detail: format!(
-                "the answer came as AWS binary event-stream ({AWS_EVENT_STREAM}), which sapcode \
-                 does not read; it asked for text/event-stream (SSE)"
-            ),
-        });
-    }
-    Ok(())
+    bedrock::refuse_binary_event_stream(content_type)
 }
 
 /// A non-streamed completion (`chat.completion`, or orchestration's wrapped result).
