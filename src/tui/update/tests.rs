@@ -801,6 +801,7 @@ fn alt_t_turns_tools_on_for_the_next_turns_and_tool_lines_join_the_answer() {
         id: "call_1".into(),
         name: "read_file".into(),
         arguments: r#"{"path":"Cargo.toml"}"#.into(),
+        thought_signature: None,
     };
     for update in [
         ChatUpdate::Tool("read_file Cargo.toml (24 B)".into()),
