@@ -106,20 +106,23 @@ async fn event_loop(
             _ = ticker.tick(), if state.is_animating() => Event::Tick { now: SystemTime::now() },
             _ = frame_due => continue,
         };
-        apply(state, runner, first)?;
+        let mut quits = apply(state, runner, first)?;
         while let Ok(event) = rx.try_recv() {
-            apply(state, runner, event)?;
+            quits |= apply(state, runner, event)?;
         }
-        if state.should_quit {
+        if quits {
             return Ok(());
         }
         dirty = true;
     }
 }
 
-fn apply(state: &mut AppState, runner: &mut effects::Runner, event: Event) -> anyhow::Result<()> {
+/// Applies one event and runs its effects; true when one of them is `Quit`.
+fn apply(state: &mut AppState, runner: &mut effects::Runner, event: Event) -> anyhow::Result<bool> {
+    let mut quits = false;
     for effect in update::update(state, event) {
         match effect {
+            Effect::Quit => quits = true,
             Effect::Copy(text) => {
                 // OSC 52: the terminal puts it on the clipboard, also over SSH.
                 crossterm::execute!(
@@ -130,7 +133,7 @@ fn apply(state: &mut AppState, runner: &mut effects::Runner, event: Event) -> an
             other => runner.run(other),
         }
     }
-    Ok(())
+    Ok(quits)
 }
 
 /// Turns terminal input into events; ends when the loop stops listening.

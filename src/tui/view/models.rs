@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{error_lines, fit, pane_block, spinner};
 use crate::aicore::{Mode, ModelEntry};
-use crate::tui::state::{AppState, Connection, Load, Pane};
+use crate::tui::state::{AppState, Connection, Filter, Load, Pane};
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
@@ -34,12 +34,16 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if models.is_filtering || !models.filter.is_empty() {
-        let cursor = if models.is_filtering { "▏" } else { "" };
-        lines.push(Line::from(vec![
-            Span::styled("/ ", theme.key()),
-            Span::raw(format!("{}{cursor}", models.filter)),
-        ]));
+    match &models.filter {
+        Filter::Off => {}
+        Filter::Applied(text) if text.is_empty() => {}
+        Filter::Typing(text) | Filter::Applied(text) => {
+            let cursor = if models.filter.is_typing() { "▏" } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled("/ ", theme.key()),
+                Span::raw(format!("{text}{cursor}")),
+            ]));
+        }
     }
     match (&state.connection, &models.list) {
         (Connection::Failed(error), _) => {
@@ -67,10 +71,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         (Connection::Ready(_), Load::Ready(_)) => {
             let visible = models.visible();
             if visible.is_empty() {
-                let why = if models.filter.is_empty() {
+                let why = if models.filter.text().is_empty() {
                     "no model passes the filter: a shows all".to_owned()
                 } else {
-                    format!("no model matches '{}'", models.filter)
+                    format!("no model matches '{}'", models.filter.text())
                 };
                 lines.push(Line::styled(why, theme.muted()));
             }
