@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod session;
 pub mod state;
 pub mod terminal;
+pub mod text_input;
 pub mod theme;
 pub mod transcript;
 pub mod update;

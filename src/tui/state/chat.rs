@@ -6,11 +6,11 @@ use std::cell::RefCell;
 use std::time::{Duration, SystemTime};
 
 use ratatui::text::Line;
-use ratatui_textarea::TextArea;
 
 use crate::agent::{Attachment, Conversation};
 use crate::aicore::Usage;
 use crate::tui::event::ErrorView;
+use crate::tui::text_input::TextInput;
 
 /// Who speaks in the transcript.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,8 +121,9 @@ impl Transcript {
 }
 
 /// What the next question is being written with.
+#[derive(Debug)]
 pub struct Composer {
-    pub input: TextArea<'static>,
+    pub input: TextInput,
     pub history: Vec<String>,
     pub history_pos: Option<usize>,
     /// Files attached to the next question (shown above the input).
@@ -130,27 +131,6 @@ pub struct Composer {
     pub attaching: Option<Attaching>,
     /// The Tab completion asked for, so a late answer is dropped.
     pub completion: Option<u64>,
-}
-
-impl std::fmt::Debug for Composer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Composer")
-            .field("input", &self.input_text())
-            .field("history", &self.history.len())
-            .field("attachments", &self.attachments.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Composer {
-    pub fn input_text(&self) -> String {
-        self.input.lines().join("\n")
-    }
-
-    pub fn set_input(&mut self, text: &str) {
-        self.input = new_input();
-        self.input.insert_str(text);
-    }
 }
 
 /// Target, token usage and time of the turns so far, for the title and the footer.
@@ -187,7 +167,9 @@ impl ChatPane {
                 scroll: Scroll::Follow,
             },
             composer: Composer {
-                input: new_input(),
+                input: TextInput::multi_line(
+                    "Ask about code…  (Enter sends, Alt+Enter or Ctrl+J for a new line)",
+                ),
                 history: Vec::new(),
                 history_pos: None,
                 attachments: Vec::new(),
@@ -209,12 +191,4 @@ impl Default for ChatPane {
     fn default() -> ChatPane {
         ChatPane::new()
     }
-}
-
-pub fn new_input() -> TextArea<'static> {
-    let mut input = TextArea::default();
-    input
-        .set_placeholder_text("Ask about code…  (Enter sends, Alt+Enter or Ctrl+J for a new line)");
-    input.set_cursor_line_style(ratatui::style::Style::default());
-    input
 }

@@ -3,21 +3,23 @@
 
 use super::Load;
 use crate::aicore::{Deployment, Mode, ModelEntry};
+use crate::tui::text_input::TextInput;
 
 /// The model picker's typed filter: off, being typed (keys go to it), or applied after Enter.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
     Off,
-    Typing(String),
+    Typing(TextInput),
     Applied(String),
 }
 
 impl Filter {
     /// The text rows are matched against; empty when off.
-    pub fn text(&self) -> &str {
+    pub fn text(&self) -> String {
         match self {
-            Filter::Off => "",
-            Filter::Typing(text) | Filter::Applied(text) => text,
+            Filter::Off => String::new(),
+            Filter::Typing(input) => input.text(),
+            Filter::Applied(text) => text.clone(),
         }
     }
 

@@ -9,7 +9,7 @@ mod settings;
 
 pub use chat::{
     Attaching, ChatPane, Composer, Entry, EntryEnd, RenderCache, Rendered, Scroll, Speaker,
-    Transcript, Turn, TurnStats, new_input,
+    Transcript, Turn, TurnStats,
 };
 pub use code::{CodeItem, CodePane, CodeRender, ProposalEntry, ProposalStatus};
 pub use lists::{DeploymentsPane, Filter, ModelsPane};

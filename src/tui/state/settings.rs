@@ -2,6 +2,7 @@
 //! typed into it and the result of the last check. Keys live in `update/settings.rs`.
 
 use crate::tui::event::{ErrorView, SettingsForm};
+use crate::tui::text_input::TextInput;
 use std::time::SystemTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +49,7 @@ pub struct SettingsPane {
     pub form: SettingsForm,
     pub field: usize,
     /// The text of the field being edited (or the import path being typed).
-    pub editing: Option<String>,
+    pub editing: Option<TextInput>,
     /// A secret is stored: it is never shown again, only "saved".
     pub has_secret: bool,
     pub status: SettingsStatus,

@@ -79,8 +79,8 @@ pub(super) fn read(
     if attaching.has_question {
         return super::chat::send_text(state, attaching.text);
     }
-    if state.chat.composer.input_text() == attaching.text {
-        state.chat.composer.set_input("");
+    if state.chat.composer.input.text() == attaching.text {
+        state.chat.composer.input.set_text("");
     }
     let names: Vec<String> = state
         .chat
@@ -106,8 +106,7 @@ pub(super) fn remove_last(state: &mut AppState) {
 
 /// The word before the cursor, if it starts with `@`.
 fn word_at_cursor(state: &AppState) -> Option<String> {
-    let cursor = state.chat.composer.input.cursor();
-    let (row, col) = (cursor.0, cursor.1);
+    let (row, col) = state.chat.composer.input.cursor();
     let line = state.chat.composer.input.lines().get(row)?;
     let before: String = line.chars().take(col).collect();
     let word = before.rsplit(char::is_whitespace).next()?;

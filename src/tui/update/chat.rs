@@ -119,7 +119,7 @@ pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             };
             composer.history_pos = Some(pos);
             let text = composer.history[pos].clone();
-            composer.set_input(&text);
+            composer.input.set_text(&text);
         }
         KeyCode::Down if row == last_row && composer.history_pos.is_some() => {
             let next = composer.history_pos.map(|pos| pos + 1);
@@ -127,23 +127,23 @@ pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 Some(pos) => {
                     composer.history_pos = Some(pos);
                     let text = composer.history[pos].clone();
-                    composer.set_input(&text);
+                    composer.input.set_text(&text);
                 }
                 None => {
                     composer.history_pos = None;
-                    composer.set_input("");
+                    composer.input.set_text("");
                 }
             }
         }
         _ => {
-            composer.input.input(key);
+            composer.input.on_key(key);
         }
     }
     Vec::new()
 }
 
 fn send(state: &mut AppState) -> Vec<Effect> {
-    let text = state.chat.composer.input_text();
+    let text = state.chat.composer.input.text();
     if text.trim().is_empty() {
         return Vec::new();
     }
@@ -172,8 +172,8 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
         state.chat.composer.history.push(text.clone());
     }
     state.chat.composer.history_pos = None;
-    if state.chat.composer.input_text() == text {
-        state.chat.composer.set_input("");
+    if state.chat.composer.input.text() == text {
+        state.chat.composer.input.set_text("");
     }
     let attachments = std::mem::take(&mut state.chat.composer.attachments);
     let mut entry = Entry::new(Speaker::You, text.clone(), EntryEnd::Finished);

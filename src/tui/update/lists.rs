@@ -8,6 +8,7 @@ use crate::aicore::Mode;
 use crate::tui::event::Effect;
 use crate::tui::keymap::Action;
 use crate::tui::state::{AppState, Connection, Filter, Pane};
+use crate::tui::text_input::TextInput;
 
 pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     if matches!(state.connection, Connection::Failed(_)) && action == Action::Refresh {
@@ -30,7 +31,7 @@ fn models_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Top => models.cursor = 0,
         Action::Bottom => models.cursor = count.saturating_sub(1),
         Action::Filter => {
-            models.filter = Filter::Typing(models.filter.text().to_owned());
+            models.filter = Filter::Typing(TextInput::single_line(&models.filter.text()));
         }
         Action::ToggleAll => {
             models.show_all = !models.show_all;
@@ -219,38 +220,34 @@ pub(super) fn place_deployment_cursor(state: &mut AppState) {
         .unwrap_or(0);
 }
 
-/// Keys while the filter is typed: letters go to it; Enter applies it and picks the row
-/// under the cursor; Esc drops it; the arrows still move the cursor.
+/// Keys while the filter is typed: the text input edits it; Enter applies it and picks the
+/// row under the cursor; Esc drops it; Up and Down still move the cursor.
 pub(super) fn on_filter_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let models = &mut state.models;
-    let Filter::Typing(text) = &mut models.filter else {
+    let Filter::Typing(input) = &mut models.filter else {
         return Vec::new();
     };
     match key.code {
-        KeyCode::Char(c) => {
-            text.push(c);
-            models.cursor = 0;
-        }
-        KeyCode::Backspace => {
-            text.pop();
-            models.cursor = 0;
-        }
         KeyCode::Esc => models.filter = Filter::Off,
         KeyCode::Enter => {
-            models.filter = Filter::Applied(std::mem::take(text));
+            models.filter = Filter::Applied(input.text());
             return pick_model(state);
         }
         KeyCode::Up => return models_action(state, Action::Up),
         KeyCode::Down => return models_action(state, Action::Down),
-        _ => {}
+        _ => {
+            if input.on_key(key) {
+                models.cursor = 0;
+            }
+        }
     }
     Vec::new()
 }
 
 /// Pasted text joins the filter while it is typed.
 pub(super) fn on_paste(state: &mut AppState, text: &str) {
-    if let Filter::Typing(filter) = &mut state.models.filter {
-        filter.push_str(text.trim());
+    if let Filter::Typing(input) = &mut state.models.filter {
+        input.insert_str(text.trim());
         state.models.cursor = 0;
     }
 }

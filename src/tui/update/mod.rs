@@ -265,7 +265,7 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
                 .chat
                 .composer
                 .input
-                .insert_str(text.replace("\r\n", "\n"));
+                .insert_str(&text.replace("\r\n", "\n"));
         }
         (Overlay::None, Pane::Deployments | Pane::Code)
         | (Overlay::Help | Overlay::ConfirmQuit, _) => {}

@@ -104,7 +104,8 @@ fn filter_typing_and_show_all() {
     assert_eq!(names, ["gpt-4.1-mini", "o3-mini"]);
     // While filtering, `q` is a letter, not quit.
     assert_eq!(key(&mut state, KeyCode::Char('q')), vec![]);
-    assert_eq!(state.models.filter, Filter::Typing("-miniq".into()));
+    assert!(state.models.filter.is_typing());
+    assert_eq!(state.models.filter.text(), "-miniq");
     key(&mut state, KeyCode::Esc);
     assert_eq!(state.models.filter, Filter::Off);
 }
@@ -122,7 +123,27 @@ fn enter_keeps_the_filter_applied_and_slash_edits_it_again() {
     state.focus = Pane::Models;
     assert_eq!(key(&mut state, KeyCode::Char('q')), vec![Effect::Quit]);
     key(&mut state, KeyCode::Char('/'));
-    assert_eq!(state.models.filter, Filter::Typing("o3".into()));
+    assert!(state.models.filter.is_typing());
+    // The text input edits in place: the cursor moves back and a letter goes in there.
+    key(&mut state, KeyCode::Left);
+    typed(&mut state, "-");
+    assert_eq!(state.models.filter.text(), "o-3");
+}
+
+#[test]
+fn settings_fields_edit_at_the_cursor() {
+    let mut state = loaded(160, 48);
+    state.overlay = Overlay::Settings;
+    state.settings.field = 5;
+    assert_eq!(
+        state.settings.current(),
+        crate::tui::state::Field::ResourceGroup
+    );
+    key(&mut state, KeyCode::Enter);
+    key(&mut state, KeyCode::Home);
+    typed(&mut state, "my-");
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.settings.form.resource_group, "my-default");
 }
 
 #[test]
@@ -167,7 +188,7 @@ fn refresh_bypasses_caches_and_stale_results_are_dropped() {
 fn tokens_stream_into_the_open_answer_and_usage_adds_up() {
     let mut state = picked(160, 48);
     let turn = send(&mut state, "hi");
-    assert_eq!(state.chat.composer.input_text(), "");
+    assert_eq!(state.chat.composer.input.text(), "");
     for piece in ["Hel", "lo"] {
         apply(
             &mut state,
@@ -316,7 +337,7 @@ fn q_quits_at_once_when_idle_but_types_in_chat() {
     assert_eq!(key(&mut state, KeyCode::Char('q')), vec![Effect::Quit]);
     let mut state = picked(160, 48);
     assert_eq!(key(&mut state, KeyCode::Char('q')), vec![]);
-    assert_eq!(state.chat.composer.input_text(), "q");
+    assert_eq!(state.chat.composer.input.text(), "q");
 }
 
 #[test]
@@ -332,7 +353,7 @@ fn newline_keys_and_input_history() {
     );
     typed(&mut state, "two");
     ctrl(&mut state, 'j');
-    assert_eq!(state.chat.composer.input_text(), "one\ntwo\n");
+    assert_eq!(state.chat.composer.input.text(), "one\ntwo\n");
     let turn = send(&mut state, "three");
     apply(
         &mut state,
@@ -342,18 +363,18 @@ fn newline_keys_and_input_history() {
         },
     );
     key(&mut state, KeyCode::Up);
-    assert_eq!(state.chat.composer.input_text(), "one\ntwo\nthree");
+    assert_eq!(state.chat.composer.input.text(), "one\ntwo\nthree");
     key(&mut state, KeyCode::Down);
     key(&mut state, KeyCode::Down);
     key(&mut state, KeyCode::Down);
-    assert_eq!(state.chat.composer.input_text(), "");
+    assert_eq!(state.chat.composer.input.text(), "");
 }
 
 #[test]
 fn paste_keeps_newlines_and_does_not_send() {
     let mut state = picked(160, 48);
     assert_eq!(apply(&mut state, Event::Paste("a\r\nb".into())), vec![]);
-    assert_eq!(state.chat.composer.input_text(), "a\nb");
+    assert_eq!(state.chat.composer.input.text(), "a\nb");
 }
 
 #[test]
@@ -485,7 +506,7 @@ fn at_path_attaches_the_file_before_the_question() {
         "{question}"
     );
     assert!(question.ends_with("explain @src/lib.rs please"));
-    assert_eq!(state.chat.composer.input_text(), "");
+    assert_eq!(state.chat.composer.input.text(), "");
     assert!(state.chat.composer.attachments.is_empty());
     assert_eq!(state.chat.files, [lib_rs()]);
     assert_eq!(state.chat.transcript.entries[0].files, ["@src/lib.rs 28 B"]);
@@ -504,7 +525,7 @@ fn only_at_paths_attach_to_the_next_question_and_ctrl_x_removes() {
     );
     assert_eq!(effects, vec![]);
     assert_eq!(state.chat.composer.attachments, [lib_rs()]);
-    assert_eq!(state.chat.composer.input_text(), "");
+    assert_eq!(state.chat.composer.input.text(), "");
     assert!(
         state
             .notice
@@ -569,7 +590,7 @@ fn an_unreadable_attachment_sends_nothing_and_says_why() {
     assert!(state.chat.transcript.entries.is_empty());
     assert!(state.chat.composer.attachments.is_empty());
     assert_eq!(
-        state.chat.composer.input_text(),
+        state.chat.composer.input.text(),
         "look at @a.bin and @src/lib.rs"
     );
     // A stale answer to an older read is ignored.
@@ -604,7 +625,7 @@ fn tab_after_at_completes_the_path() {
             candidates: vec!["src/".into()],
         },
     );
-    assert_eq!(state.chat.composer.input_text(), "see @src/");
+    assert_eq!(state.chat.composer.input.text(), "see @src/");
     typed(&mut state, "l");
     let effects = key(&mut state, KeyCode::Tab);
     let [Effect::CompletePath { request, .. }] = effects.as_slice() else {
@@ -618,7 +639,7 @@ fn tab_after_at_completes_the_path() {
             candidates: vec!["src/lib.rs".into(), "src/list.rs".into()],
         },
     );
-    assert_eq!(state.chat.composer.input_text(), "see @src/li");
+    assert_eq!(state.chat.composer.input.text(), "see @src/li");
     assert_eq!(state.notice.as_deref(), Some("src/lib.rs  src/list.rs"));
     // Without `@` before the cursor, Tab still moves to the next pane.
     typed(&mut state, " ok");

@@ -105,7 +105,7 @@ fn draw_input(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         .title(Line::styled(hint, theme.muted()).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    frame.render_widget(&state.chat.composer.input, inner);
+    frame.render_widget(state.chat.composer.input.widget(), inner);
 }
 
 /// The rows of the transcript in view at `width`×`height`, honouring the scroll position.

@@ -34,16 +34,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    match &models.filter {
-        Filter::Off => {}
-        Filter::Applied(text) if text.is_empty() => {}
-        Filter::Typing(text) | Filter::Applied(text) => {
-            let cursor = if models.filter.is_typing() { "▏" } else { "" };
-            lines.push(Line::from(vec![
-                Span::styled("/ ", theme.key()),
-                Span::raw(format!("{text}{cursor}")),
-            ]));
-        }
+    let shown = match &models.filter {
+        Filter::Off => None,
+        Filter::Applied(text) if text.is_empty() => None,
+        Filter::Applied(text) => Some(text.clone()),
+        Filter::Typing(input) => Some(input.with_cursor()),
+    };
+    if let Some(shown) = shown {
+        lines.push(Line::from(vec![
+            Span::styled("/ ", theme.key()),
+            Span::raw(shown),
+        ]));
     }
     match (&state.connection, &models.list) {
         (Connection::Failed(error), _) => {
