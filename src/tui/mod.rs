@@ -4,6 +4,7 @@
 
 pub mod effects;
 pub mod event;
+pub mod frame;
 pub mod keymap;
 pub mod markdown;
 pub mod session;
@@ -20,7 +21,7 @@ mod snapshot_tests;
 #[cfg(test)]
 mod test_support;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
 use futures_util::StreamExt;
@@ -29,10 +30,6 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use crate::commands::context::Context;
 use event::{Effect, Event, SettingsForm};
 use state::{AppState, Startup};
-
-/// About 60 frames a second at most; the spinner and stream tick slower than that.
-const FRAME: Duration = Duration::from_millis(16);
-const TICK: Duration = Duration::from_millis(100);
 
 /// Opens the TUI and runs it until the user quits. The terminal is restored on every exit.
 pub async fn run(ctx: Context) -> anyhow::Result<()> {
@@ -72,49 +69,37 @@ async fn event_loop(
     runner: &mut effects::Runner,
     mut rx: UnboundedReceiver<Event>,
 ) -> anyhow::Result<()> {
-    let mut ticker = tokio::time::interval(TICK);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last_draw: Option<Instant> = None;
-    // Events are applied as soon as they arrive (effects start at once); only drawing is held
-    // to one frame per FRAME, and only after something happened.
-    let mut dirty = true;
+    let mut scheduler = frame::FrameScheduler::new();
     loop {
-        let wait = last_draw.map_or(Duration::ZERO, |at| FRAME.saturating_sub(at.elapsed()));
-        if dirty && wait.is_zero() {
-            update::update(
-                state,
-                Event::Tick {
-                    now: SystemTime::now(),
-                },
-            );
-            terminal.draw(|frame| view::draw(frame, state))?;
-            last_draw = Some(Instant::now());
-            dirty = false;
-            continue;
-        }
-        let frame_due = async {
-            if dirty {
-                tokio::time::sleep(wait).await;
-            } else {
-                std::future::pending::<()>().await;
+        match scheduler.next(&mut rx, state.is_animating()).await {
+            frame::Step::Draw => {
+                update::update(
+                    state,
+                    Event::Tick {
+                        now: SystemTime::now(),
+                    },
+                );
+                terminal.draw(|frame| view::draw(frame, state))?;
             }
-        };
-        let first = tokio::select! {
-            event = rx.recv() => match event {
-                Some(event) => event,
-                None => return Ok(()),
-            },
-            _ = ticker.tick(), if state.is_animating() => Event::Tick { now: SystemTime::now() },
-            _ = frame_due => continue,
-        };
-        let mut quits = apply(state, runner, first)?;
-        while let Ok(event) = rx.try_recv() {
-            quits |= apply(state, runner, event)?;
+            frame::Step::Tick => {
+                update::update(
+                    state,
+                    Event::Tick {
+                        now: SystemTime::now(),
+                    },
+                );
+            }
+            frame::Step::Apply(events) => {
+                let mut quits = false;
+                for event in events {
+                    quits |= apply(state, runner, event)?;
+                }
+                if quits {
+                    return Ok(());
+                }
+            }
+            frame::Step::Closed => return Ok(()),
         }
-        if quits {
-            return Ok(());
-        }
-        dirty = true;
     }
 }
 
