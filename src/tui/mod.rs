@@ -17,6 +17,8 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod screenshot;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod test_support;
