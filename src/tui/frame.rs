@@ -33,6 +33,12 @@ pub struct FrameScheduler {
     ticker: Interval,
 }
 
+impl Default for FrameScheduler {
+    fn default() -> FrameScheduler {
+        FrameScheduler::new()
+    }
+}
+
 impl FrameScheduler {
     /// Starts dirty, so the first frame is drawn at once. Needs a tokio runtime.
     pub fn new() -> FrameScheduler {

@@ -9,7 +9,7 @@ use crate::tui::text_input::TextInput;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
     Off,
-    Typing(TextInput),
+    Typing(Box<TextInput>),
     Applied(String),
 }
 

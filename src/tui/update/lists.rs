@@ -31,7 +31,7 @@ fn models_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Top => models.cursor = 0,
         Action::Bottom => models.cursor = count.saturating_sub(1),
         Action::Filter => {
-            models.filter = Filter::Typing(TextInput::single_line(&models.filter.text()));
+            models.filter = Filter::Typing(Box::new(TextInput::single_line(&models.filter.text())));
         }
         Action::ToggleAll => {
             models.show_all = !models.show_all;

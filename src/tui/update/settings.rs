@@ -29,7 +29,37 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Close) => state.overlay = Overlay::None,
         Some(Action::Quit) => return super::quit(state),
         Some(Action::Help) => state.overlay = Overlay::Help,
-        Some(_) | None => {}
+        Some(
+            Action::NextPane
+            | Action::PrevPane
+            | Action::FocusModels
+            | Action::FocusDeployments
+            | Action::FocusChat
+            | Action::OpenSettings
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::Filter
+            | Action::ToggleAll
+            | Action::Refresh
+            | Action::Send
+            | Action::Newline
+            | Action::Stop
+            | Action::Retry
+            | Action::CopyAnswer
+            | Action::CopyCode
+            | Action::ToggleCode
+            | Action::NextItem
+            | Action::PrevItem
+            | Action::CopyShown
+            | Action::ApplyProposal
+            | Action::RejectProposal
+            | Action::RemoveAttachment
+            | Action::NewConversation
+            | Action::ToggleTools,
+        )
+        | None => {}
     }
     Vec::new()
 }
