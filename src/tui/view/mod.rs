@@ -11,7 +11,7 @@ pub mod layout;
 mod models;
 mod settings;
 
-pub use chat::{size_text, transcript_lines};
+pub use chat::transcript_lines;
 pub use code::row_count as code_rows;
 
 use std::time::{Duration, SystemTime};
