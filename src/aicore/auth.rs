@@ -179,7 +179,7 @@ impl TokenSource {
             // API reference §9: SAP's clients send credentials in the form body.
             .set_auth_type(AuthType::RequestBody);
         if let Credential::Secret(secret) = &self.key.credential {
-            crate::redact::remember(secret.expose_secret());
+            crate::redact::remember_client_secret(&self.key.client_id, secret.expose_secret());
             client =
                 client.set_client_secret(ClientSecret::new(secret.expose_secret().to_string()));
         }
@@ -289,6 +289,8 @@ impl TokenSource {
                 if let Some(desc) = resp.error_description().filter(|d| !d.is_empty()) {
                     detail = format!("{detail}: {desc}");
                 }
+                // Masked before capping: a cut could leave half a secret unrecognisable.
+                let detail = crate::redact::scrub(&detail);
                 match status {
                     Some(400 | 401) | None => rejected(error_body::cap(&detail)),
                     Some(s) => http_error(s, error_body::cap(&detail)),
@@ -308,9 +310,9 @@ impl TokenSource {
                     }
                 }
             }
-            RequestTokenError::Parse(_, body) => match status {
-                Some(400 | 401) => rejected(error_body::short_message(&body)),
-                Some(s) if !(200..300).contains(&s) => {
+            RequestTokenError::Parse(_, body) => match status.map(|s| (s, scrubbed(&body))) {
+                Some((400 | 401, body)) => rejected(error_body::short_message(&body)),
+                Some((s, body)) if !(200..300).contains(&s) => {
                     http_error(s, error_body::short_message(&body))
                 }
                 _ => Error::Decode {
@@ -319,10 +321,10 @@ impl TokenSource {
                 },
             },
             RequestTokenError::Other(text) => match status {
-                Some(400 | 401) => rejected(error_body::cap(&text)),
+                Some(400 | 401) => rejected(error_body::cap(&crate::redact::scrub(&text))),
                 _ => Error::Decode {
                     what: WHAT.into(),
-                    detail: error_body::cap(&text),
+                    detail: error_body::cap(&crate::redact::scrub(&text)),
                 },
             },
         }
@@ -345,6 +347,11 @@ fn is_client_certificate_alert(detail: &str) -> bool {
         ]
         .iter()
         .any(|alert| detail.contains(alert))
+}
+
+/// An error body with any remembered secret, token or secret-named field masked.
+pub fn scrubbed(body: &[u8]) -> Vec<u8> {
+    crate::redact::scrub(&String::from_utf8_lossy(body)).into_bytes()
 }
 
 fn http_error(status: u16, detail: String) -> Error {

@@ -82,3 +82,51 @@ async fn an_endless_token_body_is_cut_at_the_cap() {
         "{err:?}"
     );
 }
+
+/// A token endpoint that echoes the form body (and the Authorization header) in its error.
+async fn echoing(status: u16, as_json: bool) -> String {
+    serve(axum::Router::new().fallback(
+        move |headers: axum::http::HeaderMap, body: String| async move {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let echo = format!("bad request {body} {auth}");
+            let body = if as_json {
+                serde_json::json!({"error": "invalid_request", "error_description": echo})
+                    .to_string()
+            } else {
+                echo
+            };
+            Response::builder().status(status).body(Body::from(body)).unwrap()
+        },
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn an_echoed_secret_never_reaches_the_error_text() {
+    const SECRET: &str = "s3cr3t+/=$x";
+    for (status, as_json) in [(400, true), (400, false), (500, true), (401, false)] {
+        let base = echoing(status, as_json).await;
+        let key = ServiceKey::from_parts("sb-id", SecretString::from(SECRET), &base, &base)
+            .unwrap();
+        let options = ClientOptions {
+            retry: crate::aicore::RetryPolicy {
+                max_attempts: 1,
+                ..Default::default()
+            },
+            ..ClientOptions::default()
+        };
+        let err = Client::new(key, options)
+            .unwrap()
+            .fetch_token()
+            .await
+            .unwrap_err();
+        let line = crate::commands::report::line(&anyhow::Error::from(err));
+        assert!(line.contains("bad request"), "{line}");
+        for leaked in ["s3cr3t", "%2B%2F%3D%24x", "+/=$x"] {
+            assert!(!line.contains(leaked), "{status} {as_json}: {leaked} in {line}");
+        }
+    }
+}

@@ -208,7 +208,7 @@ impl Transport {
                 break;
             }
         }
-        error_body::short_message(&body)
+        error_body::short_message(&auth::scrubbed(&body))
     }
 
     /// Retries until success or a final error; for listings and non-streaming chat.

@@ -56,10 +56,11 @@ pub fn classify(err: &anyhow::Error) -> (ExitClass, Option<String>) {
     (ExitClass::Failure, None)
 }
 
-/// The one line printed on stderr: what failed (with its causes), then what to do.
+/// The one line printed on stderr: what failed (with its causes), then what to do. Secrets
+/// and tokens a server echoed are masked here too, whatever path the text took.
 pub fn line(err: &anyhow::Error) -> String {
     let (_, hint) = classify(err);
-    let message = format!("{err:#}");
+    let message = crate::redact::scrub(&format!("{err:#}"));
     match hint {
         Some(hint) => format!("sapcode: {message} — {hint}"),
         None => format!("sapcode: {message}"),
