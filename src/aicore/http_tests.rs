@@ -737,3 +737,20 @@ proptest::proptest! {
         let _ = error_body::short_message(text.as_bytes());
     }
 }
+
+#[tokio::test]
+async fn a_plain_http_deployment_url_never_gets_the_token() {
+    let server = serve(3600, Box::new(|_, _| (Duration::ZERO, ok_list()))).await;
+    let c = client(&server, options());
+    let mut target = foundation_target(&server);
+    if let ChatTarget::Foundation { deployment, .. } = &mut target {
+        deployment.url = Some("http://example.invalid/v2/inference/deployments/d1".into());
+    }
+    let events = collect(c.chat_stream(target, request())).await;
+    assert!(
+        matches!(events.as_slice(), [ChatEvent::Error(Error::InsecureUrl { url, .. })] if url == "http://example.invalid"),
+        "{events:?}"
+    );
+    assert_eq!(c.token_requests(), 0, "no token was even fetched");
+    assert!(server.requests("/oauth/token").is_empty());
+}
