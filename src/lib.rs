@@ -15,4 +15,6 @@ pub mod logging;
 pub mod redact;
 pub mod secrets;
 pub mod sim;
+pub mod stdout;
+pub mod terminal_text;
 pub mod tui;

@@ -59,7 +59,10 @@ pub fn remember_client_secret(client_id: &str, secret: &str) {
     }
     for (id, secret) in [
         (client_id.to_owned(), secret.to_owned()),
-        (percent_encode(client_id, true), percent_encode(secret, true)),
+        (
+            percent_encode(client_id, true),
+            percent_encode(secret, true),
+        ),
     ] {
         forms.push(base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")));
     }
@@ -262,7 +265,13 @@ mod tests {
             &client_secret=s3cr3t%2B%2F%3D%24x+y or s3cr3t%2b%2f%3d%24x%20y or s3cr3t+/=$x y \
             basic c2ItaWR8eDpzM2NyM3QrLz0keCB5 and c2ItaWQlN0N4OnMzY3IzdCUyQiUyRiUzRCUyNHgreQ==";
         let out = scrub(&echoed.replace("client_secret=", "echo="));
-        for leaked in ["s3cr3t", "%2B%2F", "%2b%2f", "c2ItaWR8eDpzM2NyM3Q", "c2ItaWQlN0N4OnMzY3Iz"] {
+        for leaked in [
+            "s3cr3t",
+            "%2B%2F",
+            "%2b%2f",
+            "c2ItaWR8eDpzM2NyM3Q",
+            "c2ItaWQlN0N4OnMzY3Iz",
+        ] {
             assert!(!out.contains(leaked), "{leaked} in {out}");
         }
     }

@@ -223,9 +223,7 @@ impl TokenSource {
                 Ok::<_, reqwest::Error>(out)
             }
         };
-        let exchange = client
-            .exchange_client_credentials()
-            .request_async(&exec);
+        let exchange = client.exchange_client_credentials().request_async(&exec);
         let Ok(result) = tokio::time::timeout(self.timeouts.first_byte, exchange).await else {
             return Err(Error::Timeout {
                 what: WHAT.into(),

@@ -98,7 +98,10 @@ async fn echoing(status: u16, as_json: bool) -> String {
             } else {
                 echo
             };
-            Response::builder().status(status).body(Body::from(body)).unwrap()
+            Response::builder()
+                .status(status)
+                .body(Body::from(body))
+                .unwrap()
         },
     ))
     .await
@@ -109,8 +112,8 @@ async fn an_echoed_secret_never_reaches_the_error_text() {
     const SECRET: &str = "s3cr3t+/=$x";
     for (status, as_json) in [(400, true), (400, false), (500, true), (401, false)] {
         let base = echoing(status, as_json).await;
-        let key = ServiceKey::from_parts("sb-id", SecretString::from(SECRET), &base, &base)
-            .unwrap();
+        let key =
+            ServiceKey::from_parts("sb-id", SecretString::from(SECRET), &base, &base).unwrap();
         let options = ClientOptions {
             retry: crate::aicore::RetryPolicy {
                 max_attempts: 1,
@@ -126,7 +129,10 @@ async fn an_echoed_secret_never_reaches_the_error_text() {
         let line = crate::commands::report::line(&anyhow::Error::from(err));
         assert!(line.contains("bad request"), "{line}");
         for leaked in ["s3cr3t", "%2B%2F%3D%24x", "+/=$x"] {
-            assert!(!line.contains(leaked), "{status} {as_json}: {leaked} in {line}");
+            assert!(
+                !line.contains(leaked),
+                "{status} {as_json}: {leaked} in {line}"
+            );
         }
     }
 }

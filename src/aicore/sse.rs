@@ -9,8 +9,8 @@ use std::pin::Pin;
 use futures_util::{FutureExt, Stream, StreamExt, stream};
 
 use super::chunk;
-use super::sse_lines::{FramingError, SseFramer};
 pub use super::chunk::Dialect;
+use super::sse_lines::{FramingError, SseFramer};
 use super::{ChatEvent, Error, Usage, lenient_json};
 
 const CLOSED_EARLY: &str = "connection closed before the answer finished";

@@ -568,5 +568,9 @@ fn long_line_timing() {
     let chunks: Vec<Vec<u8>> = body.chunks(16 << 10).map(<[u8]>::to_vec).collect();
     let started = std::time::Instant::now();
     let events = parse_sse_body(Dialect::OpenAi, chunks);
-    println!("{mb} MiB line: {:?}, {} events", started.elapsed(), events.len());
+    println!(
+        "{mb} MiB line: {:?}, {} events",
+        started.elapsed(),
+        events.len()
+    );
 }

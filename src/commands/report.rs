@@ -61,6 +61,8 @@ pub fn classify(err: &anyhow::Error) -> (ExitClass, Option<String>) {
 pub fn line(err: &anyhow::Error) -> String {
     let (_, hint) = classify(err);
     let message = crate::redact::scrub(&format!("{err:#}"));
+    // Server text (error bodies, names) must not drive the terminal stderr may be.
+    let message = crate::terminal_text::escape_line(&message);
     match hint {
         Some(hint) => format!("sapcode: {message} — {hint}"),
         None => format!("sapcode: {message}"),
@@ -87,5 +89,18 @@ mod tests {
         let err = anyhow::anyhow!("disk on fire");
         assert_eq!(classify(&err), (ExitClass::Failure, None));
         assert_eq!(line(&err), "sapcode: disk on fire");
+    }
+
+    #[test]
+    fn server_text_in_the_error_line_is_escaped() {
+        let err = anyhow::Error::from(crate::aicore::Error::Http {
+            what: "listing deployments".into(),
+            status: 500,
+            detail: "\x1b]0;pwned\x07\x1b[2J".into(),
+            retry_after: None,
+        });
+        let line = line(&err);
+        assert!(line.contains("\\x1b]0;pwned\\x07\\x1b[2J"), "{line}");
+        assert!(!line.contains('\x1b'));
     }
 }
