@@ -10,7 +10,7 @@ use crate::aicore::Mode;
 #[derive(Debug, Parser)]
 #[command(
     name = "sapcode",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("SAPCODE_COMMIT"), ")"),
     about = "A fast terminal coding assistant for SAP AI Core",
     long_about = "A fast terminal coding assistant for SAP AI Core.\n\n\
         Without a subcommand sapcode opens the terminal UI. Try it with no account: `sapcode --demo`.",

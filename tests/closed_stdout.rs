@@ -50,7 +50,9 @@ fn printing_commands_end_quietly_on_a_closed_stdout() {
     }
     assert!(
         !home.path().join("state").exists()
-            || walk(&home.path().join("state")).iter().all(|p| !p.contains("crash")),
+            || walk(&home.path().join("state"))
+                .iter()
+                .all(|p| !p.contains("crash")),
         "no crash report"
     );
 }

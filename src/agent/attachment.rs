@@ -141,7 +141,13 @@ mod tests {
     fn devices_and_fifos_are_refused_without_reading() {
         let err = Attachment::read(Path::new("/dev/zero")).unwrap_err();
         assert!(
-            matches!(err, AttachmentError::NotRegular { kind: "a device", .. }),
+            matches!(
+                err,
+                AttachmentError::NotRegular {
+                    kind: "a device",
+                    ..
+                }
+            ),
             "{err}"
         );
         let dir = tempfile::tempdir().unwrap();
