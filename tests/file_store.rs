@@ -45,5 +45,8 @@ fn login_with_the_file_store_works_without_any_keyring() {
     let output = doctor.arg("doctor").output().unwrap();
     let stdout = stdout_of(&output);
     assert!(output.status.success(), "{stdout}{}", stderr_of(&output));
-    assert!(stdout.contains("secrets.json"), "doctor names the store: {stdout}");
+    assert!(
+        stdout.contains("secrets.json"),
+        "doctor names the store: {stdout}"
+    );
 }

@@ -48,6 +48,7 @@ pub async fn run(ctx: Context) -> anyhow::Result<()> {
     }
     let theme = theme::Theme::from_no_color(std::env::var("NO_COLOR").ok().as_deref());
     let startup = startup(&ctx, theme);
+    crate::crash::watch_panics();
     let mut guard = terminal::TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     let mut state = AppState::new(Startup {
@@ -105,6 +106,11 @@ async fn event_loop(
             },
             _ = ticker.tick(), if state.is_animating() => Event::Tick { now: SystemTime::now() },
             _ = frame_due => continue,
+            // A task died: what it was doing will never report back, so stop and let the
+            // guard restore the terminal rather than spin over a broken screen.
+            () = crate::crash::panicked() => {
+                return Err(anyhow::anyhow!("an internal task crashed; sapcode stopped"));
+            }
         };
         apply(state, runner, first)?;
         while let Ok(event) = rx.try_recv() {
