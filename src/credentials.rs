@@ -233,7 +233,7 @@ fn key_from_profile(
 }
 
 /// Saves a login the way a machine without a keyring still keeps most of it: the profile's
-/// non-secret fields first (`update` edits the profile as loaded now), then the secret (when
+/// non-secret fields first (`update` edits the config as read under its lock), then the secret (when
 /// given) in `store`. The outer error is the config file's; the inner result says where the
 /// secret went, or why it could not be stored, for the caller to report on its own line.
 pub fn save_login(
@@ -243,10 +243,11 @@ pub fn save_login(
     store: &dyn SecretStore,
     secret: Option<&SecretString>,
 ) -> Result<Result<String, SecretError>, crate::config::ConfigError> {
-    let mut config = Config::load(config_file)?;
-    update(&mut config);
-    config.profile_mut(profile_name);
-    config.save(config_file)?;
+    // Under the config's lock, on the file as it is now (another login may have saved).
+    Config::update(config_file, |config| {
+        update(config);
+        config.profile_mut(profile_name);
+    })?;
     Ok(match secret {
         Some(secret) => store.set(profile_name, secret).map(|()| store.name()),
         None => Ok(store.name()),

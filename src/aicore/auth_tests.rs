@@ -126,7 +126,7 @@ async fn an_echoed_secret_never_reaches_the_error_text() {
             .fetch_token()
             .await
             .unwrap_err();
-        let line = crate::commands::report::line(&anyhow::Error::from(err));
+        let line = crate::report::line(&anyhow::Error::from(err));
         assert!(line.contains("bad request"), "{line}");
         for leaked in ["s3cr3t", "%2B%2F%3D%24x", "+/=$x"] {
             assert!(

@@ -3,10 +3,10 @@
 
 use futures_util::StreamExt;
 
-use super::context::{Connection, Context};
-use super::report;
 use crate::agent::Conversation;
 use crate::aicore::{ChatEvent, Freshness};
+use crate::connect::{Connection, Context};
+use crate::report;
 
 /// One report line on stdout; server text in it is escaped for the terminal.
 fn print_line(line: &str) -> std::io::Result<()> {

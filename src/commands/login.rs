@@ -8,10 +8,10 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use anyhow::Context as _;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::context::Context;
 use crate::aicore::{Client, ClientOptions, Error, ServiceKey};
 use crate::cli::LoginArgs;
 use crate::config::Profile;
+use crate::connect::Context;
 use crate::credentials::{save_login, split_for_storage};
 
 pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {

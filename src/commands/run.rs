@@ -5,11 +5,12 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 
-use super::context::Context;
 use crate::agent::edit::Proposal;
 use crate::agent::{Attachment, Conversation, Tools, TurnEvent, tools, turn};
 use crate::aicore::{ChatEvent, Error, Usage};
 use crate::cli::RunArgs;
+use crate::connect::Context;
+use crate::report::UsageError;
 
 pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     let prompt = read_prompt(args.prompt.as_deref())?;
@@ -18,7 +19,12 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         .iter()
         .map(|path| Attachment::read(path))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|err| Error::Config(format!("--file: {err}")))?;
+        .map_err(|err| {
+            UsageError::new(
+                format!("--file: {err}"),
+                "check the path (relative to the current directory), or leave that --file out",
+            )
+        })?;
 
     let started = Instant::now();
     let connection = ctx.connect().await?;
@@ -43,62 +49,37 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
 
     let mut conversation = Conversation::new(args.system.as_deref());
     conversation.push_user(&prompt, &attachments);
-    if args.tools {
-        let cwd = std::env::current_dir()
-            .map_err(|err| Error::Config(format!("--tools: no working directory: {err}")))?;
-        let tools = Tools::new(&cwd)
-            .map_err(|err| Error::Config(format!("--tools: {}: {err}", cwd.display())))?;
-        let mut request = conversation.request(args.max_tokens);
+    let mut request = conversation.request(args.max_tokens);
+    let tools = if args.tools {
+        let cwd = std::env::current_dir().map_err(|err| {
+            UsageError::new(
+                format!("--tools: no working directory: {err}"),
+                "run sapcode from a directory that exists, or leave --tools out",
+            )
+        })?;
+        let tools = Tools::new(&cwd).map_err(|err| {
+            UsageError::new(
+                format!("--tools: {}: {err}", cwd.display()),
+                "run sapcode from a readable directory, or leave --tools out",
+            )
+        })?;
         request.tools = tools::specs();
-        let turn = turn::start(
-            client.clone(),
-            target,
-            request,
-            tools,
-            crate::agent::DEFAULT_MAX_ROUNDS,
-        );
-        return run_turn(ctx, turn, Printer::new(args.json), started, args.apply).await;
-    }
-    let mut stream = client.chat_stream(target, conversation.request(args.max_tokens));
-
-    let mut printer = Printer::new(args.json);
-    let mut first_byte: Option<Duration> = None;
-    // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
-    // that lands while the previous event is being printed.
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
-    let outcome = loop {
-        let event = tokio::select! {
-            event = stream.next() => event,
-            _ = &mut interrupted => break Err(Error::Interrupted),
-        };
-        let Some(event) = event else {
-            break Ok(());
-        };
-        if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
-            first_byte = Some(started.elapsed());
-        }
-        match event {
-            ChatEvent::Error(err) => break Err(err),
-            ChatEvent::Usage(usage) => {
-                printer.usage = Some(usage);
-                printer.event(&ChatEvent::Usage(usage))?;
-            }
-            other => printer.event(&other)?,
-        }
+        Some(tools)
+    } else {
+        None
     };
-    printer.finish(outcome.as_ref().err())?;
-    if ctx.global.verbose {
-        eprintln!(
-            "{}",
-            timing_line(printer.usage, first_byte, started.elapsed())
-        );
-    }
-    outcome.map_err(Into::into)
+    let turn = turn::start(
+        client.clone(),
+        target,
+        request,
+        tools,
+        crate::agent::DEFAULT_MAX_ROUNDS,
+    );
+    run_turn(ctx, turn, Printer::new(args.json), started, args.apply).await
 }
 
-/// `run --tools`: the agent loop; tool activity on stderr (or as JSON lines), text on stdout;
-/// proposed edits as diffs at the end, written only with `apply`.
+/// The one loop over a turn's events: text on stdout; tool activity on stderr (or as JSON
+/// lines); proposed edits as diffs at the end, written only with `apply`.
 async fn run_turn(
     ctx: &Context,
     mut turn: crate::agent::Turn,
@@ -109,6 +90,8 @@ async fn run_turn(
     let mut first_byte: Option<Duration> = None;
     let mut proposals: Vec<Proposal> = Vec::new();
     let mut calls: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
+    // that lands while the previous event is being printed.
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
     let outcome = loop {
@@ -263,22 +246,29 @@ fn read_prompt(arg: Option<&str>) -> anyhow::Result<String> {
     let text = match arg {
         Some(text) if text != "-" => text.to_owned(),
         None if std::io::stdin().is_terminal() => {
-            return Err(Error::Config(
-                "no prompt: pass it as an argument or pipe it on stdin (`echo hi | sapcode run`)"
-                    .into(),
+            return Err(UsageError::new(
+                "no prompt",
+                "pass it as an argument or pipe it on stdin (`echo hi | sapcode run`)",
             )
             .into());
         }
         _ => {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text).map_err(|err| {
-                Error::Config(format!("cannot read the prompt from stdin: {err}"))
+                UsageError::new(
+                    format!("cannot read the prompt from stdin: {err}"),
+                    "pipe UTF-8 text, or pass the prompt as an argument",
+                )
             })?;
             text
         }
     };
     if text.trim().is_empty() {
-        return Err(Error::Config("the prompt is empty".into()).into());
+        return Err(UsageError::new(
+            "the prompt is empty",
+            "pass a question as an argument or on stdin",
+        )
+        .into());
     }
     Ok(text)
 }
