@@ -10,7 +10,7 @@ use crate::aicore::Mode;
 #[derive(Debug, Parser)]
 #[command(
     name = "sapcode",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("SAPCODE_COMMIT"), ")"),
     about = "A fast terminal coding assistant for SAP AI Core",
     long_about = "A fast terminal coding assistant for SAP AI Core.\n\n\
         Without a subcommand sapcode opens the terminal UI. Try it with no account: `sapcode --demo`.",
@@ -157,6 +157,26 @@ pub struct LoginArgs {
     /// Save without fetching a token first
     #[arg(long)]
     pub no_verify: bool,
+
+    /// Where the client secret goes: the OS keyring, or a file only you can read in the
+    /// config dir (for machines without a keyring); remembered in the profile
+    #[arg(long, value_name = "STORE")]
+    pub store: Option<CredentialStoreArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CredentialStoreArg {
+    Keyring,
+    File,
+}
+
+impl From<CredentialStoreArg> for crate::secrets::StoreKind {
+    fn from(arg: CredentialStoreArg) -> Self {
+        match arg {
+            CredentialStoreArg::Keyring => crate::secrets::StoreKind::Keyring,
+            CredentialStoreArg::File => crate::secrets::StoreKind::File,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -96,8 +96,21 @@ impl Context {
         self.profile().and_then(|p| p.deployment.clone())
     }
 
+    /// The store of the active profile: `SAPCODE_KEYRING`, else `credential_store` in the
+    /// config, else the OS keyring.
     pub fn secret_store(&self) -> anyhow::Result<Box<dyn SecretStore>> {
-        Ok(secrets::store_from_setting(self.env.keyring.as_deref())?)
+        self.secret_store_of(self.config.credential_store(&self.profile_name))
+    }
+
+    pub fn secret_store_of(
+        &self,
+        kind: secrets::StoreKind,
+    ) -> anyhow::Result<Box<dyn SecretStore>> {
+        Ok(secrets::open_store(
+            kind,
+            self.env.keyring.as_deref(),
+            &self.paths.config_dir(),
+        )?)
     }
 
     pub fn client_options(&self) -> ClientOptions {
@@ -127,7 +140,13 @@ impl Context {
         let profile = self.profile_name.clone();
         let store = self.secret_store()?;
         let (key, source) = tokio::task::spawn_blocking(move || {
-            credentials::resolve(&env, &config, &profile, store.as_ref())
+            let resolved = credentials::resolve(&env, &config, &profile, store.as_ref());
+            // The TUI may own the terminal here: the fallback notice goes to the log, and
+            // `Source` names the store in use for doctor and settings.
+            if let Some(notice) = store.take_notice() {
+                tracing::info!(%notice, "secret store");
+            }
+            resolved
         })
         .await
         .context("keyring task")??;

@@ -13,7 +13,30 @@
 //! and the pointer line comes last.
 
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Woken by any panic once `watch_panics` ran: a task that panicked is gone (tokio catches
+/// it), so a loop waiting for its answer would wait for ever over a half-drawn screen.
+static PANICKED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+static WATCH: Once = Once::new();
+
+/// Chains a hook that records every panic for `panicked` (once per process).
+pub fn watch_panics() {
+    WATCH.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            previous(info);
+            PANICKED.notify_one();
+        }));
+    });
+}
+
+/// Completes after a panic anywhere in the process (since `watch_panics`); the TUI loop
+/// waits on it to stop and restore the terminal.
+pub async fn panicked() {
+    PANICKED.notified().await;
+}
 
 /// Installs the crash-report hook for the platform state dir (see `logging::state_dir`).
 pub fn install_hook() {
@@ -83,6 +106,16 @@ pub fn write_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_panic_in_any_task_is_noticed() {
+        watch_panics();
+        let task = tokio::spawn(async { panic!("task failed on purpose") });
+        assert!(task.await.is_err());
+        tokio::time::timeout(std::time::Duration::from_secs(60), panicked())
+            .await
+            .expect("the panic was noticed");
+    }
 
     #[test]
     fn report_is_scrubbed_and_private() {

@@ -232,6 +232,28 @@ fn key_from_profile(
     )?)
 }
 
+/// Saves a login the way a machine without a keyring still keeps most of it: the profile's
+/// non-secret fields first (`update` edits the config as read under its lock), then the secret (when
+/// given) in `store`. The outer error is the config file's; the inner result says where the
+/// secret went, or why it could not be stored, for the caller to report on its own line.
+pub fn save_login(
+    config_file: &std::path::Path,
+    profile_name: &str,
+    update: impl FnOnce(&mut Config),
+    store: &dyn SecretStore,
+    secret: Option<&SecretString>,
+) -> Result<Result<String, SecretError>, crate::config::ConfigError> {
+    // Under the config's lock, on the file as it is now (another login may have saved).
+    Config::update(config_file, |config| {
+        update(config);
+        config.profile_mut(profile_name);
+    })?;
+    Ok(match secret {
+        Some(secret) => store.set(profile_name, secret).map(|()| store.name()),
+        None => Ok(store.name()),
+    })
+}
+
 /// The non-secret part of a service key as it goes into the config file, and the secret
 /// as it goes into the keyring.
 pub fn split_for_storage(key_json: &str) -> Result<(Profile, SecretString), crate::aicore::Error> {
@@ -349,6 +371,59 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, CredentialError::NoneFound));
+    }
+
+    /// A store where nothing works, like a container without a keyring.
+    struct Broken;
+
+    impl SecretStore for Broken {
+        fn get(&self, _: &str) -> Result<Option<SecretString>, SecretError> {
+            Err(self.failure())
+        }
+        fn set(&self, _: &str, _: &SecretString) -> Result<(), SecretError> {
+            Err(self.failure())
+        }
+        fn delete(&self, _: &str) -> Result<bool, SecretError> {
+            Err(self.failure())
+        }
+        fn name(&self) -> String {
+            "kernel keyutils".into()
+        }
+    }
+
+    impl Broken {
+        fn failure(&self) -> SecretError {
+            SecretError {
+                backend: self.name(),
+                detail: "needs a session keyring".into(),
+            }
+        }
+    }
+
+    #[test]
+    fn profile_fields_are_saved_even_when_the_secret_cannot_be() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let (fields, secret) = split_for_storage(KEY).unwrap();
+        let saved = save_login(
+            &path,
+            "work",
+            |config| *config.profile_mut("work") = fields.clone(),
+            &Broken,
+            Some(&secret),
+        )
+        .unwrap();
+        let err = saved.unwrap_err();
+        assert!(err.hint().contains("--store file"), "{}", err.hint());
+        let config = Config::load(&path).unwrap();
+        assert_eq!(config.profile("work"), Some(&fields));
+        let store = crate::secrets::FileStore::in_dir(dir.path());
+        let saved = save_login(&path, "work", |_| {}, &store, Some(&secret)).unwrap();
+        assert!(saved.unwrap().contains("secrets.json"));
+        assert_eq!(
+            store.get("work").unwrap().unwrap().expose_secret(),
+            "s3cr$t="
+        );
     }
 
     #[test]

@@ -18,4 +18,6 @@ pub mod redact;
 pub mod report;
 pub mod secrets;
 pub mod sim;
+pub mod stdout;
+pub mod terminal_text;
 pub mod tui;

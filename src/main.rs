@@ -29,6 +29,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(dispatch(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that went away (`| head -1`) is not a failure: end quietly.
+        Err(err) if sapcode::stdout::is_closed(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let (class, _) = report::classify(&err);
             if class != sapcode::aicore::error::ExitClass::Interrupted {
@@ -44,12 +46,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match command {
         Some(Command::Simulate(args)) => commands::simulate::run(args).await,
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "sapcode",
-                &mut std::io::stdout(),
-            );
+            // Into memory first: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "sapcode", &mut script);
+            sapcode::stdout::print(&String::from_utf8_lossy(&script))?;
             Ok(())
         }
         command => {

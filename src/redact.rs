@@ -1,7 +1,9 @@
 //! Scrubbing text before it reaches a log or crash file: known secrets (the client secret
 //! once credentials are resolved, every access token issued), `Bearer …` values, JWT-shaped
 //! strings (`eyJ…`) and the values of secret-named fields (`client_secret=…`,
-//! `"access_token": "…"`). Cheap and dependency-free; used by `logging` and `crash`.
+//! `"access_token": "…"`). A remembered client secret is also masked in the encodings a
+//! server may echo it in: form/URL-encoded and inside HTTP Basic credentials. Used by
+//! `logging`, `crash`, the error line on stderr and error bodies as they are read.
 
 use std::sync::Mutex;
 
@@ -18,8 +20,10 @@ const SECRET_KEYS: &[&str] = &[
     "key_pem",
     "private_key",
 ];
-/// At most this many remembered secrets (the client secret plus recent tokens).
-const MAX_REMEMBERED: usize = 32;
+/// At most this many remembered secrets (the client secret's forms plus recent tokens).
+const MAX_REMEMBERED: usize = 40;
+/// How many entries `remember_client_secret` may add; they are never evicted.
+const CLIENT_SECRET_FORMS: usize = 7;
 
 static REMEMBERED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
@@ -35,11 +39,70 @@ pub fn remember(secret: &str) {
         return;
     }
     if list.len() >= MAX_REMEMBERED {
-        // Keep the first (the client secret); drop the oldest token.
-        let oldest = 1.min(list.len() - 1);
+        // Keep the client secret's forms (remembered first); drop the oldest token.
+        let oldest = CLIENT_SECRET_FORMS.min(list.len() - 1);
         list.remove(oldest);
     }
     list.push(secret.to_string());
+}
+
+/// Remembers a client secret and every encoding a token endpoint could echo it in: the form
+/// body (`+` or `%20` for a space, either hex case) and the Basic credentials
+/// `base64(id:secret)` (RFC 6749 §2.3.1 form-encodes both parts first).
+pub fn remember_client_secret(client_id: &str, secret: &str) {
+    use base64::Engine as _;
+    let mut forms = vec![secret.to_owned()];
+    for plus_for_space in [true, false] {
+        let upper = percent_encode(secret, plus_for_space);
+        forms.push(lowercase_escapes(&upper));
+        forms.push(upper);
+    }
+    for (id, secret) in [
+        (client_id.to_owned(), secret.to_owned()),
+        (
+            percent_encode(client_id, true),
+            percent_encode(secret, true),
+        ),
+    ] {
+        forms.push(base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")));
+    }
+    for form in forms {
+        remember(&form);
+    }
+}
+
+/// Percent-encoding as `application/x-www-form-urlencoded` does it (`*-._` and
+/// alphanumerics kept), with a space as `+` or as `%20`.
+fn percent_encode(text: &str, plus_for_space: bool) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(byte))
+            }
+            b' ' if plus_for_space => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// `%2B` → `%2b`, leaving the unescaped characters alone.
+fn lowercase_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut escape_left = 0;
+    for c in text.chars() {
+        if c == '%' {
+            escape_left = 2;
+            out.push(c);
+        } else if escape_left > 0 {
+            escape_left -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `text` with every secret-looking part replaced by `[redacted]`.
@@ -193,6 +256,24 @@ mod tests {
         remember("sim-secret$Zm9vYmFy+/=");
         let out = scrub("panicked with sim-secret$Zm9vYmFy+/= in the middle");
         assert_eq!(out, "panicked with [redacted] in the middle");
+    }
+
+    #[test]
+    fn every_encoding_of_the_client_secret_is_masked() {
+        remember_client_secret("sb-id|x", "s3cr3t+/=$x y");
+        let echoed = "grant_type=client_credentials&client_id=sb-id%7Cx\
+            &client_secret=s3cr3t%2B%2F%3D%24x+y or s3cr3t%2b%2f%3d%24x%20y or s3cr3t+/=$x y \
+            basic c2ItaWR8eDpzM2NyM3QrLz0keCB5 and c2ItaWQlN0N4OnMzY3IzdCUyQiUyRiUzRCUyNHgreQ==";
+        let out = scrub(&echoed.replace("client_secret=", "echo="));
+        for leaked in [
+            "s3cr3t",
+            "%2B%2F",
+            "%2b%2f",
+            "c2ItaWR8eDpzM2NyM3Q",
+            "c2ItaWQlN0N4OnMzY3Iz",
+        ] {
+            assert!(!out.contains(leaked), "{leaked} in {out}");
+        }
     }
 
     #[test]

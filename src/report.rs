@@ -78,10 +78,13 @@ pub fn classify(err: &anyhow::Error) -> (ExitClass, Option<String>) {
     (ExitClass::Failure, None)
 }
 
-/// The one line printed on stderr: what failed (with its causes), then what to do.
+/// The one line printed on stderr: what failed (with its causes), then what to do. Secrets
+/// and tokens a server echoed are masked here too, whatever path the text took.
 pub fn line(err: &anyhow::Error) -> String {
     let (_, hint) = classify(err);
-    let message = format!("{err:#}");
+    let message = crate::redact::scrub(&format!("{err:#}"));
+    // Server text (error bodies, names) must not drive the terminal stderr may be.
+    let message = crate::terminal_text::escape_line(&message);
     match hint {
         Some(hint) => format!("sapcode: {message} — {hint}"),
         None => format!("sapcode: {message}"),
@@ -118,5 +121,18 @@ mod tests {
             (ExitClass::Usage, Some("type a question".into()))
         );
         assert_eq!(line(&err), "sapcode: the prompt is empty — type a question");
+    }
+
+    #[test]
+    fn server_text_in_the_error_line_is_escaped() {
+        let err = anyhow::Error::from(crate::aicore::Error::Http {
+            what: "listing deployments".into(),
+            status: 500,
+            detail: "\x1b]0;pwned\x07\x1b[2J".into(),
+            retry_after: None,
+        });
+        let line = line(&err);
+        assert!(line.contains("\\x1b]0;pwned\\x07\\x1b[2J"), "{line}");
+        assert!(!line.contains('\x1b'));
     }
 }

@@ -1,13 +1,22 @@
-//! Where client secrets live: the OS keyring (service `sapcode`, account = profile) behind a
-//! small trait, so tests use an in-memory or file store and never touch the user's keyring.
+//! Where client secrets live: the OS keyring (service `sapcode`, account = profile), or, where
+//! no keyring works (SSH, containers, WSL, CI), a file readable only by the user in the config
+//! dir, chosen explicitly (as `gh` does). Both sit behind one small trait, so tests use an
+//! in-memory store or the file store in a temp dir and never touch the user's keyring.
+//!
+//! Library code never writes to the terminal (the TUI may own it): what the user should know,
+//! such as a fallback to the kernel keyring, is kept as a notice the caller shows.
 //!
 //! Keyring calls block (D-Bus round trips); async callers run them in `spawn_blocking`.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Mutex;
 
 use secrecy::{ExposeSecret, SecretString};
+
+mod file;
+
+pub use file::{FileStore, SECRETS_FILE_NAME};
 
 pub const KEYRING_SERVICE: &str = "sapcode";
 
@@ -21,12 +30,70 @@ pub struct SecretError {
 impl SecretError {
     pub fn hint(&self) -> &'static str {
         if self.backend == "kernel keyutils" {
-            return "the kernel keyring refused too (it needs a session keyring: run inside \
-                    `keyctl session -`): set AICORE_SERVICE_KEY to the service key JSON instead";
+            return "the kernel keyring refused too (it needs a session keyring): keep the secret \
+                    in a file only you can read with `sapcode login --store file`, or set \
+                    AICORE_SERVICE_KEY to the service key JSON";
         }
-        "no usable keyring: set AICORE_SERVICE_KEY to the service key JSON instead, \
-         or on Linux without a Secret Service try SAPCODE_KEYRING=keyutils"
+        if self.backend.starts_with(file::BACKEND) {
+            return "check that the config dir is writable and the secrets file is yours, \
+                    or set AICORE_SERVICE_KEY to the service key JSON";
+        }
+        "no usable keyring: keep the secret in a file only you can read with \
+         `sapcode login --store file`, or set AICORE_SERVICE_KEY to the service key JSON"
     }
+}
+
+/// Where a profile's secret is kept; `credential_store` in the config file, `--store` for
+/// `login`, `SAPCODE_KEYRING` for the whole process.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// The OS keyring (on Linux the kernel keyring when no Secret Service answers).
+    #[default]
+    Keyring,
+    /// `secrets.json` beside the config file, mode 0600: plain text, protected only by file
+    /// permissions, for machines without a working keyring.
+    File,
+}
+
+impl StoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::Keyring => "keyring",
+            StoreKind::File => "file",
+        }
+    }
+}
+
+/// Opens the store for `kind`. `keyring_setting` is `SAPCODE_KEYRING` (which, when set,
+/// wins over `kind`); `config_dir` holds the file store.
+pub fn open_store(
+    kind: StoreKind,
+    keyring_setting: Option<&str>,
+    config_dir: &Path,
+) -> Result<Box<dyn SecretStore>, SecretError> {
+    match keyring_setting.map(str::trim).filter(|s| !s.is_empty()) {
+        Some("file") => Ok(Box::new(FileStore::in_dir(config_dir))),
+        Some(setting) => store_from_setting(Some(setting)),
+        None => match kind {
+            StoreKind::Keyring => store_from_setting(None),
+            StoreKind::File => Ok(Box::new(FileStore::in_dir(config_dir))),
+        },
+    }
+}
+
+/// The stores that answer on this machine, for the settings screen to offer: the keyring
+/// when a lookup in it works (best effort: a keyring may still refuse a write), and the file
+/// store always.
+pub fn working_stores() -> Vec<StoreKind> {
+    let mut found = Vec::new();
+    if let Ok(store) = store_from_setting(None)
+        && store.get("sapcode-probe").is_ok()
+    {
+        found.push(StoreKind::Keyring);
+    }
+    found.push(StoreKind::File);
+    found
 }
 
 /// A place to keep one secret per profile.
@@ -37,11 +104,16 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, profile: &str) -> Result<bool, SecretError>;
     /// Names the backend in messages ("Secret Service", "macOS Keychain", ...).
     fn name(&self) -> String;
+    /// Something the user should know about the last calls (a fallback), once; the caller
+    /// prints it or shows it in the TUI.
+    fn take_notice(&self) -> Option<String> {
+        None
+    }
 }
 
-/// Picks the store from `SAPCODE_KEYRING`: unset or `os` (the platform keyring; on Linux
-/// falling back to the kernel keyring when no Secret Service answers), `keyutils` (Linux
-/// kernel keyring, lost at logout), or `insecure-file:PATH` (plain text; tests only).
+/// Picks the keyring from `SAPCODE_KEYRING`: unset or `os` (the platform keyring; on Linux
+/// falling back to the kernel keyring when no Secret Service answers) or `keyutils` (Linux
+/// kernel keyring, lost at logout). `file` is handled by `open_store`.
 pub fn store_from_setting(setting: Option<&str>) -> Result<Box<dyn SecretStore>, SecretError> {
     match setting.map(str::trim) {
         #[cfg(target_os = "linux")]
@@ -53,17 +125,10 @@ pub fn store_from_setting(setting: Option<&str>) -> Result<Box<dyn SecretStore>,
         None | Some("") | Some("os") => Ok(Box::new(OsKeyring::platform())),
         #[cfg(target_os = "linux")]
         Some("keyutils") => Ok(Box::new(OsKeyring::keyutils())),
-        Some(other) => match other.strip_prefix("insecure-file:") {
-            Some(path) if !path.is_empty() => Ok(Box::new(FileStore {
-                path: PathBuf::from(path),
-            })),
-            _ => Err(SecretError {
-                backend: "SAPCODE_KEYRING".into(),
-                detail: format!(
-                    "unknown value '{other}': use os, keyutils (Linux) or insecure-file:PATH"
-                ),
-            }),
-        },
+        Some(other) => Err(SecretError {
+            backend: "SAPCODE_KEYRING".into(),
+            detail: format!("unknown value '{other}': use os, keyutils (Linux) or file"),
+        }),
     }
 }
 
@@ -169,17 +234,17 @@ impl SecretStore for OsKeyring {
 }
 
 /// The platform keyring, and when it is not there at all (no Secret Service on the session
-/// bus: `PlatformFailure`, `NoStorageAccess`) the kernel keyring, said once on stderr.
+/// bus: `PlatformFailure`, `NoStorageAccess`) the kernel keyring, said once as a notice.
 /// Other failures (a locked item, a refused prompt) are reported, not papered over.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub struct WithFallback {
     primary: OsKeyring,
     fallback: OsKeyring,
     fell_back: std::sync::atomic::AtomicBool,
+    notice: Mutex<Option<String>>,
 }
 
-pub const FALLBACK_NOTICE: &str =
-    "sapcode: Secret Service unavailable; using the kernel keyring (kept until logout)";
+pub const FALLBACK_NOTICE: &str = "Secret Service unavailable; using the kernel keyring (kept until logout; `--store file` keeps the secret in a file instead)";
 
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 impl WithFallback {
@@ -188,6 +253,7 @@ impl WithFallback {
             primary,
             fallback,
             fell_back: std::sync::atomic::AtomicBool::new(false),
+            notice: Mutex::new(None),
         }
     }
 
@@ -200,7 +266,7 @@ impl WithFallback {
                 ) => {
                     tracing::info!(cause = %first_line(&cause.to_string()), "secret service unavailable");
                     if !self.fell_back.swap(true, Ordering::Relaxed) {
-                        eprintln!("{FALLBACK_NOTICE}");
+                        *lock(&self.notice) = Some(FALLBACK_NOTICE.into());
                     }
                 }
                 other => return other.map_err(|err| self.primary.error(err)),
@@ -229,6 +295,10 @@ impl SecretStore for WithFallback {
         } else {
             self.primary.name()
         }
+    }
+
+    fn take_notice(&self) -> Option<String> {
+        lock(&self.notice).take()
     }
 }
 
@@ -266,60 +336,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A JSON file of profile → secret, for tests that run the binary several times
-/// (login, then run). Plain text by design: never the default, named "insecure".
-pub struct FileStore {
-    path: PathBuf,
-}
-
-impl FileStore {
-    fn read(&self) -> Result<HashMap<String, String>, SecretError> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| self.error(err.to_string())),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(HashMap::new()),
-            Err(err) => Err(self.error(err.to_string())),
-        }
-    }
-
-    fn write(&self, secrets: &HashMap<String, String>) -> Result<(), SecretError> {
-        let bytes = serde_json::to_vec(secrets).map_err(|err| self.error(err.to_string()))?;
-        crate::fsutil::write_atomic(&self.path, &bytes, /*private*/ true)
-            .map_err(|err| self.error(err.to_string()))
-    }
-
-    fn error(&self, detail: String) -> SecretError {
-        SecretError {
-            backend: self.name(),
-            detail,
-        }
-    }
-}
-
-impl SecretStore for FileStore {
-    fn get(&self, profile: &str) -> Result<Option<SecretString>, SecretError> {
-        Ok(self.read()?.remove(profile).map(SecretString::from))
-    }
-
-    fn set(&self, profile: &str, secret: &SecretString) -> Result<(), SecretError> {
-        let mut secrets = self.read()?;
-        secrets.insert(profile.into(), secret.expose_secret().into());
-        self.write(&secrets)
-    }
-
-    fn delete(&self, profile: &str) -> Result<bool, SecretError> {
-        let mut secrets = self.read()?;
-        let existed = secrets.remove(profile).is_some();
-        if existed {
-            self.write(&secrets)?;
-        }
-        Ok(existed)
-    }
-
-    fn name(&self) -> String {
-        format!("insecure file {}", self.path.display())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,12 +358,20 @@ mod tests {
     #[test]
     fn file_store_keeps_one_secret_per_profile() {
         let dir = tempfile::tempdir().unwrap();
-        let store = store_from_setting(Some(&format!(
-            "insecure-file:{}",
-            dir.path().join("k.json").display()
-        )))
-        .unwrap();
+        let store = open_store(StoreKind::File, None, dir.path()).unwrap();
         exercise(store.as_ref());
+        let store = open_store(StoreKind::Keyring, Some("file"), dir.path()).unwrap();
+        assert!(store.name().contains(SECRETS_FILE_NAME), "{}", store.name());
+    }
+
+    #[test]
+    fn the_test_only_insecure_file_setting_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let setting = format!("insecure-file:{}", dir.path().join("k.json").display());
+        let err = open_store(StoreKind::Keyring, Some(&setting), dir.path())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("unknown value"), "{err}");
     }
 
     #[test]
@@ -404,6 +428,10 @@ mod tests {
         assert!(store.get("p").unwrap().is_none());
         store.set("p", &SecretString::from("s")).unwrap();
         assert_eq!(store.name(), "kernel keyutils");
+        // Said once, to the caller rather than on stderr.
+        assert_eq!(store.take_notice().as_deref(), Some(FALLBACK_NOTICE));
+        store.get("p").unwrap();
+        assert_eq!(store.take_notice(), None);
     }
 
     #[test]

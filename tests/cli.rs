@@ -921,7 +921,8 @@ fn completions_help_and_version() {
         .arg("--version")
         .assert()
         .success()
-        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")))
+        .stdout(predicate::str::is_match(r"\(commit ([0-9a-f]{7,}|unknown)\)").unwrap());
     home.sapcode()
         .args(["run", "--help"])
         .assert()

@@ -1,6 +1,6 @@
 //! A full session through the binary with `-v` logging on — login with a known secret,
 //! models, run, a failing call, doctor — then every byte it left behind (stdout, stderr, the
-//! log, config, caches, crash reports: the whole temp HOME except the test's own insecure
+//! log, config, caches, crash reports: the whole temp HOME except the test's own
 //! keyring file) is scanned: the client secret and every issued access token appear nowhere.
 
 mod common;

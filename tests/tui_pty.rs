@@ -101,10 +101,7 @@ fn spawn_demo(home: &std::path::Path) -> (Screen, Box<dyn portable_pty::Child + 
     ] {
         cmd.env(var, home.join(dir));
     }
-    cmd.env(
-        "SAPCODE_KEYRING",
-        format!("insecure-file:{}", home.join("k.json").display()),
-    );
+    cmd.env("SAPCODE_KEYRING", "file");
     for var in [
         "AICORE_SERVICE_KEY",
         "AICORE_CLIENT_ID",

@@ -1,5 +1,7 @@
 //! Files attached to a prompt (`run --file`, `@path` in the TUI), read with a size cap.
+//! Only regular files: a FIFO would block the open, `/dev/zero` would never end.
 
+use std::io::Read;
 use std::path::Path;
 
 /// Large enough for a long source file, small enough not to blow a context window by accident.
@@ -21,6 +23,29 @@ pub enum AttachmentError {
     TooLarge { path: String, size: u64 },
     #[error("{path} is not UTF-8 text")]
     NotText { path: String },
+    #[error("{path} is {kind}, not a regular file: attach a file's contents instead")]
+    NotRegular { path: String, kind: &'static str },
+}
+
+fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
 }
 
 impl Attachment {
@@ -30,11 +55,38 @@ impl Attachment {
             path: shown.clone(),
             detail: err.to_string(),
         };
-        let size = std::fs::metadata(path).map_err(read_error)?.len();
-        if size > MAX_ATTACHMENT_BYTES {
-            return Err(AttachmentError::TooLarge { path: shown, size });
+        let not_regular = |file_type: std::fs::FileType| AttachmentError::NotRegular {
+            path: shown.clone(),
+            kind: kind_of(file_type),
+        };
+        // Checked before opening, since opening a FIFO blocks until a writer comes; checked
+        // again on the handle, in case the path was swapped in between.
+        let before = std::fs::metadata(path).map_err(read_error)?;
+        if !before.is_file() {
+            return Err(not_regular(before.file_type()));
         }
-        let bytes = std::fs::read(path).map_err(read_error)?;
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        let metadata = file.metadata().map_err(read_error)?;
+        if !metadata.is_file() {
+            return Err(not_regular(metadata.file_type()));
+        }
+        if metadata.len() > MAX_ATTACHMENT_BYTES {
+            return Err(AttachmentError::TooLarge {
+                path: shown,
+                size: metadata.len(),
+            });
+        }
+        // A file growing while read stops one byte past the cap rather than at its end.
+        let mut bytes = Vec::new();
+        file.take(MAX_ATTACHMENT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(read_error)?;
+        if bytes.len() as u64 > MAX_ATTACHMENT_BYTES {
+            return Err(AttachmentError::TooLarge {
+                path: shown,
+                size: bytes.len() as u64,
+            });
+        }
         let content = String::from_utf8(bytes).map_err(|_| AttachmentError::NotText {
             path: shown.clone(),
         })?;
@@ -84,6 +136,35 @@ mod tests {
         assert!(block.ends_with("\n````"));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_fifos_are_refused_without_reading() {
+        let err = Attachment::read(Path::new("/dev/zero")).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AttachmentError::NotRegular {
+                    kind: "a device",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Without the check this open blocks for ever (no writer).
+        let err = Attachment::read(&fifo).unwrap_err();
+        assert!(
+            matches!(err, AttachmentError::NotRegular { kind: "a FIFO", .. }),
+            "{err}"
+        );
+    }
+
     #[test]
     fn binary_and_huge_files_are_refused_with_a_reason() {
         let dir = tempfile::tempdir().unwrap();
@@ -97,6 +178,8 @@ mod tests {
             Attachment::read(&huge),
             Err(AttachmentError::TooLarge { .. })
         ));
+        let err = Attachment::read(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("is a directory"), "{err}");
         let missing = Attachment::read(&dir.path().join("none")).unwrap_err();
         assert!(missing.to_string().starts_with("cannot read"), "{missing}");
     }

@@ -11,11 +11,16 @@ use tokio::time::Instant;
 
 use super::error_body;
 use super::service_key::{Credential, ServiceKey};
-use super::{Error, Result, RetryPolicy};
+use super::{Error, Result, RetryPolicy, Timeouts};
 
 pub const WHAT: &str = "token request";
 /// Used when the token response has no `expires_in`; short, so we never hold a dead token long.
 const ASSUMED_LIFETIME: Duration = Duration::from_secs(600);
+/// SAP issues tokens for 12 h; a larger `expires_in` (up to `u64::MAX` from a broken or
+/// hostile server) is clamped so the refresh instant never overflows.
+const LONGEST_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// A token answer is a few KiB; anything larger is not a token and is not held in memory.
+pub const MAX_TOKEN_BODY: usize = 64 * 1024;
 
 /// A bearer token; compared by identity to decide whether a 401 needs a refresh.
 pub type Token = Arc<SecretString>;
@@ -35,6 +40,7 @@ pub struct TokenSource {
     cache: tokio::sync::Mutex<Option<Cached>>,
     requests: std::sync::atomic::AtomicU32,
     retry: RetryPolicy,
+    timeouts: Timeouts,
 }
 
 /// Refresh margin: min(5 min, lifetime / 5), so latency and clock skew never let us send a
@@ -64,7 +70,15 @@ impl TokenSource {
             cache: tokio::sync::Mutex::new(None),
             requests: std::sync::atomic::AtomicU32::new(0),
             retry: RetryPolicy::default(),
+            timeouts: Timeouts::default(),
         })
+    }
+
+    /// Time limits for one token request: `first_byte` bounds the whole exchange (headers
+    /// and body), as it bounds the wait for an answer elsewhere.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
     }
 
     /// Bounds for retrying the token endpoint (same policy as API calls).
@@ -87,6 +101,7 @@ impl TokenSource {
             return Ok(cached.token.clone());
         }
         let (token, lifetime) = self.fetch_with_retry().await?;
+        let lifetime = lifetime.min(LONGEST_LIFETIME);
         *guard = Some(Cached {
             token: token.clone(),
             refresh_at: Instant::now() + lifetime.saturating_sub(refresh_margin(lifetime)),
@@ -164,19 +179,22 @@ impl TokenSource {
             // API reference §9: SAP's clients send credentials in the form body.
             .set_auth_type(AuthType::RequestBody);
         if let Credential::Secret(secret) = &self.key.credential {
-            crate::redact::remember(secret.expose_secret());
+            crate::redact::remember_client_secret(&self.key.client_id, secret.expose_secret());
             client =
                 client.set_client_secret(ClientSecret::new(secret.expose_secret().to_string()));
         }
         let status = Arc::new(StdMutex::new(None::<(u16, Option<Duration>)>));
+        let oversized = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let seen = status.clone();
+        let too_big = oversized.clone();
         let http = self.http.clone();
         let exec = move |req: oauth2::HttpRequest| {
             let http = http.clone();
             let seen = seen.clone();
+            let too_big = too_big.clone();
             async move {
                 let (parts, body) = req.into_parts();
-                let resp = http
+                let mut resp = http
                     .request(parts.method, parts.uri.to_string())
                     .headers(parts.headers)
                     .body(body)
@@ -190,17 +208,37 @@ impl TokenSource {
                 }
                 let code = resp.status();
                 let headers = resp.headers().clone();
-                let bytes = resp.bytes().await?;
-                let mut out = oauth2::HttpResponse::new(bytes.to_vec());
+                let mut bytes = Vec::new();
+                while let Some(chunk) = resp.chunk().await? {
+                    bytes.extend_from_slice(&chunk);
+                    if bytes.len() > MAX_TOKEN_BODY {
+                        too_big.store(true, std::sync::atomic::Ordering::Relaxed);
+                        bytes.truncate(MAX_TOKEN_BODY);
+                        break;
+                    }
+                }
+                let mut out = oauth2::HttpResponse::new(bytes);
                 *out.status_mut() = code;
                 *out.headers_mut() = headers;
                 Ok::<_, reqwest::Error>(out)
             }
         };
-        let result = client
-            .exchange_client_credentials()
-            .request_async(&exec)
-            .await;
+        let exchange = client.exchange_client_credentials().request_async(&exec);
+        let Ok(result) = tokio::time::timeout(self.timeouts.first_byte, exchange).await else {
+            return Err(Error::Timeout {
+                what: WHAT.into(),
+                after: self.timeouts.first_byte,
+            });
+        };
+        if oversized.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Error::Decode {
+                what: WHAT.into(),
+                detail: format!(
+                    "the answer is larger than {} KiB; stopped reading",
+                    MAX_TOKEN_BODY >> 10
+                ),
+            });
+        }
         let seen = status.lock().ok().and_then(|s| *s);
         let status = seen.map(|(code, _)| code);
         let retry_after = seen.and_then(|(_, wait)| wait);
@@ -249,6 +287,8 @@ impl TokenSource {
                 if let Some(desc) = resp.error_description().filter(|d| !d.is_empty()) {
                     detail = format!("{detail}: {desc}");
                 }
+                // Masked before capping: a cut could leave half a secret unrecognisable.
+                let detail = crate::redact::scrub(&detail);
                 match status {
                     Some(400 | 401) | None => rejected(error_body::cap(&detail)),
                     Some(s) => http_error(s, error_body::cap(&detail)),
@@ -268,9 +308,9 @@ impl TokenSource {
                     }
                 }
             }
-            RequestTokenError::Parse(_, body) => match status {
-                Some(400 | 401) => rejected(error_body::short_message(&body)),
-                Some(s) if !(200..300).contains(&s) => {
+            RequestTokenError::Parse(_, body) => match status.map(|s| (s, scrubbed(&body))) {
+                Some((400 | 401, body)) => rejected(error_body::short_message(&body)),
+                Some((s, body)) if !(200..300).contains(&s) => {
                     http_error(s, error_body::short_message(&body))
                 }
                 _ => Error::Decode {
@@ -279,10 +319,10 @@ impl TokenSource {
                 },
             },
             RequestTokenError::Other(text) => match status {
-                Some(400 | 401) => rejected(error_body::cap(&text)),
+                Some(400 | 401) => rejected(error_body::cap(&crate::redact::scrub(&text))),
                 _ => Error::Decode {
                     what: WHAT.into(),
-                    detail: error_body::cap(&text),
+                    detail: error_body::cap(&crate::redact::scrub(&text)),
                 },
             },
         }
@@ -305,6 +345,11 @@ fn is_client_certificate_alert(detail: &str) -> bool {
         ]
         .iter()
         .any(|alert| detail.contains(alert))
+}
+
+/// An error body with any remembered secret, token or secret-named field masked.
+pub fn scrubbed(body: &[u8]) -> Vec<u8> {
+    crate::redact::scrub(&String::from_utf8_lossy(body)).into_bytes()
 }
 
 fn http_error(status: u16, detail: String) -> Error {
@@ -386,3 +431,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "auth_tests.rs"]
+mod endpoint_tests;

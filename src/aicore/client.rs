@@ -148,8 +148,9 @@ impl Client {
         };
         // One HTTP client (one trust store load) serves both, unless the token call needs a
         // client certificate of its own.
-        let tokens =
-            TokenSource::new(key, &http, || base_builder(&opts, uses_tls))?.with_retry(opts.retry);
+        let tokens = TokenSource::new(key, &http, || base_builder(&opts, uses_tls))?
+            .with_retry(opts.retry)
+            .with_timeouts(opts.timeouts);
         Ok(Client {
             inner: Arc::new(Inner {
                 catalog: TtlCache::new(cache::CATALOG_TTL, file("catalog")),

@@ -145,6 +145,7 @@ impl Error {
     pub fn hint(&self) -> String {
         match self {
             Error::ServiceKey { .. } => "check the service key JSON (download it again from SAP BTP cockpit: AI Core instance > Service Keys)".into(),
+            Error::InsecureUrl { what, .. } if what == super::transport::TOKEN_BEARING => "the token is sent only over https:// (http:// only to the local simulator): check the deployment's URL with `sapcode deployments --json`".into(),
             Error::InsecureUrl { .. } => "use the https:// URL from the service key; http:// is only for the local simulator".into(),
             Error::Config(_) => "fix the config file (see config.example.toml) or run `sapcode login`".into(),
             Error::AuthRejected { .. } => "check clientid and clientsecret, that the auth URL is the key's `url` (…authentication…hana.ondemand.com), and that the service key was not deleted or rotated; then `sapcode login` again".into(),

@@ -786,3 +786,20 @@ async fn bedrock_asks_for_sse_and_names_binary_event_stream_when_it_comes_anyway
     let converse = server.requests("/v2/inference/deployments/d1/converse");
     assert_eq!(converse[0].headers["accept"], "application/json");
 }
+
+#[tokio::test]
+async fn a_plain_http_deployment_url_never_gets_the_token() {
+    let server = serve(3600, Box::new(|_, _| (Duration::ZERO, ok_list()))).await;
+    let c = client(&server, options());
+    let mut target = foundation_target(&server);
+    if let ChatTarget::Foundation { deployment, .. } = &mut target {
+        deployment.url = Some("http://example.invalid/v2/inference/deployments/d1".into());
+    }
+    let events = collect(c.chat_stream(target, request())).await;
+    assert!(
+        matches!(events.as_slice(), [ChatEvent::Error(Error::InsecureUrl { url, .. })] if url == "http://example.invalid"),
+        "{events:?}"
+    );
+    assert_eq!(c.token_requests(), 0, "no token was even fetched");
+    assert!(server.requests("/oauth/token").is_empty());
+}

@@ -17,6 +17,7 @@ pub mod orchestration;
 pub mod resolve;
 pub mod service_key;
 pub mod sse;
+mod sse_lines;
 mod transport;
 pub mod vertex;
 

@@ -181,7 +181,7 @@ fn checked_url(field: &str, raw: &str) -> Result<String> {
 }
 
 /// 127.0.0.0/8, ::1 and `localhost` (IPv6 hosts arrive bracketed from `Url::host_str`).
-fn is_loopback(host: &str) -> bool {
+pub(super) fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     bare.eq_ignore_ascii_case("localhost")
         || bare

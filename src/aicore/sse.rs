@@ -1,20 +1,23 @@
-//! Server-Sent Events → `ChatEvent`s. Bytes go through `eventsource-stream` (which keeps a
-//! multi-byte character split across chunks intact), each `data:` payload through the
-//! dialect's chunk parser (`chunk.rs`). Transport errors and timeouts arrive as `Err` items
-//! of the byte stream and end the event stream with that error.
+//! Server-Sent Events → `ChatEvent`s. Bytes go through our framer (`sse_lines.rs`: linear in
+//! the body, one event capped at `MAX_EVENT`), each `data:` payload through the dialect's
+//! chunk parser (`chunk.rs`). Transport errors and timeouts arrive as `Err` items of the byte
+//! stream and end the event stream with that error.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
 
-use eventsource_stream::{EventStreamError, Eventsource};
 use futures_util::{FutureExt, Stream, StreamExt, stream};
 
 use super::chunk;
 pub use super::chunk::Dialect;
+use super::sse_lines::{FramingError, SseFramer};
 use super::{ChatEvent, Error, Usage, lenient_json};
 
 const CLOSED_EARLY: &str = "connection closed before the answer finished";
 const INVALID_CHUNK: &str = "the service sent a chunk that is not valid JSON";
+/// The largest single event accepted: a chunk is a few KiB, a whole tool-call argument far
+/// less than this; a server that sends more is stopped rather than buffered without end.
+pub const MAX_EVENT: usize = 4 << 20;
 
 /// What the parser does with one `data:` payload; remembers what `Done` needs.
 #[derive(Debug)]
@@ -117,13 +120,39 @@ impl SseParser {
     }
 }
 
-type BoxedSse =
-    Pin<Box<dyn Stream<Item = Result<eventsource_stream::Event, EventStreamError<Error>>> + Send>>;
-
-struct State {
-    events: BoxedSse,
+struct State<S> {
+    body: Pin<Box<S>>,
+    framer: SseFramer,
     parser: SseParser,
     pending: VecDeque<ChatEvent>,
+}
+
+impl<S> State<S> {
+    /// Hands every completed event to the parser; a framing failure ends the stream.
+    fn frame(&mut self, framed: Result<(), FramingError>, data: Vec<String>) {
+        let mut out = Vec::new();
+        for data in &data {
+            self.parser.on_data(data, &mut out);
+        }
+        if let Err(err) = framed
+            && !self.parser.finished
+        {
+            self.parser.finished = true;
+            out.push(ChatEvent::Error(framing_error(err)));
+        }
+        self.pending.extend(out);
+    }
+}
+
+fn framing_error(err: FramingError) -> Error {
+    let reason = match err {
+        FramingError::TooLarge { limit } => format!(
+            "the service sent one event larger than {} MiB; stopped reading",
+            limit >> 20
+        ),
+        FramingError::NotUtf8 => "the stream was not valid UTF-8".into(),
+    };
+    Error::StreamBroken { reason }
 }
 
 /// Chat events from a byte stream. Always ends with `Done` or `Error`.
@@ -132,13 +161,9 @@ where
     S: Stream<Item = Result<B, Error>> + Send + 'static,
     B: AsRef<[u8]> + Send + 'static,
 {
-    // A last event without its blank line (one fixture ends `data: [DONE]\n`) is only
-    // dispatched once a blank line follows, so one is appended to a body that ended cleanly.
-    let body = body
-        .map(|r| r.map(|b| b.as_ref().to_vec()))
-        .chain(stream::once(async { Ok(b"\n\n".to_vec()) }));
     let state = State {
-        events: Box::pin(without_bom(body).eventsource()),
+        body: Box::pin(body),
+        framer: SseFramer::new(MAX_EVENT),
         parser: SseParser::new(dialect),
         pending: VecDeque::new(),
     };
@@ -150,59 +175,25 @@ where
             if st.parser.is_finished() {
                 return None;
             }
-            let mut out = Vec::new();
-            match st.events.next().await {
-                Some(Ok(event)) => st.parser.on_data(&event.data, &mut out),
-                Some(Err(EventStreamError::Transport(err))) => {
-                    st.parser.finished = true;
-                    out.push(ChatEvent::Error(err));
+            let mut data = Vec::new();
+            match st.body.next().await {
+                Some(Ok(bytes)) => {
+                    let framed = st.framer.feed(bytes.as_ref(), &mut data);
+                    st.frame(framed, data);
                 }
-                Some(Err(EventStreamError::Utf8(_))) => {
+                Some(Err(err)) => {
                     st.parser.finished = true;
-                    out.push(ChatEvent::Error(Error::StreamBroken {
-                        reason: "the stream was not valid UTF-8".into(),
-                    }));
+                    st.pending.push_back(ChatEvent::Error(err));
                 }
-                Some(Err(EventStreamError::Parser(_))) => {
-                    st.parser.finished = true;
-                    out.push(ChatEvent::Error(Error::StreamBroken {
-                        reason: "the stream was not valid Server-Sent Events".into(),
-                    }));
+                None => {
+                    let framed = st.framer.finish(&mut data);
+                    st.frame(framed, data);
+                    let mut out = Vec::new();
+                    st.parser.on_end(&mut out);
+                    st.pending.extend(out);
                 }
-                None => st.parser.on_end(&mut out),
             }
-            st.pending.extend(out);
         }
-    })
-}
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// The body without a leading UTF-8 byte-order mark, which the SSE spec says to ignore.
-/// eventsource-stream 0.2.3 would panic on it (it slices one byte off the three-byte
-/// character), so the first bytes are held back until it is clear whether they are one.
-/// Fewer than three bytes before a transport error are dropped: they hold no event.
-fn without_bom<S>(body: S) -> impl Stream<Item = Result<Vec<u8>, Error>> + Send
-where
-    S: Stream<Item = Result<Vec<u8>, Error>> + Send,
-{
-    body.scan(Some(Vec::new()), |head, item| {
-        let out = match (head.as_mut(), item) {
-            (Some(held), Ok(bytes)) => {
-                held.extend_from_slice(&bytes);
-                if held.len() < BOM.len() && BOM.starts_with(held) {
-                    Ok(Vec::new())
-                } else {
-                    let mut held = head.take().unwrap_or_default();
-                    if held.starts_with(BOM) {
-                        held.drain(..BOM.len());
-                    }
-                    Ok(held)
-                }
-            }
-            (None, item) | (Some(_), item @ Err(_)) => item,
-        };
-        std::future::ready(Some(out))
     })
 }
 

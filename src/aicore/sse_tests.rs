@@ -322,7 +322,7 @@ fn leading_byte_order_mark_is_ignored_wherever_the_body_splits() {
         assert_eq!(text_of(&events), "ok", "cut at {cut}");
         assert!(matches!(events.last(), Some(ChatEvent::Done { .. })));
     }
-    // A lone BOM (the body the property test found panicking inside eventsource-stream).
+    // A lone BOM (the body the property test once found panicking in a third-party parser).
     let events = parse_sse_body(Dialect::OpenAi, [b"\xEF\xBB\xBF\n".to_vec()]);
     assert!(ends_once(&events));
 }
@@ -535,5 +535,42 @@ fn huge_line_and_invalid_utf8_end_cleanly() {
         matches!(events.last(), Some(ChatEvent::Error(Error::StreamBroken { reason })) if reason.contains("UTF-8")),
         "{:?}",
         describe(&events)
+    );
+}
+
+#[test]
+fn an_endless_event_is_stopped_at_the_cap_and_the_text_kept() {
+    let ok = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"kept\"},\"finish_reason\":null}]}\n\n";
+    let mut chunks = vec![ok.to_vec(), b"data: ".to_vec()];
+    // 16 MiB of one line in 64 KiB reads; the framer must stop long before the end.
+    chunks.extend(std::iter::repeat_n(vec![b'a'; 64 << 10], 256));
+    let events = parse_sse_body(Dialect::OpenAi, chunks);
+    assert_eq!(text_of(&events), "kept");
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Error(Error::StreamBroken { reason })) if reason.contains("larger than 4 MiB")),
+        "{:?}",
+        describe(&events)
+    );
+    assert!(ends_once(&events));
+}
+
+/// Not a check: prints how long one long `data:` line takes, fed in 16 KiB chunks as a
+/// network read delivers it. `cargo test --lib long_line_timing -- --ignored --nocapture`
+/// (`SAPCODE_BENCH_MB` sets the size, default 16).
+#[test]
+#[ignore]
+fn long_line_timing() {
+    let mb: usize = std::env::var("SAPCODE_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    let body = format!("data: {}\n\n", "a".repeat(mb << 20)).into_bytes();
+    let chunks: Vec<Vec<u8>> = body.chunks(16 << 10).map(<[u8]>::to_vec).collect();
+    let started = std::time::Instant::now();
+    let events = parse_sse_body(Dialect::OpenAi, chunks);
+    println!(
+        "{mb} MiB line: {:?}, {} events",
+        started.elapsed(),
+        events.len()
     );
 }

@@ -112,12 +112,16 @@ impl Transport {
     }
 
     /// One authorised request; a 401 refreshes the token (if it is still the cached one)
-    /// and tries once more. A second 401 is returned as is.
+    /// and tries once more. A second 401 is returned as is. The token goes only to https://
+    /// or loopback URLs, whoever named them (the service key or a listing's `deploymentUrl`).
     pub async fn send_authorised(
         &self,
         what: &str,
         build: &(dyn Fn() -> reqwest::RequestBuilder + Send + Sync),
     ) -> Result<reqwest::Response> {
+        let (_, request) = build().build_split();
+        let request = request.map_err(|e| network_error(what, &e))?;
+        check_token_url(request.url())?;
         let token = self.tokens.token().await?;
         let resp = self
             .send_timed(what, self.with_headers(build(), &token))
@@ -208,7 +212,7 @@ impl Transport {
                 break;
             }
         }
-        error_body::short_message(&body)
+        error_body::short_message(&auth::scrubbed(&body))
     }
 
     /// Retries until success or a final error; for listings and non-streaming chat.
@@ -312,6 +316,21 @@ impl Transport {
                 }
             },
         )
+    }
+}
+
+/// `what` of the error for a URL the bearer token must not go to.
+pub const TOKEN_BEARING: &str = "a URL the token would be sent to";
+
+fn check_token_url(url: &reqwest::Url) -> Result<()> {
+    let host = url.host_str().unwrap_or_default();
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if super::service_key::is_loopback(host) => Ok(()),
+        _ => Err(Error::InsecureUrl {
+            what: TOKEN_BEARING.into(),
+            url: format!("{}://{host}", url.scheme()),
+        }),
     }
 }
 

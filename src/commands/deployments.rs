@@ -21,7 +21,7 @@ pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
         .collect();
     if args.json {
         let json: Vec<serde_json::Value> = shown.iter().map(|d| json_entry(d)).collect();
-        println!("{}", serde_json::Value::Array(json));
+        crate::stdout::print_line(&serde_json::Value::Array(json).to_string())?;
         return Ok(());
     }
     let rows: Vec<Vec<String>> = shown
@@ -39,13 +39,10 @@ pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print!(
-        "{}",
-        table::render(
-            &["ID", "MODEL", "VERSION", "STATUS", "EXECUTABLE", ""],
-            &rows
-        )
-    );
+    crate::stdout::print(&table::render(
+        &["ID", "MODEL", "VERSION", "STATUS", "EXECUTABLE", ""],
+        &rows,
+    ))?;
     Ok(())
 }
 

@@ -8,6 +8,11 @@ use crate::aicore::{ChatEvent, Freshness};
 use crate::connect::{Connection, Context};
 use crate::report;
 
+/// One report line on stdout; server text in it is escaped for the terminal.
+fn print_line(line: &str) -> std::io::Result<()> {
+    crate::stdout::print_line(&crate::terminal_text::escape_line(line))
+}
+
 /// One line of the report.
 struct Step {
     name: &'static str,
@@ -19,11 +24,12 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     let failure = check_all(ctx, &mut steps).await;
     for step in &steps {
         match &step.outcome {
-            Ok(detail) => println!("✓ {:<12} {detail}", step.name),
+            Ok(detail) => print_line(&format!("✓ {:<12} {detail}", step.name))?,
             Err(err) => {
-                println!("✗ {:<12} {err:#}", step.name);
+                let message = crate::redact::scrub(&format!("{err:#}"));
+                print_line(&format!("✗ {:<12} {message}", step.name))?;
                 if let (_, Some(hint)) = report::classify(err) {
-                    println!("  {:<12} {hint}", "");
+                    print_line(&format!("  {:<12} {hint}", ""))?;
                 }
             }
         }
@@ -31,7 +37,7 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     match failure {
         Some(err) => Err(err),
         None => {
-            println!("all checks passed");
+            print_line("all checks passed")?;
             Ok(())
         }
     }

@@ -1,5 +1,7 @@
-//! `sapcode login` and `sapcode logout`: the secret goes to the keyring, the rest to the
-//! config file. The key is checked by fetching a token before anything is saved.
+//! `sapcode login` and `sapcode logout`: the secret goes to the keyring (or, with `--store
+//! file`, to a file only the user can read), the rest to the config file. The key is checked
+//! by fetching a token before anything is saved; the profile is saved before the secret, so a
+//! missing keyring loses only the secret, said on its own line.
 
 use std::io::{BufRead, IsTerminal, Read, Write};
 
@@ -8,9 +10,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::aicore::{Client, ClientOptions, Error, ServiceKey};
 use crate::cli::LoginArgs;
-use crate::config::{Config, Profile};
+use crate::config::Profile;
 use crate::connect::Context;
-use crate::credentials::split_for_storage;
+use crate::credentials::{save_login, split_for_storage};
 
 pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     let (fields, secret, key) = match &args.service_key {
@@ -35,30 +37,52 @@ pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         eprintln!("sapcode: token received, the key works");
     }
 
-    let store = ctx.secret_store()?;
+    let chosen = args.store.map(crate::secrets::StoreKind::from);
+    let kind = chosen.unwrap_or_else(|| ctx.config.credential_store(&ctx.profile_name));
+    let store = ctx.secret_store_of(kind)?;
     let profile_name = ctx.profile_name.clone();
-    let store_name = store.name();
-    tokio::task::spawn_blocking(move || store.set(&profile_name, &secret))
-        .await
-        .context("keyring task")??;
-
-    // Re-read under the lock: another login may have saved its profile since `ctx` loaded.
-    Config::update(&ctx.paths.config_file, |config| {
-        let profile = config.profile_mut(&ctx.profile_name);
-        merge_connection(profile, fields);
-        if let Some(group) = &ctx.global.resource_group {
-            profile.resource_group = Some(group.clone());
-        }
-        if config.profile.is_none() {
-            config.profile = Some(ctx.profile_name.clone());
-        }
-    })?;
-    eprintln!(
-        "sapcode: saved profile '{}' to {} (the secret went to: {store_name})",
+    let config_file = ctx.paths.config_file.clone();
+    let resource_group = ctx.global.resource_group.clone();
+    let (saved, notice) = tokio::task::spawn_blocking(move || {
+        let saved = save_login(
+            &config_file,
+            &profile_name,
+            |config| {
+                let profile = config.profile_mut(&profile_name);
+                merge_connection(profile, fields);
+                if let Some(group) = resource_group {
+                    profile.resource_group = Some(group);
+                }
+                if chosen.is_some() {
+                    profile.credential_store = chosen;
+                }
+                if config.profile.is_none() {
+                    config.profile = Some(profile_name.clone());
+                }
+            },
+            store.as_ref(),
+            Some(&secret),
+        );
+        (saved, store.take_notice())
+    })
+    .await
+    .context("keyring task")?;
+    if let Some(notice) = notice {
+        eprintln!("sapcode: {notice}");
+    }
+    let saved_to = format!(
+        "saved profile '{}' to {}",
         ctx.profile_name,
         ctx.paths.config_file.display()
     );
-    Ok(())
+    match saved? {
+        Ok(store_name) => {
+            eprintln!("sapcode: {saved_to}; the client secret is in: {store_name}");
+            Ok(())
+        }
+        Err(err) => Err(anyhow::Error::from(err)
+            .context(format!("{saved_to}, but the client secret was not saved"))),
+    }
 }
 
 /// New connection fields replace old ones; choices (mode, model, deployment) are kept.
@@ -133,17 +157,23 @@ pub async fn logout(ctx: &Context) -> anyhow::Result<()> {
     let store = ctx.secret_store()?;
     let profile = ctx.profile_name.clone();
     let store_name = store.name();
-    let removed = tokio::task::spawn_blocking(move || store.delete(&profile))
-        .await
-        .context("keyring task")??;
-    if removed {
+    let (removed, notice) = tokio::task::spawn_blocking(move || {
+        let removed = store.delete(&profile);
+        (removed, store.take_notice())
+    })
+    .await
+    .context("keyring task")?;
+    if let Some(notice) = notice {
+        eprintln!("sapcode: {notice}");
+    }
+    if removed? {
         eprintln!(
-            "sapcode: removed the secret of profile '{}' from the {store_name} keyring",
+            "sapcode: removed the secret of profile '{}' from {store_name}",
             ctx.profile_name
         );
     } else {
         eprintln!(
-            "sapcode: no secret stored for profile '{}' in the {store_name} keyring",
+            "sapcode: no secret stored for profile '{}' in {store_name}",
             ctx.profile_name
         );
     }

@@ -15,7 +15,7 @@ pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
         .collect();
     if args.json {
         let json: Vec<serde_json::Value> = shown.iter().map(|m| json_entry(m)).collect();
-        println!("{}", serde_json::Value::Array(json));
+        crate::stdout::print_line(&serde_json::Value::Array(json).to_string())?;
         return Ok(());
     }
     let rows: Vec<Vec<String>> = shown
@@ -33,20 +33,17 @@ pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print!(
-        "{}",
-        table::render(
-            &[
-                "MODEL",
-                "PROVIDER",
-                "CONTEXT",
-                "RUNNING/ALL",
-                "ORCHESTRATION",
-                ""
-            ],
-            &rows
-        )
-    );
+    crate::stdout::print(&table::render(
+        &[
+            "MODEL",
+            "PROVIDER",
+            "CONTEXT",
+            "RUNNING/ALL",
+            "ORCHESTRATION",
+            "",
+        ],
+        &rows,
+    ))?;
     let hidden = models.data.len() - shown.len();
     if hidden > 0 {
         eprintln!(

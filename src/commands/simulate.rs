@@ -37,8 +37,12 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         write_atomic(path, key.as_bytes(), /*private*/ true)
             .with_context(|| format!("cannot write the key file {}", path.display()))?;
     }
-    println!("{}", server.base_url());
-    println!("{key}");
+    // A reader that closed stdout (`| head -1` for the URL) still gets a running simulator.
+    if let Err(err) = crate::stdout::print(&format!("{}\n{key}\n", server.base_url()))
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(err.into());
+    }
     eprintln!(
         "sapcode: simulator listening on {}; use it with AICORE_SERVICE_KEY=<the key above>. Ctrl-C stops it.",
         server.base_url()

@@ -1,7 +1,17 @@
-//! Plain aligned columns for list commands (no colour: output is often piped).
+//! Plain aligned columns for list commands (no colour: output is often piped). Cells come
+//! from the server (names, ids), so they are escaped for the terminal.
 
 /// Renders rows under a header, each column as wide as its widest cell.
 pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| crate::terminal_text::escape_line(cell).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = rows.as_slice();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

@@ -24,6 +24,10 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
 
+    /// Where client secrets live unless a profile says otherwise: `keyring` or `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_store: Option<crate::secrets::StoreKind>,
+
     #[serde(default, skip_serializing_if = "TimeoutSettings::is_default")]
     pub timeouts: TimeoutSettings,
 
@@ -56,6 +60,9 @@ pub struct Profile {
     pub model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment: Option<String>,
+    /// Where this profile's client secret lives: `keyring` (default) or `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_store: Option<crate::secrets::StoreKind>,
 }
 
 impl Profile {
@@ -111,6 +118,15 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Where `profile`'s secret lives: the profile's choice, else the global one, else the
+    /// keyring.
+    pub fn credential_store(&self, profile: &str) -> crate::secrets::StoreKind {
+        self.profile(profile)
+            .and_then(|p| p.credential_store)
+            .or(self.credential_store)
+            .unwrap_or_default()
+    }
+
     /// Loads `path`; a missing file is an empty config (first launch), a broken one an error.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         Config::parse(path, &read_text(path)?)
@@ -172,6 +188,14 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// The directory of the config file in use; the file store of secrets sits there too.
+    pub fn config_dir(&self) -> PathBuf {
+        match self.config_file.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        }
+    }
+
     pub fn discover(config_override: Option<PathBuf>) -> Paths {
         let dirs = directories::ProjectDirs::from("", "", "sapcode");
         let config_file = config_override.unwrap_or_else(|| match &dirs {

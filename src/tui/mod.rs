@@ -48,6 +48,7 @@ pub async fn run(ctx: Context) -> anyhow::Result<()> {
     }
     let theme = theme::Theme::from_no_color(std::env::var("NO_COLOR").ok().as_deref());
     let startup = startup(&ctx, theme);
+    crate::crash::watch_panics();
     let mut guard = terminal::TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     let mut state = AppState::new(Startup {
@@ -73,7 +74,15 @@ async fn event_loop(
 ) -> anyhow::Result<()> {
     let mut scheduler = frame::FrameScheduler::new();
     loop {
-        match scheduler.next(&mut rx, state.is_animating()).await {
+        let step = tokio::select! {
+            step = scheduler.next(&mut rx, state.is_animating()) => step,
+            // A task died: what it was doing will never report back, so stop and let the
+            // guard restore the terminal rather than spin over a broken screen.
+            () = crate::crash::panicked() => {
+                return Err(anyhow::anyhow!("an internal task crashed; sapcode stopped"));
+            }
+        };
+        match step {
             frame::Step::Draw => {
                 update::update(
                     state,

@@ -9,7 +9,8 @@ use assert_cmd::Command;
 use sapcode::sim::{Faults, SimOptions, SimServer};
 use tempfile::TempDir;
 
-/// A temp HOME with XDG dirs and a file keyring, so no test touches the user's own.
+/// A temp HOME with XDG dirs and the file store for secrets, so no test touches the user's
+/// keyring.
 pub struct Home {
     pub dir: TempDir,
 }
@@ -29,8 +30,9 @@ impl Home {
         self.path().join("config/sapcode/config.toml")
     }
 
+    /// The documented file store (`SAPCODE_KEYRING=file`): beside the config file.
     pub fn keyring_file(&self) -> PathBuf {
-        self.path().join("keyring.json")
+        self.path().join("config/sapcode/secrets.json")
     }
 
     /// The binary with a clean environment pointed at this home.
@@ -42,10 +44,7 @@ impl Home {
             .env("XDG_CONFIG_HOME", self.path().join("config"))
             .env("XDG_CACHE_HOME", self.path().join("cache"))
             .env("XDG_DATA_HOME", self.path().join("data"))
-            .env(
-                "SAPCODE_KEYRING",
-                format!("insecure-file:{}", self.keyring_file().display()),
-            )
+            .env("SAPCODE_KEYRING", "file")
             .env("NO_COLOR", "1")
             .timeout(std::time::Duration::from_secs(60));
         cmd

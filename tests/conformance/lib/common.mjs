@@ -234,7 +234,7 @@ export function sapcodeEnv(keyJson, home) {
     XDG_CACHE_HOME: join(home, 'cache'),
     XDG_DATA_HOME: join(home, 'data'),
     SAPCODE_CONFIG: join(home, 'config.toml'),
-    SAPCODE_KEYRING: `insecure-file:${join(home, 'keyring.json')}`,
+    SAPCODE_KEYRING: 'file',
     NO_COLOR: '1',
     AICORE_RESOURCE_GROUP: undefined
   };
