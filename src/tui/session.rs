@@ -38,7 +38,7 @@ pub fn file_name(started: SystemTime) -> String {
 pub fn snapshot(state: &AppState) -> Option<(String, String)> {
     let chat = &state.chat;
     let started = chat.session?;
-    let (model, deployment) = match &chat.last_target {
+    let (model, deployment) = match &chat.stats.last_target {
         Some((model, deployment)) => (
             Some(model.as_str()),
             Some(deployment.as_str()).filter(|d| !d.is_empty()),
@@ -54,7 +54,7 @@ pub fn snapshot(state: &AppState) -> Option<(String, String)> {
         mode: state.mode,
         model,
         deployment,
-        usage: chat.total_usage,
+        usage: chat.stats.total_usage,
         messages: chat.conversation.messages(),
     };
     let json = serde_json::to_string_pretty(&record).ok()?;
