@@ -68,6 +68,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let has_tools = tools.is_some();
     let turn = turn::start(
         client.clone(),
         target,
@@ -75,7 +76,8 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         tools,
         crate::agent::DEFAULT_MAX_ROUNDS,
     );
-    run_turn(ctx, turn, Printer::new(args.json), started, args.apply).await
+    let printer = Printer::new(args.json);
+    run_turn(ctx, turn, printer, started, args.apply, has_tools).await
 }
 
 /// The one loop over a turn's events: text on stdout; tool activity on stderr (or as JSON
@@ -86,6 +88,7 @@ async fn run_turn(
     mut printer: Printer,
     started: Instant,
     apply: bool,
+    has_tools: bool,
 ) -> anyhow::Result<()> {
     let mut first_byte: Option<Duration> = None;
     let mut proposals: Vec<Proposal> = Vec::new();
@@ -108,7 +111,10 @@ async fn run_turn(
                 printer.usage = Some(usage);
                 printer.event(&ChatEvent::Usage(usage))?;
             }
-            // Whole calls are reported when they run; fragments would repeat them.
+            // Without tools the model's calls are the answer: report them as they stream
+            // (`--json` `tool_call` fragments, as the conformance replays check).
+            TurnEvent::Chat(call @ ChatEvent::ToolCall(_)) if !has_tools => printer.event(&call)?,
+            // With tools, whole calls are reported when they run; fragments would repeat them.
             TurnEvent::Chat(ChatEvent::ToolCall(_)) | TurnEvent::History(_) => {}
             TurnEvent::Chat(event) => {
                 if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
