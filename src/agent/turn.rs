@@ -1,16 +1,20 @@
 //! The turn driver with tools: stream an answer; when the model asks for tools, run them
-//! (off the async runtime; none writes: edits come back as `Proposed`), add the call and its results to the request and ask
-//! again, at most `max_rounds` times. Used by `sapcode run --tools` and the TUI.
+//! (`round.rs`: caps, approvals, execution), add the calls and their results to the request
+//! and ask again, at most `max_rounds` times. Used by `sapcode run` and the TUI.
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
+use super::approval::{ApprovalRequest, ApprovedBy, Reply};
 use super::tools::Tools;
-use crate::aicore::{ChatEvent, ChatRequest, ChatTarget, Client, Message, ToolCall, Usage};
+use crate::aicore::{
+    ChatEvent, ChatRequest, ChatStream, ChatTarget, Client, Message, ToolCall, Usage,
+};
 
 /// Tool rounds before a turn gives up.
 pub const DEFAULT_MAX_ROUNDS: usize = 8;
@@ -35,8 +39,22 @@ pub enum TurnEvent {
         bytes: usize,
         ok: bool,
     },
-    /// A `propose_edit` call recorded a change for the user to review; nothing was written.
-    Proposed(Box<super::edit::Proposal>),
+    /// An edit or a command waits for the user's decision; nothing else happens until
+    /// `reply` is answered (dropping it means "no").
+    ApprovalNeeded {
+        id: String,
+        request: ApprovalRequest,
+        reply: Reply,
+    },
+    /// The decision on call `id`, whoever made it (the user, a session grant, `--yes`, or
+    /// the lack of anyone to ask).
+    Approval {
+        id: String,
+        approved: bool,
+        by: ApprovedBy,
+    },
+    /// Output of the running command of call `id`, as it arrives.
+    CommandOutput { id: String, text: String },
     /// The messages this turn added before its final answer (assistant tool calls and tool
     /// results), for a conversation that continues. Sent just before the final `Done`.
     History(Vec<Message>),
@@ -63,7 +81,24 @@ impl Drop for Turn {
     }
 }
 
-/// Starts a turn. `request.tools` should already hold the specs of `tools`.
+/// Where a turn's answers come from: SAP AI Core through a `Client`, or a scripted model in
+/// tests and benchmarks.
+pub trait ChatModel: Send + Sync + 'static {
+    fn stream(&self, request: ChatRequest) -> ChatStream;
+}
+
+struct Remote {
+    client: Client,
+    target: ChatTarget,
+}
+
+impl ChatModel for Remote {
+    fn stream(&self, request: ChatRequest) -> ChatStream {
+        self.client.chat_stream(self.target.clone(), request)
+    }
+}
+
+/// Starts a turn; the tools offered are those of `tools`' level (`request.tools` is replaced).
 pub fn start(
     client: Client,
     target: ChatTarget,
@@ -71,8 +106,19 @@ pub fn start(
     tools: Tools,
     max_rounds: usize,
 ) -> Turn {
+    start_with(Arc::new(Remote { client, target }), request, tools, max_rounds)
+}
+
+/// `start` with any `ChatModel`.
+pub fn start_with(
+    model: Arc<dyn ChatModel>,
+    mut request: ChatRequest,
+    tools: Tools,
+    max_rounds: usize,
+) -> Turn {
+    request.tools = tools.offered();
     let (tx, events) = mpsc::unbounded_channel();
-    let task = tokio::spawn(drive(client, target, request, tools, max_rounds.max(1), tx));
+    let task = tokio::spawn(drive(model, request, tools, max_rounds.max(1), tx));
     Turn { events, task }
 }
 
@@ -85,8 +131,7 @@ struct Pending {
 }
 
 async fn drive(
-    client: Client,
-    target: ChatTarget,
+    model: Arc<dyn ChatModel>,
     mut request: ChatRequest,
     tools: Tools,
     max_rounds: usize,
@@ -98,7 +143,7 @@ async fn drive(
     // Text a tool round already showed; the next round's text starts a new paragraph.
     let mut needs_break = false;
     for round in 0..max_rounds {
-        let mut stream = client.chat_stream(target.clone(), request.clone());
+        let mut stream = model.stream(request.clone());
         let mut text = String::new();
         let mut pending: BTreeMap<u32, Pending> = BTreeMap::new();
         let mut finish_reason = None;
@@ -171,45 +216,16 @@ async fn drive(
             return;
         }
         needs_break |= !text.trim().is_empty();
+        let mut calls = calls;
+        super::round::drop_excess_arguments(&mut calls);
         let assistant = Message::assistant_tool_calls(text, calls.clone());
         request.messages.push(assistant.clone());
         added.push(assistant);
-        for call in calls {
-            if !send(TurnEvent::ToolStarted {
-                id: call.id.clone(),
-                name: call.name.clone(),
-                args: call.arguments.clone(),
-            }) {
-                return;
-            }
-            let runner = tools.clone();
-            let (name, arguments) = (call.name.clone(), call.arguments.clone());
-            let output = tokio::task::spawn_blocking(move || runner.call(&name, &arguments))
-                .await
-                .unwrap_or_else(|err| super::tools::ToolOutput {
-                    content: format!("error: the tool failed: {err}"),
-                    summary: "failed".into(),
-                    ok: false,
-                    proposal: None,
-                });
-            if !send(TurnEvent::ToolFinished {
-                id: call.id.clone(),
-                name: call.name.clone(),
-                summary: output.summary,
-                bytes: output.content.len(),
-                ok: output.ok,
-            }) {
-                return;
-            }
-            if let Some(proposal) = output.proposal
-                && !send(TurnEvent::Proposed(proposal))
-            {
-                return;
-            }
-            let result = Message::tool_result(call.id, output.content);
-            request.messages.push(result.clone());
-            added.push(result);
-        }
+        let Some(results) = super::round::run(&tools, calls, &tx).await else {
+            return;
+        };
+        request.messages.extend(results.iter().cloned());
+        added.extend(results);
     }
     if !added.is_empty() {
         send(TurnEvent::History(added));

@@ -1,4 +1,7 @@
-//! `sapcode run`: one chat turn; the answer streams to stdout as it arrives.
+//! `sapcode run`: one chat turn; the answer streams to stdout as it arrives. With tools, the
+//! agent loop of `run/agent.rs`.
+
+mod agent;
 
 use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
@@ -6,8 +9,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 
 use super::context::Context;
-use crate::agent::edit::Proposal;
-use crate::agent::{Attachment, Conversation, Tools, TurnEvent, tools, turn};
+use crate::agent::{Attachment, Conversation, ToolLevel, turn};
 use crate::aicore::{ChatEvent, Error, Usage};
 use crate::cli::RunArgs;
 
@@ -43,13 +45,10 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
 
     let mut conversation = Conversation::new(args.system.as_deref());
     conversation.push_user(&prompt, &attachments);
-    if args.tools {
-        let cwd = std::env::current_dir()
-            .map_err(|err| Error::Config(format!("--tools: no working directory: {err}")))?;
-        let tools = Tools::new(&cwd)
-            .map_err(|err| Error::Config(format!("--tools: {}: {err}", cwd.display())))?;
-        let mut request = conversation.request(args.max_tokens);
-        request.tools = tools::specs();
+    let level = agent::level(ctx, &args)?;
+    if level != ToolLevel::Off {
+        let tools = agent::tools(ctx, level, args.yes)?;
+        let request = conversation.request(args.max_tokens);
         let turn = turn::start(
             client.clone(),
             target,
@@ -57,7 +56,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
             tools,
             crate::agent::DEFAULT_MAX_ROUNDS,
         );
-        return run_turn(ctx, turn, Printer::new(args.json), started, args.apply).await;
+        return agent::run_turn(ctx, turn, Printer::new(args.json), started).await;
     }
     let mut stream = client.chat_stream(target, conversation.request(args.max_tokens));
 
@@ -95,163 +94,6 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         );
     }
     outcome.map_err(Into::into)
-}
-
-/// `run --tools`: the agent loop; tool activity on stderr (or as JSON lines), text on stdout;
-/// proposed edits as diffs at the end, written only with `apply`.
-async fn run_turn(
-    ctx: &Context,
-    mut turn: crate::agent::Turn,
-    mut printer: Printer,
-    started: Instant,
-    apply: bool,
-) -> anyhow::Result<()> {
-    let mut first_byte: Option<Duration> = None;
-    let mut proposals: Vec<Proposal> = Vec::new();
-    let mut calls: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
-    let outcome = loop {
-        let event = tokio::select! {
-            event = turn.next() => event,
-            _ = &mut interrupted => break Err(Error::Interrupted.into()),
-        };
-        let Some(event) = event else {
-            break Ok(());
-        };
-        match event {
-            TurnEvent::Chat(ChatEvent::Error(err)) => break Err(err.into()),
-            TurnEvent::Chat(ChatEvent::Usage(usage)) => {
-                printer.usage = Some(usage);
-                printer.event(&ChatEvent::Usage(usage))?;
-            }
-            // Whole calls are reported when they run; fragments would repeat them.
-            TurnEvent::Chat(ChatEvent::ToolCall(_)) | TurnEvent::History(_) => {}
-            TurnEvent::Chat(event) => {
-                if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
-                    first_byte = Some(started.elapsed());
-                }
-                printer.event(&event)?;
-            }
-            TurnEvent::ToolStarted { id, name, args } => {
-                if printer.json {
-                    let value = serde_json::json!({"type": "tool_call", "id": id, "name": name, "arguments": args});
-                    printer.line(&value.to_string())?;
-                }
-                calls.insert(id, args);
-            }
-            TurnEvent::ToolFinished {
-                id,
-                name,
-                summary,
-                bytes,
-                ok,
-            } => {
-                if printer.json {
-                    let value = serde_json::json!({"type": "tool_result", "id": id, "name": name,
-                        "bytes": bytes, "ok": ok, "summary": summary});
-                    printer.line(&value.to_string())?;
-                } else {
-                    let args = calls.get(&id).map_or("", String::as_str);
-                    eprintln!("{}", tool_line(&name, args, &summary, bytes, ok));
-                }
-            }
-            TurnEvent::Proposed(proposal) => proposals.push(*proposal),
-            TurnEvent::RoundLimit { rounds } => {
-                break Err(anyhow::anyhow!(
-                    "stopped after {rounds} tool rounds without a final answer; ask a narrower question"
-                ));
-            }
-        }
-    };
-    let shown = outcome
-        .as_ref()
-        .err()
-        .and_then(|e| e.downcast_ref::<Error>());
-    printer.finish(shown)?;
-    if let (true, Err(err)) = (printer.json, &outcome)
-        && shown.is_none()
-    {
-        let value = serde_json::json!({"type": "error", "message": err.to_string(), "hint": "", "exit_code": 1});
-        printer.line(&value.to_string())?;
-    }
-    // An interrupted or failed turn still shows what it proposed, but writes nothing.
-    let applied = show_proposals(&mut printer, &proposals, apply, outcome.is_ok())?;
-    if ctx.global.verbose {
-        eprintln!(
-            "{}",
-            timing_line(printer.usage, first_byte, started.elapsed())
-        );
-    }
-    outcome?;
-    applied
-}
-
-/// Prints each proposal's diff (stderr, or a `proposal` JSON line) and, with `apply`, writes
-/// it; the result is an error when any proposal could not be written.
-fn show_proposals(
-    printer: &mut Printer,
-    proposals: &[Proposal],
-    wants_apply: bool,
-    turn_finished: bool,
-) -> anyhow::Result<anyhow::Result<()>> {
-    let apply = wants_apply && turn_finished;
-    let mut refused = 0;
-    for proposal in proposals {
-        let diff = proposal.unified_diff();
-        if printer.json {
-            let value =
-                serde_json::json!({"type": "proposal", "path": proposal.path, "diff": diff});
-            printer.line(&value.to_string())?;
-        } else {
-            eprint!("{diff}");
-        }
-        if !apply {
-            continue;
-        }
-        let result = proposal.apply();
-        if let Err(err) = &result {
-            refused += 1;
-            if !printer.json {
-                eprintln!("sapcode: {err}");
-            }
-        } else if !printer.json {
-            eprintln!("sapcode: applied {}", proposal.path);
-        }
-        if printer.json {
-            let value = serde_json::json!({"type": "applied", "path": proposal.path,
-                "ok": result.is_ok(), "message": result.err().map(|e| e.to_string())});
-            printer.line(&value.to_string())?;
-        }
-    }
-    if !printer.json && !apply && !proposals.is_empty() {
-        let count = proposals.len();
-        let noun = if count == 1 { "edit" } else { "edits" };
-        if wants_apply {
-            eprintln!("sapcode: the turn did not finish; {count} proposed {noun} not applied");
-        } else {
-            eprintln!(
-                "sapcode: {count} proposed {noun}, not applied; run again with --apply to write"
-            );
-        }
-    }
-    Ok(if refused == 0 {
-        Ok(())
-    } else {
-        Err(anyhow::anyhow!(
-            "{refused} of {} proposed edits not applied",
-            proposals.len()
-        ))
-    })
-}
-
-/// `sapcode: read_file src/lib.rs (1.2 KiB)`, or the refusal for a failed call.
-fn tool_line(name: &str, args: &str, summary: &str, bytes: usize, ok: bool) -> String {
-    let call = turn::describe_call(name, args);
-    format!(
-        "sapcode: {}",
-        turn::describe_result(&call, summary, bytes, ok)
-    )
 }
 
 /// `-` or no PROMPT reads stdin; a terminal on stdin with no prompt is a usage error rather
@@ -445,30 +287,6 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(usage["total_tokens"], 3);
-    }
-
-    #[test]
-    fn tool_lines_name_the_call_and_its_size() {
-        assert_eq!(
-            tool_line(
-                "read_file",
-                r#"{"path":"src/lib.rs"}"#,
-                "src/lib.rs (1.2 KiB)",
-                1229,
-                true
-            ),
-            "sapcode: read_file src/lib.rs (1.2 KiB)"
-        );
-        assert_eq!(
-            tool_line(
-                "read_file",
-                r#"{"path":"../x"}"#,
-                "refused: ../x is outside the project directory",
-                40,
-                false
-            ),
-            "sapcode: read_file ../x: refused: ../x is outside the project directory"
-        );
     }
 
     #[test]

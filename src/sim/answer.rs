@@ -93,10 +93,10 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
 }
 
 /// "in notes.txt replace "hello" with "goodbye"": the question asks to change text (two
-/// quoted phrases and a verb) and `function` is sapcode's `propose_edit`.
+/// quoted phrases and a verb) and `function` is sapcode's `edit_file`.
 fn asks_for_edit(function: &Value, question: &str) -> bool {
     let lowered = question.to_lowercase();
-    function.get("name").and_then(Value::as_str) == Some("propose_edit")
+    function.get("name").and_then(Value::as_str) == Some("edit_file")
         && ["change", "edit", "replace"]
             .iter()
             .any(|verb| lowered.contains(verb))
@@ -496,7 +496,7 @@ mod tests {
         let tools = json!([
             { "type": "function", "function": { "name": "read_file", "parameters": {
                 "type": "object", "properties": { "path": { "type": "string" } }, "required": ["path"] } } },
-            { "type": "function", "function": { "name": "propose_edit", "parameters": {
+            { "type": "function", "function": { "name": "edit_file", "parameters": {
                 "type": "object", "properties": {
                     "path": { "type": "string" }, "old_text": { "type": "string" }, "new_text": { "type": "string" } },
                 "required": ["path", "old_text", "new_text"] } } }
@@ -508,7 +508,7 @@ mod tests {
             Reply::ToolCall {
                 name, arguments, ..
             } => {
-                assert_eq!(name, "propose_edit");
+                assert_eq!(name, "edit_file");
                 let args: Value = serde_json::from_str(&arguments).unwrap();
                 assert_eq!(
                     args,
