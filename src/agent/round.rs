@@ -61,6 +61,9 @@ pub(super) async fn run(tools: &Tools, calls: Vec<ToolCall>, tx: &Events) -> Opt
     Some(results)
 }
 
+/// What a result becomes once the request's budget is spent.
+const OMITTED: &str = "[omitted: this round's tool results passed their size budget]";
+
 /// `content`, shortened (and saying so) when the request's result budget runs out.
 fn fit(content: String, budget: &mut usize) -> String {
     if content.len() <= *budget {
@@ -71,8 +74,12 @@ fn fit(content: String, budget: &mut usize) -> String {
         "\n[shortened: this round's tool results passed {} KiB; ask for less at a time]",
         MAX_RESULT_BYTES_PER_REQUEST / 1024
     );
-    let keep = budget.saturating_sub(note.len());
-    *budget -= keep;
+    if *budget < note.len() + 1 {
+        *budget = 0;
+        return OMITTED.into();
+    }
+    let keep = *budget - note.len();
+    *budget = 0;
     format!("{}{note}", tools::cap(&content, keep).0)
 }
 

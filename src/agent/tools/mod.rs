@@ -12,6 +12,8 @@ mod undo;
 mod write;
 
 #[cfg(test)]
+pub(crate) mod command_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
