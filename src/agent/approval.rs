@@ -20,7 +20,9 @@ pub enum ApprovalRequest {
 pub enum Decision {
     Yes,
     /// No; the reason, if given, is passed on to the model.
-    No { reason: Option<String> },
+    No {
+        reason: Option<String>,
+    },
     /// Yes, and to every further edit of this session.
     AllEdits,
     /// Yes, and to this exact command line whenever it comes again this session.
@@ -141,14 +143,26 @@ mod tests {
         let mut approvals = Approvals::default();
         assert_eq!(approvals.verdict(&edit), Verdict::Ask);
         approvals.record(&test, &Decision::AlwaysCommand);
-        assert_eq!(approvals.verdict(&test), Verdict::Approved(ApprovedBy::Session));
+        assert_eq!(
+            approvals.verdict(&test),
+            Verdict::Approved(ApprovedBy::Session)
+        );
         assert_eq!(approvals.verdict(&other), Verdict::Ask);
         assert_eq!(approvals.verdict(&edit), Verdict::Ask);
         approvals.record(&edit, &Decision::AllEdits);
-        assert_eq!(approvals.verdict(&edit), Verdict::Approved(ApprovedBy::Session));
+        assert_eq!(
+            approvals.verdict(&edit),
+            Verdict::Approved(ApprovedBy::Session)
+        );
         approvals.mode = AskMode::Refuse("no terminal".into());
-        assert_eq!(approvals.verdict(&other), Verdict::Refused("no terminal".into()));
+        assert_eq!(
+            approvals.verdict(&other),
+            Verdict::Refused("no terminal".into())
+        );
         approvals.mode = AskMode::ApproveAll;
-        assert_eq!(approvals.verdict(&other), Verdict::Approved(ApprovedBy::Flag));
+        assert_eq!(
+            approvals.verdict(&other),
+            Verdict::Approved(ApprovedBy::Flag)
+        );
     }
 }

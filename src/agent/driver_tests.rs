@@ -51,7 +51,12 @@ impl ChatModel for Script {
             requests.push(request);
             requests.len()
         };
-        let step = self.steps.lock().unwrap().pop_front().unwrap_or(Step::Text("done"));
+        let step = self
+            .steps
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(Step::Text("done"));
         let events: Vec<ChatEvent> = match step {
             Step::Text(text) => vec![ChatEvent::Delta(text.into())],
             Step::Calls(calls) => calls
@@ -100,7 +105,9 @@ async fn drive(turn: Turn, decisions: Vec<Decision>) -> (Vec<TurnEvent>, Vec<App
         match event {
             TurnEvent::ApprovalNeeded { request, reply, .. } => {
                 asked.push(request);
-                let decision = decisions.pop_front().expect("an unexpected approval request");
+                let decision = decisions
+                    .pop_front()
+                    .expect("an unexpected approval request");
                 reply.send(decision).unwrap();
             }
             other => events.push(other),
@@ -110,7 +117,10 @@ async fn drive(turn: Turn, decisions: Vec<Decision>) -> (Vec<TurnEvent>, Vec<App
 }
 
 fn edit(old: &str, new: &str) -> (&'static str, serde_json::Value) {
-    ("edit_file", json!({"path": "notes.txt", "old_text": old, "new_text": new}))
+    (
+        "edit_file",
+        json!({"path": "notes.txt", "old_text": old, "new_text": new}),
+    )
 }
 
 fn notes(tools: &Tools) -> String {
@@ -155,9 +165,14 @@ async fn a_rejected_edit_writes_nothing_and_the_model_hears_why() {
     assert_eq!(notes(&tools), "one\nhello\nthree\n");
     assert_eq!(approvals(&events), [(false, ApprovedBy::User)]);
     let result = &script.tool_results(1)[0].content;
-    assert!(result.starts_with("rejected by the user: keep the greeting."), "{result}");
+    assert!(
+        result.starts_with("rejected by the user: keep the greeting."),
+        "{result}"
+    );
     assert!(matches!(
-        events.iter().find(|e| matches!(e, TurnEvent::ToolFinished { .. })),
+        events
+            .iter()
+            .find(|e| matches!(e, TurnEvent::ToolFinished { .. })),
         Some(TurnEvent::ToolFinished { ok: false, .. })
     ));
 }
@@ -213,8 +228,12 @@ async fn always_this_command_covers_only_that_exact_command() {
     assert_eq!(
         asked,
         [
-            ApprovalRequest::Command { command: "echo one".into() },
-            ApprovalRequest::Command { command: "echo two".into() },
+            ApprovalRequest::Command {
+                command: "echo one".into()
+            },
+            ApprovalRequest::Command {
+                command: "echo two".into()
+            },
         ]
     );
     assert_eq!(
@@ -233,8 +252,16 @@ async fn always_this_command_covers_only_that_exact_command() {
         })
         .collect();
     assert_eq!(output, "one\none\n");
-    assert!(script.tool_results(1)[0].content.starts_with("$ echo one\nexit code 0\none\n"));
-    assert!(script.tool_results(3)[2].content.starts_with("rejected by the user: no reason given"));
+    assert!(
+        script.tool_results(1)[0]
+            .content
+            .starts_with("$ echo one\nexit code 0\none\n")
+    );
+    assert!(
+        script.tool_results(3)[2]
+            .content
+            .starts_with("rejected by the user: no reason given")
+    );
 }
 
 #[tokio::test]
@@ -248,9 +275,17 @@ async fn tools_above_the_level_and_unasked_approvals_are_refused() {
     let (_, asked) = drive(start(&script, &tools), vec![]).await;
     assert!(asked.is_empty());
     let results = script.tool_results(1);
-    assert!(results[0].content.contains("edit_file is not enabled: the tools level is read"));
+    assert!(
+        results[0]
+            .content
+            .contains("edit_file is not enabled: the tools level is read")
+    );
     assert!(results[1].content.contains("run_command is not enabled"));
-    assert!(results[2].content.contains("no tool named \"no_such_tool\"; available: read_file"));
+    assert!(
+        results[2]
+            .content
+            .contains("no tool named \"no_such_tool\"; available: read_file")
+    );
     assert!(script.requests.lock().unwrap()[0].tools.len() == 3);
 
     // Headless without a terminal: refused without asking, the turn goes on.
@@ -264,19 +299,33 @@ async fn tools_above_the_level_and_unasked_approvals_are_refused() {
     assert!(asked.is_empty());
     assert_eq!(
         approvals(&events),
-        [(false, ApprovedBy::NoTerminal), (false, ApprovedBy::NoTerminal)]
+        [
+            (false, ApprovedBy::NoTerminal),
+            (false, ApprovedBy::NoTerminal)
+        ]
     );
     assert_eq!(notes(&tools), "one\nhello\nthree\n");
     assert!(!tools.root().join("made").exists());
-    assert_eq!(script.tool_results(1)[0].content, "error: not approved: no terminal");
-    assert!(matches!(events.last(), Some(TurnEvent::Chat(ChatEvent::Done { .. }))));
+    assert_eq!(
+        script.tool_results(1)[0].content,
+        "error: not approved: no terminal"
+    );
+    assert!(matches!(
+        events.last(),
+        Some(TurnEvent::Chat(ChatEvent::Done { .. }))
+    ));
 }
 
 #[tokio::test]
 async fn a_flood_of_calls_runs_the_first_few_and_bounds_the_next_request() {
     let (_dir, tools) = workspace(ToolLevel::Read);
     let calls: Vec<_> = (0..3000)
-        .map(|i| ("read_file", json!({"path": "notes.txt", "pad": "x".repeat(i % 7)})))
+        .map(|i| {
+            (
+                "read_file",
+                json!({"path": "notes.txt", "pad": "x".repeat(i % 7)}),
+            )
+        })
         .collect();
     let script = Script::new(vec![Step::Calls(calls)]);
     let (events, _) = drive(start(&script, &tools), vec![]).await;
@@ -295,7 +344,11 @@ async fn a_flood_of_calls_runs_the_first_few_and_bounds_the_next_request() {
     let bytes: usize = results.iter().map(|m| m.content.len()).sum();
     assert!(bytes <= 3000 * 80, "{bytes}");
     let request = &script.requests.lock().unwrap()[1];
-    let assistant = request.messages.iter().find(|m| !m.tool_calls.is_empty()).unwrap();
+    let assistant = request
+        .messages
+        .iter()
+        .find(|m| !m.tool_calls.is_empty())
+        .unwrap();
     assert_eq!(assistant.tool_calls[2999].arguments, "{}");
 }
 
@@ -303,7 +356,9 @@ async fn a_flood_of_calls_runs_the_first_few_and_bounds_the_next_request() {
 async fn large_results_share_one_budget_per_request() {
     let (_dir, tools) = workspace(ToolLevel::Read);
     std::fs::write(tools.root().join("big.txt"), "x".repeat(60 * 1024)).unwrap();
-    let calls = (0..6).map(|_| ("read_file", json!({"path": "big.txt"}))).collect();
+    let calls = (0..6)
+        .map(|_| ("read_file", json!({"path": "big.txt"})))
+        .collect();
     let script = Script::new(vec![Step::Calls(calls)]);
     drive(start(&script, &tools), vec![]).await;
     let results = script.tool_results(1);
@@ -312,7 +367,11 @@ async fn large_results_share_one_budget_per_request() {
     assert!(bytes <= MAX_RESULT_BYTES_PER_REQUEST + 64, "{bytes}");
     assert_eq!(results[3].content.len(), 60 * 1024);
     assert!(results[4].content.ends_with("ask for less at a time]"));
-    assert!(results[5].content.starts_with("[omitted"), "{}", results[5].content);
+    assert!(
+        results[5].content.starts_with("[omitted"),
+        "{}",
+        results[5].content
+    );
 }
 
 #[cfg(unix)]

@@ -101,7 +101,9 @@ async fn one_call(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOut
         )));
     }
     match kind {
-        ToolKind::Read => Some(blocking(tools, call, |tools, name, args| tools.call(name, args)).await),
+        ToolKind::Read => {
+            Some(blocking(tools, call, |tools, name, args| tools.call(name, args)).await)
+        }
         ToolKind::Edit => edit(tools, call, tx).await,
         ToolKind::Command => command(tools, call, tx).await,
     }
@@ -136,7 +138,11 @@ async fn edit(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutput>
     }
     let runner = tools.clone();
     let (added, removed) = proposal.counts();
-    let what = if proposal.is_new_file { "created" } else { "edited" };
+    let what = if proposal.is_new_file {
+        "created"
+    } else {
+        "edited"
+    };
     let path = proposal.path.clone();
     let applied = tokio::task::spawn_blocking(move || runner.apply(&proposal)).await;
     Some(match applied {
@@ -159,7 +165,9 @@ async fn command(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutp
         .and_then(serde_json::Value::as_str)
         .filter(|c| !c.trim().is_empty())
     else {
-        return Some(ToolOutput::error("run_command needs a non-empty string `command`"));
+        return Some(ToolOutput::error(
+            "run_command needs a non-empty string `command`",
+        ));
     };
     let run = CommandRun {
         command: command.to_owned(),

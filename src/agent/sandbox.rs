@@ -23,7 +23,10 @@ impl std::fmt::Display for Protection {
                 "Landlock ABI {abi}: commands write only in the workspace and temp dirs"
             ),
             Protection::ApprovalOnly => {
-                write!(f, "no Landlock on this system: commands are confined by approval only")
+                write!(
+                    f,
+                    "no Landlock on this system: commands are confined by approval only"
+                )
             }
         }
     }

@@ -106,7 +106,12 @@ pub fn start(
     tools: Tools,
     max_rounds: usize,
 ) -> Turn {
-    start_with(Arc::new(Remote { client, target }), request, tools, max_rounds)
+    start_with(
+        Arc::new(Remote { client, target }),
+        request,
+        tools,
+        max_rounds,
+    )
 }
 
 /// `start` with any `ChatModel`.

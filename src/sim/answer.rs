@@ -73,7 +73,11 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
         .iter()
         .find(named)
         .or_else(|| functions.iter().find(|f| asks_for_edit(f, &question)))
-        .or_else(|| functions.first());
+        .or_else(|| {
+            functions
+                .first()
+                .filter(|_| may_fall_back(&functions, &question))
+        });
     if let Some(function) = chosen {
         let name = function
             .get("name")
@@ -90,6 +94,20 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
         };
     }
     Reply::Text(markdown_answer(model, &question))
+}
+
+/// Any offered tool may be called for any question, except sapcode's own agent tools (offered
+/// by default): like a real model, the simulator only reaches for those when the question
+/// names a file, so "hello" gets a plain answer.
+fn may_fall_back(functions: &[&Value], question: &str) -> bool {
+    let is_agent = functions
+        .iter()
+        .any(|f| f.get("name").and_then(Value::as_str) == Some("read_file"));
+    !is_agent
+        || question
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '/'))
+            .any(is_path_like)
 }
 
 /// "in notes.txt replace "hello" with "goodbye"": the question asks to change text (two

@@ -99,11 +99,7 @@ impl Drop for GroupKill {
 }
 
 /// Runs `run.command` in `root`; `on_output` receives output text as it arrives.
-pub async fn run(
-    root: &Path,
-    run: &CommandRun,
-    mut on_output: impl FnMut(String),
-) -> ToolOutput {
+pub async fn run(root: &Path, run: &CommandRun, mut on_output: impl FnMut(String)) -> ToolOutput {
     let mut command = tokio::process::Command::new("sh");
     command
         .arg("-c")
@@ -121,7 +117,11 @@ pub async fn run(
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(err) => {
-            return describe(run, &CommandOutcome::Failed(err.to_string()), &Captured::default());
+            return describe(
+                run,
+                &CommandOutcome::Failed(err.to_string()),
+                &Captured::default(),
+            );
         }
     };
     let mut group = GroupKill(child.id().and_then(|id| i32::try_from(id).ok()));
@@ -205,7 +205,9 @@ fn describe(run: &CommandRun, outcome: &CommandOutcome, captured: &Captured) -> 
             "exit 127 (not found)".to_owned(),
             false,
         ),
-        CommandOutcome::Exited(code) => (format!("exit code {code}"), format!("exit {code}"), false),
+        CommandOutcome::Exited(code) => {
+            (format!("exit code {code}"), format!("exit {code}"), false)
+        }
         CommandOutcome::Signaled(signal) => (
             format!("killed by signal {signal}"),
             format!("signal {signal}"),
@@ -252,7 +254,10 @@ mod tests {
         assert!(text.len() <= MAX_COMMAND_OUTPUT + 200, "{}", text.len());
         assert!(text.starts_with("aaaa"));
         assert!(text.ends_with("THE END"));
-        assert!(text.contains("cut from the middle of 976.6 KiB of output"), "{text:.200}");
+        assert!(
+            text.contains("cut from the middle of 976.6 KiB of output"),
+            "{text:.200}"
+        );
         let mut small = Captured::default();
         small.push(b"hello\n");
         assert_eq!(small.text(), "hello\n");

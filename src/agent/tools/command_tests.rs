@@ -19,7 +19,10 @@ pub(crate) fn is_alive(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Err(_) => false,
         Ok(stat) => {
-            let state = stat.rsplit(')').next().and_then(|rest| rest.trim().chars().next());
+            let state = stat
+                .rsplit(')')
+                .next()
+                .and_then(|rest| rest.trim().chars().next());
             !matches!(state, Some('Z' | 'X'))
         }
     }
@@ -49,15 +52,27 @@ async fn exit_codes_and_output_come_back() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(dir.path(), "echo out; echo err >&2; exit 3", 60).await;
     assert!(!out.ok);
-    assert!(out.content.starts_with("$ echo out; echo err >&2; exit 3\nexit code 3\n"), "{}", out.content);
+    assert!(
+        out.content
+            .starts_with("$ echo out; echo err >&2; exit 3\nexit code 3\n"),
+        "{}",
+        out.content
+    );
     assert!(out.content.contains("out\n") && out.content.contains("err\n"));
     assert_eq!(out.summary, "exit 3 (8 B output)");
     let out = run(dir.path(), "no-such-command-sapcode", 60).await;
-    assert!(out.content.contains("exit code 127 (command not found)"), "{}", out.content);
+    assert!(
+        out.content.contains("exit code 127 (command not found)"),
+        "{}",
+        out.content
+    );
     // stdin is /dev/null: `cat` ends at once instead of waiting for input.
     let out = run(dir.path(), "cat; pwd", 60).await;
     assert!(out.ok, "{out:?}");
-    assert!(out.content.ends_with(&format!("{}\n", dir.path().canonicalize().unwrap().display())));
+    assert!(out.content.ends_with(&format!(
+        "{}\n",
+        dir.path().canonicalize().unwrap().display()
+    )));
 }
 
 #[tokio::test]
@@ -70,10 +85,20 @@ async fn a_flood_of_output_is_capped_head_and_tail() {
     };
     let out = command::run(dir.path(), &run_spec, |text| streamed += text.len()).await;
     assert!(out.ok, "{}", out.summary);
-    assert!(out.content.len() <= MAX_COMMAND_OUTPUT + 300, "{}", out.content.len());
+    assert!(
+        out.content.len() <= MAX_COMMAND_OUTPUT + 300,
+        "{}",
+        out.content.len()
+    );
     assert!(out.content.trim_end().ends_with("LAST"));
-    assert!(out.content.contains("cut from the middle of 19.1 MiB of output"));
-    assert!(streamed < 2 * 1024 * 1024, "live output is bounded too: {streamed}");
+    assert!(
+        out.content
+            .contains("cut from the middle of 19.1 MiB of output")
+    );
+    assert!(
+        streamed < 2 * 1024 * 1024,
+        "live output is bounded too: {streamed}"
+    );
 }
 
 #[cfg(unix)]
@@ -83,7 +108,12 @@ async fn a_timeout_kills_the_whole_process_group() {
     // The grandchild ignores the shell's end; only a group kill reaches it.
     let command = "sleep 1000 & echo $! > grandchild.pid; wait";
     let out = run(dir.path(), command, 2).await;
-    assert!(out.content.contains("timed out after 2 s; the command and its process group were killed"), "{}", out.content);
+    assert!(
+        out.content
+            .contains("timed out after 2 s; the command and its process group were killed"),
+        "{}",
+        out.content
+    );
     let pid = read_pid(&dir.path().join("grandchild.pid"));
     wait_until_gone(pid);
 }
@@ -93,20 +123,30 @@ async fn a_timeout_kills_the_whole_process_group() {
 async fn landlock_keeps_writes_in_the_workspace() {
     use crate::agent::sandbox::{Protection, status};
     if let Protection::ApprovalOnly = status() {
-        eprintln!("skipped: this kernel has no Landlock, so commands are confined by approval only");
+        eprintln!(
+            "skipped: this kernel has no Landlock, so commands are confined by approval only"
+        );
         return;
     }
     let workspace = tempfile::tempdir().unwrap();
     // Outside the workspace and outside the temp dirs: beside the crate's sources.
     let outside = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
     let target = outside.path().join("escaped.txt");
-    let out = run(workspace.path(), &format!("echo x > '{}'", target.display()), 60).await;
+    let out = run(
+        workspace.path(),
+        &format!("echo x > '{}'", target.display()),
+        60,
+    )
+    .await;
     assert!(!out.ok, "{}", out.content);
     assert!(out.content.contains("Permission denied"), "{}", out.content);
     assert!(!target.exists());
     let out = run(workspace.path(), "echo inside > made.txt && mkdir -p sub && echo t > /tmp/.sapcode-landlock-test && rm /tmp/.sapcode-landlock-test && cat made.txt > /dev/null && cat /etc/hostname > /dev/null", 60).await;
     assert!(out.ok, "{}", out.content);
-    assert_eq!(std::fs::read_to_string(workspace.path().join("made.txt")).unwrap(), "inside\n");
+    assert_eq!(
+        std::fs::read_to_string(workspace.path().join("made.txt")).unwrap(),
+        "inside\n"
+    );
     // Only the child is confined: sapcode itself can still write there.
     std::fs::write(&target, "parent").unwrap();
 }

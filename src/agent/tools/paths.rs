@@ -63,7 +63,10 @@ impl Tools {
             return Err(outside());
         }
         if !missing.is_empty() && !real.is_dir() {
-            return Err(format!("{relative}: {} is not a directory", self.shown(&real)));
+            return Err(format!(
+                "{relative}: {} is not a directory",
+                self.shown(&real)
+            ));
         }
         let target = missing
             .into_iter()

@@ -33,9 +33,9 @@ impl TextError {
                 "{shown} is not a regular file (a directory, FIFO, socket or device); {verb} \
                  only handles regular text files"
             ),
-            TextError::TooLarge(size) => format!(
-                "{shown} is {size} bytes; too large to {verb} (limit {MAX_FILE_BYTES})"
-            ),
+            TextError::TooLarge(size) => {
+                format!("{shown} is {size} bytes; too large to {verb} (limit {MAX_FILE_BYTES})")
+            }
             TextError::Binary => {
                 format!("{shown} is a binary file (not UTF-8 text); it cannot be {verb}ed")
             }
@@ -130,7 +130,10 @@ impl Tools {
                 "\n[truncated at {MAX_RESULT_BYTES} bytes; ask for a line range]"
             ));
         }
-        ToolOutput::success(content, format!("{shown} ({})", human_bytes(selected.len())))
+        ToolOutput::success(
+            content,
+            format!("{shown} ({})", human_bytes(selected.len())),
+        )
     }
 
     pub(super) fn list_files(&self, args: &Value) -> ToolOutput {

@@ -88,9 +88,15 @@ fn symlinks_out_of_the_root_are_refused() {
     std::os::unix::fs::symlink(dir.path().join("secret"), tools.root().join("link")).unwrap();
     std::os::unix::fs::symlink(dir.path(), tools.root().join("up")).unwrap();
     let out = tools.call("read_file", r#"{"path":"link"}"#);
-    assert!(!out.ok && out.content.contains("outside the project"), "{out:?}");
+    assert!(
+        !out.ok && out.content.contains("outside the project"),
+        "{out:?}"
+    );
     let out = tools.call("read_file", r#"{"path":"up/secret"}"#);
-    assert!(!out.ok && out.content.contains("outside the project"), "{out:?}");
+    assert!(
+        !out.ok && out.content.contains("outside the project"),
+        "{out:?}"
+    );
     let out = tools.call("search", r#"{"pattern":"top secret"}"#);
     assert_eq!(out.content, "no matches for \"top secret\"");
     let out = tools.call("list_files", r#"{"path":"up"}"#);
@@ -99,13 +105,22 @@ fn symlinks_out_of_the_root_are_refused() {
     for (name, args) in [
         ("write_file", json!({"path": "link", "content": "x"})),
         ("write_file", json!({"path": "up/new.txt", "content": "x"})),
-        ("write_file", json!({"path": "up/deeper/new.txt", "content": "x"})),
-        ("edit_file", json!({"path": "link", "old_text": "top", "new_text": "x"})),
+        (
+            "write_file",
+            json!({"path": "up/deeper/new.txt", "content": "x"}),
+        ),
+        (
+            "edit_file",
+            json!({"path": "link", "old_text": "top", "new_text": "x"}),
+        ),
     ] {
         let err = edit(&tools, name, args.clone()).unwrap_err();
         assert!(err.contains("outside the project"), "{args}: {err}");
     }
-    assert_eq!(std::fs::read_to_string(dir.path().join("secret")).unwrap(), "top secret");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("secret")).unwrap(),
+        "top secret"
+    );
     assert!(!dir.path().join("new.txt").exists() && !dir.path().join("deeper").exists());
 }
 
@@ -115,7 +130,10 @@ fn a_symlink_planted_after_the_proposal_is_caught_before_writing() {
     let (dir, tools) = project();
     std::fs::create_dir(tools.root().join("out")).unwrap();
     let proposal = tools
-        .prepare_edit("write_file", &json!({"path": "out/x.txt", "content": "x"}).to_string())
+        .prepare_edit(
+            "write_file",
+            &json!({"path": "out/x.txt", "content": "x"}).to_string(),
+        )
         .unwrap();
     std::fs::remove_dir(tools.root().join("out")).unwrap();
     std::os::unix::fs::symlink(dir.path(), tools.root().join("out")).unwrap();
@@ -188,7 +206,10 @@ fn binary_huge_and_bad_calls_are_clear_errors() {
     ];
     for (name, args) in cases {
         let out = tools.call(name, args);
-        assert!(!out.ok && out.content.starts_with("error: "), "{name} {args}: {out:?}");
+        assert!(
+            !out.ok && out.content.starts_with("error: "),
+            "{name} {args}: {out:?}"
+        );
     }
     std::fs::write(tools.root().join("bin"), [0xff, 0xfe]).unwrap();
     std::fs::write(tools.root().join("nul"), b"text\0more").unwrap();
@@ -216,8 +237,12 @@ fn a_fifo_is_refused_without_blocking() {
     assert!(out.content.contains("not a regular file"), "{out:?}");
     let out = tools.call("search", r#"{"pattern":"x","path":"pipe"}"#);
     assert_eq!(out.content, "no matches for \"x\"");
-    let err = edit(&tools, "edit_file", json!({"path": "pipe", "old_text": "a", "new_text": "b"}))
-        .unwrap_err();
+    let err = edit(
+        &tools,
+        "edit_file",
+        json!({"path": "pipe", "old_text": "a", "new_text": "b"}),
+    )
+    .unwrap_err();
     assert!(err.contains("not a regular file"), "{err}");
 }
 
@@ -225,12 +250,28 @@ fn a_fifo_is_refused_without_blocking() {
 fn edit_file_replaces_once_or_everywhere_when_asked() {
     let (_dir, tools) = project();
     edit(&tools, "edit_file", json!({"path": "src/lib.rs", "old_text": "pub fn two() {}", "new_text": "pub fn two() -> u8 {\n    2\n}"})).unwrap();
-    assert_eq!(read(&tools, "src/lib.rs"), "pub fn one() {}\npub fn two() -> u8 {\n    2\n}\n// needle\n");
+    assert_eq!(
+        read(&tools, "src/lib.rs"),
+        "pub fn one() {}\npub fn two() -> u8 {\n    2\n}\n// needle\n"
+    );
     // A second edit of the same file applies on the result of the first.
-    edit(&tools, "edit_file", json!({"path": "src/lib.rs", "old_text": "    2\n", "new_text": "    3\n"})).unwrap();
+    edit(
+        &tools,
+        "edit_file",
+        json!({"path": "src/lib.rs", "old_text": "    2\n", "new_text": "    3\n"}),
+    )
+    .unwrap();
     assert!(read(&tools, "src/lib.rs").contains("    3\n"));
-    edit(&tools, "edit_file", json!({"path": "src/lib.rs", "old_text": "pub fn", "new_text": "fn", "replace_all": true})).unwrap();
-    assert_eq!(read(&tools, "src/lib.rs"), "fn one() {}\nfn two() -> u8 {\n    3\n}\n// needle\n");
+    edit(
+        &tools,
+        "edit_file",
+        json!({"path": "src/lib.rs", "old_text": "pub fn", "new_text": "fn", "replace_all": true}),
+    )
+    .unwrap();
+    assert_eq!(
+        read(&tools, "src/lib.rs"),
+        "fn one() {}\nfn two() -> u8 {\n    3\n}\n// needle\n"
+    );
 }
 
 #[test]
@@ -239,43 +280,107 @@ fn edit_file_tells_the_model_what_to_fix() {
     std::fs::write(tools.root().join("bin"), [0xff, 0xfe]).unwrap();
     let secret = dir.path().join("secret");
     let cases = [
-        (json!({"path": "src/lib.rs", "old_text": "fn three", "new_text": "x"}), "was not found in src/lib.rs"),
-        (json!({"path": "src/lib.rs", "old_text": "pub fn", "new_text": "fn"}), "found 2 times"),
-        (json!({"path": "../secret", "old_text": "top", "new_text": "x"}), "outside the project"),
-        (json!({"path": secret, "old_text": "top", "new_text": "x"}), "outside the project"),
-        (json!({"path": "/tmp/sapcode-x.txt", "old_text": "a", "new_text": "x"}), "outside the project"),
-        (json!({"path": "bin", "old_text": "a", "new_text": "b"}), "binary file"),
-        (json!({"path": "src", "old_text": "a", "new_text": "b"}), "not a regular file"),
-        (json!({"path": "missing.rs", "old_text": "a", "new_text": "b"}), "use write_file to create it"),
-        (json!({"path": "Cargo.toml", "old_text": "", "new_text": "b"}), "old_text is empty"),
-        (json!({"path": "Cargo.toml", "old_text": "demo", "new_text": "demo"}), "same as old_text"),
-        (json!({"path": "Cargo.toml", "old_text": "demo"}), "needs string"),
+        (
+            json!({"path": "src/lib.rs", "old_text": "fn three", "new_text": "x"}),
+            "was not found in src/lib.rs",
+        ),
+        (
+            json!({"path": "src/lib.rs", "old_text": "pub fn", "new_text": "fn"}),
+            "found 2 times",
+        ),
+        (
+            json!({"path": "../secret", "old_text": "top", "new_text": "x"}),
+            "outside the project",
+        ),
+        (
+            json!({"path": secret, "old_text": "top", "new_text": "x"}),
+            "outside the project",
+        ),
+        (
+            json!({"path": "/tmp/sapcode-x.txt", "old_text": "a", "new_text": "x"}),
+            "outside the project",
+        ),
+        (
+            json!({"path": "bin", "old_text": "a", "new_text": "b"}),
+            "binary file",
+        ),
+        (
+            json!({"path": "src", "old_text": "a", "new_text": "b"}),
+            "not a regular file",
+        ),
+        (
+            json!({"path": "missing.rs", "old_text": "a", "new_text": "b"}),
+            "use write_file to create it",
+        ),
+        (
+            json!({"path": "Cargo.toml", "old_text": "", "new_text": "b"}),
+            "old_text is empty",
+        ),
+        (
+            json!({"path": "Cargo.toml", "old_text": "demo", "new_text": "demo"}),
+            "same as old_text",
+        ),
+        (
+            json!({"path": "Cargo.toml", "old_text": "demo"}),
+            "needs string",
+        ),
     ];
     for (args, expected) in cases {
         let err = edit(&tools, "edit_file", args.clone()).unwrap_err();
-        assert!(err.starts_with("error: ") && err.contains(expected), "{args}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(expected),
+            "{args}: {err}"
+        );
     }
     assert_eq!(std::fs::read_to_string(&secret).unwrap(), "top secret");
-    assert_eq!(read(&tools, "src/lib.rs"), "pub fn one() {}\npub fn two() {}\n// needle\n");
+    assert_eq!(
+        read(&tools, "src/lib.rs"),
+        "pub fn one() {}\npub fn two() {}\n// needle\n"
+    );
 }
 
 #[test]
 fn write_file_creates_parents_inside_and_never_writes_vcs_dirs() {
     let (dir, tools) = project();
-    edit(&tools, "write_file", json!({"path": "src/new/deep/mod.rs", "content": "// new\n"})).unwrap();
+    edit(
+        &tools,
+        "write_file",
+        json!({"path": "src/new/deep/mod.rs", "content": "// new\n"}),
+    )
+    .unwrap();
     assert_eq!(read(&tools, "src/new/deep/mod.rs"), "// new\n");
-    edit(&tools, "write_file", json!({"path": "Cargo.toml", "content": "[package]\n"})).unwrap();
+    edit(
+        &tools,
+        "write_file",
+        json!({"path": "Cargo.toml", "content": "[package]\n"}),
+    )
+    .unwrap();
     assert_eq!(read(&tools, "Cargo.toml"), "[package]\n");
-    for path in [".git/config", ".git/hooks/pre-commit", "sub/.git/config", ".GIT/config", "a/.hg/hgrc", ".svn/x"] {
+    for path in [
+        ".git/config",
+        ".git/hooks/pre-commit",
+        "sub/.git/config",
+        ".GIT/config",
+        "a/.hg/hgrc",
+        ".svn/x",
+    ] {
         let err = edit(&tools, "write_file", json!({"path": path, "content": "x"})).unwrap_err();
         assert!(err.contains("never writes to"), "{path}: {err}");
     }
-    let err = edit(&tools, "edit_file", json!({"path": ".git/config", "old_text": "needle", "new_text": "x"})).unwrap_err();
+    let err = edit(
+        &tools,
+        "edit_file",
+        json!({"path": ".git/config", "old_text": "needle", "new_text": "x"}),
+    )
+    .unwrap_err();
     assert!(err.contains("never writes to"), "{err}");
     assert_eq!(read(&tools, ".git/config"), "needle");
     for path in ["../escape.txt", "src/../../escape.txt", "/tmp/escape.txt"] {
         let err = edit(&tools, "write_file", json!({"path": path, "content": "x"})).unwrap_err();
-        assert!(err.contains("outside the project") || err.contains("without `..`"), "{path}: {err}");
+        assert!(
+            err.contains("outside the project") || err.contains("without `..`"),
+            "{path}: {err}"
+        );
     }
     assert!(!dir.path().join("escape.txt").exists());
 }
@@ -288,18 +393,39 @@ fn writes_keep_permissions_and_undo_restores() {
     let script = tools.root().join("run.sh");
     std::fs::write(&script, "#!/bin/sh\n").unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    edit(&tools, "edit_file", json!({"path": "run.sh", "old_text": "/bin/sh", "new_text": "/bin/sh -e"})).unwrap();
-    assert_eq!(std::fs::metadata(&script).unwrap().permissions().mode() & 0o777, 0o755);
-    edit(&tools, "write_file", json!({"path": "fresh.txt", "content": "new\n"})).unwrap();
+    edit(
+        &tools,
+        "edit_file",
+        json!({"path": "run.sh", "old_text": "/bin/sh", "new_text": "/bin/sh -e"}),
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::metadata(&script).unwrap().permissions().mode() & 0o777,
+        0o755
+    );
+    edit(
+        &tools,
+        "write_file",
+        json!({"path": "fresh.txt", "content": "new\n"}),
+    )
+    .unwrap();
     assert_eq!(tools.undo_len(), 2);
     assert_eq!(tools.undo_last().unwrap(), "fresh.txt");
     assert!(!tools.root().join("fresh.txt").exists());
     assert_eq!(tools.undo_last().unwrap(), "run.sh");
     assert_eq!(read(&tools, "run.sh"), "#!/bin/sh\n");
-    assert_eq!(std::fs::metadata(&script).unwrap().permissions().mode() & 0o777, 0o755);
+    assert_eq!(
+        std::fs::metadata(&script).unwrap().permissions().mode() & 0o777,
+        0o755
+    );
     assert_eq!(tools.undo_last(), Err(UndoError::Empty));
     // A file changed since the edit is not undone.
-    edit(&tools, "write_file", json!({"path": "run.sh", "content": "echo one\n"})).unwrap();
+    edit(
+        &tools,
+        "write_file",
+        json!({"path": "run.sh", "content": "echo one\n"}),
+    )
+    .unwrap();
     std::fs::write(&script, "echo mine\n").unwrap();
     assert_eq!(
         tools.undo_last().unwrap_err().to_string(),
@@ -312,10 +438,19 @@ fn writes_keep_permissions_and_undo_restores() {
 fn levels_offer_their_tools() {
     let (_dir, tools) = project();
     let names = |level| -> Vec<String> {
-        tools.clone().with_level(level).offered().into_iter().map(|s| s.name).collect()
+        tools
+            .clone()
+            .with_level(level)
+            .offered()
+            .into_iter()
+            .map(|s| s.name)
+            .collect()
     };
     assert!(names(ToolLevel::Off).is_empty());
-    assert_eq!(names(ToolLevel::Read), ["read_file", "list_files", "search"]);
+    assert_eq!(
+        names(ToolLevel::Read),
+        ["read_file", "list_files", "search"]
+    );
     assert_eq!(names(ToolLevel::Edit).len(), 5);
     assert_eq!(names(ToolLevel::All).last().unwrap(), "run_command");
     assert_eq!(ToolLevel::parse(" Edit "), Some(ToolLevel::Edit));

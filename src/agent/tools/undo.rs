@@ -32,7 +32,10 @@ pub enum UndoError {
 
 impl Tools {
     pub(super) fn push_undo(&self, entry: UndoEntry) {
-        let mut stack = self.undo.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut stack = self
+            .undo
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         if stack.len() >= MAX_UNDO {
             stack.remove(0);
         }
@@ -48,7 +51,10 @@ impl Tools {
     /// dropped and the refusal says so). Returns the path restored. Blocking I/O.
     pub fn undo_last(&self) -> Result<String, UndoError> {
         let entry = {
-            let mut stack = self.undo.lock().unwrap_or_else(|poison| poison.into_inner());
+            let mut stack = self
+                .undo
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
             stack.pop().ok_or(UndoError::Empty)?
         };
         let current = std::fs::read(&entry.absolute).ok();

@@ -10,9 +10,7 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use super::{Printer, timing_line};
-use crate::agent::{
-    ApprovalRequest, AskMode, Decision, ToolLevel, Tools, Turn, TurnEvent, turn,
-};
+use crate::agent::{ApprovalRequest, AskMode, Decision, ToolLevel, Tools, Turn, TurnEvent, turn};
 use crate::aicore::{ChatEvent, Error};
 use crate::cli::{RunArgs, ToolsLevel};
 use crate::commands::context::Context;
@@ -99,7 +97,8 @@ pub(super) async fn run_turn(
             }
             TurnEvent::ToolStarted { id, name, args } => {
                 if printer.json {
-                    let value = json!({"type": "tool_call", "id": id, "name": name, "arguments": args});
+                    let value =
+                        json!({"type": "tool_call", "id": id, "name": name, "arguments": args});
                     printer.line(&value.to_string())?;
                 }
                 calls.insert(id, turn::describe_call(&name, &args));
@@ -117,7 +116,10 @@ pub(super) async fn run_turn(
                     printer.line(&value.to_string())?;
                 } else {
                     let call = calls.get(&id).cloned().unwrap_or(name);
-                    eprintln!("sapcode: {}", turn::describe_result(&call, &summary, bytes, ok));
+                    eprintln!(
+                        "sapcode: {}",
+                        turn::describe_result(&call, &summary, bytes, ok)
+                    );
                 }
             }
             TurnEvent::Approval { id, approved, by } => {
@@ -160,7 +162,8 @@ pub(super) async fn run_turn(
     if let (true, Err(err)) = (printer.json, &outcome)
         && shown.is_none()
     {
-        let value = json!({"type": "error", "message": err.to_string(), "hint": "", "exit_code": 1});
+        let value =
+            json!({"type": "error", "message": err.to_string(), "hint": "", "exit_code": 1});
         printer.line(&value.to_string())?;
     }
     if ctx.global.verbose {
@@ -196,7 +199,11 @@ fn ask_on_terminal(call: &str, request: &ApprovalRequest) -> Decision {
             Decision::AlwaysCommand,
         ),
     };
-    let _ = write!(tty, "\nsapcode: {call}\n{}{question}: ", terminal_safe(&shown));
+    let _ = write!(
+        tty,
+        "\nsapcode: {call}\n{}{question}: ",
+        terminal_safe(&shown)
+    );
     let _ = tty.flush();
     let Some(answer) = read_line(&tty) else {
         return Decision::No { reason: None };
@@ -251,7 +258,12 @@ mod tests {
         );
         let call = turn::describe_call("read_file", r#"{"path":"../x"}"#);
         assert_eq!(
-            turn::describe_result(&call, "refused: ../x is outside the project directory", 40, false),
+            turn::describe_result(
+                &call,
+                "refused: ../x is outside the project directory",
+                40,
+                false
+            ),
             "read_file ../x: refused: ../x is outside the project directory"
         );
     }

@@ -223,12 +223,15 @@ export async function pythonSdkStream(keyJson, prompt = 'Hello') {
   return { result, ...res };
 }
 
-/** Runs `sapcode run --json` against the simulator whose key is `keyJson`; parses its events. */
+/**
+ * Runs `sapcode run --json --tools off` against the simulator whose key is `keyJson`; parses its
+ * events. Tools off: the replayed tool calls are compared as parsed, not run by sapcode's agent.
+ */
 export async function sapcodeRun(keyJson, args, prompt = 'Hello') {
   const bin = sapcodeBin();
   const home = mkdtempSync(join(tmpdir(), 'sapcode-conf-home-'));
   try {
-    const res = await runProcess(bin, ['run', '--json', ...args, prompt], {
+    const res = await runProcess(bin, ['run', '--json', '--tools', 'off', ...args, prompt], {
       env: {
         AICORE_SERVICE_KEY: keyJson,
         // Keep the user's config, caches and keyring out of it.
