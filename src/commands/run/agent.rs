@@ -135,7 +135,12 @@ pub(super) async fn run_turn(
             }
             TurnEvent::ApprovalNeeded { id, request, reply } => {
                 let call = calls.get(&id).cloned().unwrap_or_default();
-                let asked = tokio::task::spawn_blocking(move || ask_on_terminal(&call, &request));
+                // A plain thread, not `spawn_blocking`: after Ctrl-C the runtime must not wait
+                // for a read of the terminal that nobody will finish.
+                let (answer, asked) = tokio::sync::oneshot::channel();
+                std::thread::spawn(move || {
+                    let _ = answer.send(ask_on_terminal(&call, &request));
+                });
                 let decision = tokio::select! {
                     decision = asked => decision.unwrap_or(Decision::No { reason: None }),
                     _ = &mut interrupted => break Err(Error::Interrupted.into()),
