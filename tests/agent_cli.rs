@@ -114,7 +114,10 @@ fn commands_run_with_yes_at_level_all_only() {
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("done\n"), "live output on stderr: {stderr}");
-    assert!(stderr.contains("sapcode: run_command ("), "{stderr}");
+    assert!(
+        stderr.contains("sapcode: run_command `echo made > made.txt; echo done` ("),
+        "{stderr}"
+    );
     let made = home.path().join("project/made.txt");
     assert_eq!(std::fs::read_to_string(&made).unwrap(), "made\n");
     std::fs::remove_file(&made).unwrap();

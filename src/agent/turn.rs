@@ -238,11 +238,14 @@ async fn drive(
     send(TurnEvent::RoundLimit { rounds: max_rounds });
 }
 
-/// `read_file src/lib.rs` from a call's name and JSON arguments: the name, then its `path`
-/// (or `pattern`) when there is one.
+/// `read_file src/lib.rs` from a call's name and JSON arguments: the name, then its
+/// `command`, `pattern` or `path` when there is one.
 pub fn describe_call(name: &str, args: &str) -> String {
     let value: serde_json::Value = serde_json::from_str(args).unwrap_or_default();
     let text = |key: &str| value.get(key).and_then(serde_json::Value::as_str);
+    if let Some(command) = text("command") {
+        return format!("{name} `{}`", super::tools::truncate(command, 120));
+    }
     match (text("pattern"), text("path")) {
         (Some(pattern), Some(path)) => format!("{name} {pattern:?} in {path}"),
         (Some(pattern), None) => format!("{name} {pattern:?}"),
@@ -275,6 +278,10 @@ mod tests {
             "search \"fn main\" in src"
         );
         assert_eq!(describe_call("list_files", "{}"), "list_files");
+        assert_eq!(
+            describe_call("run_command", r#"{"command":"cargo test"}"#),
+            "run_command `cargo test`"
+        );
         assert_eq!(describe_call("list_files", "garbage"), "list_files");
     }
 }

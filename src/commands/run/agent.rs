@@ -116,10 +116,8 @@ pub(super) async fn run_turn(
                     printer.line(&value.to_string())?;
                 } else {
                     let call = calls.get(&id).cloned().unwrap_or(name);
-                    eprintln!(
-                        "sapcode: {}",
-                        turn::describe_result(&call, &summary, bytes, ok)
-                    );
+                    let line = turn::describe_result(&call, &summary, bytes, ok);
+                    eprintln!("sapcode: {}", terminal_safe(&line));
                 }
             }
             TurnEvent::Approval { id, approved, by } => {
@@ -129,7 +127,8 @@ pub(super) async fn run_turn(
                 } else if !approved && by == crate::agent::ApprovedBy::NoTerminal {
                     let call = calls.get(&id).map_or("a tool call", String::as_str);
                     eprintln!(
-                        "sapcode: refused {call}: no terminal to ask; run with --yes to allow edits and commands"
+                        "sapcode: refused {}: no terminal to ask; run with --yes to allow edits and commands",
+                        terminal_safe(call)
                     );
                 }
             }
@@ -206,7 +205,8 @@ fn ask_on_terminal(call: &str, request: &ApprovalRequest) -> Decision {
     };
     let _ = write!(
         tty,
-        "\nsapcode: {call}\n{}{question}: ",
+        "\nsapcode: {}\n{}{question}: ",
+        terminal_safe(call),
         terminal_safe(&shown)
     );
     let _ = tty.flush();
