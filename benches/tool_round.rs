@@ -22,7 +22,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-async fn turn_time(client: &Client, tools: &Tools, prompt: &str) -> Duration {
+async fn turn_time(client: &Client, tools: Option<&Tools>, prompt: &str) -> Duration {
     let target = client
         .resolve_target(Mode::Foundation, Some("gpt-4o"), None)
         .await
@@ -34,7 +34,7 @@ async fn turn_time(client: &Client, tools: &Tools, prompt: &str) -> Duration {
         client.clone(),
         target,
         conversation.request(None),
-        tools.clone(),
+        tools.cloned(),
         4,
     )
     .collect()
@@ -59,19 +59,18 @@ async fn main() {
     let read = Tools::new(dir.path())
         .expect("tools")
         .with_level(ToolLevel::Read);
-    let off = read.clone().with_level(ToolLevel::Off);
     let prompt = "read the file notes.txt";
 
     for _ in 0..20 {
-        turn_time(&client, &read, prompt).await;
-        turn_time(&client, &off, prompt).await;
+        turn_time(&client, Some(&read), prompt).await;
+        turn_time(&client, None, prompt).await;
     }
     let mut with_tool = Vec::with_capacity(TURNS);
     let mut without = Vec::with_capacity(TURNS);
     let mut tool_alone = Vec::with_capacity(TURNS);
     for _ in 0..TURNS {
-        with_tool.push(turn_time(&client, &read, prompt).await);
-        without.push(turn_time(&client, &off, prompt).await);
+        with_tool.push(turn_time(&client, Some(&read), prompt).await);
+        without.push(turn_time(&client, None, prompt).await);
         let started = Instant::now();
         let out = read.call("read_file", r#"{"path":"notes.txt"}"#);
         tool_alone.push(started.elapsed());

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use sapcode::cli::{Cli, Command};
-use sapcode::commands::{self, context::Context, report};
+use sapcode::commands;
+use sapcode::connect::Context;
 use sapcode::credentials::Environment;
+use sapcode::report;
 
 fn main() -> ExitCode {
     // Chains to any hook installed before or after it (see `crash`).

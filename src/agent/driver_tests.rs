@@ -91,7 +91,7 @@ fn workspace(level: ToolLevel) -> (tempfile::TempDir, Tools) {
 fn start(script: &Arc<Script>, tools: &Tools) -> Turn {
     let mut request = ChatRequest::default();
     request.messages.push(Message::new(Role::User, "go"));
-    turn::start_with(script.clone(), request, tools.clone(), 8)
+    turn::start_with(script.clone(), request, Some(tools.clone()), 8)
 }
 
 /// Runs the turn to its end, answering each approval with the next decision; returns the

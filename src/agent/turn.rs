@@ -1,6 +1,7 @@
-//! The turn driver with tools: stream an answer; when the model asks for tools, run them
-//! (`round.rs`: caps, approvals, execution), add the calls and their results to the request
-//! and ask again, at most `max_rounds` times. Used by `sapcode run` and the TUI.
+//! The one turn driver, tools on or off: stream an answer; when the model asks for tools, run
+//! them (`round.rs`: caps, approvals, execution), add the calls and their results to the
+//! request and ask again, at most `max_rounds` times. Every turn of `sapcode run` and of the
+//! TUI goes through it; each face only turns `TurnEvent`s into output (and answers approvals).
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
@@ -98,12 +99,14 @@ impl ChatModel for Remote {
     }
 }
 
-/// Starts a turn; the tools offered are those of `tools`' level (`request.tools` is replaced).
+/// Starts a turn. With `tools`, the specs of their level are offered (`request.tools` is
+/// replaced); without, the turn is one plain answer (tool calls the model sends anyway end it
+/// like text does).
 pub fn start(
     client: Client,
     target: ChatTarget,
     request: ChatRequest,
-    tools: Tools,
+    tools: Option<Tools>,
     max_rounds: usize,
 ) -> Turn {
     start_with(
@@ -118,10 +121,12 @@ pub fn start(
 pub fn start_with(
     model: Arc<dyn ChatModel>,
     mut request: ChatRequest,
-    tools: Tools,
+    tools: Option<Tools>,
     max_rounds: usize,
 ) -> Turn {
-    request.tools = tools.offered();
+    if let Some(tools) = &tools {
+        request.tools = tools.offered();
+    }
     let (tx, events) = mpsc::unbounded_channel();
     let task = tokio::spawn(drive(model, request, tools, max_rounds.max(1), tx));
     Turn { events, task }
@@ -138,7 +143,7 @@ struct Pending {
 async fn drive(
     model: Arc<dyn ChatModel>,
     mut request: ChatRequest,
-    tools: Tools,
+    tools: Option<Tools>,
     max_rounds: usize,
     tx: mpsc::UnboundedSender<TurnEvent>,
 ) {
@@ -179,12 +184,7 @@ async fn drive(
                         return;
                     }
                 }
-                ChatEvent::Usage(u) => {
-                    let total = usage.get_or_insert_with(Usage::default);
-                    total.prompt_tokens += u.prompt_tokens;
-                    total.completion_tokens += u.completion_tokens;
-                    total.total_tokens += u.total_tokens;
-                }
+                ChatEvent::Usage(u) => *usage.get_or_insert_with(Usage::default) += u,
                 ChatEvent::Done { finish_reason: r } => finish_reason = r,
                 ChatEvent::Error(err) => {
                     send(TurnEvent::Chat(ChatEvent::Error(err)));
@@ -210,7 +210,7 @@ async fn drive(
                 })
             })
             .collect();
-        if calls.is_empty() {
+        let Some(tools) = tools.as_ref().filter(|_| !calls.is_empty()) else {
             if !added.is_empty() {
                 send(TurnEvent::History(std::mem::take(&mut added)));
             }
@@ -219,14 +219,14 @@ async fn drive(
             }
             send(TurnEvent::Chat(ChatEvent::Done { finish_reason }));
             return;
-        }
+        };
         needs_break |= !text.trim().is_empty();
         let mut calls = calls;
         super::round::drop_excess_arguments(&mut calls);
         let assistant = Message::assistant_tool_calls(text, calls.clone());
         request.messages.push(assistant.clone());
         added.push(assistant);
-        let Some(results) = super::round::run(&tools, calls, &tx).await else {
+        let Some(results) = super::round::run(tools, calls, &tx).await else {
             return;
         };
         request.messages.extend(results.iter().cloned());
@@ -257,7 +257,7 @@ pub fn describe_call(name: &str, args: &str) -> String {
 /// A finished tool call as the CLI and the TUI show it: its size, or why it failed.
 pub fn describe_result(call: &str, summary: &str, bytes: usize, ok: bool) -> String {
     if ok {
-        format!("{call} ({})", super::tools::human_bytes(bytes))
+        format!("{call} ({})", crate::byte_size::human_bytes(bytes))
     } else {
         format!("{call}: {summary}")
     }
@@ -283,5 +283,48 @@ mod tests {
             "run_command `cargo test`"
         );
         assert_eq!(describe_call("list_files", "garbage"), "list_files");
+    }
+
+    #[tokio::test]
+    async fn a_turn_without_tools_is_one_answer_ending_in_usage_then_done() {
+        use crate::aicore::{ClientOptions, Mode, ServiceKey};
+        let server = crate::sim::SimServer::start(Default::default())
+            .await
+            .unwrap();
+        let key = ServiceKey::from_json(&server.service_key().to_string()).unwrap();
+        let client = Client::new(key, ClientOptions::default()).unwrap();
+        let target = client
+            .resolve_target(Mode::Foundation, Some("gpt-4o"), None)
+            .await
+            .unwrap();
+        let mut conversation = crate::agent::Conversation::new(None);
+        conversation.push_user("read the file notes.txt", &[]);
+        let request = conversation.request(None);
+        let events: Vec<TurnEvent> = start(client, target, request, None, DEFAULT_MAX_ROUNDS)
+            .collect()
+            .await;
+        let text: String = events
+            .iter()
+            .filter_map(|e| match e {
+                TurnEvent::Chat(ChatEvent::Delta(t)) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(!text.is_empty(), "{events:?}");
+        let n = events.len();
+        assert!(
+            matches!(events[n - 2], TurnEvent::Chat(ChatEvent::Usage(u)) if u.total_tokens > 0),
+            "{events:?}"
+        );
+        assert!(
+            matches!(events[n - 1], TurnEvent::Chat(ChatEvent::Done { .. })),
+            "{events:?}"
+        );
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, TurnEvent::ToolStarted { .. } | TurnEvent::History(_))),
+            "{events:?}"
+        );
     }
 }

@@ -6,12 +6,11 @@ mod agent;
 use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
-
-use super::context::Context;
 use crate::agent::{Attachment, Conversation, ToolLevel, turn};
 use crate::aicore::{ChatEvent, Error, Usage};
 use crate::cli::RunArgs;
+use crate::connect::Context;
+use crate::report::UsageError;
 
 pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     let prompt = read_prompt(args.prompt.as_deref())?;
@@ -20,7 +19,12 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         .iter()
         .map(|path| Attachment::read(path))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|err| Error::Config(format!("--file: {err}")))?;
+        .map_err(|err| {
+            UsageError::new(
+                format!("--file: {err}"),
+                "check the path (relative to the current directory), or leave that --file out",
+            )
+        })?;
 
     let started = Instant::now();
     let connection = ctx.connect().await?;
@@ -46,54 +50,21 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     let mut conversation = Conversation::new(args.system.as_deref());
     conversation.push_user(&prompt, &attachments);
     let level = agent::level(ctx, &args)?;
-    if level != ToolLevel::Off {
-        let tools = agent::tools(ctx, level, args.yes)?;
-        let request = conversation.request(args.max_tokens);
-        let turn = turn::start(
-            client.clone(),
-            target,
-            request,
-            tools,
-            crate::agent::DEFAULT_MAX_ROUNDS,
-        );
-        return agent::run_turn(ctx, turn, Printer::new(args.json), started).await;
-    }
-    let mut stream = client.chat_stream(target, conversation.request(args.max_tokens));
-
-    let mut printer = Printer::new(args.json);
-    let mut first_byte: Option<Duration> = None;
-    // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
-    // that lands while the previous event is being printed.
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
-    let outcome = loop {
-        let event = tokio::select! {
-            event = stream.next() => event,
-            _ = &mut interrupted => break Err(Error::Interrupted),
-        };
-        let Some(event) = event else {
-            break Ok(());
-        };
-        if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
-            first_byte = Some(started.elapsed());
-        }
-        match event {
-            ChatEvent::Error(err) => break Err(err),
-            ChatEvent::Usage(usage) => {
-                printer.usage = Some(usage);
-                printer.event(&ChatEvent::Usage(usage))?;
-            }
-            other => printer.event(&other)?,
+    let tools = match level {
+        ToolLevel::Off => None,
+        ToolLevel::Read | ToolLevel::Edit | ToolLevel::All => {
+            Some(agent::tools(ctx, level, args.yes)?)
         }
     };
-    printer.finish(outcome.as_ref().err())?;
-    if ctx.global.verbose {
-        eprintln!(
-            "{}",
-            timing_line(printer.usage, first_byte, started.elapsed())
-        );
-    }
-    outcome.map_err(Into::into)
+    let turn = turn::start(
+        client.clone(),
+        target,
+        conversation.request(args.max_tokens),
+        tools,
+        crate::agent::DEFAULT_MAX_ROUNDS,
+    );
+    let printer = Printer::new(args.json);
+    agent::run_turn(ctx, turn, printer, started, level == ToolLevel::Off).await
 }
 
 /// `-` or no PROMPT reads stdin; a terminal on stdin with no prompt is a usage error rather
@@ -102,22 +73,29 @@ fn read_prompt(arg: Option<&str>) -> anyhow::Result<String> {
     let text = match arg {
         Some(text) if text != "-" => text.to_owned(),
         None if std::io::stdin().is_terminal() => {
-            return Err(Error::Config(
-                "no prompt: pass it as an argument or pipe it on stdin (`echo hi | sapcode run`)"
-                    .into(),
+            return Err(UsageError::new(
+                "no prompt",
+                "pass it as an argument or pipe it on stdin (`echo hi | sapcode run`)",
             )
             .into());
         }
         _ => {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text).map_err(|err| {
-                Error::Config(format!("cannot read the prompt from stdin: {err}"))
+                UsageError::new(
+                    format!("cannot read the prompt from stdin: {err}"),
+                    "pipe UTF-8 text, or pass the prompt as an argument",
+                )
             })?;
             text
         }
     };
     if text.trim().is_empty() {
-        return Err(Error::Config("the prompt is empty".into()).into());
+        return Err(UsageError::new(
+            "the prompt is empty",
+            "pass a question as an argument or on stdin",
+        )
+        .into());
     }
     Ok(text)
 }

@@ -26,6 +26,8 @@ pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT, run as run_com
 pub use specs::specs;
 pub use undo::{UndoEntry, UndoError};
 
+pub use crate::byte_size::human_bytes;
+
 use super::approval::Approvals;
 use super::edit::Proposal;
 
@@ -266,14 +268,5 @@ pub(crate) fn truncate(text: &str, max: usize) -> String {
         format!("{cut}…")
     } else {
         cut.to_owned()
-    }
-}
-
-/// `812 B`, `1.2 KiB`, `3.4 MiB`.
-pub fn human_bytes(bytes: usize) -> String {
-    match bytes {
-        b if b < 1024 => format!("{b} B"),
-        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
     }
 }

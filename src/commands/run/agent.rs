@@ -13,7 +13,8 @@ use super::{Printer, timing_line};
 use crate::agent::{ApprovalRequest, AskMode, Decision, ToolLevel, Tools, Turn, TurnEvent, turn};
 use crate::aicore::{ChatEvent, Error};
 use crate::cli::{RunArgs, ToolsLevel};
-use crate::commands::context::Context;
+use crate::connect::Context;
+use crate::report::UsageError;
 
 /// `--tools`, else `[agent] tools`, else `read`.
 pub(super) fn level(ctx: &Context, args: &RunArgs) -> Result<ToolLevel, Error> {
@@ -36,11 +37,20 @@ pub(super) fn level(ctx: &Context, args: &RunArgs) -> Result<ToolLevel, Error> {
 }
 
 /// The tools of the working directory at `level`, asking the way this run can.
-pub(super) fn tools(ctx: &Context, level: ToolLevel, yes: bool) -> Result<Tools, Error> {
-    let cwd = std::env::current_dir()
-        .map_err(|err| Error::Config(format!("--tools: no working directory: {err}")))?;
+pub(super) fn tools(ctx: &Context, level: ToolLevel, yes: bool) -> Result<Tools, UsageError> {
+    let cwd = std::env::current_dir().map_err(|err| {
+        UsageError::new(
+            format!("--tools: no working directory: {err}"),
+            "run sapcode from a directory that exists, or pass --tools off",
+        )
+    })?;
     let mut tools = Tools::new(&cwd)
-        .map_err(|err| Error::Config(format!("--tools: {}: {err}", cwd.display())))?
+        .map_err(|err| {
+            UsageError::new(
+                format!("--tools: {}: {err}", cwd.display()),
+                "run sapcode from a readable directory, or pass --tools off",
+            )
+        })?
         .with_level(level);
     if let Some(secs) = ctx.config.agent.command_timeout_s {
         tools = tools.with_command_timeout(Duration::from_secs(secs));
@@ -62,12 +72,15 @@ pub(super) fn tools(ctx: &Context, level: ToolLevel, yes: bool) -> Result<Tools,
     Ok(tools)
 }
 
-/// The agent loop: text on stdout, tool activity on stderr (or as JSON lines).
+/// The one loop over a turn's events: text on stdout, tool activity on stderr (or as JSON
+/// lines). With tools off, tool-call fragments the model sends anyway are printed as JSON
+/// events as they came (the conformance tests compare them with the SAP SDK's parse).
 pub(super) async fn run_turn(
     ctx: &Context,
     mut turn: Turn,
     mut printer: Printer,
     started: Instant,
+    tools_off: bool,
 ) -> anyhow::Result<()> {
     let mut first_byte: Option<Duration> = None;
     let mut calls: HashMap<String, String> = HashMap::new();
@@ -87,8 +100,13 @@ pub(super) async fn run_turn(
                 printer.usage = Some(usage);
                 printer.event(&ChatEvent::Usage(usage))?;
             }
-            // Whole calls are reported when they run; fragments would repeat them.
-            TurnEvent::Chat(ChatEvent::ToolCall(_)) | TurnEvent::History(_) => {}
+            TurnEvent::Chat(fragment @ ChatEvent::ToolCall(_)) => {
+                // With tools, whole calls are reported when they run; fragments would repeat them.
+                if tools_off {
+                    printer.event(&fragment)?;
+                }
+            }
+            TurnEvent::History(_) => {}
             TurnEvent::Chat(event) => {
                 if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
                     first_byte = Some(started.elapsed());
