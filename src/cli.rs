@@ -104,8 +104,8 @@ pub struct RunArgs {
     /// The prompt; `-` or none reads it from stdin
     pub prompt: Option<String>,
 
-    /// Print one JSON object per event (delta, usage, done, error; with --tools also tool_call,
-    /// tool_result, proposal and, with --apply, applied), one per line
+    /// Print one JSON object per event (delta, usage, done, error; with tools also
+    /// tool_call, tool_result and approval), one per line
     #[arg(long)]
     pub json: bool,
 
@@ -121,16 +121,25 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<u32>,
 
-    /// Let the model read files in the current directory (read_file, list_files, search;
-    /// confined to it) and propose edits (propose_edit), which are printed as diffs on stderr
-    /// but not written; tool activity goes to stderr
-    #[arg(long)]
-    pub tools: bool,
+    /// Tools the model may use in the current directory: off; read (read_file, list_files,
+    /// search); edit (adds edit_file, write_file); all (adds run_command). Default: `tools`
+    /// in the config's [agent] table, else read; a bare --tools means read. Edits and
+    /// commands are asked on the terminal, approved by --yes, or refused without a terminal
+    #[arg(long, value_name = "LEVEL", num_args = 0..=1, default_missing_value = "read")]
+    pub tools: Option<ToolsLevel>,
 
-    /// With --tools: write the proposed edits (atomically; a file changed since its proposal
-    /// is refused)
-    #[arg(long, requires = "tools")]
-    pub apply: bool,
+    /// Approve every edit and command without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `run --tools LEVEL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToolsLevel {
+    Off,
+    Read,
+    Edit,
+    All,
 }
 
 #[derive(Debug, Args)]

@@ -27,7 +27,7 @@ fn run(home: &Home, mode_args: &[&str], extra: &[&str], prompt: &str) -> std::pr
         .current_dir(project(home))
         .arg("--demo")
         .args(mode_args)
-        .args(["run", "--tools"])
+        .args(["run", "--tools", "read"])
         .args(extra)
         .arg(prompt);
     command.output().unwrap()
@@ -103,12 +103,18 @@ fn escaping_the_directory_is_a_refused_tool_result() {
 }
 
 #[test]
-fn without_the_flag_no_tools_are_offered() {
+fn at_level_off_no_tools_are_offered() {
     let home = Home::new();
     let mut command = home.sapcode();
     let output = command
         .current_dir(project(&home))
-        .args(["--demo", "run", "read the file Cargo.toml"])
+        .args([
+            "--demo",
+            "run",
+            "--tools",
+            "off",
+            "read the file Cargo.toml",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));

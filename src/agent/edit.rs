@@ -1,15 +1,12 @@
-//! Proposed edits: what `propose_edit` records (never writes), and applying one later, only
-//! when the user says so, after checking the file still holds what the proposal was made
-//! against. The tool's validation is here too; `tools.rs` dispatches to it.
+//! A proposed change to one file (what `edit_file`/`write_file` computed and the user
+//! approves as a diff), and writing it: atomically, keeping permissions, and only if the
+//! file still holds what the proposal was made against.
 
-use std::path::{Component, Path, PathBuf};
-
-use serde_json::Value;
+use std::path::PathBuf;
 
 use super::diff::{self, Hunk};
-use super::tools::{MAX_FILE_BYTES, ToolOutput, Tools, lexically_outside};
 
-/// A change the model proposed to one file.
+/// A change the model asked for in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposal {
     /// As shown to people: relative to the project root.
@@ -84,145 +81,6 @@ impl Proposal {
             std::fs::set_permissions(&self.absolute, permissions).map_err(write_error)?;
         }
         Ok(())
-    }
-}
-
-/// `propose_edit`: validation of the model's request, kept beside the proposal it makes.
-impl Tools {
-    /// Validates an edit and records it as a proposal; the file is left as it is.
-    pub(super) fn propose_edit(&self, args: &Value) -> ToolOutput {
-        let text = |key: &str| args.get(key).and_then(Value::as_str);
-        let (Some(relative), Some(old_text), Some(new_text)) =
-            (text("path"), text("old_text"), text("new_text"))
-        else {
-            return ToolOutput::error(
-                "propose_edit needs string `path`, `old_text` and `new_text` (old_text empty to create a file)",
-            );
-        };
-        let (absolute, original, is_new_file) = match self.edit_target(relative, old_text) {
-            Ok(target) => target,
-            Err(message) => return ToolOutput::error(message),
-        };
-        let new = if is_new_file {
-            new_text.to_owned()
-        } else {
-            match original.matches(old_text).count() {
-                0 => {
-                    return ToolOutput::error(format!(
-                        "old_text was not found in {relative}; read the file and copy the passage \
-                         exactly, whitespace and line breaks included"
-                    ));
-                }
-                1 => original.replacen(old_text, new_text, 1),
-                n => {
-                    return ToolOutput::error(format!(
-                        "old_text occurs {n} times in {relative}; include more surrounding lines \
-                         so it matches exactly once"
-                    ));
-                }
-            }
-        };
-        if new == original {
-            return ToolOutput::error("new_text is the same as old_text; nothing to change");
-        }
-        if new.len() as u64 > MAX_FILE_BYTES {
-            return ToolOutput::error(format!(
-                "the edited {relative} would exceed {MAX_FILE_BYTES} bytes"
-            ));
-        }
-        let proposal = Proposal {
-            path: self.shown(&absolute),
-            original_hash: content_hash(original.as_bytes()),
-            absolute,
-            original,
-            new,
-            is_new_file,
-        };
-        let (added, removed) = proposal.counts();
-        let what = if is_new_file { "new file" } else { "edit to" };
-        ToolOutput {
-            content: format!(
-                "proposed: {what} {} (+{added} -{removed}); the user will review it. Nothing is \
-                 written yet; do not propose the same change again.",
-                proposal.path
-            ),
-            summary: format!("proposed {what} {} (+{added} −{removed})", proposal.path),
-            ok: true,
-            proposal: Some(Box::new(proposal)),
-        }
-    }
-
-    /// The real path, current content and whether it is a new file, for an edit of
-    /// `relative`; a missing file is only allowed with an empty `old_text` (creation).
-    fn edit_target(
-        &self,
-        relative: &str,
-        old_text: &str,
-    ) -> Result<(PathBuf, String, bool), String> {
-        let trimmed = relative.trim();
-        if trimmed.is_empty() {
-            return Err("propose_edit needs a non-empty `path`".into());
-        }
-        let joined = self.root().join(trimmed);
-        if joined.symlink_metadata().is_err() {
-            if !old_text.is_empty() {
-                return Err(format!(
-                    "{trimmed} does not exist; to create it, pass an empty old_text"
-                ));
-            }
-            return self
-                .new_file_target(trimmed, &joined)
-                .map(|p| (p, String::new(), true));
-        }
-        let path = self.resolve(trimmed)?;
-        if path.is_dir() {
-            return Err(format!("{trimmed} is a directory; name a file"));
-        }
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FILE_BYTES {
-            return Err(format!(
-                "{trimmed} is {size} bytes; too large to edit (limit {MAX_FILE_BYTES})"
-            ));
-        }
-        let bytes = std::fs::read(&path).map_err(|err| format!("cannot read {trimmed}: {err}"))?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Err(format!("{trimmed} is not UTF-8 text; it cannot be edited"));
-        };
-        if old_text.is_empty() {
-            return Err(format!(
-                "{trimmed} already exists; old_text must be the exact passage to replace"
-            ));
-        }
-        Ok((path, text, false))
-    }
-
-    /// Where a file that does not exist yet would go: its nearest existing ancestor must lie
-    /// inside the root, and the missing part may not climb with `..`.
-    fn new_file_target(&self, relative: &str, joined: &Path) -> Result<PathBuf, String> {
-        let outside = || format!("{relative} is outside the project directory");
-        if lexically_outside(self.root(), joined) {
-            return Err(outside());
-        }
-        let mut existing = joined;
-        let mut missing = Vec::new();
-        while existing.symlink_metadata().is_err() {
-            let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
-                return Err(outside());
-            };
-            missing.push(name.to_owned());
-            existing = parent;
-        }
-        if joined.components().any(|c| c == Component::ParentDir) {
-            return Err(format!("{relative}: write the path without `..`"));
-        }
-        let real = existing.canonicalize().map_err(|_| outside())?;
-        if !real.starts_with(self.root()) || !real.is_dir() {
-            return Err(outside());
-        }
-        Ok(missing
-            .into_iter()
-            .rev()
-            .fold(real, |path, name| path.join(name)))
     }
 }
 

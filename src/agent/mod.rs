@@ -1,14 +1,22 @@
 //! The conversation: system prompt, turns, attached files, and the `ChatRequest` built from
 //! them. One turn driver shape for both `sapcode run` and the TUI.
 
+pub mod approval;
 mod attachment;
 pub mod diff;
 pub mod edit;
+mod round;
+pub mod sandbox;
 pub mod tools;
 pub mod turn;
 
+#[cfg(test)]
+mod driver_tests;
+
+pub use approval::{ApprovalRequest, Approvals, ApprovedBy, AskMode, Decision};
 pub use attachment::{Attachment, AttachmentError};
-pub use tools::{ToolOutput, Tools};
+pub use round::{MAX_CALLS_PER_ROUND, MAX_RESULT_BYTES_PER_REQUEST};
+pub use tools::{ToolLevel, ToolOutput, Tools};
 pub use turn::{DEFAULT_MAX_ROUNDS, Turn, TurnEvent};
 
 use crate::aicore::{ChatRequest, Message, Role};

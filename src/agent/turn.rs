@@ -1,17 +1,21 @@
 //! The one turn driver, tools on or off: stream an answer; when the model asks for tools, run
-//! them (off the async runtime; none writes: edits come back as `Proposed`), add the call and
-//! its results to the request and ask again, at most `max_rounds` times. Every turn of
-//! `sapcode run` and of the TUI goes through it; each face only turns `TurnEvent`s into output.
+//! them (`round.rs`: caps, approvals, execution), add the calls and their results to the
+//! request and ask again, at most `max_rounds` times. Every turn of `sapcode run` and of the
+//! TUI goes through it; each face only turns `TurnEvent`s into output (and answers approvals).
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
+use super::approval::{ApprovalRequest, ApprovedBy, Reply};
 use super::tools::Tools;
-use crate::aicore::{ChatEvent, ChatRequest, ChatTarget, Client, Message, ToolCall, Usage};
+use crate::aicore::{
+    ChatEvent, ChatRequest, ChatStream, ChatTarget, Client, Message, ToolCall, Usage,
+};
 
 /// Tool rounds before a turn gives up.
 pub const DEFAULT_MAX_ROUNDS: usize = 8;
@@ -36,8 +40,22 @@ pub enum TurnEvent {
         bytes: usize,
         ok: bool,
     },
-    /// A `propose_edit` call recorded a change for the user to review; nothing was written.
-    Proposed(Box<super::edit::Proposal>),
+    /// An edit or a command waits for the user's decision; nothing else happens until
+    /// `reply` is answered (dropping it means "no").
+    ApprovalNeeded {
+        id: String,
+        request: ApprovalRequest,
+        reply: Reply,
+    },
+    /// The decision on call `id`, whoever made it (the user, a session grant, `--yes`, or
+    /// the lack of anyone to ask).
+    Approval {
+        id: String,
+        approved: bool,
+        by: ApprovedBy,
+    },
+    /// Output of the running command of call `id`, as it arrives.
+    CommandOutput { id: String, text: String },
     /// The messages this turn added before its final answer (assistant tool calls and tool
     /// results), for a conversation that continues. Sent just before the final `Done`.
     History(Vec<Message>),
@@ -64,8 +82,26 @@ impl Drop for Turn {
     }
 }
 
-/// Starts a turn. With `tools`, `request.tools` should already hold their specs; without,
-/// the turn is one plain answer (tool calls the model sends anyway end it like text does).
+/// Where a turn's answers come from: SAP AI Core through a `Client`, or a scripted model in
+/// tests and benchmarks.
+pub trait ChatModel: Send + Sync + 'static {
+    fn stream(&self, request: ChatRequest) -> ChatStream;
+}
+
+struct Remote {
+    client: Client,
+    target: ChatTarget,
+}
+
+impl ChatModel for Remote {
+    fn stream(&self, request: ChatRequest) -> ChatStream {
+        self.client.chat_stream(self.target.clone(), request)
+    }
+}
+
+/// Starts a turn. With `tools`, the specs of their level are offered (`request.tools` is
+/// replaced); without, the turn is one plain answer (tool calls the model sends anyway end it
+/// like text does).
 pub fn start(
     client: Client,
     target: ChatTarget,
@@ -73,8 +109,26 @@ pub fn start(
     tools: Option<Tools>,
     max_rounds: usize,
 ) -> Turn {
+    start_with(
+        Arc::new(Remote { client, target }),
+        request,
+        tools,
+        max_rounds,
+    )
+}
+
+/// `start` with any `ChatModel`.
+pub fn start_with(
+    model: Arc<dyn ChatModel>,
+    mut request: ChatRequest,
+    tools: Option<Tools>,
+    max_rounds: usize,
+) -> Turn {
+    if let Some(tools) = &tools {
+        request.tools = tools.offered();
+    }
     let (tx, events) = mpsc::unbounded_channel();
-    let task = tokio::spawn(drive(client, target, request, tools, max_rounds.max(1), tx));
+    let task = tokio::spawn(drive(model, request, tools, max_rounds.max(1), tx));
     Turn { events, task }
 }
 
@@ -88,8 +142,7 @@ struct Pending {
 }
 
 async fn drive(
-    client: Client,
-    target: ChatTarget,
+    model: Arc<dyn ChatModel>,
     mut request: ChatRequest,
     tools: Option<Tools>,
     max_rounds: usize,
@@ -101,7 +154,7 @@ async fn drive(
     // Text a tool round already showed; the next round's text starts a new paragraph.
     let mut needs_break = false;
     for round in 0..max_rounds {
-        let mut stream = client.chat_stream(target.clone(), request.clone());
+        let mut stream = model.stream(request.clone());
         let mut text = String::new();
         let mut pending: BTreeMap<u32, Pending> = BTreeMap::new();
         let mut finish_reason = None;
@@ -173,45 +226,16 @@ async fn drive(
             return;
         };
         needs_break |= !text.trim().is_empty();
+        let mut calls = calls;
+        super::round::drop_excess_arguments(&mut calls);
         let assistant = Message::assistant_tool_calls(text, calls.clone());
         request.messages.push(assistant.clone());
         added.push(assistant);
-        for call in calls {
-            if !send(TurnEvent::ToolStarted {
-                id: call.id.clone(),
-                name: call.name.clone(),
-                args: call.arguments.clone(),
-            }) {
-                return;
-            }
-            let runner = tools.clone();
-            let (name, arguments) = (call.name.clone(), call.arguments.clone());
-            let output = tokio::task::spawn_blocking(move || runner.call(&name, &arguments))
-                .await
-                .unwrap_or_else(|err| super::tools::ToolOutput {
-                    content: format!("error: the tool failed: {err}"),
-                    summary: "failed".into(),
-                    ok: false,
-                    proposal: None,
-                });
-            if !send(TurnEvent::ToolFinished {
-                id: call.id.clone(),
-                name: call.name.clone(),
-                summary: output.summary,
-                bytes: output.content.len(),
-                ok: output.ok,
-            }) {
-                return;
-            }
-            if let Some(proposal) = output.proposal
-                && !send(TurnEvent::Proposed(proposal))
-            {
-                return;
-            }
-            let result = Message::tool_result(call.id, output.content);
-            request.messages.push(result.clone());
-            added.push(result);
-        }
+        let Some(results) = super::round::run(tools, calls, &tx).await else {
+            return;
+        };
+        request.messages.extend(results.iter().cloned());
+        added.extend(results);
     }
     if !added.is_empty() {
         send(TurnEvent::History(added));
@@ -219,11 +243,14 @@ async fn drive(
     send(TurnEvent::RoundLimit { rounds: max_rounds });
 }
 
-/// `read_file src/lib.rs` from a call's name and JSON arguments: the name, then its `path`
-/// (or `pattern`) when there is one.
+/// `read_file src/lib.rs` from a call's name and JSON arguments: the name, then its
+/// `command`, `pattern` or `path` when there is one.
 pub fn describe_call(name: &str, args: &str) -> String {
     let value: serde_json::Value = serde_json::from_str(args).unwrap_or_default();
     let text = |key: &str| value.get(key).and_then(serde_json::Value::as_str);
+    if let Some(command) = text("command") {
+        return format!("{name} `{}`", super::tools::truncate(command, 120));
+    }
     match (text("pattern"), text("path")) {
         (Some(pattern), Some(path)) => format!("{name} {pattern:?} in {path}"),
         (Some(pattern), None) => format!("{name} {pattern:?}"),
@@ -256,6 +283,10 @@ mod tests {
             "search \"fn main\" in src"
         );
         assert_eq!(describe_call("list_files", "{}"), "list_files");
+        assert_eq!(
+            describe_call("run_command", r#"{"command":"cargo test"}"#),
+            "run_command `cargo test`"
+        );
         assert_eq!(describe_call("list_files", "garbage"), "list_files");
     }
 

@@ -61,6 +61,11 @@ async fn check_all(ctx: &Context, steps: &mut Vec<Step>) -> Option<anyhow::Error
         name: "config",
         outcome: Ok(config_detail),
     });
+    // Not a failure either way: it says what protects the user when a command is approved.
+    steps.push(Step {
+        name: "sandbox",
+        outcome: Ok(crate::agent::sandbox::status().to_string()),
+    });
 
     let connection = match ctx.connect().await {
         Ok(connection) => connection,

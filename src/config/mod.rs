@@ -31,6 +31,9 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "TimeoutSettings::is_default")]
     pub timeouts: TimeoutSettings,
 
+    #[serde(default, skip_serializing_if = "AgentSettings::is_default")]
+    pub agent: AgentSettings,
+
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 
@@ -98,6 +101,24 @@ impl TimeoutSettings {
             first_byte: pick(self.first_byte_secs, defaults.first_byte),
             idle: pick(self.idle_secs, defaults.idle),
         }
+    }
+}
+
+/// `[agent]`: the tools level for `run` and the default `run_command` timeout.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentSettings {
+    /// `off`, `read`, `edit` or `all`; checked when used, so a typo names the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<String>,
+    /// Seconds before a command is killed (clamped to 1–600; default 120).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command_timeout_s: Option<u64>,
+}
+
+impl AgentSettings {
+    fn is_default(&self) -> bool {
+        *self == AgentSettings::default()
     }
 }
 

@@ -73,7 +73,11 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
         .iter()
         .find(named)
         .or_else(|| functions.iter().find(|f| asks_for_edit(f, &question)))
-        .or_else(|| functions.first());
+        .or_else(|| {
+            functions
+                .first()
+                .filter(|_| may_fall_back(&functions, &question))
+        });
     if let Some(function) = chosen {
         let name = function
             .get("name")
@@ -92,11 +96,25 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
     Reply::Text(markdown_answer(model, &question))
 }
 
+/// Any offered tool may be called for any question, except sapcode's own agent tools (offered
+/// by default): like a real model, the simulator only reaches for those when the question
+/// names a file, so "hello" gets a plain answer.
+fn may_fall_back(functions: &[&Value], question: &str) -> bool {
+    let is_agent = functions
+        .iter()
+        .any(|f| f.get("name").and_then(Value::as_str) == Some("read_file"));
+    !is_agent
+        || question
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '/'))
+            .any(is_path_like)
+}
+
 /// "in notes.txt replace "hello" with "goodbye"": the question asks to change text (two
-/// quoted phrases and a verb) and `function` is sapcode's `propose_edit`.
+/// quoted phrases and a verb) and `function` is sapcode's `edit_file`.
 fn asks_for_edit(function: &Value, question: &str) -> bool {
     let lowered = question.to_lowercase();
-    function.get("name").and_then(Value::as_str) == Some("propose_edit")
+    function.get("name").and_then(Value::as_str) == Some("edit_file")
         && ["change", "edit", "replace"]
             .iter()
             .any(|verb| lowered.contains(verb))
@@ -533,7 +551,7 @@ mod tests {
         let tools = json!([
             { "type": "function", "function": { "name": "read_file", "parameters": {
                 "type": "object", "properties": { "path": { "type": "string" } }, "required": ["path"] } } },
-            { "type": "function", "function": { "name": "propose_edit", "parameters": {
+            { "type": "function", "function": { "name": "edit_file", "parameters": {
                 "type": "object", "properties": {
                     "path": { "type": "string" }, "old_text": { "type": "string" }, "new_text": { "type": "string" } },
                 "required": ["path", "old_text", "new_text"] } } }
@@ -545,7 +563,7 @@ mod tests {
             Reply::ToolCall {
                 name, arguments, ..
             } => {
-                assert_eq!(name, "propose_edit");
+                assert_eq!(name, "edit_file");
                 let args: Value = serde_json::from_str(&arguments).unwrap();
                 assert_eq!(
                     args,

@@ -376,7 +376,15 @@ async fn forward_turn(mut turn_events: agent_turn::Turn, send: &impl Fn(ChatUpda
                 ChatUpdate::Tool(agent_turn::describe_result(&call, &summary, bytes, ok))
             }
             TurnEvent::History(messages) => ChatUpdate::History(messages),
-            TurnEvent::Proposed(proposal) => ChatUpdate::Proposed(proposal),
+            // The TUI offers only the read tools until its review area exists; should an
+            // approval still be asked, it is answered no, so nothing is written unseen.
+            TurnEvent::ApprovalNeeded { reply, .. } => {
+                let _ = reply.send(crate::agent::Decision::No {
+                    reason: Some("the TUI cannot review edits or commands yet".into()),
+                });
+                continue;
+            }
+            TurnEvent::Approval { .. } | TurnEvent::CommandOutput { .. } => continue,
             TurnEvent::RoundLimit { rounds } => {
                 send(ChatUpdate::Failed(ErrorView::new(
                     format!("stopped after {rounds} tool rounds without an answer"),

@@ -240,12 +240,15 @@ export function sapcodeEnv(keyJson, home) {
   };
 }
 
-/** Runs `sapcode run --json` against the simulator whose key is `keyJson`; parses its events. */
+/**
+ * Runs `sapcode run --json --tools off` against the simulator whose key is `keyJson`; parses its
+ * events. Tools off: the replayed tool calls are compared as parsed, not run by sapcode's agent.
+ */
 export async function sapcodeRun(keyJson, args, prompt = 'Hello') {
   const bin = sapcodeBin();
   const home = mkdtempSync(join(tmpdir(), 'sapcode-conf-home-'));
   try {
-    const res = await runProcess(bin, ['run', '--json', ...args, prompt], {
+    const res = await runProcess(bin, ['run', '--json', '--tools', 'off', ...args, prompt], {
       env: sapcodeEnv(keyJson, home)
     });
     const result = outcome();

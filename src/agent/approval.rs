@@ -1,0 +1,168 @@
+//! Approval of edits and commands: what the driver asks the face, the answers a user can
+//! give, and the grants a session keeps across turns ("yes to every edit", "always this
+//! exact command"). Reads never ask.
+
+use std::collections::BTreeSet;
+
+use tokio::sync::oneshot;
+
+/// What the model wants to do, as the user reviews it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApprovalRequest {
+    /// An `edit_file` or `write_file` call: the file and its unified diff.
+    Edit { path: String, diff: String },
+    /// A `run_command` call: the exact command line.
+    Command { command: String },
+}
+
+/// The user's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Yes,
+    /// No; the reason, if given, is passed on to the model.
+    No {
+        reason: Option<String>,
+    },
+    /// Yes, and to every further edit of this session.
+    AllEdits,
+    /// Yes, and to this exact command line whenever it comes again this session.
+    AlwaysCommand,
+}
+
+impl Decision {
+    pub fn is_yes(&self) -> bool {
+        match self {
+            Decision::Yes | Decision::AllEdits | Decision::AlwaysCommand => true,
+            Decision::No { .. } => false,
+        }
+    }
+}
+
+/// Sent with an `ApprovalNeeded` event; the turn waits until it is answered (a dropped
+/// reply counts as "no").
+pub type Reply = oneshot::Sender<Decision>;
+
+/// How a face wants requests handled that no grant covers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AskMode {
+    /// Ask the face (the TUI, or `run` on a terminal).
+    #[default]
+    Ask,
+    /// `--yes`: approve everything.
+    ApproveAll,
+    /// Nobody to ask (`run` without a terminal): refuse, with this reason for the model.
+    Refuse(String),
+}
+
+/// Who approved (or refused) a call, for the `approval` JSON event and the transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovedBy {
+    /// The user answered this request.
+    User,
+    /// A grant given earlier this session (all edits, or this command).
+    Session,
+    /// `--yes`.
+    Flag,
+    /// Refused because nobody could be asked.
+    NoTerminal,
+}
+
+impl ApprovedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovedBy::User => "user",
+            ApprovedBy::Session => "session",
+            ApprovedBy::Flag => "--yes",
+            ApprovedBy::NoTerminal => "no-terminal",
+        }
+    }
+}
+
+/// The session's approval policy: the ask mode and the grants given so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Approvals {
+    pub mode: AskMode,
+    pub all_edits: bool,
+    pub commands: BTreeSet<String>,
+}
+
+/// What the policy says before anyone is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Approved(ApprovedBy),
+    Refused(String),
+    Ask,
+}
+
+impl Approvals {
+    pub fn verdict(&self, request: &ApprovalRequest) -> Verdict {
+        let granted = match request {
+            ApprovalRequest::Edit { .. } => self.all_edits,
+            ApprovalRequest::Command { command } => self.commands.contains(command),
+        };
+        if granted {
+            return Verdict::Approved(ApprovedBy::Session);
+        }
+        match &self.mode {
+            AskMode::Ask => Verdict::Ask,
+            AskMode::ApproveAll => Verdict::Approved(ApprovedBy::Flag),
+            AskMode::Refuse(reason) => Verdict::Refused(reason.clone()),
+        }
+    }
+
+    /// Remembers the grant a decision carries.
+    pub fn record(&mut self, request: &ApprovalRequest, decision: &Decision) {
+        match (decision, request) {
+            (Decision::AllEdits, ApprovalRequest::Edit { .. }) => self.all_edits = true,
+            (Decision::AlwaysCommand, ApprovalRequest::Command { command }) => {
+                self.commands.insert(command.clone());
+            }
+            (Decision::AllEdits, ApprovalRequest::Command { .. })
+            | (Decision::AlwaysCommand, ApprovalRequest::Edit { .. })
+            | (Decision::Yes | Decision::No { .. }, _) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grants_cover_only_what_they_name() {
+        let edit = ApprovalRequest::Edit {
+            path: "a".into(),
+            diff: String::new(),
+        };
+        let test = ApprovalRequest::Command {
+            command: "cargo test".into(),
+        };
+        let other = ApprovalRequest::Command {
+            command: "cargo test; rm -rf ~".into(),
+        };
+        let mut approvals = Approvals::default();
+        assert_eq!(approvals.verdict(&edit), Verdict::Ask);
+        approvals.record(&test, &Decision::AlwaysCommand);
+        assert_eq!(
+            approvals.verdict(&test),
+            Verdict::Approved(ApprovedBy::Session)
+        );
+        assert_eq!(approvals.verdict(&other), Verdict::Ask);
+        assert_eq!(approvals.verdict(&edit), Verdict::Ask);
+        approvals.record(&edit, &Decision::AllEdits);
+        assert_eq!(
+            approvals.verdict(&edit),
+            Verdict::Approved(ApprovedBy::Session)
+        );
+        approvals.mode = AskMode::Refuse("no terminal".into());
+        assert_eq!(
+            approvals.verdict(&other),
+            Verdict::Refused("no terminal".into())
+        );
+        approvals.mode = AskMode::ApproveAll;
+        assert_eq!(
+            approvals.verdict(&other),
+            Verdict::Approved(ApprovedBy::Flag)
+        );
+    }
+}

@@ -1,0 +1,259 @@
+//! One round of tool calls, in the order the model made them: each call is capped, checked
+//! against the level, approved when it writes or runs something, executed, and answered with
+//! a result the model can act on. Floods are bounded: at most `MAX_CALLS_PER_ROUND` calls
+//! run and at most `MAX_RESULT_BYTES_PER_REQUEST` bytes of results go into the next request.
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::approval::{ApprovalRequest, ApprovedBy, Decision, Verdict};
+use super::tools::{self, CommandRun, ToolKind, ToolOutput, Tools};
+use super::turn::TurnEvent;
+use crate::aicore::{Message, ToolCall};
+
+/// Calls of one round that are run; the rest are answered "not run".
+pub const MAX_CALLS_PER_ROUND: usize = 32;
+/// Tool-result bytes one request may carry; later results are shortened.
+pub const MAX_RESULT_BYTES_PER_REQUEST: usize = 256 * 1024;
+
+type Events = mpsc::UnboundedSender<TurnEvent>;
+
+/// Calls past the cap are never run: their arguments are dropped so a flood of calls does
+/// not travel in every later request.
+pub(super) fn drop_excess_arguments(calls: &mut [ToolCall]) {
+    for call in calls.iter_mut().skip(MAX_CALLS_PER_ROUND) {
+        call.arguments = "{}".into();
+    }
+}
+
+/// Runs the round; `None` when the face went away (the turn stops).
+pub(super) async fn run(tools: &Tools, calls: Vec<ToolCall>, tx: &Events) -> Option<Vec<Message>> {
+    let send = |event: TurnEvent| tx.send(event).is_ok();
+    let mut budget = MAX_RESULT_BYTES_PER_REQUEST;
+    let mut results = Vec::with_capacity(calls.len());
+    let total = calls.len();
+    for (index, call) in calls.into_iter().enumerate() {
+        if !send(TurnEvent::ToolStarted {
+            id: call.id.clone(),
+            name: call.name.clone(),
+            args: call.arguments.clone(),
+        }) {
+            return None;
+        }
+        let output = if index >= MAX_CALLS_PER_ROUND {
+            ToolOutput::error(format!(
+                "not run: only the first {MAX_CALLS_PER_ROUND} of {total} calls in one round run"
+            ))
+        } else {
+            one_call(tools, &call, tx).await?
+        };
+        let content = fit(output.content, &mut budget);
+        if !send(TurnEvent::ToolFinished {
+            id: call.id.clone(),
+            name: call.name.clone(),
+            summary: output.summary,
+            bytes: content.len(),
+            ok: output.ok,
+        }) {
+            return None;
+        }
+        results.push(Message::tool_result(call.id, content));
+    }
+    Some(results)
+}
+
+/// What a result becomes once the request's budget is spent.
+const OMITTED: &str = "[omitted: this round's tool results passed their size budget]";
+
+/// `content`, shortened (and saying so) when the request's result budget runs out.
+fn fit(content: String, budget: &mut usize) -> String {
+    if content.len() <= *budget {
+        *budget -= content.len();
+        return content;
+    }
+    let note = format!(
+        "\n[shortened: this round's tool results passed {} KiB; ask for less at a time]",
+        MAX_RESULT_BYTES_PER_REQUEST / 1024
+    );
+    if *budget < note.len() + 1 {
+        *budget = 0;
+        return OMITTED.into();
+    }
+    let keep = *budget - note.len();
+    *budget = 0;
+    format!("{}{note}", tools::cap(&content, keep).0)
+}
+
+async fn one_call(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutput> {
+    let Some(kind) = ToolKind::of(&call.name) else {
+        let names: Vec<String> = tools.offered().into_iter().map(|s| s.name).collect();
+        return Some(ToolOutput::error(format!(
+            "no tool named {:?}; available: {}",
+            call.name,
+            names.join(", ")
+        )));
+    };
+    if kind.level() > tools.level() {
+        return Some(ToolOutput::error(format!(
+            "{} is not enabled: the tools level is {} (it needs {})",
+            call.name,
+            tools.level().as_str(),
+            kind.level().as_str()
+        )));
+    }
+    match kind {
+        ToolKind::Read => {
+            Some(blocking(tools, call, |tools, name, args| tools.call(name, args)).await)
+        }
+        ToolKind::Edit => edit(tools, call, tx).await,
+        ToolKind::Command => command(tools, call, tx).await,
+    }
+}
+
+/// Runs a blocking tool off the async runtime.
+async fn blocking(
+    tools: &Tools,
+    call: &ToolCall,
+    work: fn(&Tools, &str, &str) -> ToolOutput,
+) -> ToolOutput {
+    let (runner, name, args) = (tools.clone(), call.name.clone(), call.arguments.clone());
+    tokio::task::spawn_blocking(move || work(&runner, &name, &args))
+        .await
+        .unwrap_or_else(|err| ToolOutput::error(format!("the tool failed: {err}")))
+}
+
+async fn edit(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutput> {
+    let (runner, name, args) = (tools.clone(), call.name.clone(), call.arguments.clone());
+    let prepared = tokio::task::spawn_blocking(move || runner.prepare_edit(&name, &args)).await;
+    let proposal = match prepared {
+        Ok(Ok(proposal)) => proposal,
+        Ok(Err(output)) => return Some(output),
+        Err(err) => return Some(ToolOutput::error(format!("the tool failed: {err}"))),
+    };
+    let request = ApprovalRequest::Edit {
+        path: proposal.path.clone(),
+        diff: proposal.unified_diff(),
+    };
+    if let Some(refusal) = approve(tools, &call.id, request, tx).await? {
+        return Some(refusal);
+    }
+    let runner = tools.clone();
+    let (added, removed) = proposal.counts();
+    let what = if proposal.is_new_file {
+        "created"
+    } else {
+        "edited"
+    };
+    let path = proposal.path.clone();
+    let applied = tokio::task::spawn_blocking(move || runner.apply(&proposal)).await;
+    Some(match applied {
+        Ok(Ok(())) => ToolOutput::success(
+            format!("applied: {what} {path} (+{added} -{removed})"),
+            format!("{what} {path} (+{added} −{removed})"),
+        ),
+        Ok(Err(message)) => ToolOutput::error(message),
+        Err(err) => ToolOutput::error(format!("the tool failed: {err}")),
+    })
+}
+
+async fn command(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutput> {
+    let args = match tools::parse_arguments(&call.name, &call.arguments) {
+        Ok(args) => args,
+        Err(output) => return Some(output),
+    };
+    let Some(command) = args
+        .get("command")
+        .and_then(serde_json::Value::as_str)
+        .filter(|c| !c.trim().is_empty())
+    else {
+        return Some(ToolOutput::error(
+            "run_command needs a non-empty string `command`",
+        ));
+    };
+    let run = CommandRun {
+        command: command.to_owned(),
+        timeout: tools.timeout_for(&args),
+    };
+    let request = ApprovalRequest::Command {
+        command: run.command.clone(),
+    };
+    if let Some(refusal) = approve(tools, &call.id, request, tx).await? {
+        return Some(refusal);
+    }
+    let id = call.id.clone();
+    let output = tools::run_command(tools.root(), &run, |text| {
+        let _ = tx.send(TurnEvent::CommandOutput {
+            id: id.clone(),
+            text,
+        });
+    })
+    .await;
+    Some(output)
+}
+
+/// Asks (unless a grant or the ask mode decides) and reports the decision. `Some(result)`
+/// when it was not approved; `None` from the outer option when the face went away.
+async fn approve(
+    tools: &Tools,
+    id: &str,
+    request: ApprovalRequest,
+    tx: &Events,
+) -> Option<Option<ToolOutput>> {
+    let verdict = tools
+        .approvals()
+        .lock()
+        .map_or(Verdict::Ask, |approvals| approvals.verdict(&request));
+    let report = |approved: bool, by: ApprovedBy| {
+        tx.send(TurnEvent::Approval {
+            id: id.to_owned(),
+            approved,
+            by,
+        })
+        .is_ok()
+    };
+    let decision = match verdict {
+        Verdict::Approved(by) => return report(true, by).then_some(None),
+        Verdict::Refused(reason) => {
+            return report(false, ApprovedBy::NoTerminal)
+                .then(|| Some(ToolOutput::error(format!("not approved: {reason}"))));
+        }
+        Verdict::Ask => {
+            let (reply, answer) = oneshot::channel();
+            if tx
+                .send(TurnEvent::ApprovalNeeded {
+                    id: id.to_owned(),
+                    request: request.clone(),
+                    reply,
+                })
+                .is_err()
+            {
+                return None;
+            }
+            answer.await.unwrap_or(Decision::No {
+                reason: Some("the approval was not answered".into()),
+            })
+        }
+    };
+    if let Ok(mut approvals) = tools.approvals().lock() {
+        approvals.record(&request, &decision);
+    }
+    if !report(decision.is_yes(), ApprovedBy::User) {
+        return None;
+    }
+    Some(match decision {
+        Decision::Yes | Decision::AllEdits | Decision::AlwaysCommand => None,
+        Decision::No { reason } => {
+            let reason = reason
+                .map(|r| r.trim().to_owned())
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| "no reason given".into());
+            Some(ToolOutput {
+                content: format!(
+                    "rejected by the user: {reason}. Nothing was done; do not repeat the same call \
+                     unless the user asks for it."
+                ),
+                summary: format!("rejected: {reason}"),
+                ok: false,
+            })
+        }
+    })
+}

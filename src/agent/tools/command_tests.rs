@@ -1,0 +1,152 @@
+//! `run_command` for real: exit codes, stdin, output floods, the timeout killing the whole
+//! process group, and Landlock keeping writes in the workspace. Waits are explicit polls of
+//! `/proc`, never timing assertions.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::command::{self, CommandRun};
+use super::{MAX_COMMAND_OUTPUT, ToolOutput};
+
+/// The pid a command wrote to `path`.
+pub(crate) fn read_pid(path: &Path) -> i32 {
+    let text = std::fs::read_to_string(path).expect("the command wrote its pid");
+    text.trim().parse().expect("a pid")
+}
+
+/// Running or sleeping, not gone and not a zombie waiting for its reaper.
+pub(crate) fn is_alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => false,
+        Ok(stat) => {
+            let state = stat
+                .rsplit(')')
+                .next()
+                .and_then(|rest| rest.trim().chars().next());
+            !matches!(state, Some('Z' | 'X'))
+        }
+    }
+}
+
+/// Polls until `pid` is gone; fails the test if it outlives a generous bound.
+pub(crate) fn wait_until_gone(pid: i32) {
+    for _ in 0..400 {
+        if !is_alive(pid) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("process {pid} is still alive");
+}
+
+async fn run(root: &Path, command: &str, timeout_s: u64) -> ToolOutput {
+    let run = CommandRun {
+        command: command.into(),
+        timeout: Duration::from_secs(timeout_s),
+    };
+    command::run(root, &run, |_| {}).await
+}
+
+#[tokio::test]
+async fn exit_codes_and_output_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), "echo out; echo err >&2; exit 3", 60).await;
+    assert!(!out.ok);
+    assert!(
+        out.content
+            .starts_with("$ echo out; echo err >&2; exit 3\nexit code 3\n"),
+        "{}",
+        out.content
+    );
+    assert!(out.content.contains("out\n") && out.content.contains("err\n"));
+    assert_eq!(out.summary, "exit 3 (8 B output)");
+    let out = run(dir.path(), "no-such-command-sapcode", 60).await;
+    assert!(
+        out.content.contains("exit code 127 (command not found)"),
+        "{}",
+        out.content
+    );
+    // stdin is /dev/null: `cat` ends at once instead of waiting for input.
+    let out = run(dir.path(), "cat; pwd", 60).await;
+    assert!(out.ok, "{out:?}");
+    assert!(out.content.ends_with(&format!(
+        "{}\n",
+        dir.path().canonicalize().unwrap().display()
+    )));
+}
+
+#[tokio::test]
+async fn a_flood_of_output_is_capped_head_and_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut streamed = 0usize;
+    let run_spec = CommandRun {
+        command: "head -c 20000000 /dev/zero | tr '\\0' a; echo; echo LAST".into(),
+        timeout: Duration::from_secs(120),
+    };
+    let out = command::run(dir.path(), &run_spec, |text| streamed += text.len()).await;
+    assert!(out.ok, "{}", out.summary);
+    assert!(
+        out.content.len() <= MAX_COMMAND_OUTPUT + 300,
+        "{}",
+        out.content.len()
+    );
+    assert!(out.content.trim_end().ends_with("LAST"));
+    assert!(
+        out.content
+            .contains("cut from the middle of 19.1 MiB of output")
+    );
+    assert!(
+        streamed < 2 * 1024 * 1024,
+        "live output is bounded too: {streamed}"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_timeout_kills_the_whole_process_group() {
+    let dir = tempfile::tempdir().unwrap();
+    // The grandchild ignores the shell's end; only a group kill reaches it.
+    let command = "sleep 1000 & echo $! > grandchild.pid; wait";
+    let out = run(dir.path(), command, 2).await;
+    assert!(
+        out.content
+            .contains("timed out after 2 s; the command and its process group were killed"),
+        "{}",
+        out.content
+    );
+    let pid = read_pid(&dir.path().join("grandchild.pid"));
+    wait_until_gone(pid);
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn landlock_keeps_writes_in_the_workspace() {
+    use crate::agent::sandbox::{Protection, status};
+    if let Protection::ApprovalOnly = status() {
+        eprintln!(
+            "skipped: this kernel has no Landlock, so commands are confined by approval only"
+        );
+        return;
+    }
+    let workspace = tempfile::tempdir().unwrap();
+    // Outside the workspace and outside the temp dirs: beside the crate's sources.
+    let outside = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let target = outside.path().join("escaped.txt");
+    let out = run(
+        workspace.path(),
+        &format!("echo x > '{}'", target.display()),
+        60,
+    )
+    .await;
+    assert!(!out.ok, "{}", out.content);
+    assert!(out.content.contains("Permission denied"), "{}", out.content);
+    assert!(!target.exists());
+    let out = run(workspace.path(), "echo inside > made.txt && mkdir -p sub && echo t > /tmp/.sapcode-landlock-test && rm /tmp/.sapcode-landlock-test && cat made.txt > /dev/null && cat /etc/hostname > /dev/null", 60).await;
+    assert!(out.ok, "{}", out.content);
+    assert_eq!(
+        std::fs::read_to_string(workspace.path().join("made.txt")).unwrap(),
+        "inside\n"
+    );
+    // Only the child is confined: sapcode itself can still write there.
+    std::fs::write(&target, "parent").unwrap();
+}

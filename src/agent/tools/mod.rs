@@ -1,0 +1,272 @@
+//! The tools the model may call and the rules they share: which are offered at which level,
+//! one dispatch for the file tools, result caps, and the session state a face keeps across
+//! turns (approval grants, the undo stack). Each tool lives in a sibling file: reading in
+//! `read.rs`, editing in `write.rs`, commands in `command.rs`; path confinement in `paths.rs`.
+//! Every failure is a plain sentence handed back to the model as the tool result, never a panic.
+
+mod command;
+mod paths;
+mod read;
+mod specs;
+mod undo;
+mod write;
+
+#[cfg(test)]
+pub(crate) mod command_tests;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT, run as run_command};
+pub use specs::specs;
+pub use undo::{UndoEntry, UndoError};
+
+pub use crate::byte_size::human_bytes;
+
+use super::approval::Approvals;
+use super::edit::Proposal;
+
+/// Most bytes one file tool result may hold.
+pub const MAX_RESULT_BYTES: usize = 64 * 1024;
+/// Most matches `search` reports.
+pub const MAX_MATCHES: usize = 200;
+/// Most entries `list_files` reports.
+pub const MAX_ENTRIES: usize = 2000;
+/// Files larger than this are not read, searched or edited.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// `run_command`'s timeout when the model gives none and the config says nothing.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+/// The range `timeout_s` and `[agent] command_timeout_s` are clamped to.
+pub const COMMAND_TIMEOUT_RANGE: (u64, u64) = (1, 600);
+
+/// Which tools are offered: `read` the three read tools, `edit` adds `edit_file` and
+/// `write_file`, `all` adds `run_command`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ToolLevel {
+    Off,
+    Read,
+    Edit,
+    All,
+}
+
+impl ToolLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolLevel::Off => "off",
+            ToolLevel::Read => "read",
+            ToolLevel::Edit => "edit",
+            ToolLevel::All => "all",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ToolLevel> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "off" | "none" => Some(ToolLevel::Off),
+            "read" => Some(ToolLevel::Read),
+            "edit" => Some(ToolLevel::Edit),
+            "all" => Some(ToolLevel::All),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of thing a tool does, which decides the level it needs and whether it asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolKind {
+    Read,
+    Edit,
+    Command,
+}
+
+impl ToolKind {
+    /// The kind of the tool called `name`, if there is such a tool.
+    pub fn of(name: &str) -> Option<ToolKind> {
+        match name {
+            "read_file" | "list_files" | "search" => Some(ToolKind::Read),
+            "edit_file" | "write_file" => Some(ToolKind::Edit),
+            "run_command" => Some(ToolKind::Command),
+            _ => None,
+        }
+    }
+
+    /// The lowest level that offers this kind.
+    pub fn level(self) -> ToolLevel {
+        match self {
+            ToolKind::Read => ToolLevel::Read,
+            ToolKind::Edit => ToolLevel::Edit,
+            ToolKind::Command => ToolLevel::All,
+        }
+    }
+}
+
+/// What one call produced: the text for the model and a short line for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolOutput {
+    pub content: String,
+    /// `src/lib.rs (1.2 KiB)`, `12 matches`, or the error.
+    pub summary: String,
+    pub ok: bool,
+}
+
+impl ToolOutput {
+    pub fn error(message: impl Into<String>) -> ToolOutput {
+        let message = message.into();
+        ToolOutput {
+            content: format!("error: {message}"),
+            summary: format!("refused: {message}"),
+            ok: false,
+        }
+    }
+
+    pub(crate) fn success(content: String, summary: String) -> ToolOutput {
+        ToolOutput {
+            content,
+            summary,
+            ok: true,
+        }
+    }
+}
+
+/// The tools of one workspace, plus what the face keeps across turns: the level, the
+/// approval grants and the undo stack. Cloning shares the grants and the stack. The file
+/// tools do blocking I/O: call them off the async runtime.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    root: PathBuf,
+    level: ToolLevel,
+    command_timeout: Duration,
+    approvals: Arc<Mutex<Approvals>>,
+    undo: Arc<Mutex<Vec<UndoEntry>>>,
+}
+
+impl Tools {
+    /// `root` must exist; it is canonicalized once so every check compares real paths.
+    /// Starts at level `read` with the default command timeout.
+    pub fn new(root: &Path) -> std::io::Result<Tools> {
+        Ok(Tools {
+            root: root.canonicalize()?,
+            level: ToolLevel::Read,
+            command_timeout: DEFAULT_COMMAND_TIMEOUT,
+            approvals: Arc::default(),
+            undo: Arc::default(),
+        })
+    }
+
+    pub fn with_level(mut self, level: ToolLevel) -> Tools {
+        self.level = level;
+        self
+    }
+
+    /// The default for `run_command` (clamped to 1–600 s).
+    pub fn with_command_timeout(mut self, timeout: Duration) -> Tools {
+        self.command_timeout = clamp_timeout(timeout.as_secs());
+        self
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn level(&self) -> ToolLevel {
+        self.level
+    }
+
+    pub fn command_timeout(&self) -> Duration {
+        self.command_timeout
+    }
+
+    /// The session's approval grants, shared by every clone.
+    pub fn approvals(&self) -> &Arc<Mutex<Approvals>> {
+        &self.approvals
+    }
+
+    /// The specs offered at this level (none at `off`).
+    pub fn offered(&self) -> Vec<crate::aicore::ToolSpec> {
+        specs()
+            .into_iter()
+            .filter(|spec| ToolKind::of(&spec.name).is_some_and(|k| k.level() <= self.level))
+            .collect()
+    }
+
+    /// Runs a read tool with JSON `arguments`; unknown tools and bad arguments are errors in
+    /// the result, not failures of the turn. Edits go through `prepare_edit` and commands
+    /// through `command::run`: both need approval first.
+    pub fn call(&self, name: &str, arguments: &str) -> ToolOutput {
+        let args = match parse_arguments(name, arguments) {
+            Ok(args) => args,
+            Err(output) => return output,
+        };
+        match name {
+            "read_file" => self.read_file(&args),
+            "list_files" => self.list_files(&args),
+            "search" => self.search(&args),
+            other => ToolOutput::error(format!(
+                "no read tool named {other:?}; available: read_file, list_files, search"
+            )),
+        }
+    }
+
+    /// Validates an `edit_file` or `write_file` call against the file as it is now and
+    /// returns the change to approve; nothing is written.
+    pub fn prepare_edit(&self, name: &str, arguments: &str) -> Result<Proposal, ToolOutput> {
+        let args = parse_arguments(name, arguments)?;
+        match name {
+            "edit_file" => self.edit_file(&args),
+            "write_file" => self.write_file(&args),
+            other => Err(ToolOutput::error(format!(
+                "no edit tool named {other:?}; available: edit_file, write_file"
+            ))),
+        }
+    }
+
+    /// The `timeout_s` of a `run_command` call, clamped, else this session's default.
+    pub fn timeout_for(&self, args: &Value) -> Duration {
+        args.get("timeout_s")
+            .and_then(Value::as_u64)
+            .map_or(self.command_timeout, clamp_timeout)
+    }
+}
+
+/// The call's arguments as a JSON object; empty text is `{}`.
+pub(crate) fn parse_arguments(name: &str, arguments: &str) -> Result<Value, ToolOutput> {
+    if arguments.trim().is_empty() {
+        return Ok(json!({}));
+    }
+    match serde_json::from_str(arguments) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) | Err(_) => Err(ToolOutput::error(format!(
+            "arguments for {name} are not a JSON object: {}",
+            truncate(arguments, 200)
+        ))),
+    }
+}
+
+fn clamp_timeout(secs: u64) -> Duration {
+    Duration::from_secs(secs.clamp(COMMAND_TIMEOUT_RANGE.0, COMMAND_TIMEOUT_RANGE.1))
+}
+
+/// At most `max` bytes of `text`, cut on a character boundary; `true` when cut.
+pub(crate) fn cap(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}
+
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    let (cut, was_cut) = cap(text, max);
+    if was_cut {
+        format!("{cut}…")
+    } else {
+        cut.to_owned()
+    }
+}

@@ -1,0 +1,119 @@
+//! Confinement of every path a file tool touches: inside the workspace after `..` and
+//! symlinks are resolved, and for writes never inside a version-control directory (a model
+//! that writes `.git/config` can make the user's next `git status` run a command).
+
+use std::path::{Component, Path, PathBuf};
+
+use super::Tools;
+
+/// Directories no file tool writes into, at any depth.
+pub const PROTECTED_DIRS: &[&str] = &[".git", ".hg", ".svn"];
+
+impl Tools {
+    /// The real path of an existing `relative` if it lies inside the root.
+    pub(super) fn resolve(&self, relative: &str) -> Result<PathBuf, String> {
+        let relative = relative.trim();
+        let given = Path::new(if relative.is_empty() { "." } else { relative });
+        let joined = self.root.join(given); // an absolute `given` replaces the root
+        let real = joined.canonicalize().map_err(|err| {
+            if err.kind() == std::io::ErrorKind::NotFound {
+                // Say "outside" rather than "not found" for paths that would escape anyway.
+                if lexically_outside(&self.root, &joined) {
+                    format!("{relative} is outside the project directory")
+                } else {
+                    format!("{relative} does not exist")
+                }
+            } else {
+                format!("cannot open {relative}: {err}")
+            }
+        })?;
+        if !real.starts_with(&self.root) {
+            return Err(format!("{relative} is outside the project directory"));
+        }
+        Ok(real)
+    }
+
+    /// Where a write to `relative` lands: the real path of the file (existing or not), its
+    /// nearest existing ancestor inside the root, nothing under a protected directory.
+    /// Checked again just before writing, so a symlink planted meanwhile is caught.
+    pub(crate) fn write_target(&self, relative: &str) -> Result<PathBuf, String> {
+        let relative = relative.trim();
+        if relative.is_empty() {
+            return Err("a non-empty `path` is needed".into());
+        }
+        let outside = || format!("{relative} is outside the project directory");
+        let joined = self.root.join(relative);
+        if lexically_outside(&self.root, &joined) {
+            return Err(outside());
+        }
+        let mut existing = joined.as_path();
+        let mut missing = Vec::new();
+        while existing.symlink_metadata().is_err() {
+            let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
+                return Err(outside());
+            };
+            missing.push(name.to_owned());
+            existing = parent;
+        }
+        if !missing.is_empty() && joined.components().any(|c| c == Component::ParentDir) {
+            return Err(format!("{relative}: write the path without `..`"));
+        }
+        let real = existing.canonicalize().map_err(|_| outside())?;
+        if !real.starts_with(&self.root) {
+            return Err(outside());
+        }
+        if !missing.is_empty() && !real.is_dir() {
+            return Err(format!(
+                "{relative}: {} is not a directory",
+                self.shown(&real)
+            ));
+        }
+        let target = missing
+            .into_iter()
+            .rev()
+            .fold(real, |path, name| path.join(name));
+        if let Some(dir) = self.protected_part(&target) {
+            return Err(format!(
+                "{relative} is inside {dir}/, which sapcode never writes to"
+            ));
+        }
+        Ok(target)
+    }
+
+    /// The protected directory name `path` lies under (relative to the root), if any.
+    fn protected_part(&self, path: &Path) -> Option<&'static str> {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        relative.components().find_map(|component| match component {
+            Component::Normal(name) => PROTECTED_DIRS
+                .iter()
+                .find(|dir| name.to_string_lossy().eq_ignore_ascii_case(dir))
+                .copied(),
+            Component::Prefix(_)
+            | Component::RootDir
+            | Component::CurDir
+            | Component::ParentDir => None,
+        })
+    }
+
+    /// `path` as shown to people: relative to the root, `.` for the root itself.
+    pub(crate) fn shown(&self, path: &Path) -> String {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        let text = relative.display().to_string();
+        if text.is_empty() { ".".into() } else { text }
+    }
+}
+
+/// `path` leaves `root` once `..` components are applied lexically.
+pub(crate) fn lexically_outside(root: &Path, path: &Path) -> bool {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    !normal.starts_with(root)
+}

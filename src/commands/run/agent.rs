@@ -1,0 +1,278 @@
+//! `sapcode run` with tools: the level and approval mode from flags and config, the turn's
+//! events as stderr lines or JSON events, and approvals asked on the terminal (`/dev/tty`)
+//! when stdin is one, approved by `--yes`, refused otherwise (the turn goes on).
+
+use std::collections::HashMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::{Printer, timing_line};
+use crate::agent::{ApprovalRequest, AskMode, Decision, ToolLevel, Tools, Turn, TurnEvent, turn};
+use crate::aicore::{ChatEvent, Error};
+use crate::cli::{RunArgs, ToolsLevel};
+use crate::connect::Context;
+use crate::report::UsageError;
+
+/// `--tools`, else `[agent] tools`, else `read`.
+pub(super) fn level(ctx: &Context, args: &RunArgs) -> Result<ToolLevel, Error> {
+    if let Some(level) = args.tools {
+        return Ok(match level {
+            ToolsLevel::Off => ToolLevel::Off,
+            ToolsLevel::Read => ToolLevel::Read,
+            ToolsLevel::Edit => ToolLevel::Edit,
+            ToolsLevel::All => ToolLevel::All,
+        });
+    }
+    match ctx.config.agent.tools.as_deref() {
+        None => Ok(ToolLevel::Read),
+        Some(text) => ToolLevel::parse(text).ok_or_else(|| {
+            Error::Config(format!(
+                "[agent] tools = {text:?} in the config file: use off, read, edit or all"
+            ))
+        }),
+    }
+}
+
+/// The tools of the working directory at `level`, asking the way this run can.
+pub(super) fn tools(ctx: &Context, level: ToolLevel, yes: bool) -> Result<Tools, UsageError> {
+    let cwd = std::env::current_dir().map_err(|err| {
+        UsageError::new(
+            format!("--tools: no working directory: {err}"),
+            "run sapcode from a directory that exists, or pass --tools off",
+        )
+    })?;
+    let mut tools = Tools::new(&cwd)
+        .map_err(|err| {
+            UsageError::new(
+                format!("--tools: {}: {err}", cwd.display()),
+                "run sapcode from a readable directory, or pass --tools off",
+            )
+        })?
+        .with_level(level);
+    if let Some(secs) = ctx.config.agent.command_timeout_s {
+        tools = tools.with_command_timeout(Duration::from_secs(secs));
+    }
+    let mode = if yes {
+        AskMode::ApproveAll
+    } else if std::io::stdin().is_terminal() {
+        AskMode::Ask
+    } else {
+        AskMode::Refuse(
+            "sapcode run had no terminal to ask the user; edits and commands need --yes or a \
+             terminal"
+                .into(),
+        )
+    };
+    if let Ok(mut approvals) = tools.approvals().lock() {
+        approvals.mode = mode;
+    }
+    Ok(tools)
+}
+
+/// The one loop over a turn's events: text on stdout, tool activity on stderr (or as JSON
+/// lines). With tools off, tool-call fragments the model sends anyway are printed as JSON
+/// events as they came (the conformance tests compare them with the SAP SDK's parse).
+pub(super) async fn run_turn(
+    ctx: &Context,
+    mut turn: Turn,
+    mut printer: Printer,
+    started: Instant,
+    tools_off: bool,
+) -> anyhow::Result<()> {
+    let mut first_byte: Option<Duration> = None;
+    let mut calls: HashMap<String, String> = HashMap::new();
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    let outcome = loop {
+        let event = tokio::select! {
+            event = turn.next() => event,
+            _ = &mut interrupted => break Err(Error::Interrupted.into()),
+        };
+        let Some(event) = event else {
+            break Ok(());
+        };
+        match event {
+            TurnEvent::Chat(ChatEvent::Error(err)) => break Err(err.into()),
+            TurnEvent::Chat(ChatEvent::Usage(usage)) => {
+                printer.usage = Some(usage);
+                printer.event(&ChatEvent::Usage(usage))?;
+            }
+            TurnEvent::Chat(fragment @ ChatEvent::ToolCall(_)) => {
+                // With tools, whole calls are reported when they run; fragments would repeat them.
+                if tools_off {
+                    printer.event(&fragment)?;
+                }
+            }
+            TurnEvent::History(_) => {}
+            TurnEvent::Chat(event) => {
+                if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
+                    first_byte = Some(started.elapsed());
+                }
+                printer.event(&event)?;
+            }
+            TurnEvent::ToolStarted { id, name, args } => {
+                if printer.json {
+                    let value =
+                        json!({"type": "tool_call", "id": id, "name": name, "arguments": args});
+                    printer.line(&value.to_string())?;
+                }
+                calls.insert(id, turn::describe_call(&name, &args));
+            }
+            TurnEvent::ToolFinished {
+                id,
+                name,
+                summary,
+                bytes,
+                ok,
+            } => {
+                if printer.json {
+                    let value = json!({"type": "tool_result", "id": id, "name": name,
+                        "bytes": bytes, "ok": ok, "summary": summary});
+                    printer.line(&value.to_string())?;
+                } else {
+                    let call = calls.get(&id).cloned().unwrap_or(name);
+                    let line = turn::describe_result(&call, &summary, bytes, ok);
+                    eprintln!("sapcode: {}", crate::terminal_text::escape_line(&line));
+                }
+            }
+            TurnEvent::Approval { id, approved, by } => {
+                if printer.json {
+                    let value = json!({"type": "approval", "id": id, "approved": approved, "by": by.as_str()});
+                    printer.line(&value.to_string())?;
+                } else if !approved && by == crate::agent::ApprovedBy::NoTerminal {
+                    let call = calls.get(&id).map_or("a tool call", String::as_str);
+                    eprintln!(
+                        "sapcode: refused {}: no terminal to ask; run with --yes to allow edits and commands",
+                        crate::terminal_text::escape_line(call)
+                    );
+                }
+            }
+            TurnEvent::ApprovalNeeded { id, request, reply } => {
+                let call = calls.get(&id).cloned().unwrap_or_default();
+                // A plain thread, not `spawn_blocking`: after Ctrl-C the runtime must not wait
+                // for a read of the terminal that nobody will finish.
+                let (answer, asked) = tokio::sync::oneshot::channel();
+                std::thread::spawn(move || {
+                    let _ = answer.send(ask_on_terminal(&call, &request));
+                });
+                let decision = tokio::select! {
+                    decision = asked => decision.unwrap_or(Decision::No { reason: None }),
+                    _ = &mut interrupted => break Err(Error::Interrupted.into()),
+                };
+                let _ = reply.send(decision);
+            }
+            TurnEvent::CommandOutput { text, .. } => {
+                if !printer.json {
+                    eprint!("{}", crate::terminal_text::escape(&text));
+                }
+            }
+            TurnEvent::RoundLimit { rounds } => {
+                break Err(anyhow::anyhow!(
+                    "stopped after {rounds} tool rounds without a final answer; ask a narrower question"
+                ));
+            }
+        }
+    };
+    let shown = outcome
+        .as_ref()
+        .err()
+        .and_then(|e| e.downcast_ref::<Error>());
+    printer.finish(shown)?;
+    if let (true, Err(err)) = (printer.json, &outcome)
+        && shown.is_none()
+    {
+        let value =
+            json!({"type": "error", "message": err.to_string(), "hint": "", "exit_code": 1});
+        printer.line(&value.to_string())?;
+    }
+    if ctx.global.verbose {
+        eprintln!(
+            "{}",
+            timing_line(printer.usage, first_byte, started.elapsed())
+        );
+    }
+    outcome
+}
+
+/// Shows the diff or command on the terminal and reads `y`, `n` (then an optional reason)
+/// or `a`. Anything unreadable counts as "no".
+fn ask_on_terminal(call: &str, request: &ApprovalRequest) -> Decision {
+    let Ok(mut tty) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+    else {
+        return Decision::No {
+            reason: Some("the terminal could not be opened to ask".into()),
+        };
+    };
+    let (shown, question, all) = match request {
+        ApprovalRequest::Edit { diff, .. } => (
+            diff.clone(),
+            "Apply this edit? [y]es / [n]o / [a]ll edits this session",
+            Decision::AllEdits,
+        ),
+        ApprovalRequest::Command { command } => (
+            format!("$ {command}\n"),
+            "Run this command? [y]es / [n]o / [a]lways this exact command",
+            Decision::AlwaysCommand,
+        ),
+    };
+    let _ = write!(
+        tty,
+        "\nsapcode: {}\n{}{question}: ",
+        crate::terminal_text::escape_line(call),
+        crate::terminal_text::escape(&shown)
+    );
+    let _ = tty.flush();
+    let Some(answer) = read_line(&tty) else {
+        return Decision::No { reason: None };
+    };
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Decision::Yes,
+        "a" | "all" | "always" => all,
+        _ => {
+            let _ = write!(tty, "Reason for the model (optional, Enter to skip): ");
+            let _ = tty.flush();
+            let reason = read_line(&tty).map(|r| r.trim().to_owned());
+            Decision::No {
+                reason: reason.filter(|r| !r.is_empty()),
+            }
+        }
+    }
+}
+
+fn read_line(tty: &std::fs::File) -> Option<String> {
+    let mut line = String::new();
+    match std::io::BufReader::new(tty).read_line(&mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(line),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_lines_name_the_call_and_its_size() {
+        let call = turn::describe_call("read_file", r#"{"path":"src/lib.rs"}"#);
+        assert_eq!(
+            turn::describe_result(&call, "src/lib.rs (1.2 KiB)", 1229, true),
+            "read_file src/lib.rs (1.2 KiB)"
+        );
+        let call = turn::describe_call("read_file", r#"{"path":"../x"}"#);
+        assert_eq!(
+            turn::describe_result(
+                &call,
+                "refused: ../x is outside the project directory",
+                40,
+                false
+            ),
+            "read_file ../x: refused: ../x is outside the project directory"
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! The agent through the binary, headless: `sapcode --demo run --tools LEVEL [--yes]` without a
+//! terminal. Edits and commands are refused (the turn goes on, stderr says what), `--yes`
+//! applies them, `.git/` and paths outside the workspace are refused whatever was approved,
+//! and the `--json` events carry `tool_call`, `approval` and `tool_result`.
+
+mod common;
+
+use common::{Home, stderr_of, stdout_of};
+use serde_json::Value;
+
+const EDIT: &str = r#"in notes.txt replace "hello" with "goodbye""#;
+const ORIGINAL: &str = "one\nhello\nthree\n";
+
+fn project(home: &Home) -> std::path::PathBuf {
+    let root = home.path().join("project");
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join("notes.txt"), ORIGINAL).unwrap();
+    std::fs::write(root.join(".git/config"), "[core]\n").unwrap();
+    root
+}
+
+fn run(home: &Home, args: &[&str]) -> std::process::Output {
+    home.sapcode()
+        .current_dir(project(home))
+        .args(["--demo", "run"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn events(output: &std::process::Output) -> Vec<Value> {
+    stdout_of(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect()
+}
+
+fn notes(home: &Home) -> String {
+    std::fs::read_to_string(home.path().join("project/notes.txt")).unwrap()
+}
+
+#[test]
+fn without_a_terminal_an_edit_is_refused_and_the_turn_goes_on() {
+    let home = Home::new();
+    let output = run(&home, &["--tools", "edit", EDIT]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("sapcode: refused edit_file notes.txt: no terminal to ask; run with --yes"),
+        "{stderr}"
+    );
+    assert!(
+        stdout_of(&output).contains("not approved"),
+        "{}",
+        stdout_of(&output)
+    );
+    assert_eq!(notes(&home), ORIGINAL);
+}
+
+#[test]
+fn yes_applies_the_edit_and_json_reports_the_approval() {
+    let home = Home::new();
+    let output = run(&home, &["--tools", "edit", "--yes", "--json", EDIT]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let events = events(&output);
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+    let call = kinds.iter().position(|k| *k == "tool_call").unwrap();
+    assert_eq!(
+        &kinds[call..call + 3],
+        ["tool_call", "approval", "tool_result"]
+    );
+    let approval = &events[call + 1];
+    assert_eq!(approval["id"], events[call]["id"]);
+    assert_eq!(approval["approved"], true);
+    assert_eq!(approval["by"], "--yes");
+    assert_eq!(events[call + 2]["ok"], true);
+    assert_eq!(events[call]["name"], "edit_file");
+    assert_eq!(notes(&home), "one\ngoodbye\nthree\n");
+    // Written atomically: no temp file left beside it.
+    let names: Vec<_> = std::fs::read_dir(home.path().join("project"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn git_dirs_and_outside_paths_are_refused_even_with_yes() {
+    let home = Home::new();
+    for prompt in [
+        r#"use write_file on .git/config with "[core]\n\tfsmonitor = touch pwned""#,
+        r#"use write_file on ../outside.txt with "x""#,
+    ] {
+        let output = run(&home, &["--tools", "edit", "--yes", prompt]);
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(
+            stderr.contains("never writes to") || stderr.contains("outside the project"),
+            "{prompt}: {stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("project/.git/config")).unwrap(),
+        "[core]\n"
+    );
+    assert!(!home.path().join("outside.txt").exists());
+}
+
+#[test]
+fn commands_run_with_yes_at_level_all_only() {
+    let home = Home::new();
+    let prompt = r#"use run_command to run "echo made > made.txt; echo done""#;
+    let output = run(&home, &["--tools", "all", "--yes", prompt]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("done\n"), "live output on stderr: {stderr}");
+    assert!(
+        stderr.contains("sapcode: run_command `echo made > made.txt; echo done` ("),
+        "{stderr}"
+    );
+    let made = home.path().join("project/made.txt");
+    assert_eq!(std::fs::read_to_string(&made).unwrap(), "made\n");
+    std::fs::remove_file(&made).unwrap();
+    // At `edit` the tool is not offered; without --yes it is refused.
+    let output = run(&home, &["--tools", "edit", "--yes", prompt]);
+    assert!(
+        !stderr_of(&output).contains("run_command"),
+        "{}",
+        stderr_of(&output)
+    );
+    let output = run(&home, &["--tools", "all", prompt]);
+    assert!(stderr_of(&output).contains("sapcode: refused run_command"));
+    assert!(!made.exists());
+}
+
+#[test]
+fn the_default_level_is_read_and_off_offers_nothing() {
+    let home = Home::new();
+    let output = run(&home, &["--yes", EDIT]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("sapcode: read_file notes.txt"), "{stderr}");
+    assert_eq!(notes(&home), ORIGINAL);
+    let output = run(&home, &["--tools", "off", "read the file notes.txt"]);
+    assert!(!stderr_of(&output).contains("read_file"));
+    assert!(!stdout_of(&output).contains("hello"));
+    // A bare --tools means read.
+    let output = run(&home, &["read the file notes.txt", "--tools"]);
+    assert!(stderr_of(&output).contains("sapcode: read_file notes.txt"));
+}
+
+#[test]
+fn the_config_sets_the_level_and_bad_values_are_usage_errors() {
+    let home = Home::new();
+    let config = home.config_file();
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[agent]\ntools = \"edit\"\n").unwrap();
+    let output = run(&home, &["--yes", EDIT]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(notes(&home), "one\ngoodbye\nthree\n");
+    std::fs::write(&config, "[agent]\ntools = \"write\"\n").unwrap();
+    let output = run(&home, &[EDIT]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("[agent] tools = \"write\""),
+        "{}",
+        stderr_of(&output)
+    );
+    std::fs::remove_file(&config).unwrap();
+    let output = run(&home, &["--tools", "write", EDIT]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("possible values: off, read, edit, all"),
+        "{}",
+        stderr_of(&output)
+    );
+    let output = run(&home, &["--apply", EDIT]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn doctor_names_the_command_sandbox() {
+    let home = Home::new();
+    let output = home.sapcode().args(["--demo", "doctor"]).output().unwrap();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("✓ sandbox      Landlock ABI")
+            || stdout.contains("✓ sandbox      no Landlock"),
+        "{stdout}"
+    );
+}
