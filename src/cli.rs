@@ -59,6 +59,10 @@ pub struct GlobalArgs {
     /// Print usage and timing, and the cause chain of errors, on stderr
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Workspace directory (tools, AGENTS.md, sessions) [default: the current directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -92,6 +96,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Check config, keyring, token, deployments, catalog and one tiny completion
     Doctor,
+    /// Saved conversations of this workspace, newest first
+    Sessions(SessionsArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -127,6 +133,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub tools: bool,
 
+    /// Add this turn to the last saved conversation of this workspace
+    #[arg(long = "continue")]
+    pub continue_last: bool,
+
     /// With --tools: write the proposed edits (atomically; a file changed since its proposal
     /// is refused)
     #[arg(long, requires = "tools")]
@@ -146,6 +156,17 @@ pub struct ListArgs {
     /// Bypass the caches (catalog 15 min, deployments 5 min)
     #[arg(long)]
     pub refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Print one JSON array
+    #[arg(long)]
+    pub json: bool,
+
+    /// Every workspace's sessions, not only this one's
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -51,6 +51,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         command => {
+            if let Some(dir) = &global.cwd {
+                std::env::set_current_dir(dir).map_err(|err| {
+                    sapcode::aicore::Error::Config(format!("--cwd {}: {err}", dir.display()))
+                })?;
+            }
             let ctx = Context::load(global, Environment::from_process())?;
             match command {
                 Some(Command::Run(args)) => commands::run::run(&ctx, args).await,
@@ -59,6 +64,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 Some(Command::Login(args)) => commands::login::login(&ctx, args).await,
                 Some(Command::Logout) => commands::login::logout(&ctx).await,
                 Some(Command::Doctor) => commands::doctor::run(&ctx).await,
+                Some(Command::Sessions(args)) => commands::sessions::run(&ctx, args),
                 Some(Command::Simulate(_)) | Some(Command::Completions { .. }) => Ok(()),
                 None => sapcode::tui::run(ctx).await,
             }

@@ -2,8 +2,12 @@
 //! them. One turn driver shape for both `sapcode run` and the TUI.
 
 mod attachment;
+pub mod context;
 pub mod diff;
 pub mod edit;
+pub mod history;
+pub mod rules;
+pub mod session;
 pub mod tools;
 pub mod turn;
 
@@ -20,6 +24,8 @@ Answer concisely and precisely. Put code in fenced blocks with a language tag.";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     system: String,
+    /// `AGENTS.md` text appended to the system prompt on every request.
+    rules: Option<rules::ProjectRules>,
     messages: Vec<Message>,
 }
 
@@ -27,7 +33,26 @@ impl Conversation {
     pub fn new(system: Option<&str>) -> Conversation {
         Conversation {
             system: system.unwrap_or(DEFAULT_SYSTEM_PROMPT).to_owned(),
+            rules: None,
             messages: Vec::new(),
+        }
+    }
+
+    /// Project rules to send with every request (`None` removes them).
+    pub fn set_project_rules(&mut self, rules: Option<rules::ProjectRules>) {
+        self.rules = rules;
+    }
+
+    /// The rules in use, so a transcript can say once that they are.
+    pub fn project_rules(&self) -> Option<&rules::ProjectRules> {
+        self.rules.as_ref()
+    }
+
+    /// The system prompt as sent: the base prompt plus any project rules.
+    pub fn system(&self) -> String {
+        match &self.rules {
+            Some(rules) => format!("{}{}", self.system, rules.prompt_block()),
+            None => self.system.clone(),
         }
     }
 
@@ -65,9 +90,14 @@ impl Conversation {
         &self.messages
     }
 
+    /// For compaction, which rewrites older messages in place.
+    pub(crate) fn messages_mut(&mut self) -> &mut Vec<Message> {
+        &mut self.messages
+    }
+
     pub fn request(&self, max_tokens: Option<u32>) -> ChatRequest {
         let mut messages = Vec::with_capacity(self.messages.len() + 1);
-        messages.push(Message::new(Role::System, self.system.clone()));
+        messages.push(Message::new(Role::System, self.system()));
         messages.extend(self.messages.iter().cloned());
         ChatRequest {
             messages,

@@ -7,5 +7,6 @@ pub mod login;
 pub mod models;
 pub mod report;
 pub mod run;
+pub mod sessions;
 pub mod simulate;
 mod table;

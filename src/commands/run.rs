@@ -6,8 +6,10 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 
 use super::context::Context;
+use super::sessions::RunSession;
 use crate::agent::edit::Proposal;
-use crate::agent::{Attachment, Conversation, Tools, TurnEvent, tools, turn};
+use crate::agent::rules::ProjectRules;
+use crate::agent::{Attachment, Tools, TurnEvent, tools, turn};
 use crate::aicore::{ChatEvent, Error, Usage};
 use crate::cli::RunArgs;
 
@@ -41,8 +43,13 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         );
     }
 
-    let mut conversation = Conversation::new(args.system.as_deref());
+    let (session, mut conversation) =
+        RunSession::open(ctx, &target, args.system.as_deref(), args.continue_last)?;
+    conversation.set_project_rules(project_rules(ctx.global.verbose));
     conversation.push_user(&prompt, &attachments);
+    if let Some(question) = conversation.messages().last() {
+        session.message(question.clone());
+    }
     if args.tools {
         let cwd = std::env::current_dir()
             .map_err(|err| Error::Config(format!("--tools: no working directory: {err}")))?;
@@ -57,12 +64,14 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
             tools,
             crate::agent::DEFAULT_MAX_ROUNDS,
         );
-        return run_turn(ctx, turn, Printer::new(args.json), started, args.apply).await;
+        let printer = Printer::new(args.json);
+        return run_turn(ctx, turn, printer, &session, started, args.apply).await;
     }
     let mut stream = client.chat_stream(target, conversation.request(args.max_tokens));
 
     let mut printer = Printer::new(args.json);
     let mut first_byte: Option<Duration> = None;
+    let mut answer = String::new();
     // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
     // that lands while the previous event is being printed.
     let interrupted = tokio::signal::ctrl_c();
@@ -84,9 +93,16 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
                 printer.usage = Some(usage);
                 printer.event(&ChatEvent::Usage(usage))?;
             }
+            ChatEvent::Delta(text) => {
+                answer.push_str(&text);
+                printer.event(&ChatEvent::Delta(text))?;
+            }
             other => printer.event(&other)?,
         }
     };
+    if outcome.is_ok() {
+        session.finish(answer, printer.usage);
+    }
     printer.finish(outcome.as_ref().err())?;
     if ctx.global.verbose {
         eprintln!(
@@ -103,10 +119,13 @@ async fn run_turn(
     ctx: &Context,
     mut turn: crate::agent::Turn,
     mut printer: Printer,
+    session: &RunSession,
     started: Instant,
     apply: bool,
 ) -> anyhow::Result<()> {
     let mut first_byte: Option<Duration> = None;
+    // Text after the last tool round; earlier rounds' text is inside `History`.
+    let mut answer = String::new();
     let mut proposals: Vec<Proposal> = Vec::new();
     let mut calls: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let interrupted = tokio::signal::ctrl_c();
@@ -126,14 +145,21 @@ async fn run_turn(
                 printer.event(&ChatEvent::Usage(usage))?;
             }
             // Whole calls are reported when they run; fragments would repeat them.
-            TurnEvent::Chat(ChatEvent::ToolCall(_)) | TurnEvent::History(_) => {}
+            TurnEvent::Chat(ChatEvent::ToolCall(_)) => {}
+            TurnEvent::History(messages) => {
+                for message in messages {
+                    session.message(message);
+                }
+            }
             TurnEvent::Chat(event) => {
-                if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
-                    first_byte = Some(started.elapsed());
+                if let ChatEvent::Delta(text) = &event {
+                    first_byte.get_or_insert_with(|| started.elapsed());
+                    answer.push_str(text);
                 }
                 printer.event(&event)?;
             }
             TurnEvent::ToolStarted { id, name, args } => {
+                answer.clear();
                 if printer.json {
                     let value = serde_json::json!({"type": "tool_call", "id": id, "name": name, "arguments": args});
                     printer.line(&value.to_string())?;
@@ -164,6 +190,9 @@ async fn run_turn(
             }
         }
     };
+    if outcome.is_ok() {
+        session.finish(answer.trim_start().to_owned(), printer.usage);
+    }
     let shown = outcome
         .as_ref()
         .err()
@@ -252,6 +281,24 @@ fn tool_line(name: &str, args: &str, summary: &str, bytes: usize, ok: bool) -> S
         "sapcode: {}",
         turn::describe_result(&call, summary, bytes, ok)
     )
+}
+
+/// `AGENTS.md` of the workspace; a file that cannot be read is said and left out.
+fn project_rules(verbose: bool) -> Option<ProjectRules> {
+    let workspace = super::sessions::workspace().ok()?;
+    match ProjectRules::load(&workspace) {
+        Ok(Some(rules)) => {
+            if verbose {
+                eprintln!("sapcode: {}", rules.notice());
+            }
+            Some(rules)
+        }
+        Ok(None) => None,
+        Err(err) => {
+            eprintln!("sapcode: project rules not used: {err}");
+            None
+        }
+    }
 }
 
 /// `-` or no PROMPT reads stdin; a terminal on stdin with no prompt is a usage error rather
