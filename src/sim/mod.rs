@@ -19,6 +19,8 @@ mod form;
 mod orchestration_request;
 mod router;
 mod routes_lm;
+mod script;
+mod script_summary;
 mod stream;
 
 #[cfg(test)]
