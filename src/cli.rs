@@ -21,6 +21,14 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// Open the TUI on the last conversation of this workspace
+    #[arg(long = "continue", conflicts_with = "resume")]
+    pub continue_last: bool,
+
+    /// Pick a saved conversation of this workspace to open the TUI on
+    #[arg(long)]
+    pub resume: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -38,7 +38,12 @@ fn main() -> ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    let Cli { global, command } = cli;
+    let Cli {
+        global,
+        command,
+        continue_last,
+        resume,
+    } = cli;
     match command {
         Some(Command::Simulate(args)) => commands::simulate::run(args).await,
         Some(Command::Completions { shell }) => {
@@ -66,7 +71,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 Some(Command::Doctor) => commands::doctor::run(&ctx).await,
                 Some(Command::Sessions(args)) => commands::sessions::run(&ctx, args),
                 Some(Command::Simulate(_)) | Some(Command::Completions { .. }) => Ok(()),
-                None => sapcode::tui::run(ctx).await,
+                None => {
+                    let opening = commands::sessions::opening(&ctx, continue_last, resume)?;
+                    sapcode::tui::run(ctx, opening).await
+                }
             }
         }
     }

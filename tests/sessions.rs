@@ -173,3 +173,19 @@ fn a_bad_cwd_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("--cwd /definitely/not/here"));
 }
+
+#[test]
+fn tui_continue_without_a_session_says_so_before_the_terminal_starts() {
+    let home = Home::new();
+    let dir = workspace(&home, "fresh");
+    let output = home
+        .sapcode()
+        .arg("--cwd")
+        .arg(&dir)
+        .args(["--demo", "--continue"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("no saved session in"), "{stderr}");
+}

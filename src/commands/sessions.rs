@@ -7,7 +7,9 @@ use std::time::SystemTime;
 use super::context::Context;
 use super::table;
 use crate::agent::Conversation;
-use crate::agent::session::{Entry, Scope, SessionFile, SessionStore, SessionSummary};
+use crate::agent::session::{
+    Entry, LoadedSession, Scope, SessionFile, SessionStore, SessionSummary,
+};
 use crate::aicore::{ChatTarget, Error, Message, Role, Usage};
 use crate::cli::SessionsArgs;
 
@@ -35,6 +37,90 @@ pub fn run(ctx: &Context, args: SessionsArgs) -> anyhow::Result<()> {
     }
     print!("{}", render(&sessions, args.all));
     Ok(())
+}
+
+/// The conversation `sapcode --continue` or `--resume` opens the TUI on (`None`: a new one).
+/// `--resume` asks on the terminal which one, before the TUI starts.
+pub fn opening(
+    ctx: &Context,
+    continue_last: bool,
+    resume: bool,
+) -> anyhow::Result<Option<LoadedSession>> {
+    if !continue_last && !resume {
+        return Ok(None);
+    }
+    let store = store(ctx)?;
+    let workspace = workspace()?;
+    let none_here = || {
+        Error::Config(format!(
+            "no saved session in {}; `sapcode sessions --all` lists every workspace's",
+            workspace.display()
+        ))
+    };
+    if continue_last {
+        return match store.last_for(&workspace)? {
+            Some(last) => Ok(Some(last)),
+            None => Err(none_here().into()),
+        };
+    }
+    let sessions = store.list(Scope::Workspace(&workspace))?;
+    if sessions.is_empty() {
+        return Err(none_here().into());
+    }
+    let shown = &sessions[..sessions.len().min(RESUME_CHOICES)];
+    let choice = ask_choice(shown)?;
+    Ok(Some(store.load(&shown[choice].id)?))
+}
+
+/// Sessions offered by `--resume`, newest first.
+const RESUME_CHOICES: usize = 20;
+
+fn ask_choice(sessions: &[SessionSummary]) -> anyhow::Result<usize> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Config(
+            "--resume asks which session to open and needs a terminal; use --continue for the last one".into(),
+        )
+        .into());
+    }
+    let mut err = std::io::stderr().lock();
+    for (n, session) in sessions.iter().enumerate() {
+        writeln!(
+            err,
+            "{:>3}  {}  {}  {} turns  {}",
+            n + 1,
+            session.updated,
+            plain(session.model.as_deref().unwrap_or("-")),
+            session.turns,
+            plain(&session.title)
+        )?;
+    }
+    write!(
+        err,
+        "Open which session? [1-{}, Enter = 1] ",
+        sessions.len()
+    )?;
+    err.flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    parse_choice(&line, sessions.len()).ok_or_else(|| {
+        Error::Config(format!(
+            "--resume: {:?} is not a number from 1 to {}",
+            line.trim(),
+            sessions.len()
+        ))
+        .into()
+    })
+}
+
+/// `""` is the newest; otherwise a number from 1 to `count`.
+fn parse_choice(line: &str, count: usize) -> Option<usize> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Some(0);
+    }
+    let n: usize = line.parse().ok()?;
+    (1..=count).contains(&n).then(|| n - 1)
 }
 
 fn render(sessions: &[SessionSummary], with_workspace: bool) -> String {
@@ -190,6 +276,15 @@ impl RunSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resume_choices_are_numbers_in_range_or_enter() {
+        assert_eq!(parse_choice("\n", 3), Some(0));
+        assert_eq!(parse_choice(" 3 \n", 3), Some(2));
+        assert_eq!(parse_choice("4", 3), None);
+        assert_eq!(parse_choice("0", 3), None);
+        assert_eq!(parse_choice("x", 3), None);
+    }
 
     #[test]
     fn table_text_carries_no_control_characters() {

@@ -293,7 +293,7 @@ fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
         state.chat.conversation.push_assistant(&text);
     }
     session::snapshot(state)
-        .map(|(file_name, json)| Effect::SaveSession { file_name, json })
+        .map(|record| Effect::SaveSession(Box::new(record)))
         .into_iter()
         .collect()
 }
