@@ -18,8 +18,7 @@ pub(crate) fn reply(model: &str, question: &str) -> Option<Reply> {
         .map_or("", |(inside, _)| inside);
     let mut lines = Vec::new();
     let mut tools: Vec<&str> = Vec::new();
-    let mut blocks = transcript.split("\n[");
-    while let Some(block) = blocks.next() {
+    for block in transcript.split("\n[") {
         let block = block.trim_start_matches('[');
         if let Some(text) = block.strip_prefix("user]\n") {
             let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
