@@ -189,3 +189,62 @@ fn tui_continue_without_a_session_says_so_before_the_terminal_starts() {
     let stderr = stderr_of(&output);
     assert!(stderr.contains("no saved session in"), "{stderr}");
 }
+
+#[test]
+fn continue_compacts_a_conversation_that_no_longer_fits() {
+    use sapcode::agent::session::{Entry, SessionStore};
+    use sapcode::aicore::{Message, Mode, Role};
+    let home = Home::new();
+    let sim = TestSim::start("");
+    let dir = workspace(&home, "long");
+    // gpt-4o has 128,000 tokens in the simulator's catalog; this answer alone is ~150,000.
+    let store = SessionStore::new(&home.path().join("data/sapcode"));
+    let now = std::time::SystemTime::now();
+    let file = store
+        .create(&dir, Mode::Foundation, Some("gpt-4o"), None, None, now)
+        .unwrap();
+    for message in [
+        Message::new(Role::User, "explain everything"),
+        Message::new(Role::Assistant, "word ".repeat(120_000)),
+    ] {
+        file.append(&Entry::message(message, now)).unwrap();
+    }
+
+    let output = home
+        .sapcode()
+        .env("AICORE_SERVICE_KEY", sim.key_json())
+        .arg("--cwd")
+        .arg(&dir)
+        .args(["--model", "gpt-4o", "run", "--continue", "and now briefly?"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("with a summary to fit the context"),
+        "{stderr}"
+    );
+
+    let sent = last_chat_messages(&sim);
+    let contents: Vec<&str> = sent
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(contents.len(), 4, "{contents:?}");
+    assert!(
+        contents[1].starts_with("Summary of the conversation so far:"),
+        "{}",
+        contents[1]
+    );
+    assert!(
+        contents[1].contains("The user asked: explain everything"),
+        "{}",
+        contents[1]
+    );
+    assert_eq!(contents[3], "and now briefly?");
+
+    let loaded = store.load(file.id()).unwrap();
+    assert_eq!(loaded.messages.len(), 4);
+    assert!(loaded.messages[0].content.starts_with("Summary"));
+    assert_eq!(loaded.messages[2].content, "and now briefly?");
+}

@@ -47,7 +47,9 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         RunSession::open(ctx, &target, args.system.as_deref(), args.continue_last)?;
     conversation.set_project_rules(project_rules(ctx.global.verbose));
     conversation.push_user(&prompt, &attachments);
-    if let Some(question) = conversation.messages().last() {
+    // A fitted history is saved whole, the question included.
+    let was_fitted = args.continue_last && session.fit(client, &target, &mut conversation).await;
+    if let (false, Some(question)) = (was_fitted, conversation.messages().last()) {
         session.message(question.clone());
     }
     if args.tools {

@@ -7,10 +7,11 @@ use std::time::SystemTime;
 use super::context::Context;
 use super::table;
 use crate::agent::Conversation;
+use crate::agent::context::{self, Fitted};
 use crate::agent::session::{
     Entry, LoadedSession, Scope, SessionFile, SessionStore, SessionSummary,
 };
-use crate::aicore::{ChatTarget, Error, Message, Role, Usage};
+use crate::aicore::{ChatTarget, Client, Error, Freshness, Message, Role, Usage};
 use crate::cli::SessionsArgs;
 
 pub fn run(ctx: &Context, args: SessionsArgs) -> anyhow::Result<()> {
@@ -261,6 +262,45 @@ impl RunSession {
         if let Some(usage) = usage {
             self.save(&Entry::usage(usage, SystemTime::now()));
         }
+    }
+
+    /// Before the request: shorten or compact the conversation when it would not fit the
+    /// model's context (the catalog's `context_length`), and record the new history. Returns
+    /// whether the history changed; a failure is said and the request goes out as it is.
+    pub async fn fit(
+        &self,
+        client: &Client,
+        target: &ChatTarget,
+        conversation: &mut Conversation,
+    ) -> bool {
+        let context_length = client
+            .models(Freshness::Cached)
+            .await
+            .ok()
+            .and_then(|models| {
+                let model = models.data.into_iter().find(|m| m.name == target.model());
+                model.and_then(|m| m.context_length)
+            });
+        let said =
+            match context::fit(client, target.clone(), conversation, None, context_length).await {
+                Ok(Fitted::AlreadyFits) => return false,
+                Ok(Fitted::ShortenedToolOutputs { dropped_chars }) => format!(
+                    "shortened old tool outputs by {dropped_chars} characters to fit the context"
+                ),
+                Ok(Fitted::Compacted { replaced_messages }) => format!(
+                    "replaced {replaced_messages} older messages with a summary to fit the context"
+                ),
+                Err(err) => {
+                    eprintln!("sapcode: the conversation may not fit the context: {err}");
+                    return false;
+                }
+            };
+        eprintln!("sapcode: {said}");
+        self.save(&Entry::Compacted {
+            at: crate::agent::session::stamp(SystemTime::now()),
+            messages: conversation.messages().to_vec(),
+        });
+        true
     }
 
     fn save(&self, entry: &Entry) {

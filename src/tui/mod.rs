@@ -61,6 +61,9 @@ pub async fn run(
     let (tx, rx) = unbounded_channel();
     let input = tokio::spawn(read_input(tx.clone()));
     let mut runner = effects::Runner::new(ctx, tx);
+    if let Ok(workspace) = std::env::current_dir() {
+        session::use_project_rules(&mut state, &workspace);
+    }
     if let Some(loaded) = &opening {
         session::open_conversation(&mut state, loaded);
         runner.resume_session(loaded, state.now);

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::state::{AppState, Entry as ChatEntry, EntryEnd, Speaker};
+use crate::agent::rules::ProjectRules;
 use crate::agent::session::{Entry, LoadedSession, SessionError, SessionFile, SessionStore, stamp};
 use crate::aicore::{Message, Mode, Role, Usage};
 
@@ -49,8 +50,14 @@ pub fn snapshot(state: &AppState) -> Option<SessionRecord> {
 /// conversation, as started at `state.now`; `SessionWriter::resume` must get the same time.
 pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession) {
     let model = loaded.model.clone().unwrap_or_else(|| "model".into());
-    let conversation = loaded.conversation();
+    let mut conversation = loaded.conversation();
     let chat = &mut state.chat;
+    let rules = chat.conversation.project_rules().cloned();
+    let rules_notice = rules
+        .as_ref()
+        .map(|rules| format!(" · {}", rules.notice()))
+        .unwrap_or_default();
+    conversation.set_project_rules(rules);
     chat.entries.clear();
     for message in conversation.messages() {
         let speaker = match message.role {
@@ -68,9 +75,22 @@ pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession) {
     chat.session = Some(state.now);
     let summary = loaded.summary();
     state.notice = Some(format!(
-        "continuing “{}” ({} turns, last {})",
+        "continuing “{}” ({} turns, last {}){rules_notice}",
         summary.title, summary.turns, summary.updated
     ));
+}
+
+/// `AGENTS.md` of `workspace` into the conversation, said once in a notice (a file that
+/// cannot be read is said too, and left out).
+pub fn use_project_rules(state: &mut AppState, workspace: &std::path::Path) {
+    match ProjectRules::load(workspace) {
+        Ok(Some(rules)) => {
+            state.notice = Some(rules.notice());
+            state.chat.conversation.set_project_rules(Some(rules));
+        }
+        Ok(None) => {}
+        Err(err) => state.notice = Some(format!("project rules not used: {err}")),
+    }
 }
 
 /// Appends records to their session files, remembering what each file already holds.
@@ -268,5 +288,38 @@ mod tests {
         assert_eq!(sessions[0].turns, 2);
         let text = std::fs::read_to_string(store.reopen(&loaded).path()).unwrap();
         assert_eq!(text.matches("\"hello\"").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn project_rules_are_used_and_said_once_and_survive_a_continued_conversation() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("AGENTS.md"), "Answer in French.").unwrap();
+        let mut state = crate::tui::test_support::picked(160, 48);
+        use_project_rules(&mut state, dir.path());
+        assert_eq!(
+            state.notice.as_deref(),
+            Some("using project rules from AGENTS.md")
+        );
+        let request = state.chat.conversation.request(None);
+        assert!(request.messages[0].content.contains("Answer in French."));
+        // A new conversation (Ctrl-N) keeps the workspace's rules.
+        crate::tui::test_support::ctrl(&mut state, 'n');
+        let request = state.chat.conversation.request(None);
+        assert!(request.messages[0].content.contains("Answer in French."));
+
+        let store = SessionStore::new(dir.path());
+        let mut writer = SessionWriter::new(store.clone(), dir.path().to_owned());
+        writer.save(&record(0, &["hi", "hello"])).unwrap();
+        let loaded = store.last_for(dir.path()).unwrap().unwrap();
+        open_conversation(&mut state, &loaded);
+        let request = state.chat.conversation.request(None);
+        assert!(request.messages[0].content.contains("Answer in French."));
+        assert!(
+            state
+                .notice
+                .as_deref()
+                .unwrap()
+                .ends_with("· using project rules from AGENTS.md")
+        );
     }
 }

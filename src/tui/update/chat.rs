@@ -183,7 +183,10 @@ fn new_conversation(state: &mut AppState) -> Vec<Effect> {
     let chat = &mut state.chat;
     let was_saved = chat.session.take().is_some();
     chat.entries.clear();
+    // Project rules belong to the workspace, not to one conversation.
+    let rules = chat.conversation.project_rules().cloned();
     chat.conversation = Conversation::new(None);
+    chat.conversation.set_project_rules(rules);
     chat.attachments.clear();
     chat.attaching = None;
     chat.files.clear();
