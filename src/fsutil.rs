@@ -2,6 +2,11 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+/// Temp files of `write_atomic` older than this were left by a killed process: no write
+/// takes minutes, so removing them cannot race a live one.
+pub const STALE_TEMP_AGE: Duration = Duration::from_secs(10 * 60);
 
 /// Writes `bytes` to a temp file beside `path`, syncs it, then renames it over `path`.
 /// With `private`, the file is created with mode 0600 on Unix before any byte is written.
@@ -41,6 +46,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> std::io::Result
     result
 }
 
+/// Removes `write_atomic` temp files in `dir` last modified more than `max_age` before `now`
+/// (a kill between create and rename leaves them behind). Best effort: errors are ignored.
+pub fn remove_stale_temps(dir: &Path, max_age: Duration, now: SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with('.') && name.ends_with(".tmp")) {
+            continue;
+        }
+        let is_stale = entry
+            .metadata()
+            .and_then(|meta| meta.modified())
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age > max_age);
+        if is_stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +83,24 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn only_stale_temp_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join(".models.json.4242.17.tmp");
+        let kept = dir.path().join("models.json");
+        std::fs::write(&temp, b"half").unwrap();
+        std::fs::write(&kept, b"{}").unwrap();
+        let now = SystemTime::now();
+        remove_stale_temps(dir.path(), STALE_TEMP_AGE, now);
+        assert!(
+            temp.exists(),
+            "a fresh temp file may belong to a live write"
+        );
+        remove_stale_temps(dir.path(), STALE_TEMP_AGE, now + STALE_TEMP_AGE * 2);
+        assert!(!temp.exists());
+        assert!(kept.exists());
     }
 
     #[test]

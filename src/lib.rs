@@ -5,14 +5,17 @@
 
 pub mod agent;
 pub mod aicore;
+pub mod byte_size;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod connect;
 pub mod crash;
 pub mod credentials;
 pub mod fsutil;
 pub mod logging;
 pub mod redact;
+pub mod report;
 pub mod secrets;
 pub mod sim;
 pub mod tui;

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use sapcode::cli::{Cli, Command};
-use sapcode::commands::{self, context::Context, report};
+use sapcode::commands;
+use sapcode::connect::Context;
 use sapcode::credentials::Environment;
+use sapcode::report;
 
 fn main() -> ExitCode {
     // Chains to any hook installed before or after it (see `crash`).
@@ -58,7 +60,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         command => {
             if let Some(dir) = &global.cwd {
                 std::env::set_current_dir(dir).map_err(|err| {
-                    sapcode::aicore::Error::Config(format!("--cwd {}: {err}", dir.display()))
+                    sapcode::report::UsageError::new(
+                        format!("--cwd {}: {err}", dir.display()),
+                        "pass a directory that exists",
+                    )
                 })?;
             }
             let ctx = Context::load(global, Environment::from_process())?;

@@ -239,7 +239,12 @@ fn run_attaches_files_and_rejects_missing_ones() {
         .args(["--demo", "run", "--file", "/no/such/file.rs", "hi"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read /no/such/file.rs"));
+        .stderr(predicate::str::contains("cannot read /no/such/file.rs"))
+        // A missing file is the command line's fault: the hint says what to do about the
+        // path, not about the config file or the login.
+        .stderr(predicate::str::contains("check the path"))
+        .stderr(predicate::str::contains("config").not())
+        .stderr(predicate::str::contains("login").not());
 }
 
 #[test]
@@ -250,7 +255,9 @@ fn empty_prompt_is_a_usage_error() {
         .write_stdin("  \n")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("the prompt is empty"));
+        .stderr(predicate::str::contains("the prompt is empty"))
+        .stderr(predicate::str::contains("config").not())
+        .stderr(predicate::str::contains("login").not());
 }
 
 #[test]

@@ -135,7 +135,7 @@ mod turn_driver {
         let mut request = conversation.request(None);
         request.tools = tools::specs();
         let tools = Tools::new(dir).unwrap();
-        turn::start(client, target, request, tools, max_rounds)
+        turn::start(client, target, request, Some(tools), max_rounds)
             .collect()
             .await
     }

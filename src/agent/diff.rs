@@ -1,12 +1,10 @@
-//! A small line diff for proposed edits: unified hunks with three lines of context. The common
-//! head and tail are trimmed first (an edit usually touches a few lines of a large file), then
-//! the middle is aligned by longest common subsequence; a middle too large for that table is
-//! shown as all removed, then all added, which is still a correct diff.
+//! The line diff of proposed edits: unified hunks with three lines of context. The alignment
+//! itself is `similar`'s (Myers); this module cuts it into hunks and renders them.
+
+use similar::DiffOp;
 
 /// Lines of unchanged text around each change.
 pub const CONTEXT: usize = 3;
-/// Largest LCS table (cells) before the middle falls back to remove-all/add-all.
-const MAX_TABLE_CELLS: usize = 4_000_000;
 
 /// What a diff line does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,62 +123,34 @@ enum Op {
     Add(usize),
 }
 
+/// Myers' alignment from `similar`: linear in size for the usual small edit of a large file,
+/// so no input is too large to show as the lines that really changed.
 fn align(old: &[&str], new: &[&str]) -> Vec<Op> {
-    let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let tail = old[head..]
-        .iter()
-        .rev()
-        .zip(new[head..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
-    let mut ops: Vec<Op> = (0..head).map(|i| Op::Keep(i, i)).collect();
-    ops.extend(middle(old_mid, new_mid).into_iter().map(|op| match op {
-        Op::Keep(a, b) => Op::Keep(a + head, b + head),
-        Op::Remove(a) => Op::Remove(a + head),
-        Op::Add(b) => Op::Add(b + head),
-    }));
-    ops.extend((0..tail).map(|i| Op::Keep(old.len() - tail + i, new.len() - tail + i)));
-    ops
-}
-
-/// LCS alignment of two slices with nothing in common at either end.
-fn middle(old: &[&str], new: &[&str]) -> Vec<Op> {
-    let (n, m) = (old.len(), new.len());
-    if n == 0 || m == 0 || (n + 1).saturating_mul(m + 1) > MAX_TABLE_CELLS {
-        let mut ops: Vec<Op> = (0..n).map(Op::Remove).collect();
-        ops.extend((0..m).map(Op::Add));
-        return ops;
-    }
-    // table[i][j]: LCS length of old[i..] and new[j..].
-    let width = m + 1;
-    let mut table = vec![0u32; (n + 1) * width];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            table[i * width + j] = if old[i] == new[j] {
-                table[(i + 1) * width + j + 1] + 1
-            } else {
-                table[(i + 1) * width + j].max(table[i * width + j + 1])
-            };
+    let mut ops = Vec::with_capacity(old.len().max(new.len()));
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, old, new) {
+        match op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => ops.extend((0..len).map(|i| Op::Keep(old_index + i, new_index + i))),
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => ops.extend((old_index..old_index + old_len).map(Op::Remove)),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => ops.extend((new_index..new_index + new_len).map(Op::Add)),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                ops.extend((old_index..old_index + old_len).map(Op::Remove));
+                ops.extend((new_index..new_index + new_len).map(Op::Add));
+            }
         }
     }
-    let mut ops = Vec::with_capacity(n + m);
-    let (mut i, mut j) = (0, 0);
-    while i < n && j < m {
-        if old[i] == new[j] {
-            ops.push(Op::Keep(i, j));
-            i += 1;
-            j += 1;
-        } else if table[(i + 1) * width + j] >= table[i * width + j + 1] {
-            ops.push(Op::Remove(i));
-            i += 1;
-        } else {
-            ops.push(Op::Add(j));
-            j += 1;
-        }
-    }
-    ops.extend((i..n).map(Op::Remove));
-    ops.extend((j..m).map(Op::Add));
     ops
 }
 
@@ -347,5 +317,30 @@ mod tests {
             .collect::<Vec<_>>()
             .join(" ");
         assert_eq!(marks, " a -b +x  c +y  d");
+    }
+
+    #[test]
+    fn two_small_edits_far_apart_in_a_large_file_stay_two_small_hunks() {
+        // The middle between the edits (4,800 lines) is far beyond the old 4M-cell LCS table,
+        // which showed it all as removed and added again.
+        let old = numbered(1..=5000);
+        let new = old
+            .replace(
+                "line 100
+",
+                "line one hundred
+",
+            )
+            .replace(
+                "line 4900
+",
+                "line 4,900
+",
+            );
+        let hunks = hunks(&old, &new);
+        assert_eq!(hunks.len(), 2);
+        assert_eq!(hunks[0].header(), "@@ -97,7 +97,7 @@");
+        assert_eq!(hunks[1].header(), "@@ -4897,7 +4897,7 @@");
+        assert_eq!(counts(&hunks), (2, 2));
     }
 }

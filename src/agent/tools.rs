@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::edit::Proposal;
 use crate::aicore::ToolSpec;
+use crate::byte_size::human_bytes;
 
 /// Most bytes one tool result may hold.
 pub const MAX_RESULT_BYTES: usize = 64 * 1024;
@@ -443,15 +444,6 @@ fn truncate(text: &str, max: usize) -> String {
         format!("{cut}…")
     } else {
         cut.to_owned()
-    }
-}
-
-/// `812 B`, `1.2 KiB`, `3.4 MiB`.
-pub fn human_bytes(bytes: usize) -> String {
-    match bytes {
-        b if b < 1024 => format!("{b} B"),
-        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
     }
 }
 

@@ -1,6 +1,7 @@
-//! The turn driver with tools: stream an answer; when the model asks for tools, run them
-//! (off the async runtime; none writes: edits come back as `Proposed`), add the call and its results to the request and ask
-//! again, at most `max_rounds` times. Used by `sapcode run --tools` and the TUI.
+//! The one turn driver, tools on or off: stream an answer; when the model asks for tools, run
+//! them (off the async runtime; none writes: edits come back as `Proposed`), add the call and
+//! its results to the request and ask again, at most `max_rounds` times. Every turn of
+//! `sapcode run` and of the TUI goes through it; each face only turns `TurnEvent`s into output.
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
@@ -63,12 +64,13 @@ impl Drop for Turn {
     }
 }
 
-/// Starts a turn. `request.tools` should already hold the specs of `tools`.
+/// Starts a turn. With `tools`, `request.tools` should already hold their specs; without,
+/// the turn is one plain answer (tool calls the model sends anyway end it like text does).
 pub fn start(
     client: Client,
     target: ChatTarget,
     request: ChatRequest,
-    tools: Tools,
+    tools: Option<Tools>,
     max_rounds: usize,
 ) -> Turn {
     let (tx, events) = mpsc::unbounded_channel();
@@ -88,7 +90,7 @@ async fn drive(
     client: Client,
     target: ChatTarget,
     mut request: ChatRequest,
-    tools: Tools,
+    tools: Option<Tools>,
     max_rounds: usize,
     tx: mpsc::UnboundedSender<TurnEvent>,
 ) {
@@ -129,12 +131,7 @@ async fn drive(
                         return;
                     }
                 }
-                ChatEvent::Usage(u) => {
-                    let total = usage.get_or_insert_with(Usage::default);
-                    total.prompt_tokens += u.prompt_tokens;
-                    total.completion_tokens += u.completion_tokens;
-                    total.total_tokens += u.total_tokens;
-                }
+                ChatEvent::Usage(u) => *usage.get_or_insert_with(Usage::default) += u,
                 ChatEvent::Done { finish_reason: r } => finish_reason = r,
                 ChatEvent::Error(err) => {
                     send(TurnEvent::Chat(ChatEvent::Error(err)));
@@ -160,7 +157,7 @@ async fn drive(
                 })
             })
             .collect();
-        if calls.is_empty() {
+        let Some(tools) = tools.as_ref().filter(|_| !calls.is_empty()) else {
             if !added.is_empty() {
                 send(TurnEvent::History(std::mem::take(&mut added)));
             }
@@ -169,7 +166,7 @@ async fn drive(
             }
             send(TurnEvent::Chat(ChatEvent::Done { finish_reason }));
             return;
-        }
+        };
         needs_break |= !text.trim().is_empty();
         let assistant = Message::assistant_tool_calls(text, calls.clone());
         request.messages.push(assistant.clone());
@@ -233,7 +230,7 @@ pub fn describe_call(name: &str, args: &str) -> String {
 /// A finished tool call as the CLI and the TUI show it: its size, or why it failed.
 pub fn describe_result(call: &str, summary: &str, bytes: usize, ok: bool) -> String {
     if ok {
-        format!("{call} ({})", super::tools::human_bytes(bytes))
+        format!("{call} ({})", crate::byte_size::human_bytes(bytes))
     } else {
         format!("{call}: {summary}")
     }
@@ -255,5 +252,48 @@ mod tests {
         );
         assert_eq!(describe_call("list_files", "{}"), "list_files");
         assert_eq!(describe_call("list_files", "garbage"), "list_files");
+    }
+
+    #[tokio::test]
+    async fn a_turn_without_tools_is_one_answer_ending_in_usage_then_done() {
+        use crate::aicore::{ClientOptions, Mode, ServiceKey};
+        let server = crate::sim::SimServer::start(Default::default())
+            .await
+            .unwrap();
+        let key = ServiceKey::from_json(&server.service_key().to_string()).unwrap();
+        let client = Client::new(key, ClientOptions::default()).unwrap();
+        let target = client
+            .resolve_target(Mode::Foundation, Some("gpt-4o"), None)
+            .await
+            .unwrap();
+        let mut conversation = crate::agent::Conversation::new(None);
+        conversation.push_user("read the file notes.txt", &[]);
+        let request = conversation.request(None);
+        let events: Vec<TurnEvent> = start(client, target, request, None, DEFAULT_MAX_ROUNDS)
+            .collect()
+            .await;
+        let text: String = events
+            .iter()
+            .filter_map(|e| match e {
+                TurnEvent::Chat(ChatEvent::Delta(t)) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(!text.is_empty(), "{events:?}");
+        let n = events.len();
+        assert!(
+            matches!(events[n - 2], TurnEvent::Chat(ChatEvent::Usage(u)) if u.total_tokens > 0),
+            "{events:?}"
+        );
+        assert!(
+            matches!(events[n - 1], TurnEvent::Chat(ChatEvent::Done { .. })),
+            "{events:?}"
+        );
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, TurnEvent::ToolStarted { .. } | TurnEvent::History(_))),
+            "{events:?}"
+        );
     }
 }

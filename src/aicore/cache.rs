@@ -92,6 +92,13 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
                 .duration_since(UNIX_EPOCH)
                 .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
                 .unwrap_or(0);
+            if let Some(dir) = file.parent() {
+                crate::fsutil::remove_stale_temps(
+                    dir,
+                    crate::fsutil::STALE_TEMP_AGE,
+                    SystemTime::now(),
+                );
+            }
             if let Ok(bytes) = serde_json::to_vec(&OnDisk {
                 fetched_at_ms: ms,
                 data: &data,
@@ -184,5 +191,25 @@ mod tests {
         assert!(cache(dir.path()).get(t0).is_none());
         cache(dir.path()).put(vec!["z".into()], t0);
         assert!(cache(dir.path()).get(t0).is_some());
+    }
+
+    #[test]
+    fn a_write_removes_temp_files_a_killed_process_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(".catalog.json.999.1.tmp");
+        let fresh = dir.path().join(".catalog.json.999.2.tmp");
+        for path in [&stale, &fresh] {
+            std::fs::write(path, b"half a cache").unwrap();
+        }
+        let long_ago = SystemTime::now() - crate::fsutil::STALE_TEMP_AGE * 3;
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        cache(dir.path()).put(vec!["z".into()], SystemTime::now());
+        assert!(!stale.exists());
+        assert!(fresh.exists(), "a recent temp file may be a live write");
     }
 }

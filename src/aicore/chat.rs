@@ -158,6 +158,15 @@ pub struct Usage {
     pub total_tokens: u64,
 }
 
+/// Turns with tool rounds make several requests; what they cost is the sum.
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, other: Usage) {
+        self.prompt_tokens += other.prompt_tokens;
+        self.completion_tokens += other.completion_tokens;
+        self.total_tokens += other.total_tokens;
+    }
+}
+
 /// A fragment of a tool call; `arguments` fragments concatenate per `index`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolCallDelta {
@@ -196,4 +205,31 @@ pub struct ChatResponse {
     pub usage: Option<Usage>,
     pub finish_reason: Option<String>,
     pub tool_calls: Vec<ToolCallDelta>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Usage;
+
+    #[test]
+    fn usage_adds_field_by_field() {
+        let mut total = Usage {
+            prompt_tokens: 10,
+            completion_tokens: 2,
+            total_tokens: 12,
+        };
+        total += Usage {
+            prompt_tokens: 15,
+            completion_tokens: 7,
+            total_tokens: 22,
+        };
+        assert_eq!(
+            total,
+            Usage {
+                prompt_tokens: 25,
+                completion_tokens: 9,
+                total_tokens: 34,
+            }
+        );
+    }
 }

@@ -1,10 +1,10 @@
 //! `sapcode deployments`: the deployment picker's data; non-RUNNING ones are marked.
 
-use super::context::Context;
 use super::models::freshness;
 use super::table;
 use crate::aicore::Deployment;
 use crate::cli::ListArgs;
+use crate::connect::Context;
 
 pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
     let connection = ctx.connect().await?;

@@ -3,10 +3,10 @@
 
 use futures_util::StreamExt;
 
-use super::context::{Connection, Context};
-use super::report;
 use crate::agent::Conversation;
 use crate::aicore::{ChatEvent, Freshness};
+use crate::connect::{Connection, Context};
+use crate::report;
 
 /// One line of the report.
 struct Step {

@@ -6,10 +6,10 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use anyhow::Context as _;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::context::Context;
 use crate::aicore::{Client, ClientOptions, Error, ServiceKey};
 use crate::cli::LoginArgs;
-use crate::config::Profile;
+use crate::config::{Config, Profile};
+use crate::connect::Context;
 use crate::credentials::split_for_storage;
 
 pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
@@ -42,16 +42,17 @@ pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         .await
         .context("keyring task")??;
 
-    let mut config = ctx.config.clone();
-    let profile = config.profile_mut(&ctx.profile_name);
-    merge_connection(profile, fields);
-    if let Some(group) = &ctx.global.resource_group {
-        profile.resource_group = Some(group.clone());
-    }
-    if config.profile.is_none() {
-        config.profile = Some(ctx.profile_name.clone());
-    }
-    config.save(&ctx.paths.config_file)?;
+    // Re-read under the lock: another login may have saved its profile since `ctx` loaded.
+    Config::update(&ctx.paths.config_file, |config| {
+        let profile = config.profile_mut(&ctx.profile_name);
+        merge_connection(profile, fields);
+        if let Some(group) = &ctx.global.resource_group {
+            profile.resource_group = Some(group.clone());
+        }
+        if config.profile.is_none() {
+            config.profile = Some(ctx.profile_name.clone());
+        }
+    })?;
     eprintln!(
         "sapcode: saved profile '{}' to {} (the secret went to: {store_name})",
         ctx.profile_name,

@@ -1,11 +1,9 @@
 //! One thin module per headless command: resolve inputs, call the client, print.
 
-pub mod context;
 pub mod deployments;
 pub mod doctor;
 pub mod login;
 pub mod models;
-pub mod report;
 pub mod run;
 pub mod sessions;
 pub mod simulate;

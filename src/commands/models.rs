@@ -1,9 +1,9 @@
 //! `sapcode models`: the model picker's data, filtered unless `--all`.
 
-use super::context::Context;
 use super::table;
 use crate::aicore::{Freshness, ModelEntry};
 use crate::cli::ListArgs;
+use crate::connect::Context;
 
 pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
     let connection = ctx.connect().await?;

@@ -5,13 +5,14 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 
-use super::context::Context;
 use super::sessions::RunSession;
 use crate::agent::edit::Proposal;
 use crate::agent::rules::ProjectRules;
 use crate::agent::{Attachment, Tools, TurnEvent, tools, turn};
 use crate::aicore::{ChatEvent, Error, Usage};
 use crate::cli::RunArgs;
+use crate::connect::Context;
+use crate::report::UsageError;
 
 pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     let prompt = read_prompt(args.prompt.as_deref())?;
@@ -20,7 +21,12 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         .iter()
         .map(|path| Attachment::read(path))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|err| Error::Config(format!("--file: {err}")))?;
+        .map_err(|err| {
+            UsageError::new(
+                format!("--file: {err}"),
+                "check the path (relative to the current directory), or leave that --file out",
+            )
+        })?;
 
     let started = Instant::now();
     let connection = ctx.connect().await?;
@@ -52,71 +58,45 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     if let (false, Some(question)) = (was_fitted, conversation.messages().last()) {
         session.message(question.clone());
     }
-    if args.tools {
-        let cwd = std::env::current_dir()
-            .map_err(|err| Error::Config(format!("--tools: no working directory: {err}")))?;
-        let tools = Tools::new(&cwd)
-            .map_err(|err| Error::Config(format!("--tools: {}: {err}", cwd.display())))?;
-        let mut request = conversation.request(args.max_tokens);
+    let mut request = conversation.request(args.max_tokens);
+    let tools = if args.tools {
+        let cwd = std::env::current_dir().map_err(|err| {
+            UsageError::new(
+                format!("--tools: no working directory: {err}"),
+                "run sapcode from a directory that exists, or leave --tools out",
+            )
+        })?;
+        let tools = Tools::new(&cwd).map_err(|err| {
+            UsageError::new(
+                format!("--tools: {}: {err}", cwd.display()),
+                "run sapcode from a readable directory, or leave --tools out",
+            )
+        })?;
         request.tools = tools::specs();
-        let turn = turn::start(
-            client.clone(),
-            target,
-            request,
-            tools,
-            crate::agent::DEFAULT_MAX_ROUNDS,
-        );
-        let printer = Printer::new(args.json);
-        return run_turn(ctx, turn, printer, &session, started, args.apply).await;
-    }
-    let mut stream = client.chat_stream(target, conversation.request(args.max_tokens));
-
-    let mut printer = Printer::new(args.json);
-    let mut first_byte: Option<Duration> = None;
-    let mut answer = String::new();
-    // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
-    // that lands while the previous event is being printed.
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
-    let outcome = loop {
-        let event = tokio::select! {
-            event = stream.next() => event,
-            _ = &mut interrupted => break Err(Error::Interrupted),
-        };
-        let Some(event) = event else {
-            break Ok(());
-        };
-        if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
-            first_byte = Some(started.elapsed());
-        }
-        match event {
-            ChatEvent::Error(err) => break Err(err),
-            ChatEvent::Usage(usage) => {
-                printer.usage = Some(usage);
-                printer.event(&ChatEvent::Usage(usage))?;
-            }
-            ChatEvent::Delta(text) => {
-                answer.push_str(&text);
-                printer.event(&ChatEvent::Delta(text))?;
-            }
-            other => printer.event(&other)?,
-        }
+        Some(tools)
+    } else {
+        None
     };
-    if outcome.is_ok() {
-        session.finish(answer, printer.usage);
-    }
-    printer.finish(outcome.as_ref().err())?;
-    if ctx.global.verbose {
-        eprintln!(
-            "{}",
-            timing_line(printer.usage, first_byte, started.elapsed())
-        );
-    }
-    outcome.map_err(Into::into)
+    let turn = turn::start(
+        client.clone(),
+        target,
+        request,
+        tools,
+        crate::agent::DEFAULT_MAX_ROUNDS,
+    );
+    run_turn(
+        ctx,
+        turn,
+        Printer::new(args.json),
+        &session,
+        started,
+        args.apply,
+    )
+    .await
 }
 
-/// `run --tools`: the agent loop; tool activity on stderr (or as JSON lines), text on stdout;
-/// proposed edits as diffs at the end, written only with `apply`.
+/// The one loop over a turn's events: text on stdout; tool activity on stderr (or as JSON
+/// lines); proposed edits as diffs at the end, written only with `apply`.
 async fn run_turn(
     ctx: &Context,
     mut turn: crate::agent::Turn,
@@ -130,6 +110,8 @@ async fn run_turn(
     let mut answer = String::new();
     let mut proposals: Vec<Proposal> = Vec::new();
     let mut calls: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // One listener for the whole turn: a fresh `ctrl_c()` per event would miss a Ctrl-C
+    // that lands while the previous event is being printed.
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
     let outcome = loop {
@@ -309,22 +291,29 @@ fn read_prompt(arg: Option<&str>) -> anyhow::Result<String> {
     let text = match arg {
         Some(text) if text != "-" => text.to_owned(),
         None if std::io::stdin().is_terminal() => {
-            return Err(Error::Config(
-                "no prompt: pass it as an argument or pipe it on stdin (`echo hi | sapcode run`)"
-                    .into(),
+            return Err(UsageError::new(
+                "no prompt",
+                "pass it as an argument or pipe it on stdin (`echo hi | sapcode run`)",
             )
             .into());
         }
         _ => {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text).map_err(|err| {
-                Error::Config(format!("cannot read the prompt from stdin: {err}"))
+                UsageError::new(
+                    format!("cannot read the prompt from stdin: {err}"),
+                    "pipe UTF-8 text, or pass the prompt as an argument",
+                )
             })?;
             text
         }
     };
     if text.trim().is_empty() {
-        return Err(Error::Config("the prompt is empty".into()).into());
+        return Err(UsageError::new(
+            "the prompt is empty",
+            "pass a question as an argument or on stdin",
+        )
+        .into());
     }
     Ok(text)
 }

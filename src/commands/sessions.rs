@@ -4,15 +4,16 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use super::context::Context;
 use super::table;
 use crate::agent::Conversation;
 use crate::agent::context::{self, Fitted};
 use crate::agent::session::{
     Entry, LoadedSession, Scope, SessionFile, SessionStore, SessionSummary,
 };
-use crate::aicore::{ChatTarget, Client, Error, Freshness, Message, Role, Usage};
+use crate::aicore::{ChatTarget, Client, Freshness, Message, Role, Usage};
 use crate::cli::SessionsArgs;
+use crate::connect::Context;
+use crate::report::UsageError;
 
 pub fn run(ctx: &Context, args: SessionsArgs) -> anyhow::Result<()> {
     let store = store(ctx)?;
@@ -53,10 +54,10 @@ pub fn opening(
     let store = store(ctx)?;
     let workspace = workspace()?;
     let none_here = || {
-        Error::Config(format!(
-            "no saved session in {}; `sapcode sessions --all` lists every workspace's",
-            workspace.display()
-        ))
+        UsageError::new(
+            format!("no saved session in {}", workspace.display()),
+            "start one with `sapcode` or `sapcode run PROMPT`; `sapcode sessions --all` lists every workspace's",
+        )
     };
     if continue_last {
         return match store.last_for(&workspace)? {
@@ -79,8 +80,9 @@ const RESUME_CHOICES: usize = 20;
 fn ask_choice(sessions: &[SessionSummary]) -> anyhow::Result<usize> {
     use std::io::{BufRead, IsTerminal, Write};
     if !std::io::stdin().is_terminal() {
-        return Err(Error::Config(
-            "--resume asks which session to open and needs a terminal; use --continue for the last one".into(),
+        return Err(UsageError::new(
+            "--resume asks which session to open and needs a terminal",
+            "use --continue for the last one",
         )
         .into());
     }
@@ -105,11 +107,14 @@ fn ask_choice(sessions: &[SessionSummary]) -> anyhow::Result<usize> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     parse_choice(&line, sessions.len()).ok_or_else(|| {
-        Error::Config(format!(
-            "--resume: {:?} is not a number from 1 to {}",
-            line.trim(),
-            sessions.len()
-        ))
+        UsageError::new(
+            format!(
+                "--resume: {:?} is not a number from 1 to {}",
+                line.trim(),
+                sessions.len()
+            ),
+            "run `sapcode --resume` again and type a number from the list",
+        )
         .into()
     })
 }
@@ -164,8 +169,9 @@ fn is_bidi_control(c: char) -> bool {
 fn store(ctx: &Context) -> anyhow::Result<SessionStore> {
     match &ctx.paths.data_dir {
         Some(dir) => Ok(SessionStore::new(dir)),
-        None => Err(Error::Config(
-            "sessions: this system has no data directory (set HOME or XDG_DATA_HOME)".into(),
+        None => Err(UsageError::new(
+            "sessions: this system has no data directory",
+            "set HOME or XDG_DATA_HOME",
         )
         .into()),
     }
@@ -173,8 +179,12 @@ fn store(ctx: &Context) -> anyhow::Result<SessionStore> {
 
 /// The workspace: the current directory (`--cwd` changes it first), as an absolute path.
 pub fn workspace() -> anyhow::Result<PathBuf> {
-    let dir = std::env::current_dir()
-        .map_err(|err| Error::Config(format!("no working directory: {err}")))?;
+    let dir = std::env::current_dir().map_err(|err| {
+        UsageError::new(
+            format!("no working directory: {err}"),
+            "run sapcode from a directory that exists, or pass --cwd DIR",
+        )
+    })?;
     Ok(dir.canonicalize().unwrap_or(dir))
 }
 
@@ -207,10 +217,10 @@ impl RunSession {
         let mode = target.mode();
         if continue_last {
             let Some(last) = store.last_for(&workspace)? else {
-                return Err(Error::Config(format!(
-                    "--continue: no saved session in {}; start one with `sapcode run PROMPT`",
-                    workspace.display()
-                ))
+                return Err(UsageError::new(
+                    format!("--continue: no saved session in {}", workspace.display()),
+                    "start one with `sapcode run PROMPT`; `sapcode sessions --all` lists every workspace's",
+                )
                 .into());
             };
             let mut conversation = last.conversation();

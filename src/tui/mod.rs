@@ -25,7 +25,7 @@ use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEvent
 use futures_util::StreamExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use crate::commands::context::Context;
+use crate::connect::Context;
 use event::{Effect, Event, SettingsForm};
 use state::{AppState, Startup};
 
@@ -41,7 +41,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(crate::commands::report::Reported {
+        return Err(crate::report::Reported {
             class: crate::aicore::error::ExitClass::Usage,
             message: "the terminal UI needs an interactive terminal on stdin and stdout".into(),
             hint: Some(

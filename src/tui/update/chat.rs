@@ -160,7 +160,7 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
             format!(
                 "@{} {}",
                 a.path,
-                crate::tui::view::size_text(a.content.len())
+                crate::byte_size::human_bytes(a.content.len())
             )
         })
         .collect();

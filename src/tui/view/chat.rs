@@ -39,7 +39,10 @@ fn attachment_row(state: &AppState) -> Line<'static> {
             theme.accent(),
         ));
         spans.push(Span::styled(
-            format!(" {} ", size_text(attachment.content.len())),
+            format!(
+                " {} ",
+                crate::byte_size::human_bytes(attachment.content.len())
+            ),
             theme.muted(),
         ));
         spans.push(Span::styled("× ", theme.key()));
@@ -58,15 +61,6 @@ fn attachment_row(state: &AppState) -> Line<'static> {
         spans.push(Span::styled(" removes the last", theme.muted()));
     }
     Line::from(spans)
-}
-
-/// 2150 → "2.1 KiB", 812 → "812 B".
-pub fn size_text(bytes: usize) -> String {
-    if bytes < 1024 {
-        format!("{bytes} B")
-    } else {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
-    }
 }
 
 fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {

@@ -10,7 +10,7 @@ mod help;
 mod models;
 mod settings;
 
-pub use chat::{size_text, transcript_lines};
+pub use chat::transcript_lines;
 
 use std::time::{Duration, SystemTime};
 

@@ -1,4 +1,5 @@
-//! The config file: where it lives, its keys, loading with clear errors, and atomic saving.
+//! The config file: where it lives, its keys, loading with clear errors. Saving (locked,
+//! keeping the user's comments) is in `update.rs`.
 //! Secrets never live here; `secrets.rs` keeps them in the OS keyring.
 
 use std::collections::BTreeMap;
@@ -8,7 +9,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::aicore::{Mode, Timeouts};
-use crate::fsutil::write_atomic;
+
+mod update;
 
 /// The whole file. Unknown keys are rejected so a typo is reported, not silently ignored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -111,19 +113,11 @@ pub enum ConfigError {
 impl Config {
     /// Loads `path`; a missing file is an empty config (first launch), a broken one an error.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Config::default());
-            }
-            Err(source) => {
-                return Err(ConfigError::Read {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
-        };
-        toml::from_str(&text).map_err(|err| ConfigError::Parse {
+        Config::parse(path, &read_text(path)?)
+    }
+
+    fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|err| ConfigError::Parse {
             path: path.to_owned(),
             // toml's message spans several lines with a caret drawing; keep the first one.
             detail: err
@@ -134,36 +128,30 @@ impl Config {
                 .to_owned()
                 + &err
                     .span()
-                    .map(|span| format!(" (at line {})", line_of(&text, span.start)))
+                    .map(|span| format!(" (at line {})", line_of(text, span.start)))
                     .unwrap_or_default(),
         })
     }
 
     /// Writes the file atomically with mode 0600 (it names the tenant and client id).
-    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
-        let text = toml::to_string_pretty(self).map_err(|err| ConfigError::Parse {
-            path: path.to_owned(),
-            detail: err.to_string(),
-        })?;
-        let header = "# sapcode configuration — see config.example.toml for every key.\n\
-                      # Secrets are not stored here: they live in the OS keyring.\n\n";
-        write_atomic(
-            path,
-            format!("{header}{text}").as_bytes(),
-            /*private*/ true,
-        )
-        .map_err(|source| ConfigError::Write {
-            path: path.to_owned(),
-            source,
-        })
-    }
-
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.profiles.get(name)
     }
 
     pub fn profile_mut(&mut self, name: &str) -> &mut Profile {
         self.profiles.entry(name.to_owned()).or_default()
+    }
+}
+
+/// The file's text; a missing file reads as empty.
+fn read_text(path: &Path) -> Result<String, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
@@ -217,7 +205,8 @@ mod tests {
         profile.client_id = Some("sb-1|aicore!b540".into());
         profile.mode = Some(Mode::Orchestration);
         config.timeouts.idle_secs = Some(90);
-        config.save(&path).unwrap();
+        let wanted = config.clone();
+        Config::update(&path, |saved| *saved = wanted).unwrap();
         assert_eq!(Config::load(&path).unwrap(), config);
     }
 
@@ -227,7 +216,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
-        Config::default().save(&path).unwrap();
+        Config::update(&path, |_| ()).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }

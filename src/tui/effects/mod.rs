@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use futures_util::StreamExt;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
@@ -16,11 +16,16 @@ use super::session::{SessionRecord, SessionWriter};
 use crate::agent::session::SessionStore;
 use crate::agent::turn as agent_turn;
 use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
-use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode, ServiceKey};
-use crate::commands::context::{Connection, Context};
-use crate::commands::report;
+use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode};
 use crate::config::Config;
+use crate::connect::{Connection, Context};
 use crate::credentials::{self, CredentialError};
+use crate::report;
+
+mod paths;
+mod settings;
+
+use paths::{expand_home, path_candidates};
 
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
 pub struct Runner {
@@ -204,31 +209,15 @@ impl Runner {
                 model: target.model().to_owned(),
                 deployment: target.deployment().id.clone(),
             });
-            if tools {
-                request.tools = agent_tools::specs();
-                tool_turn(client, target, request, &send).await;
-                return;
-            }
-            let mut stream = client.chat_stream(target, request);
-            while let Some(event) = stream.next().await {
-                let update = match event {
-                    ChatEvent::Delta(text) => ChatUpdate::Delta(text),
-                    ChatEvent::Usage(usage) => ChatUpdate::Usage(usage),
-                    ChatEvent::Retrying {
-                        attempt, reason, ..
-                    } => ChatUpdate::Retrying { attempt, reason },
-                    // Usage may follow `Done`: the turn ends when the stream does.
-                    ChatEvent::Done { .. } | ChatEvent::ToolCall(_) => continue,
-                    ChatEvent::Error(err) => {
-                        send(ChatUpdate::Failed(ErrorView::from(&err)));
-                        return;
-                    }
-                };
-                if !send(update) {
+            let tools = match tools.then(|| workspace_tools(&mut request)).transpose() {
+                Ok(tools) => tools,
+                Err(view) => {
+                    send(ChatUpdate::Failed(view));
                     return;
                 }
-            }
-            send(ChatUpdate::Done);
+            };
+            let events = agent_turn::start(client, target, request, tools, DEFAULT_MAX_ROUNDS);
+            forward_turn(events, &send).await;
         });
         self.turns.insert(turn, handle.abort_handle());
     }
@@ -243,11 +232,10 @@ impl Runner {
         let path = self.ctx.paths.config_file.clone();
         let profile = self.ctx.profile_name.clone();
         tokio::task::spawn_blocking(move || {
-            let result = Config::load(&path).and_then(|mut config| {
+            let result = Config::update(&path, |config| {
                 let entry = config.profile_mut(&profile);
                 entry.model = Some(model);
                 entry.deployment = deployment;
-                config.save(&path)
             });
             if let Err(err) = result {
                 let _ = tx.send(Event::Notice(format!("choice not saved: {err}")));
@@ -337,67 +325,13 @@ impl Runner {
         let tx = self.tx.clone();
         let ctx = self.ctx.clone();
         tokio::spawn(async move {
-            let event = match save_settings(&ctx, &form).await {
+            let event = match settings::save_settings(&ctx, &form).await {
                 Ok(keyring) => Event::SettingsSaved { form, keyring },
                 Err(err) => Event::SettingsFailed(error_view(&err)),
             };
             let _ = tx.send(event);
         });
     }
-}
-
-/// Checks the credentials with a token request, then stores the secret in the keyring and
-/// the rest in the config file. Nothing is written when the check fails.
-async fn save_settings(ctx: &Context, form: &SettingsForm) -> anyhow::Result<String> {
-    let store: Arc<dyn crate::secrets::SecretStore> = Arc::from(ctx.secret_store()?);
-    let secret = if form.client_secret.is_empty() {
-        let reader = store.clone();
-        let profile = form.profile.clone();
-        tokio::task::spawn_blocking(move || reader.get(&profile))
-            .await
-            .context("keyring task")??
-            .ok_or_else(|| CredentialError::NoSecret {
-                name: form.profile.clone(),
-                keyring: store.name(),
-            })?
-    } else {
-        SecretString::from(form.client_secret.clone())
-    };
-    let key = ServiceKey::from_parts(
-        &form.client_id,
-        secret.clone(),
-        &form.auth_url,
-        &form.base_url,
-    )?;
-    let options = crate::aicore::ClientOptions {
-        resource_group: form.resource_group.clone(),
-        ..ctx.client_options()
-    };
-    Client::new(key, options)?
-        .fetch_token()
-        .await
-        .context("checking the credentials")?;
-    let keyring = store.name();
-    let path = ctx.paths.config_file.clone();
-    let form = form.clone();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        if !form.client_secret.is_empty() {
-            store.set(&form.profile, &secret)?;
-        }
-        let mut config = Config::load(&path)?;
-        let profile = config.profile_mut(&form.profile);
-        profile.client_id = Some(form.client_id.clone());
-        profile.auth_url = Some(form.auth_url.clone());
-        profile.base_url = Some(form.base_url.clone());
-        profile.resource_group = Some(form.resource_group.clone());
-        profile.mode = Some(form.mode);
-        config.profile = Some(form.profile.clone());
-        config.save(&path)?;
-        Ok(())
-    })
-    .await
-    .context("saving task")??;
-    Ok(keyring)
 }
 
 fn freshness(refresh: bool) -> Freshness {
@@ -408,25 +342,23 @@ fn freshness(refresh: bool) -> Freshness {
     }
 }
 
-/// A turn with the read-only tools (Alt-T): the agent loop in the working directory, its
-/// events as `ChatUpdate`s; each tool call becomes one `⚙` line of the answer.
-async fn tool_turn(
-    client: Client,
-    target: crate::aicore::ChatTarget,
-    request: ChatRequest,
-    send: &impl Fn(ChatUpdate) -> bool,
-) {
-    let runner = match std::env::current_dir().and_then(|dir| Tools::new(&dir)) {
-        Ok(runner) => runner,
-        Err(err) => {
-            send(ChatUpdate::Failed(ErrorView::new(
+/// The read tools (Alt-T) in the working directory, offered in `request`.
+fn workspace_tools(request: &mut ChatRequest) -> Result<Tools, ErrorView> {
+    let tools = std::env::current_dir()
+        .and_then(|dir| Tools::new(&dir))
+        .map_err(|err| {
+            ErrorView::new(
                 format!("tools: no working directory: {err}"),
                 "turn tools off with Alt-T",
-            )));
-            return;
-        }
-    };
-    let mut turn_events = agent_turn::start(client, target, request, runner, DEFAULT_MAX_ROUNDS);
+            )
+        })?;
+    request.tools = agent_tools::specs();
+    Ok(tools)
+}
+
+/// The TUI's one loop over a turn: its events as `ChatUpdate`s; each tool call becomes one
+/// `⚙` line of the answer.
+async fn forward_turn(mut turn_events: agent_turn::Turn, send: &impl Fn(ChatUpdate) -> bool) {
     let mut calls = HashMap::new();
     while let Some(event) = turn_events.next().await {
         let update = match event {
@@ -506,48 +438,6 @@ fn needs_setup(err: &anyhow::Error) -> bool {
             )
         )
     })
-}
-
-/// Entries of the prefix's directory whose names start with its last part; hidden ones only
-/// when that part starts with `.`. Directories end in `/`. At most 200, sorted.
-fn path_candidates(prefix: &str) -> Vec<String> {
-    let (dir, start) = match prefix.rfind('/') {
-        Some(at) => (&prefix[..=at], &prefix[at + 1..]),
-        None => ("", prefix),
-    };
-    let listed = if dir.is_empty() {
-        std::path::PathBuf::from(".")
-    } else {
-        expand_home(dir)
-    };
-    let Ok(entries) = std::fs::read_dir(listed) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let name = entry.file_name().into_string().ok()?;
-            if !name.starts_with(start) || (name.starts_with('.') && !start.starts_with('.')) {
-                return None;
-            }
-            let slash = if entry.file_type().ok()?.is_dir() {
-                "/"
-            } else {
-                ""
-            };
-            Some(format!("{dir}{name}{slash}"))
-        })
-        .take(200)
-        .collect();
-    names.sort();
-    names
-}
-
-fn expand_home(path: &str) -> std::path::PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
-        _ => std::path::PathBuf::from(path),
-    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

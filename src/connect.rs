@@ -1,6 +1,6 @@
-//! What every command needs before it can talk to SAP AI Core: the config, the active
-//! profile, the effective resource group/mode/model, and a connected client (or the
-//! in-process simulator with `--demo`).
+//! Set-up both faces share (the headless commands and the TUI): the config, the active
+//! profile, the effective resource group/mode/model, and a connected client — credentials to
+//! a `Client`, or with `--demo` the in-process simulator. Knows no screen and prints nothing.
 
 use anyhow::Context as _;
 

@@ -1,4 +1,5 @@
-//! Turns any error into the contract's one stderr line and exit code.
+//! Error classification both faces share: any error's exit-code class and hint, the CLI's
+//! one stderr line, and the usage error kind for bad command-line input.
 
 use crate::agent::AttachmentError;
 use crate::aicore::error::ExitClass;
@@ -15,11 +16,32 @@ pub struct Reported {
     pub hint: Option<String>,
 }
 
+/// The command line asked for something that cannot be done (an empty prompt, a `--file` that
+/// cannot be read): exit 2, and a hint about the command line, not the config file.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UsageError {
+    pub message: String,
+    pub hint: String,
+}
+
+impl UsageError {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> UsageError {
+        UsageError {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
 /// The exit class and hint of the first cause in the chain that knows them.
 pub fn classify(err: &anyhow::Error) -> (ExitClass, Option<String>) {
     for cause in err.chain() {
         if let Some(reported) = cause.downcast_ref::<Reported>() {
             return (reported.class, reported.hint.clone());
+        }
+        if let Some(err) = cause.downcast_ref::<UsageError>() {
+            return (ExitClass::Usage, Some(err.hint.clone()));
         }
         if let Some(err) = cause.downcast_ref::<crate::aicore::Error>() {
             let hint = err.hint();
@@ -86,5 +108,15 @@ mod tests {
         let err = anyhow::anyhow!("disk on fire");
         assert_eq!(classify(&err), (ExitClass::Failure, None));
         assert_eq!(line(&err), "sapcode: disk on fire");
+    }
+
+    #[test]
+    fn usage_errors_exit_two_with_their_own_hint() {
+        let err = anyhow::Error::from(UsageError::new("the prompt is empty", "type a question"));
+        assert_eq!(
+            classify(&err),
+            (ExitClass::Usage, Some("type a question".into()))
+        );
+        assert_eq!(line(&err), "sapcode: the prompt is empty — type a question");
     }
 }
