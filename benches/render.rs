@@ -91,17 +91,17 @@ fn main() {
     let mut total = 0;
     let started = Instant::now();
     while total < TARGET_ROWS {
-        state.chat.entries.push(Entry::new(
+        state.chat.transcript.entries.push(Entry::new(
             Speaker::You,
             format!("question {index}: why?"),
             EntryEnd::Finished,
         ));
-        state.chat.entries.push(Entry::new(
+        state.chat.transcript.entries.push(Entry::new(
             Speaker::Model("gpt-4o".into()),
             answer(index),
             EntryEnd::Finished,
         ));
-        let count = state.chat.entries.len();
+        let count = state.chat.transcript.entries.len();
         total += transcript::entry_height(&state, count - 2, WIDTH)
             + transcript::entry_height(&state, count - 1, WIDTH);
         index += 1;
@@ -110,7 +110,7 @@ fn main() {
     terminal.draw(|f| view::draw(f, &state)).expect("draw");
     println!(
         "transcript: {} messages, {total} rendered rows at 160x48; first full render (parse + wrap + highlight, cached afterwards) {:.0} ms",
-        state.chat.entries.len(),
+        state.chat.transcript.entries.len(),
         fill.as_secs_f64() * 1e3
     );
 
@@ -125,8 +125,8 @@ fn main() {
     let mut scrolled = Vec::with_capacity(FRAMES);
     let mut rng = fastrand::Rng::with_seed(7);
     for _ in 0..FRAMES {
-        state.chat.scroll = Scroll::At {
-            entry: rng.usize(0..state.chat.entries.len()),
+        state.chat.transcript.scroll = Scroll::At {
+            entry: rng.usize(0..state.chat.transcript.entries.len()),
             row: 0,
         };
         let t = Instant::now();
@@ -141,11 +141,11 @@ fn main() {
     let mut after_resize = Vec::new();
     let widths = [159u16, 160, 120, 160, 100, 160];
     for (round, width) in widths.iter().enumerate() {
-        state.chat.scroll = if round % 2 == 0 {
+        state.chat.transcript.scroll = if round % 2 == 0 {
             Scroll::Follow
         } else {
             Scroll::At {
-                entry: state.chat.entries.len() / 2,
+                entry: state.chat.transcript.entries.len() / 2,
                 row: 0,
             }
         };
@@ -165,13 +165,13 @@ fn main() {
     terminal.backend_mut().resize(160, 48);
 
     // A streaming answer at the end: each frame appends a token and re-renders that message.
-    state.chat.scroll = Scroll::Follow;
+    state.chat.transcript.scroll = Scroll::Follow;
     state.chat.turn = Turn::Streaming {
         id: 1,
         started: state.now,
         waiting: None,
     };
-    state.chat.entries.push(Entry::new(
+    state.chat.transcript.entries.push(Entry::new(
         Speaker::Model("gpt-4o".into()),
         String::new(),
         EntryEnd::Open,
@@ -180,7 +180,7 @@ fn main() {
     let tokens = answer(0);
     let words: Vec<&str> = tokens.split_inclusive(' ').collect();
     for frame in 0..FRAMES {
-        if let Some(last) = state.chat.entries.last_mut() {
+        if let Some(last) = state.chat.transcript.entries.last_mut() {
             last.text.push_str(words[frame % words.len()]);
         }
         let t = Instant::now();

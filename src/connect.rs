@@ -14,7 +14,17 @@ use crate::sim::{SimOptions, SimServer};
 pub const DEFAULT_PROFILE: &str = "default";
 pub const DEFAULT_RESOURCE_GROUP: &str = "default";
 
+/// What a session talks to; `main` decides it from `--demo`, the faces only follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SAP AI Core with the credentials of the contract's lookup order.
+    SapAiCore,
+    /// The built-in simulator, in process: no account, no credentials, no network.
+    Simulator,
+}
+
 pub struct Context {
+    pub backend: Backend,
     pub global: GlobalArgs,
     pub env: Environment,
     pub paths: Paths,
@@ -31,7 +41,7 @@ pub struct Connection {
 }
 
 impl Context {
-    pub fn load(global: GlobalArgs, env: Environment) -> anyhow::Result<Context> {
+    pub fn load(backend: Backend, global: GlobalArgs, env: Environment) -> anyhow::Result<Context> {
         let paths = Paths::discover(global.config.clone());
         let config = Config::load(&paths.config_file)?;
         let profile_name = global
@@ -40,6 +50,7 @@ impl Context {
             .or_else(|| config.profile.clone())
             .unwrap_or_else(|| DEFAULT_PROFILE.into());
         Ok(Context {
+            backend,
             global,
             env,
             paths,
@@ -101,11 +112,16 @@ impl Context {
         }
     }
 
-    /// Resolves credentials (off the async runtime: the keyring blocks) and builds a client.
+    /// A client for the backend `main` chose.
     pub async fn connect(&self) -> anyhow::Result<Connection> {
-        if self.global.demo {
-            return self.connect_demo().await;
+        match self.backend {
+            Backend::SapAiCore => self.connect_sap_ai_core().await,
+            Backend::Simulator => self.connect_demo().await,
         }
+    }
+
+    /// Resolves credentials (off the async runtime: the keyring blocks) and builds a client.
+    async fn connect_sap_ai_core(&self) -> anyhow::Result<Connection> {
         let env = self.env.clone();
         let config = self.config.clone();
         let profile = self.profile_name.clone();

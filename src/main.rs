@@ -7,7 +7,7 @@ use clap::{CommandFactory, Parser};
 
 use sapcode::cli::{Cli, Command};
 use sapcode::commands;
-use sapcode::connect::Context;
+use sapcode::connect::{Backend, Context};
 use sapcode::credentials::Environment;
 use sapcode::report;
 
@@ -66,7 +66,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     )
                 })?;
             }
-            let ctx = Context::load(global, Environment::from_process())?;
+            let backend = if global.demo {
+                Backend::Simulator
+            } else {
+                Backend::SapAiCore
+            };
+            let ctx = Context::load(backend, global, Environment::from_process())?;
             match command {
                 Some(Command::Run(args)) => commands::run::run(&ctx, args).await,
                 Some(Command::Models(args)) => commands::models::run(&ctx, args).await,

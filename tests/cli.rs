@@ -226,15 +226,35 @@ fn run_verbose_reports_usage_and_timing_on_stderr() {
 
 #[test]
 fn run_attaches_files_and_rejects_missing_ones() {
+    let sim = TestSim::start("");
     let home = Home::new();
     let file = home.path().join("lib.rs");
-    std::fs::write(&file, "fn answer() -> u32 { 42 }\n").unwrap();
+    let contents = "fn answer() -> u32 { 42 }\n";
+    std::fs::write(&file, contents).unwrap();
     home.sapcode()
-        .args(["--demo", "run", "--file"])
+        .env("AICORE_SERVICE_KEY", sim.key_json())
+        .args(["run", "--file"])
         .arg(&file)
         .arg("what does it return?")
         .assert()
         .success();
+    // The file's text and name reached the model, next to the question.
+    let requests = sim.server().requests();
+    let chat = requests
+        .iter()
+        .rfind(|r| r.method == "POST" && r.path.ends_with("/chat/completions"))
+        .expect("a chat request");
+    let sent = chat.body["messages"].to_string();
+    assert!(
+        sent.contains(
+            &serde_json::to_string(contents)
+                .unwrap()
+                .trim_matches('"')
+                .to_string()
+        ) && sent.contains("lib.rs")
+            && sent.contains("what does it return?"),
+        "{sent}"
+    );
     home.sapcode()
         .args(["--demo", "run", "--file", "/no/such/file.rs", "hi"])
         .assert()
@@ -420,6 +440,38 @@ fn claude_on_bedrock_and_gemini_on_vertex_answer_in_foundation_mode() {
 }
 
 #[test]
+fn bedrock_stream_of_python_reprs_reads_as_if_it_were_json() {
+    // The simulator's `python-repr` switch writes every converse-stream payload as Python's
+    // `ascii()` of the event: single quotes, None/True/False, \xNN, \uNNNN, \UNNNNNNNN.
+    let home = Home::new();
+    let question = "caf\u{e9} \u{2615} \u{1f980} it's \"q\" back\\slash";
+    let run = |extra: &[&str]| {
+        home.sapcode()
+            .env("SAPCODE_SIM_FAULTS", "python-repr")
+            .args(["--demo", "--resource-group", "team-b"])
+            .args(["--model", "anthropic--claude-4.5-sonnet", "run"])
+            .args(extra)
+            .arg(question)
+            .output()
+            .unwrap()
+    };
+    let output = run(&[]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains(&format!("> {question}\n")), "{stdout}");
+
+    let output = run(&["--json"]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let events: Vec<serde_json::Value> = stdout_of(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert!(kinds.contains(&"usage"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"done"), "{kinds:?}");
+}
+
+#[test]
 fn error_inside_the_stream_exits_5_and_keeps_the_text() {
     let home = Home::new();
     let output = home
@@ -520,6 +572,21 @@ fn ctrl_c_exits_130_and_keeps_the_text() {
     use std::io::Read;
     use std::process::Stdio;
     let home = Home::new();
+    // What the simulator streams before `stall-after=2` holds the stream: its first two
+    // content chunks, read from the same answer without the fault.
+    let whole = home
+        .sapcode()
+        .args(["--demo", "run", "--json", "tell me a story"])
+        .output()
+        .unwrap();
+    let deltas: Vec<String> = stdout_of(&whole)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|event| event["type"] == "delta")
+        .filter_map(|event| event["text"].as_str().map(str::to_owned))
+        .filter(|text| !text.is_empty())
+        .collect();
+    let kept = deltas[..2].concat();
     let cmd = home.sapcode();
     let mut std_cmd = std::process::Command::new(cmd.get_program());
     std_cmd.env_clear();
@@ -535,18 +602,37 @@ fn ctrl_c_exits_130_and_keeps_the_text() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until text has arrived, then interrupt as a terminal would.
+    // Wait until both chunks were printed (the stall keeps the process alive meanwhile),
+    // then interrupt as a terminal would.
     let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 8];
-    let read = stdout.read(&mut first).unwrap();
-    assert!(read > 0);
+    let mut printed = Vec::new();
+    while !String::from_utf8_lossy(&printed).contains(&kept) {
+        let mut buf = [0u8; 256];
+        let read = stdout.read(&mut buf).unwrap();
+        assert!(
+            read > 0,
+            "stdout ended early: {:?}",
+            String::from_utf8_lossy(&printed)
+        );
+        printed.extend_from_slice(&buf[..read]);
+    }
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
+    stdout.read_to_end(&mut printed).unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    // The text printed before the interrupt is all there, closed by a newline, nothing else.
+    assert_eq!(String::from_utf8_lossy(&printed), format!("{kept}\n"));
 }
 
 #[test]

@@ -11,8 +11,10 @@
 //! (`tests/conformance/python/test_live.py`) and joins the orchestration replays, from the
 //! virtualenv `tests/conformance/python/.venv` that `.ci/run` creates.
 //!
-//! Without `node`/`npm` (or that virtualenv) the tests fail under CI (`CI=true`) and print a
-//! SKIPPED line elsewhere; they never pass silently.
+//! Without `node` (20+), the installed packages (`npm ci --prefix tests/conformance`) or the
+//! Python virtualenv these tests FAIL, saying what is missing and how to install it; this
+//! test never installs anything itself (`.ci/run` does). To skip them knowingly, set
+//! `SAPCODE_SKIP_CONFORMANCE=1` (README, "Testing"): they then print a SKIPPED line and pass.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -21,8 +23,8 @@ use std::time::{Duration, Instant};
 
 /// Upper bound for the Node suite; it takes a few seconds.
 const NODE_TIMEOUT: Duration = Duration::from_secs(120);
-/// Upper bound for `npm ci` on a machine without `node_modules`.
-const NPM_TIMEOUT: Duration = Duration::from_secs(300);
+/// The variable that turns a missing toolchain from a failure into a visible skip.
+const SKIP_VARIABLE: &str = "SAPCODE_SKIP_CONFORMANCE";
 
 fn project_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
@@ -38,30 +40,27 @@ const PYTHON_SETUP: &str = "Create it with `python3 -m venv tests/conformance/py
      tests/conformance/python/.venv/bin/pip install -r tests/conformance/python/requirements.txt` \
      (`.ci/run` does).";
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| !value.is_empty() && value != "false" && value != "0")
+const NODE_SETUP: &str = "Install Node.js 20+ and npm (Debian: `apt-get install nodejs npm`), then \
+     `npm ci --prefix tests/conformance` (`.ci/run` does both).";
+
+fn skip_requested() -> bool {
+    std::env::var(SKIP_VARIABLE).is_ok_and(|value| value == "1")
 }
 
-/// Fails under CI, otherwise says loudly that the suite did not run. Returns `false` so the
-/// caller can stop.
-fn unavailable(why: &str) -> bool {
-    unavailable_with(
-        why,
-        "Install Node.js 20+ and npm (Debian: `apt-get install nodejs npm`), then \
-         `npm ci --prefix tests/conformance`.",
-    )
-}
-
-fn unavailable_with(why: &str, fix: &str) -> bool {
+/// A suite that cannot run fails, unless `SAPCODE_SKIP_CONFORMANCE=1` asks for a skip, which
+/// is then said loudly. Returns so the caller can stop.
+fn unavailable(why: &str, fix: &str) {
     let message =
         format!("conformance suite (official SAP SDK vs simulator) cannot run: {why}.\n{fix}");
-    if in_ci() {
-        panic!("{message}");
+    if !skip_requested() {
+        panic!("{message}\n(To skip it knowingly, set {SKIP_VARIABLE}=1.)");
     }
     // Straight to the process's stderr: libtest captures `eprintln!` of passing tests, and a
     // skip must be seen.
-    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED: {message}\n");
-    false
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED ({SKIP_VARIABLE}=1): {message}\n"
+    );
 }
 
 fn tool_version(tool: &str) -> Option<String> {
@@ -113,34 +112,31 @@ fn run_with_timeout(mut command: Command, timeout: Duration) -> std::io::Result<
     Ok((output, timed_out))
 }
 
-/// `npm ci` when `node_modules` is missing or older than the lockfile.
-fn ensure_node_modules(dir: &Path) -> bool {
+/// Whether `node_modules` is installed and not older than the lockfile; never installs.
+fn node_modules_state(dir: &Path) -> Result<(), String> {
     let installed = dir.join("node_modules/.package-lock.json");
     let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let fresh = match (
+    match (
         modified(&installed),
         modified(&dir.join("package-lock.json")),
     ) {
-        (Some(installed), Some(lock)) => installed >= lock,
-        _ => false,
-    };
-    if fresh {
-        return true;
+        (Some(installed), Some(lock)) if installed >= lock => Ok(()),
+        (Some(_), _) => {
+            Err("tests/conformance/node_modules is older than package-lock.json".into())
+        }
+        (None, _) => Err("tests/conformance/node_modules is not installed".into()),
     }
-    eprintln!("conformance: running `npm ci` in {}", dir.display());
-    let mut npm = Command::new("npm");
-    npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(dir);
-    match run_with_timeout(npm, NPM_TIMEOUT) {
-        Ok((output, false)) if output.status.success() => true,
-        Ok((output, timed_out)) => unavailable(&format!(
-            "`npm ci` failed ({}{}):\n{}{}",
-            output.status,
-            if timed_out { ", timed out" } else { "" },
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )),
-        Err(err) => unavailable(&format!("`npm ci` could not start: {err}")),
-    }
+}
+
+/// Node's major version from `v20.1.0`.
+fn node_major(version: &str) -> Option<u32> {
+    version
+        .trim()
+        .strip_prefix('v')?
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// `sapcode simulate` as a child process; killed on drop.
@@ -205,17 +201,18 @@ fn summary_count(output: &str, label: &str) -> Option<u32> {
 fn official_sap_sdk_agrees_with_the_simulator() {
     let dir = project_dir();
     let Some(node) = tool_version("node") else {
-        unavailable("`node` is not on PATH");
+        unavailable("`node` is not on PATH", NODE_SETUP);
         return;
     };
-    let Some(npm) = tool_version("npm") else {
-        unavailable("`npm` is not on PATH");
-        return;
-    };
-    eprintln!("conformance: node {node}, npm {npm}");
-    if !ensure_node_modules(&dir) {
+    if node_major(&node).is_none_or(|major| major < 20) {
+        unavailable(&format!("node {node} is older than 20"), NODE_SETUP);
         return;
     }
+    if let Err(why) = node_modules_state(&dir) {
+        unavailable(&why, NODE_SETUP);
+        return;
+    }
+    eprintln!("conformance: node {node}");
 
     let sim = Simulator::start();
     let mut command = Command::new("node");
@@ -226,6 +223,7 @@ fn official_sap_sdk_agrees_with_the_simulator() {
             "--test-concurrency=1",
             "test/live.test.mjs",
             "test/replay.test.mjs",
+            "test/differential.test.mjs",
         ])
         .current_dir(&dir)
         .env("AICORE_SERVICE_KEY", &sim.key)
@@ -249,16 +247,22 @@ fn official_sap_sdk_agrees_with_the_simulator() {
         !timed_out,
         "the Node conformance suite took over {NODE_TIMEOUT:?}\n{report}"
     );
-    let passed = summary_count(&stdout, "pass");
-    let failed = summary_count(&stdout, "fail");
+    let count = |label| summary_count(&stdout, label);
+    let (tests, passed) = (count("tests"), count("pass"));
     assert!(
-        output.status.success() && failed == Some(0),
-        "the official SAP SDK disagrees with the simulator ({}; pass {passed:?}, fail {failed:?})\n{report}",
+        output.status.success() && count("fail") == Some(0) && count("cancelled") == Some(0),
+        "the official SAP SDK disagrees with the simulator ({}; tests {tests:?}, pass {passed:?})\n{report}",
         output.status
     );
+    // Every check must run and pass: a skipped or todo check is not a pass.
     assert!(
-        passed.is_some_and(|n| n >= 20),
-        "the Node suite ran fewer checks than expected (pass {passed:?})\n{report}"
+        tests.is_some_and(|n| n > 0)
+            && passed == tests
+            && count("skipped") == Some(0)
+            && count("todo") == Some(0),
+        "not every Node check ran and passed (tests {tests:?}, pass {passed:?}, skipped {:?}, todo {:?})\n{report}",
+        count("skipped"),
+        count("todo")
     );
     // Show what was checked even on success (visible with --nocapture).
     let checked: Vec<&str> = stdout
@@ -275,7 +279,7 @@ fn official_sap_sdk_agrees_with_the_simulator() {
 #[test]
 fn official_python_sdk_agrees_with_the_simulator() {
     let Some(python) = sdk_python() else {
-        unavailable_with(
+        unavailable(
             "the Python SDK virtualenv tests/conformance/python/.venv is missing",
             PYTHON_SETUP,
         );
@@ -316,15 +320,16 @@ fn official_python_sdk_agrees_with_the_simulator() {
         "the official Python SDK disagrees with the simulator ({})\n{report}",
         output.status
     );
-    let ran = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .find_map(|line| {
-            line.strip_prefix("Ran ")
-                .and_then(|rest| rest.split(' ').next()?.parse::<u32>().ok())
-        });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let ran = stderr.lines().find_map(|line| {
+        line.strip_prefix("Ran ")
+            .and_then(|rest| rest.split(' ').next()?.parse::<u32>().ok())
+    });
+    // unittest ends with `OK`, or `OK (skipped=N)` when checks were skipped: all must run.
+    let verdict = stderr.lines().rev().find(|line| line.starts_with("OK"));
     assert!(
-        ran.is_some_and(|n| n >= 7),
-        "ran fewer Python checks than expected\n{report}"
+        ran.is_some_and(|n| n > 0) && verdict == Some("OK"),
+        "not every Python check ran and passed (ran {ran:?}, verdict {verdict:?})\n{report}"
     );
     eprintln!("conformance: Python SDK\n{report}");
 }

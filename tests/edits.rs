@@ -7,7 +7,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::{Home, stderr_of, stdout_of};
+use common::{Home, TestSim, stderr_of, stdout_of};
 use serde_json::Value;
 
 const PROMPT: &str = r#"in notes.txt replace "hello" with "goodbye""#;
@@ -93,9 +93,12 @@ fn apply_needs_tools() {
     assert!(stderr_of(&output).contains("--tools"));
 }
 
-/// The answer after the proposal streams slowly; the file is edited while it does.
+/// The file is edited between the proposal and the end of the turn: the simulator holds the
+/// answer after the tool result (`hold-stream=2`) until the test has written the file and
+/// releases it, so the order is certain.
 #[test]
 fn a_file_changed_after_the_proposal_is_refused() {
+    let sim = TestSim::start("hold-stream=2");
     let home = Home::new();
     let root = project(&home);
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sapcode"))
@@ -106,9 +109,9 @@ fn a_file_changed_after_the_proposal_is_refused() {
         .env("XDG_CACHE_HOME", home.path().join("cache"))
         .env("XDG_DATA_HOME", home.path().join("data"))
         .env("NO_COLOR", "1")
-        .env("SAPCODE_SIM_FAULTS", "slow=150")
+        .env("AICORE_SERVICE_KEY", sim.key_json())
         .current_dir(&root)
-        .args(["--demo", "run", "--tools", "--apply", "--json", PROMPT])
+        .args(["run", "--tools", "--apply", "--json", PROMPT])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -124,6 +127,7 @@ fn a_file_changed_after_the_proposal_is_refused() {
                 "one\nhello, edited meanwhile\nthree\n",
             )
             .unwrap();
+            sim.server().release();
             break;
         }
     }

@@ -1,12 +1,16 @@
 //! The fault matrix: the client against the in-process simulator through every failure the
 //! issue names. Each case runs under an overall deadline, ends with the right outcome and
-//! message, and keeps the text received before a failure. Timeouts and retry bounds are
-//! short so the whole file runs in a few seconds. README "What sapcode survives" lists them.
+//! message, and keeps the text received before a failure. The async cases run on tokio's
+//! paused clock: the simulator (in-process), backoffs, `Retry-After` waits and timeouts all
+//! use it, so durations asserted below are exact virtual time, never the machine's speed.
+//! README "What sapcode survives" lists them.
 
 mod common;
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use futures_util::StreamExt;
 use sapcode::aicore::{
@@ -126,7 +130,7 @@ async fn turn_with(faults: &str) -> (SimServer, Turn) {
     (server, turn)
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn token_expiry_mid_session_is_refreshed_without_a_401() {
     bounded(async {
         let server = sim("", Duration::from_secs(2)).await;
@@ -142,7 +146,7 @@ async fn token_expiry_mid_session_is_refreshed_without_a_401() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn api_401_forces_one_refresh_and_one_retry() {
     bounded(async {
         let (server, turn) = turn_with("reject-token=1").await;
@@ -153,7 +157,7 @@ async fn api_401_forces_one_refresh_and_one_retry() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn revoked_secret_ends_with_auth_rejected_not_a_loop() {
     bounded(async {
         let server = sim("", Duration::from_secs(3600)).await;
@@ -179,7 +183,7 @@ async fn revoked_secret_ends_with_auth_rejected_not_a_loop() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rate_limit_429_waits_retry_after_then_answers() {
     bounded(async {
         let (server, turn) = turn_with("429=1,retry-after=1").await;
@@ -191,7 +195,7 @@ async fn rate_limit_429_waits_retry_after_then_answers() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn retry_after_longer_than_the_cap_is_capped() {
     bounded(async {
         let (_server, turn) = turn_with("429=1,retry-after=600").await;
@@ -201,7 +205,7 @@ async fn retry_after_longer_than_the_cap_is_capped() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn unavailable_503_twice_then_success() {
     bounded(async {
         let (server, turn) = turn_with("503=2").await;
@@ -213,7 +217,7 @@ async fn unavailable_503_twice_then_success() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn unavailable_for_good_gives_up_with_the_status() {
     bounded(async {
         let (server, turn) = turn_with("503=100,html-errors").await;
@@ -226,7 +230,7 @@ async fn unavailable_for_good_gives_up_with_the_status() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn listing_503_is_retried() {
     bounded(async {
         let server = sim("lm-503=2", Duration::from_secs(3600)).await;
@@ -238,7 +242,7 @@ async fn listing_503_is_retried() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn connection_refused_is_retried_then_names_the_host() {
     bounded(async {
         // A port that was just free: nothing listens there.
@@ -266,7 +270,7 @@ async fn connection_refused_is_retried_then_names_the_host() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn stall_past_the_idle_timeout_keeps_the_text() {
     bounded(async {
         let (server, turn) = turn_with("stall-after=2").await;
@@ -282,7 +286,7 @@ async fn stall_past_the_idle_timeout_keeps_the_text() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn steady_slow_stream_never_times_out() {
     bounded(async {
         // 150 ms between chunks, idle limit 400 ms: a long answer must finish.
@@ -296,7 +300,7 @@ async fn steady_slow_stream_never_times_out() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn cut_stream_keeps_the_text_and_is_not_retried() {
     bounded(async {
         let (server, turn) = turn_with("cut-after=2").await;
@@ -310,7 +314,7 @@ async fn cut_stream_keeps_the_text_and_is_not_retried() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn error_in_stream_keeps_the_text() {
     bounded(async {
         let (server, turn) = turn_with("error-after=2").await;
@@ -322,7 +326,7 @@ async fn error_in_stream_keeps_the_text() {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn invalid_chunk_ends_the_turn_and_says_why() {
     bounded(async {
         let (server, turn) = turn_with("bad-chunk-after=2").await;
@@ -338,8 +342,8 @@ async fn invalid_chunk_ends_the_turn_and_says_why() {
 }
 
 /// The `[timeouts]` section reaches the client of the real binary: a stream that stalls
-/// longer than `idle_secs = 1` ends in about a second with exit 5, the text so far printed
-/// and the timeout named.
+/// longer than `idle_secs = 1` ends with exit 5, the text so far printed and the timeout
+/// named as 1 s (the stall itself is endless, so only the configured timeout can end it).
 #[test]
 fn idle_timeout_from_the_config_file_ends_a_stalled_run() {
     let home = common::Home::new();
@@ -349,14 +353,14 @@ fn idle_timeout_from_the_config_file_ends_a_stalled_run() {
         "[timeouts]\nconnect_secs = 2\nfirst_byte_secs = 5\nidle_secs = 1\n",
     )
     .unwrap();
-    let started = Instant::now();
     let output = home
         .sapcode()
         .env("SAPCODE_SIM_FAULTS", "stall-after=2")
         .args(["--demo", "run", "hi"])
+        // A guard against a hang, not a timing check.
+        .timeout(Duration::from_secs(120))
         .output()
         .unwrap();
-    let took = started.elapsed();
     let stderr = common::stderr_of(&output);
     assert_eq!(output.status.code(), Some(5), "{stderr}");
     assert!(
@@ -367,7 +371,6 @@ fn idle_timeout_from_the_config_file_ends_a_stalled_run() {
         !common::stdout_of(&output).trim().is_empty(),
         "text so far kept"
     );
-    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 /// `sapcode run` shows each wait and never retries once text was printed.

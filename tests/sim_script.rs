@@ -66,12 +66,15 @@ async fn play(resource_group: &str, mode: Mode, model: &str) -> (Vec<String>, St
         let mut stream = client.chat_stream(target.clone(), request);
         let (mut text, mut id, mut name, mut arguments) =
             (String::new(), None, None, String::new());
+        // Gemini wants its signature back with the call (API reference §12).
+        let mut signature = None;
         while let Some(event) = stream.next().await {
             match event {
                 ChatEvent::Delta(delta) => text.push_str(&delta),
                 ChatEvent::ToolCall(delta) => {
                     id = delta.id.or(id);
                     name = delta.name.or(name);
+                    signature = delta.thought_signature.or(signature);
                     arguments.push_str(&delta.arguments);
                 }
                 ChatEvent::Error(err) => panic!("{model}: {err}"),
@@ -89,6 +92,7 @@ async fn play(resource_group: &str, mode: Mode, model: &str) -> (Vec<String>, St
                 id: id.clone(),
                 name,
                 arguments,
+                thought_signature: signature,
             }],
         ));
         messages.push(Message::tool_result(id, result_for(round)));

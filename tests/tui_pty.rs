@@ -59,11 +59,23 @@ impl Screen {
         panic!("timed out waiting for {what}; screen:\n{}", self.text());
     }
 
+    /// Types `keys`. No pause follows: the app reads keys in order, and every step that
+    /// needs the app in a new state first waits for that state on screen (`wait_for`). No
+    /// test sends a lone ESC, the one key a following byte could change.
     fn send(&mut self, keys: &str) {
         self.input.write_all(keys.as_bytes()).unwrap();
         self.input.flush().unwrap();
-        // Let the app read each batch as its own keys (a lone ESC would merge otherwise).
-        self.pump(Duration::from_millis(100));
+    }
+
+    /// Reads until the raw output holds `what` after position `from`, or fails at the deadline.
+    fn wait_for_raw(&mut self, what: &str, from: usize) {
+        let deadline = Instant::now() + WAIT;
+        while !String::from_utf8_lossy(&self.raw[from.min(self.raw.len())..]).contains(what) {
+            assert!(
+                Instant::now() < deadline && self.pump(Duration::from_millis(50)),
+                "the output never held {what:?}"
+            );
+        }
     }
 }
 
@@ -175,15 +187,18 @@ fn demo_pick_chat_quit_in_a_pty() {
         assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
         screen.pump(Duration::from_millis(50));
     };
-    // Read what the app wrote while restoring the terminal.
-    let drain_until = Instant::now() + Duration::from_secs(2);
-    while Instant::now() < drain_until && screen.pump(Duration::from_millis(50)) {}
     assert!(status.success(), "exit status {status:?}");
+    // Read what the app wrote while restoring the terminal: leaving the alternate screen,
+    // then showing the cursor again.
+    screen.wait_for_raw("\x1b[?1049l", 0);
+    let left = String::from_utf8_lossy(&screen.raw)
+        .rfind("\x1b[?1049l")
+        .expect("left the alternate screen");
+    screen.wait_for_raw("\x1b[?25h", left);
     let raw = String::from_utf8_lossy(&screen.raw);
     let entered = raw
         .find("\x1b[?1049h")
         .expect("entered the alternate screen");
-    let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
     assert!(left > entered);
     assert!(!screen.parser.screen().alternate_screen());
     assert!(raw[left..].contains("\x1b[?25h"), "cursor shown again");

@@ -17,9 +17,9 @@ pub use turn::{DEFAULT_MAX_ROUNDS, Turn, TurnEvent};
 
 use crate::aicore::{ChatRequest, Message, Role};
 
-/// Said once per conversation; short so it costs few tokens on every turn.
-pub const DEFAULT_SYSTEM_PROMPT: &str = "You are sapcode, a coding assistant in the user's terminal. \
-Answer concisely and precisely. Put code in fenced blocks with a language tag.";
+/// Said once per conversation; short so it costs few tokens on every turn. The file has no
+/// final newline, so the prompt ends where its text does.
+pub const DEFAULT_SYSTEM_PROMPT: &str = include_str!("../../assets/system-prompt.md");
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
@@ -111,6 +111,12 @@ impl Conversation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_embedded_system_prompt_is_one_trimmed_paragraph() {
+        assert!(DEFAULT_SYSTEM_PROMPT.starts_with("You are sapcode"));
+        assert_eq!(DEFAULT_SYSTEM_PROMPT, DEFAULT_SYSTEM_PROMPT.trim());
+    }
     use pretty_assertions::assert_eq;
 
     #[test]

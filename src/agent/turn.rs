@@ -84,6 +84,7 @@ struct Pending {
     id: Option<String>,
     name: Option<String>,
     arguments: String,
+    thought_signature: Option<String>,
 }
 
 async fn drive(
@@ -127,6 +128,9 @@ async fn drive(
                         entry.name.clone_from(&delta.name);
                     }
                     entry.arguments.push_str(&delta.arguments);
+                    if delta.thought_signature.is_some() {
+                        entry.thought_signature.clone_from(&delta.thought_signature);
+                    }
                     if !send(TurnEvent::Chat(ChatEvent::ToolCall(delta))) {
                         return;
                     }
@@ -154,6 +158,7 @@ async fn drive(
                         .unwrap_or_else(|| format!("call_{}_{index}", round + 1)),
                     name: p.name?,
                     arguments: p.arguments,
+                    thought_signature: p.thought_signature,
                 })
             })
             .collect();

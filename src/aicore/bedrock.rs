@@ -7,29 +7,33 @@ use serde_json::{Value, json};
 
 use super::chat::{ToolCallDelta, Usage};
 use super::chunk::ChunkParts;
-use super::{ChatRequest, Role, error_body};
+use super::{ChatRequest, Error, Result, Role, error_body};
+
+/// Stands in for an empty tool result: Converse refuses blank text blocks (§12).
+const EMPTY_RESULT: &str = "(no output)";
+
+/// A text block, or none for blank text: Converse refuses empty and whitespace-only text
+/// blocks (§12).
+fn text_block(text: &str) -> Option<Value> {
+    (!text.trim().is_empty()).then(|| json!({ "text": text }))
+}
 
 /// The Converse body: system messages go to `system`, the rest to `messages` with text
 /// content blocks; consecutive turns of one role are merged because Converse wants user and
-/// assistant to alternate.
+/// assistant to alternate. A message left without any block (blank text) is dropped.
 pub fn converse_body(req: &ChatRequest) -> Value {
     let mut system = Vec::new();
     let mut messages: Vec<Value> = Vec::new();
     for message in &req.messages {
-        let text = json!({ "text": message.content });
+        let text = text_block(&message.content);
         let (role, blocks) = match message.role {
             Role::System => {
-                system.push(text);
+                system.extend(text);
                 continue;
             }
-            Role::User => ("user", vec![text]),
-            Role::Assistant if message.tool_calls.is_empty() => ("assistant", vec![text]),
-            // Converse rejects empty text blocks; a tool-only turn is just its `toolUse` blocks.
+            Role::User => ("user", Vec::from_iter(text)),
             Role::Assistant => {
-                let mut blocks = Vec::new();
-                if !message.content.is_empty() {
-                    blocks.push(text);
-                }
+                let mut blocks = Vec::from_iter(text);
                 blocks.extend(message.tool_calls.iter().map(|call| {
                     json!({ "toolUse": { "toolUseId": call.id, "name": call.name, "input": call.arguments_value() } })
                 }));
@@ -41,10 +45,13 @@ pub fn converse_body(req: &ChatRequest) -> Value {
                 "user",
                 vec![json!({ "toolResult": {
                     "toolUseId": message.tool_call_id.as_deref().unwrap_or(""),
-                    "content": [{ "text": message.content }],
+                    "content": [text.unwrap_or_else(|| json!({ "text": EMPTY_RESULT }))],
                 } })],
             ),
         };
+        if blocks.is_empty() {
+            continue;
+        }
         match messages.last_mut() {
             Some(last) if last["role"] == role => {
                 if let Some(content) = last["content"].as_array_mut() {
@@ -68,8 +75,19 @@ pub fn converse_body(req: &ChatRequest) -> Value {
     if !config.is_empty() {
         body["inferenceConfig"] = Value::Object(config);
     }
+    let tools = tool_specs(req);
+    if !tools.is_empty() {
+        body["toolConfig"] = json!({ "tools": tools });
+    }
+    body
+}
+
+/// The offered tools; when none are offered but the history holds tool calls (tools switched
+/// off mid-conversation), one spec per tool name used, because Bedrock refuses `toolUse` and
+/// `toolResult` blocks without a `toolConfig` (§12).
+fn tool_specs(req: &ChatRequest) -> Vec<Value> {
     if !req.tools.is_empty() {
-        let tools: Vec<Value> = req
+        return req
             .tools
             .iter()
             .map(|tool| {
@@ -80,9 +98,57 @@ pub fn converse_body(req: &ChatRequest) -> Value {
                 } })
             })
             .collect();
-        body["toolConfig"] = json!({ "tools": tools });
     }
-    body
+    let mut used: Vec<&str> = req
+        .messages
+        .iter()
+        .flat_map(|m| &m.tool_calls)
+        .map(|call| call.name.as_str())
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    used.into_iter()
+        .map(|name| {
+            json!({ "toolSpec": {
+                "name": name,
+                "description": "Used earlier in this conversation; not available now.",
+                "inputSchema": { "json": { "type": "object" } },
+            } })
+        })
+        .collect()
+}
+
+/// The content type of AWS's binary event-stream framing, which sapcode does not decode.
+const AWS_EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
+
+/// The `Accept` header for `/converse(-stream)`. Bedrock through SAP AI Core picks its stream
+/// framing by it (§12): SAP's Python SDK asks for AWS binary event-stream, Cline for nothing
+/// and gets SSE. sapcode reads SSE, so it says so.
+pub fn accept(stream: bool) -> &'static str {
+    if stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    }
+}
+
+/// Binary event-stream framing, should a gateway send it although SSE was asked for, is
+/// named as such rather than failing later as text that is "not valid UTF-8".
+pub fn refuse_binary_event_stream(content_type: &str) -> Result<()> {
+    if content_type
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with(AWS_EVENT_STREAM)
+    {
+        return Err(Error::Decode {
+            what: "chat request".into(),
+            detail: format!(
+                "the answer came as AWS binary event-stream ({AWS_EVENT_STREAM}), which sapcode \
+                 does not read; it asked for text/event-stream (SSE)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Converse `stopReason` in the words the other dialects use (`stop`, `length`, ...).
@@ -148,6 +214,7 @@ pub fn event_parts(payload: &Value) -> ChunkParts {
                 id: None,
                 name: None,
                 arguments: input_text(input),
+                thought_signature: None,
             });
         }
     }
@@ -159,6 +226,7 @@ pub fn event_parts(payload: &Value) -> ChunkParts {
             id: non_empty(tool.get("toolUseId")),
             name: non_empty(tool.get("name")),
             arguments: String::new(),
+            thought_signature: None,
         });
     }
     if let Some(stop) = pick("messageStop") {
@@ -184,6 +252,7 @@ pub fn response_parts(body: &Value) -> ChunkParts {
                 id: non_empty(tool.get("toolUseId")),
                 name: non_empty(tool.get("name")),
                 arguments: tool.get("input").map(input_text).unwrap_or_default(),
+                thought_signature: None,
             });
         }
     }
@@ -247,6 +316,76 @@ mod tests {
             bare,
             json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}]})
         );
+    }
+
+    #[test]
+    fn blank_text_never_becomes_a_block() {
+        use crate::aicore::ToolCall;
+        let call = ToolCall {
+            id: "t1".into(),
+            name: "read_file".into(),
+            arguments: r#"{"path":"a"}"#.into(),
+            thought_signature: None,
+        };
+        let req = ChatRequest {
+            messages: vec![
+                msg(Role::System, " "),
+                msg(Role::User, "a"),
+                msg(Role::Assistant, ""),
+                msg(Role::User, "b"),
+                Message::assistant_tool_calls("\n", vec![call]),
+                Message::tool_result("t1", ""),
+            ],
+            ..ChatRequest::default()
+        };
+        let body = converse_body(&req);
+        assert_eq!(
+            body["messages"],
+            json!([
+                {"role": "user", "content": [{"text": "a"}, {"text": "b"}]},
+                {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "read_file", "input": {"path": "a"}}}]},
+                {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "(no output)"}]}}]},
+            ])
+        );
+        assert!(body.get("system").is_none(), "{body}");
+    }
+
+    #[test]
+    fn tool_history_keeps_a_tool_config_after_tools_are_switched_off() {
+        use crate::aicore::ToolCall;
+        let call = |id: &str, name: &str| ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments: "{}".into(),
+            thought_signature: None,
+        };
+        let req = ChatRequest {
+            messages: vec![
+                msg(Role::User, "look around"),
+                Message::assistant_tool_calls(
+                    "",
+                    vec![call("t1", "search"), call("t2", "list_files")],
+                ),
+                Message::tool_result("t1", "x"),
+                Message::tool_result("t2", "y"),
+                Message::assistant_tool_calls("", vec![call("t3", "search")]),
+                Message::tool_result("t3", "z"),
+                msg(Role::Assistant, "done"),
+                msg(Role::User, "thanks"),
+            ],
+            ..ChatRequest::default()
+        };
+        let body = converse_body(&req);
+        let names: Vec<&Value> = body["toolConfig"]["tools"]
+            .as_array()
+            .map(|tools| tools.iter().map(|t| &t["toolSpec"]["name"]).collect())
+            .unwrap_or_default();
+        assert_eq!(names, [&json!("list_files"), &json!("search")]);
+        let plain = ChatRequest {
+            messages: vec![msg(Role::User, "hi")],
+            ..ChatRequest::default()
+        };
+        assert!(converse_body(&plain).get("toolConfig").is_none());
     }
 
     #[test]
@@ -315,6 +454,7 @@ mod tests {
                         id: "t1".into(),
                         name: "read_file".into(),
                         arguments: r#"{"path":"a"}"#.into(),
+                        thought_signature: None,
                     }],
                 ),
                 Message::tool_result("t1", "text of a"),

@@ -64,6 +64,10 @@ pub struct ToolCall {
     pub id: String,
     pub name: String,
     pub arguments: String,
+    /// Gemini's `thoughtSignature` from the `functionCall` part, sent back with the call
+    /// because Gemini 3 refuses the next request of the turn without it (§12). Not part of
+    /// the OpenAI shape, so Azure and orchestration never see it.
+    pub thought_signature: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -104,6 +108,7 @@ impl From<WireToolCall> for ToolCall {
             id: wire.id,
             name: wire.function.name,
             arguments: wire.function.arguments,
+            thought_signature: None,
         }
     }
 }
@@ -174,6 +179,9 @@ pub struct ToolCallDelta {
     pub id: Option<String>,
     pub name: Option<String>,
     pub arguments: String,
+    /// Gemini's `thoughtSignature`, carried to the finished `ToolCall`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thought_signature: Option<String>,
 }
 
 /// Everything a chat stream reports, in order. Both modes and every executable map their

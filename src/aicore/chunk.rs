@@ -179,6 +179,7 @@ fn tool_call((position, call): (usize, &Value)) -> ToolCallDelta {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string(),
+        thought_signature: None,
     }
 }
 

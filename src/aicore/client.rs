@@ -16,7 +16,7 @@ use super::foundation::{self, Prepared};
 use super::transport::{Outcome, Transport};
 use super::{
     Cached, ChatEvent, ChatRequest, ChatResponse, ChatTarget, Deployment, Error, Mode, ModelEntry,
-    Result, ServiceKey, chunk, deployments, models, orchestration, resolve, sse,
+    Result, ServiceKey, bedrock, chunk, deployments, models, orchestration, resolve, sse,
 };
 
 /// Network time limits.
@@ -194,7 +194,9 @@ impl Client {
             return Ok(hit);
         }
         let what = "listing deployments";
-        // §4.1: no server-side filter, so non-RUNNING deployments can be shown too.
+        // The API filters by `scenarioId`, `status` and `executableIds` (§4.1, §12), but one
+        // unfiltered listing serves both modes and the pickers, which show non-RUNNING
+        // deployments too; it is cached, so filtering here would only add round trips.
         let url = format!("{}/lm/deployments?$top=10000&$skip=0", inner.api_base);
         let body = inner.transport.get_json(what, &url).await?;
         let list = deployments::decode_list(&body).ok_or_else(|| Error::Decode {
@@ -275,7 +277,14 @@ impl Client {
         loop {
             let http = self.inner.transport.http.clone();
             let (url, body) = (prepared.url.clone(), prepared.body.clone());
-            let build = move || http.post(&url).json(&body);
+            let accept = accept(prepared.dialect, stream);
+            let build = move || {
+                let request = http.post(&url).json(&body);
+                match accept {
+                    Some(accept) => request.header(reqwest::header::ACCEPT, accept),
+                    None => request,
+                }
+            };
             let outcome = self
                 .inner
                 .transport
@@ -332,6 +341,12 @@ impl Client {
                                 .await;
                             match outcome {
                                 Outcome::Success(resp) => {
+                                    if let Err(err) = refuse_binary_event_stream(&resp) {
+                                        return Some((
+                                            ChatEvent::Error(err),
+                                            (Phase::Finished, client, target, req),
+                                        ));
+                                    }
                                     let body = client.inner.transport.body_stream(resp, true);
                                     phase =
                                         Phase::Streaming(Box::pin(sse::chat_events(dialect, body)));
@@ -378,9 +393,30 @@ impl Client {
             }
             attempt += 1;
         };
+        refuse_binary_event_stream(&resp)?;
         let body = self.inner.transport.read_json("chat request", resp).await?;
         response_from_json(&body, dialect)
     }
+}
+
+/// The `Accept` header of a chat request: only Bedrock needs one (`bedrock::accept`).
+fn accept(dialect: sse::Dialect, stream: bool) -> Option<&'static str> {
+    match dialect {
+        sse::Dialect::BedrockConverse => Some(bedrock::accept(stream)),
+        sse::Dialect::OpenAi
+        | sse::Dialect::OrchestrationV1
+        | sse::Dialect::OrchestrationV2
+        | sse::Dialect::VertexGemini => None,
+    }
+}
+
+fn refuse_binary_event_stream(resp: &reqwest::Response) -> Result<()> {
+    let content_type = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    bedrock::refuse_binary_event_stream(content_type)
 }
 
 /// A non-streamed completion (`chat.completion`, or orchestration's wrapped result).

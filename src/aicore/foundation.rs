@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::deployments::Deployment;
+use super::models::ModelEntry;
 use super::sse::Dialect;
 use super::{ChatRequest, Error, Result, ToolSpec, bedrock, vertex};
 
@@ -35,6 +36,58 @@ pub fn is_reasoning_model(model: &str) -> bool {
 
 fn executable(deployment: &Deployment) -> &str {
     deployment.executable_id.as_deref().unwrap_or("")
+}
+
+/// Catalog `provider` words and the executable that serves that provider's models (§5).
+const PROVIDER_EXECUTABLES: [(&str, &str); 6] = [
+    ("openai", "azure-openai"),
+    ("anthropic", "aws-bedrock"),
+    ("amazon", "aws-bedrock"),
+    ("google", "gcp-vertexai"),
+    ("mistral ai", "aicore-mistralai"),
+    ("perplexity", "perplexity-ai"),
+];
+
+/// Model name prefixes SAP AI Core uses per executable (§5).
+const NAME_EXECUTABLES: [(&str, &str); 9] = [
+    ("gpt-", "azure-openai"),
+    ("o1", "azure-openai"),
+    ("o3", "azure-openai"),
+    ("o4", "azure-openai"),
+    ("anthropic--", "aws-bedrock"),
+    ("amazon--", "aws-bedrock"),
+    ("gemini-", "gcp-vertexai"),
+    ("mistralai--", "aicore-mistralai"),
+    ("sonar", "perplexity-ai"),
+];
+
+/// The executable to speak to a deployment whose `executableId` is missing or null (SAP's
+/// own SDK test data has such deployments, §12): the model's catalog entry, else its
+/// provider, else its name. `None` when none of them tells.
+pub fn infer_executable(model: &str, entry: Option<&ModelEntry>) -> Option<String> {
+    if let Some(id) = entry
+        .map(|e| e.executable_id.as_str())
+        .filter(|id| !id.is_empty())
+    {
+        return Some(id.to_string());
+    }
+    let provider = entry
+        .and_then(|e| e.provider.as_deref())
+        .map(str::to_ascii_lowercase);
+    let by_provider = provider.and_then(|provider| {
+        PROVIDER_EXECUTABLES
+            .iter()
+            .find(|(word, _)| *word == provider)
+            .map(|(_, executable)| *executable)
+    });
+    let name = model.to_ascii_lowercase();
+    let by_name = || {
+        NAME_EXECUTABLES
+            .iter()
+            .find(|(prefix, _)| name.starts_with(prefix))
+            .map(|(_, executable)| *executable)
+    };
+    by_provider.or_else(by_name).map(str::to_string)
 }
 
 pub fn prepare(
@@ -93,7 +146,7 @@ pub fn prepare(
         other => Err(Error::UnsupportedExecutable {
             model: model.to_string(),
             executable: if other.is_empty() {
-                "(none)".into()
+                "(none given, and the model does not tell)".into()
             } else {
                 other.to_string()
             },
@@ -260,7 +313,7 @@ mod tests {
             )
             .unwrap_err();
             let shown = if executable.is_empty() {
-                "(none)"
+                "(none given, and the model does not tell)"
             } else {
                 executable
             };
@@ -269,6 +322,50 @@ mod tests {
             );
             assert!(err.hint().contains("orchestration"));
         }
+    }
+
+    #[test]
+    fn the_executable_is_inferred_from_catalog_provider_or_name() {
+        let entry = |executable: &str, provider: Option<&str>| ModelEntry {
+            name: "m".into(),
+            provider: provider.map(str::to_string),
+            version: None,
+            context_length: None,
+            executable_id: executable.into(),
+            orchestration: false,
+            streaming: true,
+            text_generation: true,
+            passes_filter: true,
+            running_deployments: 0,
+            total_deployments: 0,
+        };
+        let infer = |model: &str, entry: Option<&ModelEntry>| infer_executable(model, entry);
+        let catalog = entry("gcp-vertexai", Some("OpenAI"));
+        assert_eq!(
+            infer("whatever", Some(&catalog)).as_deref(),
+            Some("gcp-vertexai")
+        );
+        let by_provider = entry("", Some("Anthropic"));
+        assert_eq!(
+            infer("claude-next", Some(&by_provider)).as_deref(),
+            Some("aws-bedrock")
+        );
+        let unknown_provider = entry("", Some("Someone"));
+        for (model, executable) in [
+            ("gpt-4-32k", "azure-openai"),
+            ("o3-mini", "azure-openai"),
+            ("anthropic--claude-4.5-sonnet", "aws-bedrock"),
+            ("Gemini-2.5-Pro", "gcp-vertexai"),
+            ("mistralai--mistral-large-instruct", "aicore-mistralai"),
+        ] {
+            assert_eq!(infer(model, None).as_deref(), Some(executable), "{model}");
+            assert_eq!(
+                infer(model, Some(&unknown_provider)).as_deref(),
+                Some(executable),
+                "{model}"
+            );
+        }
+        assert_eq!(infer("ibm--granite-13b-chat", None), None);
     }
 
     #[test]
@@ -286,6 +383,7 @@ mod tests {
                 id: "call_1".into(),
                 name: "read_file".into(),
                 arguments: r#"{"path":"a"}"#.into(),
+                thought_signature: None,
             }],
         ));
         req.messages.push(Message::tool_result("call_1", "text"));

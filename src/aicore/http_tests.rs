@@ -207,17 +207,30 @@ async fn single_flight_token_and_form_body() {
     );
 }
 
-#[tokio::test]
-async fn token_is_refreshed_ahead_of_expiry() {
-    let server = serve(1, Box::new(|_, _| (Duration::ZERO, ok_list()))).await;
+/// On tokio's paused clock, so "ahead of expiry" is exact: a 600 s token (margin 120 s) is
+/// kept until 480 s after it arrived and replaced from then on, long before it expires.
+#[tokio::test(start_paused = true)]
+async fn token_is_refreshed_ahead_of_expiry_by_the_margin() {
+    let server = serve(600, Box::new(|_, _| (Duration::ZERO, ok_list()))).await;
     let c = client(&server, options());
     c.fetch_token().await.unwrap();
+    let arrived = tokio::time::Instant::now();
+    let due = arrived + Duration::from_secs(600) - auth::refresh_margin(Duration::from_secs(600));
+    assert_eq!(due - arrived, Duration::from_secs(480));
+    tokio::time::sleep_until(due - Duration::from_secs(1)).await;
     c.fetch_token().await.unwrap();
-    assert_eq!(server.tokens.load(Ordering::SeqCst), 1);
-    // Lifetime 1 s, margin 200 ms: at 850 ms the token is due.
-    tokio::time::sleep(Duration::from_millis(850)).await;
+    assert_eq!(
+        server.tokens.load(Ordering::SeqCst),
+        1,
+        "still fresh a second before the margin"
+    );
+    tokio::time::sleep_until(due).await;
     c.fetch_token().await.unwrap();
-    assert_eq!(server.tokens.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        server.tokens.load(Ordering::SeqCst),
+        2,
+        "replaced at the margin, 120 s before expiry"
+    );
 }
 
 #[tokio::test]
@@ -736,4 +749,40 @@ proptest::proptest! {
         }
         let _ = error_body::short_message(text.as_bytes());
     }
+}
+
+#[tokio::test]
+async fn bedrock_asks_for_sse_and_names_binary_event_stream_when_it_comes_anyway() {
+    let server = serve(
+        3600,
+        Box::new(|_, _| {
+            let resp = Response::builder()
+                .header("content-type", "application/vnd.amazon.eventstream")
+                .body(Body::from(vec![0u8, 0, 0, 0x5d, 0xff, 0xfe, 0x80, 0x01]))
+                .unwrap();
+            (Duration::ZERO, resp)
+        }),
+    )
+    .await;
+    let c = client(&server, options());
+    let target = ChatTarget::Foundation {
+        deployment: deployment(&server, "aws-bedrock", "foundation-models"),
+        model: "anthropic--claude-4.5-sonnet".into(),
+    };
+    let events = collect(c.chat_stream(target.clone(), request())).await;
+    let [ChatEvent::Error(err)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    let line = err.to_string();
+    assert!(
+        line.contains("application/vnd.amazon.eventstream") && !line.contains("UTF-8"),
+        "{line}"
+    );
+    let whole = c.chat(&target, &request()).await.unwrap_err().to_string();
+    assert!(whole.contains("binary event-stream"), "{whole}");
+
+    let stream = server.requests("/v2/inference/deployments/d1/converse-stream");
+    assert_eq!(stream[0].headers["accept"], "text/event-stream");
+    let converse = server.requests("/v2/inference/deployments/d1/converse");
+    assert_eq!(converse[0].headers["accept"], "application/json");
 }

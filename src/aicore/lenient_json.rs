@@ -1,7 +1,8 @@
 //! A second chance for stream payloads that are not strict JSON. Bedrock streams through
 //! SAP AI Core may carry single-quoted payloads (API reference §6.3: Cline reads them with
 //! JSON5); the likely source is a Python `repr` of the event, so `True`/`False`/`None` are
-//! read too. Only quoting and those three words are repaired: anything else stays invalid.
+//! read too, and Python's `\xNN` and `\UNNNNNNNN` escapes. Only quoting, those three words and
+//! those escapes are repaired: anything else stays invalid.
 
 use serde_json::Value;
 
@@ -65,6 +66,12 @@ fn read_string(
                     out.push_str("\\u00");
                     out.push_str(&hex);
                 }
+                // Python's `\UNNNNNNNN` has no JSON form but the character itself.
+                'U' => {
+                    let hex: String = (0..8).map(|_| chars.next()).collect::<Option<_>>()?;
+                    let code = u32::from_str_radix(&hex, 16).ok()?;
+                    push_escaped_char(char::from_u32(code)?, out);
+                }
                 escaped => {
                     out.push('\\');
                     out.push(escaped);
@@ -76,6 +83,14 @@ fn read_string(
             '\t' => out.push_str("\\t"),
             c => out.push(c),
         }
+    }
+}
+
+/// `c` as a JSON escape, a surrogate pair beyond the Basic Multilingual Plane.
+fn push_escaped_char(c: char, out: &mut String) {
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        out.push_str(&format!("\\u{unit:04x}"));
     }
 }
 
@@ -110,6 +125,12 @@ mod tests {
             parse(r"{'t': 'caf\xe9 \'q\''}"),
             Some(json!({"t": "café 'q'"}))
         );
+        assert_eq!(
+            parse(r"{'t': '\u2615 \U0001f980 \U000000e9'}"),
+            Some(json!({"t": "\u{2615} \u{1f980} \u{e9}"}))
+        );
+        assert_eq!(parse(r"{'t': '\U0011ffff'}"), None);
+        assert_eq!(parse(r"{'t': '\U0001f98'}"), None);
     }
 
     #[test]

@@ -66,10 +66,12 @@ fn split_last_user(messages: &[Message]) -> (Vec<&Message>, String) {
     }
 }
 
+/// `max_completion_tokens` for every model, as SAP's Java SDK sends it: orchestration
+/// deprecates `max_tokens` and refuses it for GPT-5 and the o-series (§7.3).
 fn model_params(req: &ChatRequest, stream: bool) -> Value {
     let mut params = json!({});
     if let Some(max) = req.max_tokens {
-        params["max_tokens"] = json!(max);
+        params["max_completion_tokens"] = json!(max);
     }
     if let Some(t) = req.temperature {
         params["temperature"] = json!(t);
@@ -200,7 +202,7 @@ mod tests {
             p.body["config"]["modules"]["prompt_templating"]["model"],
             json!({
                 "name": "gpt-4o", "version": "latest",
-                "params": {"max_tokens": 64, "stream_options": {"include_usage": true}}
+                "params": {"max_completion_tokens": 64, "stream_options": {"include_usage": true}}
             })
         );
         assert_eq!(
@@ -223,7 +225,7 @@ mod tests {
         let mc = &p.body["orchestration_config"]["module_configurations"];
         assert_eq!(
             mc["llm_module_config"],
-            json!({"model_name": "gpt-4o", "model_version": "latest", "model_params": {"max_tokens": 64}})
+            json!({"model_name": "gpt-4o", "model_version": "latest", "model_params": {"max_completion_tokens": 64}})
         );
         assert_eq!(
             mc["templating_module_config"]["template"],
@@ -249,6 +251,7 @@ mod tests {
                 id: "call_1".into(),
                 name: "read_file".into(),
                 arguments: r#"{"path":"a.rs"}"#.into(),
+                thought_signature: None,
             }],
         ));
         req.messages

@@ -3,7 +3,7 @@
 
 use super::deployments::Deployment;
 use super::models::ModelEntry;
-use super::{Error, Mode, Result};
+use super::{Error, Mode, Result, foundation};
 
 /// Where one chat turn goes.
 #[derive(Clone, Debug)]
@@ -53,6 +53,16 @@ fn running_foundation<'a>(list: &'a [Deployment], model: &str) -> Option<&'a Dep
         .find(|d| d.is_foundation() && d.is_running() && d.serves(model))
 }
 
+/// `d` with an `executableId` to speak: its own, or the one the model implies when it has
+/// none (`foundation::infer_executable`).
+fn with_executable(d: &Deployment, model: &str, models: &[ModelEntry]) -> Deployment {
+    let mut d = d.clone();
+    if d.executable_id.as_deref().is_none_or(str::is_empty) {
+        d.executable_id = foundation::infer_executable(model, catalog_entry(models, model));
+    }
+    d
+}
+
 fn catalog_entry<'a>(models: &'a [ModelEntry], name: &str) -> Option<&'a ModelEntry> {
     models.iter().find(|m| m.name.eq_ignore_ascii_case(name))
 }
@@ -93,7 +103,7 @@ fn resolve_foundation(
             .or_else(|| d.model_name.clone())
             .unwrap_or_default();
         return Ok(ChatTarget::Foundation {
-            deployment: d.clone(),
+            deployment: with_executable(d, &name, models),
             model: name,
         });
     }
@@ -121,7 +131,7 @@ fn resolve_foundation(
     };
     if let Some(d) = running_foundation(list, &name) {
         return Ok(ChatTarget::Foundation {
-            deployment: d.clone(),
+            deployment: with_executable(d, &name, models),
             model: name,
         });
     }
@@ -221,6 +231,36 @@ mod tests {
             (t.model(), t.deployment().id.as_str(), t.mode()),
             ("gpt-4o", "d2", Mode::Foundation)
         );
+    }
+
+    #[test]
+    fn a_deployment_without_executable_id_speaks_what_its_model_implies() {
+        let (models, mut deps) = data();
+        for d in &mut deps {
+            d.executable_id = None;
+        }
+        let t = resolve(Mode::Foundation, Some("gpt-4o"), None, &models, &deps).unwrap();
+        assert_eq!(
+            t.deployment().executable_id.as_deref(),
+            Some("azure-openai")
+        );
+        let t = resolve(Mode::Foundation, None, Some("d2"), &models, &deps).unwrap();
+        assert_eq!(
+            t.deployment().executable_id.as_deref(),
+            Some("azure-openai")
+        );
+        // A model that tells nothing keeps no executable, so the request is refused with the
+        // orchestration hint (foundation::prepare).
+        let mut unknown = deps.iter().find(|d| d.id == "d2").unwrap().clone();
+        unknown.model_name = Some("ibm--granite-13b-chat".into());
+        unknown.id = "d7".into();
+        deps.push(unknown);
+        let t = resolve(Mode::Foundation, None, Some("d7"), &models, &deps).unwrap();
+        assert_eq!(t.deployment().executable_id, None);
+        let req = crate::aicore::ChatRequest::default();
+        let err =
+            foundation::prepare(t.deployment(), t.model(), &req, true, "https://h/v2").unwrap_err();
+        assert!(err.hint().contains("--mode orchestration"), "{err}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::chat::{ToolCallDelta, Usage};
+use super::chat::{ToolCall, ToolCallDelta, Usage};
 use super::chunk::ChunkParts;
 use super::{ChatRequest, Role, error_body};
 
@@ -37,9 +37,7 @@ pub fn generate_body(req: &ChatRequest) -> Value {
                 if !message.content.is_empty() {
                     parts.push(text);
                 }
-                parts.extend(message.tool_calls.iter().map(|call| {
-                    json!({ "functionCall": { "name": call.name, "args": call.arguments_value() } })
-                }));
+                parts.extend(message.tool_calls.iter().map(call_part));
                 ("model", parts)
             }
             // Gemini matches a response to its call by function name, not id.
@@ -85,6 +83,16 @@ pub fn generate_body(req: &ChatRequest) -> Value {
         body["tools"] = json!([{ "functionDeclarations": declarations }]);
     }
     body
+}
+
+/// A `functionCall` part, with the `thoughtSignature` it came with: Gemini 3 refuses a
+/// follow-up whose calls lost their signatures (§12).
+fn call_part(call: &ToolCall) -> Value {
+    let mut part = json!({ "functionCall": { "name": call.name, "args": call.arguments_value() } });
+    if let Some(signature) = &call.thought_signature {
+        part["thoughtSignature"] = json!(signature);
+    }
+    part
 }
 
 /// The function name of the call `id` answers, from the assistant turn that made it.
@@ -160,6 +168,11 @@ pub fn response_parts(payload: &Value) -> ChunkParts {
                     id: None,
                     name: call.get("name").and_then(Value::as_str).map(str::to_string),
                     arguments: call.get("args").map(Value::to_string).unwrap_or_default(),
+                    thought_signature: part
+                        .get("thoughtSignature")
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
                 });
             }
         }
@@ -245,6 +258,51 @@ mod tests {
     }
 
     #[test]
+    fn thought_signatures_travel_with_the_call_and_come_back() {
+        use crate::aicore::ToolCall;
+        let chunk = json!({"candidates": [{"content": {"role": "model", "parts": [
+            {"functionCall": {"name": "read_file", "args": {"path": "a"}}, "thoughtSignature": "c2lnLTE="},
+            {"functionCall": {"name": "read_file", "args": {"path": "b"}}}
+        ]}}]});
+        let parts = response_parts(&chunk);
+        let signatures: Vec<Option<&str>> = parts
+            .tool_calls
+            .iter()
+            .map(|call| call.thought_signature.as_deref())
+            .collect();
+        assert_eq!(signatures, [Some("c2lnLTE="), None]);
+
+        let calls = vec![
+            ToolCall {
+                id: "call_1".into(),
+                name: "read_file".into(),
+                arguments: r#"{"path":"a"}"#.into(),
+                thought_signature: Some("c2lnLTE=".into()),
+            },
+            ToolCall {
+                id: "call_2".into(),
+                name: "read_file".into(),
+                arguments: r#"{"path":"b"}"#.into(),
+                thought_signature: None,
+            },
+        ];
+        let req = ChatRequest {
+            messages: vec![
+                Message::new(Role::User, "read a and b"),
+                Message::assistant_tool_calls("", calls),
+            ],
+            ..ChatRequest::default()
+        };
+        assert_eq!(
+            generate_body(&req)["contents"][1]["parts"],
+            json!([
+                {"functionCall": {"name": "read_file", "args": {"path": "a"}}, "thoughtSignature": "c2lnLTE="},
+                {"functionCall": {"name": "read_file", "args": {"path": "b"}}}
+            ])
+        );
+    }
+
+    #[test]
     fn tools_function_calls_and_responses() {
         use crate::aicore::{ToolCall, ToolSpec};
         let req = ChatRequest {
@@ -256,6 +314,7 @@ mod tests {
                         id: "call_0".into(),
                         name: "read_file".into(),
                         arguments: r#"{"path":"a"}"#.into(),
+                        thought_signature: None,
                     }],
                 ),
                 Message::tool_result("call_0", "text of a"),

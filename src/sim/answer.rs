@@ -126,13 +126,37 @@ fn markdown_answer(model: &str, question: &str) -> String {
     } else {
         quoted
     };
-    let words = question.split_whitespace().count();
-    format!(
-        "**{model}** (simulated) received your message:\n\n{quoted}\n\
-         It has {words} words. Here is a small Rust example:\n\n\
-         ```rust\nfn main() {{\n    let words = {words};\n    println!(\"{model} counted {{words}} words\");\n}}\n```\n\n\
-         This answer is deterministic: the same question gives the same reply."
+    let words = question.split_whitespace().count().to_string();
+    let template = include_str!("../../assets/sim/answer.md");
+    // The file ends in a newline as text files do; the answer never did.
+    let template = template.strip_suffix('\n').unwrap_or(template);
+    fill(
+        template,
+        &[("model", model), ("quoted", &quoted), ("words", &words)],
     )
+}
+
+/// Replaces each `{{name}}` in `template` by its value in one pass, so a value that itself
+/// contains `{{...}}` (a question can) is never expanded again.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(at) = rest.find("{{") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let Some(end) = after.find("}}") else {
+            rest = &rest[at..];
+            break;
+        };
+        let name = &after[..end];
+        match values.iter().find(|(key, _)| *key == name) {
+            Some((_, value)) => out.push_str(value),
+            None => out.push_str(&rest[at..at + 2 + end + 2]),
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Arguments for a tool call: numbers from the question fill number/integer properties in
@@ -415,6 +439,19 @@ mod tests {
         assert!(
             text.contains("> What is Rust?") && text.contains("```rust") && text.contains("gpt-4o")
         );
+    }
+
+    #[test]
+    fn the_answer_text_is_byte_for_byte_the_documented_one() {
+        assert_eq!(
+            markdown_answer("gpt-4o", "What is Rust?"),
+            "**gpt-4o** (simulated) received your message:\n\n> What is Rust?\n\n\
+             It has 3 words. Here is a small Rust example:\n\n\
+             ```rust\nfn main() {\n    let words = 3;\n    println!(\"gpt-4o counted {words} words\");\n}\n```\n\n\
+             This answer is deterministic: the same question gives the same reply."
+        );
+        // A question quoting a placeholder is shown as typed, not expanded.
+        assert!(markdown_answer("m", "say {{model}}").contains("> say {{model}}\n"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::answer::{self, Reply};
 use super::data::{Deployment, Status};
+use super::python_repr;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
 
@@ -47,7 +48,8 @@ pub(crate) fn handle(
     let max_tokens = body["inferenceConfig"]["maxTokens"].as_u64();
     let answer = answer::answer(model_name, &messages, tools.as_ref(), max_tokens);
     if is_stream {
-        stream::respond(shared, events(&answer), error_event())
+        let python_repr = shared.faults().python_repr;
+        stream::respond(shared, events(&answer, python_repr), error_event())
     } else {
         axum::Json(response(&answer)).into_response()
     }
@@ -78,6 +80,7 @@ fn messages(body: &Value) -> Result<Vec<Value>, String> {
                 index + 1
             ));
         };
+        check_blocks(body, blocks, index)?;
         let results: Vec<&Value> = blocks
             .iter()
             .filter_map(|block| block.get("toolResult"))
@@ -93,6 +96,26 @@ fn messages(body: &Value) -> Result<Vec<Value>, String> {
         }
     }
     Ok(out)
+}
+
+/// What Bedrock refuses in one message's content blocks (§12): blank text, and tool blocks
+/// in a request without `toolConfig`.
+fn check_blocks(body: &Value, blocks: &[Value], index: usize) -> Result<(), String> {
+    for (position, block) in blocks.iter().enumerate() {
+        if block["text"]
+            .as_str()
+            .is_some_and(|text| text.trim().is_empty())
+        {
+            return Err(format!(
+                "The text field in the ContentBlock object at messages.{index}.content.{position} is blank. Add text to the text field, and try again."
+            ));
+        }
+        let is_tool_block = block.get("toolUse").is_some() || block.get("toolResult").is_some();
+        if is_tool_block && body["toolConfig"].is_null() {
+            return Err("The toolConfig field must be defined when using toolUse and toolResult content blocks.".into());
+        }
+    }
+    Ok(())
 }
 
 /// `toolConfig.tools[].toolSpec` as OpenAI-shaped `{function: {name, parameters}}`.
@@ -143,15 +166,24 @@ fn usage(answer: &answer::Answer) -> Value {
     })
 }
 
-fn events(answer: &answer::Answer) -> Vec<Event> {
-    let mut events = vec![Event::Setup(
-        json!({ "messageStart": { "role": "assistant" } }).to_string(),
-    )];
+/// The converse-stream events; with `python_repr` each payload is written as a Python relay
+/// would print it, with the `None`/`True`/`False` fields such a relay passes on.
+fn events(answer: &answer::Answer, python_repr: bool) -> Vec<Event> {
+    let write = |payload: Value| {
+        if python_repr {
+            python_repr::ascii_repr(&payload)
+        } else {
+            payload.to_string()
+        }
+    };
+    let mut events = vec![Event::Setup(write(
+        json!({ "messageStart": { "role": "assistant" } }),
+    ))];
     match &answer.reply {
         Reply::Text(text) => {
             for piece in answer::word_chunks(text, WORDS_PER_CHUNK) {
                 let delta = json!({ "contentBlockDelta": { "delta": { "text": piece }, "contentBlockIndex": 0 } });
-                events.push(Event::Content(delta.to_string()));
+                events.push(Event::Content(write(delta)));
             }
         }
         Reply::ToolCall {
@@ -160,19 +192,27 @@ fn events(answer: &answer::Answer) -> Vec<Event> {
             arguments,
         } => {
             let start = json!({ "contentBlockStart": { "start": { "toolUse": { "toolUseId": id, "name": name } }, "contentBlockIndex": 0 } });
-            events.push(Event::Content(start.to_string()));
+            events.push(Event::Content(write(start)));
             for piece in answer::char_chunks(arguments, INPUT_CHUNK) {
                 let delta = json!({ "contentBlockDelta": { "delta": { "toolUse": { "input": piece } }, "contentBlockIndex": 0 } });
-                events.push(Event::Content(delta.to_string()));
+                events.push(Event::Content(write(delta)));
             }
         }
     }
+    let mut stop = json!({ "messageStop": { "stopReason": stop_reason(answer) } });
+    let mut metadata =
+        json!({ "metadata": { "usage": usage(answer), "metrics": { "latencyMs": LATENCY_MS } } });
+    if python_repr {
+        stop["messageStop"]["additionalModelResponseFields"] = Value::Null;
+        metadata["metadata"]["trace"] =
+            json!({ "promptRouter": null, "cached": false, "streamed": true });
+    }
     for closing in [
         json!({ "contentBlockStop": { "contentBlockIndex": 0 } }),
-        json!({ "messageStop": { "stopReason": stop_reason(answer) } }),
-        json!({ "metadata": { "usage": usage(answer), "metrics": { "latencyMs": LATENCY_MS } } }),
+        stop,
+        metadata,
     ] {
-        events.push(Event::Closing(closing.to_string()));
+        events.push(Event::Closing(write(closing)));
     }
     events
 }

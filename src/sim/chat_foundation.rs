@@ -131,8 +131,9 @@ fn build_turn(
     })
 }
 
-/// o1/o3/o4/gpt-5 reject `temperature` and `max_tokens` on Azure (§6.2).
-fn is_reasoning_model(name: &str) -> bool {
+/// o1/o3/o4/gpt-5 reject `temperature` and `max_tokens` on Azure (§6.2), and orchestration
+/// refuses `max_tokens` for them too (§12).
+pub(crate) fn is_reasoning_model(name: &str) -> bool {
     ["o1", "o3", "o4", "gpt-5"]
         .iter()
         .any(|prefix| name.starts_with(prefix))

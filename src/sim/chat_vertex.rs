@@ -102,6 +102,7 @@ fn messages(body: &Value) -> Result<Vec<Value>, String> {
         .as_array()
         .filter(|list| !list.is_empty())
         .ok_or("Unable to submit request because it has an empty contents field.")?;
+    check_signatures(contents)?;
     let mut out = Vec::new();
     for content in contents {
         let role = match content["role"].as_str() {
@@ -207,9 +208,50 @@ fn response(turn: &Turn, parts: Value, finish: Option<&str>, is_final: bool) -> 
     })
 }
 
+/// Every simulated function call carries a `thoughtSignature`, as Gemini 3's do (§12).
 fn call_part(name: &str, arguments: &str) -> Value {
     let args: Value = serde_json::from_str(arguments).unwrap_or_else(|_| json!({}));
-    json!({ "functionCall": { "name": name, "args": args } })
+    let signature = thought_signature(name, &args);
+    json!({ "functionCall": { "name": name, "args": args }, "thoughtSignature": signature })
+}
+
+/// Deterministic stand-in for Gemini's opaque signature: tied to the call, so one copied from
+/// another call is refused too.
+fn thought_signature(name: &str, args: &Value) -> String {
+    format!(
+        "sim-sig-{}",
+        &answer::hash_hex(&format!("{name}\n{args}"))[..16]
+    )
+}
+
+/// Gemini 3 checks the function calls of the current turn (after the last user text): the
+/// first `functionCall` part of each model step must carry the signature it was sent with.
+fn check_signatures(contents: &[Value]) -> Result<(), String> {
+    let is_user_text = |content: &Value| {
+        content["role"].as_str().is_none_or(|role| role == "user")
+            && content["parts"]
+                .as_array()
+                .is_some_and(|parts| parts.iter().any(|part| part.get("text").is_some()))
+    };
+    let turn_start = contents.iter().rposition(is_user_text).unwrap_or(0);
+    for (position, content) in contents.iter().enumerate().skip(turn_start) {
+        let first_call = content["parts"]
+            .as_array()
+            .and_then(|parts| parts.iter().find(|part| part.get("functionCall").is_some()));
+        let Some(part) = first_call.filter(|_| content["role"] == "model") else {
+            continue;
+        };
+        let call = &part["functionCall"];
+        let expected = thought_signature(call["name"].as_str().unwrap_or(""), &call["args"]);
+        if part["thoughtSignature"].as_str() != Some(expected.as_str()) {
+            return Err(format!(
+                "Function call `{}` in the {}. content block is missing a `thought_signature`.",
+                call["name"].as_str().unwrap_or(""),
+                position + 1
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn chunks(turn: &Turn) -> Vec<Event> {

@@ -1,149 +1,39 @@
-//! The fixed data set: resource groups, the model catalog (§5) and deployments (§4.1).
+//! The fixed data set: resource groups, the model catalog (§5) and deployments (§4.1), read
+//! from `assets/sim/*.json` (embedded at build time) and shown in the API's JSON shapes.
 //! Other tests and screenshots are written against exactly these values; keep them stable.
 
+use std::sync::LazyLock;
+
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// Resource groups the simulated tenant has; any other gets 403.
 pub(crate) const RESOURCE_GROUPS: [&str; 2] = ["default", "team-b"];
 
-/// One catalog entry; `versions` lists `(name, is_latest, deprecated)`.
+/// One catalog entry (`assets/sim/catalog.json`); `versions` lists `(name, is_latest,
+/// deprecated)`.
+#[derive(Deserialize)]
 pub(crate) struct Model {
     pub(crate) name: &'static str,
     pub(crate) provider: &'static str,
     pub(crate) executable: &'static str,
-    pub(crate) versions: &'static [(&'static str, bool, bool)],
+    pub(crate) versions: Vec<(&'static str, bool, bool)>,
     pub(crate) context_length: u64,
     pub(crate) streaming: bool,
-    pub(crate) capabilities: &'static [&'static str],
+    pub(crate) capabilities: Vec<&'static str>,
     pub(crate) orchestration: bool,
     display_name: &'static str,
     cost: (&'static str, &'static str),
 }
 
-const TEXT: &[&str] = &["text-generation"];
+/// The model catalog, in the order `GET .../models` lists it.
+pub(crate) static CATALOG: LazyLock<Vec<Model>> =
+    LazyLock::new(|| parse_asset(include_str!("../../assets/sim/catalog.json")));
 
-pub(crate) const CATALOG: &[Model] = &[
-    Model {
-        name: "gpt-4o",
-        provider: "OpenAI",
-        executable: "azure-openai",
-        versions: &[("2024-05-13", false, false), ("2024-08-06", true, false)],
-        context_length: 128_000,
-        streaming: true,
-        capabilities: &["text-generation", "image-recognition"],
-        orchestration: true,
-        display_name: "GPT-4o",
-        cost: ("0.0025", "0.01"),
-    },
-    Model {
-        name: "gpt-4.1",
-        provider: "OpenAI",
-        executable: "azure-openai",
-        versions: &[("2025-04-14", true, false)],
-        context_length: 1_047_576,
-        streaming: true,
-        capabilities: TEXT,
-        orchestration: true,
-        display_name: "GPT-4.1",
-        cost: ("0.002", "0.008"),
-    },
-    Model {
-        name: "gpt-4.1-mini",
-        provider: "OpenAI",
-        executable: "azure-openai",
-        versions: &[("2025-04-14", true, false)],
-        context_length: 1_047_576,
-        streaming: true,
-        capabilities: TEXT,
-        orchestration: true,
-        display_name: "GPT-4.1 mini",
-        cost: ("0.0004", "0.0016"),
-    },
-    Model {
-        name: "o3-mini",
-        provider: "OpenAI",
-        executable: "azure-openai",
-        versions: &[("2025-01-31", true, false)],
-        context_length: 200_000,
-        streaming: true,
-        capabilities: TEXT,
-        orchestration: true,
-        display_name: "o3-mini",
-        cost: ("0.0011", "0.0044"),
-    },
-    Model {
-        name: "anthropic--claude-4.5-sonnet",
-        provider: "Anthropic",
-        executable: "aws-bedrock",
-        versions: &[("1", true, false)],
-        context_length: 200_000,
-        streaming: true,
-        capabilities: TEXT,
-        orchestration: true,
-        display_name: "Claude 4.5 Sonnet",
-        cost: ("0.003", "0.015"),
-    },
-    Model {
-        name: "gemini-2.5-pro",
-        provider: "Google",
-        executable: "gcp-vertexai",
-        versions: &[("001", true, false)],
-        context_length: 1_048_576,
-        streaming: true,
-        capabilities: TEXT,
-        orchestration: true,
-        display_name: "Gemini 2.5 Pro",
-        cost: ("0.00125", "0.01"),
-    },
-    Model {
-        name: "mistralai--mistral-large-instruct",
-        provider: "Mistral AI",
-        executable: "aicore-mistralai",
-        versions: &[("2407", true, false)],
-        context_length: 128_000,
-        streaming: true,
-        capabilities: TEXT,
-        orchestration: true,
-        display_name: "Mistral Large Instruct",
-        cost: ("0.002", "0.006"),
-    },
-    Model {
-        name: "text-embedding-3-small",
-        provider: "OpenAI",
-        executable: "azure-openai",
-        versions: &[("1", true, false)],
-        context_length: 8191,
-        streaming: false,
-        capabilities: &["embedding"],
-        orchestration: false,
-        display_name: "Text Embedding 3 Small",
-        cost: ("0.00002", "0"),
-    },
-    Model {
-        name: "gpt-35-turbo-16k",
-        provider: "OpenAI",
-        executable: "azure-openai",
-        versions: &[("0613", true, true)],
-        context_length: 16385,
-        streaming: true,
-        capabilities: TEXT,
-        orchestration: false,
-        display_name: "GPT-3.5 Turbo 16k",
-        cost: ("0.003", "0.004"),
-    },
-    Model {
-        name: "sonar",
-        provider: "Perplexity",
-        executable: "perplexity-ai",
-        versions: &[("1", true, false)],
-        context_length: 127_072,
-        streaming: false,
-        capabilities: TEXT,
-        orchestration: false,
-        display_name: "Sonar",
-        cost: ("0.001", "0.001"),
-    },
-];
+/// Embedded data is checked by this module's tests, so a parse failure is a build bug.
+fn parse_asset<T: Deserialize<'static>>(json: &'static str) -> T {
+    serde_json::from_str(json).expect("embedded simulator data is valid JSON (unit-tested)")
+}
 
 /// The catalog entry named `name`.
 pub(crate) fn model(name: &str) -> Option<&'static Model> {
@@ -224,7 +114,8 @@ pub(crate) fn catalog_json() -> Value {
 }
 
 /// Deployment `status` values used by the data set (§4.1 enum).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub(crate) enum Status {
     Running,
     Pending,
@@ -243,7 +134,9 @@ impl Status {
     }
 }
 
-/// One deployment. `model` is `None` for orchestration deployments.
+/// One deployment (`assets/sim/deployments.json`). `model` is `None` for orchestration
+/// deployments.
+#[derive(Deserialize)]
 pub(crate) struct Deployment {
     pub(crate) id: &'static str,
     pub(crate) resource_group: &'static str,
@@ -256,136 +149,8 @@ pub(crate) struct Deployment {
     day: &'static str,
 }
 
-const fn foundation(
-    id: &'static str,
-    model: (&'static str, &'static str),
-    status: Status,
-    target: &'static str,
-    config_name: &'static str,
-    day: &'static str,
-) -> Deployment {
-    Deployment {
-        id,
-        resource_group: "default",
-        model: Some(model),
-        status,
-        target,
-        config_name,
-        day,
-    }
-}
-
-pub(crate) const DEPLOYMENTS: &[Deployment] = &[
-    foundation(
-        "d7f3a9c2b1e04d11",
-        ("gpt-4o", "2024-08-06"),
-        Status::Running,
-        "RUNNING",
-        "gpt-4o-config",
-        "2025-03-03",
-    ),
-    foundation(
-        "de91b0a11c2d3e4f",
-        ("gpt-4o", "latest"),
-        Status::Running,
-        "RUNNING",
-        "gpt-4o-latest",
-        "2025-03-04",
-    ),
-    foundation(
-        "d0c4f1d2e3a4b5c6",
-        ("gpt-4o", "2024-05-13"),
-        Status::Pending,
-        "RUNNING",
-        "gpt-4o-pinned",
-        "2025-09-30",
-    ),
-    foundation(
-        "d41a000000000001",
-        ("gpt-4.1", "latest"),
-        Status::Running,
-        "RUNNING",
-        "gpt-4.1-config",
-        "2025-05-02",
-    ),
-    foundation(
-        "d03000000000000a",
-        ("o3-mini", "latest"),
-        Status::Running,
-        "RUNNING",
-        "o3-mini-config",
-        "2025-02-10",
-    ),
-    foundation(
-        "d41b000000000002",
-        ("gpt-4.1-mini", "latest"),
-        Status::Stopped,
-        "STOPPED",
-        "gpt-4.1-mini-config",
-        "2025-05-05",
-    ),
-    foundation(
-        "d15a000000000003",
-        ("mistralai--mistral-large-instruct", "latest"),
-        Status::Running,
-        "RUNNING",
-        "mistral-large",
-        "2025-04-01",
-    ),
-    foundation(
-        "d15a000000000004",
-        ("mistralai--mistral-large-instruct", "2407"),
-        Status::Dead,
-        "RUNNING",
-        "mistral-large-pinned",
-        "2025-04-02",
-    ),
-    Deployment {
-        id: "dabc000000000005",
-        resource_group: "default",
-        model: None,
-        status: Status::Running,
-        target: "RUNNING",
-        config_name: "defaultOrchestrationConfig",
-        day: "2025-01-15",
-    },
-    Deployment {
-        id: "db00000000000001",
-        resource_group: "team-b",
-        model: None,
-        status: Status::Running,
-        target: "RUNNING",
-        config_name: "orchestration-config",
-        day: "2025-06-01",
-    },
-    Deployment {
-        id: "db00000000000002",
-        resource_group: "team-b",
-        model: Some(("gpt-4.1", "latest")),
-        status: Status::Running,
-        target: "RUNNING",
-        config_name: "gpt-4.1-team-b",
-        day: "2025-06-02",
-    },
-    Deployment {
-        id: "db00000000000003",
-        resource_group: "team-b",
-        model: Some(("anthropic--claude-4.5-sonnet", "1")),
-        status: Status::Running,
-        target: "RUNNING",
-        config_name: "claude-4.5-sonnet-team-b",
-        day: "2025-10-01",
-    },
-    Deployment {
-        id: "db00000000000004",
-        resource_group: "team-b",
-        model: Some(("gemini-2.5-pro", "001")),
-        status: Status::Running,
-        target: "RUNNING",
-        config_name: "gemini-2.5-pro-team-b",
-        day: "2025-10-02",
-    },
-];
+pub(crate) static DEPLOYMENTS: LazyLock<Vec<Deployment>> =
+    LazyLock::new(|| parse_asset(include_str!("../../assets/sim/deployments.json")));
 
 impl Deployment {
     pub(crate) fn scenario(&self) -> &'static str {
@@ -461,4 +226,33 @@ pub(crate) fn deployments_in(resource_group: &str) -> impl Iterator<Item = &'sta
 /// The deployment `id` in `resource_group`, whatever its status.
 pub(crate) fn deployment(resource_group: &str, id: &str) -> Option<&'static Deployment> {
     deployments_in(resource_group).find(|deployment| deployment.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_data_parses_and_hangs_together() {
+        assert_eq!(CATALOG.len(), 10);
+        assert_eq!(DEPLOYMENTS.len(), 13);
+        for deployment in DEPLOYMENTS.iter() {
+            assert!(RESOURCE_GROUPS.contains(&deployment.resource_group));
+            if let Some((name, version)) = deployment.model {
+                let model = model(name).unwrap_or_else(|| panic!("{name} not in the catalog"));
+                assert!(
+                    version == "latest" || model.resolve_version(version).is_some(),
+                    "{name} {version}"
+                );
+            }
+        }
+        for model in CATALOG.iter() {
+            assert_eq!(
+                model.versions.iter().filter(|v| v.1).count(),
+                1,
+                "{}",
+                model.name
+            );
+        }
+    }
 }

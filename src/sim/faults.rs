@@ -7,7 +7,8 @@ use std::time::Duration;
 
 /// Every fault name `Faults::parse` knows, for its error message.
 const KNOWN: &str = "token-ttl=SECS, reject-token=N, auth-fail, 429=N, retry-after=SECS, 503=N, \
-     html-errors, stall-after=K, cut-after=K, error-after=K, bad-chunk-after=K, slow=MS, lm-503=N";
+     html-errors, stall-after=K, cut-after=K, error-after=K, bad-chunk-after=K, slow=MS, lm-503=N, \
+     python-repr, hold-stream=N";
 
 /// Fault switches of a running simulator. `Default` means "behave".
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -38,6 +39,12 @@ pub struct Faults {
     pub slow: Option<Duration>,
     /// `lm-503=N`: the next N `/v2/lm/*` calls get 503.
     pub lm_503: u32,
+    /// `python-repr`: Bedrock converse-stream payloads are Python `ascii()` reprs of the
+    /// events instead of JSON (single quotes, `True`/`False`/`None`, `\xNN`/`\uNNNN`/`\UNNNNNNNN`).
+    pub python_repr: bool,
+    /// `hold-stream=N`: the Nth chat stream from now stops before its finishing events until
+    /// `POST /_sim/release` (or [`crate::sim::SimServer::release`]): a test's explicit "now".
+    pub hold_stream: Option<u32>,
 }
 
 impl Faults {
@@ -68,6 +75,8 @@ impl Faults {
                 "bad-chunk-after" => faults.bad_chunk_after = Some(count(number()?)),
                 "slow" => faults.slow = Some(Duration::from_millis(number()?)),
                 "lm-503" => faults.lm_503 = count(number()?),
+                "python-repr" => faults.python_repr = flag(name, value)?,
+                "hold-stream" => faults.hold_stream = Some(count(number()?).max(1)),
                 unknown => {
                     return Err(format!(
                         "unknown fault '{unknown}': known faults are {KNOWN}"
@@ -99,6 +108,21 @@ impl Faults {
     }
 
     /// Consumes one `lm-503` if any is left.
+    /// Counts one stream start against `hold-stream=N`; `true` for the Nth.
+    pub(crate) fn take_hold(&mut self) -> bool {
+        match self.hold_stream {
+            Some(1) => {
+                self.hold_stream = None;
+                true
+            }
+            Some(n) => {
+                self.hold_stream = Some(n - 1);
+                false
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn take_lm_503(&mut self) -> bool {
         take(&mut self.lm_503)
     }
@@ -137,7 +161,7 @@ mod tests {
     fn parses_every_fault() {
         let faults = Faults::parse(
             "token-ttl=5, reject-token=2,auth-fail,429=3,retry-after=7,503=1,html-errors,\
-             stall-after=4,cut-after=5,error-after=6,bad-chunk-after=1,slow=20,lm-503=2",
+             stall-after=4,cut-after=5,error-after=6,bad-chunk-after=1,slow=20,lm-503=2,python-repr,hold-stream=2",
         )
         .unwrap();
         assert_eq!(
@@ -156,6 +180,8 @@ mod tests {
                 bad_chunk_after: Some(1),
                 slow: Some(Duration::from_millis(20)),
                 lm_503: 2,
+                python_repr: true,
+                hold_stream: Some(2),
             }
         );
     }

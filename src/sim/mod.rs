@@ -17,6 +17,7 @@ mod data;
 mod faults;
 mod form;
 mod orchestration_request;
+mod python_repr;
 mod router;
 mod routes_lm;
 mod script;
@@ -73,6 +74,9 @@ pub struct RecordedRequest {
     pub query: String,
     /// The `AI-Resource-Group` header as sent, if any.
     pub resource_group: Option<String>,
+    /// The headers that decide how SAP AI Core treats a request (`router::RECORDED_HEADERS`),
+    /// names lower-cased; `authorization` keeps only its scheme, never the token.
+    pub headers: std::collections::BTreeMap<String, String>,
     /// JSON body; `Null` when empty or not JSON. The token form is recorded as a JSON object
     /// without `client_secret`, so secrets never reach test output.
     pub body: serde_json::Value,
@@ -88,6 +92,9 @@ pub(crate) struct Shared {
     pub(crate) tokens: auth::TokenStore,
     /// Flips to `true` on shutdown; stalled streams wait on it so they end with the server.
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// One permit per release; a stream held by `hold-stream` takes one to go on. A permit
+    /// given before the stream reaches its hold is kept, so no release is lost.
+    pub(crate) release: Arc<tokio::sync::Semaphore>,
 }
 
 impl Shared {
@@ -135,6 +142,7 @@ impl SimServer {
             requests: Mutex::new(Vec::new()),
             tokens: auth::TokenStore::default(),
             shutdown: shutdown.clone(),
+            release: Arc::new(tokio::sync::Semaphore::new(0)),
         });
         let app = router::router(Arc::clone(&shared));
         let mut signal = shutdown;
@@ -184,6 +192,11 @@ impl SimServer {
     /// Replaces the fault switches (counters start afresh).
     pub fn set_faults(&self, faults: Faults) {
         *self.shared.faults() = faults;
+    }
+
+    /// Lets a stream held by `hold-stream=N` finish.
+    pub fn release(&self) {
+        self.shared.release.add_permits(1);
     }
 
     /// Every request received so far, in order (admin `/_sim/*` calls excluded).

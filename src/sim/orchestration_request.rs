@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use super::chat_foundation::is_reasoning_model;
 use super::data::{self, Model};
 
 /// Which orchestration API a request came through; decides key names and error wrapping.
@@ -222,6 +223,14 @@ fn prepare(
             format!("Model {name} in version {} not found.", module.version),
         )
     })?;
+    if is_reasoning_model(name) && !module.params["max_tokens"].is_null() {
+        return Err(OrchError::new(
+            "LLM Module",
+            format!(
+                "Unsupported parameter: 'max_tokens' is not supported with model {name}. Use 'max_completion_tokens' instead."
+            ),
+        ));
+    }
     let template = match module.template {
         Value::Array(messages) if !messages.is_empty() => messages.as_slice(),
         Value::Null if !history.is_empty() => &[],

@@ -1,6 +1,7 @@
 //! One fallback handler that records every request, then dispatches on method and path.
 //! Manual dispatch keeps recording, auth and fault order in one readable place.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -56,6 +57,32 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     dispatch(&shared, incoming).await
 }
 
+/// Headers a differential test compares between clients; anything else (user agent, length,
+/// connection) differs between HTTP stacks without meaning anything to SAP AI Core.
+const RECORDED_HEADERS: [&str; 5] = [
+    "accept",
+    "ai-client-type",
+    "ai-resource-group",
+    "authorization",
+    "content-type",
+];
+
+fn recorded_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
+    RECORDED_HEADERS
+        .iter()
+        .filter_map(|name| {
+            let value = headers.get(*name)?.to_str().ok()?;
+            let value = if *name == "authorization" {
+                // The scheme says whether it is a bearer token; the token is a secret.
+                value.split_whitespace().next().unwrap_or("").to_owned()
+            } else {
+                value.to_owned()
+            };
+            Some(((*name).to_owned(), value))
+        })
+        .collect()
+}
+
 fn record(incoming: &Incoming, query: String) -> RecordedRequest {
     let body = if incoming.path == "/oauth/token" {
         let text = String::from_utf8_lossy(&incoming.body);
@@ -77,11 +104,13 @@ fn record(incoming: &Incoming, query: String) -> RecordedRequest {
             .get("ai-resource-group")
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned),
+        headers: recorded_headers(&incoming.headers),
         body,
     }
 }
 
-/// `POST /_sim/faults` (body = spec) and `GET /_sim/requests`.
+/// `POST /_sim/faults` (body = spec), `POST /_sim/release` (a held stream goes on) and
+/// `GET /_sim/requests`.
 fn admin(shared: &Shared, incoming: &Incoming) -> Response {
     match (&incoming.method, incoming.path.as_str()) {
         (&Method::POST, "/_sim/faults") => {
@@ -92,6 +121,10 @@ fn admin(shared: &Shared, incoming: &Incoming) -> Response {
                 }
                 Err(message) => plain(StatusCode::BAD_REQUEST, &message),
             }
+        }
+        (&Method::POST, "/_sim/release") => {
+            shared.release.add_permits(1);
+            plain(StatusCode::OK, "ok")
         }
         (&Method::GET, "/_sim/requests") => axum::Json(shared.recorded()).into_response(),
         _ => not_found(&incoming.path),

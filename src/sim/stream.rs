@@ -1,18 +1,19 @@
 //! Server-Sent Events output for both chat modes, with the stream faults applied
-//! (`slow`, `stall-after`, `cut-after`, `error-after`, `bad-chunk-after`).
+//! (`slow`, `stall-after`, `cut-after`, `error-after`, `bad-chunk-after`, `hold-stream`).
 //!
 //! A fault "after K content chunks" fires before the first content or closing event once K
 //! content chunks went out, so a K beyond the answer's length still breaks the stream
 //! before its finish chunk and `[DONE]`.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 
 use super::Shared;
 
@@ -27,21 +28,24 @@ pub(crate) enum Event {
 }
 
 /// Stream faults as they were when the stream started.
-#[derive(Clone, Copy)]
 struct StreamFaults {
     slow: Option<Duration>,
     stall_after: Option<u32>,
     cut_after: Option<u32>,
     error_after: Option<u32>,
     bad_chunk_after: Option<u32>,
+    /// `hold-stream`: wait for a release before the first closing event.
+    hold: Option<Arc<Semaphore>>,
 }
 
 /// A 200 `text/event-stream` response that plays `events`; `error_event` is the mode's
 /// in-stream error payload for the `error-after` fault.
 pub(crate) fn respond(shared: &Shared, events: Vec<Event>, error_event: String) -> Response {
     let faults = {
-        let faults = shared.faults();
+        let mut faults = shared.faults();
+        let hold = faults.take_hold().then(|| Arc::clone(&shared.release));
         StreamFaults {
+            hold,
             slow: faults.slow,
             stall_after: faults.stall_after,
             cut_after: faults.cut_after,
@@ -83,7 +87,7 @@ fn reached(limit: Option<u32>, sent: u32) -> bool {
 async fn play(
     events: Vec<Event>,
     error_event: String,
-    faults: StreamFaults,
+    mut faults: StreamFaults,
     sender: mpsc::Sender<Result<Bytes, io::Error>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -126,6 +130,19 @@ async fn play(
                     () = sender.closed() => {}
                 }
                 return;
+            }
+        }
+        if matches!(is_content, Some(false))
+            && let Some(release) = faults.hold.take()
+        {
+            tokio::select! {
+                permit = release.acquire() => {
+                    if let Ok(permit) = permit {
+                        permit.forget();
+                    }
+                }
+                _ = shutdown.wait_for(|stopped| *stopped) => return,
+                () = sender.closed() => return,
             }
         }
         if index > 0

@@ -4,22 +4,26 @@
 
 pub mod effects;
 pub mod event;
+pub mod frame;
 pub mod keymap;
 pub mod markdown;
 pub mod session;
 pub mod state;
 pub mod terminal;
+pub mod text_input;
 pub mod theme;
 pub mod transcript;
 pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod screenshot;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod test_support;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
 use futures_util::StreamExt;
@@ -28,10 +32,6 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use crate::connect::Context;
 use event::{Effect, Event, SettingsForm};
 use state::{AppState, Startup};
-
-/// About 60 frames a second at most; the spinner and stream tick slower than that.
-const FRAME: Duration = Duration::from_millis(16);
-const TICK: Duration = Duration::from_millis(100);
 
 /// Opens the TUI and runs it until the user quits. The terminal is restored on every exit.
 /// `opening`: a saved conversation to continue (`--continue`, `--resume`).
@@ -82,55 +82,46 @@ async fn event_loop(
     runner: &mut effects::Runner,
     mut rx: UnboundedReceiver<Event>,
 ) -> anyhow::Result<()> {
-    let mut ticker = tokio::time::interval(TICK);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last_draw: Option<Instant> = None;
-    // Events are applied as soon as they arrive (effects start at once); only drawing is held
-    // to one frame per FRAME, and only after something happened.
-    let mut dirty = true;
+    let mut scheduler = frame::FrameScheduler::new();
     loop {
-        let wait = last_draw.map_or(Duration::ZERO, |at| FRAME.saturating_sub(at.elapsed()));
-        if dirty && wait.is_zero() {
-            update::update(
-                state,
-                Event::Tick {
-                    now: SystemTime::now(),
-                },
-            );
-            terminal.draw(|frame| view::draw(frame, state))?;
-            last_draw = Some(Instant::now());
-            dirty = false;
-            continue;
-        }
-        let frame_due = async {
-            if dirty {
-                tokio::time::sleep(wait).await;
-            } else {
-                std::future::pending::<()>().await;
+        match scheduler.next(&mut rx, state.is_animating()).await {
+            frame::Step::Draw => {
+                update::update(
+                    state,
+                    Event::Tick {
+                        now: SystemTime::now(),
+                    },
+                );
+                terminal.draw(|frame| view::draw(frame, state))?;
             }
-        };
-        let first = tokio::select! {
-            event = rx.recv() => match event {
-                Some(event) => event,
-                None => return Ok(()),
-            },
-            _ = ticker.tick(), if state.is_animating() => Event::Tick { now: SystemTime::now() },
-            _ = frame_due => continue,
-        };
-        apply(state, runner, first)?;
-        while let Ok(event) = rx.try_recv() {
-            apply(state, runner, event)?;
+            frame::Step::Tick => {
+                update::update(
+                    state,
+                    Event::Tick {
+                        now: SystemTime::now(),
+                    },
+                );
+            }
+            frame::Step::Apply(events) => {
+                let mut quits = false;
+                for event in events {
+                    quits |= apply(state, runner, event)?;
+                }
+                if quits {
+                    return Ok(());
+                }
+            }
+            frame::Step::Closed => return Ok(()),
         }
-        if state.should_quit {
-            return Ok(());
-        }
-        dirty = true;
     }
 }
 
-fn apply(state: &mut AppState, runner: &mut effects::Runner, event: Event) -> anyhow::Result<()> {
+/// Applies one event and runs its effects; true when one of them is `Quit`.
+fn apply(state: &mut AppState, runner: &mut effects::Runner, event: Event) -> anyhow::Result<bool> {
+    let mut quits = false;
     for effect in update::update(state, event) {
         match effect {
+            Effect::Quit => quits = true,
             Effect::Copy(text) => {
                 // OSC 52: the terminal puts it on the clipboard, also over SSH.
                 crossterm::execute!(
@@ -141,7 +132,7 @@ fn apply(state: &mut AppState, runner: &mut effects::Runner, event: Event) -> an
             other => runner.run(other),
         }
     }
-    Ok(())
+    Ok(quits)
 }
 
 /// Turns terminal input into events; ends when the loop stops listening.

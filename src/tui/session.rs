@@ -28,7 +28,7 @@ pub struct SessionRecord {
 pub fn snapshot(state: &AppState) -> Option<SessionRecord> {
     let chat = &state.chat;
     let started = chat.session?;
-    let (model, deployment) = match &chat.last_target {
+    let (model, deployment) = match &chat.stats.last_target {
         Some((model, deployment)) => (
             Some(model.clone()),
             Some(deployment.clone()).filter(|d| !d.is_empty()),
@@ -41,7 +41,7 @@ pub fn snapshot(state: &AppState) -> Option<SessionRecord> {
         mode: state.mode,
         model,
         deployment,
-        usage: chat.last_usage,
+        usage: chat.stats.last_usage,
         messages: chat.conversation.messages().to_vec(),
     })
 }
@@ -58,14 +58,14 @@ pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession) {
         .map(|rules| format!(" · {}", rules.notice()))
         .unwrap_or_default();
     conversation.set_project_rules(rules);
-    chat.entries.clear();
+    chat.transcript.entries.clear();
     for message in conversation.messages() {
         let speaker = match message.role {
             Role::User => Speaker::You,
             Role::Assistant if !message.content.is_empty() => Speaker::Model(model.clone()),
             Role::Assistant | Role::Tool | Role::System => continue,
         };
-        chat.entries.push(ChatEntry::new(
+        chat.transcript.entries.push(ChatEntry::new(
             speaker,
             message.content.clone(),
             EntryEnd::Finished,
@@ -252,6 +252,7 @@ mod tests {
                     id: "c".into(),
                     name: "list_files".into(),
                     arguments: "{}".into(),
+                    thought_signature: None,
                 }],
             ),
         );
@@ -263,6 +264,7 @@ mod tests {
         open_conversation(&mut state, &loaded);
         let shown: Vec<(&Speaker, &str)> = state
             .chat
+            .transcript
             .entries
             .iter()
             .map(|e| (&e.speaker, e.text.as_str()))

@@ -24,7 +24,7 @@ pub struct Anchor {
 
 /// Rows of an entry: speaker line, body, tail (cursor or why it ended), blank separator.
 pub fn entry_height(state: &AppState, index: usize, width: u16) -> usize {
-    let entry = &state.chat.entries[index];
+    let entry = &state.chat.transcript.entries[index];
     1 + entry.tools.len()
         + body(entry, width, state.theme).lines.len()
         + tail(entry, state).len()
@@ -37,6 +37,7 @@ pub fn estimated_total(state: &AppState, width: u16) -> usize {
     let width = usize::from(width.max(8));
     state
         .chat
+        .transcript
         .entries
         .iter()
         .map(|entry| {
@@ -63,7 +64,7 @@ pub fn estimated_total(state: &AppState, width: u16) -> usize {
 /// Where the view starts when it shows the bottom (follow mode).
 pub fn bottom_anchor(state: &AppState, width: u16, height: usize) -> Anchor {
     let mut rows = 0;
-    for index in (0..state.chat.entries.len()).rev() {
+    for index in (0..state.chat.transcript.entries.len()).rev() {
         let h = entry_height(state, index, width);
         if rows + h >= height {
             return Anchor {
@@ -91,7 +92,7 @@ pub fn resolve(state: &AppState, scroll: Scroll, width: u16, height: usize) -> A
 
 /// Moves a row offset that runs past its entry onto the entries after it.
 fn normalize(state: &AppState, width: u16, mut entry: usize, mut row: usize) -> Anchor {
-    let count = state.chat.entries.len();
+    let count = state.chat.transcript.entries.len();
     while entry < count {
         let h = entry_height(state, entry, width);
         if row < h {
@@ -110,7 +111,7 @@ fn normalize(state: &AppState, width: u16, mut entry: usize, mut row: usize) -> 
 /// Only the entries passed over are rendered.
 pub fn scrolled(state: &AppState, width: u16, height: usize, delta: isize) -> Scroll {
     let bottom = bottom_anchor(state, width, height);
-    let from = resolve(state, state.chat.scroll, width, height);
+    let from = resolve(state, state.chat.transcript.scroll, width, height);
     let mut entry = from.entry;
     let mut row = from.row as isize + delta;
     while row < 0 {
@@ -141,14 +142,14 @@ pub fn rows_from(
 ) -> Vec<Line<'static>> {
     let mut out = Vec::with_capacity(height);
     let mut row = anchor.row;
-    for index in anchor.entry..state.chat.entries.len() {
+    for index in anchor.entry..state.chat.transcript.entries.len() {
         if out.len() >= height {
             break;
         }
         let h = entry_height(state, index, width);
         let to = h.min(row + height - out.len());
         out.extend(entry_rows(
-            &state.chat.entries[index],
+            &state.chat.transcript.entries[index],
             state,
             width,
             row,
@@ -332,7 +333,7 @@ mod tests {
     fn with_answers(count: usize) -> AppState {
         let mut state = picked(100, 30);
         for n in 0..count {
-            state.chat.entries.push(Entry::new(
+            state.chat.transcript.entries.push(Entry::new(
                 Speaker::Model("gpt-4o".into()),
                 format!("answer {n}\n\n{}", "word ".repeat(40 + n % 7 * 20)),
                 EntryEnd::Finished,
@@ -353,6 +354,7 @@ mod tests {
         let rendered = |width: u16| {
             state
                 .chat
+                .transcript
                 .entries
                 .iter()
                 .filter(|e| {
@@ -378,10 +380,20 @@ mod tests {
     #[test]
     fn an_anchored_view_keeps_its_text_across_a_resize() {
         let mut state = with_answers(200);
-        state.chat.scroll = Scroll::At { entry: 100, row: 0 };
-        let before = rows_from(&state, resolve(&state, state.chat.scroll, 80, 20), 80, 20);
+        state.chat.transcript.scroll = Scroll::At { entry: 100, row: 0 };
+        let before = rows_from(
+            &state,
+            resolve(&state, state.chat.transcript.scroll, 80, 20),
+            80,
+            20,
+        );
         assert_eq!(before[1].to_string(), "answer 100");
-        let after = rows_from(&state, resolve(&state, state.chat.scroll, 50, 20), 50, 20);
+        let after = rows_from(
+            &state,
+            resolve(&state, state.chat.transcript.scroll, 50, 20),
+            50,
+            20,
+        );
         assert_eq!(text(&after)[..2], text(&before)[..2]);
     }
 
@@ -400,7 +412,7 @@ mod tests {
         };
         assert_eq!(moved, 5);
         let mut state = state;
-        state.chat.scroll = up;
+        state.chat.transcript.scroll = up;
         assert_eq!(scrolled(&state, 80, 20, 5), Scroll::Follow);
         assert_eq!(
             scrolled(&state, 80, 20, -100_000),
@@ -422,6 +434,6 @@ mod tests {
         entry.end = EntryEnd::Finished;
         let finished = body(&entry, 60, state.theme).lines.clone();
         assert_eq!(text(&streamed), text(&finished));
-        state.chat.entries.push(entry);
+        state.chat.transcript.entries.push(entry);
     }
 }

@@ -82,6 +82,7 @@ fn old_tool_outputs_are_shortened_but_the_last_turn_is_kept() {
                     id: format!("c-{question}"),
                     name: "read_file".into(),
                     arguments: "{}".into(),
+                    thought_signature: None,
                 }],
             ),
             Message::tool_result(format!("c-{question}"), big.clone()),

@@ -44,6 +44,7 @@ fn saves_lists_and_loads_a_conversation() {
         id: "c1".into(),
         name: "read_file".into(),
         arguments: r#"{"path":"a.rs"}"#.into(),
+        thought_signature: None,
     };
     file.append(&Entry::message(
         Message::assistant_tool_calls("", vec![call]),

@@ -279,6 +279,40 @@ async fn unknown_models_and_fallbacks() {
 }
 
 #[tokio::test]
+async fn reasoning_models_refuse_max_tokens_but_take_max_completion_tokens() {
+    let sim = start().await;
+    let token = token(&sim).await;
+    let mut body = v2_body("o3-mini", false, None);
+    let params = &mut body["config"]["modules"]["prompt_templating"]["model"]["params"];
+    params["max_tokens"] = json!(5);
+    let response = post(&sim, &token, V2, &body).await;
+    assert_eq!(response.status(), 400);
+    let refusal: Value = response.json().await.unwrap();
+    assert_eq!(refusal["error"]["location"], "LLM Module");
+    assert!(
+        refusal["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("'max_tokens'") && m.contains("max_completion_tokens")),
+        "{refusal}"
+    );
+
+    let params = &mut body["config"]["modules"]["prompt_templating"]["model"]["params"];
+    params.as_object_mut().unwrap().remove("max_tokens");
+    params["max_completion_tokens"] = json!(5);
+    let response = post(&sim, &token, V2, &body).await;
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(
+        answer["final_result"]["choices"][0]["finish_reason"],
+        "length"
+    );
+
+    let mut gpt4o = v2_body("gpt-4o", false, None);
+    gpt4o["config"]["modules"]["prompt_templating"]["model"]["params"]["max_tokens"] = json!(5);
+    assert_eq!(post(&sim, &token, V2, &gpt4o).await.status(), 200);
+}
+
+#[tokio::test]
 async fn tool_calls_in_orchestration_shape() {
     let sim = start().await;
     let token = token(&sim).await;

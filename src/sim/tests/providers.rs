@@ -123,6 +123,44 @@ async fn converse_whole_answer_tools_and_validation() {
 }
 
 #[tokio::test]
+async fn converse_refuses_blank_text_and_tool_blocks_without_tool_config() {
+    let sim = start().await;
+    let path = format!("{CLAUDE}/converse");
+    let message = |body: &Value| body["message"].as_str().unwrap_or("").to_owned();
+
+    let mut blank = converse("Hi");
+    blank["messages"] = json!([
+        { "role": "user", "content": [{ "text": "Hi" }] },
+        { "role": "assistant", "content": [{ "text": "" }] },
+        { "role": "user", "content": [{ "text": "again" }] },
+    ]);
+    let response = post_b(&sim, &path, &blank).await;
+    assert_eq!(response.status(), 400);
+    let error: Value = response.json().await.unwrap();
+    assert!(
+        message(&error).contains("messages.1.content.0 is blank"),
+        "{error}"
+    );
+
+    let mut history = converse("add 2 and 3");
+    history["messages"] = json!([
+        { "role": "user", "content": [{ "text": "add 2 and 3" }] },
+        { "role": "assistant", "content": [{ "toolUse": { "toolUseId": "t1", "name": "add", "input": { "a": 2, "b": 3 } } }] },
+        { "role": "user", "content": [{ "toolResult": { "toolUseId": "t1", "content": [{ "text": "5" }] } }] },
+    ]);
+    let response = post_b(&sim, &path, &history).await;
+    assert_eq!(response.status(), 400);
+    let error: Value = response.json().await.unwrap();
+    assert!(
+        message(&error).contains("toolConfig field must be defined"),
+        "{error}"
+    );
+
+    history["toolConfig"] = json!({ "tools": [{ "toolSpec": { "name": "add", "inputSchema": { "json": { "type": "object" } } } }] });
+    assert_eq!(post_b(&sim, &path, &history).await.status(), 200);
+}
+
+#[tokio::test]
 async fn gemini_sse_stream_finishes_in_its_last_chunk() {
     let sim = start().await;
     let path = format!("{GEMINI}/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
@@ -173,6 +211,51 @@ async fn gemini_whole_answer_and_errors() {
     assert_eq!(response.status(), 400);
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["error"]["status"], "INVALID_ARGUMENT");
+}
+
+#[tokio::test]
+async fn gemini_function_calls_carry_a_thought_signature_that_must_come_back() {
+    let sim = start().await;
+    let path = format!("{GEMINI}/models/gemini-2.5-pro:generateContent");
+    let mut body = gemini("read the file a.txt");
+    body["tools"] = json!([{ "functionDeclarations": [{ "name": "read_file",
+        "parameters": { "type": "object", "properties": { "path": { "type": "string" } } } }] }]);
+    let whole: Value = post_b(&sim, &path, &body).await.json().await.unwrap();
+    let part = whole["candidates"][0]["content"]["parts"][0].clone();
+    assert_eq!(part["functionCall"]["name"], "read_file");
+    let signature = part["thoughtSignature"].as_str().unwrap_or("").to_owned();
+    assert!(signature.starts_with("sim-sig-"), "{part}");
+
+    let response = json!({ "role": "user", "parts": [{ "functionResponse": {
+        "name": "read_file", "response": { "content": "hello" } } }] });
+    let mut follow_up = body.clone();
+    let contents = follow_up["contents"].as_array_mut().unwrap();
+    contents.push(json!({ "role": "model", "parts": [part.clone()] }));
+    contents.push(response.clone());
+    assert_eq!(post_b(&sim, &path, &follow_up).await.status(), 200);
+
+    let mut unsigned = part.clone();
+    unsigned.as_object_mut().unwrap().remove("thoughtSignature");
+    let mut stripped = body.clone();
+    let contents = stripped["contents"].as_array_mut().unwrap();
+    contents.push(json!({ "role": "model", "parts": [unsigned.clone()] }));
+    contents.push(response.clone());
+    let refused = post_b(&sim, &path, &stripped).await;
+    assert_eq!(refused.status(), 400);
+    let error: Value = refused.json().await.unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("thought_signature")),
+        "{error}"
+    );
+
+    // Only the current turn is checked: an unsigned call before the last user text is fine.
+    let mut earlier = stripped.clone();
+    let contents = earlier["contents"].as_array_mut().unwrap();
+    contents.push(json!({ "role": "model", "parts": [{ "text": "done" }] }));
+    contents.push(json!({ "role": "user", "parts": [{ "text": "thanks" }] }));
+    assert_eq!(post_b(&sim, &path, &earlier).await.status(), 200);
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use crate::agent::turn as agent_turn;
 use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
 use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode};
 use crate::config::Config;
-use crate::connect::{Connection, Context};
+use crate::connect::{Backend, Connection, Context};
 use crate::credentials::{self, CredentialError};
 use crate::report;
 
@@ -110,12 +110,13 @@ impl Runner {
     fn connect(&self) {
         let tx = self.tx.clone();
         let slot = self.connection.clone();
+        let backend = self.ctx.backend;
         let global = self.ctx.global.clone();
         let env = self.ctx.env.clone();
         tokio::spawn(async move {
             // Reloaded so a profile saved in the settings is used; the file read is off the loop.
             let result = async {
-                let ctx = tokio::task::spawn_blocking(move || Context::load(global, env))
+                let ctx = tokio::task::spawn_blocking(move || Context::load(backend, global, env))
                     .await
                     .context("config task")??;
                 let connection = ctx.connect().await?;
@@ -225,8 +226,9 @@ impl Runner {
     fn save_choice(&self, model: String, deployment: Option<String>) {
         // The simulator's deployment ids mean nothing to a real tenant: --demo keeps the
         // choice for this session only and leaves the config file alone.
-        if self.ctx.global.demo {
-            return;
+        match self.ctx.backend {
+            Backend::Simulator => return,
+            Backend::SapAiCore => {}
         }
         let tx = self.tx.clone();
         let path = self.ctx.paths.config_file.clone();

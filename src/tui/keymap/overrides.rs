@@ -147,7 +147,36 @@ fn relabel_partner(bindings: &mut [Binding], changed: usize) {
         Action::PageDown => Action::PageUp,
         Action::PrevItem => Action::NextItem,
         Action::NextItem => Action::PrevItem,
-        _ => return,
+        Action::Quit
+        | Action::NextPane
+        | Action::PrevPane
+        | Action::FocusModels
+        | Action::FocusDeployments
+        | Action::FocusChat
+        | Action::OpenSettings
+        | Action::Help
+        | Action::Top
+        | Action::Bottom
+        | Action::Pick
+        | Action::Filter
+        | Action::ToggleAll
+        | Action::Refresh
+        | Action::Send
+        | Action::Newline
+        | Action::Stop
+        | Action::Retry
+        | Action::CopyAnswer
+        | Action::CopyCode
+        | Action::ImportKey
+        | Action::Save
+        | Action::Close
+        | Action::ToggleCode
+        | Action::CopyShown
+        | Action::ApplyProposal
+        | Action::RejectProposal
+        | Action::RemoveAttachment
+        | Action::NewConversation
+        | Action::ToggleTools => return,
     };
     let scope = bindings[changed].scope;
     let action = bindings[changed].action;
@@ -179,7 +208,36 @@ fn fallback_help(action: Action) -> &'static str {
         Action::PageDown => "page down",
         Action::PrevItem => "previous file, block or edit",
         Action::NextItem => "next file, block or edit",
-        _ => action.name(),
+        Action::Quit
+        | Action::NextPane
+        | Action::PrevPane
+        | Action::FocusModels
+        | Action::FocusDeployments
+        | Action::FocusChat
+        | Action::OpenSettings
+        | Action::Help
+        | Action::Top
+        | Action::Bottom
+        | Action::Pick
+        | Action::Filter
+        | Action::ToggleAll
+        | Action::Refresh
+        | Action::Send
+        | Action::Newline
+        | Action::Stop
+        | Action::Retry
+        | Action::CopyAnswer
+        | Action::CopyCode
+        | Action::ImportKey
+        | Action::Save
+        | Action::Close
+        | Action::ToggleCode
+        | Action::CopyShown
+        | Action::ApplyProposal
+        | Action::RejectProposal
+        | Action::RemoveAttachment
+        | Action::NewConversation
+        | Action::ToggleTools => action.name(),
     }
 }
 

@@ -34,7 +34,7 @@ pub(super) fn start(state: &mut AppState, text: &str) -> Option<Vec<Effect>> {
         return None;
     }
     let request = next_request(state);
-    state.chat.attaching = Some(Attaching {
+    state.chat.composer.attaching = Some(Attaching {
         request,
         text: text.to_owned(),
         has_question: has_question(text),
@@ -47,7 +47,12 @@ pub(super) fn read(
     request: u64,
     results: Vec<Result<Attachment, String>>,
 ) -> Vec<Effect> {
-    let Some(attaching) = state.chat.attaching.take_if(|a| a.request == request) else {
+    let Some(attaching) = state
+        .chat
+        .composer
+        .attaching
+        .take_if(|a| a.request == request)
+    else {
         return Vec::new();
     };
     let errors: Vec<String> = results
@@ -61,8 +66,12 @@ pub(super) fn read(
     let mut last_title = None;
     for attachment in results.into_iter().flatten() {
         last_title = Some(format!("@{}", attachment.path));
-        state.chat.attachments.retain(|a| a.path != attachment.path);
-        state.chat.attachments.push(attachment);
+        state
+            .chat
+            .composer
+            .attachments
+            .retain(|a| a.path != attachment.path);
+        state.chat.composer.attachments.push(attachment);
     }
     if let Some(title) = last_title {
         code::show(state, &title);
@@ -70,11 +79,12 @@ pub(super) fn read(
     if attaching.has_question {
         return super::chat::send_text(state, attaching.text);
     }
-    if state.chat.input_text() == attaching.text {
-        state.chat.set_input("");
+    if state.chat.composer.input.text() == attaching.text {
+        state.chat.composer.input.set_text("");
     }
     let names: Vec<String> = state
         .chat
+        .composer
         .attachments
         .iter()
         .map(|a| format!("@{}", a.path))
@@ -88,7 +98,7 @@ pub(super) fn read(
 
 /// `Ctrl-X`: drops the attachment added last.
 pub(super) fn remove_last(state: &mut AppState) {
-    state.notice = Some(match state.chat.attachments.pop() {
+    state.notice = Some(match state.chat.composer.attachments.pop() {
         Some(attachment) => format!("@{} removed", attachment.path),
         None => "no attachment to remove".into(),
     });
@@ -96,9 +106,8 @@ pub(super) fn remove_last(state: &mut AppState) {
 
 /// The word before the cursor, if it starts with `@`.
 fn word_at_cursor(state: &AppState) -> Option<String> {
-    let cursor = state.chat.input.cursor();
-    let (row, col) = (cursor.0, cursor.1);
-    let line = state.chat.input.lines().get(row)?;
+    let (row, col) = state.chat.composer.input.cursor();
+    let line = state.chat.composer.input.lines().get(row)?;
     let before: String = line.chars().take(col).collect();
     let word = before.rsplit(char::is_whitespace).next()?;
     word.starts_with('@').then(|| word.to_owned())
@@ -113,7 +122,7 @@ pub(super) fn complete(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     };
     let request = next_request(state);
-    state.chat.completion = Some(request);
+    state.chat.composer.completion = Some(request);
     vec![Effect::CompletePath {
         request,
         prefix: word[1..].to_owned(),
@@ -122,7 +131,7 @@ pub(super) fn complete(state: &mut AppState) -> Vec<Effect> {
 
 /// Puts the longest common completion after `@`; names the choices when there are several.
 pub(super) fn completed(state: &mut AppState, request: u64, prefix: &str, candidates: Vec<String>) {
-    if state.chat.completion.take() != Some(request)
+    if state.chat.composer.completion.take() != Some(request)
         || word_at_cursor(state).as_deref() != Some(&format!("@{prefix}"))
     {
         return;
@@ -140,7 +149,11 @@ pub(super) fn completed(state: &mut AppState, request: u64, prefix: &str, candid
             .collect()
     });
     if common.len() > prefix.len() {
-        state.chat.input.insert_str(&common[prefix.len()..]);
+        state
+            .chat
+            .composer
+            .input
+            .insert_str(&common[prefix.len()..]);
     }
     if candidates.len() > 1 {
         let shown: Vec<&str> = candidates.iter().take(6).map(String::as_str).collect();

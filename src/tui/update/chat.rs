@@ -12,9 +12,9 @@ use crate::aicore::{Mode, Usage};
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::Action;
 use crate::tui::state::{
-    AppState, CodePane, Entry, EntryEnd, Pane, ProposalStatus, Scroll, Speaker, Turn,
+    AppState, CodePane, Entry, EntryEnd, Pane, Scroll, Speaker, Turn, TurnStats,
 };
-use crate::tui::{markdown, session, transcript};
+use crate::tui::{markdown, session, transcript, view};
 
 pub(super) fn is_current(state: &AppState, turn: u64) -> bool {
     matches!(state.chat.turn, Turn::Streaming { id, .. } if id == turn)
@@ -24,7 +24,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Send => send(state),
         Action::Newline => {
-            state.chat.input.insert_newline();
+            state.chat.composer.input.insert_newline();
             Vec::new()
         }
         Action::Stop => stop(state),
@@ -40,11 +40,11 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Top => {
-            state.chat.scroll = Scroll::At { entry: 0, row: 0 };
+            state.chat.transcript.scroll = Scroll::At { entry: 0, row: 0 };
             Vec::new()
         }
         Action::Bottom => {
-            state.chat.scroll = Scroll::Follow;
+            state.chat.transcript.scroll = Scroll::Follow;
             Vec::new()
         }
         Action::CopyAnswer => copy(state, |text| Some(text.to_owned()), "last answer"),
@@ -65,62 +65,85 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             });
             Vec::new()
         }
-        _ => Vec::new(),
+        Action::Quit
+        | Action::NextPane
+        | Action::PrevPane
+        | Action::FocusModels
+        | Action::FocusDeployments
+        | Action::FocusChat
+        | Action::OpenSettings
+        | Action::Help
+        | Action::Up
+        | Action::Down
+        | Action::Pick
+        | Action::Filter
+        | Action::ToggleAll
+        | Action::Refresh
+        | Action::ImportKey
+        | Action::Save
+        | Action::Close
+        | Action::ToggleCode
+        | Action::NextItem
+        | Action::PrevItem
+        | Action::CopyShown
+        | Action::ApplyProposal
+        | Action::RejectProposal => Vec::new(),
     }
 }
 
 fn page_size(state: &AppState) -> isize {
-    let height = state.chat.metrics.get().height;
+    let height = usize::from(view::layout::transcript_viewport(state).height);
     height.saturating_sub(2).max(1) as isize
 }
 
 /// Moves the transcript view; reaching the bottom resumes following the stream. Only the
 /// messages scrolled over are rendered (at the width last drawn).
 pub(super) fn scroll_by(state: &mut AppState, delta: isize) {
-    let metrics = state.chat.metrics.get();
-    if metrics.width == 0 || state.chat.entries.is_empty() {
+    let viewport = view::layout::transcript_viewport(state);
+    if viewport.width == 0 || state.chat.transcript.entries.is_empty() {
         return;
     }
-    state.chat.scroll = transcript::scrolled(state, metrics.width, metrics.height, delta);
+    let height = usize::from(viewport.height);
+    state.chat.transcript.scroll = transcript::scrolled(state, viewport.width, height, delta);
 }
 
 pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
-    let chat = &mut state.chat;
-    let (row, _) = (chat.input.cursor().0, chat.input.cursor().1);
-    let last_row = chat.input.lines().len().saturating_sub(1);
+    let composer = &mut state.chat.composer;
+    let row = composer.input.cursor().0;
+    let last_row = composer.input.lines().len().saturating_sub(1);
     match key.code {
-        KeyCode::Up if row == 0 && !chat.history.is_empty() => {
-            let pos = match chat.history_pos {
+        KeyCode::Up if row == 0 && !composer.history.is_empty() => {
+            let pos = match composer.history_pos {
                 Some(pos) => pos.saturating_sub(1),
-                None => chat.history.len() - 1,
+                None => composer.history.len() - 1,
             };
-            chat.history_pos = Some(pos);
-            let text = chat.history[pos].clone();
-            chat.set_input(&text);
+            composer.history_pos = Some(pos);
+            let text = composer.history[pos].clone();
+            composer.input.set_text(&text);
         }
-        KeyCode::Down if row == last_row && chat.history_pos.is_some() => {
-            let next = chat.history_pos.map(|pos| pos + 1);
-            match next.filter(|pos| *pos < chat.history.len()) {
+        KeyCode::Down if row == last_row && composer.history_pos.is_some() => {
+            let next = composer.history_pos.map(|pos| pos + 1);
+            match next.filter(|pos| *pos < composer.history.len()) {
                 Some(pos) => {
-                    chat.history_pos = Some(pos);
-                    let text = chat.history[pos].clone();
-                    chat.set_input(&text);
+                    composer.history_pos = Some(pos);
+                    let text = composer.history[pos].clone();
+                    composer.input.set_text(&text);
                 }
                 None => {
-                    chat.history_pos = None;
-                    chat.set_input("");
+                    composer.history_pos = None;
+                    composer.input.set_text("");
                 }
             }
         }
         _ => {
-            chat.input.input(key);
+            composer.input.on_key(key);
         }
     }
     Vec::new()
 }
 
 fn send(state: &mut AppState) -> Vec<Effect> {
-    let text = state.chat.input_text();
+    let text = state.chat.composer.input.text();
     if text.trim().is_empty() {
         return Vec::new();
     }
@@ -128,7 +151,7 @@ fn send(state: &mut AppState) -> Vec<Effect> {
         state.notice = Some("an answer is still streaming: Esc stops it".into());
         return Vec::new();
     }
-    if state.chat.attaching.is_some() {
+    if state.chat.composer.attaching.is_some() {
         state.notice = Some("still reading the attached files".into());
         return Vec::new();
     }
@@ -145,14 +168,14 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
         state.focus = Pane::Models;
         return Vec::new();
     };
-    if state.chat.history.last() != Some(&text) {
-        state.chat.history.push(text.clone());
+    if state.chat.composer.history.last() != Some(&text) {
+        state.chat.composer.history.push(text.clone());
     }
-    state.chat.history_pos = None;
-    if state.chat.input_text() == text {
-        state.chat.set_input("");
+    state.chat.composer.history_pos = None;
+    if state.chat.composer.input.text() == text {
+        state.chat.composer.input.set_text("");
     }
-    let attachments = std::mem::take(&mut state.chat.attachments);
+    let attachments = std::mem::take(&mut state.chat.composer.attachments);
     let mut entry = Entry::new(Speaker::You, text.clone(), EntryEnd::Finished);
     entry.files = attachments
         .iter()
@@ -164,7 +187,7 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
             )
         })
         .collect();
-    state.chat.entries.push(entry);
+    state.chat.transcript.entries.push(entry);
     state.chat.conversation.push_user(&text, &attachments);
     for attachment in attachments {
         state.chat.files.retain(|f| f.path != attachment.path);
@@ -182,27 +205,27 @@ fn new_conversation(state: &mut AppState) -> Vec<Effect> {
     }
     let chat = &mut state.chat;
     let was_saved = chat.session.take().is_some();
-    chat.entries.clear();
+    chat.transcript.entries.clear();
     // Project rules belong to the workspace, not to one conversation.
     let rules = chat.conversation.project_rules().cloned();
     chat.conversation = Conversation::new(None);
     chat.conversation.set_project_rules(rules);
-    chat.attachments.clear();
-    chat.attaching = None;
+    chat.composer.attachments.clear();
+    chat.composer.attaching = None;
     chat.files.clear();
-    chat.scroll = Scroll::Follow;
-    chat.last_usage = None;
-    chat.total_usage = Usage::default();
-    chat.last_elapsed = None;
+    chat.transcript.scroll = Scroll::Follow;
+    chat.stats = TurnStats {
+        last_target: chat.stats.last_target.take(),
+        ..TurnStats::default()
+    };
     // Edits not yet decided stay for review: starting over must not lose them.
-    chat.proposals.retain(|p| {
-        matches!(
-            p.status,
-            ProposalStatus::Pending | ProposalStatus::Applying | ProposalStatus::Refused(_)
-        )
-    });
-    let waiting = chat.proposals.len();
-    state.code = CodePane::default();
+    let mut proposals = std::mem::take(&mut state.code.proposals);
+    proposals.retain(|p| p.status.is_open());
+    let waiting = proposals.len();
+    state.code = CodePane {
+        proposals,
+        ..CodePane::default()
+    };
     let mut notice = if was_saved {
         "new conversation; the last one is saved under sessions/ in the data directory".to_owned()
     } else {
@@ -228,14 +251,14 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         started: state.now,
         waiting: None,
     };
-    state.chat.scroll = Scroll::Follow;
-    state.chat.last_usage = None;
+    state.chat.transcript.scroll = Scroll::Follow;
+    state.chat.stats.last_usage = None;
     let deployment = match state.mode {
         Mode::Foundation => state.deployments.chosen.clone(),
         Mode::Orchestration => None,
     };
-    state.chat.last_target = Some((model.clone(), deployment.clone().unwrap_or_default()));
-    state.chat.entries.push(Entry::new(
+    state.chat.stats.last_target = Some((model.clone(), deployment.clone().unwrap_or_default()));
+    state.chat.transcript.entries.push(Entry::new(
         Speaker::Model(model.clone()),
         String::new(),
         EntryEnd::Open,
@@ -266,6 +289,7 @@ fn retry(state: &mut AppState) -> Vec<Effect> {
     }
     let can_retry = state
         .chat
+        .transcript
         .last_answer()
         .is_some_and(|e| matches!(e.end, EntryEnd::Cut(_) | EntryEnd::StoppedByEsc));
     let model = state.models.chosen.clone();
@@ -284,10 +308,11 @@ fn retry(state: &mut AppState) -> Vec<Effect> {
 /// The conversation is then saved as a session.
 fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
     if let Turn::Streaming { started, .. } = state.chat.turn {
-        state.chat.last_elapsed = Some(state.now.duration_since(started).unwrap_or(Duration::ZERO));
+        state.chat.stats.last_elapsed =
+            Some(state.now.duration_since(started).unwrap_or(Duration::ZERO));
     }
     state.chat.turn = Turn::Idle;
-    let Some(entry) = state.chat.entries.last_mut() else {
+    let Some(entry) = state.chat.transcript.entries.last_mut() else {
         return Vec::new();
     };
     entry.end = end;
@@ -315,13 +340,13 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
             if let Turn::Streaming { waiting, .. } = &mut state.chat.turn {
                 *waiting = None;
             }
-            if let Some(entry) = state.chat.entries.last_mut() {
+            if let Some(entry) = state.chat.transcript.entries.last_mut() {
                 entry.text.push_str(&text);
             }
         }
         ChatUpdate::Usage(usage) => {
-            state.chat.last_usage = Some(usage);
-            let total = &mut state.chat.total_usage;
+            state.chat.stats.last_usage = Some(usage);
+            let total = &mut state.chat.stats.total_usage;
             *total = Usage {
                 prompt_tokens: total.prompt_tokens + usage.prompt_tokens,
                 completion_tokens: total.completion_tokens + usage.completion_tokens,
@@ -329,7 +354,7 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
             };
         }
         ChatUpdate::Tool(line) => {
-            if let Some(entry) = state.chat.entries.last_mut() {
+            if let Some(entry) = state.chat.transcript.entries.last_mut() {
                 entry.tools.push(line);
             }
         }
@@ -342,7 +367,11 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
 }
 
 fn copy(state: &mut AppState, pick: fn(&str) -> Option<String>, what: &str) -> Vec<Effect> {
-    let picked = state.chat.last_answer().and_then(|e| pick(&e.text));
+    let picked = state
+        .chat
+        .transcript
+        .last_answer()
+        .and_then(|e| pick(&e.text));
     match picked {
         Some(text) if !text.is_empty() => {
             state.notice = Some(format!(

@@ -4,6 +4,7 @@
 use crate::tui::event::Effect;
 use crate::tui::keymap::Action;
 use crate::tui::state::{AppState, LeftPane, Pane};
+use crate::tui::view;
 
 /// `f` / `Ctrl-F`: the code view opens (and takes the focus, so the arrows scroll it); from
 /// the code view, or from the chat beside it, the pickers come back.
@@ -22,7 +23,8 @@ pub(super) fn toggle(state: &mut AppState) {
 }
 
 pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let page = state.code.metrics.get().height.saturating_sub(1).max(1) as isize;
+    let height = usize::from(view::layout::code_viewport(state).height);
+    let page = height.saturating_sub(1).max(1) as isize;
     match action {
         Action::Up => scroll_by(state, -1),
         Action::Down => scroll_by(state, 1),
@@ -45,7 +47,31 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::CopyShown => return copy_shown(state),
         Action::ApplyProposal => return super::proposals::apply_shown(state),
         Action::RejectProposal => super::proposals::reject_shown(state),
-        _ => {}
+        Action::Quit
+        | Action::NextPane
+        | Action::PrevPane
+        | Action::FocusModels
+        | Action::FocusDeployments
+        | Action::FocusChat
+        | Action::ToggleCode
+        | Action::OpenSettings
+        | Action::Help
+        | Action::Pick
+        | Action::Filter
+        | Action::ToggleAll
+        | Action::Refresh
+        | Action::Send
+        | Action::Newline
+        | Action::Stop
+        | Action::Retry
+        | Action::CopyAnswer
+        | Action::CopyCode
+        | Action::RemoveAttachment
+        | Action::NewConversation
+        | Action::ToggleTools
+        | Action::ImportKey
+        | Action::Save
+        | Action::Close => {}
     }
     Vec::new()
 }
@@ -58,9 +84,10 @@ pub(super) fn show(state: &mut AppState, title: &str) {
     }
 }
 
+/// The first row of the last page of the shown item.
 fn last_top(state: &AppState) -> usize {
-    let metrics = state.code.metrics.get();
-    metrics.total.saturating_sub(metrics.height)
+    let viewport = view::layout::code_viewport(state);
+    view::code_rows(state, viewport.width).saturating_sub(usize::from(viewport.height))
 }
 
 pub(super) fn scroll_by(state: &mut AppState, delta: isize) {

@@ -7,7 +7,8 @@ use super::{load_deployments, load_models};
 use crate::aicore::Mode;
 use crate::tui::event::Effect;
 use crate::tui::keymap::Action;
-use crate::tui::state::{AppState, Connection, Pane};
+use crate::tui::state::{AppState, Connection, Filter, Pane};
+use crate::tui::text_input::TextInput;
 
 pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     if matches!(state.connection, Connection::Failed(_)) && action == Action::Refresh {
@@ -29,7 +30,9 @@ fn models_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Down => models.cursor = (models.cursor + 1).min(count.saturating_sub(1)),
         Action::Top => models.cursor = 0,
         Action::Bottom => models.cursor = count.saturating_sub(1),
-        Action::Filter => models.is_filtering = true,
+        Action::Filter => {
+            models.filter = Filter::Typing(Box::new(TextInput::single_line(&models.filter.text())));
+        }
         Action::ToggleAll => {
             models.show_all = !models.show_all;
             let count = models.visible().len();
@@ -41,7 +44,34 @@ fn models_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             return effects;
         }
         Action::Pick => return pick_model(state),
-        _ => {}
+        Action::Quit
+        | Action::NextPane
+        | Action::PrevPane
+        | Action::FocusModels
+        | Action::FocusDeployments
+        | Action::FocusChat
+        | Action::OpenSettings
+        | Action::Help
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Send
+        | Action::Newline
+        | Action::Stop
+        | Action::Retry
+        | Action::CopyAnswer
+        | Action::CopyCode
+        | Action::ImportKey
+        | Action::Save
+        | Action::Close
+        | Action::ToggleCode
+        | Action::NextItem
+        | Action::PrevItem
+        | Action::CopyShown
+        | Action::ApplyProposal
+        | Action::RejectProposal
+        | Action::RemoveAttachment
+        | Action::NewConversation
+        | Action::ToggleTools => {}
     }
     Vec::new()
 }
@@ -103,7 +133,36 @@ fn deployments_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Bottom => running.iter().rposition(|r| *r),
         Action::Refresh => return load_deployments(state, true),
         Action::Pick => return pick_deployment(state),
-        _ => None,
+        Action::Quit
+        | Action::NextPane
+        | Action::PrevPane
+        | Action::FocusModels
+        | Action::FocusDeployments
+        | Action::FocusChat
+        | Action::OpenSettings
+        | Action::Help
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Filter
+        | Action::ToggleAll
+        | Action::Send
+        | Action::Newline
+        | Action::Stop
+        | Action::Retry
+        | Action::CopyAnswer
+        | Action::CopyCode
+        | Action::ImportKey
+        | Action::Save
+        | Action::Close
+        | Action::ToggleCode
+        | Action::NextItem
+        | Action::PrevItem
+        | Action::CopyShown
+        | Action::ApplyProposal
+        | Action::RejectProposal
+        | Action::RemoveAttachment
+        | Action::NewConversation
+        | Action::ToggleTools => None,
     };
     if let Some(next) = next {
         state.deployments.cursor = next;
@@ -161,28 +220,34 @@ pub(super) fn place_deployment_cursor(state: &mut AppState) {
         .unwrap_or(0);
 }
 
+/// Keys while the filter is typed: the text input edits it; Enter applies it and picks the
+/// row under the cursor; Esc drops it; Up and Down still move the cursor.
 pub(super) fn on_filter_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let models = &mut state.models;
+    let Filter::Typing(input) = &mut models.filter else {
+        return Vec::new();
+    };
     match key.code {
-        KeyCode::Char(c) => {
-            models.filter.push(c);
-            models.cursor = 0;
-        }
-        KeyCode::Backspace => {
-            models.filter.pop();
-            models.cursor = 0;
-        }
-        KeyCode::Esc => {
-            models.filter.clear();
-            models.is_filtering = false;
-        }
+        KeyCode::Esc => models.filter = Filter::Off,
         KeyCode::Enter => {
-            models.is_filtering = false;
+            models.filter = Filter::Applied(input.text());
             return pick_model(state);
         }
         KeyCode::Up => return models_action(state, Action::Up),
         KeyCode::Down => return models_action(state, Action::Down),
-        _ => {}
+        _ => {
+            if input.on_key(key) {
+                models.cursor = 0;
+            }
+        }
     }
     Vec::new()
+}
+
+/// Pasted text joins the filter while it is typed.
+pub(super) fn on_paste(state: &mut AppState, text: &str) {
+    if let Filter::Typing(input) = &mut state.models.filter {
+        input.insert_str(text.trim());
+        state.models.cursor = 0;
+    }
 }

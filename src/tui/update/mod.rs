@@ -64,7 +64,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             deployment,
         } => {
             if chat::is_current(state, turn) {
-                state.chat.last_target = Some((model, deployment));
+                state.chat.stats.last_target = Some((model, deployment));
             }
             Vec::new()
         }
@@ -106,7 +106,7 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Overlay::Settings => return settings::on_key(state, key),
         Overlay::None => {}
     }
-    if state.focus == Pane::Models && state.models.is_filtering {
+    if state.focus == Pane::Models && state.models.filter.is_typing() {
         return lists::on_filter_key(state, key);
     }
     let scope = scope_of(state.focus);
@@ -149,6 +149,8 @@ pub(super) fn scope_of(pane: Pane) -> Scope {
     }
 }
 
+/// Actions that mean the same in every pane are handled here; the rest go to the focused
+/// pane's handler, which decides for each action what it means there.
 fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => quit(state),
@@ -190,60 +192,35 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Up
         | Action::Down
-        | Action::Top
-        | Action::Bottom
         | Action::PageUp
         | Action::PageDown
-        | Action::NextItem
-        | Action::PrevItem
-        | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal
-        | Action::Pick
-        | Action::Refresh
-            if state.focus == Pane::Code =>
-        {
-            code::on_action(state, action)
-        }
-        Action::Up
-        | Action::Down
         | Action::Top
         | Action::Bottom
         | Action::Pick
         | Action::Filter
         | Action::ToggleAll
         | Action::Refresh
-            if state.focus != Pane::Chat =>
-        {
-            lists::on_action(state, action)
-        }
-        Action::Up
-        | Action::Down
-        | Action::Top
-        | Action::Bottom
-        | Action::Pick
-        | Action::Filter
-        | Action::ToggleAll
-        | Action::Refresh
-        | Action::PageUp
-        | Action::PageDown
         | Action::Send
         | Action::Newline
         | Action::Stop
         | Action::Retry
         | Action::CopyAnswer
         | Action::CopyCode
+        | Action::ImportKey
+        | Action::Save
+        | Action::Close
         | Action::NextItem
         | Action::PrevItem
         | Action::CopyShown
+        | Action::ApplyProposal
+        | Action::RejectProposal
         | Action::RemoveAttachment
         | Action::NewConversation
-        | Action::ToggleTools => chat::on_action(state, action),
-        Action::ImportKey
-        | Action::Save
-        | Action::Close
-        | Action::ApplyProposal
-        | Action::RejectProposal => Vec::new(),
+        | Action::ToggleTools => match state.focus {
+            Pane::Models | Pane::Deployments => lists::on_action(state, action),
+            Pane::Code => code::on_action(state, action),
+            Pane::Chat => chat::on_action(state, action),
+        },
     }
 }
 
@@ -263,7 +240,6 @@ fn quit(state: &mut AppState) -> Vec<Effect> {
         state.overlay = Overlay::ConfirmQuit;
         return Vec::new();
     }
-    state.should_quit = true;
     vec![Effect::Quit]
 }
 
@@ -275,7 +251,6 @@ fn confirm_quit(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let mut effects = chat::stop(state);
-    state.should_quit = true;
     effects.push(Effect::Quit);
     effects
 }
@@ -283,15 +258,16 @@ fn confirm_quit(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
     match (state.overlay, state.focus) {
         (Overlay::Settings, _) => settings::on_paste(state, text),
-        (Overlay::None, Pane::Models) if state.models.is_filtering => {
-            state.models.filter.push_str(text.trim());
-            state.models.cursor = 0;
-        }
+        (Overlay::None, Pane::Models) => lists::on_paste(state, text),
         (Overlay::None, Pane::Chat) => {
             // Pasted newlines stay newlines: bracketed paste keeps them from sending.
-            state.chat.input.insert_str(text.replace("\r\n", "\n"));
+            state
+                .chat
+                .composer
+                .input
+                .insert_str(&text.replace("\r\n", "\n"));
         }
-        (Overlay::None, Pane::Models | Pane::Deployments | Pane::Code)
+        (Overlay::None, Pane::Deployments | Pane::Code)
         | (Overlay::Help | Overlay::ConfirmQuit, _) => {}
     }
     Vec::new()

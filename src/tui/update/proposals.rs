@@ -19,12 +19,12 @@ pub(super) fn on_proposed(state: &mut AppState, proposal: Proposal) {
         "✎ proposed edit to {} (+{added} −{removed}) — {review} to review",
         proposal.path
     );
-    if let Some(entry) = state.chat.entries.last_mut() {
+    if let Some(entry) = state.chat.transcript.entries.last_mut() {
         entry.tools.push(line);
     }
     let id = state.next_request;
     state.next_request += 1;
-    state.chat.proposals.push(ProposalEntry {
+    state.code.proposals.push(ProposalEntry {
         id,
         diff: diff::render_unified(&proposal.path, &hunks, proposal.is_new_file),
         hunks,
@@ -33,7 +33,7 @@ pub(super) fn on_proposed(state: &mut AppState, proposal: Proposal) {
         proposal,
         status: ProposalStatus::Pending,
     });
-    let index = state.chat.proposals.len() - 1;
+    let index = state.code.proposals.len() - 1;
     if let Some(position) = state
         .code_items()
         .iter()
@@ -58,7 +58,7 @@ pub(super) fn apply_shown(state: &mut AppState) -> Vec<Effect> {
         state.notice = Some("nothing to apply: the code view shows no proposed edit".into());
         return Vec::new();
     };
-    let entry = &mut state.chat.proposals[index];
+    let entry = &mut state.code.proposals[index];
     match entry.status {
         ProposalStatus::Pending | ProposalStatus::Refused(_) => {
             entry.status = ProposalStatus::Applying;
@@ -81,7 +81,7 @@ pub(super) fn reject_shown(state: &mut AppState) {
         state.notice = Some("nothing to reject: the code view shows no proposed edit".into());
         return;
     };
-    let entry = &mut state.chat.proposals[index];
+    let entry = &mut state.code.proposals[index];
     match entry.status {
         ProposalStatus::Pending | ProposalStatus::Refused(_) => {
             entry.status = ProposalStatus::Rejected;
@@ -99,7 +99,7 @@ pub(super) fn reject_shown(state: &mut AppState) {
 
 /// The write finished: mark the proposal and say what happened.
 pub(super) fn applied(state: &mut AppState, id: u64, result: Result<(), String>) {
-    let Some(entry) = state.chat.proposals.iter_mut().find(|e| e.id == id) else {
+    let Some(entry) = state.code.proposals.iter_mut().find(|e| e.id == id) else {
         return; // the conversation was cleared meanwhile
     };
     match result {

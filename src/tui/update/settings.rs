@@ -7,6 +7,7 @@ use crate::aicore::Mode;
 use crate::tui::event::{Effect, ErrorView, SettingsForm};
 use crate::tui::keymap::{Action, Scope};
 use crate::tui::state::{AppState, FIELDS, Field, Overlay, SettingsStatus};
+use crate::tui::text_input::TextInput;
 
 pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.settings.editing.is_some() {
@@ -22,13 +23,43 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 .iter()
                 .position(|f| *f == Field::ImportKey)
                 .unwrap_or(0);
-            settings.editing = Some(String::new());
+            settings.editing = Some(TextInput::single_line(""));
         }
         Some(Action::Save) => return save(state),
         Some(Action::Close) => state.overlay = Overlay::None,
         Some(Action::Quit) => return super::quit(state),
         Some(Action::Help) => state.overlay = Overlay::Help,
-        Some(_) | None => {}
+        Some(
+            Action::NextPane
+            | Action::PrevPane
+            | Action::FocusModels
+            | Action::FocusDeployments
+            | Action::FocusChat
+            | Action::OpenSettings
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::Filter
+            | Action::ToggleAll
+            | Action::Refresh
+            | Action::Send
+            | Action::Newline
+            | Action::Stop
+            | Action::Retry
+            | Action::CopyAnswer
+            | Action::CopyCode
+            | Action::ToggleCode
+            | Action::NextItem
+            | Action::PrevItem
+            | Action::CopyShown
+            | Action::ApplyProposal
+            | Action::RejectProposal
+            | Action::RemoveAttachment
+            | Action::NewConversation
+            | Action::ToggleTools,
+        )
+        | None => {}
     }
     Vec::new()
 }
@@ -43,14 +74,16 @@ fn activate(state: &mut AppState) -> Vec<Effect> {
             };
         }
         Field::Save => return save(state),
-        Field::ClientSecret | Field::ImportKey => settings.editing = Some(String::new()),
+        Field::ClientSecret | Field::ImportKey => {
+            settings.editing = Some(TextInput::single_line(""));
+        }
         field @ (Field::Profile
         | Field::ClientId
         | Field::AuthUrl
         | Field::BaseUrl
         | Field::ResourceGroup) => {
-            let value = field_value(&settings.form, field).clone();
-            settings.editing = Some(value);
+            let value = field_value(&settings.form, field);
+            settings.editing = Some(TextInput::single_line(value));
         }
     }
     Vec::new()
@@ -70,17 +103,13 @@ fn field_value(form: &SettingsForm, field: Field) -> &String {
 
 fn edit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let settings = &mut state.settings;
-    let Some(buffer) = settings.editing.as_mut() else {
+    let Some(input) = settings.editing.as_mut() else {
         return Vec::new();
     };
     match key.code {
-        KeyCode::Char(c) => buffer.push(c),
-        KeyCode::Backspace => {
-            buffer.pop();
-        }
         KeyCode::Esc => settings.editing = None,
         KeyCode::Enter => {
-            let value = buffer.trim().to_owned();
+            let value = input.text().trim().to_owned();
             settings.editing = None;
             let field = settings.current();
             let form = &mut settings.form;
@@ -97,14 +126,16 @@ fn edit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 Field::ImportKey | Field::Mode | Field::Save => {}
             }
         }
-        _ => {}
+        _ => {
+            input.on_key(key);
+        }
     }
     Vec::new()
 }
 
 pub(super) fn on_paste(state: &mut AppState, text: &str) {
-    if let Some(buffer) = state.settings.editing.as_mut() {
-        buffer.push_str(text.trim());
+    if let Some(input) = state.settings.editing.as_mut() {
+        input.insert_str(text.trim());
     }
 }
 

@@ -3,37 +3,30 @@
 //! still streaming is rendered again when text arrives.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{pane_block, short};
+use super::{layout, pane_block, short};
 use crate::tui::keymap::{Action, Scope};
 use crate::tui::markdown;
-use crate::tui::state::{AppState, Pane, Scroll, TranscriptMetrics};
+use crate::tui::state::{AppState, Pane, Scroll};
 use crate::tui::transcript;
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
-    let input_rows = state.chat.input.lines().len().clamp(1, 6) as u16;
-    let has_attachments = !state.chat.attachments.is_empty() || state.chat.attaching.is_some();
-    let [transcript_area, attachments_area, input_area] = Layout::vertical([
-        Constraint::Min(3),
-        Constraint::Length(u16::from(has_attachments)),
-        Constraint::Length(input_rows + 2),
-    ])
-    .areas(area);
-    draw_transcript(frame, state, transcript_area);
-    if has_attachments {
-        frame.render_widget(attachment_row(state), attachments_area);
+    let areas = layout::chat_areas(area, state);
+    draw_transcript(frame, state, areas.transcript);
+    if let Some(attachments) = areas.attachments {
+        frame.render_widget(attachment_row(state), attachments);
     }
-    draw_input(frame, state, input_area);
+    draw_input(frame, state, areas.input);
 }
 
 /// `@src/lib.rs 2.1 KiB ×  @Cargo.toml 812 B ×   C-x removes the last`
 fn attachment_row(state: &AppState) -> Line<'static> {
     let theme = state.theme;
     let mut spans = vec![Span::raw(" ")];
-    for attachment in &state.chat.attachments {
+    for attachment in &state.chat.composer.attachments {
         spans.push(Span::styled(
             format!("@{}", attachment.path),
             theme.accent(),
@@ -48,7 +41,7 @@ fn attachment_row(state: &AppState) -> Line<'static> {
         spans.push(Span::styled("× ", theme.key()));
         spans.push(Span::raw(" "));
     }
-    if state.chat.attaching.is_some() {
+    if state.chat.composer.attaching.is_some() {
         spans.push(Span::styled(
             format!("{} reading files…", super::spinner(state.now)),
             theme.muted(),
@@ -66,7 +59,7 @@ fn attachment_row(state: &AppState) -> Line<'static> {
 fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let focused = state.focus == Pane::Chat;
-    let target = match (&state.chat.last_target, &state.models.chosen) {
+    let target = match (&state.chat.stats.last_target, &state.models.chosen) {
         (Some((model, deployment)), _) if !deployment.is_empty() => {
             format!(" · {model} · {}", short(deployment))
         }
@@ -83,7 +76,7 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         ""
     };
     let mut block = pane_block(format!(" Chat{target}{tools} "), focused, theme);
-    if let Scroll::At { .. } = state.chat.scroll {
+    if let Scroll::At { .. } = state.chat.transcript.scroll {
         block = block.title_bottom(
             Line::styled(" ↑ scrolled · End follows ", theme.warning()).right_aligned(),
         );
@@ -106,23 +99,17 @@ fn draw_input(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         .title(Line::styled(hint, theme.muted()).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    frame.render_widget(&state.chat.input, inner);
+    frame.render_widget(state.chat.composer.input.widget(), inner);
 }
 
 /// The rows of the transcript in view at `width`×`height`, honouring the scroll position.
-/// Records the transcript height so scrolling keys know the page size and the width.
 pub fn transcript_lines(state: &AppState, width: u16, height: u16) -> Vec<Line<'static>> {
-    let chat = &state.chat;
-    if chat.entries.is_empty() {
+    let transcript = &state.chat.transcript;
+    if transcript.entries.is_empty() {
         return welcome(state, width);
     }
     let height = usize::from(height);
-    chat.metrics.set(TranscriptMetrics {
-        total: transcript::estimated_total(state, width),
-        height,
-        width,
-    });
-    let anchor = transcript::resolve(state, chat.scroll, width, height);
+    let anchor = transcript::resolve(state, transcript.scroll, width, height);
     transcript::rows_from(state, anchor, width, height)
 }
 

@@ -14,7 +14,7 @@ use super::pane_block;
 use crate::agent::diff::{Hunk, LineKind};
 use crate::tui::keymap::{Action, Scope};
 use crate::tui::markdown;
-use crate::tui::state::{AppState, CodeItem, CodeRender, Pane, ProposalStatus, TranscriptMetrics};
+use crate::tui::state::{AppState, CodeItem, CodeRender, Pane, ProposalEntry, ProposalStatus};
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
@@ -63,15 +63,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     show_rows(frame, state, inner, &lines);
 }
 
-/// The rows from the scroll position, remembering the sizes for paging.
+/// The rows from the scroll position.
 fn show_rows(frame: &mut Frame<'_>, state: &AppState, inner: Rect, lines: &[Line<'static>]) {
     let height = usize::from(inner.height);
     let total = lines.len();
-    state.code.metrics.set(TranscriptMetrics {
-        total,
-        height,
-        width: inner.width,
-    });
     let top = state.code.scroll.min(total.saturating_sub(height));
     let shown: Vec<Line<'static>> = lines.iter().skip(top).take(height).cloned().collect();
     frame.render_widget(Paragraph::new(shown), inner);
@@ -87,7 +82,7 @@ fn draw_proposal(
     (position, count): (usize, usize),
 ) {
     let theme = state.theme;
-    let Some(entry) = state.chat.proposals.get(index) else {
+    let Some(entry) = state.code.proposals.get(index) else {
         return;
     };
     let title = format!(
@@ -118,11 +113,17 @@ fn draw_proposal(
         .title_bottom(Line::styled(hints, theme.muted()).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let lines = proposal_lines(entry, inner.width, theme);
+    show_rows(frame, state, inner, &lines);
+}
+
+/// Why it was refused (if it was), "new file" (if it is one), then the diff.
+fn proposal_lines(entry: &ProposalEntry, width: u16, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if let ProposalStatus::Refused(reason) = &entry.status {
         lines.extend(markdown::wrap(
             vec![Span::styled(format!("! {reason}"), theme.error())],
-            usize::from(inner.width),
+            usize::from(width),
             Span::raw(""),
             Span::raw(""),
         ));
@@ -133,8 +134,25 @@ fn draw_proposal(
             theme.muted(),
         ));
     }
-    lines.extend(diff_lines(&entry.hunks, inner.width, theme));
-    show_rows(frame, state, inner, &lines);
+    lines.extend(diff_lines(&entry.hunks, width, theme));
+    lines
+}
+
+/// Rows of the shown item at `width`, as drawn: what the scrolling keys page through.
+pub fn row_count(state: &AppState, width: u16) -> usize {
+    let items = state.code_items();
+    let index = state.code.item.min(items.len().saturating_sub(1));
+    let Some(item) = items.get(index) else {
+        return 0;
+    };
+    match item.proposal {
+        Some(proposal) => state
+            .code
+            .proposals
+            .get(proposal)
+            .map_or(0, |entry| proposal_lines(entry, width, state.theme).len()),
+        None => rendered(state, item, width).len(),
+    }
 }
 
 /// `  3   3 │ text`, `  4     │-old`, `      4 │+new`: old and new line numbers, then the

@@ -52,20 +52,23 @@ fn scope(state: &AppState) -> Scope {
 pub fn usage_text(state: &AppState) -> String {
     let chat = &state.chat;
     let mut parts = Vec::new();
-    if let Some(usage) = chat.last_usage {
+    if let Some(usage) = chat.stats.last_usage {
         parts.push(format!(
             "in {} out {}",
             compact(usage.prompt_tokens),
             compact(usage.completion_tokens)
         ));
     }
-    if chat.total_usage.total_tokens > 0 {
-        parts.push(format!("total {}", compact(chat.total_usage.total_tokens)));
+    if chat.stats.total_usage.total_tokens > 0 {
+        parts.push(format!(
+            "total {}",
+            compact(chat.stats.total_usage.total_tokens)
+        ));
     }
     match &chat.turn {
         Turn::Streaming { started, .. } => parts.push(elapsed(state.now, *started)),
         Turn::Idle => {
-            if let Some(last) = chat.last_elapsed {
+            if let Some(last) = chat.stats.last_elapsed {
                 parts.push(format!("{:.1} s", last.as_secs_f64()));
             }
         }

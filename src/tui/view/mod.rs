@@ -7,15 +7,17 @@ mod code;
 mod deployments;
 mod footer;
 mod help;
+pub mod layout;
 mod models;
 mod settings;
 
 pub use chat::transcript_lines;
+pub use code::row_count as code_rows;
 
 use std::time::{Duration, SystemTime};
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
@@ -25,56 +27,39 @@ use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     let area = frame.area();
-    if area.width < 20 || area.height < 6 {
+    if layout::is_too_small(area) {
         frame.render_widget(Paragraph::new("sapcode: terminal too small"), area);
         return;
     }
-    let [header, body, footer_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    frame.render_widget(header_line(state, header.width), header);
-    if state.is_narrow() {
-        draw_narrow(frame, state, body);
-    } else {
-        draw_wide(frame, state, body);
+    let areas = layout::areas(area, state);
+    frame.render_widget(header_line(state, areas.header.width), areas.header);
+    match areas.summary {
+        Some(summary) => {
+            frame.render_widget(summary_line(state), summary);
+            match state.focus {
+                Pane::Models => models::draw(frame, state, areas.models),
+                Pane::Deployments => deployments::draw(frame, state, areas.deployments),
+                Pane::Code => code::draw(frame, state, areas.code),
+                Pane::Chat => chat::draw(frame, state, areas.chat),
+            }
+        }
+        None => {
+            match state.left {
+                LeftPane::Pickers => {
+                    models::draw(frame, state, areas.models);
+                    deployments::draw(frame, state, areas.deployments);
+                }
+                LeftPane::Code => code::draw(frame, state, areas.code),
+            }
+            chat::draw(frame, state, areas.chat);
+        }
     }
-    footer::draw(frame, state, footer_area);
+    footer::draw(frame, state, areas.footer);
     match state.overlay {
         Overlay::None => {}
         Overlay::Settings => settings::draw(frame, state, area),
         Overlay::Help => help::draw(frame, state, area),
         Overlay::ConfirmQuit => confirm_quit(frame, state, area),
-    }
-}
-
-fn draw_wide(frame: &mut Frame<'_>, state: &AppState, body: Rect) {
-    let left_width = (body.width * 2 / 5).clamp(40, 60);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(left_width), Constraint::Min(20)]).areas(body);
-    match state.left {
-        LeftPane::Pickers => {
-            let [models_area, deployments_area] =
-                Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)])
-                    .areas(left);
-            models::draw(frame, state, models_area);
-            deployments::draw(frame, state, deployments_area);
-        }
-        LeftPane::Code => code::draw(frame, state, left),
-    }
-    chat::draw(frame, state, right);
-}
-
-fn draw_narrow(frame: &mut Frame<'_>, state: &AppState, body: Rect) {
-    let [summary, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(2)]).areas(body);
-    frame.render_widget(summary_line(state), summary);
-    match state.focus {
-        Pane::Models => models::draw(frame, state, rest),
-        Pane::Deployments => deployments::draw(frame, state, rest),
-        Pane::Code => code::draw(frame, state, rest),
-        Pane::Chat => chat::draw(frame, state, rest),
     }
 }
 

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{error_lines, fit, pane_block, spinner};
 use crate::aicore::{Mode, ModelEntry};
-use crate::tui::state::{AppState, Connection, Load, Pane};
+use crate::tui::state::{AppState, Connection, Filter, Load, Pane};
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
@@ -34,11 +34,16 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if models.is_filtering || !models.filter.is_empty() {
-        let cursor = if models.is_filtering { "▏" } else { "" };
+    let shown = match &models.filter {
+        Filter::Off => None,
+        Filter::Applied(text) if text.is_empty() => None,
+        Filter::Applied(text) => Some(text.clone()),
+        Filter::Typing(input) => Some(input.with_cursor()),
+    };
+    if let Some(shown) = shown {
         lines.push(Line::from(vec![
             Span::styled("/ ", theme.key()),
-            Span::raw(format!("{}{cursor}", models.filter)),
+            Span::raw(shown),
         ]));
     }
     match (&state.connection, &models.list) {
@@ -67,10 +72,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         (Connection::Ready(_), Load::Ready(_)) => {
             let visible = models.visible();
             if visible.is_empty() {
-                let why = if models.filter.is_empty() {
+                let why = if models.filter.text().is_empty() {
                     "no model passes the filter: a shows all".to_owned()
                 } else {
-                    format!("no model matches '{}'", models.filter)
+                    format!("no model matches '{}'", models.filter.text())
                 };
                 lines.push(Line::styled(why, theme.muted()));
             }

@@ -8,6 +8,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{centered, fit, pane_block, spinner};
 use crate::tui::state::{AppState, FIELDS, Field, SettingsStatus};
+use crate::tui::text_input::TextInput;
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
@@ -66,10 +67,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     );
 }
 
-fn field_text(state: &AppState, field: Field, editing: Option<&String>) -> (&'static str, String) {
+fn field_text(
+    state: &AppState,
+    field: Field,
+    editing: Option<&TextInput>,
+) -> (&'static str, String) {
     let form = &state.settings.form;
     let shown = |value: &str| match editing {
-        Some(text) => format!("{text}▏"),
+        Some(input) => input.with_cursor(),
         None if value.is_empty() => "(not set)".to_owned(),
         None => value.to_owned(),
     };
@@ -77,7 +82,7 @@ fn field_text(state: &AppState, field: Field, editing: Option<&String>) -> (&'st
         Field::ImportKey => (
             "service key",
             match editing {
-                Some(path) => format!("file path: {path}▏  (Enter imports)"),
+                Some(path) => format!("file path: {}  (Enter imports)", path.with_cursor()),
                 None => "Import service key file… (Enter or Ctrl+O)".into(),
             },
         ),
@@ -85,7 +90,7 @@ fn field_text(state: &AppState, field: Field, editing: Option<&String>) -> (&'st
         Field::ClientSecret => (
             "client secret",
             match editing {
-                Some(text) => format!("{}▏", "•".repeat(text.chars().count())),
+                Some(input) => input.masked_with_cursor(),
                 None if !form.client_secret.is_empty() => "•••••••• (not saved yet)".into(),
                 None if state.settings.has_secret => "saved in the keyring (hidden)".into(),
                 None => "(not set)".into(),

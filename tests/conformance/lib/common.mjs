@@ -47,12 +47,13 @@ export function sapcodeBin() {
 }
 
 /** Runs a command; resolves with exit code and output, kills it after `timeoutMs`. */
-export function runProcess(cmd, args, { env = {}, timeoutMs = 30_000, input } = {}) {
+export function runProcess(cmd, args, { env = {}, timeoutMs = 30_000, input, cwd } = {}) {
   return new Promise((resolve, reject) => {
     const merged = { ...process.env, ...env };
     for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
     const child = spawn(cmd, args, {
       env: merged,
+      cwd,
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
     });
     let stdout = '';
@@ -223,24 +224,29 @@ export async function pythonSdkStream(keyJson, prompt = 'Hello') {
   return { result, ...res };
 }
 
+/** The environment for `sapcode` against the simulator whose key is `keyJson`, with the
+ * user's config, caches and keyring kept out of it (all under `home`). */
+export function sapcodeEnv(keyJson, home) {
+  return {
+    AICORE_SERVICE_KEY: keyJson,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    XDG_DATA_HOME: join(home, 'data'),
+    SAPCODE_CONFIG: join(home, 'config.toml'),
+    SAPCODE_KEYRING: `insecure-file:${join(home, 'keyring.json')}`,
+    NO_COLOR: '1',
+    AICORE_RESOURCE_GROUP: undefined
+  };
+}
+
 /** Runs `sapcode run --json` against the simulator whose key is `keyJson`; parses its events. */
 export async function sapcodeRun(keyJson, args, prompt = 'Hello') {
   const bin = sapcodeBin();
   const home = mkdtempSync(join(tmpdir(), 'sapcode-conf-home-'));
   try {
     const res = await runProcess(bin, ['run', '--json', ...args, prompt], {
-      env: {
-        AICORE_SERVICE_KEY: keyJson,
-        // Keep the user's config, caches and keyring out of it.
-        HOME: home,
-        XDG_CONFIG_HOME: join(home, 'config'),
-        XDG_CACHE_HOME: join(home, 'cache'),
-        XDG_DATA_HOME: join(home, 'data'),
-        SAPCODE_CONFIG: join(home, 'config.toml'),
-        SAPCODE_KEYRING: `insecure-file:${join(home, 'keyring.json')}`,
-        NO_COLOR: '1',
-        AICORE_RESOURCE_GROUP: undefined
-      }
+      env: sapcodeEnv(keyJson, home)
     });
     const result = outcome();
     const events = [];

@@ -1,0 +1,135 @@
+//! The default key table: one binding per line. The footer shows a binding's label and
+//! description in its scope when it is marked `Footer`; help lists every binding with a
+//! description. `Keymap` (in `mod.rs`) applies the config's overrides to this table.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::{Action, Scope};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+const fn plain(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+const fn ch(c: char) -> Key {
+    plain(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::CONTROL,
+    }
+}
+
+const fn alt(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::ALT,
+    }
+}
+
+/// Where a binding is hinted: in its scope's footer and in help, or in help only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Footer,
+    Help,
+}
+
+/// A default binding as written in [`BINDINGS`].
+pub struct DefaultBinding {
+    pub action: Action,
+    pub scope: Scope,
+    pub keys: &'static [Key],
+    /// How the footer and help name the keys.
+    pub label: &'static str,
+    pub help: &'static str,
+    /// Shown in the footer of this scope (help lists every binding).
+    pub in_footer: bool,
+}
+
+const fn row(
+    action: Action,
+    scope: Scope,
+    keys: &'static [Key],
+    label: &'static str,
+    shown: Shown,
+    help: &'static str,
+) -> DefaultBinding {
+    DefaultBinding {
+        action,
+        scope,
+        keys,
+        label,
+        help,
+        in_footer: matches!(shown, Shown::Footer),
+    }
+}
+
+use Action as A;
+use KeyCode as K;
+use Scope as S;
+use Shown::{Footer, Help};
+
+/// An empty description keeps a binding out of help: its keys are named with the row above
+/// (`↑↓`, `PgUp/PgDn`). A scope's own rows come before the shared ones in its footer.
+#[rustfmt::skip]
+pub const BINDINGS: &[DefaultBinding] = &[
+    //  action               scope        keys                         label          shown   description
+    row(A::NextPane,         S::Global,   &[plain(K::Tab)],            "Tab",         Footer, "next pane"),
+    row(A::PrevPane,         S::Global,   &[plain(K::BackTab)],        "S-Tab",       Help,   "previous pane"),
+    row(A::Quit,             S::Global,   &[ctrl('c')],                "C-c",         Help,   "quit (asks while an answer streams)"),
+    row(A::Help,             S::Global,   &[plain(K::F(1))],           "F1",          Help,   "show every key"),
+    row(A::Up,               S::Lists,    &[plain(K::Up), ch('k')],    "↑↓",          Footer, "move"),
+    row(A::Down,             S::Lists,    &[plain(K::Down), ch('j')],  "",            Help,   ""),
+    row(A::Top,              S::Lists,    &[plain(K::Home), ch('g')],  "Home",        Help,   "first row"),
+    row(A::Bottom,           S::Lists,    &[plain(K::End), ch('G')],   "End",         Help,   "last row"),
+    row(A::Pick,             S::Lists,    &[plain(K::Enter)],          "Enter",       Footer, "pick"),
+    row(A::Refresh,          S::Lists,    &[ch('r')],                  "r",           Footer, "refresh (bypasses caches)"),
+    row(A::FocusModels,      S::Lists,    &[ch('m')],                  "m",           Help,   "model picker"),
+    row(A::FocusDeployments, S::Lists,    &[ch('d')],                  "d",           Help,   "deployment picker"),
+    row(A::FocusChat,        S::Lists,    &[ch('c'), ch('i')],         "c",           Help,   "chat"),
+    row(A::ToggleCode,       S::Lists,    &[ch('f')],                  "f",           Footer, "code view / pickers"),
+    row(A::OpenSettings,     S::Lists,    &[ch('s')],                  "s",           Footer, "settings"),
+    row(A::Help,             S::Lists,    &[ch('?')],                  "?",           Footer, "help"),
+    row(A::Quit,             S::Lists,    &[ch('q')],                  "q",           Footer, "quit"),
+    row(A::Filter,           S::Models,   &[ch('/')],                  "/",           Footer, "type to filter"),
+    row(A::ToggleAll,        S::Models,   &[ch('a')],                  "a",           Footer, "all models / filtered"),
+    row(A::PageUp,           S::Code,     &[plain(K::PageUp)],         "PgUp/PgDn",   Footer, "scroll"),
+    row(A::PageDown,         S::Code,     &[plain(K::PageDown)],       "",            Help,   ""),
+    row(A::PrevItem,         S::Code,     &[plain(K::Left), ch('[')],  "←→",          Footer, "previous / next file or block"),
+    row(A::NextItem,         S::Code,     &[plain(K::Right), ch(']')], "",            Help,   ""),
+    row(A::CopyShown,        S::Code,     &[ch('y')],                  "y",           Footer, "copy what is shown (OSC 52)"),
+    row(A::ApplyProposal,    S::Code,     &[ch('a')],                  "a",           Help,   "apply the proposed edit shown"),
+    row(A::RejectProposal,   S::Code,     &[ch('x')],                  "x",           Help,   "reject the proposed edit shown"),
+    row(A::Send,             S::Chat,     &[plain(K::Enter)],          "Enter",       Footer, "send"),
+    row(A::Newline,          S::Chat,     &[alt(K::Enter), ctrl('j')], "A-Enter/C-j", Footer, "new line"),
+    row(A::Stop,             S::Chat,     &[plain(K::Esc)],            "Esc",         Footer, "stop the answer"),
+    row(A::Retry,            S::Chat,     &[ctrl('r')],                "C-r",         Help,   "retry the last question"),
+    row(A::PageUp,           S::Chat,     &[plain(K::PageUp)],         "PgUp/PgDn",   Footer, "scroll"),
+    row(A::PageDown,         S::Chat,     &[plain(K::PageDown)],       "",            Help,   ""),
+    row(A::Top,              S::Chat,     &[ctrl('g')],                "C-g",         Help,   "transcript top"),
+    row(A::Bottom,           S::Chat,     &[plain(K::End)],            "End",         Help,   "follow the answer"),
+    row(A::CopyAnswer,       S::Chat,     &[ctrl('y')],                "C-y",         Help,   "copy last answer (OSC 52)"),
+    row(A::CopyCode,         S::Chat,     &[ctrl('b')],                "C-b",         Help,   "copy last code block"),
+    row(A::ToggleCode,       S::Chat,     &[ctrl('f')],                "C-f",         Footer, "code view"),
+    row(A::RemoveAttachment, S::Chat,     &[ctrl('x')],                "C-x",         Help,   "remove the last @attachment"),
+    row(A::NewConversation,  S::Chat,     &[ctrl('n')],                "C-n",         Help,   "new conversation (the last one stays saved)"),
+    row(A::ToggleTools,      S::Chat,     &[alt(K::Char('t'))],        "A-t",         Help,   "tools on/off (the model reads files here)"),
+    row(A::FocusModels,      S::Chat,     &[ctrl('o')],                "C-o",         Help,   "model picker"),
+    row(A::OpenSettings,     S::Chat,     &[ctrl('s')],                "C-s",         Help,   "settings"),
+    row(A::Up,               S::Settings, &[plain(K::Up)],             "↑↓",          Footer, "field"),
+    row(A::Down,             S::Settings, &[plain(K::Down)],           "",            Help,   ""),
+    row(A::Pick,             S::Settings, &[plain(K::Enter)],          "Enter",       Footer, "edit / run"),
+    row(A::ImportKey,        S::Settings, &[ctrl('o')],                "C-o",         Footer, "import service key file"),
+    row(A::Save,             S::Settings, &[ctrl('s')],                "C-s",         Footer, "check and save"),
+    row(A::Close,            S::Settings, &[plain(K::Esc)],            "Esc",         Footer, "close"),
+];

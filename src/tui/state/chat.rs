@@ -1,0 +1,194 @@
+//! The chat pane: the transcript (entries and where it is scrolled), the composer (the input,
+//! its history and the files attached to the next question), the stats of the last turn, and
+//! the conversation those turns build.
+
+use std::cell::RefCell;
+use std::time::{Duration, SystemTime};
+
+use ratatui::text::Line;
+
+use crate::agent::{Attachment, Conversation};
+use crate::aicore::Usage;
+use crate::tui::event::ErrorView;
+use crate::tui::text_input::TextInput;
+
+/// Who speaks in the transcript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Speaker {
+    You,
+    Model(String),
+}
+
+/// How an entry ends; drawn as a last line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryEnd {
+    Open,
+    Finished,
+    StoppedByEsc,
+    Cut(ErrorView),
+}
+
+/// Rendered lines of an entry at one width, kept until the text or width changes, so a long
+/// transcript is parsed once, not on every frame.
+#[derive(Default)]
+pub struct RenderCache(pub RefCell<Option<Rendered>>);
+
+pub struct Rendered {
+    pub width: u16,
+    pub text_len: usize,
+    /// Rendered while the answer streamed: finished blocks from `stable_len` bytes of text
+    /// sit in the first `stable_lines` lines and are reused; the rest is redone.
+    pub is_open: bool,
+    pub stable_len: usize,
+    pub stable_lines: usize,
+    pub lines: Vec<Line<'static>>,
+}
+
+impl std::fmt::Debug for RenderCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RenderCache")
+    }
+}
+
+#[derive(Debug)]
+pub struct Entry {
+    pub speaker: Speaker,
+    pub text: String,
+    pub end: EntryEnd,
+    /// Files sent with this question, as shown (`@src/lib.rs 2.1 KiB`).
+    pub files: Vec<String>,
+    /// Tools an answer used, as shown (`read_file src/lib.rs`); drawn under the speaker.
+    pub tools: Vec<String>,
+    pub cache: RenderCache,
+}
+
+impl Entry {
+    pub fn new(speaker: Speaker, text: String, end: EntryEnd) -> Entry {
+        Entry {
+            speaker,
+            text,
+            end,
+            files: Vec::new(),
+            tools: Vec::new(),
+            cache: RenderCache::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Turn {
+    Idle,
+    Streaming {
+        id: u64,
+        started: SystemTime,
+        /// Text not yet received (`Retrying` notices show here).
+        waiting: Option<String>,
+    },
+}
+
+/// Follow the newest text, or stay where the user scrolled to: the first visible row is
+/// `row` rows into entry `entry`. Anchored to an entry, not to a row of the whole transcript,
+/// so messages above the view that are rendered again at a new width cannot move it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scroll {
+    Follow,
+    At { entry: usize, row: usize },
+}
+
+/// Reading the `@path` files of a message before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attaching {
+    pub request: u64,
+    /// The message as typed; sent once every file is read (unless it is only `@path`s).
+    pub text: String,
+    pub has_question: bool,
+}
+
+/// The messages shown and where the view rests.
+#[derive(Debug)]
+pub struct Transcript {
+    pub entries: Vec<Entry>,
+    pub scroll: Scroll,
+}
+
+impl Transcript {
+    pub fn last_answer(&self) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| matches!(e.speaker, Speaker::Model(_)))
+    }
+}
+
+/// What the next question is being written with.
+#[derive(Debug)]
+pub struct Composer {
+    pub input: TextInput,
+    pub history: Vec<String>,
+    pub history_pos: Option<usize>,
+    /// Files attached to the next question (shown above the input).
+    pub attachments: Vec<Attachment>,
+    pub attaching: Option<Attaching>,
+    /// The Tab completion asked for, so a late answer is dropped.
+    pub completion: Option<u64>,
+}
+
+/// Target, token usage and time of the turns so far, for the title and the footer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TurnStats {
+    /// Model and deployment of the current or last turn.
+    pub last_target: Option<(String, String)>,
+    pub last_usage: Option<Usage>,
+    pub total_usage: Usage,
+    pub last_elapsed: Option<Duration>,
+}
+
+#[derive(Debug)]
+pub struct ChatPane {
+    pub transcript: Transcript,
+    pub composer: Composer,
+    pub stats: TurnStats,
+    pub turn: Turn,
+    pub next_turn: u64,
+    pub conversation: Conversation,
+    /// Files sent in this conversation, for the code view.
+    pub files: Vec<Attachment>,
+    /// When this conversation's first question was sent; names its file under `sessions/`.
+    pub session: Option<SystemTime>,
+    /// Turns run the agent loop with the read-only tools (`Ctrl-T`; off by default).
+    pub tools: bool,
+}
+
+impl ChatPane {
+    pub fn new() -> ChatPane {
+        ChatPane {
+            transcript: Transcript {
+                entries: Vec::new(),
+                scroll: Scroll::Follow,
+            },
+            composer: Composer {
+                input: TextInput::multi_line(
+                    "Ask about code…  (Enter sends, Alt+Enter or Ctrl+J for a new line)",
+                ),
+                history: Vec::new(),
+                history_pos: None,
+                attachments: Vec::new(),
+                attaching: None,
+                completion: None,
+            },
+            stats: TurnStats::default(),
+            turn: Turn::Idle,
+            next_turn: 1,
+            conversation: Conversation::new(None),
+            files: Vec::new(),
+            session: None,
+            tools: false,
+        }
+    }
+}
+
+impl Default for ChatPane {
+    fn default() -> ChatPane {
+        ChatPane::new()
+    }
+}

@@ -1,0 +1,174 @@
+//! The one `AppState` the UI loop owns: a struct per pane plus focus and overlays. Anything
+//! that loads is a [`Load`]; modes are enums, not clusters of booleans. Each pane's state
+//! lives in a sibling file named after it, as `update/` and `view/` are split.
+
+mod chat;
+mod code;
+mod lists;
+mod settings;
+
+pub use chat::{
+    Attaching, ChatPane, Composer, Entry, EntryEnd, RenderCache, Rendered, Scroll, Speaker,
+    Transcript, Turn, TurnStats,
+};
+pub use code::{CodeItem, CodePane, CodeRender, ProposalEntry, ProposalStatus};
+pub use lists::{DeploymentsPane, Filter, ModelsPane};
+pub use settings::{FIELDS, Field, SettingsPane, SettingsStatus};
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use super::event::{ConnectionInfo, ErrorView, Listing, SettingsForm};
+use super::keymap::Keymap;
+use super::theme::Theme;
+use crate::aicore::Mode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Models,
+    Deployments,
+    /// The code view in the left column (attached files, code blocks of the last answer).
+    Code,
+    Chat,
+}
+
+/// What the left column shows beside the chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeftPane {
+    Pickers,
+    Code,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Settings,
+    Help,
+    ConfirmQuit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    NotLoaded,
+    Loading { since: SystemTime },
+    Ready(Listing<T>),
+    Failed(ErrorView),
+}
+
+impl<T> Load<T> {
+    pub fn data(&self) -> Option<&T> {
+        match self {
+            Load::Ready(listing) => Some(&listing.data),
+            Load::NotLoaded | Load::Loading { .. } | Load::Failed(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Connection {
+    Connecting,
+    Ready(ConnectionInfo),
+    Failed(ErrorView),
+}
+
+/// Start-up values from the context: the profile's saved choices and settings.
+#[derive(Debug, Clone)]
+pub struct Startup {
+    pub profile: String,
+    pub mode: Mode,
+    pub resource_group: String,
+    pub model: Option<String>,
+    pub deployment: Option<String>,
+    pub form: SettingsForm,
+    pub has_secret: bool,
+    pub theme: Theme,
+    pub now: SystemTime,
+    pub size: (u16, u16),
+    /// The config's `[keys]` table, applied over the defaults at start.
+    pub key_overrides: BTreeMap<String, String>,
+}
+
+pub struct AppState {
+    pub now: SystemTime,
+    pub size: (u16, u16),
+    pub theme: Theme,
+    pub focus: Pane,
+    pub left: LeftPane,
+    pub overlay: Overlay,
+    /// First row of the help overlay (it scrolls on small terminals).
+    pub help_scroll: usize,
+    pub keys: Keymap,
+    /// `[keys]` entries that were refused, with the reason; shown at start and in help.
+    pub key_problems: Vec<String>,
+    pub profile: String,
+    pub mode: Mode,
+    pub resource_group: String,
+    pub connection: Connection,
+    pub models: ModelsPane,
+    pub deployments: DeploymentsPane,
+    pub chat: ChatPane,
+    pub code: CodePane,
+    pub settings: SettingsPane,
+    pub notice: Option<String>,
+    pub next_request: u64,
+}
+
+impl AppState {
+    pub fn new(startup: Startup) -> AppState {
+        let (keys, key_problems) = Keymap::with_overrides(&startup.key_overrides);
+        let notice = match key_problems.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            many => Some(format!(
+                "[keys]: {} entries refused, defaults kept for them; F1 shows why",
+                many.len()
+            )),
+        };
+        AppState {
+            now: startup.now,
+            size: startup.size,
+            theme: startup.theme,
+            focus: Pane::Models,
+            left: LeftPane::Pickers,
+            overlay: Overlay::None,
+            help_scroll: 0,
+            keys,
+            key_problems,
+            profile: startup.profile,
+            mode: startup.mode,
+            resource_group: startup.resource_group,
+            connection: Connection::Connecting,
+            models: ModelsPane {
+                chosen: startup.model,
+                ..ModelsPane::default()
+            },
+            deployments: DeploymentsPane {
+                chosen: startup.deployment,
+                ..DeploymentsPane::default()
+            },
+            chat: ChatPane::new(),
+            code: CodePane::default(),
+            settings: SettingsPane::new(startup.form, startup.has_secret),
+            notice,
+            next_request: 1,
+        }
+    }
+
+    /// Below this width the left column collapses into a one-line summary.
+    pub fn is_narrow(&self) -> bool {
+        self.size.0 < 100
+    }
+
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.chat.turn, Turn::Streaming { .. })
+    }
+
+    /// Whether anything moves on screen, so the loop keeps ticking.
+    pub fn is_animating(&self) -> bool {
+        self.is_streaming()
+            || matches!(self.models.list, Load::Loading { .. })
+            || matches!(self.deployments.list, Load::Loading { .. })
+            || matches!(self.connection, Connection::Connecting)
+            || matches!(self.settings.status, SettingsStatus::Checking { .. })
+    }
+}

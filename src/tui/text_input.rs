@@ -1,0 +1,190 @@
+//! The one text input: the chat message (several lines), the settings fields and the model
+//! filter (one line each) share its editing keys (arrows, Home/End, word moves, Ctrl-W,
+//! Ctrl-K, undo). Which keys it never sees (Enter, Esc, Tab) is the owner's choice; this
+//! module only edits text.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Style;
+use ratatui_textarea::TextArea;
+
+#[derive(Clone)]
+pub struct TextInput {
+    area: TextArea<'static>,
+    is_multiline: bool,
+}
+
+impl TextInput {
+    /// One line: Enter, Ctrl-J and Tab are not text here.
+    pub fn single_line(text: &str) -> TextInput {
+        let mut input = TextInput {
+            area: TextArea::default(),
+            is_multiline: false,
+        };
+        input.insert_str(text);
+        input
+    }
+
+    /// Several lines, with a grey hint while empty.
+    pub fn multi_line(placeholder: &str) -> TextInput {
+        let mut area = TextArea::default();
+        area.set_placeholder_text(placeholder);
+        area.set_cursor_line_style(Style::default());
+        TextInput {
+            area,
+            is_multiline: true,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.area.lines().join("\n")
+    }
+
+    pub fn lines(&self) -> &[String] {
+        self.area.lines()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.area.is_empty()
+    }
+
+    /// (row, column in characters).
+    pub fn cursor(&self) -> (usize, usize) {
+        let cursor = self.area.cursor();
+        (cursor.0, cursor.1)
+    }
+
+    /// Replaces the text; the cursor goes to its end.
+    pub fn set_text(&mut self, text: &str) {
+        let mut area = TextArea::default();
+        if self.is_multiline {
+            area.set_placeholder_text(self.area.placeholder_text());
+            area.set_cursor_line_style(Style::default());
+        }
+        self.area = area;
+        self.insert_str(text);
+    }
+
+    /// Inserts at the cursor; on one line, line breaks become spaces.
+    pub fn insert_str(&mut self, text: &str) {
+        if self.is_multiline {
+            self.area.insert_str(text);
+        } else {
+            self.area.insert_str(text.replace(['\r', '\n'], " "));
+        }
+    }
+
+    pub fn insert_newline(&mut self) {
+        if self.is_multiline {
+            self.area.insert_newline();
+        }
+    }
+
+    /// Edits the text with `key`; false when the key is not an editing key here.
+    pub fn on_key(&mut self, key: KeyEvent) -> bool {
+        if !self.is_multiline && is_line_break(&key) {
+            return false;
+        }
+        self.area.input(key)
+    }
+
+    /// The text as drawn on one line, with `▏` where the cursor is.
+    pub fn with_cursor(&self) -> String {
+        self.shown_with_cursor(|text| text.to_owned())
+    }
+
+    /// A secret as drawn: one `•` per character, and the cursor.
+    pub fn masked_with_cursor(&self) -> String {
+        self.shown_with_cursor(|text| "•".repeat(text.chars().count()))
+    }
+
+    fn shown_with_cursor(&self, show: impl Fn(&str) -> String) -> String {
+        let line = self.area.lines().first().map_or("", String::as_str);
+        let (_, column) = self.cursor();
+        let split = line
+            .char_indices()
+            .nth(column)
+            .map_or(line.len(), |(at, _)| at);
+        let (before, after) = line.split_at(split);
+        format!("{}▏{}", show(before), show(after))
+    }
+
+    /// The widget that draws the text with a cursor block, for the multi-line input.
+    pub fn widget(&self) -> &TextArea<'static> {
+        &self.area
+    }
+}
+
+fn is_line_break(key: &KeyEvent) -> bool {
+    let is_ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    matches!(key.code, KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab)
+        || (is_ctrl && matches!(key.code, KeyCode::Char('j' | 'm')))
+}
+
+/// Equal when the text and the cursor are.
+impl PartialEq for TextInput {
+    fn eq(&self, other: &TextInput) -> bool {
+        self.area.lines() == other.area.lines() && self.cursor() == other.cursor()
+    }
+}
+
+/// Length and cursor only: a settings field may hold the client secret.
+impl std::fmt::Debug for TextInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextInput")
+            .field("chars", &self.text().chars().count())
+            .field("cursor", &self.cursor())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(input: &mut TextInput, code: KeyCode) -> bool {
+        input.on_key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn one_line_edits_at_the_cursor_and_refuses_line_breaks() {
+        let mut input = TextInput::single_line("gpt-mini");
+        for _ in 0..4 {
+            press(&mut input, KeyCode::Left);
+        }
+        press(&mut input, KeyCode::Char('4'));
+        assert_eq!(input.text(), "gpt-4mini");
+        assert_eq!(input.with_cursor(), "gpt-4▏mini");
+        assert!(!press(&mut input, KeyCode::Enter));
+        assert!(!input.on_key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL)));
+        assert_eq!(input.lines().len(), 1);
+        press(&mut input, KeyCode::End);
+        press(&mut input, KeyCode::Backspace);
+        assert_eq!(input.with_cursor(), "gpt-4min▏");
+    }
+
+    #[test]
+    fn pasted_line_breaks_become_spaces_on_one_line_only() {
+        let mut one = TextInput::single_line("");
+        one.insert_str("a\r\nb");
+        assert_eq!(one.text(), "a  b");
+        let mut many = TextInput::multi_line("");
+        many.insert_str("a\nb");
+        assert_eq!(many.text(), "a\nb");
+    }
+
+    #[test]
+    fn a_secret_is_masked_and_never_in_debug_output() {
+        let input = TextInput::single_line("s3cr3t");
+        assert_eq!(input.masked_with_cursor(), "••••••▏");
+        assert!(!format!("{input:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn set_text_keeps_the_placeholder_of_a_multi_line_input() {
+        let mut input = TextInput::multi_line("Ask…");
+        input.set_text("hello");
+        input.set_text("");
+        assert_eq!(input.widget().placeholder_text(), "Ask…");
+        assert!(input.is_empty());
+    }
+}
