@@ -57,6 +57,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(_) if continue_last || resume => Err(sapcode::report::UsageError::new(
+            "--continue and --resume open the terminal UI and take no subcommand",
+            "for a headless turn use `sapcode run --continue PROMPT`",
+        )
+        .into()),
         command => {
             if let Some(dir) = &global.cwd {
                 std::env::set_current_dir(dir).map_err(|err| {

@@ -248,3 +248,15 @@ fn continue_compacts_a_conversation_that_no_longer_fits() {
     assert!(loaded.messages[0].content.starts_with("Summary"));
     assert_eq!(loaded.messages[2].content, "and now briefly?");
 }
+
+#[test]
+fn tui_flags_with_a_subcommand_are_a_usage_error() {
+    let home = Home::new();
+    let output = home
+        .sapcode()
+        .args(["--continue", "sessions"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("take no subcommand"));
+}
