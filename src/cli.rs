@@ -21,6 +21,14 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// Open the TUI on the last conversation of this workspace
+    #[arg(long = "continue", conflicts_with = "resume")]
+    pub continue_last: bool,
+
+    /// Pick a saved conversation of this workspace to open the TUI on
+    #[arg(long)]
+    pub resume: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -59,6 +67,10 @@ pub struct GlobalArgs {
     /// Print usage and timing, and the cause chain of errors, on stderr
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Workspace directory (tools, AGENTS.md, sessions) [default: the current directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -92,6 +104,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Check config, keyring, token, deployments, catalog and one tiny completion
     Doctor,
+    /// Saved conversations of this workspace, newest first
+    Sessions(SessionsArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -131,6 +145,10 @@ pub struct RunArgs {
     /// Approve every edit and command without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
+
+    /// Add this turn to the last saved conversation of this workspace
+    #[arg(long = "continue")]
+    pub continue_last: bool,
 }
 
 /// `run --tools LEVEL`.
@@ -155,6 +173,17 @@ pub struct ListArgs {
     /// Bypass the caches (catalog 15 min, deployments 5 min)
     #[arg(long)]
     pub refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Print one JSON array
+    #[arg(long)]
+    pub json: bool,
+
+    /// Every workspace's sessions, not only this one's
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

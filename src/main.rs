@@ -42,7 +42,12 @@ fn main() -> ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    let Cli { global, command } = cli;
+    let Cli {
+        global,
+        command,
+        continue_last,
+        resume,
+    } = cli;
     match command {
         Some(Command::Simulate(args)) => commands::simulate::run(args).await,
         Some(Command::Completions { shell }) => {
@@ -52,7 +57,20 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             sapcode::stdout::print(&String::from_utf8_lossy(&script))?;
             Ok(())
         }
+        Some(_) if continue_last || resume => Err(sapcode::report::UsageError::new(
+            "--continue and --resume open the terminal UI and take no subcommand",
+            "for a headless turn use `sapcode run --continue PROMPT`",
+        )
+        .into()),
         command => {
+            if let Some(dir) = &global.cwd {
+                std::env::set_current_dir(dir).map_err(|err| {
+                    sapcode::report::UsageError::new(
+                        format!("--cwd {}: {err}", dir.display()),
+                        "pass a directory that exists",
+                    )
+                })?;
+            }
             let backend = if global.demo {
                 Backend::Simulator
             } else {
@@ -66,8 +84,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 Some(Command::Login(args)) => commands::login::login(&ctx, args).await,
                 Some(Command::Logout) => commands::login::logout(&ctx).await,
                 Some(Command::Doctor) => commands::doctor::run(&ctx).await,
+                Some(Command::Sessions(args)) => commands::sessions::run(&ctx, args),
                 Some(Command::Simulate(_)) | Some(Command::Completions { .. }) => Ok(()),
-                None => sapcode::tui::run(ctx).await,
+                None => {
+                    let opening = commands::sessions::opening(&ctx, continue_last, resume)?;
+                    sapcode::tui::run(ctx, opening).await
+                }
             }
         }
     }

@@ -81,6 +81,14 @@ impl Screen {
 
 /// `sapcode --demo` in a pty, with HOME, XDG dirs and the keyring in `home`, run in `home`.
 fn spawn_demo(home: &std::path::Path) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    spawn_demo_with(home, &[])
+}
+
+/// `sapcode --demo ARGS…`, as `spawn_demo`.
+fn spawn_demo_with(
+    home: &std::path::Path,
+    args: &[&str],
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: ROWS,
@@ -91,6 +99,7 @@ fn spawn_demo(home: &std::path::Path) -> (Screen, Box<dyn portable_pty::Child + 
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sapcode"));
     cmd.arg("--demo");
+    cmd.args(args);
     cmd.cwd(home);
     cmd.env("TERM", "xterm-256color");
     cmd.env("HOME", home);
@@ -243,12 +252,19 @@ fn attach_a_file_with_at_and_see_it_in_the_code_view() {
     let sessions = home.path().join("data/sapcode/sessions");
     let deadline = Instant::now() + WAIT;
     let saved = loop {
+        // One folder per workspace, one JSON Lines file per conversation.
         let files: Vec<_> = std::fs::read_dir(&sessions)
-            .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|workspace| std::fs::read_dir(workspace.path()).ok())
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
         if let Some(file) = files
             .iter()
-            .find(|p| p.extension().is_some_and(|e| e == "json"))
+            .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
         {
             break std::fs::read_to_string(file).unwrap();
         }
@@ -261,6 +277,37 @@ fn attach_a_file_with_at_and_see_it_in_the_code_view() {
     };
     assert!(saved.contains("why the equals sign?"), "{saved}");
     assert!(saved.contains("`src/parse_key.rs`:"), "{saved}");
+    screen.send("\x03");
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
+        screen.pump(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn continue_opens_the_tui_on_the_last_conversation() {
+    let home = tempfile::tempdir().unwrap();
+    let saved = std::process::Command::new(env!("CARGO_BIN_EXE_sapcode"))
+        .args(["--demo", "run", "what is a resource group"])
+        .current_dir(home.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env(
+            "SAPCODE_KEYRING",
+            format!("insecure-file:{}", home.path().join("k.json").display()),
+        )
+        .output()
+        .unwrap();
+    assert!(saved.status.success(), "{saved:?}");
+    let (mut screen, mut child) = spawn_demo_with(home.path(), &["--continue"]);
+    screen.wait_for("the saved question and the notice", |s| {
+        s.contains("what is a resource group") && s.contains("continuing")
+    });
     screen.send("\x03");
     let deadline = Instant::now() + WAIT;
     while child.try_wait().unwrap().is_none() {

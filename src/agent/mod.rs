@@ -3,10 +3,14 @@
 
 pub mod approval;
 mod attachment;
+pub mod context;
 pub mod diff;
 pub mod edit;
+pub mod history;
 mod round;
+pub mod rules;
 pub mod sandbox;
+pub mod session;
 pub mod tools;
 pub mod turn;
 
@@ -28,6 +32,8 @@ pub const DEFAULT_SYSTEM_PROMPT: &str = include_str!("../../assets/system-prompt
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     system: String,
+    /// `AGENTS.md` text appended to the system prompt on every request.
+    rules: Option<rules::ProjectRules>,
     messages: Vec<Message>,
 }
 
@@ -35,7 +41,26 @@ impl Conversation {
     pub fn new(system: Option<&str>) -> Conversation {
         Conversation {
             system: system.unwrap_or(DEFAULT_SYSTEM_PROMPT).to_owned(),
+            rules: None,
             messages: Vec::new(),
+        }
+    }
+
+    /// Project rules to send with every request (`None` removes them).
+    pub fn set_project_rules(&mut self, rules: Option<rules::ProjectRules>) {
+        self.rules = rules;
+    }
+
+    /// The rules in use, so a transcript can say once that they are.
+    pub fn project_rules(&self) -> Option<&rules::ProjectRules> {
+        self.rules.as_ref()
+    }
+
+    /// The system prompt as sent: the base prompt plus any project rules.
+    pub fn system(&self) -> String {
+        match &self.rules {
+            Some(rules) => format!("{}{}", self.system, rules.prompt_block()),
+            None => self.system.clone(),
         }
     }
 
@@ -73,9 +98,14 @@ impl Conversation {
         &self.messages
     }
 
+    /// For compaction, which rewrites older messages in place.
+    pub(crate) fn messages_mut(&mut self) -> &mut Vec<Message> {
+        &mut self.messages
+    }
+
     pub fn request(&self, max_tokens: Option<u32>) -> ChatRequest {
         let mut messages = Vec::with_capacity(self.messages.len() + 1);
-        messages.push(Message::new(Role::System, self.system.clone()));
+        messages.push(Message::new(Role::System, self.system()));
         messages.extend(self.messages.iter().cloned());
         ChatRequest {
             messages,

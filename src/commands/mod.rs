@@ -5,5 +5,6 @@ pub mod doctor;
 pub mod login;
 pub mod models;
 pub mod run;
+pub mod sessions;
 pub mod simulate;
 mod table;

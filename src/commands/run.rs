@@ -6,7 +6,9 @@ mod agent;
 use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
 
-use crate::agent::{Attachment, Conversation, ToolLevel, turn};
+use super::sessions::RunSession;
+use crate::agent::rules::ProjectRules;
+use crate::agent::{Attachment, ToolLevel, turn};
 use crate::aicore::{ChatEvent, Error, Usage};
 use crate::cli::RunArgs;
 use crate::connect::Context;
@@ -47,8 +49,15 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         );
     }
 
-    let mut conversation = Conversation::new(args.system.as_deref());
+    let (session, mut conversation) =
+        RunSession::open(ctx, &target, args.system.as_deref(), args.continue_last)?;
+    conversation.set_project_rules(project_rules(ctx.global.verbose));
     conversation.push_user(&prompt, &attachments);
+    // A fitted history is saved whole, the question included.
+    let was_fitted = args.continue_last && session.fit(client, &target, &mut conversation).await;
+    if let (false, Some(question)) = (was_fitted, conversation.messages().last()) {
+        session.message(question.clone());
+    }
     let level = agent::level(ctx, &args)?;
     let tools = match level {
         ToolLevel::Off => None,
@@ -64,7 +73,33 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         crate::agent::DEFAULT_MAX_ROUNDS,
     );
     let printer = Printer::new(args.json);
-    agent::run_turn(ctx, turn, printer, started, level == ToolLevel::Off).await
+    agent::run_turn(
+        ctx,
+        turn,
+        printer,
+        &session,
+        started,
+        level == ToolLevel::Off,
+    )
+    .await
+}
+
+/// `AGENTS.md` of the workspace; a file that cannot be read is said and left out.
+fn project_rules(verbose: bool) -> Option<ProjectRules> {
+    let workspace = super::sessions::workspace().ok()?;
+    match ProjectRules::load(&workspace) {
+        Ok(Some(rules)) => {
+            if verbose {
+                eprintln!("sapcode: {}", rules.notice());
+            }
+            Some(rules)
+        }
+        Ok(None) => None,
+        Err(err) => {
+            eprintln!("sapcode: project rules not used: {err}");
+            None
+        }
+    }
 }
 
 /// `-` or no PROMPT reads stdin; a terminal on stdin with no prompt is a usage error rather

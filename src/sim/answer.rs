@@ -32,6 +32,9 @@ pub(crate) fn content_text(content: &Value) -> String {
 /// else a short markdown answer. Trailing system messages are skipped: orchestration clients
 /// such as Cline put the system prompt in the template, which lands after the history (§7.4).
 pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> Reply {
+    if let Some(scripted) = super::script::reply(model, messages, tools) {
+        return scripted;
+    }
     let last = messages.iter().rev().find(|m| {
         !matches!(
             m.get("role").and_then(Value::as_str),

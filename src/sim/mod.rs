@@ -20,6 +20,8 @@ mod orchestration_request;
 mod python_repr;
 mod router;
 mod routes_lm;
+mod script;
+mod script_summary;
 mod stream;
 
 #[cfg(test)]

@@ -193,11 +193,8 @@ pub enum Effect {
         request: u64,
         prefix: String,
     },
-    /// Write the conversation to `sessions/<file_name>` in the data directory.
-    SaveSession {
-        file_name: String,
-        json: String,
-    },
+    /// Save the conversation in this workspace's session store (only what is new is written).
+    SaveSession(Box<super::session::SessionRecord>),
     /// Write a proposed edit (after its stale-content check); reports `ProposalApplied`.
     ApplyProposal {
         id: u64,

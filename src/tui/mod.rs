@@ -34,7 +34,11 @@ use event::{Effect, Event, SettingsForm};
 use state::{AppState, Startup};
 
 /// Opens the TUI and runs it until the user quits. The terminal is restored on every exit.
-pub async fn run(ctx: Context) -> anyhow::Result<()> {
+/// `opening`: a saved conversation to continue (`--continue`, `--resume`).
+pub async fn run(
+    ctx: Context,
+    opening: Option<crate::agent::session::LoadedSession>,
+) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(crate::report::Reported {
@@ -58,6 +62,13 @@ pub async fn run(ctx: Context) -> anyhow::Result<()> {
     let (tx, rx) = unbounded_channel();
     let input = tokio::spawn(read_input(tx.clone()));
     let mut runner = effects::Runner::new(ctx, tx);
+    if let Ok(workspace) = std::env::current_dir() {
+        session::use_project_rules(&mut state, &workspace);
+    }
+    if let Some(loaded) = &opening {
+        session::open_conversation(&mut state, loaded);
+        runner.resume_session(loaded, state.now);
+    }
     runner.run(Effect::Connect);
     let result = event_loop(&mut guard.terminal, &mut state, &mut runner, rx).await;
     runner.shutdown();

@@ -1,62 +1,327 @@
-//! A TUI conversation as saved after each finished turn: `sessions/<start time>.json` in the
-//! data directory, written atomically by the effects runner. It holds what was said (files
-//! attached included) and where it went; never a secret, token or credential. Nothing reads
-//! these files back yet.
+//! The TUI's conversation as saved after each finished turn, through the session store of
+//! `agent::session` (append-only, per workspace). `update` hands over a `SessionRecord` of
+//! the whole conversation; the effects runner's `SessionWriter` appends only what is new
+//! since its last save. Never a secret, token or credential: only what was said and where.
 
+use std::path::PathBuf;
 use std::time::SystemTime;
 
-use serde::Serialize;
+use super::state::{AppState, Entry as ChatEntry, EntryEnd, Speaker};
+use crate::agent::rules::ProjectRules;
+use crate::agent::session::{Entry, LoadedSession, SessionError, SessionFile, SessionStore, stamp};
+use crate::aicore::{Message, Mode, Role, Usage};
 
-use super::state::AppState;
-use crate::aicore::{Message, Mode, Usage};
-
-#[derive(Serialize)]
-struct SessionRecord<'a> {
-    version: u32,
-    started: String,
-    saved: String,
-    profile: &'a str,
-    resource_group: &'a str,
-    mode: Mode,
-    model: Option<&'a str>,
-    deployment: Option<&'a str>,
-    usage: Usage,
-    messages: &'a [Message],
+/// The conversation as it stands after a turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    /// When the conversation's first question was sent: one session per start.
+    pub started: SystemTime,
+    pub saved: SystemTime,
+    pub mode: Mode,
+    pub model: Option<String>,
+    pub deployment: Option<String>,
+    pub usage: Option<Usage>,
+    pub messages: Vec<Message>,
 }
 
-/// `2026-05-28T20-26-40.000Z.json`: sortable, unique per start, no `:` (Windows).
-pub fn file_name(started: SystemTime) -> String {
-    format!(
-        "{}.json",
-        humantime::format_rfc3339_millis(started)
-            .to_string()
-            .replace(':', "-")
-    )
-}
-
-/// The session file's name and JSON text, once the conversation has started.
-pub fn snapshot(state: &AppState) -> Option<(String, String)> {
+/// The record to save, once the conversation has started.
+pub fn snapshot(state: &AppState) -> Option<SessionRecord> {
     let chat = &state.chat;
     let started = chat.session?;
     let (model, deployment) = match &chat.stats.last_target {
         Some((model, deployment)) => (
-            Some(model.as_str()),
-            Some(deployment.as_str()).filter(|d| !d.is_empty()),
+            Some(model.clone()),
+            Some(deployment.clone()).filter(|d| !d.is_empty()),
         ),
-        None => (state.models.chosen.as_deref(), None),
+        None => (state.models.chosen.clone(), None),
     };
-    let record = SessionRecord {
-        version: 1,
-        started: humantime::format_rfc3339_millis(started).to_string(),
-        saved: humantime::format_rfc3339_seconds(state.now).to_string(),
-        profile: &state.profile,
-        resource_group: &state.resource_group,
+    Some(SessionRecord {
+        started,
+        saved: state.now,
         mode: state.mode,
         model,
         deployment,
-        usage: chat.stats.total_usage,
-        messages: chat.conversation.messages(),
-    };
-    let json = serde_json::to_string_pretty(&record).ok()?;
-    Some((file_name(started), json))
+        usage: chat.stats.last_usage,
+        messages: chat.conversation.messages().to_vec(),
+    })
+}
+
+/// Puts a saved conversation (`sapcode --continue` / `--resume`) in the transcript and the
+/// conversation, as started at `state.now`; `SessionWriter::resume` must get the same time.
+pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession) {
+    let model = loaded.model.clone().unwrap_or_else(|| "model".into());
+    let mut conversation = loaded.conversation();
+    let chat = &mut state.chat;
+    let rules = chat.conversation.project_rules().cloned();
+    let rules_notice = rules
+        .as_ref()
+        .map(|rules| format!(" · {}", rules.notice()))
+        .unwrap_or_default();
+    conversation.set_project_rules(rules);
+    chat.transcript.entries.clear();
+    for message in conversation.messages() {
+        let speaker = match message.role {
+            Role::User => Speaker::You,
+            Role::Assistant if !message.content.is_empty() => Speaker::Model(model.clone()),
+            Role::Assistant | Role::Tool | Role::System => continue,
+        };
+        chat.transcript.entries.push(ChatEntry::new(
+            speaker,
+            message.content.clone(),
+            EntryEnd::Finished,
+        ));
+    }
+    chat.conversation = conversation;
+    chat.session = Some(state.now);
+    let summary = loaded.summary();
+    state.notice = Some(format!(
+        "continuing “{}” ({} turns, last {}){rules_notice}",
+        summary.title, summary.turns, summary.updated
+    ));
+}
+
+/// `AGENTS.md` of `workspace` into the conversation, said once in a notice (a file that
+/// cannot be read is said too, and left out).
+pub fn use_project_rules(state: &mut AppState, workspace: &std::path::Path) {
+    match ProjectRules::load(workspace) {
+        Ok(Some(rules)) => {
+            state.notice = Some(rules.notice());
+            state.chat.conversation.set_project_rules(Some(rules));
+        }
+        Ok(None) => {}
+        Err(err) => state.notice = Some(format!("project rules not used: {err}")),
+    }
+}
+
+/// Appends records to their session files, remembering what each file already holds.
+#[derive(Debug)]
+pub struct SessionWriter {
+    store: SessionStore,
+    workspace: PathBuf,
+    open: Option<Open>,
+}
+
+#[derive(Debug)]
+struct Open {
+    started: SystemTime,
+    file: SessionFile,
+    saved: Vec<Message>,
+    target: (Mode, Option<String>, Option<String>),
+}
+
+impl SessionWriter {
+    pub fn new(store: SessionStore, workspace: PathBuf) -> SessionWriter {
+        SessionWriter {
+            store,
+            workspace,
+            open: None,
+        }
+    }
+
+    /// Goes on writing to a loaded session; `started` is the time `open_conversation` used.
+    pub fn resume(&mut self, loaded: &LoadedSession, started: SystemTime) {
+        self.open = Some(Open {
+            started,
+            file: self.store.reopen(loaded),
+            saved: loaded.conversation().messages().to_vec(),
+            target: (loaded.mode, loaded.model.clone(), loaded.deployment.clone()),
+        });
+    }
+
+    pub fn save(&mut self, record: &SessionRecord) -> Result<(), SessionError> {
+        let target = (record.mode, record.model.clone(), record.deployment.clone());
+        let open = match self.open.take() {
+            Some(open) if open.started == record.started => open,
+            Some(_) | None => Open {
+                started: record.started,
+                file: self.store.create(
+                    &self.workspace,
+                    record.mode,
+                    record.model.as_deref(),
+                    record.deployment.as_deref(),
+                    None,
+                    record.started,
+                )?,
+                saved: Vec::new(),
+                target: target.clone(),
+            },
+        };
+        let open = self.open.insert(open);
+        let at = stamp(record.saved);
+        if open.target != target {
+            open.file.append(&Entry::Target {
+                at: at.clone(),
+                mode: record.mode,
+                model: record.model.clone(),
+                deployment: record.deployment.clone(),
+            })?;
+            open.target = target;
+        }
+        if record.messages.starts_with(&open.saved) {
+            for message in &record.messages[open.saved.len()..] {
+                open.file.append(&Entry::Message {
+                    at: at.clone(),
+                    message: message.clone(),
+                })?;
+            }
+        } else {
+            // A retried or compacted turn rewrote history: say so with the whole list.
+            open.file.append(&Entry::Compacted {
+                at: at.clone(),
+                messages: record.messages.clone(),
+            })?;
+        }
+        open.saved = record.messages.clone();
+        if let Some(usage) = record.usage {
+            open.file.append(&Entry::Usage { at, usage })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn record(started: u64, texts: &[&str]) -> SessionRecord {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000);
+        SessionRecord {
+            started: at + Duration::from_secs(started),
+            saved: at + Duration::from_secs(started + texts.len() as u64),
+            mode: Mode::Foundation,
+            model: Some("gpt-4o".into()),
+            deployment: Some("d1".into()),
+            usage: None,
+            messages: texts
+                .iter()
+                .enumerate()
+                .map(|(n, text)| {
+                    let role = if n % 2 == 0 {
+                        Role::User
+                    } else {
+                        Role::Assistant
+                    };
+                    Message::new(role, *text)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn appends_what_is_new_and_starts_a_file_per_conversation() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::new(dir.path());
+        let workspace = PathBuf::from("/w");
+        let mut writer = SessionWriter::new(store.clone(), workspace.clone());
+        writer.save(&record(0, &["hi", "hello"])).unwrap();
+        writer
+            .save(&record(0, &["hi", "hello", "more", "sure"]))
+            .unwrap();
+        // A retried turn replaces the last answer: the file records the new history.
+        writer
+            .save(&record(0, &["hi", "hello", "more", "again"]))
+            .unwrap();
+        writer.save(&record(100, &["new"])).unwrap();
+
+        let sessions = store
+            .list(crate::agent::session::Scope::Workspace(&workspace))
+            .unwrap();
+        assert_eq!(sessions.len(), 2);
+        let first = store.load(&sessions[1].id).unwrap();
+        let contents: Vec<&str> = first.messages.iter().map(|m| m.content.as_str()).collect();
+        assert_eq!(contents, ["hi", "hello", "more", "again"]);
+        let text = std::fs::read_to_string(store.reopen(&first).path()).unwrap();
+        assert_eq!(text.matches("\"hello\"").count(), 2, "{text}");
+        assert_eq!(sessions[0].title, "new");
+    }
+
+    #[test]
+    fn a_continued_conversation_fills_the_transcript_and_saves_to_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::new(dir.path());
+        let workspace = PathBuf::from("/w");
+        let mut writer = SessionWriter::new(store.clone(), workspace.clone());
+        let mut first = record(0, &["hi", "hello"]);
+        first.messages.insert(
+            1,
+            Message::assistant_tool_calls(
+                "",
+                vec![crate::aicore::ToolCall {
+                    id: "c".into(),
+                    name: "list_files".into(),
+                    arguments: "{}".into(),
+                    thought_signature: None,
+                }],
+            ),
+        );
+        first.messages.insert(2, Message::tool_result("c", "a.rs"));
+        writer.save(&first).unwrap();
+        let loaded = store.last_for(&workspace).unwrap().unwrap();
+
+        let mut state = crate::tui::test_support::picked(160, 48);
+        open_conversation(&mut state, &loaded);
+        let shown: Vec<(&Speaker, &str)> = state
+            .chat
+            .transcript
+            .entries
+            .iter()
+            .map(|e| (&e.speaker, e.text.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (&Speaker::You, "hi"),
+                (&Speaker::Model("gpt-4o".into()), "hello")
+            ]
+        );
+        assert_eq!(state.chat.conversation.messages().len(), 4);
+        assert!(state.notice.as_deref().unwrap().contains("“hi” (1 turns"));
+
+        let mut again = SessionWriter::new(store.clone(), workspace.clone());
+        again.resume(&loaded, state.now);
+        state.chat.conversation.push_user("more", &[]);
+        state.chat.conversation.push_assistant("sure");
+        let record = snapshot(&state).unwrap();
+        again.save(&record).unwrap();
+        let sessions = store.list(crate::agent::session::Scope::All).unwrap();
+        assert_eq!(sessions.len(), 1);
+        assert_eq!(sessions[0].turns, 2);
+        let text = std::fs::read_to_string(store.reopen(&loaded).path()).unwrap();
+        assert_eq!(text.matches("\"hello\"").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn project_rules_are_used_and_said_once_and_survive_a_continued_conversation() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("AGENTS.md"), "Answer in French.").unwrap();
+        let mut state = crate::tui::test_support::picked(160, 48);
+        use_project_rules(&mut state, dir.path());
+        assert_eq!(
+            state.notice.as_deref(),
+            Some("using project rules from AGENTS.md")
+        );
+        let request = state.chat.conversation.request(None);
+        assert!(request.messages[0].content.contains("Answer in French."));
+        // A new conversation (Ctrl-N) keeps the workspace's rules.
+        crate::tui::test_support::ctrl(&mut state, 'n');
+        let request = state.chat.conversation.request(None);
+        assert!(request.messages[0].content.contains("Answer in French."));
+
+        let store = SessionStore::new(dir.path());
+        let mut writer = SessionWriter::new(store.clone(), dir.path().to_owned());
+        writer.save(&record(0, &["hi", "hello"])).unwrap();
+        let loaded = store.last_for(dir.path()).unwrap().unwrap();
+        open_conversation(&mut state, &loaded);
+        let request = state.chat.conversation.request(None);
+        assert!(request.messages[0].content.contains("Answer in French."));
+        assert!(
+            state
+                .notice
+                .as_deref()
+                .unwrap()
+                .ends_with("· using project rules from AGENTS.md")
+        );
+    }
 }

@@ -13,6 +13,7 @@ use super::{Printer, timing_line};
 use crate::agent::{ApprovalRequest, AskMode, Decision, ToolLevel, Tools, Turn, TurnEvent, turn};
 use crate::aicore::{ChatEvent, Error};
 use crate::cli::{RunArgs, ToolsLevel};
+use crate::commands::sessions::RunSession;
 use crate::connect::Context;
 use crate::report::UsageError;
 
@@ -79,10 +80,13 @@ pub(super) async fn run_turn(
     ctx: &Context,
     mut turn: Turn,
     mut printer: Printer,
+    session: &RunSession,
     started: Instant,
     tools_off: bool,
 ) -> anyhow::Result<()> {
     let mut first_byte: Option<Duration> = None;
+    // Text after the last tool round; earlier rounds' text is inside `History`.
+    let mut answer = String::new();
     let mut calls: HashMap<String, String> = HashMap::new();
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
@@ -106,14 +110,20 @@ pub(super) async fn run_turn(
                     printer.event(&fragment)?;
                 }
             }
-            TurnEvent::History(_) => {}
+            TurnEvent::History(messages) => {
+                for message in messages {
+                    session.message(message);
+                }
+            }
             TurnEvent::Chat(event) => {
-                if matches!(event, ChatEvent::Delta(_)) && first_byte.is_none() {
-                    first_byte = Some(started.elapsed());
+                if let ChatEvent::Delta(text) = &event {
+                    first_byte.get_or_insert_with(|| started.elapsed());
+                    answer.push_str(text);
                 }
                 printer.event(&event)?;
             }
             TurnEvent::ToolStarted { id, name, args } => {
+                answer.clear();
                 if printer.json {
                     let value =
                         json!({"type": "tool_call", "id": id, "name": name, "arguments": args});
@@ -176,6 +186,9 @@ pub(super) async fn run_turn(
             }
         }
     };
+    if outcome.is_ok() {
+        session.finish(answer.trim_start().to_owned(), printer.usage);
+    }
     let shown = outcome
         .as_ref()
         .err()

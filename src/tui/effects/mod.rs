@@ -12,13 +12,14 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
+use super::session::{SessionRecord, SessionWriter};
+use crate::agent::session::SessionStore;
 use crate::agent::turn as agent_turn;
 use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
 use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
 use crate::credentials::{self, CredentialError};
-use crate::fsutil::write_atomic;
 use crate::report;
 
 mod paths;
@@ -33,15 +34,34 @@ pub struct Runner {
     /// Set by the connect task; the in-process simulator lives inside for `--demo`.
     connection: Arc<Mutex<Option<Arc<Connection>>>>,
     turns: HashMap<u64, AbortHandle>,
+    /// `None` without a data dir; saving then says so once per turn.
+    sessions: Arc<Mutex<Option<SessionWriter>>>,
 }
 
 impl Runner {
     pub fn new(ctx: Context, tx: UnboundedSender<Event>) -> Runner {
+        let sessions = ctx.paths.data_dir.as_deref().map(|dir| {
+            let workspace = std::env::current_dir().unwrap_or_default();
+            let workspace = workspace.canonicalize().unwrap_or(workspace);
+            SessionWriter::new(SessionStore::new(dir), workspace)
+        });
         Runner {
             tx,
             ctx: Arc::new(ctx),
             connection: Arc::new(Mutex::new(None)),
             turns: HashMap::new(),
+            sessions: Arc::new(Mutex::new(sessions)),
+        }
+    }
+
+    /// Later saves of the conversation started at `started` go on in `loaded`'s file.
+    pub fn resume_session(
+        &self,
+        loaded: &crate::agent::session::LoadedSession,
+        started: std::time::SystemTime,
+    ) {
+        if let Some(writer) = lock(&self.sessions).as_mut() {
+            writer.resume(loaded, started);
         }
     }
 
@@ -74,7 +94,7 @@ impl Runner {
             Effect::ImportKey { path } => self.import_key(path),
             Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
-            Effect::SaveSession { file_name, json } => self.save_session(file_name, json),
+            Effect::SaveSession(record) => self.save_session(*record),
             Effect::ApplyProposal { id, proposal } => self.apply_proposal(id, *proposal),
             Effect::Copy(_) | Effect::Quit => {}
         }
@@ -280,22 +300,17 @@ impl Runner {
         });
     }
 
-    fn save_session(&self, file_name: String, json: String) {
+    fn save_session(&self, record: SessionRecord) {
         let tx = self.tx.clone();
-        let Some(dir) = self.ctx.paths.data_dir.clone() else {
-            let _ = tx.send(Event::Notice(
-                "session not saved: no data directory on this system".into(),
-            ));
-            return;
-        };
+        let sessions = self.sessions.clone();
         tokio::task::spawn_blocking(move || {
-            let path = dir.join("sessions").join(file_name);
-            // Private: the conversation may quote the user's code.
-            if let Err(err) = write_atomic(&path, json.as_bytes(), /*private*/ true) {
-                let _ = tx.send(Event::Notice(format!(
-                    "session not saved to {}: {err}",
-                    path.display()
-                )));
+            let mut writer = lock(&sessions);
+            let result = match writer.as_mut() {
+                Some(writer) => writer.save(&record).map_err(|err| err.to_string()),
+                None => Err("no data directory on this system".into()),
+            };
+            if let Err(err) = result {
+                let _ = tx.send(Event::Notice(format!("session not saved: {err}")));
             }
         });
     }

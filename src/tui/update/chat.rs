@@ -206,7 +206,10 @@ fn new_conversation(state: &mut AppState) -> Vec<Effect> {
     let chat = &mut state.chat;
     let was_saved = chat.session.take().is_some();
     chat.transcript.entries.clear();
+    // Project rules belong to the workspace, not to one conversation.
+    let rules = chat.conversation.project_rules().cloned();
     chat.conversation = Conversation::new(None);
+    chat.conversation.set_project_rules(rules);
     chat.composer.attachments.clear();
     chat.composer.attaching = None;
     chat.files.clear();
@@ -318,7 +321,7 @@ fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
         state.chat.conversation.push_assistant(&text);
     }
     session::snapshot(state)
-        .map(|(file_name, json)| Effect::SaveSession { file_name, json })
+        .map(|record| Effect::SaveSession(Box::new(record)))
         .into_iter()
         .collect()
 }

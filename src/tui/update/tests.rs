@@ -248,7 +248,7 @@ fn esc_mid_stream_cancels_and_keeps_the_partial_answer() {
     );
     let effects = key(&mut state, KeyCode::Esc);
     assert!(
-        matches!(effects.as_slice(), [Effect::CancelTurn { turn: t }, Effect::SaveSession { .. }] if *t == turn),
+        matches!(effects.as_slice(), [Effect::CancelTurn { turn: t }, Effect::SaveSession(_)] if *t == turn),
         "{effects:?}"
     );
     let answer = state.chat.transcript.entries.last().unwrap();
@@ -325,7 +325,7 @@ fn quitting_while_streaming_asks_first() {
     assert!(
         matches!(
             effects.as_slice(),
-            [Effect::CancelTurn { turn: t }, Effect::SaveSession { .. }, Effect::Quit] if *t == turn
+            [Effect::CancelTurn { turn: t }, Effect::SaveSession(_), Effect::Quit] if *t == turn
         ),
         "{effects:?}"
     );
@@ -767,15 +767,13 @@ fn a_finished_turn_saves_the_session_and_ctrl_n_starts_over() {
             update: ChatUpdate::Done,
         },
     );
-    let [Effect::SaveSession { file_name, json }] = effects.as_slice() else {
+    let [Effect::SaveSession(record)] = effects.as_slice() else {
         panic!("{effects:?}");
     };
-    assert_eq!(file_name, "2026-05-28T20-26-40.000Z.json");
-    let saved: serde_json::Value = serde_json::from_str(json).unwrap();
-    assert_eq!(saved["model"], "gpt-4o");
-    assert_eq!(saved["messages"][0]["content"], "hi");
-    assert_eq!(saved["messages"][1]["content"], "hello");
-    assert!(!json.contains("secret"), "{json}");
+    assert_eq!(record.started, t0());
+    assert_eq!(record.model.as_deref(), Some("gpt-4o"));
+    assert_eq!(record.messages[0].content, "hi");
+    assert_eq!(record.messages[1].content, "hello");
     // Ctrl-N clears the transcript and the conversation; the next file has a new name.
     assert_eq!(ctrl(&mut state, 'n'), vec![]);
     assert!(state.chat.transcript.entries.is_empty());
@@ -792,8 +790,8 @@ fn a_finished_turn_saves_the_session_and_ctrl_n_starts_over() {
     assert!(
         matches!(
             effects.as_slice(),
-            [Effect::CancelTurn { turn: t }, Effect::SaveSession { file_name, .. }]
-                if *t == turn && file_name == "2026-05-28T20-27-40.000Z.json"
+            [Effect::CancelTurn { turn: t }, Effect::SaveSession(record)]
+                if *t == turn && record.started == t0() + Duration::from_secs(60)
         ),
         "{effects:?}"
     );

@@ -1,0 +1,87 @@
+//! The lines of a session file. Each is a JSON object tagged by `type`; unknown fields are
+//! ignored so an older sapcode can still read a newer file's messages.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aicore::{Message, Mode, Usage};
+
+/// Format version written in every header.
+pub const VERSION: u32 = 1;
+
+/// The first line: which conversation this is and where it started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub version: u32,
+    pub id: String,
+    pub workspace: PathBuf,
+    /// RFC 3339, UTC.
+    pub created: String,
+    pub mode: Mode,
+    pub model: Option<String>,
+    pub deployment: Option<String>,
+    /// The system prompt when it is not the default (`run --system`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+}
+
+/// One completed event. A message is written only once it is whole, so a killed process
+/// loses at most the answer that was streaming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Entry {
+    Header(Header),
+    Message {
+        at: String,
+        message: Message,
+    },
+    /// The conversation went on with another model or deployment.
+    Target {
+        at: String,
+        mode: Mode,
+        model: Option<String>,
+        deployment: Option<String>,
+    },
+    Usage {
+        at: String,
+        usage: Usage,
+    },
+    /// `/compact` replaced the messages so far with these (a summary and the kept turns).
+    Compacted {
+        at: String,
+        messages: Vec<Message>,
+    },
+}
+
+impl Entry {
+    pub fn message(message: Message, at: std::time::SystemTime) -> Entry {
+        Entry::Message {
+            at: stamp(at),
+            message,
+        }
+    }
+
+    pub fn usage(usage: Usage, at: std::time::SystemTime) -> Entry {
+        Entry::Usage {
+            at: stamp(at),
+            usage,
+        }
+    }
+
+    /// When it happened (the header: when the session was created).
+    pub fn at(&self) -> &str {
+        match self {
+            Entry::Header(header) => &header.created,
+            Entry::Message { at, .. }
+            | Entry::Target { at, .. }
+            | Entry::Usage { at, .. }
+            | Entry::Compacted { at, .. } => at,
+        }
+    }
+}
+
+/// RFC 3339 to the second, UTC: sorts as text.
+pub fn stamp(at: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(at).to_string()
+}

@@ -1,0 +1,121 @@
+//! Saved conversations: one append-only JSON Lines file per session, grouped per workspace
+//! under the data dir (`sessions/<workspace name>-<hash>/<id>.jsonl`, mode 0600). The first
+//! line is the header (id, workspace, created, mode/model/deployment, system prompt); each
+//! later line is one event that completed (a message, a target change, a usage report).
+//! Nothing here knows about the TUI or the CLI; `store` does the file work.
+
+mod entry;
+mod store;
+#[cfg(test)]
+mod tests;
+
+pub use entry::{Entry, Header, stamp};
+pub use store::{Scope, SessionError, SessionFile, SessionStore};
+
+use std::path::PathBuf;
+
+use crate::aicore::{Message, Mode, Role, Usage};
+
+use super::Conversation;
+
+/// One line of `sapcode sessions`: what a user needs to pick a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SessionSummary {
+    pub id: String,
+    /// Absolute path of the workspace the conversation belongs to.
+    pub workspace: PathBuf,
+    pub model: Option<String>,
+    /// RFC 3339, UTC: when the last event was saved.
+    pub updated: String,
+    /// The first question, on one line and shortened.
+    pub title: String,
+    /// Questions asked.
+    pub turns: usize,
+}
+
+/// A session read back: its header, the latest target and the messages to continue with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedSession {
+    pub header: Header,
+    pub mode: Mode,
+    pub model: Option<String>,
+    pub deployment: Option<String>,
+    pub messages: Vec<Message>,
+    /// The last usage the server reported, for the context meter.
+    pub last_usage: Option<Usage>,
+    pub updated: String,
+    /// A cut last line was skipped (the process was killed while writing it).
+    pub was_truncated: bool,
+}
+
+impl LoadedSession {
+    /// The conversation to continue: the saved system prompt and the saved messages, less
+    /// questions that never got an answer (a failed or killed turn), so the next question
+    /// does not follow another user message (some providers refuse that).
+    pub fn conversation(&self) -> Conversation {
+        let mut conversation = Conversation::new(self.header.system.as_deref());
+        let answered: Vec<Message> = self
+            .messages
+            .iter()
+            .enumerate()
+            .filter(|(index, message)| {
+                message.role != Role::User
+                    || self
+                        .messages
+                        .get(index + 1)
+                        .is_some_and(|next| next.role != Role::User)
+            })
+            .map(|(_, message)| message.clone())
+            .collect();
+        conversation.extend(answered);
+        conversation
+    }
+
+    pub fn summary(&self) -> SessionSummary {
+        SessionSummary {
+            id: self.header.id.clone(),
+            workspace: self.header.workspace.clone(),
+            model: self.model.clone(),
+            updated: self.updated.clone(),
+            title: title_of(&self.messages),
+            turns: self
+                .messages
+                .iter()
+                .filter(|m| m.role == Role::User)
+                .count(),
+        }
+    }
+}
+
+/// Longest title kept, in characters.
+const TITLE_CHARS: usize = 60;
+
+/// The first question's first non-empty line, shortened; attached files (fenced blocks put
+/// before the question) are skipped so the title is what the user typed.
+fn title_of(messages: &[Message]) -> String {
+    let Some(first) = messages.iter().find(|m| m.role == Role::User) else {
+        return String::new();
+    };
+    let typed = question_part(&first.content);
+    let line = typed
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("");
+    let mut title: String = line.chars().take(TITLE_CHARS).collect();
+    if line.chars().count() > TITLE_CHARS {
+        title.push('…');
+    }
+    title
+}
+
+/// The text after the last attachment block (`` `path`:\n```lang … ``` ``).
+fn question_part(content: &str) -> &str {
+    if !content.starts_with('`') {
+        return content;
+    }
+    match content.rfind("\n```\n") {
+        Some(end) => &content[end + 5..],
+        None => content,
+    }
+}

@@ -1,0 +1,361 @@
+//! `sapcode sessions`: this workspace's saved conversations (or every workspace's), newest
+//! first; and the session a `run` writes to (new, or the last one with `--continue`).
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use super::table;
+use crate::agent::Conversation;
+use crate::agent::context::{self, Fitted};
+use crate::agent::session::{
+    Entry, LoadedSession, Scope, SessionFile, SessionStore, SessionSummary,
+};
+use crate::aicore::{ChatTarget, Client, Freshness, Message, Role, Usage};
+use crate::cli::SessionsArgs;
+use crate::connect::Context;
+use crate::report::UsageError;
+
+pub fn run(ctx: &Context, args: SessionsArgs) -> anyhow::Result<()> {
+    let store = store(ctx)?;
+    let workspace = workspace()?;
+    let scope = if args.all {
+        Scope::All
+    } else {
+        Scope::Workspace(&workspace)
+    };
+    let sessions = store.list(scope)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&sessions)?);
+        return Ok(());
+    }
+    if sessions.is_empty() {
+        let place = if args.all {
+            "anywhere".to_owned()
+        } else {
+            format!("in {}", workspace.display())
+        };
+        eprintln!("sapcode: no saved sessions {place}; `sapcode run` and the TUI save them");
+        return Ok(());
+    }
+    print!("{}", render(&sessions, args.all));
+    Ok(())
+}
+
+/// The conversation `sapcode --continue` or `--resume` opens the TUI on (`None`: a new one).
+/// `--resume` asks on the terminal which one, before the TUI starts.
+pub fn opening(
+    ctx: &Context,
+    continue_last: bool,
+    resume: bool,
+) -> anyhow::Result<Option<LoadedSession>> {
+    if !continue_last && !resume {
+        return Ok(None);
+    }
+    let store = store(ctx)?;
+    let workspace = workspace()?;
+    let none_here = || {
+        UsageError::new(
+            format!("no saved session in {}", workspace.display()),
+            "start one with `sapcode` or `sapcode run PROMPT`; `sapcode sessions --all` lists every workspace's",
+        )
+    };
+    if continue_last {
+        return match store.last_for(&workspace)? {
+            Some(last) => Ok(Some(last)),
+            None => Err(none_here().into()),
+        };
+    }
+    let sessions = store.list(Scope::Workspace(&workspace))?;
+    if sessions.is_empty() {
+        return Err(none_here().into());
+    }
+    let shown = &sessions[..sessions.len().min(RESUME_CHOICES)];
+    let choice = ask_choice(shown)?;
+    Ok(Some(store.load(&shown[choice].id)?))
+}
+
+/// Sessions offered by `--resume`, newest first.
+const RESUME_CHOICES: usize = 20;
+
+fn ask_choice(sessions: &[SessionSummary]) -> anyhow::Result<usize> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(UsageError::new(
+            "--resume asks which session to open and needs a terminal",
+            "use --continue for the last one",
+        )
+        .into());
+    }
+    let mut err = std::io::stderr().lock();
+    for (n, session) in sessions.iter().enumerate() {
+        writeln!(
+            err,
+            "{:>3}  {}  {}  {} turns  {}",
+            n + 1,
+            session.updated,
+            plain(session.model.as_deref().unwrap_or("-")),
+            session.turns,
+            plain(&session.title)
+        )?;
+    }
+    write!(
+        err,
+        "Open which session? [1-{}, Enter = 1] ",
+        sessions.len()
+    )?;
+    err.flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    parse_choice(&line, sessions.len()).ok_or_else(|| {
+        UsageError::new(
+            format!(
+                "--resume: {:?} is not a number from 1 to {}",
+                line.trim(),
+                sessions.len()
+            ),
+            "run `sapcode --resume` again and type a number from the list",
+        )
+        .into()
+    })
+}
+
+/// `""` is the newest; otherwise a number from 1 to `count`.
+fn parse_choice(line: &str, count: usize) -> Option<usize> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Some(0);
+    }
+    let n: usize = line.parse().ok()?;
+    (1..=count).contains(&n).then(|| n - 1)
+}
+
+fn render(sessions: &[SessionSummary], with_workspace: bool) -> String {
+    let mut header = vec!["ID", "UPDATED", "TURNS", "MODEL", "TITLE"];
+    if with_workspace {
+        header.push("WORKSPACE");
+    }
+    let rows: Vec<Vec<String>> = sessions
+        .iter()
+        .map(|session| {
+            let mut row = vec![
+                session.id.clone(),
+                session.updated.clone(),
+                session.turns.to_string(),
+                plain(session.model.as_deref().unwrap_or("-")),
+                plain(&session.title),
+            ];
+            if with_workspace {
+                row.push(plain(&session.workspace.display().to_string()));
+            }
+            row
+        })
+        .collect();
+    table::render(&header, &rows)
+}
+
+/// One line of table text: control characters (escape sequences, C1) and bidi overrides
+/// from a model name or a question are dropped so they cannot drive the terminal.
+fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .collect()
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn store(ctx: &Context) -> anyhow::Result<SessionStore> {
+    match &ctx.paths.data_dir {
+        Some(dir) => Ok(SessionStore::new(dir)),
+        None => Err(UsageError::new(
+            "sessions: this system has no data directory",
+            "set HOME or XDG_DATA_HOME",
+        )
+        .into()),
+    }
+}
+
+/// The workspace: the current directory (`--cwd` changes it first), as an absolute path.
+pub fn workspace() -> anyhow::Result<PathBuf> {
+    let dir = std::env::current_dir().map_err(|err| {
+        UsageError::new(
+            format!("no working directory: {err}"),
+            "run sapcode from a directory that exists, or pass --cwd DIR",
+        )
+    })?;
+    Ok(dir.canonicalize().unwrap_or(dir))
+}
+
+/// Where `run` saves its turn. Saving never fails the turn: the first problem is said once
+/// on stderr and later writes are skipped.
+pub struct RunSession {
+    file: Option<SessionFile>,
+}
+
+impl RunSession {
+    /// A new session, or with `continue_last` the last one of this workspace and its
+    /// conversation (an error when there is none).
+    pub fn open(
+        ctx: &Context,
+        target: &ChatTarget,
+        system: Option<&str>,
+        continue_last: bool,
+    ) -> anyhow::Result<(RunSession, Conversation)> {
+        let workspace = workspace()?;
+        let store = match store(ctx) {
+            Ok(store) => store,
+            Err(err) if !continue_last => {
+                eprintln!("sapcode: session not saved: {err}");
+                return Ok((RunSession { file: None }, Conversation::new(system)));
+            }
+            Err(err) => return Err(err),
+        };
+        let model = target.model();
+        let deployment = target.deployment().id.as_str();
+        let mode = target.mode();
+        if continue_last {
+            let Some(last) = store.last_for(&workspace)? else {
+                return Err(UsageError::new(
+                    format!("--continue: no saved session in {}", workspace.display()),
+                    "start one with `sapcode run PROMPT`; `sapcode sessions --all` lists every workspace's",
+                )
+                .into());
+            };
+            let mut conversation = last.conversation();
+            if let Some(system) = system {
+                conversation = Conversation::new(Some(system));
+                conversation.extend(last.conversation().messages().to_vec());
+            }
+            let session = RunSession {
+                file: Some(store.reopen(&last)),
+            };
+            if last.model.as_deref() != Some(model)
+                || last.deployment.as_deref() != Some(deployment)
+                || last.mode != mode
+            {
+                session.save(&Entry::Target {
+                    at: crate::agent::session::stamp(SystemTime::now()),
+                    mode,
+                    model: Some(model.to_owned()),
+                    deployment: Some(deployment.to_owned()),
+                });
+            }
+            return Ok((session, conversation));
+        }
+        let file = store.create(
+            &workspace,
+            mode,
+            Some(model),
+            Some(deployment),
+            system,
+            SystemTime::now(),
+        );
+        let file = match file {
+            Ok(file) => Some(file),
+            Err(err) => {
+                eprintln!("sapcode: session not saved: {err}");
+                None
+            }
+        };
+        Ok((RunSession { file }, Conversation::new(system)))
+    }
+
+    pub fn message(&self, message: Message) {
+        self.save(&Entry::message(message, SystemTime::now()));
+    }
+
+    /// The answer of a finished turn, then its usage.
+    pub fn finish(&self, answer: String, usage: Option<Usage>) {
+        self.message(Message::new(Role::Assistant, answer));
+        if let Some(usage) = usage {
+            self.save(&Entry::usage(usage, SystemTime::now()));
+        }
+    }
+
+    /// Before the request: shorten or compact the conversation when it would not fit the
+    /// model's context (the catalog's `context_length`), and record the new history. Returns
+    /// whether the history changed; a failure is said and the request goes out as it is.
+    pub async fn fit(
+        &self,
+        client: &Client,
+        target: &ChatTarget,
+        conversation: &mut Conversation,
+    ) -> bool {
+        let context_length = client
+            .models(Freshness::Cached)
+            .await
+            .ok()
+            .and_then(|models| {
+                let model = models.data.into_iter().find(|m| m.name == target.model());
+                model.and_then(|m| m.context_length)
+            });
+        let said =
+            match context::fit(client, target.clone(), conversation, None, context_length).await {
+                Ok(Fitted::AlreadyFits) => return false,
+                Ok(Fitted::ShortenedToolOutputs { dropped_chars }) => format!(
+                    "shortened old tool outputs by {dropped_chars} characters to fit the context"
+                ),
+                Ok(Fitted::Compacted { replaced_messages }) => format!(
+                    "replaced {replaced_messages} older messages with a summary to fit the context"
+                ),
+                Err(err) => {
+                    eprintln!("sapcode: the conversation may not fit the context: {err}");
+                    return false;
+                }
+            };
+        eprintln!("sapcode: {said}");
+        self.save(&Entry::Compacted {
+            at: crate::agent::session::stamp(SystemTime::now()),
+            messages: conversation.messages().to_vec(),
+        });
+        true
+    }
+
+    fn save(&self, entry: &Entry) {
+        let Some(file) = &self.file else {
+            return;
+        };
+        if let Err(err) = file.append(entry) {
+            eprintln!("sapcode: session not saved: {err}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_choices_are_numbers_in_range_or_enter() {
+        assert_eq!(parse_choice("\n", 3), Some(0));
+        assert_eq!(parse_choice(" 3 \n", 3), Some(2));
+        assert_eq!(parse_choice("4", 3), None);
+        assert_eq!(parse_choice("0", 3), None);
+        assert_eq!(parse_choice("x", 3), None);
+    }
+
+    #[test]
+    fn table_text_carries_no_control_characters() {
+        let sessions = [SessionSummary {
+            id: "20260528T202640-00ff".into(),
+            workspace: PathBuf::from("/w"),
+            model: Some("gpt\u{1b}[31m-4o".into()),
+            updated: "2026-05-28T20:26:44Z".into(),
+            title: "fix \u{202e}this\u{9b}2J".into(),
+            turns: 3,
+        }];
+        let text = render(&sessions, true);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("gpt[31m-4o") && text.contains("fix this2J"),
+            "{text}"
+        );
+        assert!(text.starts_with("ID  "), "{text}");
+        assert!(text.contains("WORKSPACE"));
+    }
+}
