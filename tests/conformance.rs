@@ -9,11 +9,11 @@
 //!
 //! The Python SDK (`sap-ai-sdk-gen`, orchestration v2) runs its own checks
 //! (`tests/conformance/python/test_live.py`) and joins the orchestration replays, from the
-//! virtualenv `tests/conformance/python/.venv` that `.ci/run` creates.
+//! virtualenv `tests/conformance/python/.venv` that `tests/setup.sh` creates.
 //!
-//! Without `node` (20+), the installed packages (`npm ci --prefix tests/conformance`) or the
-//! Python virtualenv these tests FAIL, saying what is missing and how to install it; this
-//! test never installs anything itself (`.ci/run` does). To skip them knowingly, set
+//! Without `node` (20+), the installed packages or the Python virtualenv these tests FAIL,
+//! saying what is missing and to run `sh tests/setup.sh`; this test never installs anything
+//! itself. To skip them knowingly, set
 //! `SAPCODE_SKIP_CONFORMANCE=1` (README, "Testing"): they then print a SKIPPED line and pass.
 
 use std::io::{Read, Write};
@@ -36,12 +36,11 @@ fn sdk_python() -> Option<PathBuf> {
     python.is_file().then_some(python)
 }
 
-const PYTHON_SETUP: &str = "Create it with `python3 -m venv tests/conformance/python/.venv && \
-     tests/conformance/python/.venv/bin/pip install -r tests/conformance/python/requirements.txt` \
-     (`.ci/run` does).";
+const PYTHON_SETUP: &str =
+    "Create it with `sh tests/setup.sh` (needs python3 with venv; Debian: python3-venv).";
 
 const NODE_SETUP: &str = "Install Node.js 20+ and npm (Debian: `apt-get install nodejs npm`), then \
-     `npm ci --prefix tests/conformance` (`.ci/run` does both).";
+     run `sh tests/setup.sh`.";
 
 fn skip_requested() -> bool {
     std::env::var(SKIP_VARIABLE).is_ok_and(|value| value == "1")
