@@ -2,12 +2,14 @@
 //! layout. One event channel feeds one `AppState`; `update` is plain code; views are pure
 //! functions of the state; effects run as tasks that report back as events.
 
+pub mod context_meter;
 pub mod effects;
 pub mod event;
 pub mod frame;
 pub mod keymap;
 pub mod markdown;
 pub mod session;
+pub mod slash;
 pub mod state;
 pub mod terminal;
 pub mod text_input;
@@ -66,7 +68,8 @@ pub async fn run(
         session::use_project_rules(&mut state, &workspace);
     }
     if let Some(loaded) = &opening {
-        session::open_conversation(&mut state, loaded);
+        let started = state.now;
+        session::open_conversation(&mut state, loaded, started);
         runner.resume_session(loaded, state.now);
     }
     runner.run(Effect::Connect);
@@ -102,6 +105,9 @@ async fn event_loop(
                     },
                 );
                 terminal.draw(|frame| view::draw(frame, state))?;
+                for effect in update::after_first_frame(state) {
+                    runner.run(effect);
+                }
             }
             frame::Step::Tick => {
                 update::update(

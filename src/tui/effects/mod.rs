@@ -11,17 +11,21 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
+use super::event::{
+    ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, FitContext, Listing, SettingsForm,
+};
 use super::session::{SessionRecord, SessionWriter};
 use crate::agent::session::SessionStore;
+use crate::agent::tools::ToolLevel;
 use crate::agent::turn as agent_turn;
-use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
+use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent};
 use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
 use crate::credentials::{self, CredentialError};
 use crate::report;
 
+mod agent_ops;
 mod paths;
 mod settings;
 
@@ -36,21 +40,29 @@ pub struct Runner {
     turns: HashMap<u64, AbortHandle>,
     /// `None` without a data dir; saving then says so once per turn.
     sessions: Arc<Mutex<Option<SessionWriter>>>,
+    /// The directory tools, `!CMD`, sessions and `AGENTS.md` belong to.
+    workspace: std::path::PathBuf,
+    /// The workspace's tools, made on first use (see `agent_ops`).
+    tools: Option<Tools>,
 }
 
 impl Runner {
     pub fn new(ctx: Context, tx: UnboundedSender<Event>) -> Runner {
-        let sessions = ctx.paths.data_dir.as_deref().map(|dir| {
-            let workspace = std::env::current_dir().unwrap_or_default();
-            let workspace = workspace.canonicalize().unwrap_or(workspace);
-            SessionWriter::new(SessionStore::new(dir), workspace)
-        });
+        let workspace = std::env::current_dir().unwrap_or_default();
+        let workspace = workspace.canonicalize().unwrap_or(workspace);
+        let sessions = ctx
+            .paths
+            .data_dir
+            .as_deref()
+            .map(|dir| SessionWriter::new(SessionStore::new(dir), workspace.clone()));
         Runner {
             tx,
             ctx: Arc::new(ctx),
             connection: Arc::new(Mutex::new(None)),
             turns: HashMap::new(),
             sessions: Arc::new(Mutex::new(sessions)),
+            workspace,
+            tools: None,
         }
     }
 
@@ -83,7 +95,8 @@ impl Runner {
                 deployment,
                 request,
                 tools,
-            } => self.start_turn(turn, mode, model, deployment, request, tools),
+                fit,
+            } => self.start_turn(turn, (mode, model, deployment), request, tools, fit),
             Effect::CancelTurn { turn } => {
                 if let Some(handle) = self.turns.remove(&turn) {
                     handle.abort();
@@ -96,6 +109,19 @@ impl Runner {
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
             Effect::SaveSession(record) => self.save_session(*record),
             Effect::ApplyProposal { id, proposal } => self.apply_proposal(id, *proposal),
+            Effect::LoadInputHistory => self.load_input_history(),
+            Effect::AppendInputHistory(text) => self.append_input_history(text),
+            Effect::ListSessions { request } => self.list_sessions(request),
+            Effect::OpenSession { id } => self.open_session(id),
+            Effect::Compact {
+                request,
+                mode,
+                model,
+                deployment,
+                conversation,
+            } => self.compact(request, (mode, model, deployment), *conversation),
+            Effect::UndoLastEdit => self.undo_last_edit(),
+            Effect::RunShell { turn, command } => self.run_shell(turn, command),
             Effect::Copy(_) | Effect::Quit => {}
         }
     }
@@ -179,19 +205,28 @@ impl Runner {
     fn start_turn(
         &mut self,
         turn: u64,
-        mode: Mode,
-        model: String,
-        deployment: Option<String>,
+        (mode, model, deployment): (Mode, String, Option<String>),
         mut request: ChatRequest,
-        tools: bool,
+        level: ToolLevel,
+        fit: Option<Box<FitContext>>,
     ) {
         let tx = self.tx.clone();
-        let Some(client) = self.client() else {
+        let failed = |view| {
             let _ = tx.send(Event::Chat {
                 turn,
-                update: ChatUpdate::Failed(not_connected()),
+                update: ChatUpdate::Failed(view),
             });
+        };
+        let Some(client) = self.client() else {
+            failed(not_connected());
             return;
+        };
+        let tools = match self.turn_tools(level, &mut request) {
+            Ok(tools) => tools,
+            Err(view) => {
+                failed(view);
+                return;
+            }
         };
         let handle = tokio::spawn(async move {
             let send = |update| tx.send(Event::Chat { turn, update }).is_ok();
@@ -210,13 +245,13 @@ impl Runner {
                 model: target.model().to_owned(),
                 deployment: target.deployment().id.clone(),
             });
-            let tools = match tools.then(|| workspace_tools(&mut request)).transpose() {
-                Ok(tools) => tools,
-                Err(view) => {
-                    send(ChatUpdate::Failed(view));
-                    return;
-                }
-            };
+            if let Some(fit) = fit {
+                let notice = |text| {
+                    let _ = tx.send(Event::Notice(text));
+                };
+                request =
+                    agent_ops::fit_request(&client, &target, *fit, request, &send, &notice).await;
+            }
             let events = agent_turn::start(client, target, request, tools, DEFAULT_MAX_ROUNDS);
             forward_turn(events, &send).await;
         });
@@ -315,14 +350,6 @@ impl Runner {
         });
     }
 
-    fn apply_proposal(&self, id: u64, proposal: crate::agent::edit::Proposal) {
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let result = proposal.apply().map_err(|err| err.to_string());
-            let _ = tx.send(Event::ProposalApplied { id, result });
-        });
-    }
-
     fn save_settings(&self, form: SettingsForm) {
         let tx = self.tx.clone();
         let ctx = self.ctx.clone();
@@ -342,20 +369,6 @@ fn freshness(refresh: bool) -> Freshness {
     } else {
         Freshness::Cached
     }
-}
-
-/// The read tools (Alt-T) in the working directory, offered in `request`.
-fn workspace_tools(request: &mut ChatRequest) -> Result<Tools, ErrorView> {
-    let tools = std::env::current_dir()
-        .and_then(|dir| Tools::new(&dir))
-        .map_err(|err| {
-            ErrorView::new(
-                format!("tools: no working directory: {err}"),
-                "turn tools off with Alt-T",
-            )
-        })?;
-    request.tools = agent_tools::specs();
-    Ok(tools)
 }
 
 /// The TUI's one loop over a turn: its events as `ChatUpdate`s; each tool call becomes one

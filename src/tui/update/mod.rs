@@ -4,9 +4,14 @@
 mod attach;
 mod chat;
 mod code;
+mod context;
+mod history;
 mod lists;
 mod proposals;
+mod resume;
 mod settings;
+mod shell;
+mod slash;
 #[cfg(test)]
 mod tests;
 
@@ -16,6 +21,10 @@ use super::event::{Effect, Event, Listing};
 use super::keymap::{Action, Scope};
 use super::state::{AppState, Connection, LeftPane, Load, Overlay, Pane, SettingsStatus};
 use crate::aicore::{Deployment, ModelEntry};
+
+pub use attach::label as attach_label;
+pub use history::after_first_frame;
+pub use slash::popup as slash_popup;
 
 pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
     match event {
@@ -92,6 +101,24 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             state.notice = Some(text);
             Vec::new()
         }
+        Event::InputHistoryLoaded(earlier) => {
+            history::loaded(state, earlier);
+            Vec::new()
+        }
+        Event::SessionsListed { request, result } => {
+            resume::listed(state, request, result);
+            Vec::new()
+        }
+        Event::SessionOpened { loaded, started } => resume::opened(state, &loaded, started),
+        Event::Compacted { request, result } => slash::compacted(state, request, result),
+        Event::Undone(result) => {
+            let text = match result {
+                Ok(path) => format!("undone: {path} is back as it was before the last edit"),
+                Err(err) => format!("not undone: {err}"),
+            };
+            chat::push_notice(state, text);
+            Vec::new()
+        }
     }
 }
 
@@ -104,7 +131,13 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             return Vec::new();
         }
         Overlay::Settings => return settings::on_key(state, key),
+        Overlay::Resume => return resume::on_key(state, key),
         Overlay::None => {}
+    }
+    if state.focus == Pane::Chat
+        && let Some(effects) = slash::popup_key(state, key)
+    {
+        return effects;
     }
     if state.focus == Pane::Models && state.models.filter.is_typing() {
         return lists::on_filter_key(state, key);
@@ -225,7 +258,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
 }
 
 /// `m` / `d`: the pickers come back in the left column.
-fn focus_picker(state: &mut AppState, pane: Pane) -> Vec<Effect> {
+pub(super) fn focus_picker(state: &mut AppState, pane: Pane) -> Vec<Effect> {
     state.left = LeftPane::Pickers;
     focus(state, pane)
 }
@@ -268,7 +301,7 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
                 .insert_str(&text.replace("\r\n", "\n"));
         }
         (Overlay::None, Pane::Deployments | Pane::Code)
-        | (Overlay::Help | Overlay::ConfirmQuit, _) => {}
+        | (Overlay::Help | Overlay::ConfirmQuit | Overlay::Resume, _) => {}
     }
     Vec::new()
 }

@@ -20,6 +20,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         frame.render_widget(attachment_row(state), attachments);
     }
     draw_input(frame, state, areas.input);
+    super::slash::draw(frame, state, areas.input, area);
 }
 
 /// `@src/lib.rs 2.1 KiB ×  @Cargo.toml 812 B ×   C-x removes the last`
@@ -28,7 +29,7 @@ fn attachment_row(state: &AppState) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     for attachment in &state.chat.composer.attachments {
         spans.push(Span::styled(
-            format!("@{}", attachment.path),
+            crate::tui::update::attach_label(attachment),
             theme.accent(),
         ));
         spans.push(Span::styled(
@@ -70,10 +71,9 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         },
         (None, None) => String::new(),
     };
-    let tools = if state.chat.tools {
-        " · ⚙ tools"
-    } else {
-        ""
+    let tools = match state.chat.tools {
+        crate::agent::tools::ToolLevel::Off => String::new(),
+        level => format!(" · ⚙ tools {}", level.as_str()),
     };
     let mut block = pane_block(format!(" Chat{target}{tools} "), focused, theme);
     if let Scroll::At { .. } = state.chat.transcript.scroll {
