@@ -13,6 +13,8 @@ mod settings;
 mod shell;
 mod slash;
 #[cfg(test)]
+mod slash_tests;
+#[cfg(test)]
 mod tests;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
