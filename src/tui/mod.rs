@@ -21,6 +21,8 @@ pub mod view;
 #[cfg(test)]
 mod screenshot;
 #[cfg(test)]
+mod slash_snapshot_tests;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod test_support;

@@ -56,7 +56,11 @@ fn the_popup_opens_on_a_slash_filters_moves_completes_and_closes() {
     key(&mut state, KeyCode::Tab);
     assert_eq!(state.chat.composer.input.text(), "/mode ");
     assert!(slash_popup(&state).is_empty(), "arguments close the popup");
-    assert_eq!(state.focus, Pane::Chat, "Tab completed instead of changing pane");
+    assert_eq!(
+        state.focus,
+        Pane::Chat,
+        "Tab completed instead of changing pane"
+    );
 
     state.chat.composer.input.set_text("/he");
     assert_eq!(slash_popup(&state).len(), 1);
@@ -69,14 +73,20 @@ fn the_popup_opens_on_a_slash_filters_moves_completes_and_closes() {
 #[test]
 fn enter_runs_the_highlighted_command_and_help_new_copy_undo_work() {
     let mut state = picked(160, 48);
-    assert_eq!(enter(&mut state, "/he"), vec![Effect::AppendInputHistory("/he".into())]);
+    assert_eq!(
+        enter(&mut state, "/he"),
+        vec![Effect::AppendInputHistory("/he".into())]
+    );
     assert_eq!(state.overlay, Overlay::Help);
     assert_eq!(state.chat.composer.input.text(), "");
     key(&mut state, KeyCode::Char('x'));
 
     turn(&mut state, "hi", "hello there", None);
     let effects = enter(&mut state, "/copy");
-    assert!(effects.contains(&Effect::Copy("hello there".into())), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::Copy("hello there".into())),
+        "{effects:?}"
+    );
     assert!(enter(&mut state, "/undo").contains(&Effect::UndoLastEdit));
     apply(&mut state, Event::Undone(Err("nothing to undo".into())));
     assert_eq!(last_notice(&state), "not undone: nothing to undo");
@@ -85,7 +95,13 @@ fn enter_runs_the_highlighted_command_and_help_new_copy_undo_work() {
     assert!(state.chat.transcript.entries.is_empty());
     assert!(state.chat.conversation.messages().is_empty());
     assert!(state.chat.session.is_none(), "the saved session is closed");
-    assert!(state.notice.as_deref().unwrap().starts_with("new conversation"));
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("new conversation")
+    );
 }
 
 #[test]
@@ -162,12 +178,22 @@ fn compact_asks_for_a_summary_and_its_answer_replaces_older_turns() {
     assert_eq!(conversation.messages().len(), 4);
     let request = *request;
     // Nothing is sent while the summary is written.
-    assert!(!enter(&mut state, "third").iter().any(|e| matches!(e, Effect::StartTurn { .. })));
+    assert!(
+        !enter(&mut state, "third")
+            .iter()
+            .any(|e| matches!(e, Effect::StartTurn { .. }))
+    );
     state.chat.composer.input.set_text("");
 
     let messages = vec![
-        Message::new(Role::User, "Summary of the conversation so far:\n\n- said one"),
-        Message::new(Role::Assistant, "Understood; I will continue from that summary."),
+        Message::new(
+            Role::User,
+            "Summary of the conversation so far:\n\n- said one",
+        ),
+        Message::new(
+            Role::Assistant,
+            "Understood; I will continue from that summary.",
+        ),
         Message::new(Role::User, "second"),
         Message::new(Role::Assistant, "two"),
     ];
@@ -306,7 +332,14 @@ fn the_meter_warns_once_from_80_percent_and_a_request_that_would_not_fit_is_fitt
         total_tokens: total,
     };
     turn(&mut state, "q1", "a1", Some(usage(50_000)));
-    assert!(state.chat.transcript.entries.iter().all(|e| e.speaker != Speaker::Notice));
+    assert!(
+        state
+            .chat
+            .transcript
+            .entries
+            .iter()
+            .all(|e| e.speaker != Speaker::Notice)
+    );
     turn(&mut state, "q2", "a2", Some(usage(105_000)));
     assert!(last_notice(&state).starts_with("⚠ the context is 82% full"));
     turn(&mut state, "q3", "a3", Some(usage(106_000)));
@@ -324,7 +357,13 @@ fn the_meter_warns_once_from_80_percent_and_a_request_that_would_not_fit_is_fitt
     };
     let current = state.chat.next_turn - 1;
     for update in [ChatUpdate::Usage(usage(126_000)), ChatUpdate::Done] {
-        apply(&mut state, Event::Chat { turn: current, update });
+        apply(
+            &mut state,
+            Event::Chat {
+                turn: current,
+                update,
+            },
+        );
     }
     let effects = enter(&mut state, "q5");
     let Some(Effect::StartTurn { fit: Some(fit), .. }) = effects.last() else {
@@ -335,8 +374,14 @@ fn the_meter_warns_once_from_80_percent_and_a_request_that_would_not_fit_is_fitt
 
     let turn_id = state.chat.next_turn - 1;
     let fitted = vec![
-        Message::new(Role::User, "Summary of the conversation so far:\n\n- q1 to q4"),
-        Message::new(Role::Assistant, "Understood; I will continue from that summary."),
+        Message::new(
+            Role::User,
+            "Summary of the conversation so far:\n\n- q1 to q4",
+        ),
+        Message::new(
+            Role::Assistant,
+            "Understood; I will continue from that summary.",
+        ),
         Message::new(Role::User, "q5"),
     ];
     apply(
@@ -369,9 +414,15 @@ fn input_history_is_kept_across_two_runs_and_the_draft_survives_browsing() {
 
     let mut second = picked(160, 48);
     typed(&mut second, "half a thought");
-    assert_eq!(after_first_frame(&mut second), vec![Effect::LoadInputHistory]);
+    assert_eq!(
+        after_first_frame(&mut second),
+        vec![Effect::LoadInputHistory]
+    );
     assert_eq!(after_first_frame(&mut second), vec![], "asked once");
-    apply(&mut second, Event::InputHistoryLoaded(store.load().unwrap()));
+    apply(
+        &mut second,
+        Event::InputHistoryLoaded(store.load().unwrap()),
+    );
     key(&mut second, KeyCode::Up);
     assert_eq!(second.chat.composer.input.text(), "explain parse_key");
     key(&mut second, KeyCode::Down);

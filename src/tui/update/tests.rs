@@ -276,10 +276,7 @@ fn esc_mid_stream_cancels_and_keeps_the_partial_answer() {
     // Retry asks again with the same question.
     let effects = ctrl(&mut state, 'r');
     assert!(
-        matches!(
-            effects.as_slice(),
-            [Effect::StartTurn { .. }]
-        ),
+        matches!(effects.as_slice(), [Effect::StartTurn { .. }]),
         "{effects:?}"
     );
 }

@@ -15,6 +15,12 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let mut left = Vec::new();
     match &state.notice {
         Some(notice) => left.push(Span::styled(format!(" {notice}"), theme.warning())),
+        None if state.overlay == Overlay::Resume => {
+            for (keys, what) in [("↑↓", "move"), ("Enter", "open"), ("Esc", "close")] {
+                left.push(Span::styled(format!(" {keys}"), theme.key()));
+                left.push(Span::styled(format!(" {what} "), theme.muted()));
+            }
+        }
         None => {
             for (keys, what) in state.keys.footer(scope(state)) {
                 left.push(Span::styled(format!(" {keys}"), theme.key()));
