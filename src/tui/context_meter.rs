@@ -52,7 +52,7 @@ pub fn label(usage: &ContextUse) -> Option<(String, ContextLevel)> {
 fn tokens(n: u64) -> String {
     if n >= 1_000_000 {
         let tenths = n / 100_000;
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             format!("{}M", tenths / 10)
         } else {
             format!("{}.{}M", tenths / 10, tenths % 10)
