@@ -277,12 +277,7 @@ fn attach_a_file_with_at_and_see_it_in_the_code_view() {
     };
     assert!(saved.contains("why the equals sign?"), "{saved}");
     assert!(saved.contains("`src/parse_key.rs`:"), "{saved}");
-    screen.send("\x03");
-    let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
-        screen.pump(Duration::from_millis(50));
-    }
+    quit(&mut screen, &mut child);
 }
 
 #[test]
@@ -308,12 +303,7 @@ fn continue_opens_the_tui_on_the_last_conversation() {
     screen.wait_for("the saved question and the notice", |s| {
         s.contains("what is a resource group") && s.contains("continuing")
     });
-    screen.send("\x03");
-    let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
-        screen.pump(Duration::from_millis(50));
-    }
+    quit(&mut screen, &mut child);
 }
 
 /// Ctrl-C, then waits for the process to end.
@@ -338,7 +328,9 @@ fn slash_commands_shell_commands_and_history_across_runs() {
     });
     screen.send("\t");
     screen.send("\r");
-    screen.wait_for("the help", |s| s.contains("Keys") && s.contains("show every key"));
+    screen.wait_for("the help", |s| {
+        s.contains("Keys") && s.contains("show every key")
+    });
     screen.send("q");
     screen.wait_for("the help closed", |s| !s.contains("show every key"));
 
@@ -358,7 +350,9 @@ fn slash_commands_shell_commands_and_history_across_runs() {
         s.contains("! echo slash-ok") && s.contains("exit 0") && s.contains("×")
     });
     screen.send("/frobnicate\r");
-    screen.wait_for("the unknown command", |s| s.contains("unknown command /frobnicate"));
+    screen.wait_for("the unknown command", |s| {
+        s.contains("unknown command /frobnicate")
+    });
     quit(&mut screen, &mut child);
 
     // The next run recalls the inputs with ↑ (newest first).

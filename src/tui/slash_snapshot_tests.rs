@@ -4,19 +4,11 @@
 use crossterm::event::KeyCode;
 
 use super::event::{ChatUpdate, Effect, Event};
+use super::snapshot_tests::snap;
 use super::state::AppState;
-use super::test_support::{apply, key, picked, render, typed};
+use super::test_support::{apply, key, picked, typed};
 use crate::agent::session::SessionSummary;
 use crate::aicore::Usage;
-
-const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
-    for (width, height) in SIZES {
-        let state = build(width, height);
-        insta::assert_snapshot!(format!("{name}_{width}x{height}"), render(&state));
-    }
-}
 
 /// One question answered, the server reporting `total` tokens for it.
 fn answered(width: u16, height: u16, total: u64) -> AppState {

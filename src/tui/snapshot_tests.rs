@@ -11,7 +11,8 @@ use super::test_support::{apply, ctrl, key, loaded, picked, proposal, render, st
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
-fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
+/// Snapshots of `build`'s screen at each of [`SIZES`].
+pub(super) fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
     for (width, height) in SIZES {
         let state = build(width, height);
         insta::assert_snapshot!(format!("{name}_{width}x{height}"), render(&state));

@@ -6,20 +6,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use futures_util::StreamExt;
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use super::event::{
-    ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, FitContext, Listing, SettingsForm,
-};
+use super::event::{ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
 use super::session::{SessionRecord, SessionWriter};
 use crate::agent::session::SessionStore;
-use crate::agent::tools::ToolLevel;
-use crate::agent::turn as agent_turn;
-use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent};
-use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode};
+use crate::agent::{Attachment, Tools};
+use crate::aicore::{Client, Freshness};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
 use crate::credentials::{self, CredentialError};
@@ -28,6 +23,7 @@ use crate::report;
 mod agent_ops;
 mod paths;
 mod settings;
+mod turn;
 
 use paths::{expand_home, path_candidates};
 
@@ -202,62 +198,6 @@ impl Runner {
         });
     }
 
-    fn start_turn(
-        &mut self,
-        turn: u64,
-        (mode, model, deployment): (Mode, String, Option<String>),
-        mut request: ChatRequest,
-        level: ToolLevel,
-        fit: Option<Box<FitContext>>,
-    ) {
-        let tx = self.tx.clone();
-        let failed = |view| {
-            let _ = tx.send(Event::Chat {
-                turn,
-                update: ChatUpdate::Failed(view),
-            });
-        };
-        let Some(client) = self.client() else {
-            failed(not_connected());
-            return;
-        };
-        let tools = match self.turn_tools(level, &mut request) {
-            Ok(tools) => tools,
-            Err(view) => {
-                failed(view);
-                return;
-            }
-        };
-        let handle = tokio::spawn(async move {
-            let send = |update| tx.send(Event::Chat { turn, update }).is_ok();
-            let target = match client
-                .resolve_target(mode, Some(&model), deployment.as_deref())
-                .await
-            {
-                Ok(target) => target,
-                Err(err) => {
-                    send(ChatUpdate::Failed(ErrorView::from(&err)));
-                    return;
-                }
-            };
-            let _ = tx.send(Event::TurnTarget {
-                turn,
-                model: target.model().to_owned(),
-                deployment: target.deployment().id.clone(),
-            });
-            if let Some(fit) = fit {
-                let notice = |text| {
-                    let _ = tx.send(Event::Notice(text));
-                };
-                request =
-                    agent_ops::fit_request(&client, &target, *fit, request, &send, &notice).await;
-            }
-            let events = agent_turn::start(client, target, request, tools, DEFAULT_MAX_ROUNDS);
-            forward_turn(events, &send).await;
-        });
-        self.turns.insert(turn, handle.abort_handle());
-    }
-
     fn save_choice(&self, model: String, deployment: Option<String>) {
         // The simulator's deployment ids mean nothing to a real tenant: --demo keeps the
         // choice for this session only and leaves the config file alone.
@@ -371,64 +311,7 @@ fn freshness(refresh: bool) -> Freshness {
     }
 }
 
-/// The TUI's one loop over a turn: its events as `ChatUpdate`s; each tool call becomes one
-/// `⚙` line of the answer.
-async fn forward_turn(mut turn_events: agent_turn::Turn, send: &impl Fn(ChatUpdate) -> bool) {
-    let mut calls = HashMap::new();
-    while let Some(event) = turn_events.next().await {
-        let update = match event {
-            TurnEvent::Chat(ChatEvent::Delta(text)) => ChatUpdate::Delta(text),
-            TurnEvent::Chat(ChatEvent::Usage(usage)) => ChatUpdate::Usage(usage),
-            TurnEvent::Chat(ChatEvent::Retrying {
-                attempt, reason, ..
-            }) => ChatUpdate::Retrying { attempt, reason },
-            TurnEvent::Chat(ChatEvent::Done { .. } | ChatEvent::ToolCall(_)) => {
-                continue;
-            }
-            TurnEvent::Chat(ChatEvent::Error(err)) => {
-                send(ChatUpdate::Failed(ErrorView::from(&err)));
-                return;
-            }
-            TurnEvent::ToolStarted { id, name, args } => {
-                calls.insert(id, agent_turn::describe_call(&name, &args));
-                continue;
-            }
-            TurnEvent::ToolFinished {
-                id,
-                name,
-                summary,
-                bytes,
-                ok,
-            } => {
-                let call = calls.remove(&id).unwrap_or(name);
-                ChatUpdate::Tool(agent_turn::describe_result(&call, &summary, bytes, ok))
-            }
-            TurnEvent::History(messages) => ChatUpdate::History(messages),
-            // The TUI offers only the read tools until its review area exists; should an
-            // approval still be asked, it is answered no, so nothing is written unseen.
-            TurnEvent::ApprovalNeeded { reply, .. } => {
-                let _ = reply.send(crate::agent::Decision::No {
-                    reason: Some("the TUI cannot review edits or commands yet".into()),
-                });
-                continue;
-            }
-            TurnEvent::Approval { .. } | TurnEvent::CommandOutput { .. } => continue,
-            TurnEvent::RoundLimit { rounds } => {
-                send(ChatUpdate::Failed(ErrorView::new(
-                    format!("stopped after {rounds} tool rounds without an answer"),
-                    "ask a narrower question",
-                )));
-                return;
-            }
-        };
-        if !send(update) {
-            return;
-        }
-    }
-    send(ChatUpdate::Done);
-}
-
-fn not_connected() -> ErrorView {
+pub(super) fn not_connected() -> ErrorView {
     ErrorView::new(
         "not connected to SAP AI Core",
         "open the settings (s) and save working credentials",

@@ -7,14 +7,11 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use super::attach;
-use crate::agent::Conversation;
 use crate::agent::tools::ToolLevel;
 use crate::aicore::{Mode, Usage};
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::state::{
-    AppState, CodePane, ContextTrack, Entry, EntryEnd, Pane, Scroll, Speaker, Turn, TurnStats,
-};
+use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, Turn};
 use crate::tui::{markdown, session, transcript, view};
 
 pub(super) fn is_current(state: &AppState, turn: u64) -> bool {
@@ -54,7 +51,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             attach::remove_last(state);
             Vec::new()
         }
-        Action::NewConversation => new_conversation(state),
+        Action::NewConversation => super::conversation::new_conversation(state),
         Action::ToggleTools => {
             state.chat.tools = match state.chat.tools {
                 ToolLevel::Off => ToolLevel::Read,
@@ -209,80 +206,8 @@ pub(super) fn save_input(state: &mut AppState, text: &str) -> Vec<Effect> {
     vec![Effect::AppendInputHistory(text.to_owned())]
 }
 
-/// A line from sapcode itself in the transcript (a command's result, a warning). Placed
-/// before an answer that is still streaming, which must stay the last entry.
-pub(super) fn push_notice(state: &mut AppState, text: String) {
-    let entries = &mut state.chat.transcript.entries;
-    let at = match entries.last() {
-        Some(last) if last.end == EntryEnd::Open => entries.len() - 1,
-        _ => entries.len(),
-    };
-    entries.insert(at, Entry::new(Speaker::Notice, text, EntryEnd::Finished));
-}
-
-/// The conversation's history rewritten (compaction): the meter measures it afresh, and the
-/// session records the new history.
-pub(super) fn replace_messages(
-    state: &mut AppState,
-    messages: Vec<crate::aicore::Message>,
-) -> Vec<Effect> {
-    *state.chat.conversation.messages_mut() = messages;
-    state.chat.context = ContextTrack::default();
-    session::snapshot(state)
-        .map(|record| Effect::SaveSession(Box::new(record)))
-        .into_iter()
-        .collect()
-}
-
-/// `Ctrl-N`, `/new`: a fresh conversation; the last one is already saved after its last turn.
-pub(super) fn new_conversation(state: &mut AppState) -> Vec<Effect> {
-    if state.is_streaming() {
-        state.notice = Some("an answer is still streaming: Esc stops it first".into());
-        return Vec::new();
-    }
-    let chat = &mut state.chat;
-    let was_saved = chat.session.take().is_some();
-    chat.transcript.entries.clear();
-    // Project rules belong to the workspace, not to one conversation.
-    let rules = chat.conversation.project_rules().cloned();
-    chat.conversation = Conversation::new(None);
-    chat.conversation.set_project_rules(rules);
-    chat.composer.attachments.clear();
-    chat.composer.attaching = None;
-    chat.files.clear();
-    chat.context = ContextTrack::default();
-    chat.compacting = None;
-    chat.transcript.scroll = Scroll::Follow;
-    chat.stats = TurnStats {
-        last_target: chat.stats.last_target.take(),
-        ..TurnStats::default()
-    };
-    // Edits not yet decided stay for review: starting over must not lose them.
-    let mut proposals = std::mem::take(&mut state.code.proposals);
-    proposals.retain(|p| p.status.is_open());
-    let waiting = proposals.len();
-    state.code = CodePane {
-        proposals,
-        ..CodePane::default()
-    };
-    let mut notice = if was_saved {
-        "new conversation; the last one is saved under sessions/ in the data directory".to_owned()
-    } else {
-        "new conversation".to_owned()
-    };
-    if waiting > 0 {
-        let noun = if waiting == 1 {
-            "edit still waits"
-        } else {
-            "edits still wait"
-        };
-        notice.push_str(&format!("; {waiting} proposed {noun} in the code view"));
-    }
-    state.notice = Some(notice);
-    Vec::new()
-}
-
-fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
+/// A new turn (an answer, or a `!CMD`'s output) streams from now on; returns its id.
+pub(super) fn begin_turn(state: &mut AppState) -> u64 {
     let turn = state.chat.next_turn;
     state.chat.next_turn += 1;
     state.chat.turn = Turn::Streaming {
@@ -291,6 +216,11 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         waiting: None,
     };
     state.chat.transcript.scroll = Scroll::Follow;
+    turn
+}
+
+fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
+    let turn = begin_turn(state);
     state.chat.stats.last_usage = None;
     let deployment = match state.mode {
         Mode::Foundation => state.deployments.chosen.clone(),
@@ -417,8 +347,8 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
         ChatUpdate::History(messages) => state.chat.conversation.extend(messages),
         ChatUpdate::Proposed(proposal) => super::proposals::on_proposed(state, *proposal),
         ChatUpdate::Fitted { messages, said } => {
-            push_notice(state, said);
-            return replace_messages(state, messages);
+            super::conversation::push_notice(state, said);
+            return super::conversation::replace_messages(state, messages);
         }
         ChatUpdate::CommandFinished { content, summary } => {
             super::shell::finished(state, content, summary);

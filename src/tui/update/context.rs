@@ -26,7 +26,7 @@ pub(super) fn turn_finished(state: &mut AppState) {
     let (Some(percent), Some(limit)) = (measured.percent(), measured.limit) else {
         return;
     };
-    super::chat::push_notice(
+    super::conversation::push_notice(
         state,
         format!(
             "⚠ the context is {percent}% full ({} of {limit} tokens): /compact summarises older \

@@ -5,6 +5,7 @@ mod attach;
 mod chat;
 mod code;
 mod context;
+mod conversation;
 mod history;
 mod lists;
 mod proposals;
@@ -118,7 +119,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
                 Ok(path) => format!("undone: {path} is back as it was before the last edit"),
                 Err(err) => format!("not undone: {err}"),
             };
-            chat::push_notice(state, text);
+            conversation::push_notice(state, text);
             Vec::new()
         }
     }

@@ -58,7 +58,7 @@ pub(super) fn opened(
         state.notice = Some("an answer is still streaming: Esc stops it, then /resume".into());
         return Vec::new();
     }
-    let effects = super::chat::new_conversation(state);
+    let effects = super::conversation::new_conversation(state);
     session::open_conversation(state, loaded, started);
     state.focus = Pane::Chat;
     effects

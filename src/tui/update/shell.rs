@@ -7,7 +7,7 @@ use super::chat;
 use crate::agent::Attachment;
 use crate::tui::event::Effect;
 use crate::tui::keymap::{Action, Scope};
-use crate::tui::state::{AppState, Entry, EntryEnd, Scroll, Speaker, Turn};
+use crate::tui::state::{AppState, Entry, EntryEnd, Speaker, Turn};
 
 /// Most output kept in the transcript entry; the model gets `run_command`'s capped result.
 const MAX_SHOWN_BYTES: usize = 256 * 1024;
@@ -16,14 +16,7 @@ const MAX_SHOWN_BYTES: usize = 256 * 1024;
 pub(super) fn start(state: &mut AppState, typed: &str, command: String) -> Vec<Effect> {
     state.chat.composer.input.set_text("");
     let mut effects = chat::save_input(state, typed);
-    let turn = state.chat.next_turn;
-    state.chat.next_turn += 1;
-    state.chat.turn = Turn::Streaming {
-        id: turn,
-        started: state.now,
-        waiting: None,
-    };
-    state.chat.transcript.scroll = Scroll::Follow;
+    let turn = chat::begin_turn(state);
     state.chat.transcript.entries.push(Entry::new(
         Speaker::Shell(command.clone()),
         String::new(),

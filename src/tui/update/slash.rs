@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{chat, focus_picker, lists, next_request};
+use super::{chat, conversation, focus_picker, lists, next_request};
 use crate::agent::context::{KEEP_TURNS, kept_from};
 use crate::agent::tools::ToolLevel;
 use crate::aicore::Mode;
@@ -68,7 +68,7 @@ pub(super) fn run_typed(state: &mut AppState, text: &str) -> Vec<Effect> {
         Some(command) => run_line(state, text, command, args),
         None => {
             let mut effects = consume_input(state, text);
-            chat::push_notice(
+            conversation::push_notice(
                 state,
                 format!(
                     "unknown command /{name}: type / to see the commands (// sends a literal /)"
@@ -103,7 +103,7 @@ pub(super) fn run(state: &mut AppState, command: Command, args: &str) -> Vec<Eff
             set_mode(state, args);
             Vec::new()
         }
-        Command::New => chat::new_conversation(state),
+        Command::New => conversation::new_conversation(state),
         Command::Resume => resume(state),
         Command::Compact => compact(state),
         Command::Undo => vec![Effect::UndoLastEdit],
@@ -129,7 +129,7 @@ fn set_mode(state: &mut AppState, args: &str) {
         "foundation" => Mode::Foundation,
         "orchestration" => Mode::Orchestration,
         other => {
-            chat::push_notice(
+            conversation::push_notice(
                 state,
                 format!("/mode {other}: the modes are foundation and orchestration"),
             );
@@ -142,13 +142,13 @@ fn set_mode(state: &mut AppState, args: &str) {
         Mode::Foundation => "the model's own deployment answers",
         Mode::Orchestration => "the orchestration deployment answers for every model",
     };
-    chat::push_notice(state, format!("mode {}: {what}", mode.as_str()));
+    conversation::push_notice(state, format!("mode {}: {what}", mode.as_str()));
 }
 
 fn set_tools(state: &mut AppState, args: &str) {
     if !args.is_empty() {
         let Some(level) = ToolLevel::parse(args) else {
-            chat::push_notice(
+            conversation::push_notice(
                 state,
                 format!("/tools {args}: the levels are off, read, edit and all"),
             );
@@ -164,7 +164,7 @@ fn set_tools(state: &mut AppState, args: &str) {
             "the model may read, edit and run commands (each edit and command asks first)"
         }
     };
-    chat::push_notice(
+    conversation::push_notice(
         state,
         format!("tools {}: {what}", state.chat.tools.as_str()),
     );
@@ -196,7 +196,7 @@ fn compact(state: &mut AppState) -> Vec<Effect> {
     };
     let messages = state.chat.conversation.messages();
     let Some(older) = kept_from(messages, KEEP_TURNS) else {
-        chat::push_notice(
+        conversation::push_notice(
             state,
             "nothing to compact yet: the conversation has only its latest turn".into(),
         );
@@ -204,7 +204,7 @@ fn compact(state: &mut AppState) -> Vec<Effect> {
     };
     let request = next_request(state);
     state.chat.compacting = Some(request);
-    chat::push_notice(
+    conversation::push_notice(
         state,
         format!("compacting: {model} summarises the {older} older messages…"),
     );
@@ -234,20 +234,20 @@ pub(super) fn compacted(
     let before = crate::tui::context_meter::measure(state).map(|u| u.tokens);
     match result {
         Ok((messages, replaced)) => {
-            let effects = chat::replace_messages(state, messages);
+            let effects = conversation::replace_messages(state, messages);
             let after = crate::tui::context_meter::measure(state).map(|u| u.tokens);
             let tokens = match (before, after) {
                 (Some(before), Some(after)) => format!(" (context {before} → {after} tokens)"),
                 _ => String::new(),
             };
-            chat::push_notice(
+            conversation::push_notice(
                 state,
                 format!("compacted: a summary replaced {replaced} older messages{tokens}"),
             );
             effects
         }
         Err(err) => {
-            chat::push_notice(state, format!("not compacted: {err}"));
+            conversation::push_notice(state, format!("not compacted: {err}"));
             Vec::new()
         }
     }
