@@ -65,7 +65,8 @@ pub async fn run(
     });
     let (tx, rx) = unbounded_channel();
     let input = tokio::spawn(read_input(tx.clone()));
-    let mut runner = effects::Runner::new(ctx, tx);
+    let workspace = std::env::current_dir().unwrap_or_default();
+    let mut runner = effects::Runner::new(ctx, tx, &workspace);
     if let Ok(workspace) = std::env::current_dir() {
         session::use_project_rules(&mut state, &workspace);
     }

@@ -122,14 +122,22 @@ impl Runner {
         });
     }
 
+    /// Appends in the order sent: each task drains the shared queue under one lock, so a
+    /// later task can never write before an earlier input.
     pub(super) fn append_input_history(&self, text: String) {
         let Some(history) = self.input_history() else {
             return;
         };
+        lock(&self.history_queue).push_back(text);
+        let queue = self.history_queue.clone();
+        let writing = self.history_writing.clone();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            if let Err(err) = history.append(&text) {
-                let _ = tx.send(Event::Notice(format!("input history not saved: {err}")));
+            let _writing = lock(&writing);
+            while let Some(text) = lock(&queue).pop_front() {
+                if let Err(err) = history.append(&text) {
+                    let _ = tx.send(Event::Notice(format!("input history not saved: {err}")));
+                }
             }
         });
     }

@@ -40,12 +40,17 @@ pub struct Runner {
     workspace: std::path::PathBuf,
     /// The workspace's tools, made on first use (see `agent_ops`).
     tools: Option<Tools>,
+    /// Inputs waiting to be appended to the history file, and the lock of the one writer.
+    history_queue: Arc<Mutex<std::collections::VecDeque<String>>>,
+    history_writing: Arc<Mutex<()>>,
 }
 
 impl Runner {
-    pub fn new(ctx: Context, tx: UnboundedSender<Event>) -> Runner {
-        let workspace = std::env::current_dir().unwrap_or_default();
-        let workspace = workspace.canonicalize().unwrap_or(workspace);
+    /// `workspace`: where tools and `!CMD` run and which sessions are this workspace's.
+    pub fn new(ctx: Context, tx: UnboundedSender<Event>, workspace: &std::path::Path) -> Runner {
+        let workspace = workspace
+            .canonicalize()
+            .unwrap_or_else(|_| workspace.to_owned());
         let sessions = ctx
             .paths
             .data_dir
@@ -59,6 +64,8 @@ impl Runner {
             sessions: Arc::new(Mutex::new(sessions)),
             workspace,
             tools: None,
+            history_queue: Arc::default(),
+            history_writing: Arc::default(),
         }
     }
 
