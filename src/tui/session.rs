@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::state::{AppState, Entry as ChatEntry, EntryEnd, Speaker};
+use crate::agent::context::UsageMark;
 use crate::agent::rules::ProjectRules;
 use crate::agent::session::{Entry, LoadedSession, SessionError, SessionFile, SessionStore, stamp};
 use crate::aicore::{Message, Mode, Role, Usage};
@@ -71,6 +72,14 @@ pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession, started: 
             EntryEnd::Finished,
         ));
     }
+    // The meter starts from the usage the server last reported for these messages.
+    chat.context = crate::tui::state::ContextTrack {
+        mark: loaded.last_usage.map(|usage| UsageMark {
+            usage,
+            messages: conversation.messages().len(),
+        }),
+        warned: false,
+    };
     chat.conversation = conversation;
     chat.session = Some(started);
     let summary = loaded.summary();

@@ -428,3 +428,56 @@ fn input_history_is_kept_across_two_runs_and_the_draft_survives_browsing() {
     key(&mut second, KeyCode::Down);
     assert_eq!(second.chat.composer.input.text(), "half a thought");
 }
+
+#[test]
+fn an_opened_session_replaces_the_transcript_and_the_meter_starts_from_its_usage() {
+    use crate::agent::session::{Entry, SessionStore};
+    let dir = tempfile::tempdir().unwrap();
+    let store = SessionStore::new(dir.path());
+    let now = crate::tui::test_support::t0();
+    let file = store
+        .create(
+            dir.path(),
+            Mode::Foundation,
+            Some("gpt-4o"),
+            None,
+            None,
+            now,
+        )
+        .unwrap();
+    for message in [
+        Message::new(Role::User, "older question"),
+        Message::new(Role::Assistant, "older answer"),
+    ] {
+        file.append(&Entry::message(message, now)).unwrap();
+    }
+    let usage = Usage {
+        prompt_tokens: 20_000,
+        completion_tokens: 1_000,
+        total_tokens: 21_000,
+    };
+    file.append(&Entry::usage(usage, now)).unwrap();
+    let loaded = store.load(file.id()).unwrap();
+
+    let mut state = picked(160, 48);
+    turn(&mut state, "current question", "current answer", None);
+    apply(
+        &mut state,
+        Event::SessionOpened {
+            loaded: Box::new(loaded),
+            started: now,
+        },
+    );
+    let texts: Vec<&str> = state
+        .chat
+        .transcript
+        .entries
+        .iter()
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(texts, ["older question", "older answer"]);
+    assert_eq!(state.chat.session, Some(now));
+    assert_eq!(state.focus, Pane::Chat);
+    let measured = crate::tui::context_meter::measure(&state).unwrap();
+    assert_eq!(measured.tokens, 21_000);
+}
