@@ -5,6 +5,10 @@
 //! use it, so durations asserted below are exact virtual time, never the machine's speed.
 //! README "What sapcode survives" lists them.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::future::Future;
