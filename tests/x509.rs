@@ -240,7 +240,7 @@ async fn setup(ca: &CertifiedIssuer<'static, KeyPair>) -> Setup {
         _dir: dir,
         ca_file,
         certurl: format!("https://localhost:{}", addr.port()),
-        api: sim.base_url().to_string(),
+        api: sim.base_url().clone(),
         seen,
         connections,
         _sim: sim,

@@ -353,7 +353,7 @@ mod tests {
     }
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
-        lines.iter().map(|l| l.to_string()).collect()
+        lines.iter().map(ToString::to_string).collect()
     }
 
     #[test]
