@@ -3,6 +3,10 @@
 //! `run_command`'s timeout, `/undo` takes back an edit applied from the code view, the input
 //! history is written and read back, and `/resume` lists this workspace's sessions.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; the helpers here fail the
+// test the same way.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use clap::Parser;
