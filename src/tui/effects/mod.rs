@@ -319,7 +319,6 @@ fn freshness(refresh: bool) -> Freshness {
     }
 }
 
-
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
