@@ -260,7 +260,12 @@ fn render_closed(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> 
             lines
         }
         Speaker::Model(_) => markdown::render(&entry.text, width, theme),
-        Speaker::Notice => plain_lines(&entry.text, width, theme.warning()),
+        // Notices can quote a server's error text: escaped like everything from outside.
+        Speaker::Notice => plain_lines(
+            &crate::terminal_text::escape(&entry.text),
+            width,
+            theme.warning(),
+        ),
         // Command output is the outside world's text: escaped, never interpreted.
         Speaker::Shell(_) => plain_lines(
             &crate::terminal_text::escape(&entry.text).replace('\t', "    "),

@@ -481,3 +481,15 @@ fn an_opened_session_replaces_the_transcript_and_the_meter_starts_from_its_usage
     let measured = crate::tui::context_meter::measure(&state).unwrap();
     assert_eq!(measured.tokens, 21_000);
 }
+
+#[test]
+fn a_notice_quoting_server_text_reaches_the_screen_escaped() {
+    let mut state = picked(100, 30);
+    apply(
+        &mut state,
+        Event::Undone(Err("cannot restore a.rs: \u{1b}]52;c;aGk=\u{7}".into())),
+    );
+    let screen = crate::tui::test_support::render(&state);
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+    assert!(screen.contains("\\x1b]52"), "{screen}");
+}
