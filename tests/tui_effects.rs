@@ -183,3 +183,45 @@ async fn resume_lists_this_workspaces_sessions() {
         }
     );
 }
+
+/// Reads process states from /proc.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn esc_kills_a_user_command_with_its_process_group() {
+    let mut setup = setup(None);
+    setup.runner.run(Effect::RunShell {
+        turn: 9,
+        command: "sleep 60 & echo $! > child.pid; echo started; wait".into(),
+    });
+    loop {
+        match next(&mut setup.events).await {
+            Event::Chat {
+                update: ChatUpdate::Delta(text),
+                ..
+            } if text.contains("started") => break,
+            Event::Chat {
+                update: ChatUpdate::Delta(_),
+                ..
+            } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let pid = std::fs::read_to_string(setup.workspace.join("child.pid")).unwrap();
+    let alive = |pid: &str| std::path::Path::new(&format!("/proc/{}", pid.trim())).exists();
+    assert!(alive(&pid));
+    // What Esc asks for while a `!CMD` runs.
+    setup.runner.run(Effect::CancelTurn { turn: 9 });
+    let deadline = tokio::time::Instant::now() + WAIT;
+    // A killed process stays a zombie until reaped by init; its state says so.
+    let gone = |pid: &str| {
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .map_or(true, |stat| stat.contains(") Z"))
+    };
+    while !gone(&pid) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "sleep {pid} survived Esc"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
