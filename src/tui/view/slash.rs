@@ -34,6 +34,13 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, input: Rect, chat: Rect) {
     let selected = state.chat.composer.slash_selected.min(rows.len() - 1);
     let first = (selected + 1).saturating_sub(shown);
     let inner_width = usize::from(area.width.saturating_sub(2));
+    // The name column fits the longest command line shown, so descriptions get the rest.
+    let name_width = rows
+        .iter()
+        .map(|spec| format!("› /{} {}", spec.name, spec.args).trim_end().chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .min(inner_width / 2);
     let lines: Vec<Line<'static>> = rows
         .iter()
         .enumerate()
@@ -43,8 +50,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, input: Rect, chat: Rect) {
             let is_selected = index == selected;
             let marker = if is_selected { "› " } else { "  " };
             let name = format!("{marker}/{} {}", spec.name, spec.args);
-            let name = fit(name.trim_end(), 36.min(inner_width));
-            let help = fit(spec.help, inner_width.saturating_sub(37));
+            let name = fit(name.trim_end(), name_width);
+            let help = fit(spec.help, inner_width.saturating_sub(name_width + 1));
             let style = if is_selected {
                 theme.selected()
             } else {
