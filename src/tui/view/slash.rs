@@ -37,7 +37,13 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, input: Rect, chat: Rect) {
     // The name column fits the longest command line shown, so descriptions get the rest.
     let name_width = rows
         .iter()
-        .map(|spec| format!("› /{} {}", spec.name, spec.args).trim_end().chars().count() + 2)
+        .map(|spec| {
+            format!("› /{} {}", spec.name, spec.args)
+                .trim_end()
+                .chars()
+                .count()
+                + 2
+        })
         .max()
         .unwrap_or(0)
         .min(inner_width / 2);
