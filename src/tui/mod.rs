@@ -19,6 +19,8 @@ pub mod view;
 #[cfg(test)]
 mod screenshot;
 #[cfg(test)]
+mod review_snapshot_tests;
+#[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod test_support;
@@ -193,5 +195,6 @@ fn startup(ctx: &Context, theme: theme::Theme) -> Startup {
         now: SystemTime::now(),
         size: (80, 24),
         key_overrides: ctx.config.keys.clone(),
+        sandbox: crate::agent::sandbox::status(),
     }
 }

@@ -2,21 +2,17 @@
 //! one event channel; nothing here blocks the UI loop (keyring and file work goes through
 //! `spawn_blocking`). Chat turns keep an abort handle so Esc can cancel them.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use futures_util::StreamExt;
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::task::AbortHandle;
 
-use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
+use super::event::{ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
 use super::session::{SessionRecord, SessionWriter};
 use crate::agent::session::SessionStore;
-use crate::agent::turn as agent_turn;
-use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
-use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode};
+use crate::agent::Attachment;
+use crate::aicore::{Client, Freshness};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
 use crate::credentials::{self, CredentialError};
@@ -24,6 +20,7 @@ use crate::report;
 
 mod paths;
 mod settings;
+mod turn;
 
 use paths::{expand_home, path_candidates};
 
@@ -33,7 +30,7 @@ pub struct Runner {
     ctx: Arc<Context>,
     /// Set by the connect task; the in-process simulator lives inside for `--demo`.
     connection: Arc<Mutex<Option<Arc<Connection>>>>,
-    turns: HashMap<u64, AbortHandle>,
+    turns: turn::TurnState,
     /// `None` without a data dir; saving then says so once per turn.
     sessions: Arc<Mutex<Option<SessionWriter>>>,
 }
@@ -49,7 +46,7 @@ impl Runner {
             tx,
             ctx: Arc::new(ctx),
             connection: Arc::new(Mutex::new(None)),
-            turns: HashMap::new(),
+            turns: turn::TurnState::default(),
             sessions: Arc::new(Mutex::new(sessions)),
         }
     }
@@ -71,7 +68,7 @@ impl Runner {
 
     /// Starts `effect`. `Quit` and `Copy` need the terminal and are left to the loop.
     pub fn run(&mut self, effect: Effect) {
-        self.turns.retain(|_, handle| !handle.is_finished());
+        self.turns.handles.retain(|_, handle| !handle.is_finished());
         match effect {
             Effect::Connect => self.connect(),
             Effect::LoadModels { request, refresh } => self.load_models(request, refresh),
@@ -82,27 +79,26 @@ impl Runner {
                 model,
                 deployment,
                 request,
-                tools,
-            } => self.start_turn(turn, mode, model, deployment, request, tools),
-            Effect::CancelTurn { turn } => {
-                if let Some(handle) = self.turns.remove(&turn) {
-                    handle.abort();
-                }
+                level,
+            } => self.start_turn(turn, (mode, model, deployment), request, level),
+            Effect::CancelTurn { turn } => self.cancel_turn(turn),
+            Effect::AnswerApproval { turn, id, decision } => {
+                self.answer_approval(turn, &id, decision);
             }
+            Effect::UndoEdit => self.undo_edit(),
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
             Effect::SaveSettings(form) => self.save_settings(form),
             Effect::ImportKey { path } => self.import_key(path),
             Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
             Effect::SaveSession(record) => self.save_session(*record),
-            Effect::ApplyProposal { id, proposal } => self.apply_proposal(id, *proposal),
             Effect::Copy(_) | Effect::Quit => {}
         }
     }
 
     /// Aborts every running task (on quit).
     pub fn shutdown(&mut self) {
-        for (_, handle) in self.turns.drain() {
+        for (_, handle) in self.turns.handles.drain() {
             handle.abort();
         }
     }
@@ -174,53 +170,6 @@ impl Runner {
                 .map_err(|err| ErrorView::from(&err));
             let _ = tx.send(Event::DeploymentsLoaded { request, result });
         });
-    }
-
-    fn start_turn(
-        &mut self,
-        turn: u64,
-        mode: Mode,
-        model: String,
-        deployment: Option<String>,
-        mut request: ChatRequest,
-        tools: bool,
-    ) {
-        let tx = self.tx.clone();
-        let Some(client) = self.client() else {
-            let _ = tx.send(Event::Chat {
-                turn,
-                update: ChatUpdate::Failed(not_connected()),
-            });
-            return;
-        };
-        let handle = tokio::spawn(async move {
-            let send = |update| tx.send(Event::Chat { turn, update }).is_ok();
-            let target = match client
-                .resolve_target(mode, Some(&model), deployment.as_deref())
-                .await
-            {
-                Ok(target) => target,
-                Err(err) => {
-                    send(ChatUpdate::Failed(ErrorView::from(&err)));
-                    return;
-                }
-            };
-            let _ = tx.send(Event::TurnTarget {
-                turn,
-                model: target.model().to_owned(),
-                deployment: target.deployment().id.clone(),
-            });
-            let tools = match tools.then(|| workspace_tools(&mut request)).transpose() {
-                Ok(tools) => tools,
-                Err(view) => {
-                    send(ChatUpdate::Failed(view));
-                    return;
-                }
-            };
-            let events = agent_turn::start(client, target, request, tools, DEFAULT_MAX_ROUNDS);
-            forward_turn(events, &send).await;
-        });
-        self.turns.insert(turn, handle.abort_handle());
     }
 
     fn save_choice(&self, model: String, deployment: Option<String>) {
@@ -315,14 +264,6 @@ impl Runner {
         });
     }
 
-    fn apply_proposal(&self, id: u64, proposal: crate::agent::edit::Proposal) {
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let result = proposal.apply().map_err(|err| err.to_string());
-            let _ = tx.send(Event::ProposalApplied { id, result });
-        });
-    }
-
     fn save_settings(&self, form: SettingsForm) {
         let tx = self.tx.clone();
         let ctx = self.ctx.clone();
@@ -342,77 +283,6 @@ fn freshness(refresh: bool) -> Freshness {
     } else {
         Freshness::Cached
     }
-}
-
-/// The read tools (Alt-T) in the working directory, offered in `request`.
-fn workspace_tools(request: &mut ChatRequest) -> Result<Tools, ErrorView> {
-    let tools = std::env::current_dir()
-        .and_then(|dir| Tools::new(&dir))
-        .map_err(|err| {
-            ErrorView::new(
-                format!("tools: no working directory: {err}"),
-                "turn tools off with Alt-T",
-            )
-        })?;
-    request.tools = agent_tools::specs();
-    Ok(tools)
-}
-
-/// The TUI's one loop over a turn: its events as `ChatUpdate`s; each tool call becomes one
-/// `⚙` line of the answer.
-async fn forward_turn(mut turn_events: agent_turn::Turn, send: &impl Fn(ChatUpdate) -> bool) {
-    let mut calls = HashMap::new();
-    while let Some(event) = turn_events.next().await {
-        let update = match event {
-            TurnEvent::Chat(ChatEvent::Delta(text)) => ChatUpdate::Delta(text),
-            TurnEvent::Chat(ChatEvent::Usage(usage)) => ChatUpdate::Usage(usage),
-            TurnEvent::Chat(ChatEvent::Retrying {
-                attempt, reason, ..
-            }) => ChatUpdate::Retrying { attempt, reason },
-            TurnEvent::Chat(ChatEvent::Done { .. } | ChatEvent::ToolCall(_)) => {
-                continue;
-            }
-            TurnEvent::Chat(ChatEvent::Error(err)) => {
-                send(ChatUpdate::Failed(ErrorView::from(&err)));
-                return;
-            }
-            TurnEvent::ToolStarted { id, name, args } => {
-                calls.insert(id, agent_turn::describe_call(&name, &args));
-                continue;
-            }
-            TurnEvent::ToolFinished {
-                id,
-                name,
-                summary,
-                bytes,
-                ok,
-            } => {
-                let call = calls.remove(&id).unwrap_or(name);
-                ChatUpdate::Tool(agent_turn::describe_result(&call, &summary, bytes, ok))
-            }
-            TurnEvent::History(messages) => ChatUpdate::History(messages),
-            // The TUI offers only the read tools until its review area exists; should an
-            // approval still be asked, it is answered no, so nothing is written unseen.
-            TurnEvent::ApprovalNeeded { reply, .. } => {
-                let _ = reply.send(crate::agent::Decision::No {
-                    reason: Some("the TUI cannot review edits or commands yet".into()),
-                });
-                continue;
-            }
-            TurnEvent::Approval { .. } | TurnEvent::CommandOutput { .. } => continue,
-            TurnEvent::RoundLimit { rounds } => {
-                send(ChatUpdate::Failed(ErrorView::new(
-                    format!("stopped after {rounds} tool rounds without an answer"),
-                    "ask a narrower question",
-                )));
-                return;
-            }
-        };
-        if !send(update) {
-            return;
-        }
-    }
-    send(ChatUpdate::Done);
 }
 
 fn not_connected() -> ErrorView {

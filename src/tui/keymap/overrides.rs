@@ -105,6 +105,7 @@ pub fn clashes(keymap: &Keymap) -> Vec<String> {
         Scope::Code,
         Scope::Chat,
         Scope::Settings,
+        Scope::Review,
     ] {
         let in_chain: Vec<&Binding> = scope
             .chain()
@@ -172,8 +173,11 @@ fn relabel_partner(bindings: &mut [Binding], changed: usize) {
         | Action::Close
         | Action::ToggleCode
         | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal
+        | Action::UndoEdit
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand
         | Action::RemoveAttachment
         | Action::NewConversation
         | Action::ToggleTools => return,
@@ -233,8 +237,11 @@ fn fallback_help(action: Action) -> &'static str {
         | Action::Close
         | Action::ToggleCode
         | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal
+        | Action::UndoEdit
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand
         | Action::RemoveAttachment
         | Action::NewConversation
         | Action::ToggleTools => action.name(),

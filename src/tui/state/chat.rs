@@ -7,7 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use ratatui::text::Line;
 
-use crate::agent::{Attachment, Conversation};
+use super::review::Reviews;
+use super::tool_log::ToolLine;
+use crate::agent::{Attachment, Conversation, ToolLevel};
 use crate::aicore::Usage;
 use crate::tui::event::ErrorView;
 use crate::tui::text_input::TextInput;
@@ -57,8 +59,8 @@ pub struct Entry {
     pub end: EntryEnd,
     /// Files sent with this question, as shown (`@src/lib.rs 2.1 KiB`).
     pub files: Vec<String>,
-    /// Tools an answer used, as shown (`read_file src/lib.rs`); drawn under the speaker.
-    pub tools: Vec<String>,
+    /// Tools an answer used, in the order called; drawn under the speaker.
+    pub tools: Vec<ToolLine>,
     pub cache: RenderCache,
 }
 
@@ -155,8 +157,11 @@ pub struct ChatPane {
     pub files: Vec<Attachment>,
     /// When this conversation's first question was sent; names its file under `sessions/`.
     pub session: Option<SystemTime>,
-    /// Turns run the agent loop with the read-only tools (`Ctrl-T`; off by default).
-    pub tools: bool,
+    /// The tools turns offer (`Alt-T` cycles; `all` by default: edits and commands are
+    /// asked first in the review area).
+    pub level: ToolLevel,
+    /// Edits and commands waiting for the user's decision.
+    pub reviews: Reviews,
 }
 
 impl ChatPane {
@@ -182,7 +187,8 @@ impl ChatPane {
             conversation: Conversation::new(None),
             files: Vec::new(),
             session: None,
-            tools: false,
+            level: ToolLevel::All,
+            reviews: Reviews::default(),
         }
     }
 }

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::attach;
+use super::{attach, tools};
 use crate::agent::Conversation;
 use crate::aicore::{Mode, Usage};
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::Action;
 use crate::tui::state::{
-    AppState, CodePane, Entry, EntryEnd, Pane, Scroll, Speaker, Turn, TurnStats,
+    AppState, CodePane, Entry, EntryEnd, Pane, Scroll, Speaker, ToolResult, Turn, TurnStats,
 };
 use crate::tui::{markdown, session, transcript, view};
 
@@ -55,16 +55,10 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::NewConversation => new_conversation(state),
         Action::ToggleTools => {
-            state.chat.tools = !state.chat.tools;
-            state.notice = Some(if state.chat.tools {
-                "tools on: the model may read files in the working directory and propose edits \
-                 (nothing is written unless you apply it)"
-                    .into()
-            } else {
-                "tools off".into()
-            });
+            super::tools::cycle_level(state);
             Vec::new()
         }
+        Action::UndoEdit => super::tools::undo_last_edit(state),
         Action::Quit
         | Action::NextPane
         | Action::PrevPane
@@ -86,8 +80,10 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::NextItem
         | Action::PrevItem
         | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal => Vec::new(),
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand => Vec::new(),
     }
 }
 
@@ -218,28 +214,12 @@ fn new_conversation(state: &mut AppState) -> Vec<Effect> {
         last_target: chat.stats.last_target.take(),
         ..TurnStats::default()
     };
-    // Edits not yet decided stay for review: starting over must not lose them.
-    let mut proposals = std::mem::take(&mut state.code.proposals);
-    proposals.retain(|p| p.status.is_open());
-    let waiting = proposals.len();
-    state.code = CodePane {
-        proposals,
-        ..CodePane::default()
-    };
-    let mut notice = if was_saved {
+    state.code = CodePane::default();
+    state.notice = Some(if was_saved {
         "new conversation; the last one is saved under sessions/ in the data directory".to_owned()
     } else {
         "new conversation".to_owned()
-    };
-    if waiting > 0 {
-        let noun = if waiting == 1 {
-            "edit still waits"
-        } else {
-            "edits still wait"
-        };
-        notice.push_str(&format!("; {waiting} proposed {noun} in the code view"));
-    }
-    state.notice = Some(notice);
+    });
     Vec::new()
 }
 
@@ -269,11 +249,12 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         model,
         deployment,
         request: state.chat.conversation.request(None),
-        tools: state.chat.tools,
+        level: state.chat.level,
     }]
 }
 
-/// Esc: aborts the running turn and keeps its partial answer, marked as stopped.
+/// Esc: aborts the running turn (and any command it runs: its process group is killed) and
+/// keeps its partial answer, marked as stopped.
 pub(super) fn stop(state: &mut AppState) -> Vec<Effect> {
     let Turn::Streaming { id, .. } = state.chat.turn else {
         return Vec::new();
@@ -312,6 +293,8 @@ fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
             Some(state.now.duration_since(started).unwrap_or(Duration::ZERO));
     }
     state.chat.turn = Turn::Idle;
+    // Approvals the turn waited for die with it (their replies are dropped: "no").
+    state.chat.reviews.queue.clear();
     let Some(entry) = state.chat.transcript.entries.last_mut() else {
         return Vec::new();
     };
@@ -353,13 +336,24 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
                 total_tokens: total.total_tokens + usage.total_tokens,
             };
         }
-        ChatUpdate::Tool(line) => {
-            if let Some(entry) = state.chat.transcript.entries.last_mut() {
-                entry.tools.push(line);
-            }
+        ChatUpdate::ToolStarted { id, name, call } => tools::started(state, id, &name, call),
+        ChatUpdate::ToolFinished {
+            id,
+            summary,
+            bytes,
+            ok,
+        } => tools::finished(state, &id, ToolResult { summary, bytes, ok }),
+        ChatUpdate::ApprovalNeeded { id, request } => {
+            tools::approval_needed(state, turn, id, request);
+        }
+        ChatUpdate::Approval { id, approved, by } => tools::decided(state, &id, approved, by),
+        ChatUpdate::CommandOutput { id, text } => tools::command_output(state, &id, &text),
+        ChatUpdate::ToolsUnsupported { model, reason } => {
+            state.notice = Some(format!(
+                "{model} does not take tools ({reason}): it answers as plain chat"
+            ));
         }
         ChatUpdate::History(messages) => state.chat.conversation.extend(messages),
-        ChatUpdate::Proposed(proposal) => super::proposals::on_proposed(state, *proposal),
         ChatUpdate::Done => return finish(state, EntryEnd::Finished),
         ChatUpdate::Failed(error) => return finish(state, EntryEnd::Cut(error)),
     }

@@ -1,11 +1,14 @@
-//! The bottom line: the focused pane's keys (from the keymap table), or the latest notice,
-//! and token usage with the elapsed time of the current or last turn.
+//! The bottom line: the focused pane's keys (from the keymap table), or the latest notice;
+//! on the right the tools level and the protection commands run under, then token usage
+//! with the elapsed time of the current or last turn.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::{elapsed, split_line};
+use crate::agent::ToolLevel;
+use crate::agent::sandbox::Protection;
 use crate::tui::keymap::Scope;
 use crate::tui::state::{AppState, Overlay, Pane, Turn};
 
@@ -21,7 +24,13 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             }
         }
     }
-    let right = vec![Span::styled(usage_text(state), theme.muted())];
+    let usage = usage_text(state);
+    let status = if usage.is_empty() {
+        format!("{} ", protection_text(state))
+    } else {
+        format!("{} │ {usage}", protection_text(state))
+    };
+    let right = vec![Span::styled(status, theme.muted())];
     let width = area.width;
     let left_width: usize = left.iter().map(Span::width).sum();
     let right_width: usize = right.iter().map(Span::width).sum();
@@ -38,6 +47,9 @@ fn left_width_of(spans: &[Span<'_>]) -> usize {
 }
 
 fn scope(state: &AppState) -> Scope {
+    if state.overlay == Overlay::None && state.chat.reviews.is_open() {
+        return Scope::Review;
+    }
     match (state.overlay, state.focus) {
         (Overlay::Settings, _) => Scope::Settings,
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Models) => Scope::Models,
@@ -47,6 +59,17 @@ fn scope(state: &AppState) -> Scope {
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Chat) => Scope::Chat,
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Code) => Scope::Code,
     }
+}
+
+/// `tools all · sandbox: landlock`: what the model may do and what confines commands.
+pub fn protection_text(state: &AppState) -> String {
+    let level = state.chat.level;
+    let sandbox = match (level, state.sandbox) {
+        (ToolLevel::All, Protection::Landlock { .. }) => " · sandbox: landlock",
+        (ToolLevel::All, Protection::ApprovalOnly) => " · sandbox: none (approval only)",
+        (ToolLevel::Off | ToolLevel::Read | ToolLevel::Edit, _) => "",
+    };
+    format!("tools {}{sandbox}", level.as_str())
 }
 
 pub fn usage_text(state: &AppState) -> String {
