@@ -324,9 +324,15 @@ pub fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
             Turn::Streaming {
                 started, waiting, ..
             } if entry.text.is_empty() => {
-                let why = waiting
-                    .clone()
-                    .unwrap_or_else(|| "waiting for the first token".into());
+                let why = if state.chat.reviews.is_open() {
+                    "waiting for your decision below".to_owned()
+                } else if let Some(retrying) = waiting {
+                    retrying.clone()
+                } else if entry.tools.is_empty() {
+                    "waiting for the first token".to_owned()
+                } else {
+                    "working with the tools".to_owned()
+                };
                 vec![Line::styled(
                     format!(
                         "{} {why} · {}",

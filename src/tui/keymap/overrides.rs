@@ -402,7 +402,7 @@ mod tests {
                 "[keys] quit = \"ctrl-r\": C-r is both retry and quit in chat; default kept",
                 "[keys] send = \"hyper-enter\": cannot read key 'hyper-enter' (try ctrl-q, alt-enter, f2, pgup, x)",
                 "[keys] stop = \"x\": 'x' is text in the chat input; use ctrl- or alt-",
-                "[keys] window.quit = \"ctrl-q\": unknown scope 'window' (one of everywhere, pickers, models, deployments, code, chat, settings)",
+                "[keys] window.quit = \"ctrl-q\": unknown scope 'window' (one of everywhere, pickers, models, deployments, code, chat, settings, review)",
             ]
         );
         assert_eq!(keymap, Keymap::default());

@@ -165,6 +165,6 @@ mod tests {
         let unified = diff::unified("a", "", &format!("{}\n", "z".repeat(30)), true);
         let shown = text(&rows(&unified, 20, Theme::default()));
         assert_eq!(shown.len(), 1 + 1 + 3, "{shown:?}");
-        assert!(shown[3].starts_with("  ┆ +z"), "{shown:?}");
+        assert!(shown[3].starts_with("    ┆+z"), "{shown:?}");
     }
 }

@@ -25,10 +25,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         }
     }
     let usage = usage_text(state);
-    let status = if usage.is_empty() {
-        format!("{} ", protection_text(state))
-    } else {
-        format!("{} │ {usage}", protection_text(state))
+    // The tools matter where questions are asked; the pickers keep the room for their keys.
+    let status = match (state.overlay, state.focus) {
+        (Overlay::None, Pane::Chat) => {
+            let protection = protection_text(state, area.width >= WIDE);
+            if usage.is_empty() {
+                format!("{protection} ")
+            } else {
+                format!("{protection} │ {usage}")
+            }
+        }
+        (Overlay::None | Overlay::Settings | Overlay::Help | Overlay::ConfirmQuit, _) => usage,
     };
     let right = vec![Span::styled(status, theme.muted())];
     let width = area.width;
@@ -61,15 +68,25 @@ fn scope(state: &AppState) -> Scope {
     }
 }
 
-/// `tools all · sandbox: landlock`: what the model may do and what confines commands.
-pub fn protection_text(state: &AppState) -> String {
-    let level = state.chat.level;
-    let sandbox = match (level, state.sandbox) {
-        (ToolLevel::All, Protection::Landlock { .. }) => " · sandbox: landlock",
-        (ToolLevel::All, Protection::ApprovalOnly) => " · sandbox: none (approval only)",
-        (ToolLevel::Off | ToolLevel::Read | ToolLevel::Edit, _) => "",
+/// From this width the status names things in full; below, the key hints need the room.
+const WIDE: u16 = 120;
+
+/// `tools all · sandbox: landlock` (`⚙ all · landlock` when `wide` is false): what the
+/// model may do and, at level `all`, what confines its commands.
+pub fn protection_text(state: &AppState, wide: bool) -> String {
+    let level = state.chat.level.as_str();
+    let sandbox = match (state.chat.level, state.sandbox, wide) {
+        (ToolLevel::All, Protection::Landlock { .. }, true) => " · sandbox: landlock",
+        (ToolLevel::All, Protection::Landlock { .. }, false) => " · landlock",
+        (ToolLevel::All, Protection::ApprovalOnly, true) => " · sandbox: none (approval only)",
+        (ToolLevel::All, Protection::ApprovalOnly, false) => " · no sandbox",
+        (ToolLevel::Off | ToolLevel::Read | ToolLevel::Edit, _, _) => "",
     };
-    format!("tools {}{sandbox}", level.as_str())
+    if wide {
+        format!("tools {level}{sandbox}")
+    } else {
+        format!("⚙ {level}{sandbox}")
+    }
 }
 
 pub fn usage_text(state: &AppState) -> String {
