@@ -271,3 +271,7 @@ async fn forward<F: Fn(ChatUpdate) -> bool>(
     send(ChatUpdate::Done);
     Forwarded::Ended
 }
+
+#[cfg(test)]
+#[path = "turn_tests.rs"]
+mod tests;
