@@ -315,3 +315,53 @@ fn continue_opens_the_tui_on_the_last_conversation() {
         screen.pump(Duration::from_millis(50));
     }
 }
+
+/// The agent's review area in the real binary: the simulator's scripted edit is shown as a
+/// diff; `n` with a reason writes nothing and the model is told why; asked again, `y`
+/// writes it.
+#[test]
+fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
+    let home = tempfile::tempdir().unwrap();
+    let notes = home.path().join("notes.txt");
+    std::fs::write(&notes, "one\nhello\nthree\n").unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.wait_for("the tools level and the sandbox in the status line", |s| {
+        s.contains("tools all · sandbox:")
+    });
+    let prompt = r#"in notes.txt replace "hello" with "goodbye""#;
+    screen.send(prompt);
+    screen.send("\r");
+    screen.wait_for("the review area with the diff", |s| {
+        s.contains("Review · edit notes.txt +1 −1") && s.contains("│-hello") && s.contains("│+goodbye")
+    });
+    screen.send("n");
+    screen.wait_for("the reason field", |s| s.contains("reason for the model"));
+    screen.send("keep the greeting");
+    screen.send("\r");
+    screen.wait_for("the rejection in the transcript and the answer", |s| {
+        s.contains("✗ edit_file notes.txt: rejected: keep the greeting") && !s.contains("Review ·")
+    });
+    screen.wait_for("the turn's end", |s| s.contains("Enter send"));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "one\nhello\nthree\n");
+
+    screen.send(prompt);
+    screen.send("\r");
+    screen.wait_for("the review area again", |s| s.contains("Review · edit notes.txt"));
+    screen.send("y");
+    screen.wait_for("the applied edit in the transcript", |s| {
+        s.contains("✓ edit_file notes.txt applied (+1 −1)")
+    });
+    let deadline = Instant::now() + WAIT;
+    while std::fs::read_to_string(&notes).unwrap() != "one\ngoodbye\nthree\n" {
+        assert!(Instant::now() < deadline, "notes.txt was not edited");
+        screen.pump(Duration::from_millis(50));
+    }
+    screen.send("\x03");
+    screen.send("y");
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
+        screen.pump(Duration::from_millis(50));
+    }
+}
