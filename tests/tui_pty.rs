@@ -333,7 +333,9 @@ fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
     screen.send(prompt);
     screen.send("\r");
     screen.wait_for("the review area with the diff", |s| {
-        s.contains("Review · edit notes.txt +1 −1") && s.contains("│-hello") && s.contains("│+goodbye")
+        s.contains("Review · edit notes.txt +1 −1")
+            && s.contains("│-hello")
+            && s.contains("│+goodbye")
     });
     screen.send("n");
     screen.wait_for("the reason field", |s| s.contains("reason for the model"));
@@ -343,11 +345,16 @@ fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
         s.contains("✗ edit_file notes.txt: rejected: keep the greeting") && !s.contains("Review ·")
     });
     screen.wait_for("the turn's end", |s| s.contains("Enter send"));
-    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "one\nhello\nthree\n");
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "one\nhello\nthree\n"
+    );
 
     screen.send(prompt);
     screen.send("\r");
-    screen.wait_for("the review area again", |s| s.contains("Review · edit notes.txt"));
+    screen.wait_for("the review area again", |s| {
+        s.contains("Review · edit notes.txt")
+    });
     screen.send("y");
     screen.wait_for("the applied edit in the transcript", |s| {
         s.contains("✓ edit_file notes.txt applied (+1 −1)")

@@ -92,7 +92,10 @@ pub enum ChatUpdate {
         ok: bool,
     },
     /// An edit or command waits for the user's decision (the review area opens).
-    ApprovalNeeded { id: String, request: ApprovalRequest },
+    ApprovalNeeded {
+        id: String,
+        request: ApprovalRequest,
+    },
     /// The decision on call `id`, whoever made it.
     Approval {
         id: String,
@@ -100,11 +103,17 @@ pub enum ChatUpdate {
         by: ApprovedBy,
     },
     /// Output of the command call `id` runs, as it arrives.
-    CommandOutput { id: String, text: String },
+    CommandOutput {
+        id: String,
+        text: String,
+    },
     /// Tool calls and results the turn added before its answer, for the conversation.
     History(Vec<crate::aicore::Message>),
     /// The model refused the tools; the turn was asked again as plain chat (said once).
-    ToolsUnsupported { model: String, reason: String },
+    ToolsUnsupported {
+        model: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

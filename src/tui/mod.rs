@@ -17,9 +17,9 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
-mod screenshot;
-#[cfg(test)]
 mod review_snapshot_tests;
+#[cfg(test)]
+mod screenshot;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]

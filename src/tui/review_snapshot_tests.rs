@@ -132,7 +132,10 @@ fn command_output_streams_into_the_transcript() {
                 started("c2", "run_command", "run_command `cargo test`"),
                 approved("c2"),
                 output("c2", "running 2 tests\ntest parses ... ok\n"),
-                output("c2", "test keeps_padding ... FAILED\n\x1b[31merror\x1b[0m: 1 failed\n"),
+                output(
+                    "c2",
+                    "test keeps_padding ... FAILED\n\x1b[31merror\x1b[0m: 1 failed\n",
+                ),
                 finished("c2", "exit 101 (96 B output)", false),
                 started("c3", "edit_file", "edit_file src/main.rs"),
                 ChatUpdate::Approval {

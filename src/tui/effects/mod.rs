@@ -10,8 +10,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::event::{ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
 use super::session::{SessionRecord, SessionWriter};
-use crate::agent::session::SessionStore;
 use crate::agent::Attachment;
+use crate::agent::session::SessionStore;
 use crate::aicore::{Client, Freshness};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};

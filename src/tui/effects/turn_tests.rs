@@ -67,7 +67,11 @@ fn question() -> ChatRequest {
 
 /// Runs a turn to its end; each approval is answered with the next of `decisions` the way
 /// the review area does (through `pending`). Returns every update sent.
-async fn drive(model: Arc<Model>, tools: Option<Tools>, decisions: Vec<Decision>) -> Vec<ChatUpdate> {
+async fn drive(
+    model: Arc<Model>,
+    tools: Option<Tools>,
+    decisions: Vec<Decision>,
+) -> Vec<ChatUpdate> {
     let pending = Pending::default();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let send = move |update| tx.send(update).is_ok();
@@ -121,11 +125,18 @@ async fn the_review_answer_decides_what_is_written() {
     let no = Decision::No {
         reason: Some("keep the greeting".into()),
     };
-    let seen = drive(model(false, vec![vec![edit_call()]]), Some(tools.clone()), vec![no]).await;
+    let seen = drive(
+        model(false, vec![vec![edit_call()]]),
+        Some(tools.clone()),
+        vec![no],
+    )
+    .await;
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "one\nhello\n");
     assert!(
-        seen.iter().any(|u| matches!(u, ChatUpdate::ToolFinished { summary, ok: false, .. }
-            if summary == "rejected: keep the greeting")),
+        seen.iter().any(
+            |u| matches!(u, ChatUpdate::ToolFinished { summary, ok: false, .. }
+            if summary == "rejected: keep the greeting")
+        ),
         "{seen:?}"
     );
     assert!(
@@ -133,10 +144,16 @@ async fn the_review_answer_decides_what_is_written() {
             .any(|u| matches!(u, ChatUpdate::ApprovalNeeded { id, .. } if id == "c1"))
     );
 
-    let seen = drive(model(false, vec![vec![edit_call()]]), Some(tools.clone()), vec![Decision::Yes]).await;
+    let seen = drive(
+        model(false, vec![vec![edit_call()]]),
+        Some(tools.clone()),
+        vec![Decision::Yes],
+    )
+    .await;
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "one\ngoodbye\n");
     assert!(
-        seen.iter().any(|u| matches!(u, ChatUpdate::Approval { approved: true, .. })),
+        seen.iter()
+            .any(|u| matches!(u, ChatUpdate::Approval { approved: true, .. })),
         "{seen:?}"
     );
     // The session's tools keep the undo stack: the edit can be taken back.
@@ -154,7 +171,10 @@ async fn a_model_that_refuses_tools_answers_as_plain_chat_and_says_so() {
             if model == "m" && reason.contains("does not support tools")),
         "{seen:?}"
     );
-    assert!(seen.contains(&ChatUpdate::Delta("plain answer".into())), "{seen:?}");
+    assert!(
+        seen.contains(&ChatUpdate::Delta("plain answer".into())),
+        "{seen:?}"
+    );
     assert_eq!(seen.last(), Some(&ChatUpdate::Done));
     let requests = script.requests.lock().unwrap();
     assert_eq!(requests.len(), 2);
@@ -170,8 +190,14 @@ fn only_a_client_error_naming_tools_counts_as_a_refusal() {
         detail: detail.into(),
         retry_after: None,
     };
-    assert!(super::refuses_tools(&http(400, "This model does not support 'tools'")));
-    assert!(super::refuses_tools(&http(422, "function calling is unavailable")));
+    assert!(super::refuses_tools(&http(
+        400,
+        "This model does not support 'tools'"
+    )));
+    assert!(super::refuses_tools(&http(
+        422,
+        "function calling is unavailable"
+    )));
     assert!(!super::refuses_tools(&http(400, "max_tokens is too large")));
     assert!(!super::refuses_tools(&http(503, "tool service busy")));
     assert!(!super::refuses_tools(&crate::aicore::Error::InStream {

@@ -212,7 +212,10 @@ mod tests {
         });
         assert_eq!(read.headline(), "⚙ read_file a.rs (1.2 KiB)");
         let mut edit = ToolLine::new("2".into(), "edit_file", "edit_file a.rs".into());
-        assert_eq!(edit.headline(), "⚙ edit_file a.rs — waiting for your review");
+        assert_eq!(
+            edit.headline(),
+            "⚙ edit_file a.rs — waiting for your review"
+        );
         edit.approval = Some((true, ApprovedBy::User));
         edit.result = Some(ToolResult {
             summary: "edited a.rs (+1 −1)".into(),

@@ -298,6 +298,18 @@ fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
     let Some(entry) = state.chat.transcript.entries.last_mut() else {
         return Vec::new();
     };
+    // Calls still waiting or running never finish now (a command's group was killed).
+    let why = match &end {
+        EntryEnd::StoppedByEsc => "stopped by Esc",
+        EntryEnd::Open | EntryEnd::Finished | EntryEnd::Cut(_) => "not finished: the turn ended",
+    };
+    for tool in entry.tools.iter_mut().filter(|t| t.result.is_none()) {
+        tool.result = Some(ToolResult {
+            summary: why.into(),
+            bytes: 0,
+            ok: false,
+        });
+    }
     entry.end = end;
     let text = entry.text.clone();
     if !text.is_empty() {

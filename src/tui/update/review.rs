@@ -134,10 +134,14 @@ fn answer(state: &mut AppState, decision: Decision) -> Vec<Effect> {
 /// Moves the diff; the view clamps to the last page.
 pub(super) fn scroll_by(state: &mut AppState, delta: isize) {
     let viewport = view::layout::review_viewport(state);
-    let last = view::review_rows(state, viewport.width)
-        .saturating_sub(usize::from(viewport.height));
+    let last =
+        view::review_rows(state, viewport.width).saturating_sub(usize::from(viewport.height));
     if let Some(review) = state.chat.reviews.current_mut() {
-        review.scroll = review.scroll.min(last).saturating_add_signed(delta).min(last);
+        review.scroll = review
+            .scroll
+            .min(last)
+            .saturating_add_signed(delta)
+            .min(last);
     }
 }
 

@@ -222,7 +222,13 @@ fn n_asks_for_a_reason_that_goes_with_the_no() {
             }
         )
     );
-    finished(&mut state, turn, "c1", "rejected: keep the trim because of tabs", false);
+    finished(
+        &mut state,
+        turn,
+        "c1",
+        "rejected: keep the trim because of tabs",
+        false,
+    );
     assert_eq!(
         headlines(&state),
         ["✗ edit_file src/lib.rs: rejected: keep the trim because of tabs"]
@@ -239,11 +245,23 @@ fn n_asks_for_a_reason_that_goes_with_the_no() {
 fn a_grants_edits_and_bang_grants_a_command_only_where_they_fit() {
     let (mut state, turn) = reviewing_an_edit();
     assert!(key(&mut state, KeyCode::Char('!')).is_empty());
-    assert!(state.notice.as_deref().unwrap().starts_with("! is for commands"));
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("! is for commands")
+    );
     let effects = key(&mut state, KeyCode::Char('a'));
     assert_eq!(answered(&effects), ("c1", &Decision::AllEdits));
 
-    started(&mut state, turn, "c2", "run_command", "run_command `cargo test`");
+    started(
+        &mut state,
+        turn,
+        "c2",
+        "run_command",
+        "run_command `cargo test`",
+    );
     chat(
         &mut state,
         turn,
@@ -253,7 +271,13 @@ fn a_grants_edits_and_bang_grants_a_command_only_where_they_fit() {
         },
     );
     assert!(key(&mut state, KeyCode::Char('a')).is_empty());
-    assert!(state.notice.as_deref().unwrap().starts_with("a is for edits"));
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("a is for edits")
+    );
     let effects = key(&mut state, KeyCode::Char('!'));
     assert_eq!(answered(&effects), ("c2", &Decision::AlwaysCommand));
 }
@@ -275,6 +299,10 @@ fn esc_or_ctrl_c_during_a_review_stops_the_turn() {
         assert!(!state.chat.reviews.is_open());
         let answer = state.chat.transcript.entries.last().unwrap();
         assert_eq!(answer.end, EntryEnd::StoppedByEsc);
+        assert_eq!(
+            headlines(&state),
+            ["✗ edit_file src/lib.rs: stopped by Esc"]
+        );
     }
     // Also while the reason is typed.
     let (mut state, turn) = reviewing_an_edit();
@@ -324,7 +352,13 @@ fn an_approval_for_a_turn_that_is_gone_is_ignored() {
 fn command_output_streams_under_its_line_and_the_exit_code_ends_it() {
     let mut state = picked(160, 48);
     let turn = ask(&mut state, "run the tests");
-    started(&mut state, turn, "c1", "run_command", "run_command `cargo test`");
+    started(
+        &mut state,
+        turn,
+        "c1",
+        "run_command",
+        "run_command `cargo test`",
+    );
     chat(
         &mut state,
         turn,
@@ -378,12 +412,20 @@ fn undo_is_asked_of_the_runner_but_not_while_a_turn_runs() {
     );
     apply(
         &mut state,
-        Event::EditUndone(Err("src/lib.rs changed since sapcode edited it; not undone".into())),
+        Event::EditUndone(Err(
+            "src/lib.rs changed since sapcode edited it; not undone".into(),
+        )),
     );
     assert!(state.notice.as_deref().unwrap().starts_with("not undone: "));
     ask(&mut state, "hello");
     assert!(ctrl(&mut state, 'z').is_empty());
-    assert!(state.notice.as_deref().unwrap().starts_with("a turn is running"));
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("a turn is running")
+    );
 }
 
 #[test]
@@ -400,6 +442,8 @@ fn a_model_without_tools_is_said_once_in_the_status() {
     );
     assert_eq!(
         state.notice.as_deref(),
-        Some("gpt-4o does not take tools (HTTP 400: tools not supported): it answers as plain chat")
+        Some(
+            "gpt-4o does not take tools (HTTP 400: tools not supported): it answers as plain chat"
+        )
     );
 }

@@ -79,7 +79,12 @@ pub(super) fn finished(state: &mut AppState, id: &str, result: ToolResult) {
 }
 
 /// An edit or command waits: the review area opens and takes the keys.
-pub(super) fn approval_needed(state: &mut AppState, turn: u64, id: String, request: ApprovalRequest) {
+pub(super) fn approval_needed(
+    state: &mut AppState,
+    turn: u64,
+    id: String,
+    request: ApprovalRequest,
+) {
     let call = line(state, &id).map_or_else(String::new, |tool| tool.call.clone());
     state
         .chat

@@ -156,7 +156,10 @@ mod tests {
         let unified = diff::unified("n.txt", "", "x\x1b[2K\ty\n", true);
         let shown = text(&rows(&unified, 40, Theme::default()));
         assert_eq!(shown[0], "new file");
-        assert!(shown.iter().any(|l| l.contains("+x\\x1b[2K    y")), "{shown:?}");
+        assert!(
+            shown.iter().any(|l| l.contains("+x\\x1b[2K    y")),
+            "{shown:?}"
+        );
         assert!(!shown.iter().any(|l| l.contains('\x1b')));
     }
 

@@ -75,13 +75,18 @@ pub struct ChatAreas {
 
 pub fn chat_areas(area: Rect, state: &AppState) -> ChatAreas {
     if state.chat.reviews.is_open() {
-        let review_rows = (area.height * 3 / 5).max(6).min(area.height.saturating_sub(3));
+        let review_rows = (area.height * 3 / 5)
+            .max(6)
+            .min(area.height.saturating_sub(3));
         let [transcript, review] =
             Layout::vertical([Constraint::Min(3), Constraint::Length(review_rows)]).areas(area);
         return ChatAreas {
             transcript,
             attachments: None,
-            input: Rect { height: 0, ..review },
+            input: Rect {
+                height: 0,
+                ..review
+            },
             review: Some(review),
         };
     }
@@ -120,7 +125,9 @@ pub fn transcript_viewport(state: &AppState) -> Rect {
 /// The review area's rows inside its border (without the reason field), if one is open.
 pub fn review_viewport(state: &AppState) -> Rect {
     let chat = areas(screen(state), state).chat;
-    chat_areas(chat, state).review.map_or(Rect::default(), inner)
+    chat_areas(chat, state)
+        .review
+        .map_or(Rect::default(), inner)
 }
 
 /// The code view's rows inside its border, at the current terminal size.

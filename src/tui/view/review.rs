@@ -118,7 +118,10 @@ fn command_rows(state: &AppState, command: &str, width: u16) -> Vec<Line<'static
     let theme = state.theme;
     let width = usize::from(width);
     let mut rows = Vec::new();
-    for (index, line) in crate::terminal_text::escape(command).split('\n').enumerate() {
+    for (index, line) in crate::terminal_text::escape(command)
+        .split('\n')
+        .enumerate()
+    {
         let prompt = if index == 0 { "$ " } else { "  " };
         rows.extend(markdown::wrap(
             vec![Span::styled(line.replace('\t', "    "), theme.text())],
@@ -129,10 +132,9 @@ fn command_rows(state: &AppState, command: &str, width: u16) -> Vec<Line<'static
     }
     rows.push(Line::default());
     let protection = match state.sandbox {
-        Protection::Landlock { .. } => format!(
-            "Runs with sh -c in the workspace. {}.",
-            state.sandbox
-        ),
+        Protection::Landlock { .. } => {
+            format!("Runs with sh -c in the workspace. {}.", state.sandbox)
+        }
         Protection::ApprovalOnly => format!(
             "Runs with sh -c in the workspace. {}: it can write anywhere you can.",
             state.sandbox
