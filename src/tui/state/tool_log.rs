@@ -231,8 +231,9 @@ mod tests {
         assert_eq!(edit.headline(), "✗ edit_file a.rs: rejected: keep it");
         let mut command = ToolLine::new("3".into(), "run_command", "run_command `ls`".into());
         command.approval = Some((true, ApprovedBy::Session));
-        command.output = Some(CommandLog::default());
-        command.output.as_mut().map(|o| o.push("a\nb"));
+        let mut output = CommandLog::default();
+        output.push("a\nb");
+        command.output = Some(output);
         assert_eq!(
             command.headline(),
             "⚙ run_command `ls` — running (approved for this session)"
