@@ -5,18 +5,10 @@
 use crossterm::event::KeyCode;
 
 use super::event::{ChatUpdate, Event};
+use super::snapshot_tests::snap;
 use super::state::AppState;
-use super::test_support::{apply, edit_approval, key, picked, render, typed};
+use super::test_support::{apply, edit_approval, key, picked, typed};
 use crate::agent::{ApprovalRequest, ApprovedBy};
-
-const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
-    for (width, height) in SIZES {
-        let state = build(width, height);
-        insta::assert_snapshot!(format!("{name}_{width}x{height}"), render(&state));
-    }
-}
 
 fn ask(state: &mut AppState, text: &str) -> u64 {
     typed(state, text);

@@ -11,7 +11,9 @@ use super::test_support::{apply, ctrl, key, loaded, picked, render, startup, t0,
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
-fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
+/// Renders `build` at each size and compares it with the snapshot `{name}_{w}x{h}` (named
+/// after this module, wherever the scenario is written).
+pub(super) fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
     for (width, height) in SIZES {
         let state = build(width, height);
         insta::assert_snapshot!(format!("{name}_{width}x{height}"), render(&state));
