@@ -241,8 +241,10 @@ fn attach_a_file_with_at_and_see_it_in_the_code_view() {
     screen.send("\t");
     screen.send("why the equals sign?");
     screen.send("\r");
+    // Tools are on (level `all`): the simulated model may read the file it was asked about.
     screen.wait_for("the streamed answer", |s| {
-        s.contains("received your message") && s.contains("total")
+        (s.contains("received your message") || s.contains("reported by gpt-4o"))
+            && s.contains("total")
     });
     assert!(
         screen.text().contains("📎 @src/parse_key.rs 65 B"),
@@ -344,7 +346,10 @@ fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
     screen.wait_for("the rejection in the transcript and the answer", |s| {
         s.contains("✗ edit_file notes.txt: rejected: keep the greeting") && !s.contains("Review ·")
     });
-    screen.wait_for("the turn's end", |s| s.contains("Enter send"));
+    // The answer is finished when its streaming cursor `▍` is gone.
+    screen.wait_for("the end of the answer", |s| {
+        s.contains("reported by gpt-4o") && !s.contains('▍')
+    });
     assert_eq!(
         std::fs::read_to_string(&notes).unwrap(),
         "one\nhello\nthree\n"
