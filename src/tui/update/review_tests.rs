@@ -447,3 +447,35 @@ fn a_model_without_tools_is_said_once_in_the_status() {
         )
     );
 }
+
+#[test]
+fn the_diff_scrolls_by_rows_and_pages_within_its_length() {
+    // At 160×48 the whole diff fits: nothing moves.
+    let (mut state, _) = reviewing_an_edit();
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::End);
+    assert_eq!(state.chat.reviews.current().unwrap().scroll, 0);
+
+    let mut state = picked(80, 24);
+    let turn = ask(&mut state, "fix it");
+    started(&mut state, turn, "c1", "edit_file", "edit_file src/lib.rs");
+    chat(
+        &mut state,
+        turn,
+        ChatUpdate::ApprovalNeeded {
+            id: "c1".into(),
+            request: edit_approval(),
+        },
+    );
+    let viewport = crate::tui::view::layout::review_viewport(&state);
+    let last = crate::tui::view::review_rows(&state, viewport.width) - usize::from(viewport.height);
+    assert!(last > 0, "the diff is longer than the area at 80×24");
+    key(&mut state, KeyCode::Down);
+    assert_eq!(state.chat.reviews.current().unwrap().scroll, 1);
+    key(&mut state, KeyCode::PageDown);
+    key(&mut state, KeyCode::PageDown);
+    key(&mut state, KeyCode::PageDown);
+    assert_eq!(state.chat.reviews.current().unwrap().scroll, last);
+    key(&mut state, KeyCode::Home);
+    assert_eq!(state.chat.reviews.current().unwrap().scroll, 0);
+}
