@@ -15,8 +15,21 @@ use crate::tui::state::{AppState, Overlay, Pane, Turn};
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let mut left = Vec::new();
+    let is_typing_reason = state.overlay == Overlay::None
+        && state
+            .chat
+            .reviews
+            .current()
+            .is_some_and(|r| r.reason.is_some());
     match &state.notice {
         Some(notice) => left.push(Span::styled(format!(" {notice}"), theme.warning())),
+        // Letters are text in the reason field: the review's letter keys do not apply there.
+        None if is_typing_reason => {
+            for (keys, what) in [("Enter", "send the no with this reason"), ("Esc", "back")] {
+                left.push(Span::styled(format!(" {keys}"), theme.key()));
+                left.push(Span::styled(format!(" {what} "), theme.muted()));
+            }
+        }
         None => {
             for (keys, what) in state.keys.footer(scope(state)) {
                 left.push(Span::styled(format!(" {keys}"), theme.key()));
