@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 
 use super::keymap::{Action, Scope};
 use super::markdown;
-use super::state::{AppState, Entry, EntryEnd, Rendered, Scroll, Speaker, Turn};
+use super::state::{AppState, Entry, EntryEnd, Rendered, Scroll, Speaker, ToolLine, Turn};
 use super::theme::Theme;
 use super::view::{elapsed, spinner};
 
@@ -200,7 +200,7 @@ fn entry_rows(
 
 /// Rows the entry's tool lines take (a command's output included).
 fn tool_height(entry: &Entry) -> usize {
-    entry.tools.iter().map(|tool| tool.height()).sum()
+    entry.tools.iter().map(ToolLine::height).sum()
 }
 
 /// Each tool call's line, and under a command its output and exit: `✓` and `✗` lines in
@@ -246,10 +246,20 @@ pub fn body(entry: &Entry, width: u16, theme: Theme) -> Ref<'_, Rendered> {
         };
         *entry.cache.0.borrow_mut() = Some(rendered);
     }
+    // Filled just above, so the fallback is never shown; it keeps a broken invariant from panicking.
     Ref::map(entry.cache.0.borrow(), |cache| {
-        cache.as_ref().expect("filled just above")
+        cache.as_ref().unwrap_or(&NOT_RENDERED)
     })
 }
+
+static NOT_RENDERED: Rendered = Rendered {
+    width: 0,
+    text_len: 0,
+    is_open: false,
+    stable_len: 0,
+    stable_lines: 0,
+    lines: Vec::new(),
+};
 
 fn render_closed(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> {
     match entry.speaker {
@@ -374,7 +384,7 @@ mod tests {
     }
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
-        lines.iter().map(|l| l.to_string()).collect()
+        lines.iter().map(ToString::to_string).collect()
     }
 
     #[test]

@@ -15,13 +15,14 @@ use crate::agent::session::SessionStore;
 use crate::aicore::{Client, Freshness};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
-use crate::credentials::{self, CredentialError};
-use crate::report;
+use crate::credentials;
 
+mod failures;
 mod paths;
 mod settings;
 mod turn;
 
+use failures::{error_view, needs_setup, not_connected, not_connected_models};
 use paths::{expand_home, path_candidates};
 
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
@@ -285,43 +286,8 @@ fn freshness(refresh: bool) -> Freshness {
     }
 }
 
-fn not_connected() -> ErrorView {
-    ErrorView::new(
-        "not connected to SAP AI Core",
-        "open the settings (s) and save working credentials",
-    )
-}
-
-fn not_connected_models(request: u64) -> Event {
-    Event::ModelsLoaded {
-        request,
-        result: Err(not_connected()),
-    }
-}
-
-/// The same words as the CLI's stderr line: the cause chain, then the hint.
-fn error_view(err: &anyhow::Error) -> ErrorView {
-    let (_, hint) = report::classify(err);
-    ErrorView::new(format!("{err:#}"), hint.unwrap_or_default())
-}
-
-/// Missing or incomplete credentials are a first launch, not a failure.
-fn needs_setup(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<CredentialError>(),
-            Some(
-                CredentialError::NoneFound
-                    | CredentialError::IncompleteProfile { .. }
-                    | CredentialError::UnknownProfile { .. }
-                    | CredentialError::NoSecret { .. }
-            )
-        )
-    })
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -10,7 +10,7 @@ use super::chat;
 use crate::agent::Decision;
 use crate::tui::event::Effect;
 use crate::tui::keymap::{Action, Scope};
-use crate::tui::state::{AppState, Overlay};
+use crate::tui::state::{AppState, Overlay, Review};
 use crate::tui::text_input::TextInput;
 use crate::tui::view;
 
@@ -47,7 +47,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let is_edit = state.chat.reviews.current().is_some_and(|r| r.is_edit());
+    let is_edit = state.chat.reviews.current().is_some_and(Review::is_edit);
     let page = (usize::from(view::layout::review_viewport(state).height).max(2) - 1) as isize;
     match action {
         Action::Approve => return answer(state, Decision::Yes),

@@ -7,7 +7,7 @@ use pretty_assertions::assert_eq;
 
 use crate::agent::{ApprovalRequest, ApprovedBy, Decision, ToolLevel};
 use crate::tui::event::{ChatUpdate, Effect, Event};
-use crate::tui::state::{AppState, EntryEnd, Pane, Turn};
+use crate::tui::state::{AppState, EntryEnd, Pane, ToolLine, Turn};
 use crate::tui::test_support::{apply, ctrl, edit_approval, key, picked, typed};
 
 fn alt(state: &mut AppState, c: char) -> Vec<Effect> {
@@ -86,7 +86,7 @@ fn answered(effects: &[Effect]) -> (&str, &Decision) {
 
 fn headlines(state: &AppState) -> Vec<String> {
     let answer = state.chat.transcript.entries.last().unwrap();
-    answer.tools.iter().map(|t| t.headline()).collect()
+    answer.tools.iter().map(ToolLine::headline).collect()
 }
 
 #[test]
