@@ -21,6 +21,8 @@ pub struct Review {
     /// `edit_file src/lib.rs`, `run_command \`cargo test\``: the tool line it belongs to.
     pub call: String,
     pub request: ApprovalRequest,
+    /// Lines an edit adds and removes, counted once for the title.
+    pub counts: (usize, usize),
     /// First row of the diff in view; clamped to the last page when drawn.
     pub scroll: usize,
     /// `Some` after `n`: the reason being typed (Enter sends it, Esc goes back).
@@ -41,11 +43,16 @@ impl std::fmt::Debug for RowCache {
 
 impl Review {
     pub fn new(turn: u64, id: String, call: String, request: ApprovalRequest) -> Review {
+        let counts = match &request {
+            ApprovalRequest::Edit { diff, .. } => diff_counts(diff),
+            ApprovalRequest::Command { .. } => (0, 0),
+        };
         Review {
             turn,
             id,
             call,
             request,
+            counts,
             scroll: 0,
             reason: None,
             rows: RowCache::default(),
@@ -58,6 +65,19 @@ impl Review {
             ApprovalRequest::Command { .. } => false,
         }
     }
+}
+
+/// Added and removed lines of a unified diff (its `+++`/`---` file lines left out).
+fn diff_counts(diff: &str) -> (usize, usize) {
+    diff.lines()
+        .filter(|line| !line.starts_with("+++ ") && !line.starts_with("--- "))
+        .fold((0, 0), |(added, removed), line| {
+            match line.as_bytes().first() {
+                Some(b'+') => (added + 1, removed),
+                Some(b'-') => (added, removed + 1),
+                _ => (added, removed),
+            }
+        })
 }
 
 /// Requests waiting for a decision, oldest first; the first one is shown.

@@ -28,8 +28,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         String::new()
     };
     let what = match &review.request {
-        ApprovalRequest::Edit { path, diff } => {
-            let (added, removed) = counts(diff);
+        ApprovalRequest::Edit { path, .. } => {
+            let (added, removed) = review.counts;
             format!(
                 "edit {} +{added} −{removed}",
                 crate::terminal_text::escape_line(path)
@@ -147,19 +147,4 @@ fn command_rows(state: &AppState, command: &str, width: u16) -> Vec<Line<'static
         Span::raw(""),
     ));
     rows
-}
-
-/// Added and removed lines of a unified diff, for the title.
-fn counts(diff: &str) -> (usize, usize) {
-    diff.lines().fold((0, 0), |(added, removed), line| {
-        if line.starts_with("+++ ") || line.starts_with("--- ") {
-            (added, removed)
-        } else if line.starts_with('+') {
-            (added + 1, removed)
-        } else if line.starts_with('-') {
-            (added, removed + 1)
-        } else {
-            (added, removed)
-        }
-    })
 }
