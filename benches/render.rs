@@ -54,6 +54,7 @@ fn state() -> AppState {
         now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000),
         size: (160, 48),
         key_overrides: Default::default(),
+        sandbox: sapcode::agent::sandbox::Protection::Landlock { abi: 7 },
     });
     state.connection = Connection::Ready(ConnectionInfo {
         source: "bench".into(),

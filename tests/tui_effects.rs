@@ -10,7 +10,6 @@
 use std::time::Duration;
 
 use clap::Parser;
-use sapcode::agent::Tools;
 use sapcode::connect::{Backend, Context};
 use sapcode::credentials::Environment;
 use sapcode::tui::effects::Runner;
@@ -104,41 +103,16 @@ async fn a_user_command_is_killed_at_the_configured_timeout() {
     assert!(content.contains("started"), "{content}");
 }
 
+/// An approved edit undone through the review path is in `effects/turn_tests.rs`; here, an
+/// undo before any edit says so instead of failing silently.
 #[tokio::test]
-async fn undo_takes_back_an_edit_applied_from_the_code_view() {
+async fn undo_before_any_edit_says_there_is_nothing_to_undo() {
     let mut setup = setup(None);
-    let file = setup.workspace.join("notes.txt");
-    std::fs::write(&file, "hello\n").unwrap();
-    setup.runner.run(Effect::UndoLastEdit);
+    setup.runner.run(Effect::UndoEdit);
     assert_eq!(
         next(&mut setup.events).await,
-        Event::Undone(Err("nothing to undo".into()))
+        Event::EditUndone(Err("nothing to undo".into()))
     );
-    let proposal = Tools::new(&setup.workspace)
-        .unwrap()
-        .prepare_edit(
-            "edit_file",
-            r#"{"path":"notes.txt","old_text":"hello","new_text":"goodbye"}"#,
-        )
-        .unwrap();
-    setup.runner.run(Effect::ApplyProposal {
-        id: 1,
-        proposal: Box::new(proposal),
-    });
-    assert_eq!(
-        next(&mut setup.events).await,
-        Event::ProposalApplied {
-            id: 1,
-            result: Ok(())
-        }
-    );
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "goodbye\n");
-    setup.runner.run(Effect::UndoLastEdit);
-    assert_eq!(
-        next(&mut setup.events).await,
-        Event::Undone(Ok("notes.txt".into()))
-    );
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "hello\n");
 }
 
 #[tokio::test]

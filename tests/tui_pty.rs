@@ -245,8 +245,10 @@ fn attach_a_file_with_at_and_see_it_in_the_code_view() {
     screen.send("\t");
     screen.send("why the equals sign?");
     screen.send("\r");
+    // Tools are on (level `all`): the simulated model may read the file it was asked about.
     screen.wait_for("the streamed answer", |s| {
-        s.contains("received your message") && s.contains("total")
+        (s.contains("received your message") || s.contains("reported by gpt-4o"))
+            && s.contains("total")
     });
     assert!(
         screen.text().contains("📎 @src/parse_key.rs 65 B"),
@@ -367,4 +369,64 @@ fn slash_commands_shell_commands_and_history_across_runs() {
     screen.send("\x1b[A");
     screen.wait_for("the one before", |s| s.contains("!echo slash-ok"));
     quit(&mut screen, &mut child);
+}
+
+/// The agent's review area in the real binary: the simulator's scripted edit is shown as a
+/// diff; `n` with a reason writes nothing and the model is told why; asked again, `y`
+/// writes it.
+#[test]
+fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
+    let home = tempfile::tempdir().unwrap();
+    let notes = home.path().join("notes.txt");
+    std::fs::write(&notes, "one\nhello\nthree\n").unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.wait_for("the tools level and the sandbox in the status line", |s| {
+        s.contains("tools all · sandbox:")
+    });
+    let prompt = r#"in notes.txt replace "hello" with "goodbye""#;
+    screen.send(prompt);
+    screen.send("\r");
+    screen.wait_for("the review area with the diff", |s| {
+        s.contains("Review · edit notes.txt +1 −1")
+            && s.contains("│-hello")
+            && s.contains("│+goodbye")
+    });
+    screen.send("n");
+    screen.wait_for("the reason field", |s| s.contains("reason for the model"));
+    screen.send("keep the greeting");
+    screen.send("\r");
+    screen.wait_for("the rejection in the transcript and the answer", |s| {
+        s.contains("✗ edit_file notes.txt: rejected: keep the greeting") && !s.contains("Review ·")
+    });
+    // The answer is finished when its streaming cursor `▍` is gone.
+    screen.wait_for("the end of the answer", |s| {
+        s.contains("reported by gpt-4o") && !s.contains('▍')
+    });
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "one\nhello\nthree\n"
+    );
+
+    screen.send(prompt);
+    screen.send("\r");
+    screen.wait_for("the review area again", |s| {
+        s.contains("Review · edit notes.txt")
+    });
+    screen.send("y");
+    screen.wait_for("the applied edit in the transcript", |s| {
+        s.contains("✓ edit_file notes.txt applied (+1 −1)")
+    });
+    let deadline = Instant::now() + WAIT;
+    while std::fs::read_to_string(&notes).unwrap() != "one\ngoodbye\nthree\n" {
+        assert!(Instant::now() < deadline, "notes.txt was not edited");
+        screen.pump(Duration::from_millis(50));
+    }
+    screen.send("\x03");
+    screen.send("y");
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
+        screen.pump(Duration::from_millis(50));
+    }
 }

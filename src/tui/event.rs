@@ -6,8 +6,7 @@ use std::time::SystemTime;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::agent::session::{LoadedSession, SessionSummary};
-use crate::agent::tools::ToolLevel;
-use crate::agent::{Attachment, Conversation};
+use crate::agent::{ApprovalRequest, ApprovedBy, Attachment, Conversation, Decision, ToolLevel};
 use crate::aicore::{ChatRequest, Deployment, Message, Mode, ModelEntry, Usage};
 
 /// An error as the user sees it: what failed and what to do (the same hint text as the CLI).
@@ -80,12 +79,37 @@ pub enum ChatUpdate {
     Usage(Usage),
     Done,
     Failed(ErrorView),
-    /// A tool ran (tools on): the line to show, e.g. `read_file src/lib.rs (1.2 KiB)`.
-    Tool(String),
+    /// A tool call starts: `call` is how it is shown (`read_file src/lib.rs`).
+    ToolStarted {
+        id: String,
+        name: String,
+        call: String,
+    },
+    /// It ended: a short summary, the bytes the model receives, and whether it worked.
+    ToolFinished {
+        id: String,
+        summary: String,
+        bytes: usize,
+        ok: bool,
+    },
+    /// An edit or command waits for the user's decision (the review area opens).
+    ApprovalNeeded {
+        id: String,
+        request: ApprovalRequest,
+    },
+    /// The decision on call `id`, whoever made it.
+    Approval {
+        id: String,
+        approved: bool,
+        by: ApprovedBy,
+    },
+    /// Output of the command call `id` runs, as it arrives.
+    CommandOutput {
+        id: String,
+        text: String,
+    },
     /// Tool calls and results the turn added before its answer, for the conversation.
     History(Vec<crate::aicore::Message>),
-    /// The model proposed an edit (tools on); it is shown in the code view for review.
-    Proposed(Box<crate::agent::edit::Proposal>),
     /// Before the request the conversation was shortened to fit the context: the new
     /// messages, and what was done, as said to the user.
     Fitted {
@@ -96,6 +120,11 @@ pub enum ChatUpdate {
     CommandFinished {
         content: String,
         summary: String,
+    },
+    /// The model refused the tools; the turn was asked again as plain chat (said once).
+    ToolsUnsupported {
+        model: String,
+        reason: String,
     },
 }
 
@@ -113,11 +142,8 @@ pub enum Event {
         now: SystemTime,
     },
     Connected(ConnectionInfo),
-    /// A proposed edit was written, or refused with the reason.
-    ProposalApplied {
-        id: u64,
-        result: Result<(), String>,
-    },
+    /// The last applied edit was undone (the path restored), or why not.
+    EditUndone(Result<String, String>),
     /// No credentials or a broken key: `needs_setup` opens the settings with an explanation.
     ConnectFailed {
         error: ErrorView,
@@ -178,8 +204,6 @@ pub enum Event {
         request: u64,
         result: Result<(Vec<Message>, usize), String>,
     },
-    /// `/undo` done: the path restored, or why not.
-    Undone(Result<String, String>),
 }
 
 /// What the runner needs to make a request fit before sending it: the conversation and the
@@ -208,12 +232,20 @@ pub enum Effect {
         model: String,
         deployment: Option<String>,
         request: ChatRequest,
-        /// What the model may do in the working directory (`Off`: a plain answer).
-        tools: ToolLevel,
+        /// The tools offered, in the working directory (`Off`: a plain answer).
+        level: ToolLevel,
         /// Set when the conversation would not fit the context: shorten or compact it first
         /// (the request is then built again from the result).
         fit: Option<Box<FitContext>>,
     },
+    /// Answer the approval the turn's call `id` waits for.
+    AnswerApproval {
+        turn: u64,
+        id: String,
+        decision: Decision,
+    },
+    /// Restore the file of the last applied edit (`agent::tools::undo`); reports `EditUndone`.
+    UndoEdit,
     CancelTurn {
         turn: u64,
     },
@@ -239,11 +271,6 @@ pub enum Effect {
     },
     /// Save the conversation in this workspace's session store (only what is new is written).
     SaveSession(Box<super::session::SessionRecord>),
-    /// Write a proposed edit (after its stale-content check); reports `ProposalApplied`.
-    ApplyProposal {
-        id: u64,
-        proposal: Box<crate::agent::edit::Proposal>,
-    },
     /// OSC 52 clipboard write.
     Copy(String),
     /// Read earlier runs' inputs (once, after the first frame).
@@ -266,8 +293,6 @@ pub enum Effect {
         deployment: Option<String>,
         conversation: Box<Conversation>,
     },
-    /// Restore the file of the last applied edit (`/undo`).
-    UndoLastEdit,
     /// `!CMD`: run the user's command in the workspace; reported as `Chat` updates of `turn`.
     RunShell {
         turn: u64,

@@ -19,6 +19,8 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod review_snapshot_tests;
+#[cfg(test)]
 mod screenshot;
 #[cfg(test)]
 mod slash_snapshot_tests;
@@ -202,5 +204,6 @@ fn startup(ctx: &Context, theme: theme::Theme) -> Startup {
         now: SystemTime::now(),
         size: (80, 24),
         key_overrides: ctx.config.keys.clone(),
+        sandbox: crate::agent::sandbox::status(),
     }
 }

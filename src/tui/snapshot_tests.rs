@@ -7,11 +7,12 @@ use crossterm::event::KeyCode;
 
 use super::event::{ChatUpdate, ErrorView, Event};
 use super::state::{AppState, Connection, Load};
-use super::test_support::{apply, ctrl, key, loaded, picked, proposal, render, startup, t0, typed};
+use super::test_support::{apply, ctrl, key, loaded, picked, render, startup, t0, typed};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
-/// Snapshots of `build`'s screen at each of [`SIZES`].
+/// Renders `build` at each size and compares it with the snapshot `{name}_{w}x{h}` (named
+/// after this module, wherever the scenario is written).
 pub(super) fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
     for (width, height) in SIZES {
         let state = build(width, height);
@@ -411,18 +412,31 @@ fn help_lists_refused_key_overrides() {
 fn chat_with_tool_activity() {
     snap("chat_tool_activity", |w, h| {
         let (mut state, turn) = streaming(w, h);
-        state.chat.tools = crate::agent::tools::ToolLevel::Read;
-        for line in [
-            "search \"parse_key\" (3 matches)",
-            "read_file src/tui/keymap/overrides.rs (9.8 KiB)",
+        for (id, name, call, summary, bytes) in [
+            ("1", "search", "search \"parse_key\"", "3 matches", 310),
+            (
+                "2",
+                "read_file",
+                "read_file src/tui/keymap/overrides.rs",
+                "overrides.rs",
+                10_035,
+            ),
         ] {
-            apply(
-                &mut state,
-                Event::Chat {
-                    turn,
-                    update: ChatUpdate::Tool(line.into()),
+            for update in [
+                ChatUpdate::ToolStarted {
+                    id: id.into(),
+                    name: name.into(),
+                    call: call.into(),
                 },
-            );
+                ChatUpdate::ToolFinished {
+                    id: id.into(),
+                    summary: summary.into(),
+                    bytes,
+                    ok: true,
+                },
+            ] {
+                apply(&mut state, Event::Chat { turn, update });
+            }
         }
         apply(
             &mut state,
@@ -431,23 +445,6 @@ fn chat_with_tool_activity() {
                 update: ChatUpdate::Done,
             },
         );
-        state
-    });
-}
-
-#[test]
-fn code_view_shows_a_proposed_edit_as_a_diff() {
-    snap("code_view_proposed_edit", |w, h| {
-        let (mut state, turn) = streaming(w, h);
-        state.chat.tools = crate::agent::tools::ToolLevel::Read;
-        for update in [
-            ChatUpdate::Tool("propose_edit src/lib.rs (118 B)".into()),
-            ChatUpdate::Proposed(Box::new(proposal())),
-            ChatUpdate::Done,
-        ] {
-            apply(&mut state, Event::Chat { turn, update });
-        }
-        ctrl(&mut state, 'f');
         state
     });
 }

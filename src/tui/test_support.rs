@@ -177,6 +177,7 @@ pub fn startup(width: u16, height: u16) -> Startup {
         now: t0(),
         size: (width, height),
         key_overrides: Default::default(),
+        sandbox: crate::agent::sandbox::Protection::Landlock { abi: 7 },
     }
 }
 
@@ -261,6 +262,15 @@ pub fn render(state: &AppState) -> String {
         .draw(|frame| view::draw(frame, state))
         .expect("draw");
     terminal.backend().to_string()
+}
+
+/// The approval an edit of `src/lib.rs` asks for: one line changed, two added.
+pub fn edit_approval() -> crate::agent::ApprovalRequest {
+    let proposal = proposal();
+    crate::agent::ApprovalRequest::Edit {
+        path: proposal.path.clone(),
+        diff: proposal.unified_diff(),
+    }
 }
 
 /// A proposed edit of `src/lib.rs`: one line changed, two added (not on disk; the path is

@@ -122,11 +122,11 @@ impl Theme {
     pub fn ok(&self) -> Style {
         self.paint(PALETTE.ok)
     }
-    /// A line a proposed edit adds (the `+` mark says so without colour).
+    /// A line an edit under review adds (the `+` mark says so without colour).
     pub fn added(&self) -> Style {
         self.paint(PALETTE.added)
     }
-    /// A line a proposed edit removes (marked `-`).
+    /// A line an edit under review removes (marked `-`).
     pub fn removed(&self) -> Style {
         self.paint(PALETTE.removed)
     }

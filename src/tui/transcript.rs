@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 
 use super::keymap::{Action, Scope};
 use super::markdown;
-use super::state::{AppState, Entry, EntryEnd, Rendered, Scroll, Speaker, Turn};
+use super::state::{AppState, Entry, EntryEnd, Rendered, Scroll, Speaker, ToolLine, Turn};
 use super::theme::Theme;
 use super::view::{elapsed, spinner};
 
@@ -25,7 +25,7 @@ pub struct Anchor {
 /// Rows of an entry: speaker line, body, tail (cursor or why it ended), blank separator.
 pub fn entry_height(state: &AppState, index: usize, width: u16) -> usize {
     let entry = &state.chat.transcript.entries[index];
-    1 + entry.tools.len()
+    1 + tool_height(entry)
         + body(entry, width, state.theme).lines.len()
         + tail(entry, state).len()
         + 1
@@ -56,7 +56,7 @@ pub fn estimated_total(state: &AppState, width: u16) -> usize {
                 EntryEnd::Open | EntryEnd::StoppedByEsc => 1,
                 EntryEnd::Cut(_) => 2,
             };
-            2 + entry.files.len() + entry.tools.len() + body + tail
+            2 + entry.files.len() + tool_height(entry) + body + tail
         })
         .sum()
 }
@@ -180,18 +180,17 @@ fn entry_rows(
     let rendered = body(entry, width, theme);
     let tail = tail(entry, state);
     let mut rows = Vec::with_capacity(to.saturating_sub(from));
-    let tools = entry.tools.len();
+    let tools = tool_height(entry);
+    let tool_lines = if from <= tools && tools > 0 {
+        tool_rows(entry, theme)
+    } else {
+        Vec::new()
+    };
     for index in from..to {
         let line = if index == 0 {
             Line::styled(header.clone(), header_style)
         } else if index <= tools {
-            // Proposed edits carry their own `✎` mark; tool calls get `⚙`.
-            let line = &entry.tools[index - 1];
-            if line.starts_with('✎') {
-                Line::styled(line.clone(), theme.muted())
-            } else {
-                Line::styled(format!("⚙ {line}"), theme.muted())
-            }
+            tool_lines.get(index - 1).cloned().unwrap_or_default()
         } else if index - tools <= rendered.lines.len() {
             rendered.lines[index - tools - 1].clone()
         } else if let Some(line) = tail.get(index - tools - 1 - rendered.lines.len()) {
@@ -200,6 +199,32 @@ fn entry_rows(
             Line::default()
         };
         rows.push(line);
+    }
+    rows
+}
+
+/// Rows the entry's tool lines take (a command's output included).
+fn tool_height(entry: &Entry) -> usize {
+    entry.tools.iter().map(ToolLine::height).sum()
+}
+
+/// Each tool call's line, and under a command its output and exit: `✓` and `✗` lines in
+/// the added and error colours, everything else dim.
+fn tool_rows(entry: &Entry, theme: Theme) -> Vec<Line<'static>> {
+    let mut rows = Vec::with_capacity(tool_height(entry));
+    for tool in &entry.tools {
+        let headline = crate::terminal_text::escape_line(&tool.headline()).into_owned();
+        let style = match headline.chars().next() {
+            Some('✓') => theme.added(),
+            Some('✗') => theme.error(),
+            _ => theme.muted(),
+        };
+        rows.push(Line::styled(headline, style));
+        rows.extend(
+            tool.detail_rows()
+                .into_iter()
+                .map(|row| Line::styled(row, theme.muted())),
+        );
     }
     rows
 }
@@ -340,9 +365,15 @@ pub fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
             Turn::Streaming {
                 started, waiting, ..
             } if entry.text.is_empty() => {
-                let why = waiting
-                    .clone()
-                    .unwrap_or_else(|| "waiting for the first token".into());
+                let why = if state.chat.reviews.is_open() {
+                    "waiting for your decision below".to_owned()
+                } else if let Some(retrying) = waiting {
+                    retrying.clone()
+                } else if entry.tools.is_empty() {
+                    "waiting for the first token".to_owned()
+                } else {
+                    "working with the tools".to_owned()
+                };
                 vec![Line::styled(
                     format!(
                         "{} {why} · {}",

@@ -8,7 +8,7 @@ use super::{Runner, lock, not_connected};
 use crate::agent::context::{self, Fitted, KEEP_TURNS};
 use crate::agent::history::InputHistory;
 use crate::agent::session::{Scope, SessionStore};
-use crate::agent::tools::{CommandRun, ToolLevel, run_command};
+use crate::agent::tools::{CommandRun, run_command};
 use crate::agent::{Conversation, Tools};
 use crate::aicore::{ChatRequest, ChatTarget, Client, Mode};
 use crate::tui::event::{ChatUpdate, ErrorView, Event, FitContext};
@@ -17,7 +17,7 @@ impl Runner {
     /// The workspace's tools for this run, made on first use; every clone shares the
     /// approval grants and the undo stack.
     pub(super) fn session_tools(&mut self) -> Result<Tools, ErrorView> {
-        if let Some(tools) = &self.tools {
+        if let Some(tools) = &self.turns.tools {
             return Ok(tools.clone());
         }
         let mut tools = Tools::new(&self.workspace).map_err(|err| {
@@ -29,22 +29,8 @@ impl Runner {
         if let Some(secs) = self.ctx.config.agent.command_timeout_s {
             tools = tools.with_command_timeout(Duration::from_secs(secs));
         }
-        self.tools = Some(tools.clone());
+        self.turns.tools = Some(tools.clone());
         Ok(tools)
-    }
-
-    /// The tools a turn at `level` gets, offered in `request`; `None` at `off`.
-    pub(super) fn turn_tools(
-        &mut self,
-        level: ToolLevel,
-        request: &mut ChatRequest,
-    ) -> Result<Option<Tools>, ErrorView> {
-        if level == ToolLevel::Off {
-            return Ok(None);
-        }
-        let tools = self.session_tools()?.with_level(level);
-        request.tools = tools.offered();
-        Ok(Some(tools))
     }
 
     pub(super) fn run_shell(&mut self, turn: u64, command: String) {
@@ -79,29 +65,7 @@ impl Runner {
                 },
             });
         });
-        self.turns.insert(turn, handle.abort_handle());
-    }
-
-    pub(super) fn undo_last_edit(&mut self) {
-        let tx = self.tx.clone();
-        let tools = self.session_tools().map_err(|view| view.message);
-        tokio::task::spawn_blocking(move || {
-            let result = tools.and_then(|tools| tools.undo_last().map_err(|err| err.to_string()));
-            let _ = tx.send(Event::Undone(result));
-        });
-    }
-
-    /// Writes a proposed edit through the session's tools (so `/undo` can take it back).
-    pub(super) fn apply_proposal(&mut self, id: u64, proposal: crate::agent::edit::Proposal) {
-        let tx = self.tx.clone();
-        let tools = self.session_tools();
-        tokio::task::spawn_blocking(move || {
-            let result = match tools {
-                Ok(tools) => tools.apply(&proposal),
-                Err(_) => proposal.apply().map_err(|err| err.to_string()),
-            };
-            let _ = tx.send(Event::ProposalApplied { id, result });
-        });
+        self.turns.handles.insert(turn, handle.abort_handle());
     }
 
     fn input_history(&self) -> Option<InputHistory> {

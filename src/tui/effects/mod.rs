@@ -2,18 +2,16 @@
 //! one event channel; nothing here blocks the UI loop (keyring and file work goes through
 //! `spawn_blocking`). Chat turns keep an abort handle so Esc can cancel them.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::task::AbortHandle;
 
 use super::event::{ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
 use super::session::{SessionRecord, SessionWriter};
+use crate::agent::Attachment;
 use crate::agent::session::SessionStore;
-use crate::agent::{Attachment, Tools};
 use crate::aicore::{Client, Freshness};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
@@ -34,13 +32,11 @@ pub struct Runner {
     ctx: Arc<Context>,
     /// Set by the connect task; the in-process simulator lives inside for `--demo`.
     connection: Arc<Mutex<Option<Arc<Connection>>>>,
-    turns: HashMap<u64, AbortHandle>,
+    turns: turn::TurnState,
     /// `None` without a data dir; saving then says so once per turn.
     sessions: Arc<Mutex<Option<SessionWriter>>>,
     /// The directory tools, `!CMD`, sessions and `AGENTS.md` belong to.
     workspace: std::path::PathBuf,
-    /// The workspace's tools, made on first use (see `agent_ops`).
-    tools: Option<Tools>,
     /// Inputs waiting to be appended to the history file, and the lock of the one writer.
     history_queue: Arc<Mutex<std::collections::VecDeque<String>>>,
     history_writing: Arc<Mutex<()>>,
@@ -61,10 +57,9 @@ impl Runner {
             tx,
             ctx: Arc::new(ctx),
             connection: Arc::new(Mutex::new(None)),
-            turns: HashMap::new(),
+            turns: turn::TurnState::default(),
             sessions: Arc::new(Mutex::new(sessions)),
             workspace,
-            tools: None,
             history_queue: Arc::default(),
             history_writing: Arc::default(),
         }
@@ -87,7 +82,7 @@ impl Runner {
 
     /// Starts `effect`. `Quit` and `Copy` need the terminal and are left to the loop.
     pub fn run(&mut self, effect: Effect) {
-        self.turns.retain(|_, handle| !handle.is_finished());
+        self.turns.handles.retain(|_, handle| !handle.is_finished());
         match effect {
             Effect::Connect => self.connect(),
             Effect::LoadModels { request, refresh } => self.load_models(request, refresh),
@@ -98,21 +93,20 @@ impl Runner {
                 model,
                 deployment,
                 request,
-                tools,
+                level,
                 fit,
-            } => self.start_turn(turn, (mode, model, deployment), request, tools, fit),
-            Effect::CancelTurn { turn } => {
-                if let Some(handle) = self.turns.remove(&turn) {
-                    handle.abort();
-                }
+            } => self.start_turn(turn, (mode, model, deployment), request, level, fit),
+            Effect::CancelTurn { turn } => self.cancel_turn(turn),
+            Effect::AnswerApproval { turn, id, decision } => {
+                self.answer_approval(turn, &id, decision);
             }
+            Effect::UndoEdit => self.undo_edit(),
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
             Effect::SaveSettings(form) => self.save_settings(form),
             Effect::ImportKey { path } => self.import_key(path),
             Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
             Effect::SaveSession(record) => self.save_session(*record),
-            Effect::ApplyProposal { id, proposal } => self.apply_proposal(id, *proposal),
             Effect::LoadInputHistory => self.load_input_history(),
             Effect::AppendInputHistory(text) => self.append_input_history(text),
             Effect::ListSessions { request } => self.list_sessions(request),
@@ -124,7 +118,6 @@ impl Runner {
                 deployment,
                 conversation,
             } => self.compact(request, (mode, model, deployment), *conversation),
-            Effect::UndoLastEdit => self.undo_last_edit(),
             Effect::RunShell { turn, command } => self.run_shell(turn, command),
             Effect::Copy(_) | Effect::Quit => {}
         }
@@ -132,7 +125,7 @@ impl Runner {
 
     /// Aborts every running task (on quit).
     pub fn shutdown(&mut self) {
-        for (_, handle) in self.turns.drain() {
+        for (_, handle) in self.turns.handles.drain() {
             handle.abort();
         }
     }

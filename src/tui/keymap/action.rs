@@ -14,10 +14,12 @@ pub enum Scope {
     Code,
     Chat,
     Settings,
+    /// The review area of an edit or command waiting for approval: it takes every key.
+    Review,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Global,
         Scope::Lists,
         Scope::Models,
@@ -25,6 +27,7 @@ impl Scope {
         Scope::Code,
         Scope::Chat,
         Scope::Settings,
+        Scope::Review,
     ];
 
     /// The word used in help, in the README and as the `scope.` prefix in `[keys]`.
@@ -37,6 +40,7 @@ impl Scope {
             Scope::Code => "code",
             Scope::Chat => "chat",
             Scope::Settings => "settings",
+            Scope::Review => "review",
         }
     }
 
@@ -49,6 +53,7 @@ impl Scope {
             Scope::Lists => &[Scope::Lists, Scope::Global],
             Scope::Chat => &[Scope::Chat, Scope::Global],
             Scope::Settings => &[Scope::Settings, Scope::Global],
+            Scope::Review => &[Scope::Review, Scope::Global],
             Scope::Global => &[Scope::Global],
         }
     }
@@ -93,15 +98,18 @@ pub enum Action {
     NextItem,
     PrevItem,
     CopyShown,
-    ApplyProposal,
-    RejectProposal,
     RemoveAttachment,
     NewConversation,
     ToggleTools,
+    UndoEdit,
+    Approve,
+    Reject,
+    ApproveAllEdits,
+    AlwaysCommand,
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 39] = [
         Action::Quit,
         Action::NextPane,
         Action::PrevPane,
@@ -133,11 +141,14 @@ impl Action {
         Action::NextItem,
         Action::PrevItem,
         Action::CopyShown,
-        Action::ApplyProposal,
-        Action::RejectProposal,
         Action::RemoveAttachment,
         Action::NewConversation,
         Action::ToggleTools,
+        Action::UndoEdit,
+        Action::Approve,
+        Action::Reject,
+        Action::ApproveAllEdits,
+        Action::AlwaysCommand,
     ];
 
     /// The name used in the config's `[keys]` table.
@@ -174,11 +185,14 @@ impl Action {
             Action::NextItem => "next_item",
             Action::PrevItem => "prev_item",
             Action::CopyShown => "copy_shown",
-            Action::ApplyProposal => "apply_proposal",
-            Action::RejectProposal => "reject_proposal",
             Action::RemoveAttachment => "remove_attachment",
             Action::NewConversation => "new_conversation",
             Action::ToggleTools => "toggle_tools",
+            Action::UndoEdit => "undo_edit",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::ApproveAllEdits => "approve_all_edits",
+            Action::AlwaysCommand => "always_command",
         }
     }
 }

@@ -105,6 +105,7 @@ pub fn clashes(keymap: &Keymap) -> Vec<String> {
         Scope::Code,
         Scope::Chat,
         Scope::Settings,
+        Scope::Review,
     ] {
         let in_chain: Vec<&Binding> = scope
             .chain()
@@ -172,8 +173,11 @@ fn relabel_partner(bindings: &mut [Binding], changed: usize) {
         | Action::Close
         | Action::ToggleCode
         | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal
+        | Action::UndoEdit
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand
         | Action::RemoveAttachment
         | Action::NewConversation
         | Action::ToggleTools => return,
@@ -233,8 +237,11 @@ fn fallback_help(action: Action) -> &'static str {
         | Action::Close
         | Action::ToggleCode
         | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal
+        | Action::UndoEdit
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand
         | Action::RemoveAttachment
         | Action::NewConversation
         | Action::ToggleTools => action.name(),
@@ -395,7 +402,7 @@ mod tests {
                 "[keys] quit = \"ctrl-r\": C-r is both retry and quit in chat; default kept",
                 "[keys] send = \"hyper-enter\": cannot read key 'hyper-enter' (try ctrl-q, alt-enter, f2, pgup, x)",
                 "[keys] stop = \"x\": 'x' is text in the chat input; use ctrl- or alt-",
-                "[keys] window.quit = \"ctrl-q\": unknown scope 'window' (one of everywhere, pickers, models, deployments, code, chat, settings)",
+                "[keys] window.quit = \"ctrl-q\": unknown scope 'window' (one of everywhere, pickers, models, deployments, code, chat, settings, review)",
             ]
         );
         assert_eq!(keymap, Keymap::default());

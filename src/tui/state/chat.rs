@@ -7,9 +7,10 @@ use std::time::{Duration, SystemTime};
 
 use ratatui::text::Line;
 
+use super::review::Reviews;
+use super::tool_log::ToolLine;
 use crate::agent::context::UsageMark;
-use crate::agent::tools::ToolLevel;
-use crate::agent::{Attachment, Conversation};
+use crate::agent::{Attachment, Conversation, ToolLevel};
 use crate::aicore::Usage;
 use crate::tui::event::ErrorView;
 use crate::tui::text_input::TextInput;
@@ -63,8 +64,8 @@ pub struct Entry {
     pub end: EntryEnd,
     /// Files sent with this question, as shown (`@src/lib.rs 2.1 KiB`).
     pub files: Vec<String>,
-    /// Tools an answer used, as shown (`read_file src/lib.rs`); drawn under the speaker.
-    pub tools: Vec<String>,
+    /// Tools an answer used, in the order called; drawn under the speaker.
+    pub tools: Vec<ToolLine>,
     pub cache: RenderCache,
 }
 
@@ -170,8 +171,11 @@ pub struct ChatPane {
     pub files: Vec<Attachment>,
     /// When this conversation's first question was sent; names its file under `sessions/`.
     pub session: Option<SystemTime>,
-    /// What the model may do in the workspace (`Alt-T` toggles off/read, `/tools LEVEL`).
-    pub tools: ToolLevel,
+    /// The tools turns offer (`Alt-T` cycles; `all` by default: edits and commands are
+    /// asked first in the review area).
+    pub level: ToolLevel,
+    /// Edits and commands waiting for the user's decision.
+    pub reviews: Reviews,
     /// How full the model's context is, as last measured against the server's usage.
     pub context: ContextTrack,
     /// A `/compact` summary is being written (its request id): nothing is sent meanwhile.
@@ -214,7 +218,8 @@ impl ChatPane {
             conversation: Conversation::new(None),
             files: Vec::new(),
             session: None,
-            tools: ToolLevel::Off,
+            level: ToolLevel::All,
+            reviews: Reviews::default(),
             context: ContextTrack::default(),
             compacting: None,
         }

@@ -6,16 +6,20 @@ mod chat;
 mod code;
 mod lists;
 mod resume;
+mod review;
 mod settings;
+mod tool_log;
 
 pub use chat::{
     Attaching, ChatPane, Composer, ContextTrack, Entry, EntryEnd, RenderCache, Rendered, Scroll,
     Speaker, Transcript, Turn, TurnStats,
 };
-pub use code::{CodeItem, CodePane, CodeRender, ProposalEntry, ProposalStatus};
+pub use code::{CodeItem, CodePane, CodeRender};
 pub use lists::{DeploymentsPane, Filter, ModelsPane};
 pub use resume::{ResumePicker, SessionList};
+pub use review::{Review, Reviews};
 pub use settings::{FIELDS, Field, SettingsPane, SettingsStatus};
+pub use tool_log::{CommandLog, MAX_LIVE_LINES, ToolLine, ToolResult};
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -23,6 +27,7 @@ use std::time::SystemTime;
 use super::event::{ConnectionInfo, ErrorView, Listing, SettingsForm};
 use super::keymap::Keymap;
 use super::theme::Theme;
+use crate::agent::sandbox::Protection;
 use crate::aicore::Mode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +95,8 @@ pub struct Startup {
     pub size: (u16, u16),
     /// The config's `[keys]` table, applied over the defaults at start.
     pub key_overrides: BTreeMap<String, String>,
+    /// What confines approved commands on this machine (`agent::sandbox::status`).
+    pub sandbox: Protection,
 }
 
 pub struct AppState {
@@ -116,6 +123,8 @@ pub struct AppState {
     pub resume: ResumePicker,
     pub notice: Option<String>,
     pub next_request: u64,
+    /// What confines approved commands; the status line names it.
+    pub sandbox: Protection,
 }
 
 impl AppState {
@@ -157,6 +166,7 @@ impl AppState {
             resume: ResumePicker::default(),
             notice,
             next_request: 1,
+            sandbox: startup.sandbox,
         }
     }
 

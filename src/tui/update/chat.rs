@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
-use super::attach;
-use crate::agent::tools::ToolLevel;
+use super::{attach, tools};
 use crate::aicore::{Mode, Usage};
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, Turn};
+use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, ToolResult, Turn};
 use crate::tui::{markdown, session, transcript, view};
 
 pub(super) fn is_current(state: &AppState, turn: u64) -> bool {
@@ -53,18 +52,10 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::NewConversation => super::conversation::new_conversation(state),
         Action::ToggleTools => {
-            state.chat.tools = match state.chat.tools {
-                ToolLevel::Off => ToolLevel::Read,
-                ToolLevel::Read | ToolLevel::Edit | ToolLevel::All => ToolLevel::Off,
-            };
-            state.notice = Some(match state.chat.tools {
-                ToolLevel::Off => "tools off".into(),
-                _ => "tools read: the model may read files in the working directory \
-                      (/tools edit or all for more)"
-                    .into(),
-            });
+            super::tools::cycle_level(state);
             Vec::new()
         }
+        Action::UndoEdit => super::tools::undo_last_edit(state),
         Action::Quit
         | Action::NextPane
         | Action::PrevPane
@@ -86,8 +77,10 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::NextItem
         | Action::PrevItem
         | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal => Vec::new(),
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand => Vec::new(),
     }
 }
 
@@ -244,12 +237,13 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         model,
         deployment,
         request: state.chat.conversation.request(None),
-        tools: state.chat.tools,
+        level: state.chat.level,
         fit,
     }]
 }
 
-/// Esc: aborts the running turn and keeps its partial answer, marked as stopped.
+/// Esc: aborts the running turn (and any command it runs: its process group is killed) and
+/// keeps its partial answer, marked as stopped.
 pub(super) fn stop(state: &mut AppState) -> Vec<Effect> {
     let Turn::Streaming { id, .. } = state.chat.turn else {
         return Vec::new();
@@ -288,9 +282,23 @@ fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
             Some(state.now.duration_since(started).unwrap_or(Duration::ZERO));
     }
     state.chat.turn = Turn::Idle;
+    // Approvals the turn waited for die with it (their replies are dropped: "no").
+    state.chat.reviews.queue.clear();
     let Some(entry) = state.chat.transcript.entries.last_mut() else {
         return Vec::new();
     };
+    // Calls still waiting or running never finish now (a command's group was killed).
+    let why = match &end {
+        EntryEnd::StoppedByEsc => "stopped by Esc",
+        EntryEnd::Open | EntryEnd::Finished | EntryEnd::Cut(_) => "not finished: the turn ended",
+    };
+    for tool in entry.tools.iter_mut().filter(|t| t.result.is_none()) {
+        tool.result = Some(ToolResult {
+            summary: why.into(),
+            bytes: 0,
+            ok: false,
+        });
+    }
     entry.end = end;
     if !matches!(entry.speaker, Speaker::Model(_)) {
         // A `!CMD` stopped by Esc: its output is not part of the conversation.
@@ -339,13 +347,24 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
                 total_tokens: total.total_tokens + usage.total_tokens,
             };
         }
-        ChatUpdate::Tool(line) => {
-            if let Some(entry) = state.chat.transcript.entries.last_mut() {
-                entry.tools.push(line);
-            }
+        ChatUpdate::ToolStarted { id, name, call } => tools::started(state, id, &name, call),
+        ChatUpdate::ToolFinished {
+            id,
+            summary,
+            bytes,
+            ok,
+        } => tools::finished(state, &id, ToolResult { summary, bytes, ok }),
+        ChatUpdate::ApprovalNeeded { id, request } => {
+            tools::approval_needed(state, turn, id, request);
+        }
+        ChatUpdate::Approval { id, approved, by } => tools::decided(state, &id, approved, by),
+        ChatUpdate::CommandOutput { id, text } => tools::command_output(state, &id, &text),
+        ChatUpdate::ToolsUnsupported { model, reason } => {
+            state.notice = Some(format!(
+                "{model} does not take tools ({reason}): it answers as plain chat"
+            ));
         }
         ChatUpdate::History(messages) => state.chat.conversation.extend(messages),
-        ChatUpdate::Proposed(proposal) => super::proposals::on_proposed(state, *proposal),
         ChatUpdate::Fitted { messages, said } => {
             super::conversation::push_notice(state, said);
             return super::conversation::replace_messages(state, messages);

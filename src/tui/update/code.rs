@@ -1,5 +1,5 @@
 //! Keys of the code view: switching the left column between pickers and code, choosing the
-//! file, block or proposed edit shown, scrolling it, and copying it.
+//! file or block shown, scrolling it, and copying it.
 
 use crate::tui::event::Effect;
 use crate::tui::keymap::Action;
@@ -45,8 +45,6 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::CopyShown => return copy_shown(state),
-        Action::ApplyProposal => return super::proposals::apply_shown(state),
-        Action::RejectProposal => super::proposals::reject_shown(state),
         Action::Quit
         | Action::NextPane
         | Action::PrevPane
@@ -69,6 +67,11 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::RemoveAttachment
         | Action::NewConversation
         | Action::ToggleTools
+        | Action::UndoEdit
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand
         | Action::ImportKey
         | Action::Save
         | Action::Close => {}

@@ -31,28 +31,12 @@ pub(super) fn new_conversation(state: &mut AppState) -> Vec<Effect> {
         last_target: chat.stats.last_target.take(),
         ..TurnStats::default()
     };
-    // Edits not yet decided stay for review: starting over must not lose them.
-    let mut proposals = std::mem::take(&mut state.code.proposals);
-    proposals.retain(|p| p.status.is_open());
-    let waiting = proposals.len();
-    state.code = CodePane {
-        proposals,
-        ..CodePane::default()
-    };
-    let mut notice = if was_saved {
+    state.code = CodePane::default();
+    state.notice = Some(if was_saved {
         "new conversation; the last one is saved under sessions/ in the data directory".to_owned()
     } else {
         "new conversation".to_owned()
-    };
-    if waiting > 0 {
-        let noun = if waiting == 1 {
-            "edit still waits"
-        } else {
-            "edits still wait"
-        };
-        notice.push_str(&format!("; {waiting} proposed {noun} in the code view"));
-    }
-    state.notice = Some(notice);
+    });
     Vec::new()
 }
 

@@ -67,8 +67,11 @@ fn models_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::NextItem
         | Action::PrevItem
         | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal
+        | Action::UndoEdit
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand
         | Action::RemoveAttachment
         | Action::NewConversation
         | Action::ToggleTools => {}
@@ -158,8 +161,11 @@ fn deployments_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::NextItem
         | Action::PrevItem
         | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal
+        | Action::UndoEdit
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand
         | Action::RemoveAttachment
         | Action::NewConversation
         | Action::ToggleTools => None,

@@ -8,8 +8,10 @@ mod context;
 mod conversation;
 mod history;
 mod lists;
-mod proposals;
 mod resume;
+mod review;
+#[cfg(test)]
+mod review_tests;
 mod settings;
 mod shell;
 mod slash;
@@ -17,6 +19,7 @@ mod slash;
 mod slash_tests;
 #[cfg(test)]
 mod tests;
+pub mod tools;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
@@ -96,8 +99,8 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             attach::completed(state, request, &prefix, candidates);
             Vec::new()
         }
-        Event::ProposalApplied { id, result } => {
-            proposals::applied(state, id, result);
+        Event::EditUndone(result) => {
+            tools::undone(state, result);
             Vec::new()
         }
         Event::Notice(text) => {
@@ -114,14 +117,6 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
         }
         Event::SessionOpened { loaded, started } => resume::opened(state, &loaded, started),
         Event::Compacted { request, result } => slash::compacted(state, request, result),
-        Event::Undone(result) => {
-            let text = match result {
-                Ok(path) => format!("undone: {path} is back as it was before the last edit"),
-                Err(err) => format!("not undone: {err}"),
-            };
-            conversation::push_notice(state, text);
-            Vec::new()
-        }
     }
 }
 
@@ -136,6 +131,9 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Overlay::Settings => return settings::on_key(state, key),
         Overlay::Resume => return resume::on_key(state, key),
         Overlay::None => {}
+    }
+    if state.chat.reviews.is_open() {
+        return review::on_key(state, key);
     }
     if state.focus == Pane::Chat
         && let Some(effects) = slash::popup_key(state, key)
@@ -248,11 +246,14 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::NextItem
         | Action::PrevItem
         | Action::CopyShown
-        | Action::ApplyProposal
-        | Action::RejectProposal
         | Action::RemoveAttachment
         | Action::NewConversation
-        | Action::ToggleTools => match state.focus {
+        | Action::ToggleTools
+        | Action::UndoEdit
+        | Action::Approve
+        | Action::Reject
+        | Action::ApproveAllEdits
+        | Action::AlwaysCommand => match state.focus {
             Pane::Models | Pane::Deployments => lists::on_action(state, action),
             Pane::Code => code::on_action(state, action),
             Pane::Chat => chat::on_action(state, action),
@@ -292,6 +293,10 @@ fn confirm_quit(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+    if state.overlay == Overlay::None && state.chat.reviews.is_open() {
+        review::on_paste(state, text);
+        return Vec::new();
+    }
     match (state.overlay, state.focus) {
         (Overlay::Settings, _) => settings::on_paste(state, text),
         (Overlay::None, Pane::Models) => lists::on_paste(state, text),
@@ -315,6 +320,10 @@ fn on_mouse(state: &mut AppState, mouse: MouseEvent) -> Vec<Effect> {
         MouseEventKind::ScrollDown => 3,
         _ => return Vec::new(),
     };
+    if state.chat.reviews.is_open() {
+        review::scroll_by(state, delta);
+        return Vec::new();
+    }
     match state.focus {
         Pane::Code => code::scroll_by(state, delta),
         Pane::Models | Pane::Deployments | Pane::Chat => chat::scroll_by(state, delta),

@@ -53,8 +53,11 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             | Action::NextItem
             | Action::PrevItem
             | Action::CopyShown
-            | Action::ApplyProposal
-            | Action::RejectProposal
+            | Action::UndoEdit
+            | Action::Approve
+            | Action::Reject
+            | Action::ApproveAllEdits
+            | Action::AlwaysCommand
             | Action::RemoveAttachment
             | Action::NewConversation
             | Action::ToggleTools,

@@ -106,7 +106,7 @@ pub(super) fn run(state: &mut AppState, command: Command, args: &str) -> Vec<Eff
         Command::New => conversation::new_conversation(state),
         Command::Resume => resume(state),
         Command::Compact => compact(state),
-        Command::Undo => vec![Effect::UndoLastEdit],
+        Command::Undo => super::tools::undo_last_edit(state),
         Command::Tools => {
             set_tools(state, args);
             Vec::new()
@@ -145,29 +145,23 @@ fn set_mode(state: &mut AppState, args: &str) {
     conversation::push_notice(state, format!("mode {}: {what}", mode.as_str()));
 }
 
+/// `/tools LEVEL` sets the level; `/tools` alone says the current one.
 fn set_tools(state: &mut AppState, args: &str) {
-    if !args.is_empty() {
-        let Some(level) = ToolLevel::parse(args) else {
-            conversation::push_notice(
-                state,
-                format!("/tools {args}: the levels are off, read, edit and all"),
-            );
-            return;
-        };
-        state.chat.tools = level;
+    if args.is_empty() {
+        let level = state.chat.level;
+        conversation::push_notice(state, super::tools::describe_level(level));
+        return;
     }
-    let what = match state.chat.tools {
-        ToolLevel::Off => "the model only answers",
-        ToolLevel::Read => "the model may read files in the working directory",
-        ToolLevel::Edit => "the model may read files and edit them (each edit asks first)",
-        ToolLevel::All => {
-            "the model may read, edit and run commands (each edit and command asks first)"
+    match ToolLevel::parse(args) {
+        Some(level) => {
+            state.chat.level = level;
+            conversation::push_notice(state, super::tools::describe_level(level));
         }
-    };
-    conversation::push_notice(
-        state,
-        format!("tools {}: {what}", state.chat.tools.as_str()),
-    );
+        None => conversation::push_notice(
+            state,
+            format!("/tools {args}: the levels are off, read, edit and all"),
+        ),
+    }
 }
 
 fn resume(state: &mut AppState) -> Vec<Effect> {

@@ -87,8 +87,8 @@ fn enter_runs_the_highlighted_command_and_help_new_copy_undo_work() {
         effects.contains(&Effect::Copy("hello there".into())),
         "{effects:?}"
     );
-    assert!(enter(&mut state, "/undo").contains(&Effect::UndoLastEdit));
-    apply(&mut state, Event::Undone(Err("nothing to undo".into())));
+    assert!(enter(&mut state, "/undo").contains(&Effect::UndoEdit));
+    apply(&mut state, Event::EditUndone(Err("nothing to undo".into())));
     assert_eq!(last_notice(&state), "not undone: nothing to undo");
 
     enter(&mut state, "/new");
@@ -133,13 +133,13 @@ fn unknown_commands_say_so_and_send_nothing_and_a_double_slash_sends_a_literal_s
 fn tools_and_mode_take_an_argument_and_refuse_a_wrong_one() {
     let mut state = picked(160, 48);
     enter(&mut state, "/tools edit");
-    assert_eq!(state.chat.tools, ToolLevel::Edit);
+    assert_eq!(state.chat.level, ToolLevel::Edit);
     assert!(last_notice(&state).starts_with("tools edit"));
     enter(&mut state, "/tools sudo");
-    assert_eq!(state.chat.tools, ToolLevel::Edit);
+    assert_eq!(state.chat.level, ToolLevel::Edit);
     assert!(last_notice(&state).contains("off, read, edit and all"));
     let effects = enter(&mut state, "list the files");
-    let Some(Effect::StartTurn { tools, .. }) = effects.last() else {
+    let Some(Effect::StartTurn { level: tools, .. }) = effects.last() else {
         panic!("{effects:?}");
     };
     assert_eq!(*tools, ToolLevel::Edit);
@@ -487,7 +487,7 @@ fn a_notice_quoting_server_text_reaches_the_screen_escaped() {
     let mut state = picked(100, 30);
     apply(
         &mut state,
-        Event::Undone(Err("cannot restore a.rs: \u{1b}]52;c;aGk=\u{7}".into())),
+        Event::EditUndone(Err("cannot restore a.rs: \u{1b}]52;c;aGk=\u{7}".into())),
     );
     let screen = crate::tui::test_support::render(&state);
     assert!(!screen.contains('\u{1b}'), "{screen}");

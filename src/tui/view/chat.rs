@@ -19,8 +19,13 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     if let Some(attachments) = areas.attachments {
         frame.render_widget(attachment_row(state), attachments);
     }
-    draw_input(frame, state, areas.input);
-    super::slash::draw(frame, state, areas.input, area);
+    match areas.review {
+        Some(review) => super::review::draw(frame, state, review),
+        None => {
+            draw_input(frame, state, areas.input);
+            super::slash::draw(frame, state, areas.input, area);
+        }
+    }
 }
 
 /// `@src/lib.rs 2.1 KiB ×  @Cargo.toml 812 B ×   C-x removes the last`
@@ -71,11 +76,7 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         },
         (None, None) => String::new(),
     };
-    let tools = match state.chat.tools {
-        crate::agent::tools::ToolLevel::Off => String::new(),
-        level => format!(" · ⚙ tools {}", level.as_str()),
-    };
-    let mut block = pane_block(format!(" Chat{target}{tools} "), focused, theme);
+    let mut block = pane_block(format!(" Chat{target} "), focused, theme);
     if let Scroll::At { .. } = state.chat.transcript.scroll {
         block = block.title_bottom(
             Line::styled(" ↑ scrolled · End follows ", theme.warning()).right_aligned(),

@@ -1,22 +1,38 @@
-//! The bottom line: the focused pane's keys (from the keymap table), or the latest notice,
-//! and token usage with the elapsed time of the current or last turn.
+//! The bottom line: the focused pane's keys (from the keymap table), or the latest notice;
+//! on the right the tools level and the protection commands run under, then token usage
+//! with the elapsed time of the current or last turn.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::{elapsed, split_line};
+use crate::agent::ToolLevel;
 use crate::agent::context::ContextLevel;
+use crate::agent::sandbox::Protection;
 use crate::tui::keymap::Scope;
 use crate::tui::state::{AppState, Overlay, Pane, Turn};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let mut left = Vec::new();
+    let is_typing_reason = state.overlay == Overlay::None
+        && state
+            .chat
+            .reviews
+            .current()
+            .is_some_and(|r| r.reason.is_some());
     match &state.notice {
         Some(notice) => left.push(Span::styled(format!(" {notice}"), theme.warning())),
         None if state.overlay == Overlay::Resume => {
             for (keys, what) in [("↑↓", "move"), ("Enter", "open"), ("Esc", "close")] {
+                left.push(Span::styled(format!(" {keys}"), theme.key()));
+                left.push(Span::styled(format!(" {what} "), theme.muted()));
+            }
+        }
+        // Letters are text in the reason field: the review's letter keys do not apply there.
+        None if is_typing_reason => {
+            for (keys, what) in [("Enter", "send the no with this reason"), ("Esc", "back")] {
                 left.push(Span::styled(format!(" {keys}"), theme.key()));
                 left.push(Span::styled(format!(" {what} "), theme.muted()));
             }
@@ -28,25 +44,68 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             }
         }
     }
-    let mut right = vec![Span::styled(usage_text(state), theme.muted())];
-    if let Some((meter, level)) = crate::tui::context_meter::measure(state)
-        .and_then(|usage| crate::tui::context_meter::label(&usage))
-    {
-        let style = match level {
-            ContextLevel::Fine => theme.muted(),
-            ContextLevel::Warning | ContextLevel::Full => theme.warning(),
-        };
-        right.push(Span::styled(format!("{meter} "), style));
-    }
-    let width = area.width;
-    let left_width: usize = left.iter().map(Span::width).sum();
+    // Room for the first two key hints (`y yes  n no …` in a review) before the status.
+    let right = right_side(state, area.width, left_width_of(&left[..left.len().min(4)]));
     let right_width: usize = right.iter().map(Span::width).sum();
-    // Keys drop from the end first; the usage figures stay.
-    while left.len() > 2 && left_width_of(&left) + right_width + 1 > usize::from(width) {
+    // Keys drop from the end first; the status on the right was already fitted.
+    while left.len() > 2 && left_width_of(&left) + right_width + 1 > usize::from(area.width) {
         left.truncate(left.len() - 2);
     }
-    let _ = left_width;
-    frame.render_widget(split_line(left, right, width), area);
+    frame.render_widget(split_line(left, right, area.width), area);
+}
+
+/// The right end of the footer: the tools and sandbox (where questions are asked), the
+/// turn's usage and time, the context meter. When they do not fit beside the first key hint,
+/// the usage shortens to the time, then the tools go, then the time: the meter stays last,
+/// as a full context is what stops the next question.
+fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static>> {
+    let theme = state.theme;
+    // The tools matter where questions are asked; the pickers keep the room for their keys.
+    let protection = match (state.overlay, state.focus) {
+        (Overlay::None, Pane::Chat) => Some(protection_text(state, width >= WIDE)),
+        (
+            Overlay::None
+            | Overlay::Settings
+            | Overlay::Help
+            | Overlay::ConfirmQuit
+            | Overlay::Resume,
+            _,
+        ) => None,
+    };
+    let meter = crate::tui::context_meter::measure(state)
+        .and_then(|usage| crate::tui::context_meter::label(&usage))
+        .map(|(meter, level)| {
+            let style = match level {
+                ContextLevel::Fine => theme.muted(),
+                ContextLevel::Warning | ContextLevel::Full => theme.warning(),
+            };
+            Span::styled(format!("{meter} "), style)
+        });
+    let usage = usage_text(state);
+    let time = elapsed_text(state);
+    let candidates = [
+        (protection.as_deref(), usage.as_str()),
+        (protection.as_deref(), time.as_str()),
+        (protection.as_deref(), ""),
+        (None, time.as_str()),
+        (None, ""),
+    ];
+    let mut fallback = Vec::new();
+    for (protection, usage) in candidates {
+        let status = match (protection, usage.is_empty()) {
+            (Some(protection), false) => format!("{protection} │ {usage}"),
+            (Some(protection), true) => format!("{protection} "),
+            (None, _) => usage.to_owned(),
+        };
+        let mut right = vec![Span::styled(status, theme.muted())];
+        right.extend(meter.clone());
+        let needed: usize = right.iter().map(Span::width).sum();
+        if min_left + needed < usize::from(width) {
+            return right;
+        }
+        fallback = right;
+    }
+    fallback
 }
 
 fn left_width_of(spans: &[Span<'_>]) -> usize {
@@ -54,6 +113,9 @@ fn left_width_of(spans: &[Span<'_>]) -> usize {
 }
 
 fn scope(state: &AppState) -> Scope {
+    if state.overlay == Overlay::None && state.chat.reviews.is_open() {
+        return Scope::Review;
+    }
     match (state.overlay, state.focus) {
         (Overlay::Settings, _) => Scope::Settings,
         (Overlay::Resume, _) => Scope::Lists,
@@ -63,6 +125,39 @@ fn scope(state: &AppState) -> Scope {
         }
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Chat) => Scope::Chat,
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Code) => Scope::Code,
+    }
+}
+
+/// From this width the status names things in full; below, the key hints need the room.
+const WIDE: u16 = 120;
+
+/// `tools all · sandbox: landlock` (`⚙ all · landlock` when `wide` is false): what the
+/// model may do and, at level `all`, what confines its commands.
+pub fn protection_text(state: &AppState, wide: bool) -> String {
+    let level = state.chat.level.as_str();
+    let sandbox = match (state.chat.level, state.sandbox, wide) {
+        (ToolLevel::All, Protection::Landlock { .. }, true) => " · sandbox: landlock",
+        (ToolLevel::All, Protection::Landlock { .. }, false) => " · landlock",
+        (ToolLevel::All, Protection::ApprovalOnly, true) => " · sandbox: none (approval only)",
+        (ToolLevel::All, Protection::ApprovalOnly, false) => " · no sandbox",
+        (ToolLevel::Off | ToolLevel::Read | ToolLevel::Edit, _, _) => "",
+    };
+    if wide {
+        format!("tools {level}{sandbox}")
+    } else {
+        format!("⚙ {level}{sandbox}")
+    }
+}
+
+/// The current turn's running time, or the last one's, alone (`2.4 s `).
+fn elapsed_text(state: &AppState) -> String {
+    match &state.chat.turn {
+        Turn::Streaming { started, .. } => format!("{} ", elapsed(state.now, *started)),
+        Turn::Idle => state
+            .chat
+            .stats
+            .last_elapsed
+            .map_or_else(String::new, |last| format!("{:.1} s ", last.as_secs_f64())),
     }
 }
 

@@ -62,15 +62,34 @@ pub fn areas(area: Rect, state: &AppState) -> Areas {
     }
 }
 
-/// The chat's parts: transcript, the attached-files row (when there are any) and the input.
+/// The chat's parts: transcript, the attached-files row (when there are any) and the input;
+/// while an edit or command waits for approval, the review area takes the input's place
+/// and most of the height.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChatAreas {
     pub transcript: Rect,
     pub attachments: Option<Rect>,
     pub input: Rect,
+    pub review: Option<Rect>,
 }
 
 pub fn chat_areas(area: Rect, state: &AppState) -> ChatAreas {
+    if state.chat.reviews.is_open() {
+        let review_rows = (area.height * 3 / 5)
+            .max(6)
+            .min(area.height.saturating_sub(3));
+        let [transcript, review] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(review_rows)]).areas(area);
+        return ChatAreas {
+            transcript,
+            attachments: None,
+            input: Rect {
+                height: 0,
+                ..review
+            },
+            review: Some(review),
+        };
+    }
     let composer = &state.chat.composer;
     let input_rows = composer.input.lines().len().clamp(1, 6) as u16;
     let has_attachments = !composer.attachments.is_empty() || composer.attaching.is_some();
@@ -84,6 +103,7 @@ pub fn chat_areas(area: Rect, state: &AppState) -> ChatAreas {
         transcript,
         attachments: has_attachments.then_some(attachments),
         input,
+        review: None,
     }
 }
 
@@ -100,6 +120,14 @@ fn screen(state: &AppState) -> Rect {
 pub fn transcript_viewport(state: &AppState) -> Rect {
     let chat = areas(screen(state), state).chat;
     inner(chat_areas(chat, state).transcript)
+}
+
+/// The review area's rows inside its border (without the reason field), if one is open.
+pub fn review_viewport(state: &AppState) -> Rect {
+    let chat = areas(screen(state), state).chat;
+    chat_areas(chat, state)
+        .review
+        .map_or(Rect::default(), inner)
 }
 
 /// The code view's rows inside its border, at the current terminal size.

@@ -5,16 +5,19 @@
 mod chat;
 mod code;
 mod deployments;
+mod diff;
 mod footer;
 mod help;
 pub mod layout;
 mod models;
 mod resume;
+mod review;
 mod settings;
 mod slash;
 
 pub use chat::transcript_lines;
 pub use code::row_count as code_rows;
+pub use review::row_count as review_rows;
 
 use std::time::{Duration, SystemTime};
 

@@ -1,0 +1,158 @@
+//! Keys while the review area is open: it takes every key, so nothing else can be sent
+//! while a turn waits. `y` approves, `n` opens a one-line reason field (Enter sends the
+//! "no" with it, Esc goes back), `a` approves every edit of the session, `!` this exact
+//! command for the session, the arrows scroll, Esc (or Ctrl-C) stops the turn and with it
+//! any command.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::chat;
+use crate::agent::Decision;
+use crate::tui::event::Effect;
+use crate::tui::keymap::{Action, Scope};
+use crate::tui::state::{AppState, Overlay, Review};
+use crate::tui::text_input::TextInput;
+use crate::tui::view;
+
+pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let stops = state.keys.lookup(Scope::Global, &key) == Some(Action::Quit);
+    if let Some(reason) = state
+        .chat
+        .reviews
+        .current_mut()
+        .and_then(|r| r.reason.as_mut())
+    {
+        match key.code {
+            _ if stops => return chat::stop(state),
+            KeyCode::Enter => {
+                let text = reason.text().trim().to_owned();
+                let reason = (!text.is_empty()).then_some(text);
+                return answer(state, Decision::No { reason });
+            }
+            KeyCode::Esc => {
+                if let Some(review) = state.chat.reviews.current_mut() {
+                    review.reason = None;
+                }
+            }
+            _ => {
+                reason.on_key(key);
+            }
+        }
+        return Vec::new();
+    }
+    let Some(action) = state.keys.lookup(Scope::Review, &key) else {
+        return Vec::new();
+    };
+    on_action(state, action)
+}
+
+fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let is_edit = state.chat.reviews.current().is_some_and(Review::is_edit);
+    let page = (usize::from(view::layout::review_viewport(state).height).max(2) - 1) as isize;
+    match action {
+        Action::Approve => return answer(state, Decision::Yes),
+        Action::Reject => {
+            if let Some(review) = state.chat.reviews.current_mut() {
+                review.reason = Some(TextInput::single_line(""));
+            }
+        }
+        Action::ApproveAllEdits if is_edit => return answer(state, Decision::AllEdits),
+        Action::AlwaysCommand if !is_edit => return answer(state, Decision::AlwaysCommand),
+        Action::ApproveAllEdits | Action::AlwaysCommand => {
+            let keys = &state.keys;
+            state.notice = Some(if is_edit {
+                format!(
+                    "{} is for commands; for this edit: {} yes, {} no, {} all edits",
+                    keys.label(Scope::Review, Action::AlwaysCommand),
+                    keys.label(Scope::Review, Action::Approve),
+                    keys.label(Scope::Review, Action::Reject),
+                    keys.label(Scope::Review, Action::ApproveAllEdits),
+                )
+            } else {
+                format!(
+                    "{} is for edits; for this command: {} yes, {} no, {} always this command",
+                    keys.label(Scope::Review, Action::ApproveAllEdits),
+                    keys.label(Scope::Review, Action::Approve),
+                    keys.label(Scope::Review, Action::Reject),
+                    keys.label(Scope::Review, Action::AlwaysCommand),
+                )
+            });
+        }
+        Action::Stop | Action::Quit => return chat::stop(state),
+        Action::Up => scroll_by(state, -1),
+        Action::Down => scroll_by(state, 1),
+        Action::PageUp => scroll_by(state, -page),
+        Action::PageDown => scroll_by(state, page),
+        Action::Top => scroll_by(state, isize::MIN / 2),
+        Action::Bottom => scroll_by(state, isize::MAX / 2),
+        Action::Help => {
+            state.overlay = Overlay::Help;
+            state.help_scroll = 0;
+        }
+        Action::NextPane
+        | Action::PrevPane
+        | Action::FocusModels
+        | Action::FocusDeployments
+        | Action::FocusChat
+        | Action::OpenSettings
+        | Action::Pick
+        | Action::Filter
+        | Action::ToggleAll
+        | Action::Refresh
+        | Action::Send
+        | Action::Newline
+        | Action::Retry
+        | Action::CopyAnswer
+        | Action::CopyCode
+        | Action::ImportKey
+        | Action::Save
+        | Action::Close
+        | Action::ToggleCode
+        | Action::NextItem
+        | Action::PrevItem
+        | Action::CopyShown
+        | Action::RemoveAttachment
+        | Action::NewConversation
+        | Action::ToggleTools
+        | Action::UndoEdit => {}
+    }
+    Vec::new()
+}
+
+/// Sends the decision on the request shown; the next one (if any) is shown after it.
+fn answer(state: &mut AppState, decision: Decision) -> Vec<Effect> {
+    let Some(review) = state.chat.reviews.queue.pop_front() else {
+        return Vec::new();
+    };
+    vec![Effect::AnswerApproval {
+        turn: review.turn,
+        id: review.id,
+        decision,
+    }]
+}
+
+/// Moves the diff; the view clamps to the last page.
+pub(super) fn scroll_by(state: &mut AppState, delta: isize) {
+    let viewport = view::layout::review_viewport(state);
+    let last =
+        view::review_rows(state, viewport.width).saturating_sub(usize::from(viewport.height));
+    if let Some(review) = state.chat.reviews.current_mut() {
+        review.scroll = review
+            .scroll
+            .min(last)
+            .saturating_add_signed(delta)
+            .min(last);
+    }
+}
+
+/// Pasted text goes into the reason field while it is open, and nowhere else.
+pub(super) fn on_paste(state: &mut AppState, text: &str) {
+    if let Some(reason) = state
+        .chat
+        .reviews
+        .current_mut()
+        .and_then(|r| r.reason.as_mut())
+    {
+        reason.insert_str(&text.replace(['\r', '\n'], " "));
+    }
+}
