@@ -459,3 +459,37 @@ fn narrow_model_column_keeps_the_count() {
     let wide = render(&loaded(160, 48));
     assert!(wide.contains("stream · text · ≥32k   7 of 10"), "{wide}");
 }
+
+/// A long reason and a long tool line wrap: the retry key at the end stays on screen.
+#[test]
+fn chat_cut_with_a_long_reason_wraps() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let (mut state, turn) = streaming(width, height);
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Tool(
+                    "read_file src/tui/keymap/overrides_for_a_very_long_module_name.rs \
+                     (9.8 KiB, cut at 64 KiB: the rest was left out)"
+                        .into(),
+                ),
+            },
+        );
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Failed(ErrorView::new(
+                    "the answer stream broke: connection lost: error decoding response body: \
+                     unexpected end of chunked transfer encoding",
+                    "the text so far was kept; ask again to retry",
+                )),
+            },
+        );
+        let screen = render(&state);
+        assert!(screen.contains("C-r to"), "{screen}");
+        assert!(screen.contains("the rest was left out"), "{screen}");
+        insta::assert_snapshot!(format!("chat_cut_long_reason_{width}x{height}"), screen);
+    }
+}

@@ -25,9 +25,9 @@ pub struct Anchor {
 /// Rows of an entry: speaker line, body, tail (cursor or why it ended), blank separator.
 pub fn entry_height(state: &AppState, index: usize, width: u16) -> usize {
     let entry = &state.chat.transcript.entries[index];
-    1 + entry.tools.len()
+    1 + tool_lines(entry, width, state.theme).len()
         + body(entry, width, state.theme).lines.len()
-        + tail(entry, state).len()
+        + tail(entry, state, width).len()
         + 1
 }
 
@@ -173,20 +173,15 @@ fn entry_rows(
         Speaker::Model(model) => model.clone(),
     };
     let rendered = body(entry, width, theme);
-    let tail = tail(entry, state);
+    let tail = tail(entry, state, width);
+    let tool_lines = tool_lines(entry, width, theme);
     let mut rows = Vec::with_capacity(to.saturating_sub(from));
-    let tools = entry.tools.len();
+    let tools = tool_lines.len();
     for index in from..to {
         let line = if index == 0 {
             Line::styled(header.clone(), theme.speaker())
         } else if index <= tools {
-            // Proposed edits carry their own `✎` mark; tool calls get `⚙`.
-            let line = &entry.tools[index - 1];
-            if line.starts_with('✎') {
-                Line::styled(line.clone(), theme.muted())
-            } else {
-                Line::styled(format!("⚙ {line}"), theme.muted())
-            }
+            tool_lines[index - 1].clone()
         } else if index - tools <= rendered.lines.len() {
             rendered.lines[index - tools - 1].clone()
         } else if let Some(line) = tail.get(index - tools - 1 - rendered.lines.len()) {
@@ -290,8 +285,39 @@ fn join(lines: &mut Vec<Line<'static>>, more: Vec<Line<'static>>) {
     lines.extend(more);
 }
 
-/// Lines after the text: the streaming cursor, or why the answer ended early.
-pub fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
+/// The tool calls and proposed edits of an answer, wrapped at `width` (a long path or
+/// reason must not hide the end of its line). Proposed edits carry their own `✎` mark;
+/// tool calls get `⚙`.
+fn tool_lines(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> {
+    entry
+        .tools
+        .iter()
+        .flat_map(|line| {
+            let text = if line.starts_with('✎') {
+                line.clone()
+            } else {
+                format!("⚙ {line}")
+            };
+            wrapped(vec![Span::styled(text, theme.muted())], width)
+        })
+        .collect()
+}
+
+/// Status lines wrap like prose, so their last words (`C-r to retry`) stay on screen.
+fn wrapped(spans: Vec<Span<'static>>, width: u16) -> Vec<Line<'static>> {
+    markdown::wrap(spans, usize::from(width), Span::raw(""), Span::raw(""))
+}
+
+/// Lines after the text: the streaming cursor, or why the answer ended early, wrapped at
+/// `width`.
+pub fn tail(entry: &Entry, state: &AppState, width: u16) -> Vec<Line<'static>> {
+    tail_spans(entry, state)
+        .into_iter()
+        .flat_map(|spans| wrapped(spans, width))
+        .collect()
+}
+
+fn tail_spans(entry: &Entry, state: &AppState) -> Vec<Vec<Span<'static>>> {
     let theme = state.theme;
     match &entry.end {
         EntryEnd::Finished => Vec::new(),
@@ -302,25 +328,25 @@ pub fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
                 let why = waiting
                     .clone()
                     .unwrap_or_else(|| "waiting for the first token".into());
-                vec![Line::styled(
+                vec![vec![Span::styled(
                     format!(
                         "{} {why} · {}",
                         spinner(state.now),
                         elapsed(state.now, *started)
                     ),
                     theme.muted(),
-                )]
+                )]]
             }
-            Turn::Streaming { .. } | Turn::Idle => vec![Line::styled("▍", theme.accent())],
+            Turn::Streaming { .. } | Turn::Idle => vec![vec![Span::styled("▍", theme.accent())]],
         },
-        EntryEnd::StoppedByEsc => vec![Line::styled("■ stopped by Esc", theme.warning())],
+        EntryEnd::StoppedByEsc => vec![vec![Span::styled("■ stopped by Esc", theme.warning())]],
         EntryEnd::Cut(error) => vec![
-            Line::from(vec![
+            vec![
                 Span::styled(format!("■ stream cut: {} — ", error.message), theme.error()),
                 Span::styled(state.keys.label(Scope::Chat, Action::Retry), theme.key()),
                 Span::styled(" to retry", theme.error()),
-            ]),
-            Line::styled(error.hint.clone(), theme.muted()),
+            ],
+            vec![Span::styled(error.hint.clone(), theme.muted())],
         ],
     }
 }
