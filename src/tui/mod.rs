@@ -112,11 +112,8 @@ async fn event_loop(
                 );
             }
             frame::Step::Apply(events) => {
-                let mut quits = false;
-                for event in events {
-                    quits |= apply(state, runner, event)?;
-                }
-                if quits {
+                let effects = update::update_batch(state, events, SystemTime::now());
+                if run_effects(runner, effects)? {
                     return Ok(());
                 }
             }
@@ -125,10 +122,10 @@ async fn event_loop(
     }
 }
 
-/// Applies one event and runs its effects; true when one of them is `Quit`.
-fn apply(state: &mut AppState, runner: &mut effects::Runner, event: Event) -> anyhow::Result<bool> {
+/// Runs the effects of a batch of events; true when one of them is `Quit`.
+fn run_effects(runner: &mut effects::Runner, effects: Vec<Effect>) -> anyhow::Result<bool> {
     let mut quits = false;
-    for effect in update::update(state, event) {
+    for effect in effects {
         match effect {
             Effect::Quit => quits = true,
             Effect::Copy(text) => {

@@ -134,10 +134,11 @@ fn deployments_with_non_running_rows() {
 #[test]
 fn deployments_all_stopped() {
     snap("deployments_none_running", |w, h| {
+        // Remembered from an earlier session: picking it now is refused (foundation mode).
         let mut state = loaded(w, h);
-        key(&mut state, KeyCode::Down);
-        key(&mut state, KeyCode::Down);
-        key(&mut state, KeyCode::Enter);
+        state.models.chosen = Some("gpt-4.1-mini".into());
+        state.models.cursor = 2;
+        state.focus = super::state::Pane::Deployments;
         key(&mut state, KeyCode::Enter);
         state
     });

@@ -126,6 +126,9 @@ pub struct Composer {
     pub input: TextInput,
     pub history: Vec<String>,
     pub history_pos: Option<usize>,
+    /// The unsent text put aside when ↑ entered the history; ↓ past the newest entry brings
+    /// it back.
+    pub draft: Option<String>,
     /// Files attached to the next question (shown above the input).
     pub attachments: Vec<Attachment>,
     pub attaching: Option<Attaching>,
@@ -172,6 +175,7 @@ impl ChatPane {
                 ),
                 history: Vec::new(),
                 history_pos: None,
+                draft: None,
                 attachments: Vec::new(),
                 attaching: None,
                 completion: None,

@@ -124,11 +124,14 @@ impl AppState {
                 many.len()
             )),
         };
+        // With the choice remembered there is nothing to pick: start in the message input.
+        let is_chosen = startup.model.is_some()
+            && (startup.deployment.is_some() || startup.mode == Mode::Orchestration);
         AppState {
             now: startup.now,
             size: startup.size,
             theme: startup.theme,
-            focus: Pane::Models,
+            focus: if is_chosen { Pane::Chat } else { Pane::Models },
             left: LeftPane::Pickers,
             overlay: Overlay::None,
             help_scroll: 0,

@@ -115,7 +115,10 @@ pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Up if row == 0 && !composer.history.is_empty() => {
             let pos = match composer.history_pos {
                 Some(pos) => pos.saturating_sub(1),
-                None => composer.history.len() - 1,
+                None => {
+                    composer.draft = Some(composer.input.text());
+                    composer.history.len() - 1
+                }
             };
             composer.history_pos = Some(pos);
             let text = composer.history[pos].clone();
@@ -131,7 +134,8 @@ pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 }
                 None => {
                     composer.history_pos = None;
-                    composer.input.set_text("");
+                    let draft = composer.draft.take().unwrap_or_default();
+                    composer.input.set_text(&draft);
                 }
             }
         }
@@ -168,10 +172,22 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
         state.focus = Pane::Models;
         return Vec::new();
     };
+    // A question that never got an answer (the turn failed before any text) leaves the
+    // conversation, so two questions never follow each other in a request.
+    if state
+        .chat
+        .conversation
+        .messages()
+        .last()
+        .is_some_and(|m| m.role == crate::aicore::Role::User)
+    {
+        state.chat.conversation.pop_last_turn();
+    }
     if state.chat.composer.history.last() != Some(&text) {
         state.chat.composer.history.push(text.clone());
     }
     state.chat.composer.history_pos = None;
+    state.chat.composer.draft = None;
     if state.chat.composer.input.text() == text {
         state.chat.composer.input.set_text("");
     }
@@ -374,8 +390,9 @@ fn copy(state: &mut AppState, pick: fn(&str) -> Option<String>, what: &str) -> V
         .and_then(|e| pick(&e.text));
     match picked {
         Some(text) if !text.is_empty() => {
+            // OSC 52 has no reply: whether the terminal put it on the clipboard is unknown.
             state.notice = Some(format!(
-                "copied the {what} ({} lines) via OSC 52",
+                "the {what} ({} lines) was sent to the terminal to copy (OSC 52)",
                 text.lines().count()
             ));
             vec![Effect::Copy(text)]

@@ -9,6 +9,9 @@ mod proposals;
 mod settings;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_first_hour;
+mod typed_paste;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
@@ -16,6 +19,21 @@ use super::event::{Effect, Event, Listing};
 use super::keymap::{Action, Scope};
 use super::state::{AppState, Connection, LeftPane, Load, Overlay, Pane, SettingsStatus};
 use crate::aicore::{Deployment, ModelEntry};
+
+/// A batch of events as the loop drains them, at `now`: the clock is set first (ticks stop
+/// while nothing moves, so a key after a pause must not start a turn at a stale time), and
+/// a pasted text typed key by key becomes one paste.
+pub fn update_batch(
+    state: &mut AppState,
+    events: Vec<Event>,
+    now: std::time::SystemTime,
+) -> Vec<Effect> {
+    state.now = now;
+    typed_paste::coalesce(events)
+        .into_iter()
+        .flat_map(|event| update(state, event))
+        .collect()
+}
 
 pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
     match event {
@@ -260,12 +278,9 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
         (Overlay::Settings, _) => settings::on_paste(state, text),
         (Overlay::None, Pane::Models) => lists::on_paste(state, text),
         (Overlay::None, Pane::Chat) => {
-            // Pasted newlines stay newlines: bracketed paste keeps them from sending.
-            state
-                .chat
-                .composer
-                .input
-                .insert_str(&text.replace("\r\n", "\n"));
+            // Pasted newlines stay newlines: bracketed paste keeps them from sending, and
+            // the input turns CR and CRLF into LF.
+            state.chat.composer.input.insert_str(text);
         }
         (Overlay::None, Pane::Deployments | Pane::Code)
         | (Overlay::Help | Overlay::ConfirmQuit, _) => {}

@@ -1,0 +1,243 @@
+//! What a new user tripped over in the first hour (issue 12): pastes, the draft, unusable
+//! models, the retry timer, the code view key, the quit question, copying, the start focus.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use pretty_assertions::assert_eq;
+
+use super::{update, update_batch};
+use crate::aicore::{Mode, Role};
+use crate::tui::event::{ChatUpdate, Effect, ErrorView, Event};
+use crate::tui::state::{AppState, LeftPane, Overlay, Pane, Turn};
+use crate::tui::test_support::{apply, ctrl, key, loaded, picked, render, startup, t0, typed};
+
+fn send(state: &mut AppState, text: &str) -> u64 {
+    typed(state, text);
+    match key(state, KeyCode::Enter).as_slice() {
+        [Effect::StartTurn { turn, .. }] => *turn,
+        other => panic!("expected StartTurn, got {other:?}"),
+    }
+}
+
+fn fail(state: &mut AppState, turn: u64) {
+    apply(
+        state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Failed(ErrorView::new("connection lost", "ask again")),
+        },
+    );
+}
+
+#[test]
+fn a_paste_with_cr_line_breaks_keeps_its_lines() {
+    let mut state = picked(120, 40);
+    apply(&mut state, Event::Paste("fn a() {\r    1\r\n}".into()));
+    assert_eq!(
+        state.chat.composer.input.lines(),
+        ["fn a() {", "    1", "}"]
+    );
+}
+
+#[test]
+fn a_paste_typed_key_by_key_does_not_send_its_first_line() {
+    let mut state = picked(120, 40);
+    let events = "one\ntwo"
+        .chars()
+        .map(|c| {
+            let code = if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            };
+            Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+        })
+        .collect();
+    assert_eq!(update_batch(&mut state, events, t0()), vec![]);
+    assert_eq!(state.chat.composer.input.lines(), ["one", "two"]);
+    assert!(state.chat.transcript.entries.is_empty());
+}
+
+#[test]
+fn up_then_down_brings_the_unsent_draft_back() {
+    let mut state = picked(120, 40);
+    let turn = send(&mut state, "first question");
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Done,
+        },
+    );
+    apply(
+        &mut state,
+        Event::Paste("a long draft\nof two lines".into()),
+    );
+    // The cursor is on the last line: ↑ twice reaches the first line, then the history.
+    key(&mut state, KeyCode::Up);
+    key(&mut state, KeyCode::Up);
+    assert_eq!(state.chat.composer.input.text(), "first question");
+    key(&mut state, KeyCode::Down);
+    assert_eq!(
+        state.chat.composer.input.text(),
+        "a long draft\nof two lines"
+    );
+}
+
+#[test]
+fn a_model_without_a_running_deployment_keeps_the_working_choice() {
+    let mut state = picked(160, 48);
+    ctrl(&mut state, 'o');
+    // gpt-4.1-mini: one STOPPED deployment, orchestration can serve it.
+    key(&mut state, KeyCode::Down);
+    key(&mut state, KeyCode::Down);
+    assert_eq!(key(&mut state, KeyCode::Enter), vec![]);
+    assert_eq!(state.models.chosen.as_deref(), Some("gpt-4o"));
+    assert_eq!(
+        state.deployments.chosen.as_deref(),
+        Some("d7f3a9c2b1e04d11")
+    );
+    assert_eq!(state.focus, Pane::Models);
+    let notice = state.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("gpt-4.1-mini has no RUNNING deployment in foundation mode")
+            && notice.contains("still using gpt-4o")
+            && notice.contains("orchestration can serve it"),
+        "{notice}"
+    );
+    // The next question goes to the working model.
+    key(&mut state, KeyCode::Char('c'));
+    assert_eq!(state.focus, Pane::Chat);
+    typed(&mut state, "hello");
+    match key(&mut state, KeyCode::Enter).as_slice() {
+        [Effect::StartTurn { model, .. }] => assert_eq!(model, "gpt-4o"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_question_without_an_answer_is_not_sent_twice_in_a_row() {
+    let mut state = picked(120, 40);
+    let turn = send(&mut state, "first");
+    fail(&mut state, turn);
+    send(&mut state, "second");
+    let roles: Vec<Role> = state
+        .chat
+        .conversation
+        .messages()
+        .iter()
+        .map(|m| m.role)
+        .collect();
+    assert_eq!(roles, [Role::User]);
+    assert_eq!(state.chat.conversation.messages()[0].content, "second");
+}
+
+#[test]
+fn retry_restarts_the_turn_timer() {
+    let mut state = picked(120, 40);
+    let turn = send(&mut state, "question");
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta("part".into()),
+        },
+    );
+    fail(&mut state, turn);
+    // No ticks while idle: the retry arrives a minute later with the clock of its batch.
+    let later = t0() + Duration::from_secs(60);
+    let retry = Event::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    let effects = update_batch(&mut state, vec![retry], later);
+    assert!(matches!(effects.as_slice(), [Effect::StartTurn { .. }]));
+    match &state.chat.turn {
+        Turn::Streaming { started, .. } => assert_eq!(*started, later),
+        Turn::Idle => panic!("the retry did not start"),
+    }
+}
+
+#[test]
+fn ctrl_f_focuses_an_open_code_view_and_closes_it_when_focused() {
+    let mut state = picked(160, 48);
+    ctrl(&mut state, 'f');
+    assert_eq!((state.left, state.focus), (LeftPane::Code, Pane::Code));
+    key(&mut state, KeyCode::Tab);
+    assert_eq!(state.focus, Pane::Chat);
+    ctrl(&mut state, 'f');
+    assert_eq!((state.left, state.focus), (LeftPane::Code, Pane::Code));
+    key(&mut state, KeyCode::Char('f'));
+    assert_eq!(state.left, LeftPane::Pickers);
+}
+
+#[test]
+fn the_quit_question_follows_the_stream() {
+    let mut state = picked(120, 40);
+    let turn = send(&mut state, "question");
+    ctrl(&mut state, 'c');
+    assert_eq!(state.overlay, Overlay::ConfirmQuit);
+    assert!(render(&state).contains("An answer is still streaming."));
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Done,
+        },
+    );
+    let screen = render(&state);
+    assert!(!screen.contains("still streaming"), "{screen}");
+    assert!(screen.contains("The answer has finished."), "{screen}");
+    assert_eq!(key(&mut state, KeyCode::Char('y')), vec![Effect::Quit]);
+}
+
+#[test]
+fn copying_says_it_was_sent_to_the_terminal() {
+    let mut state = picked(120, 40);
+    let turn = send(&mut state, "question");
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta("answer".into()),
+        },
+    );
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Done,
+        },
+    );
+    assert_eq!(ctrl(&mut state, 'y'), vec![Effect::Copy("answer".into())]);
+    let notice = state.notice.clone().unwrap_or_default();
+    assert!(notice.contains("sent to the terminal"), "{notice}");
+    assert!(!notice.contains("copied"), "{notice}");
+}
+
+#[test]
+fn a_remembered_choice_starts_in_the_input_without_the_pick_hint() {
+    let fresh = AppState::new(startup(120, 40));
+    assert_eq!(fresh.focus, Pane::Models);
+    assert!(render(&fresh).contains("Pick a model"));
+    let mut remembered = AppState::new(crate::tui::state::Startup {
+        model: Some("gpt-4o".into()),
+        deployment: Some("d7f3a9c2b1e04d11".into()),
+        ..startup(120, 40)
+    });
+    assert_eq!(remembered.focus, Pane::Chat);
+    remembered.models.chosen = Some("gpt-4o".into());
+    let screen = render(&remembered);
+    assert!(!screen.contains("Pick a model"), "{screen}");
+    assert!(screen.contains("Enter sends"), "{screen}");
+    let orchestration = AppState::new(crate::tui::state::Startup {
+        model: Some("gpt-4o".into()),
+        mode: Mode::Orchestration,
+        ..startup(120, 40)
+    });
+    assert_eq!(orchestration.focus, Pane::Chat);
+}
+
+#[test]
+fn loaded_state_still_starts_in_the_models_without_a_choice() {
+    assert_eq!(loaded(120, 40).focus, Pane::Models);
+    let _ = update;
+}
