@@ -133,6 +133,12 @@ pub enum Event {
         keyring: String,
     },
     SettingsFailed(ErrorView),
+    /// The credentials work and the config file is saved, but no keyring took the secret:
+    /// the settings offer the file store at `file`.
+    KeyringRefused {
+        reason: String,
+        file: String,
+    },
     KeyImported(SettingsForm),
     /// The `@path` files of a message, read (or why not), in the order asked.
     AttachmentsRead {
@@ -178,8 +184,16 @@ pub enum Effect {
         model: String,
         deployment: Option<String>,
     },
-    /// Check the credentials by fetching a token, then store secret and config.
+    /// Check the credentials by fetching a token, then store config and secret.
     SaveSettings(SettingsForm),
+    /// As `SaveSettings`, with the secret in the file store (the user said yes to it).
+    SaveSettingsWithFileStore(SettingsForm),
+    /// `--demo`: use this mode and resource group for the rest of the session (reconnects);
+    /// nothing is written.
+    UseForSession {
+        mode: Mode,
+        resource_group: String,
+    },
     ImportKey {
         path: String,
     },

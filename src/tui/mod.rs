@@ -190,5 +190,27 @@ fn startup(ctx: &Context, theme: theme::Theme) -> Startup {
         now: SystemTime::now(),
         size: (80, 24),
         key_overrides: ctx.config.keys.clone(),
+        is_demo: ctx.backend == crate::connect::Backend::Simulator,
+        // --demo talks to the simulator whatever the environment says.
+        env_credentials: match ctx.backend {
+            crate::connect::Backend::SapAiCore => env_credentials(&ctx.env),
+            crate::connect::Backend::Simulator => None,
+        },
+    }
+}
+
+/// The variables that, when set, supply the credentials instead of the profile (the
+/// contract's lookup order): settings say so, since saving there would not change them.
+fn env_credentials(env: &crate::credentials::Environment) -> Option<String> {
+    if env.service_key.is_some() {
+        Some("AICORE_SERVICE_KEY".into())
+    } else if env.client_id.is_some()
+        && env.client_secret.is_some()
+        && env.auth_url.is_some()
+        && env.base_url.is_some()
+    {
+        Some("AICORE_CLIENT_ID, AICORE_CLIENT_SECRET, AICORE_AUTH_URL, AICORE_BASE_URL".into())
+    } else {
+        None
     }
 }

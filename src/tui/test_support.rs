@@ -177,6 +177,8 @@ pub fn startup(width: u16, height: u16) -> Startup {
         now: t0(),
         size: (width, height),
         key_overrides: Default::default(),
+        is_demo: false,
+        env_credentials: None,
     }
 }
 

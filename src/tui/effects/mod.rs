@@ -36,6 +36,9 @@ pub struct Runner {
     turns: HashMap<u64, AbortHandle>,
     /// `None` without a data dir; saving then says so once per turn.
     sessions: Arc<Mutex<Option<SessionWriter>>>,
+    /// `--demo`: mode and resource group chosen in the settings, used over the flags and
+    /// the config on every later connect.
+    session_overrides: Option<(Mode, String)>,
 }
 
 impl Runner {
@@ -51,6 +54,7 @@ impl Runner {
             connection: Arc::new(Mutex::new(None)),
             turns: HashMap::new(),
             sessions: Arc::new(Mutex::new(sessions)),
+            session_overrides: None,
         }
     }
 
@@ -90,7 +94,17 @@ impl Runner {
                 }
             }
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
-            Effect::SaveSettings(form) => self.save_settings(form),
+            Effect::SaveSettings(form) => self.save_settings(form, None),
+            Effect::SaveSettingsWithFileStore(form) => {
+                self.save_settings(form, Some(crate::secrets::StoreKind::File));
+            }
+            Effect::UseForSession {
+                mode,
+                resource_group,
+            } => {
+                self.session_overrides = Some((mode, resource_group));
+                self.connect();
+            }
             Effect::ImportKey { path } => self.import_key(path),
             Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
@@ -111,7 +125,11 @@ impl Runner {
         let tx = self.tx.clone();
         let slot = self.connection.clone();
         let backend = self.ctx.backend;
-        let global = self.ctx.global.clone();
+        let mut global = self.ctx.global.clone();
+        if let Some((mode, resource_group)) = &self.session_overrides {
+            global.mode = Some((*mode).into());
+            global.resource_group = Some(resource_group.clone());
+        }
         let env = self.ctx.env.clone();
         tokio::spawn(async move {
             // Reloaded so a profile saved in the settings is used; the file read is off the loop.
@@ -323,12 +341,19 @@ impl Runner {
         });
     }
 
-    fn save_settings(&self, form: SettingsForm) {
+    fn save_settings(&self, form: SettingsForm, store: Option<crate::secrets::StoreKind>) {
         let tx = self.tx.clone();
         let ctx = self.ctx.clone();
         tokio::spawn(async move {
-            let event = match settings::save_settings(&ctx, &form).await {
-                Ok(keyring) => Event::SettingsSaved { form, keyring },
+            let event = match settings::save_settings(&ctx, &form, store).await {
+                Ok(settings::Saved::Stored { store }) => Event::SettingsSaved {
+                    form,
+                    keyring: store,
+                },
+                Ok(settings::Saved::NoKeyring { reason, file }) => Event::KeyringRefused {
+                    reason,
+                    file: file.display().to_string(),
+                },
                 Err(err) => Event::SettingsFailed(error_view(&err)),
             };
             let _ = tx.send(event);

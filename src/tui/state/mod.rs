@@ -86,6 +86,10 @@ pub struct Startup {
     pub size: (u16, u16),
     /// The config's `[keys]` table, applied over the defaults at start.
     pub key_overrides: BTreeMap<String, String>,
+    /// `--demo`: the built-in simulator, nothing of the settings is written.
+    pub is_demo: bool,
+    /// The environment variable the credentials come from, when one does.
+    pub env_credentials: Option<String>,
 }
 
 pub struct AppState {
@@ -151,7 +155,11 @@ impl AppState {
             },
             chat: ChatPane::new(),
             code: CodePane::default(),
-            settings: SettingsPane::new(startup.form, startup.has_secret),
+            settings: SettingsPane {
+                is_demo: startup.is_demo,
+                env_override: startup.env_credentials,
+                ..SettingsPane::new(startup.form, startup.has_secret)
+            },
             notice,
             next_request: 1,
         }

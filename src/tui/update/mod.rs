@@ -92,6 +92,10 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             state.settings.status = SettingsStatus::Failed(error);
             Vec::new()
         }
+        Event::KeyringRefused { reason, file } => {
+            settings::keyring_refused(state, reason, file);
+            Vec::new()
+        }
         Event::KeyImported(form) => settings::imported(state, form),
         Event::AttachmentsRead { request, results } => attach::read(state, request, results),
         Event::PathCompleted {

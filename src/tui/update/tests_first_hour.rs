@@ -241,3 +241,136 @@ fn loaded_state_still_starts_in_the_models_without_a_choice() {
     assert_eq!(loaded(120, 40).focus, Pane::Models);
     let _ = update;
 }
+
+fn imported_form() -> crate::tui::event::SettingsForm {
+    crate::tui::event::SettingsForm {
+        profile: "default".into(),
+        client_id: "sb-1".into(),
+        client_secret: "s3cr3t".into(),
+        auth_url: "http://127.0.0.1:9/oauth/token".into(),
+        base_url: "http://127.0.0.1:9".into(),
+        resource_group: "default".into(),
+        mode: Mode::Foundation,
+    }
+}
+
+#[test]
+fn without_a_keyring_the_settings_offer_the_file_store() {
+    let mut state = AppState::new(startup(100, 30));
+    state.overlay = Overlay::Settings;
+    apply(&mut state, Event::KeyImported(imported_form()));
+    let effects = ctrl(&mut state, 's');
+    assert_eq!(effects, vec![Effect::SaveSettings(imported_form())]);
+    apply(
+        &mut state,
+        Event::KeyringRefused {
+            reason: "kernel keyutils keyring: needs a session keyring".into(),
+            file: "/home/u/.config/sapcode/secrets.json".into(),
+        },
+    );
+    let screen = render(&state);
+    assert!(
+        screen.contains("No keyring on this machine; save the secret to a 0600 file at"),
+        "{screen}"
+    );
+    assert!(screen.contains("(y/n)"), "{screen}");
+    insta::assert_snapshot!("settings_offer_file_store_100x30", screen);
+    // Other keys wait for the answer; y saves again with the file store.
+    assert_eq!(key(&mut state, KeyCode::Char('x')), vec![]);
+    assert_eq!(
+        key(&mut state, KeyCode::Char('y')),
+        vec![Effect::SaveSettingsWithFileStore(imported_form())]
+    );
+    apply(
+        &mut state,
+        Event::SettingsSaved {
+            form: imported_form(),
+            keyring: "file /home/u/.config/sapcode/secrets.json (readable only by you)".into(),
+        },
+    );
+    assert!(render(&state).contains("the secret in:"));
+    // Saved: Esc closes at once.
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.overlay, Overlay::None);
+}
+
+#[test]
+fn no_to_the_file_store_says_the_secret_was_not_stored() {
+    let mut state = AppState::new(startup(100, 30));
+    state.overlay = Overlay::Settings;
+    apply(&mut state, Event::KeyImported(imported_form()));
+    ctrl(&mut state, 's');
+    apply(
+        &mut state,
+        Event::KeyringRefused {
+            reason: "no keyring".into(),
+            file: "/x/secrets.json".into(),
+        },
+    );
+    assert_eq!(key(&mut state, KeyCode::Char('n')), vec![]);
+    assert!(render(&state).contains("the secret was not stored"));
+}
+
+#[test]
+fn esc_with_unsaved_changes_asks_then_says_they_were_dropped() {
+    let mut state = loaded(120, 40);
+    state.overlay = Overlay::Settings;
+    // Mode field: Enter switches it.
+    state.settings.field = 6;
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.settings.form.mode, Mode::Orchestration);
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.overlay, Overlay::Settings);
+    assert!(render(&state).contains("Esc again drops them"));
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.overlay, Overlay::None);
+    assert_eq!(state.settings.form.mode, Mode::Foundation);
+    assert_eq!(state.notice.as_deref(), Some("settings changes dropped"));
+}
+
+#[test]
+fn demo_settings_apply_mode_and_resource_group_to_the_session() {
+    let mut state = AppState::new(crate::tui::state::Startup {
+        is_demo: true,
+        ..startup(120, 40)
+    });
+    state.overlay = Overlay::Settings;
+    state.settings.field = 6;
+    key(&mut state, KeyCode::Enter);
+    state.settings.field = 5;
+    key(&mut state, KeyCode::Enter);
+    state.settings.editing = Some(crate::tui::text_input::TextInput::single_line(""));
+    typed(&mut state, "team-b");
+    key(&mut state, KeyCode::Enter);
+    let effects = ctrl(&mut state, 's');
+    assert_eq!(
+        effects,
+        vec![Effect::UseForSession {
+            mode: Mode::Orchestration,
+            resource_group: "team-b".into(),
+        }]
+    );
+    assert_eq!(state.mode, Mode::Orchestration);
+    assert_eq!(state.resource_group, "team-b");
+    let screen = render(&state);
+    assert!(!screen.contains("missing"), "{screen}");
+    assert!(screen.contains("applied to this session"), "{screen}");
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.overlay, Overlay::None);
+}
+
+#[test]
+fn settings_say_when_the_environment_supplies_the_credentials() {
+    let state = AppState::new(crate::tui::state::Startup {
+        env_credentials: Some("AICORE_SERVICE_KEY".into()),
+        ..startup(120, 40)
+    });
+    let mut state = state;
+    state.overlay = Overlay::Settings;
+    let screen = render(&state);
+    assert!(
+        screen.contains("Credentials come from AICORE_SERVICE_KEY"),
+        "{screen}"
+    );
+    assert!(screen.contains("saving here does not change"), "{screen}");
+}
