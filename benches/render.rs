@@ -51,6 +51,8 @@ fn state() -> AppState {
         now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000),
         size: (160, 48),
         key_overrides: Default::default(),
+        is_demo: true,
+        env_credentials: None,
     });
     state.connection = Connection::Ready(ConnectionInfo {
         source: "bench".into(),

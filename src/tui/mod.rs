@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod markdown;
 pub mod session;
 pub mod state;
+pub mod stderr_guard;
 pub mod terminal;
 pub mod text_input;
 pub mod theme;
