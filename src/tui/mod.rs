@@ -5,6 +5,7 @@
 pub mod effects;
 pub mod event;
 pub mod frame;
+pub mod fuzzy;
 pub mod keymap;
 pub mod markdown;
 pub mod session;

@@ -494,3 +494,26 @@ fn chat_cut_with_a_long_reason_wraps() {
         insta::assert_snapshot!(format!("chat_cut_long_reason_{width}x{height}"), screen);
     }
 }
+
+/// `@` completion: the matching paths in a list right above the input, the choice marked.
+#[test]
+fn at_completion_list_above_the_input() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut state = picked(width, height);
+        typed(&mut state, "explain @attrs");
+        let request = state.chat.composer.completion.expect("completion asked");
+        apply(
+            &mut state,
+            Event::PathCompleted {
+                request,
+                prefix: "attrs".into(),
+                candidates: vec![
+                    "src/tui/update/attach.rs".into(),
+                    "src/agent/attachment.rs".into(),
+                ],
+            },
+        );
+        key(&mut state, KeyCode::Down);
+        insta::assert_snapshot!(format!("at_completion_{width}x{height}"), render(&state));
+    }
+}

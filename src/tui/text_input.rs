@@ -75,6 +75,14 @@ impl TextInput {
         }
     }
 
+    /// Replaces the `count` characters before the cursor with `text` (a completion).
+    pub fn replace_before_cursor(&mut self, count: usize, text: &str) {
+        for _ in 0..count {
+            self.area.delete_char();
+        }
+        self.insert_str(text);
+    }
+
     pub fn insert_newline(&mut self) {
         if self.is_multiline {
             self.area.insert_newline();

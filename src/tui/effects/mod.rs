@@ -27,6 +27,9 @@ mod settings;
 
 use paths::{expand_home, path_candidates};
 
+/// The workspace's files, walked once on the first `@` completion and kept for the session.
+type FileList = Arc<Mutex<Option<Arc<Vec<String>>>>>;
+
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
 pub struct Runner {
     tx: UnboundedSender<Event>,
@@ -39,6 +42,7 @@ pub struct Runner {
     /// `--demo`: mode and resource group chosen in the settings, used over the flags and
     /// the config on every later connect.
     session_overrides: Option<(Mode, String)>,
+    workspace_files: FileList,
 }
 
 impl Runner {
@@ -55,6 +59,7 @@ impl Runner {
             turns: HashMap::new(),
             sessions: Arc::new(Mutex::new(sessions)),
             session_overrides: None,
+            workspace_files: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -308,8 +313,18 @@ impl Runner {
 
     fn complete_path(&self, request: u64, prefix: String) {
         let tx = self.tx.clone();
+        let files = self.workspace_files.clone();
         tokio::task::spawn_blocking(move || {
-            let candidates = path_candidates(&prefix);
+            let candidates = if paths::is_outside_workspace(&prefix) {
+                path_candidates(&prefix)
+            } else {
+                let files = cached_files(&files);
+                crate::tui::fuzzy::rank(
+                    &prefix,
+                    files.iter().map(String::as_str),
+                    paths::MAX_CANDIDATES,
+                )
+            };
             let _ = tx.send(Event::PathCompleted {
                 request,
                 prefix,
@@ -473,6 +488,18 @@ fn needs_setup(err: &anyhow::Error) -> bool {
             )
         )
     })
+}
+
+/// The workspace's files, walked on first use. Two early requests may both walk; the
+/// second result replaces the first, which is harmless.
+fn cached_files(slot: &FileList) -> Arc<Vec<String>> {
+    if let Some(files) = lock(slot).as_ref() {
+        return files.clone();
+    }
+    let root = std::env::current_dir().unwrap_or_default();
+    let files = Arc::new(paths::workspace_files(&root));
+    *lock(slot) = Some(files.clone());
+    files
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

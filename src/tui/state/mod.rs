@@ -8,8 +8,8 @@ mod lists;
 mod settings;
 
 pub use chat::{
-    Attaching, ChatPane, Composer, Entry, EntryEnd, RenderCache, Rendered, Scroll, Speaker,
-    Transcript, Turn, TurnStats,
+    Attaching, ChatPane, Composer, Entry, EntryEnd, PathPopup, RenderCache, Rendered, Scroll,
+    Speaker, Transcript, Turn, TurnStats,
 };
 pub use code::{CodeItem, CodePane, CodeRender, ProposalEntry, ProposalStatus};
 pub use lists::{DeploymentsPane, Filter, ModelsPane};

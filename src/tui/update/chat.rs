@@ -140,7 +140,9 @@ pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             }
         }
         _ => {
-            composer.input.on_key(key);
+            if composer.input.on_key(key) {
+                return super::completion::follow_typing(state);
+            }
         }
     }
     Vec::new()

@@ -4,6 +4,7 @@
 mod attach;
 mod chat;
 mod code;
+mod completion;
 mod lists;
 mod proposals;
 mod settings;
@@ -103,7 +104,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             prefix,
             candidates,
         } => {
-            attach::completed(state, request, &prefix, candidates);
+            completion::completed(state, request, &prefix, candidates);
             Vec::new()
         }
         Event::ProposalApplied { id, result } => {
@@ -131,11 +132,16 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.focus == Pane::Models && state.models.filter.is_typing() {
         return lists::on_filter_key(state, key);
     }
+    if state.focus == Pane::Chat
+        && let Some(effects) = completion::popup_key(state, key)
+    {
+        return effects;
+    }
     let scope = scope_of(state.focus);
     match state.keys.lookup(scope, &key) {
         // Tab right after `@path` completes the path instead of leaving the chat.
-        Some(Action::NextPane) if state.focus == Pane::Chat && attach::is_at_path(state) => {
-            attach::complete(state)
+        Some(Action::NextPane) if state.focus == Pane::Chat && completion::is_at_path(state) => {
+            completion::complete(state)
         }
         Some(action) => on_action(state, action),
         None if state.focus == Pane::Chat => chat::on_text_key(state, key),
@@ -285,6 +291,7 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
             // Pasted newlines stay newlines: bracketed paste keeps them from sending, and
             // the input turns CR and CRLF into LF.
             state.chat.composer.input.insert_str(text);
+            return completion::follow_typing(state);
         }
         (Overlay::None, Pane::Deployments | Pane::Code)
         | (Overlay::Help | Overlay::ConfirmQuit, _) => {}
