@@ -151,6 +151,13 @@ pub enum Event {
         prefix: String,
         candidates: Vec<String>,
     },
+    /// Entries of the directory typed in the settings' key-file field that start with its
+    /// last part (directories end in `/`), sorted.
+    PathListed {
+        request: u64,
+        prefix: String,
+        candidates: Vec<String>,
+    },
     /// A short line for the status bar ("copied 3 lines", "saved choice failed: …").
     Notice(String),
 }
@@ -204,6 +211,11 @@ pub enum Effect {
     },
     /// List the paths that start with `prefix`, for Tab after `@`.
     CompletePath {
+        request: u64,
+        prefix: String,
+    },
+    /// List the entries that complete `prefix` as a path, for Tab in the key-file field.
+    ListPath {
         request: u64,
         prefix: String,
     },

@@ -113,6 +113,17 @@ impl Runner {
             Effect::ImportKey { path } => self.import_key(path),
             Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
+            Effect::ListPath { request, prefix } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let candidates = path_candidates(&prefix);
+                    let _ = tx.send(Event::PathListed {
+                        request,
+                        prefix,
+                        candidates,
+                    });
+                });
+            }
             Effect::SaveSession(record) => self.save_session(*record),
             Effect::ApplyProposal { id, proposal } => self.apply_proposal(id, *proposal),
             Effect::Copy(_) | Effect::Quit => {}

@@ -73,6 +73,8 @@ pub struct SettingsPane {
     /// A secret is stored: it is never shown again, only "saved".
     pub has_secret: bool,
     pub status: SettingsStatus,
+    /// The Tab completion of the key-file path asked for, so a late answer is dropped.
+    pub completion: Option<u64>,
 }
 
 impl SettingsPane {
@@ -86,6 +88,7 @@ impl SettingsPane {
             editing: None,
             has_secret,
             status: SettingsStatus::Idle,
+            completion: None,
         }
     }
 

@@ -107,6 +107,14 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             completion::completed(state, request, &prefix, candidates);
             Vec::new()
         }
+        Event::PathListed {
+            request,
+            prefix,
+            candidates,
+        } => {
+            settings::key_path_listed(state, request, &prefix, &candidates);
+            Vec::new()
+        }
         Event::ProposalApplied { id, result } => {
             proposals::applied(state, id, result);
             Vec::new()

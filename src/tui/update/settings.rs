@@ -139,6 +139,9 @@ fn field_value(form: &SettingsForm, field: Field) -> &String {
 }
 
 fn edit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Tab && state.settings.current() == Field::ImportKey {
+        return complete_key_path(state);
+    }
     let settings = &mut state.settings;
     let Some(input) = settings.editing.as_mut() else {
         return Vec::new();
@@ -168,6 +171,62 @@ fn edit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+fn complete_key_path(state: &mut AppState) -> Vec<Effect> {
+    let Some(input) = state.settings.editing.as_ref() else {
+        return Vec::new();
+    };
+    let prefix = input.text();
+    let request = super::next_request(state);
+    state.settings.completion = Some(request);
+    vec![Effect::ListPath { request, prefix }]
+}
+
+/// Tab in the key-file field: the longest common completion goes in; several choices are
+/// named below the fields.
+pub(super) fn key_path_listed(
+    state: &mut AppState,
+    request: u64,
+    prefix: &str,
+    candidates: &[String],
+) {
+    let settings = &mut state.settings;
+    let Some(input) = settings.editing.as_mut() else {
+        return;
+    };
+    if settings.completion.take() != Some(request) || input.text() != prefix {
+        return;
+    }
+    let Some(first) = candidates.first() else {
+        state.notice = Some(format!("no file matches {prefix}"));
+        return;
+    };
+    let common: String = candidates.iter().fold(first.clone(), |common, c| {
+        common
+            .chars()
+            .zip(c.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    if common.chars().count() > prefix.chars().count() {
+        input.set_text(&common);
+    }
+    if candidates.len() > 1 {
+        let names: Vec<&str> = candidates
+            .iter()
+            .take(6)
+            .map(|c| c.rsplit_once('/').map_or(c.as_str(), |(_, name)| name))
+            .collect();
+        let more = candidates.len().saturating_sub(names.len());
+        let more = if more > 0 {
+            format!(" (+{more})")
+        } else {
+            String::new()
+        };
+        state.notice = Some(format!("{}{more}", names.join("  ")));
+    }
 }
 
 pub(super) fn on_paste(state: &mut AppState, text: &str) {

@@ -374,3 +374,54 @@ fn settings_say_when_the_environment_supplies_the_credentials() {
     );
     assert!(screen.contains("saving here does not change"), "{screen}");
 }
+
+#[test]
+fn tab_in_the_key_file_field_completes_the_path() {
+    let mut state = AppState::new(startup(120, 40));
+    state.overlay = Overlay::Settings;
+    ctrl(&mut state, 'o');
+    typed(&mut state, "/tmp/sap");
+    let effects = key(&mut state, KeyCode::Tab);
+    let [Effect::ListPath { request, prefix }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(prefix, "/tmp/sap");
+    apply(
+        &mut state,
+        Event::PathListed {
+            request: *request,
+            prefix: "/tmp/sap".into(),
+            candidates: vec![
+                "/tmp/sapcode-key.json".into(),
+                "/tmp/sapcode-old.json".into(),
+            ],
+        },
+    );
+    let field = state.settings.editing.as_ref().map(|input| input.text());
+    assert_eq!(field.as_deref(), Some("/tmp/sapcode-"));
+    assert_eq!(
+        state.notice.as_deref(),
+        Some("sapcode-key.json  sapcode-old.json")
+    );
+    typed(&mut state, "k");
+    let effects = key(&mut state, KeyCode::Tab);
+    let [Effect::ListPath { request, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    apply(
+        &mut state,
+        Event::PathListed {
+            request: *request,
+            prefix: "/tmp/sapcode-k".into(),
+            candidates: vec!["/tmp/sapcode-key.json".into()],
+        },
+    );
+    let field = state.settings.editing.as_ref().map(|input| input.text());
+    assert_eq!(field.as_deref(), Some("/tmp/sapcode-key.json"));
+    assert_eq!(
+        key(&mut state, KeyCode::Enter),
+        vec![Effect::ImportKey {
+            path: "/tmp/sapcode-key.json".into()
+        }]
+    );
+}
