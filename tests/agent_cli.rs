@@ -189,3 +189,32 @@ fn doctor_names_the_command_sandbox() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_scripted_fix_the_failing_test_loop_finishes_with_yes() {
+    let home = Home::new();
+    let output = run(&home, &["--tools", "all", "--yes", "fix the failing test"]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    // Two runs of the test: the failure the model reacts to, then the pass after its edits.
+    assert!(
+        stderr.contains("FAILED: expected 1190, got 11900"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr
+            .matches("run_command `sh sapcode-demo/test.sh`")
+            .count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr
+            .matches("sapcode: edit_file sapcode-demo/price.sh")
+            .count(),
+        2
+    );
+    let fixed = std::fs::read_to_string(home.path().join("project/sapcode-demo/price.sh")).unwrap();
+    assert!(fixed.contains("net * 119 / 100 ))"), "{fixed}");
+    assert!(!stdout_of(&output).is_empty());
+}

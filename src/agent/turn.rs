@@ -17,8 +17,11 @@ use crate::aicore::{
     ChatEvent, ChatRequest, ChatStream, ChatTarget, Client, Message, ToolCall, Usage,
 };
 
-/// Tool rounds before a turn gives up.
-pub const DEFAULT_MAX_ROUNDS: usize = 8;
+/// Tool rounds before a turn gives up. A fix-and-test loop (look around, read, edit in a few
+/// places, run the tests, read the failure, edit again, run again) takes a dozen rounds or more;
+/// writes and commands are approved one by one, so the cap only stops a runaway model that keeps
+/// reading, or one under `--yes`.
+pub const DEFAULT_MAX_ROUNDS: usize = 50;
 
 /// Everything a turn with tools reports, in order.
 #[derive(Debug)]
