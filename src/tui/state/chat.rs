@@ -136,6 +136,8 @@ pub struct Composer {
     pub completion: Option<u64>,
     /// The `@` completion list shown above the input.
     pub popup: Option<PathPopup>,
+    /// The completion asked for was Tab's: a single match goes straight in.
+    pub is_tab_completion: bool,
 }
 
 /// Paths matching the `@word` before the cursor, best first; one is selected.
@@ -191,6 +193,7 @@ impl ChatPane {
                 attaching: None,
                 completion: None,
                 popup: None,
+                is_tab_completion: false,
             },
             stats: TurnStats::default(),
             turn: Turn::Idle,

@@ -22,9 +22,18 @@ pub(super) fn is_at_path(state: &AppState) -> bool {
     word_at_cursor(state).is_some()
 }
 
+/// Tab on an `@word` with no list shown (yet): a single match goes straight in, several
+/// open the list.
+pub(super) fn complete_by_tab(state: &mut AppState) -> Vec<Effect> {
+    let effects = complete(state);
+    state.chat.composer.is_tab_completion = true;
+    effects
+}
+
 /// Asks for the candidates of the `@word` before the cursor; closes the list when there is
 /// none.
 pub(super) fn complete(state: &mut AppState) -> Vec<Effect> {
+    state.chat.composer.is_tab_completion = false;
     let Some(word) = word_at_cursor(state) else {
         state.chat.composer.popup = None;
         state.chat.composer.completion = None;
@@ -48,23 +57,38 @@ pub(super) fn follow_typing(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// Shows the candidates for the `@word` still before the cursor; late answers are dropped.
-pub(super) fn completed(state: &mut AppState, request: u64, prefix: &str, candidates: Vec<String>) {
+pub(super) fn completed(
+    state: &mut AppState,
+    request: u64,
+    prefix: &str,
+    candidates: Vec<String>,
+) -> Vec<Effect> {
     if state.chat.composer.completion != Some(request)
         || word_at_cursor(state).as_deref() != Some(&format!("@{prefix}"))
     {
-        return;
+        return Vec::new();
     }
     state.chat.composer.completion = None;
+    let is_tab = std::mem::take(&mut state.chat.composer.is_tab_completion);
+    if is_tab && candidates.len() == 1 {
+        state.chat.composer.popup = Some(PathPopup {
+            prefix: prefix.to_owned(),
+            candidates,
+            selected: 0,
+        });
+        return accept(state);
+    }
     if candidates.is_empty() {
         state.chat.composer.popup = None;
         state.notice = Some(format!("no file matches @{prefix}"));
-        return;
+        return Vec::new();
     }
     state.chat.composer.popup = Some(PathPopup {
         prefix: prefix.to_owned(),
         candidates,
         selected: 0,
     });
+    Vec::new()
 }
 
 /// Keys while the list is shown; `None` leaves the key to the chat.
@@ -106,6 +130,7 @@ fn accept(state: &mut AppState) -> Vec<Effect> {
     let Some(choice) = popup.candidates.get(popup.selected) else {
         return Vec::new();
     };
+    state.chat.composer.completion = None;
     let typed = word_at_cursor(state).map_or(0, |word| word.chars().count());
     let input = &mut state.chat.composer.input;
     input.replace_before_cursor(typed, &format!("@{choice}"));

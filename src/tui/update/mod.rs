@@ -103,10 +103,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             request,
             prefix,
             candidates,
-        } => {
-            completion::completed(state, request, &prefix, candidates);
-            Vec::new()
-        }
+        } => completion::completed(state, request, &prefix, candidates),
         Event::PathListed {
             request,
             prefix,
@@ -149,7 +146,7 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     match state.keys.lookup(scope, &key) {
         // Tab right after `@path` completes the path instead of leaving the chat.
         Some(Action::NextPane) if state.focus == Pane::Chat && completion::is_at_path(state) => {
-            completion::complete(state)
+            completion::complete_by_tab(state)
         }
         Some(action) => on_action(state, action),
         None if state.focus == Pane::Chat => chat::on_text_key(state, key),

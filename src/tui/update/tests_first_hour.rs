@@ -43,19 +43,18 @@ fn a_paste_with_cr_line_breaks_keeps_its_lines() {
 #[test]
 fn a_paste_typed_key_by_key_does_not_send_its_first_line() {
     let mut state = picked(120, 40);
-    let events = "one\ntwo"
+    // CR arrives as Enter, LF as Ctrl-J: "one\rtwo\r\nthree".
+    let events = "one\rtwo\r\nthree"
         .chars()
-        .map(|c| {
-            let code = if c == '\n' {
-                KeyCode::Enter
-            } else {
-                KeyCode::Char(c)
-            };
-            Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+        .map(|c| match c {
+            '\r' => KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+            '\n' => KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL),
+            c => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
         })
+        .map(Event::Key)
         .collect();
     assert_eq!(update_batch(&mut state, events, t0()), vec![]);
-    assert_eq!(state.chat.composer.input.lines(), ["one", "two"]);
+    assert_eq!(state.chat.composer.input.lines(), ["one", "two", "three"]);
     assert!(state.chat.transcript.entries.is_empty());
 }
 
@@ -424,4 +423,25 @@ fn tab_in_the_key_file_field_completes_the_path() {
             path: "/tmp/sapcode-key.json".into()
         }]
     );
+}
+
+#[test]
+fn tab_before_the_list_arrives_puts_a_single_match_straight_in() {
+    let mut state = picked(120, 40);
+    typed(&mut state, "why @pkey");
+    let effects = key(&mut state, KeyCode::Tab);
+    let [Effect::CompletePath { request, prefix }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(prefix, "pkey");
+    apply(
+        &mut state,
+        Event::PathCompleted {
+            request: *request,
+            prefix: "pkey".into(),
+            candidates: vec!["src/parse_key.rs".into()],
+        },
+    );
+    assert_eq!(state.chat.composer.input.text(), "why @src/parse_key.rs");
+    assert_eq!(state.chat.composer.popup, None);
 }

@@ -7,14 +7,21 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::tui::event::Event;
 
-/// The text a key types, for keys a paste can produce (Enter as a line break).
+/// The text a key types, for keys a paste can produce: CR arrives as Enter and LF (in raw
+/// mode) as Ctrl-J; the input turns CR, CRLF and LF alike into one line break.
 fn typed_text(key: &KeyEvent) -> Option<char> {
-    if key.kind == KeyEventKind::Release || !(key.modifiers - KeyModifiers::SHIFT).is_empty() {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if key.modifiers == KeyModifiers::CONTROL && key.code == KeyCode::Char('j') {
+        return Some('\n');
+    }
+    if !(key.modifiers - KeyModifiers::SHIFT).is_empty() {
         return None;
     }
     match key.code {
         KeyCode::Char(c) => Some(c),
-        KeyCode::Enter => Some('\n'),
+        KeyCode::Enter => Some('\r'),
         KeyCode::Tab => Some('\t'),
         _ => None,
     }
@@ -47,7 +54,7 @@ pub fn coalesce(events: Vec<Event>) -> Vec<Event> {
 }
 
 fn flush(out: &mut Vec<Event>, run: &mut Vec<Event>, text: &mut String) {
-    let is_paste = text.trim_end_matches('\n').contains('\n');
+    let is_paste = text.trim_end_matches(['\r', '\n']).contains(['\r', '\n']);
     if is_paste {
         out.push(Event::Paste(std::mem::take(text)));
         run.clear();
@@ -61,37 +68,36 @@ fn flush(out: &mut Vec<Event>, run: &mut Vec<Event>, text: &mut String) {
 mod tests {
     use super::*;
 
+    /// Keys as a terminal sends them in raw mode: CR is Enter, LF is Ctrl-J.
     fn keys(text: &str) -> Vec<Event> {
         text.chars()
-            .map(|c| {
-                let code = if c == '\n' {
-                    KeyCode::Enter
-                } else {
-                    KeyCode::Char(c)
-                };
-                Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+            .map(|c| match c {
+                '\r' => KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+                '\n' => KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL),
+                c => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
             })
+            .map(Event::Key)
             .collect()
     }
 
     #[test]
     fn a_line_break_followed_by_text_is_a_paste() {
         assert_eq!(
-            coalesce(keys("fn a() {\n}\n")),
-            vec![Event::Paste("fn a() {\n}\n".into())]
+            coalesce(keys("fn a() {\r}\r\nx")),
+            vec![Event::Paste("fn a() {\r}\r\nx".into())]
         );
     }
 
     #[test]
     fn typing_and_a_final_enter_stay_keys() {
-        assert_eq!(coalesce(keys("hi\n")), keys("hi\n"));
+        assert_eq!(coalesce(keys("hi\r")), keys("hi\r"));
         let mut events = keys("a");
         events.push(Event::Resize {
             width: 80,
             height: 24,
         });
-        events.extend(keys("\nb"));
-        // The resize splits the runs; "\nb" alone still carries text after a line break.
+        events.extend(keys("\rb"));
+        // The resize splits the runs; "\rb" alone still carries text after a line break.
         assert_eq!(
             coalesce(events),
             vec![
@@ -100,7 +106,7 @@ mod tests {
                     width: 80,
                     height: 24
                 },
-                Event::Paste("\nb".into()),
+                Event::Paste("\rb".into()),
             ]
         );
     }
