@@ -66,6 +66,13 @@ pub(super) fn path_candidates(prefix: &str) -> Vec<String> {
     names
 }
 
+pub(super) fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,12 +96,5 @@ mod tests {
         let mut files = workspace_files(root);
         files.sort();
         assert_eq!(files, ["README.md", "src/lib.rs"]);
-    }
-}
-
-pub(super) fn expand_home(path: &str) -> std::path::PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
-        _ => std::path::PathBuf::from(path),
     }
 }
