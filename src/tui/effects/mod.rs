@@ -7,28 +7,26 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use futures_util::StreamExt;
-use secrecy::ExposeSecret;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
+use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing};
 use super::session::{SessionRecord, SessionWriter};
 use crate::agent::session::SessionStore;
 use crate::agent::turn as agent_turn;
-use crate::agent::{Attachment, DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
+use crate::agent::{DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
 use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
-use crate::credentials::{self, CredentialError};
+use crate::credentials::CredentialError;
 use crate::report;
 
 mod paths;
 mod settings;
 
-use paths::{expand_home, path_candidates};
+mod files;
 
-/// The workspace's files, walked once on the first `@` completion and kept for the session.
-type FileList = Arc<Mutex<Option<Arc<Vec<String>>>>>;
+use files::FileList;
 
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
 pub struct Runner {
@@ -113,17 +111,7 @@ impl Runner {
             Effect::ImportKey { path } => self.import_key(path),
             Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
-            Effect::ListPath { request, prefix } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let candidates = path_candidates(&prefix);
-                    let _ = tx.send(Event::PathListed {
-                        request,
-                        prefix,
-                        candidates,
-                    });
-                });
-            }
+            Effect::ListPath { request, prefix } => self.list_path(request, prefix),
             Effect::SaveSession(record) => self.save_session(*record),
             Effect::ApplyProposal { id, proposal } => self.apply_proposal(id, *proposal),
             Effect::Copy(_) | Effect::Quit => {}
@@ -279,71 +267,6 @@ impl Runner {
         });
     }
 
-    fn import_key(&self, path: String) {
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let path = expand_home(&path);
-            let event = match std::fs::read_to_string(&path) {
-                Err(err) => Event::SettingsFailed(ErrorView::new(
-                    format!("cannot read service key file {}: {err}", path.display()),
-                    "give the path of the JSON file downloaded from SAP BTP cockpit (AI Core instance > Service Keys)",
-                )),
-                Ok(json) => match credentials::split_for_storage(&json) {
-                    Ok((profile, secret)) => Event::KeyImported(SettingsForm {
-                        client_id: profile.client_id.unwrap_or_default(),
-                        client_secret: secret.expose_secret().to_owned(),
-                        auth_url: profile.auth_url.unwrap_or_default(),
-                        base_url: profile.base_url.unwrap_or_default(),
-                        ..SettingsForm::default()
-                    }),
-                    Err(err) => Event::SettingsFailed(ErrorView::from(&err)),
-                },
-            };
-            let _ = tx.send(event);
-        });
-    }
-
-    fn read_attachments(&self, request: u64, paths: Vec<String>) {
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let results = paths
-                .iter()
-                .map(|path| {
-                    let shown = path.clone();
-                    Attachment::read(&expand_home(path))
-                        .map(|attachment| Attachment {
-                            path: shown,
-                            ..attachment
-                        })
-                        .map_err(|err| err.to_string())
-                })
-                .collect();
-            let _ = tx.send(Event::AttachmentsRead { request, results });
-        });
-    }
-
-    fn complete_path(&self, request: u64, prefix: String) {
-        let tx = self.tx.clone();
-        let files = self.workspace_files.clone();
-        tokio::task::spawn_blocking(move || {
-            let candidates = if paths::is_outside_workspace(&prefix) {
-                path_candidates(&prefix)
-            } else {
-                let files = cached_files(&files);
-                crate::tui::fuzzy::rank(
-                    &prefix,
-                    files.iter().map(String::as_str),
-                    paths::MAX_CANDIDATES,
-                )
-            };
-            let _ = tx.send(Event::PathCompleted {
-                request,
-                prefix,
-                candidates,
-            });
-        });
-    }
-
     fn save_session(&self, record: SessionRecord) {
         let tx = self.tx.clone();
         let sessions = self.sessions.clone();
@@ -364,25 +287,6 @@ impl Runner {
         tokio::task::spawn_blocking(move || {
             let result = proposal.apply().map_err(|err| err.to_string());
             let _ = tx.send(Event::ProposalApplied { id, result });
-        });
-    }
-
-    fn save_settings(&self, form: SettingsForm, store: Option<crate::secrets::StoreKind>) {
-        let tx = self.tx.clone();
-        let ctx = self.ctx.clone();
-        tokio::spawn(async move {
-            let event = match settings::save_settings(&ctx, &form, store).await {
-                Ok(settings::Saved::Stored { store }) => Event::SettingsSaved {
-                    form,
-                    keyring: store,
-                },
-                Ok(settings::Saved::NoKeyring { reason, file }) => Event::KeyringRefused {
-                    reason,
-                    file: file.display().to_string(),
-                },
-                Err(err) => Event::SettingsFailed(error_view(&err)),
-            };
-            let _ = tx.send(event);
         });
     }
 }
@@ -499,18 +403,6 @@ fn needs_setup(err: &anyhow::Error) -> bool {
             )
         )
     })
-}
-
-/// The workspace's files, walked on first use. Two early requests may both walk; the
-/// second result replaces the first, which is harmless.
-fn cached_files(slot: &FileList) -> Arc<Vec<String>> {
-    if let Some(files) = lock(slot).as_ref() {
-        return files.clone();
-    }
-    let root = std::env::current_dir().unwrap_or_default();
-    let files = Arc::new(paths::workspace_files(&root));
-    *lock(slot) = Some(files.clone());
-    files
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

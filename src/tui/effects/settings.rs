@@ -1,4 +1,4 @@
-//! Saving the settings form: the credentials are checked with a token request first; then
+//! Importing a service key file into the settings form, and saving the form: the credentials are checked with a token request first; then
 //! the non-secret fields go to the config file (under its lock) and only after that the
 //! secret to its store, so a machine without a keyring still keeps everything but the secret.
 //! When the keyring refuses, the caller is told where the file store would keep it, so the
@@ -8,14 +8,66 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::aicore::{Client, ServiceKey};
 use crate::config::Config;
 use crate::connect::Context;
 use crate::credentials::CredentialError;
 use crate::secrets::{FileStore, SecretStore, StoreKind};
-use crate::tui::event::SettingsForm;
+use crate::tui::event::{ErrorView, Event, SettingsForm};
+
+use super::paths::expand_home;
+use super::{Runner, error_view};
+
+impl Runner {
+    pub(super) fn import_key(&self, path: String) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let path = expand_home(&path);
+            let event = match std::fs::read_to_string(&path) {
+                Err(err) => Event::SettingsFailed(ErrorView::new(
+                    format!("cannot read service key file {}: {err}", path.display()),
+                    "give the path of the JSON file downloaded from SAP BTP cockpit (AI Core instance > Service Keys)",
+                )),
+                Ok(json) => match crate::credentials::split_for_storage(&json) {
+                    Ok((profile, secret)) => Event::KeyImported(SettingsForm {
+                        client_id: profile.client_id.unwrap_or_default(),
+                        client_secret: secret.expose_secret().to_owned(),
+                        auth_url: profile.auth_url.unwrap_or_default(),
+                        base_url: profile.base_url.unwrap_or_default(),
+                        ..SettingsForm::default()
+                    }),
+                    Err(err) => Event::SettingsFailed(ErrorView::from(&err)),
+                },
+            };
+            let _ = tx.send(event);
+        });
+    }
+
+    pub(super) fn save_settings(
+        &self,
+        form: SettingsForm,
+        store: Option<crate::secrets::StoreKind>,
+    ) {
+        let tx = self.tx.clone();
+        let ctx = self.ctx.clone();
+        tokio::spawn(async move {
+            let event = match save_settings(&ctx, &form, store).await {
+                Ok(Saved::Stored { store }) => Event::SettingsSaved {
+                    form,
+                    keyring: store,
+                },
+                Ok(Saved::NoKeyring { reason, file }) => Event::KeyringRefused {
+                    reason,
+                    file: file.display().to_string(),
+                },
+                Err(err) => Event::SettingsFailed(error_view(&err)),
+            };
+            let _ = tx.send(event);
+        });
+    }
+}
 
 /// How a save ended once the credentials were accepted and the config file written.
 #[derive(Debug)]
@@ -108,8 +160,15 @@ fn store_all(
         secrets,
         typed,
     )?;
+    // A fallback (to the kernel keyring) is said in the settings, never on stderr.
+    let notice = secrets.take_notice();
     match (outcome, fallback) {
-        (Ok(store), _) => Ok(Saved::Stored { store }),
+        (Ok(store), _) => Ok(Saved::Stored {
+            store: match notice {
+                Some(notice) => format!("{store} ({notice})"),
+                None => store,
+            },
+        }),
         (Err(err), Some(file)) => Ok(Saved::NoKeyring {
             reason: err.to_string(),
             file,
