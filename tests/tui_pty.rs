@@ -201,6 +201,16 @@ fn demo_pick_chat_quit_in_a_pty() {
     assert!(raw[left..].contains("\x1b[?25h"), "cursor shown again");
 }
 
+/// Ctrl-C, then waits for the process to end.
+fn quit(screen: &mut Screen, child: &mut Box<dyn portable_pty::Child + Send + Sync>) {
+    screen.send("\x03");
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
+        screen.pump(Duration::from_millis(50));
+    }
+}
+
 /// Picks gpt-4o and its first RUNNING deployment with the keyboard.
 fn pick_gpt4o(screen: &mut Screen) {
     screen.wait_for("the model list", |s| {
@@ -277,12 +287,7 @@ fn attach_a_file_with_at_and_see_it_in_the_code_view() {
     };
     assert!(saved.contains("why the equals sign?"), "{saved}");
     assert!(saved.contains("`src/parse_key.rs`:"), "{saved}");
-    screen.send("\x03");
-    let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
-        screen.pump(Duration::from_millis(50));
-    }
+    quit(&mut screen, &mut child);
 }
 
 /// A terminal without bracketed paste types a paste key by key, its line breaks as Enter
@@ -301,12 +306,7 @@ fn a_paste_typed_as_keys_keeps_its_lines() {
         "{}",
         screen.text()
     );
-    screen.send("\x03");
-    let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
-        screen.pump(Duration::from_millis(50));
-    }
+    quit(&mut screen, &mut child);
 }
 
 /// `@` and a few letters list the workspace's files that match, above the input; Enter puts
@@ -329,12 +329,7 @@ fn at_lists_matching_files_and_enter_inserts_one() {
         s.contains("look at @src/parse_key.rs")
     });
     assert!(!screen.text().contains("@pkey · 1"), "{}", screen.text());
-    screen.send("\x03");
-    let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
-        screen.pump(Duration::from_millis(50));
-    }
+    quit(&mut screen, &mut child);
 }
 
 #[test]
@@ -360,10 +355,5 @@ fn continue_opens_the_tui_on_the_last_conversation() {
     screen.wait_for("the saved question and the notice", |s| {
         s.contains("what is a resource group") && s.contains("continuing")
     });
-    screen.send("\x03");
-    let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
-        screen.pump(Duration::from_millis(50));
-    }
+    quit(&mut screen, &mut child);
 }

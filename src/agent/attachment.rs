@@ -168,12 +168,7 @@ mod tests {
             "{err}"
         );
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        let fifo = make_fifo(dir.path());
         // Without the check this open blocks for ever (no writer).
         let err = Attachment::read(&fifo).unwrap_err();
         assert!(
@@ -182,18 +177,24 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
+    fn make_fifo(dir: &Path) -> std::path::PathBuf {
+        let fifo = dir.join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        fifo
+    }
+
     /// The open itself never waits for a writer: checked on the handle, not on the path
     /// before it (which a swap could defeat). A generous deadline turns a hang into a failure.
     #[cfg(unix)]
     #[test]
     fn opening_a_fifo_never_blocks() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        let fifo = make_fifo(dir.path());
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let _ = tx.send(matches!(open_regular(&fifo), Err(Opened::NotRegular(_))));

@@ -13,7 +13,7 @@ use crate::tui::state::{
 };
 use crate::tui::test_support::{apply, ctrl, key, loaded, models, picked, t0, typed};
 
-fn send(state: &mut AppState, text: &str) -> u64 {
+pub(super) fn send(state: &mut AppState, text: &str) -> u64 {
     typed(state, text);
     let effects = key(state, KeyCode::Enter);
     match effects.as_slice() {

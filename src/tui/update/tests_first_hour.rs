@@ -6,27 +6,22 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use pretty_assertions::assert_eq;
 
+use super::tests::send;
 use super::{update, update_batch};
 use crate::aicore::{Mode, Role};
 use crate::tui::event::{ChatUpdate, Effect, ErrorView, Event};
 use crate::tui::state::{AppState, LeftPane, Overlay, Pane, Turn};
 use crate::tui::test_support::{apply, ctrl, key, loaded, picked, render, startup, t0, typed};
 
-fn send(state: &mut AppState, text: &str) -> u64 {
-    typed(state, text);
-    match key(state, KeyCode::Enter).as_slice() {
-        [Effect::StartTurn { turn, .. }] => *turn,
-        other => panic!("expected StartTurn, got {other:?}"),
-    }
+fn stream(state: &mut AppState, turn: u64, update: ChatUpdate) {
+    apply(state, Event::Chat { turn, update });
 }
 
 fn fail(state: &mut AppState, turn: u64) {
-    apply(
+    stream(
         state,
-        Event::Chat {
-            turn,
-            update: ChatUpdate::Failed(ErrorView::new("connection lost", "ask again")),
-        },
+        turn,
+        ChatUpdate::Failed(ErrorView::new("connection lost", "ask again")),
     );
 }
 
@@ -62,13 +57,7 @@ fn a_paste_typed_key_by_key_does_not_send_its_first_line() {
 fn up_then_down_brings_the_unsent_draft_back() {
     let mut state = picked(120, 40);
     let turn = send(&mut state, "first question");
-    apply(
-        &mut state,
-        Event::Chat {
-            turn,
-            update: ChatUpdate::Done,
-        },
-    );
+    stream(&mut state, turn, ChatUpdate::Done);
     apply(
         &mut state,
         Event::Paste("a long draft\nof two lines".into()),
@@ -136,13 +125,7 @@ fn a_question_without_an_answer_is_not_sent_twice_in_a_row() {
 fn retry_restarts_the_turn_timer() {
     let mut state = picked(120, 40);
     let turn = send(&mut state, "question");
-    apply(
-        &mut state,
-        Event::Chat {
-            turn,
-            update: ChatUpdate::Delta("part".into()),
-        },
-    );
+    stream(&mut state, turn, ChatUpdate::Delta("part".into()));
     fail(&mut state, turn);
     // No ticks while idle: the retry arrives a minute later with the clock of its batch.
     let later = t0() + Duration::from_secs(60);
@@ -175,13 +158,7 @@ fn the_quit_question_follows_the_stream() {
     ctrl(&mut state, 'c');
     assert_eq!(state.overlay, Overlay::ConfirmQuit);
     assert!(render(&state).contains("An answer is still streaming."));
-    apply(
-        &mut state,
-        Event::Chat {
-            turn,
-            update: ChatUpdate::Done,
-        },
-    );
+    stream(&mut state, turn, ChatUpdate::Done);
     let screen = render(&state);
     assert!(!screen.contains("still streaming"), "{screen}");
     assert!(screen.contains("The answer has finished."), "{screen}");
@@ -192,20 +169,8 @@ fn the_quit_question_follows_the_stream() {
 fn copying_says_it_was_sent_to_the_terminal() {
     let mut state = picked(120, 40);
     let turn = send(&mut state, "question");
-    apply(
-        &mut state,
-        Event::Chat {
-            turn,
-            update: ChatUpdate::Delta("answer".into()),
-        },
-    );
-    apply(
-        &mut state,
-        Event::Chat {
-            turn,
-            update: ChatUpdate::Done,
-        },
-    );
+    stream(&mut state, turn, ChatUpdate::Delta("answer".into()));
+    stream(&mut state, turn, ChatUpdate::Done);
     assert_eq!(ctrl(&mut state, 'y'), vec![Effect::Copy("answer".into())]);
     let notice = state.notice.clone().unwrap_or_default();
     assert!(notice.contains("sent to the terminal"), "{notice}");
