@@ -50,10 +50,10 @@ pub fn install_hook_in(dir: PathBuf) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let message = panic_message(info.payload());
-        let location = info
-            .location()
-            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
-            .unwrap_or_else(|| "unknown location".into());
+        let location = info.location().map_or_else(
+            || "unknown location".into(),
+            |l| format!("{}:{}:{}", l.file(), l.line(), l.column()),
+        );
         let backtrace = std::backtrace::Backtrace::force_capture();
         let written = write_report(&dir, &message, &location, &backtrace.to_string());
         previous(info);
@@ -90,8 +90,7 @@ pub fn write_report(
     crate::logging::create_private_dir(dir)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+        .map_or(0, |d| d.as_secs());
     let path = dir.join(format!("crash-{now}-{}.log", std::process::id()));
     let thread = std::thread::current();
     let report = format!(

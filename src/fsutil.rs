@@ -18,8 +18,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> std::io::Result
     std::fs::create_dir_all(dir)?;
     let file_name = path
         .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
+        .map_or_else(|| "file".into(), |name| name.to_string_lossy().into_owned());
     let tmp = dir.join(format!(
         ".{file_name}.{}.{}.tmp",
         std::process::id(),

@@ -34,7 +34,9 @@ pub fn remember(secret: &str) {
     if secret.len() < 8 {
         return;
     }
-    let mut list = REMEMBERED.lock().unwrap_or_else(|p| p.into_inner());
+    let mut list = REMEMBERED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if list.iter().any(|s| s == secret) {
         return;
     }
@@ -78,7 +80,7 @@ fn percent_encode(text: &str, plus_for_space: bool) -> String {
     for byte in text.bytes() {
         match byte {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(char::from(byte))
+                out.push(char::from(byte));
             }
             b' ' if plus_for_space => out.push('+'),
             other => out.push_str(&format!("%{other:02X}")),
@@ -109,7 +111,9 @@ fn lowercase_escapes(text: &str) -> String {
 pub fn scrub(text: &str) -> String {
     let mut out = text.to_string();
     {
-        let list = REMEMBERED.lock().unwrap_or_else(|p| p.into_inner());
+        let list = REMEMBERED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for secret in list.iter() {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), MASK);

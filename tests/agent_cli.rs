@@ -3,6 +3,10 @@
 //! applies them, `.git/` and paths outside the workspace are refused whatever was approved,
 //! and the `--json` events carry `tool_call`, `approval` and `tool_result`.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Home, stderr_of, stdout_of};

@@ -2,6 +2,10 @@
 //! TTY): the diff is shown on the terminal, `n` plus a reason writes nothing and the model is
 //! told the reason, `y` writes the edit. Every wait has a timeout.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};

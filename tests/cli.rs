@@ -2,6 +2,10 @@
 //! simulator (`--demo`, or `sapcode simulate` / an in-process simulator via
 //! AICORE_SERVICE_KEY), checking stdout, `--json` fields, the stderr line and the exit code.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Home, TestSim, stderr_of, stdout_of};

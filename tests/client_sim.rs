@@ -1,6 +1,10 @@
 //! The client against the in-process simulator: token lifetime and refresh, the 401 retry,
 //! caches (memory, disk, bypass), RUNNING by status, and both chat modes end to end.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use futures_util::StreamExt;

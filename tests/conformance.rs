@@ -16,6 +16,10 @@
 //! itself. To skip them knowingly, set
 //! `SAPCODE_SKIP_CONFORMANCE=1` (README, "Testing"): they then print a SKIPPED line and pass.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -1,6 +1,10 @@
 //! The crash hook in a process of its own (panic hooks are global): a panic writes a scrubbed
 //! report and still calls the hook installed before it (the TUI's terminal restore).
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 

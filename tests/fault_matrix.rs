@@ -5,6 +5,10 @@
 //! use it, so durations asserted below are exact virtual time, never the machine's speed.
 //! README "What sapcode survives" lists them.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::future::Future;
@@ -143,7 +147,7 @@ async fn token_expiry_mid_session_is_refreshed_without_a_401() {
         assert_eq!(count(&server, "/oauth/token"), 2);
         assert_eq!(chat_requests(&server), 1, "no request was refused");
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -154,7 +158,7 @@ async fn api_401_forces_one_refresh_and_one_retry() {
         assert_eq!(count(&server, "/oauth/token"), 2);
         assert_eq!(chat_requests(&server), 2);
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -180,7 +184,7 @@ async fn revoked_secret_ends_with_auth_rejected_not_a_loop() {
         );
         assert_eq!(count(&server, "/v2/lm/deployments"), 2);
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -192,7 +196,7 @@ async fn rate_limit_429_waits_retry_after_then_answers() {
         assert_eq!(turn.outcome.unwrap().as_deref(), Some("stop"));
         assert_eq!(chat_requests(&server), 2);
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -202,7 +206,7 @@ async fn retry_after_longer_than_the_cap_is_capped() {
         assert_eq!(turn.retries, vec![Duration::from_secs(2)], "capped");
         assert!(turn.outcome.is_ok());
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -214,7 +218,7 @@ async fn unavailable_503_twice_then_success() {
         assert!(!turn.text.is_empty());
         assert_eq!(chat_requests(&server), 3);
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -227,7 +231,7 @@ async fn unavailable_for_good_gives_up_with_the_status() {
         assert_eq!(chat_requests(&server), 4, "max_attempts");
         assert_eq!(turn.retries.len(), 3);
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -239,7 +243,7 @@ async fn listing_503_is_retried() {
         assert!(!list.data.is_empty());
         assert_eq!(count(&server, "/v2/lm/deployments"), 3);
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -267,7 +271,7 @@ async fn connection_refused_is_retried_then_names_the_host() {
         // Three backoff waits (0.5 + 1 + 2 s, minus jitter) before giving up.
         assert!(started.elapsed() >= Duration::from_millis(2500));
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -283,7 +287,7 @@ async fn stall_past_the_idle_timeout_keeps_the_text() {
         assert!(turn.took < Duration::from_secs(5), "{:?}", turn.took);
         assert_eq!(chat_requests(&server), 1, "never retried after text");
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -297,7 +301,7 @@ async fn steady_slow_stream_never_times_out() {
             "the whole answer took longer than idle"
         );
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -311,7 +315,7 @@ async fn cut_stream_keeps_the_text_and_is_not_retried() {
         assert!(turn.retries.is_empty());
         assert_eq!(chat_requests(&server), 1, "never retried after text");
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -323,7 +327,7 @@ async fn error_in_stream_keeps_the_text() {
         assert!(!turn.text.is_empty());
         assert_eq!(chat_requests(&server), 1);
     })
-    .await
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -338,7 +342,7 @@ async fn invalid_chunk_ends_the_turn_and_says_why() {
         assert!(!turn.text.is_empty());
         assert_eq!(chat_requests(&server), 1);
     })
-    .await
+    .await;
 }
 
 /// The `[timeouts]` section reaches the client of the real binary: a stream that stalls

@@ -1,6 +1,10 @@
 //! A machine without a keyring: `login --store file` keeps the secret in a private file in the
 //! config dir, says so, records the choice in the profile, and later commands find it there.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Home, TestSim, stderr_of, stdout_of};

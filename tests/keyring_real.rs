@@ -2,6 +2,10 @@
 //! the user's keyring; CI runs it inside a private `dbus-run-session` with a throw-away
 //! gnome-keyring: `cargo test --test keyring_real -- --ignored`.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Home, TestSim, stderr_of};

@@ -4,6 +4,10 @@
 //! `sapcode models` runs with `HTTPS_PROXY` and `SSL_CERT_FILE`: the proxy must see the
 //! CONNECT for the terminator, and the extra CA must be what makes TLS verify.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::net::SocketAddr;

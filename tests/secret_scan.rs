@@ -3,6 +3,10 @@
 //! log, config, caches, crash reports: the whole temp HOME except the test's own
 //! keyring file) is scanned: the client secret and every issued access token appear nowhere.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Home, TestSim, stderr_of, stdout_of};

@@ -2,6 +2,10 @@
 //! sends the earlier turns again, `sessions` lists them (per workspace or `--all`), and
 //! `AGENTS.md` reaches the system prompt. The simulator records what it was sent.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Home, TestSim, stderr_of, stdout_of};

@@ -3,6 +3,10 @@
 //! results, never as a crash. Foundation (Azure OpenAI) and orchestration modes, plus the
 //! Bedrock and Vertex dialects.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Home, stderr_of, stdout_of};

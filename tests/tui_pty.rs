@@ -2,6 +2,10 @@
 //! deployment with keys, asks a question, waits for the streamed answer on the parsed screen,
 //! quits, and checks the terminal left the alternate screen. Every wait has a timeout.
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{Read, Write};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};

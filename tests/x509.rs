@@ -3,6 +3,10 @@
 //! time, and the client fetching a token from it with the certificate and key taken from a
 //! service key JSON (PEMs with literal `\n` escapes, as SAP hands them out).
 
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -236,7 +240,7 @@ async fn setup(ca: &CertifiedIssuer<'static, KeyPair>) -> Setup {
         _dir: dir,
         ca_file,
         certurl: format!("https://localhost:{}", addr.port()),
-        api: sim.base_url().to_string(),
+        api: sim.base_url().clone(),
         seen,
         connections,
         _sim: sim,

@@ -101,9 +101,7 @@ async fn one_call(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOut
         )));
     }
     match kind {
-        ToolKind::Read => {
-            Some(blocking(tools, call, |tools, name, args| tools.call(name, args)).await)
-        }
+        ToolKind::Read => Some(blocking(tools, call, super::tools::Tools::call).await),
         ToolKind::Edit => edit(tools, call, tx).await,
         ToolKind::Command => command(tools, call, tx).await,
     }

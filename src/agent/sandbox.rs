@@ -80,7 +80,7 @@ pub fn confine(command: &mut tokio::process::Command, workspace: &Path) -> Resul
     }
     let ruleset = Ruleset::default()
         .handle_access(AccessFs::from_all(abi))
-        .and_then(|r| r.create())
+        .and_then(landlock::Ruleset::create)
         .and_then(|r| r.add_rules(path_beneath_rules(["/"], AccessFs::from_read(abi))))
         .and_then(|r| r.add_rules(path_beneath_rules(&writable, AccessFs::from_all(abi))))
         .map_err(|err| format!("cannot prepare the Landlock sandbox: {err}"))?;

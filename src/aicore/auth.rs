@@ -252,7 +252,7 @@ impl TokenSource {
                     lifetime_s = lifetime.as_secs(),
                     "token issued"
                 );
-                let token = SecretString::from(resp.access_token().secret().to_string());
+                let token = SecretString::from(resp.access_token().secret().clone());
                 Ok((Arc::new(token), lifetime))
             }
             Err(err) => Err(match self.map_error(err, status) {

@@ -90,8 +90,7 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
         if let Some(file) = &self.file {
             let ms = fetched_at
                 .duration_since(UNIX_EPOCH)
-                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-                .unwrap_or(0);
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
             if let Some(dir) = file.parent() {
                 crate::fsutil::remove_stale_temps(
                     dir,

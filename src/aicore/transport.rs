@@ -228,7 +228,7 @@ impl Transport {
                 Outcome::Success(resp) => return Ok(resp),
                 Outcome::Retry { delay, reason } => {
                     tracing::info!(attempt, delay_ms = delay.as_millis() as u64, %reason, "{what}: retrying");
-                    tokio::time::sleep(delay).await
+                    tokio::time::sleep(delay).await;
                 }
                 Outcome::Fail(err) => return Err(err),
             }

@@ -25,8 +25,7 @@ pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
                 m.name.clone(),
                 m.provider.clone().unwrap_or_else(|| "-".into()),
                 m.context_length
-                    .map(table::short_count)
-                    .unwrap_or_else(|| "-".into()),
+                    .map_or_else(|| "-".into(), table::short_count),
                 format!("{}/{}", m.running_deployments, m.total_deployments),
                 if m.orchestration { "yes" } else { "no" }.into(),
                 if m.passes_filter { "" } else { "filtered out" }.into(),

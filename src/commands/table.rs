@@ -19,7 +19,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
         }
     }
     let mut out = String::new();
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let header: Vec<String> = header.iter().map(ToString::to_string).collect();
     for row in std::iter::once(&header).chain(rows) {
         let mut line = String::new();
         for (index, (cell, width)) in row.iter().zip(&widths).enumerate() {

@@ -93,9 +93,8 @@ impl TimeoutSettings {
 
     pub fn resolve(&self) -> Timeouts {
         let defaults = Timeouts::default();
-        let pick = |value: Option<u64>, default: Duration| {
-            value.map(Duration::from_secs).unwrap_or(default)
-        };
+        let pick =
+            |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_secs);
         Timeouts {
             connect: pick(self.connect_secs, defaults.connect),
             first_byte: pick(self.first_byte_secs, defaults.first_byte),
@@ -194,8 +193,7 @@ fn read_text(path: &Path) -> Result<String, ConfigError> {
 
 fn line_of(text: &str, byte_offset: usize) -> usize {
     text.get(..byte_offset)
-        .map(|head| head.matches('\n').count() + 1)
-        .unwrap_or(1)
+        .map_or(1, |head| head.matches('\n').count() + 1)
 }
 
 /// Platform directories (XDG on Linux), resolved once.

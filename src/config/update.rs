@@ -69,10 +69,10 @@ fn lock(path: &Path) -> Result<File, ConfigError> {
 }
 
 fn lock_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "config".into());
+    let name = path.file_name().map_or_else(
+        || "config".into(),
+        |name| name.to_string_lossy().into_owned(),
+    );
     path.with_file_name(format!(".{name}.lock"))
 }
 

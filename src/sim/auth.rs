@@ -46,7 +46,7 @@ impl TokenStore {
         let deadline = Instant::now() + ttl;
         self.expiry
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(token.clone(), deadline);
         (token, jti)
     }
@@ -54,7 +54,7 @@ impl TokenStore {
     fn expires_at(&self, token: &str) -> Option<Instant> {
         self.expiry
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(token)
             .copied()
     }
@@ -63,8 +63,7 @@ impl TokenStore {
 fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_secs())
-        .unwrap_or(0)
+        .map_or(0, |elapsed| elapsed.as_secs())
 }
 
 /// `POST /oauth/token`.

@@ -31,6 +31,8 @@ pub(crate) static CATALOG: LazyLock<Vec<Model>> =
     LazyLock::new(|| parse_asset(include_str!("../../assets/sim/catalog.json")));
 
 /// Embedded data is checked by this module's tests, so a parse failure is a build bug.
+// The JSON is compiled into the binary and parsed by this module's tests: it cannot differ at run time.
+#[allow(clippy::expect_used)]
 fn parse_asset<T: Deserialize<'static>>(json: &'static str) -> T {
     serde_json::from_str(json).expect("embedded simulator data is valid JSON (unit-tested)")
 }

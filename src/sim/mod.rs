@@ -102,13 +102,13 @@ impl Shared {
     pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
         self.faults
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn requests(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
         self.requests
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn record(&self, request: RecordedRequest) {

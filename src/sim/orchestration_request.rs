@@ -360,7 +360,7 @@ pub(crate) fn error_body(api: Api, errors: &[OrchError], request_id: &str) -> Va
         (Api::V2, [single]) => json!({ "error": entry(single) }),
         (Api::V2, many) => json!({ "error": many.iter().map(entry).collect::<Vec<_>>() }),
         (Api::V1, errors) => {
-            let mut body = errors.last().map(entry).unwrap_or_else(|| json!({}));
+            let mut body = errors.last().map_or_else(|| json!({}), entry);
             body["module_results"] = json!({});
             body
         }

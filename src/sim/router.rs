@@ -37,9 +37,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(body) => body,
-        Err(_) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"),
+    let Ok(body) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
     };
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
     let incoming = Incoming {

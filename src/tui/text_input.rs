@@ -108,7 +108,7 @@ impl TextInput {
 
     /// The text as drawn on one line, with `▏` where the cursor is.
     pub fn with_cursor(&self) -> String {
-        self.shown_with_cursor(|text| text.to_owned())
+        self.shown_with_cursor(ToOwned::to_owned)
     }
 
     /// A secret as drawn: one `•` per character, and the cursor.

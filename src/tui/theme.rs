@@ -76,9 +76,13 @@ struct Palette {
 const PALETTE_FILE: &str = include_str!("../../assets/theme.toml");
 
 /// The embedded file is parsed by this module's tests, so a failure here is a build bug.
-static PALETTE: LazyLock<Palette> = LazyLock::new(|| {
+static PALETTE: LazyLock<Palette> = LazyLock::new(parse_palette);
+
+// The TOML is compiled into the binary and parsed by this module's tests: it cannot differ at run time.
+#[allow(clippy::expect_used)]
+fn parse_palette() -> Palette {
     toml::from_str(PALETTE_FILE).expect("assets/theme.toml is a valid palette (unit-tested)")
-});
+}
 
 impl Theme {
     /// `NO_COLOR` set to anything non-empty turns colours off (https://no-color.org).

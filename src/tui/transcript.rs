@@ -216,10 +216,20 @@ pub fn body(entry: &Entry, width: u16, theme: Theme) -> Ref<'_, Rendered> {
         };
         *entry.cache.0.borrow_mut() = Some(rendered);
     }
+    // Filled just above, so the fallback is never shown; it keeps a broken invariant from panicking.
     Ref::map(entry.cache.0.borrow(), |cache| {
-        cache.as_ref().expect("filled just above")
+        cache.as_ref().unwrap_or(&NOT_RENDERED)
     })
 }
+
+static NOT_RENDERED: Rendered = Rendered {
+    width: 0,
+    text_len: 0,
+    is_open: false,
+    stable_len: 0,
+    stable_lines: 0,
+    lines: Vec::new(),
+};
 
 fn render_closed(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> {
     match entry.speaker {
@@ -369,7 +379,7 @@ mod tests {
     }
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
-        lines.iter().map(|l| l.to_string()).collect()
+        lines.iter().map(ToString::to_string).collect()
     }
 
     #[test]

@@ -258,7 +258,7 @@ pub(crate) fn walk(
         .require_git(false)
         .follow_links(false)
         .max_depth(depth)
-        .sort_by_file_name(|a, b| a.cmp(b))
+        .sort_by_file_name(Ord::cmp)
         .filter_entry(|entry| {
             !(entry.depth() > 0
                 && entry.file_type().is_some_and(|t| t.is_dir())

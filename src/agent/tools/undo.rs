@@ -35,7 +35,7 @@ impl Tools {
         let mut stack = self
             .undo
             .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if stack.len() >= MAX_UNDO {
             stack.remove(0);
         }
@@ -54,7 +54,7 @@ impl Tools {
             let mut stack = self
                 .undo
                 .lock()
-                .unwrap_or_else(|poison| poison.into_inner());
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             stack.pop().ok_or(UndoError::Empty)?
         };
         let current = std::fs::read(&entry.absolute).ok();

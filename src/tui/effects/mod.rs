@@ -18,14 +18,14 @@ use crate::agent::{DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
 use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
-use crate::credentials::CredentialError;
-use crate::report;
 
+mod failures;
 mod paths;
 mod settings;
 
 mod files;
 
+use failures::{error_view, needs_setup, not_connected, not_connected_models};
 use files::FileList;
 
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
@@ -370,43 +370,8 @@ async fn forward_turn(mut turn_events: agent_turn::Turn, send: &impl Fn(ChatUpda
     send(ChatUpdate::Done);
 }
 
-fn not_connected() -> ErrorView {
-    ErrorView::new(
-        "not connected to SAP AI Core",
-        "open the settings (s) and save working credentials",
-    )
-}
-
-fn not_connected_models(request: u64) -> Event {
-    Event::ModelsLoaded {
-        request,
-        result: Err(not_connected()),
-    }
-}
-
-/// The same words as the CLI's stderr line: the cause chain, then the hint.
-fn error_view(err: &anyhow::Error) -> ErrorView {
-    let (_, hint) = report::classify(err);
-    ErrorView::new(format!("{err:#}"), hint.unwrap_or_default())
-}
-
-/// Missing or incomplete credentials are a first launch, not a failure.
-fn needs_setup(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<CredentialError>(),
-            Some(
-                CredentialError::NoneFound
-                    | CredentialError::IncompleteProfile { .. }
-                    | CredentialError::UnknownProfile { .. }
-                    | CredentialError::NoSecret { .. }
-            )
-        )
-    })
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

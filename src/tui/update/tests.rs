@@ -637,9 +637,8 @@ fn typing_after_at_lists_matching_paths_and_tab_inserts_the_choice() {
 fn esc_closes_the_path_list_and_enter_then_sends() {
     let mut state = picked(160, 48);
     typed(&mut state, "@li");
-    let request = match state.chat.composer.completion {
-        Some(request) => request,
-        None => panic!("no completion asked"),
+    let Some(request) = state.chat.composer.completion else {
+        panic!("no completion asked")
     };
     apply(
         &mut state,

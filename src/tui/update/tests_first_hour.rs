@@ -12,6 +12,7 @@ use crate::aicore::{Mode, Role};
 use crate::tui::event::{ChatUpdate, Effect, ErrorView, Event};
 use crate::tui::state::{AppState, LeftPane, Overlay, Pane, Turn};
 use crate::tui::test_support::{apply, ctrl, key, loaded, picked, render, startup, t0, typed};
+use crate::tui::text_input::TextInput;
 
 fn stream(state: &mut AppState, turn: u64, update: ChatUpdate) {
     apply(state, Event::Chat { turn, update });
@@ -303,7 +304,7 @@ fn demo_settings_apply_mode_and_resource_group_to_the_session() {
     key(&mut state, KeyCode::Enter);
     state.settings.field = 5;
     key(&mut state, KeyCode::Enter);
-    state.settings.editing = Some(crate::tui::text_input::TextInput::single_line(""));
+    state.settings.editing = Some(TextInput::single_line(""));
     typed(&mut state, "team-b");
     key(&mut state, KeyCode::Enter);
     let effects = ctrl(&mut state, 's');
@@ -361,7 +362,7 @@ fn tab_in_the_key_file_field_completes_the_path() {
             ],
         },
     );
-    let field = state.settings.editing.as_ref().map(|input| input.text());
+    let field = state.settings.editing.as_ref().map(TextInput::text);
     assert_eq!(field.as_deref(), Some("/tmp/sapcode-"));
     assert_eq!(
         state.notice.as_deref(),
@@ -380,7 +381,7 @@ fn tab_in_the_key_file_field_completes_the_path() {
             candidates: vec!["/tmp/sapcode-key.json".into()],
         },
     );
-    let field = state.settings.editing.as_ref().map(|input| input.text());
+    let field = state.settings.editing.as_ref().map(TextInput::text);
     assert_eq!(field.as_deref(), Some("/tmp/sapcode-key.json"));
     assert_eq!(
         key(&mut state, KeyCode::Enter),

@@ -240,10 +240,13 @@ fn rendered<'a>(
             lines: markdown::code_lines(&item.language, &item.text, width, state.theme),
         });
     }
+    // Filled just above, so the fallback is never shown; it keeps a broken invariant from panicking.
     Ref::map(cache.borrow(), |c| {
-        &c.as_ref().expect("filled just above").lines
+        c.as_ref().map_or(&NO_LINES, |c| &c.lines)
     })
 }
+
+static NO_LINES: Vec<Line<'static>> = Vec::new();
 
 fn empty_text(state: &AppState, width: u16) -> Vec<Line<'static>> {
     let theme = state.theme;

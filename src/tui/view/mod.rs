@@ -100,12 +100,10 @@ fn summary_line(state: &AppState) -> Line<'static> {
         .unwrap_or_else(|| "no model".into());
     let deployment = match state.mode {
         crate::aicore::Mode::Orchestration => "via orchestration".to_owned(),
-        crate::aicore::Mode::Foundation => state
-            .deployments
-            .chosen
-            .as_deref()
-            .map(|id| format!("deployment {}", short(id)))
-            .unwrap_or_else(|| "no deployment".into()),
+        crate::aicore::Mode::Foundation => state.deployments.chosen.as_deref().map_or_else(
+            || "no deployment".into(),
+            |id| format!("deployment {}", short(id)),
+        ),
     };
     let keys = &state.keys;
     let hints = format!(
@@ -175,7 +173,7 @@ pub(super) fn split_line(
     right: Vec<Span<'static>>,
     width: u16,
 ) -> Line<'static> {
-    let used: usize = left.iter().chain(&right).map(|s| s.width()).sum();
+    let used: usize = left.iter().chain(&right).map(Span::width).sum();
     let mut spans = left;
     if used < usize::from(width) {
         spans.push(Span::raw(" ".repeat(usize::from(width) - used)));
