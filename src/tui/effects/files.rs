@@ -67,14 +67,16 @@ impl Runner {
     }
 }
 
-/// The workspace's files, walked on first use. Two early requests may both walk; the
-/// second result replaces the first, which is harmless.
+/// The workspace's files, walked on first use. The lock is held during the walk, so the
+/// requests of the first keystrokes wait for one walk (on blocking threads, never the UI
+/// loop) instead of each walking the tree.
 fn cached_files(slot: &FileList) -> Arc<Vec<String>> {
-    if let Some(files) = lock(slot).as_ref() {
+    let mut cached = lock(slot);
+    if let Some(files) = cached.as_ref() {
         return files.clone();
     }
     let root = std::env::current_dir().unwrap_or_default();
     let files = Arc::new(paths::workspace_files(&root));
-    *lock(slot) = Some(files.clone());
+    *cached = Some(files.clone());
     files
 }
