@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use pretty_assertions::assert_eq;
 
 use super::tests::send;
-use super::{update, update_batch};
+use super::update_batch;
 use crate::aicore::{Mode, Role};
 use crate::tui::event::{ChatUpdate, Effect, ErrorView, Event};
 use crate::tui::state::{AppState, LeftPane, Overlay, Pane, Turn};
@@ -204,7 +204,6 @@ fn a_remembered_choice_starts_in_the_input_without_the_pick_hint() {
 #[test]
 fn loaded_state_still_starts_in_the_models_without_a_choice() {
     assert_eq!(loaded(120, 40).focus, Pane::Models);
-    let _ = update;
 }
 
 fn imported_form() -> crate::tui::event::SettingsForm {
