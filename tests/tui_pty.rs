@@ -205,16 +205,6 @@ fn demo_pick_chat_quit_in_a_pty() {
     assert!(raw[left..].contains("\x1b[?25h"), "cursor shown again");
 }
 
-/// Ctrl-C, then waits for the process to end.
-fn quit(screen: &mut Screen, child: &mut Box<dyn portable_pty::Child + Send + Sync>) {
-    screen.send("\x03");
-    let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
-        screen.pump(Duration::from_millis(50));
-    }
-}
-
 /// Picks gpt-4o and its first RUNNING deployment with the keyboard.
 fn pick_gpt4o(screen: &mut Screen) {
     screen.wait_for("the model list", |s| {
@@ -359,5 +349,64 @@ fn continue_opens_the_tui_on_the_last_conversation() {
     screen.wait_for("the saved question and the notice", |s| {
         s.contains("what is a resource group") && s.contains("continuing")
     });
+    quit(&mut screen, &mut child);
+}
+
+/// Ctrl-C, then waits for the process to end.
+fn quit(screen: &mut Screen, child: &mut Box<dyn portable_pty::Child + Send + Sync>) {
+    screen.send("\x03");
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
+        screen.pump(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn slash_commands_shell_commands_and_history_across_runs() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    // `/he`, Tab completes it in the popup, Enter runs it: the help lists the commands.
+    screen.send("/he");
+    screen.wait_for("the slash popup", |s| {
+        s.contains("Commands") && s.contains("/help") && s.contains("every key and command")
+    });
+    screen.send("\t");
+    screen.send("\r");
+    screen.wait_for("the help", |s| {
+        s.contains("Keys") && s.contains("show every key")
+    });
+    screen.send("q");
+    screen.wait_for("the help closed", |s| !s.contains("show every key"));
+
+    screen.send("what is a deployment");
+    screen.send("\r");
+    screen.wait_for("the answer", |s| {
+        s.contains("received your message") && s.contains("ctx ")
+    });
+    screen.send("/new\r");
+    screen.wait_for("a new conversation", |s| {
+        s.contains("new conversation") && !s.contains("received your message")
+    });
+
+    // `!CMD` runs in the workspace; its output waits above the input for the next question.
+    screen.send("!echo slash-ok\r");
+    screen.wait_for("the command's output", |s| {
+        s.contains("! echo slash-ok") && s.contains("exit 0") && s.contains("×")
+    });
+    screen.send("/frobnicate\r");
+    screen.wait_for("the unknown command", |s| {
+        s.contains("unknown command /frobnicate")
+    });
+    quit(&mut screen, &mut child);
+
+    // The next run recalls the inputs with ↑ (newest first).
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("\x1b[A");
+    screen.wait_for("the last input", |s| s.contains("/frobnicate"));
+    screen.send("\x1b[A");
+    screen.wait_for("the one before", |s| s.contains("!echo slash-ok"));
     quit(&mut screen, &mut child);
 }

@@ -5,8 +5,10 @@ use std::time::SystemTime;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::agent::Attachment;
-use crate::aicore::{ChatRequest, Deployment, Mode, ModelEntry, Usage};
+use crate::agent::session::{LoadedSession, SessionSummary};
+use crate::agent::tools::ToolLevel;
+use crate::agent::{Attachment, Conversation};
+use crate::aicore::{ChatRequest, Deployment, Message, Mode, ModelEntry, Usage};
 
 /// An error as the user sees it: what failed and what to do (the same hint text as the CLI).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +86,17 @@ pub enum ChatUpdate {
     History(Vec<crate::aicore::Message>),
     /// The model proposed an edit (tools on); it is shown in the code view for review.
     Proposed(Box<crate::agent::edit::Proposal>),
+    /// Before the request the conversation was shortened to fit the context: the new
+    /// messages, and what was done, as said to the user.
+    Fitted {
+        messages: Vec<Message>,
+        said: String,
+    },
+    /// A `!CMD` ended: what goes to the model (capped) and how it ended (`exit 0`, `timed out`).
+    CommandFinished {
+        content: String,
+        summary: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +173,34 @@ pub enum Event {
     },
     /// A short line for the status bar ("copied 3 lines", "saved choice failed: …").
     Notice(String),
+    /// Inputs of earlier runs, oldest first (`agent::history`).
+    InputHistoryLoaded(Vec<String>),
+    /// This workspace's saved conversations, newest first, for `/resume`.
+    SessionsListed {
+        request: u64,
+        result: Result<Vec<SessionSummary>, String>,
+    },
+    /// A saved conversation to continue, already reopened for saving as started at `started`.
+    SessionOpened {
+        loaded: Box<LoadedSession>,
+        started: SystemTime,
+    },
+    /// `/compact` done: the conversation's new messages and how many older ones the summary
+    /// replaced, or why nothing changed.
+    Compacted {
+        request: u64,
+        result: Result<(Vec<Message>, usize), String>,
+    },
+    /// `/undo` done: the path restored, or why not.
+    Undone(Result<String, String>),
+}
+
+/// What the runner needs to make a request fit before sending it: the conversation and the
+/// model's context length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitContext {
+    pub conversation: Conversation,
+    pub context_length: u64,
 }
 
 /// What `update` asks for; the runner in `effects.rs` turns each into a task.
@@ -180,8 +221,11 @@ pub enum Effect {
         model: String,
         deployment: Option<String>,
         request: ChatRequest,
-        /// Run the agent loop with the read-only tools in the working directory.
-        tools: bool,
+        /// What the model may do in the working directory (`Off`: a plain answer).
+        tools: ToolLevel,
+        /// Set when the conversation would not fit the context: shorten or compact it first
+        /// (the request is then built again from the result).
+        fit: Option<Box<FitContext>>,
     },
     CancelTurn {
         turn: u64,
@@ -228,5 +272,32 @@ pub enum Effect {
     },
     /// OSC 52 clipboard write.
     Copy(String),
+    /// Read earlier runs' inputs (once, after the first frame).
+    LoadInputHistory,
+    /// Keep a sent input for later runs.
+    AppendInputHistory(String),
+    /// List this workspace's saved conversations (`/resume`).
+    ListSessions {
+        request: u64,
+    },
+    /// Load a saved conversation and go on saving into its file.
+    OpenSession {
+        id: String,
+    },
+    /// Ask the model for a summary of the older turns (`/compact`).
+    Compact {
+        request: u64,
+        mode: Mode,
+        model: String,
+        deployment: Option<String>,
+        conversation: Box<Conversation>,
+    },
+    /// Restore the file of the last applied edit (`/undo`).
+    UndoLastEdit,
+    /// `!CMD`: run the user's command in the workspace; reported as `Chat` updates of `turn`.
+    RunShell {
+        turn: u64,
+        command: String,
+    },
     Quit,
 }

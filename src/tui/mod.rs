@@ -2,6 +2,7 @@
 //! layout. One event channel feeds one `AppState`; `update` is plain code; views are pure
 //! functions of the state; effects run as tasks that report back as events.
 
+pub mod context_meter;
 pub mod effects;
 pub mod event;
 pub mod frame;
@@ -9,6 +10,7 @@ pub mod fuzzy;
 pub mod keymap;
 pub mod markdown;
 pub mod session;
+pub mod slash;
 pub mod state;
 pub mod stderr_guard;
 pub mod terminal;
@@ -20,6 +22,8 @@ pub mod view;
 
 #[cfg(test)]
 mod screenshot;
+#[cfg(test)]
+mod slash_snapshot_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
@@ -63,12 +67,14 @@ pub async fn run(
     });
     let (tx, rx) = unbounded_channel();
     let input = tokio::spawn(read_input(tx.clone()));
-    let mut runner = effects::Runner::new(ctx, tx);
+    let workspace = std::env::current_dir().unwrap_or_default();
+    let mut runner = effects::Runner::new(ctx, tx, &workspace);
     if let Ok(workspace) = std::env::current_dir() {
         session::use_project_rules(&mut state, &workspace);
     }
     if let Some(loaded) = &opening {
-        session::open_conversation(&mut state, loaded);
+        let started = state.now;
+        session::open_conversation(&mut state, loaded, started);
         runner.resume_session(loaded, state.now);
     }
     runner.run(Effect::Connect);
@@ -104,6 +110,9 @@ async fn event_loop(
                     },
                 );
                 terminal.draw(|frame| view::draw(frame, state))?;
+                for effect in update::after_first_frame(state) {
+                    runner.run(effect);
+                }
             }
             frame::Step::Tick => {
                 update::update(

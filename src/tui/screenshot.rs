@@ -56,7 +56,10 @@ fn demo() -> AppState {
     let mut state = picked(120, 40);
     typed(&mut state, QUESTION);
     let turn = match key(&mut state, KeyCode::Enter).as_slice() {
-        [super::event::Effect::StartTurn { turn, .. }] => *turn,
+        [
+            super::event::Effect::AppendInputHistory(_),
+            super::event::Effect::StartTurn { turn, .. },
+        ] => *turn,
         other => panic!("{other:?}"),
     };
     let usage = Usage {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::state::{AppState, Entry as ChatEntry, EntryEnd, Speaker};
+use crate::agent::context::UsageMark;
 use crate::agent::rules::ProjectRules;
 use crate::agent::session::{Entry, LoadedSession, SessionError, SessionFile, SessionStore, stamp};
 use crate::aicore::{Message, Mode, Role, Usage};
@@ -47,8 +48,8 @@ pub fn snapshot(state: &AppState) -> Option<SessionRecord> {
 }
 
 /// Puts a saved conversation (`sapcode --continue` / `--resume`) in the transcript and the
-/// conversation, as started at `state.now`; `SessionWriter::resume` must get the same time.
-pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession) {
+/// conversation, as started at `started`; `SessionWriter::resume` must get the same time.
+pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession, started: SystemTime) {
     let model = loaded.model.clone().unwrap_or_else(|| "model".into());
     let mut conversation = loaded.conversation();
     let chat = &mut state.chat;
@@ -71,8 +72,16 @@ pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession) {
             EntryEnd::Finished,
         ));
     }
+    // The meter starts from the usage the server last reported for these messages.
+    chat.context = crate::tui::state::ContextTrack {
+        mark: loaded.last_usage.map(|usage| UsageMark {
+            usage,
+            messages: conversation.messages().len(),
+        }),
+        warned: false,
+    };
     chat.conversation = conversation;
-    chat.session = Some(state.now);
+    chat.session = Some(started);
     let summary = loaded.summary();
     state.notice = Some(format!(
         "continuing “{}” ({} turns, last {}){rules_notice}",
@@ -261,7 +270,8 @@ mod tests {
         let loaded = store.last_for(&workspace).unwrap().unwrap();
 
         let mut state = crate::tui::test_support::picked(160, 48);
-        open_conversation(&mut state, &loaded);
+        let started = state.now;
+        open_conversation(&mut state, &loaded, started);
         let shown: Vec<(&Speaker, &str)> = state
             .chat
             .transcript
@@ -313,7 +323,8 @@ mod tests {
         let mut writer = SessionWriter::new(store.clone(), dir.path().to_owned());
         writer.save(&record(0, &["hi", "hello"])).unwrap();
         let loaded = store.last_for(dir.path()).unwrap().unwrap();
-        open_conversation(&mut state, &loaded);
+        let started = state.now;
+        open_conversation(&mut state, &loaded, started);
         let request = state.chat.conversation.request(None);
         assert!(request.messages[0].content.contains("Answer in French."));
         assert!(

@@ -11,7 +11,8 @@ use super::test_support::{apply, ctrl, key, loaded, picked, proposal, render, st
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
-fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
+/// Snapshots of `build`'s screen at each of [`SIZES`].
+pub(super) fn snap(name: &str, build: impl Fn(u16, u16) -> AppState) {
     for (width, height) in SIZES {
         let state = build(width, height);
         insta::assert_snapshot!(format!("{name}_{width}x{height}"), render(&state));
@@ -26,7 +27,10 @@ fn streaming(width: u16, height: u16) -> (AppState, u64) {
     );
     let effects = key(&mut state, KeyCode::Enter);
     let turn = match effects.as_slice() {
-        [super::event::Effect::StartTurn { turn, .. }] => *turn,
+        [
+            super::event::Effect::AppendInputHistory(_),
+            super::event::Effect::StartTurn { turn, .. },
+        ] => *turn,
         other => panic!("{other:?}"),
     };
     let answer = "The secret is decoded as **URL-safe base64** before use, so a trailing `=` is padding:\n\n- it is *stripped* first\n- then decoded\n\n```rust\nlet secret = key.clientsecret.trim_end_matches('=');\n```\n\nThe error path";
@@ -408,7 +412,7 @@ fn help_lists_refused_key_overrides() {
 fn chat_with_tool_activity() {
     snap("chat_tool_activity", |w, h| {
         let (mut state, turn) = streaming(w, h);
-        state.chat.tools = true;
+        state.chat.tools = crate::agent::tools::ToolLevel::Read;
         for line in [
             "search \"parse_key\" (3 matches)",
             "read_file src/tui/keymap/overrides.rs (9.8 KiB)",
@@ -436,7 +440,7 @@ fn chat_with_tool_activity() {
 fn code_view_shows_a_proposed_edit_as_a_diff() {
     snap("code_view_proposed_edit", |w, h| {
         let (mut state, turn) = streaming(w, h);
-        state.chat.tools = true;
+        state.chat.tools = crate::agent::tools::ToolLevel::Read;
         for update in [
             ChatUpdate::Tool("propose_edit src/lib.rs (118 B)".into()),
             ChatUpdate::Proposed(Box::new(proposal())),

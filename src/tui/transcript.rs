@@ -168,9 +168,14 @@ fn entry_rows(
     to: usize,
 ) -> Vec<Line<'static>> {
     let theme = state.theme;
-    let header = match &entry.speaker {
-        Speaker::You => "you".to_owned(),
-        Speaker::Model(model) => model.clone(),
+    let (header, header_style) = match &entry.speaker {
+        Speaker::You => ("you".to_owned(), theme.speaker()),
+        Speaker::Model(model) => (model.clone(), theme.speaker()),
+        Speaker::Notice => ("sapcode".to_owned(), theme.muted()),
+        Speaker::Shell(command) => (
+            format!("! {}", crate::terminal_text::escape_line(command)),
+            theme.speaker(),
+        ),
     };
     let rendered = body(entry, width, theme);
     let tail = tail(entry, state, width);
@@ -179,7 +184,7 @@ fn entry_rows(
     let tools = tool_lines.len();
     for index in from..to {
         let line = if index == 0 {
-            Line::styled(header.clone(), theme.speaker())
+            Line::styled(header.clone(), header_style)
         } else if index <= tools {
             tool_lines[index - 1].clone()
         } else if index - tools <= rendered.lines.len() {
@@ -250,7 +255,33 @@ fn render_closed(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> 
             lines
         }
         Speaker::Model(_) => markdown::render(&entry.text, width, theme),
+        // Notices can quote a server's error text: escaped like everything from outside.
+        Speaker::Notice => plain_lines(
+            &crate::terminal_text::escape(&entry.text),
+            width,
+            theme.warning(),
+        ),
+        // Command output is the outside world's text: escaped, never interpreted.
+        Speaker::Shell(_) => plain_lines(
+            &crate::terminal_text::escape(&entry.text).replace('\t', "    "),
+            width,
+            theme.muted(),
+        ),
     }
+}
+
+/// `text` wrapped at `width`, line by line, in one style.
+fn plain_lines(text: &str, width: u16, style: ratatui::style::Style) -> Vec<Line<'static>> {
+    text.split('\n')
+        .flat_map(|line| {
+            markdown::wrap(
+                vec![Span::styled(line.to_owned(), style)],
+                usize::from(width),
+                Span::raw(""),
+                Span::raw(""),
+            )
+        })
+        .collect()
 }
 
 /// Finished blocks (up to [`markdown::stable_boundary`]) rendered once and reused; the rest

@@ -41,6 +41,9 @@ pub struct LoadedSession {
     pub model: Option<String>,
     pub deployment: Option<String>,
     pub messages: Vec<Message>,
+    /// The first question as it was asked, kept for the title after a compaction replaced
+    /// it with a summary.
+    pub first_question: Option<Message>,
     /// The last usage the server reported, for the context meter.
     pub last_usage: Option<Usage>,
     pub updated: String,
@@ -77,7 +80,10 @@ impl LoadedSession {
             workspace: self.header.workspace.clone(),
             model: self.model.clone(),
             updated: self.updated.clone(),
-            title: title_of(&self.messages),
+            title: match title_of(self.first_question.as_slice()) {
+                title if title.is_empty() => title_of(&self.messages),
+                title => title,
+            },
             turns: self
                 .messages
                 .iter()

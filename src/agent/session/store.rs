@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use super::entry::{Entry, Header, VERSION, stamp};
 use super::{LoadedSession, SessionSummary};
-use crate::aicore::Mode;
+use crate::aicore::{Mode, Role};
 
 /// Which sessions `list` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,6 +282,7 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
         model: header.model.clone(),
         deployment: header.deployment.clone(),
         messages: Vec::new(),
+        first_question: None,
         last_usage: None,
         updated: header.created.clone(),
         was_truncated,
@@ -293,7 +294,12 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
         }
         match entry {
             Entry::Header(_) => {}
-            Entry::Message { message, .. } => session.messages.push(message),
+            Entry::Message { message, .. } => {
+                if session.first_question.is_none() && message.role == Role::User {
+                    session.first_question = Some(message.clone());
+                }
+                session.messages.push(message);
+            }
             Entry::Target {
                 mode,
                 model,

@@ -198,6 +198,8 @@ fn compaction_replaces_the_messages() {
     let loaded = store.load(file.id()).unwrap();
     let contents: Vec<&str> = loaded.messages.iter().map(|m| m.content.as_str()).collect();
     assert_eq!(contents, ["summary", "two"]);
+    // The title stays the first question as asked, not the summary that replaced it.
+    assert_eq!(loaded.summary().title, "one");
 }
 
 #[test]

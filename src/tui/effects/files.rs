@@ -35,11 +35,12 @@ impl Runner {
     pub(super) fn complete_path(&self, request: u64, prefix: String) {
         let tx = self.tx.clone();
         let files = self.workspace_files.clone();
+        let root = self.workspace.clone();
         tokio::task::spawn_blocking(move || {
             let candidates = if paths::is_outside_workspace(&prefix) {
                 path_candidates(&prefix)
             } else {
-                let files = cached_files(&files);
+                let files = cached_files(&files, &root);
                 crate::tui::fuzzy::rank(
                     &prefix,
                     files.iter().map(String::as_str),
@@ -70,13 +71,12 @@ impl Runner {
 /// The workspace's files, walked on first use. The lock is held during the walk, so the
 /// requests of the first keystrokes wait for one walk (on blocking threads, never the UI
 /// loop) instead of each walking the tree.
-fn cached_files(slot: &FileList) -> Arc<Vec<String>> {
+fn cached_files(slot: &FileList, root: &std::path::Path) -> Arc<Vec<String>> {
     let mut cached = lock(slot);
     if let Some(files) = cached.as_ref() {
         return files.clone();
     }
-    let root = std::env::current_dir().unwrap_or_default();
-    let files = Arc::new(paths::workspace_files(&root));
+    let files = Arc::new(paths::workspace_files(root));
     *cached = Some(files.clone());
     files
 }

@@ -6,22 +6,22 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use futures_util::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use super::event::{ChatUpdate, ConnectionInfo, Effect, ErrorView, Event, Listing};
+use super::event::{ConnectionInfo, Effect, ErrorView, Event, Listing};
 use super::session::{SessionRecord, SessionWriter};
+use crate::agent::Tools;
 use crate::agent::session::SessionStore;
-use crate::agent::turn as agent_turn;
-use crate::agent::{DEFAULT_MAX_ROUNDS, Tools, TurnEvent, tools as agent_tools};
-use crate::aicore::{ChatEvent, ChatRequest, Client, Freshness, Mode};
+use crate::aicore::{Client, Freshness, Mode};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
 
+mod agent_ops;
 mod failures;
 mod paths;
 mod settings;
+mod turn;
 
 mod files;
 
@@ -41,15 +41,26 @@ pub struct Runner {
     /// the config on every later connect.
     session_overrides: Option<(Mode, String)>,
     workspace_files: FileList,
+    /// The directory tools, `!CMD`, sessions and `AGENTS.md` belong to.
+    workspace: std::path::PathBuf,
+    /// The workspace's tools, made on first use (see `agent_ops`).
+    tools: Option<Tools>,
+    /// Inputs waiting to be appended to the history file, and the lock of the one writer.
+    history_queue: Arc<Mutex<std::collections::VecDeque<String>>>,
+    history_writing: Arc<Mutex<()>>,
 }
 
 impl Runner {
-    pub fn new(ctx: Context, tx: UnboundedSender<Event>) -> Runner {
-        let sessions = ctx.paths.data_dir.as_deref().map(|dir| {
-            let workspace = std::env::current_dir().unwrap_or_default();
-            let workspace = workspace.canonicalize().unwrap_or(workspace);
-            SessionWriter::new(SessionStore::new(dir), workspace)
-        });
+    /// `workspace`: where tools and `!CMD` run and which sessions are this workspace's.
+    pub fn new(ctx: Context, tx: UnboundedSender<Event>, workspace: &std::path::Path) -> Runner {
+        let workspace = workspace
+            .canonicalize()
+            .unwrap_or_else(|_| workspace.to_owned());
+        let sessions = ctx
+            .paths
+            .data_dir
+            .as_deref()
+            .map(|dir| SessionWriter::new(SessionStore::new(dir), workspace.clone()));
         Runner {
             tx,
             ctx: Arc::new(ctx),
@@ -58,6 +69,10 @@ impl Runner {
             sessions: Arc::new(Mutex::new(sessions)),
             session_overrides: None,
             workspace_files: Arc::new(Mutex::new(None)),
+            workspace,
+            tools: None,
+            history_queue: Arc::default(),
+            history_writing: Arc::default(),
         }
     }
 
@@ -90,7 +105,8 @@ impl Runner {
                 deployment,
                 request,
                 tools,
-            } => self.start_turn(turn, mode, model, deployment, request, tools),
+                fit,
+            } => self.start_turn(turn, (mode, model, deployment), request, tools, fit),
             Effect::CancelTurn { turn } => {
                 if let Some(handle) = self.turns.remove(&turn) {
                     handle.abort();
@@ -114,6 +130,19 @@ impl Runner {
             Effect::ListPath { request, prefix } => self.list_path(request, prefix),
             Effect::SaveSession(record) => self.save_session(*record),
             Effect::ApplyProposal { id, proposal } => self.apply_proposal(id, *proposal),
+            Effect::LoadInputHistory => self.load_input_history(),
+            Effect::AppendInputHistory(text) => self.append_input_history(text),
+            Effect::ListSessions { request } => self.list_sessions(request),
+            Effect::OpenSession { id } => self.open_session(id),
+            Effect::Compact {
+                request,
+                mode,
+                model,
+                deployment,
+                conversation,
+            } => self.compact(request, (mode, model, deployment), *conversation),
+            Effect::UndoLastEdit => self.undo_last_edit(),
+            Effect::RunShell { turn, command } => self.run_shell(turn, command),
             Effect::Copy(_) | Effect::Quit => {}
         }
     }
@@ -198,53 +227,6 @@ impl Runner {
         });
     }
 
-    fn start_turn(
-        &mut self,
-        turn: u64,
-        mode: Mode,
-        model: String,
-        deployment: Option<String>,
-        mut request: ChatRequest,
-        tools: bool,
-    ) {
-        let tx = self.tx.clone();
-        let Some(client) = self.client() else {
-            let _ = tx.send(Event::Chat {
-                turn,
-                update: ChatUpdate::Failed(not_connected()),
-            });
-            return;
-        };
-        let handle = tokio::spawn(async move {
-            let send = |update| tx.send(Event::Chat { turn, update }).is_ok();
-            let target = match client
-                .resolve_target(mode, Some(&model), deployment.as_deref())
-                .await
-            {
-                Ok(target) => target,
-                Err(err) => {
-                    send(ChatUpdate::Failed(ErrorView::from(&err)));
-                    return;
-                }
-            };
-            let _ = tx.send(Event::TurnTarget {
-                turn,
-                model: target.model().to_owned(),
-                deployment: target.deployment().id.clone(),
-            });
-            let tools = match tools.then(|| workspace_tools(&mut request)).transpose() {
-                Ok(tools) => tools,
-                Err(view) => {
-                    send(ChatUpdate::Failed(view));
-                    return;
-                }
-            };
-            let events = agent_turn::start(client, target, request, tools, DEFAULT_MAX_ROUNDS);
-            forward_turn(events, &send).await;
-        });
-        self.turns.insert(turn, handle.abort_handle());
-    }
-
     fn save_choice(&self, model: String, deployment: Option<String>) {
         // The simulator's deployment ids mean nothing to a real tenant: --demo keeps the
         // choice for this session only and leaves the config file alone.
@@ -281,14 +263,6 @@ impl Runner {
             }
         });
     }
-
-    fn apply_proposal(&self, id: u64, proposal: crate::agent::edit::Proposal) {
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let result = proposal.apply().map_err(|err| err.to_string());
-            let _ = tx.send(Event::ProposalApplied { id, result });
-        });
-    }
 }
 
 fn freshness(refresh: bool) -> Freshness {
@@ -297,77 +271,6 @@ fn freshness(refresh: bool) -> Freshness {
     } else {
         Freshness::Cached
     }
-}
-
-/// The read tools (Alt-T) in the working directory, offered in `request`.
-fn workspace_tools(request: &mut ChatRequest) -> Result<Tools, ErrorView> {
-    let tools = std::env::current_dir()
-        .and_then(|dir| Tools::new(&dir))
-        .map_err(|err| {
-            ErrorView::new(
-                format!("tools: no working directory: {err}"),
-                "turn tools off with Alt-T",
-            )
-        })?;
-    request.tools = agent_tools::specs();
-    Ok(tools)
-}
-
-/// The TUI's one loop over a turn: its events as `ChatUpdate`s; each tool call becomes one
-/// `⚙` line of the answer.
-async fn forward_turn(mut turn_events: agent_turn::Turn, send: &impl Fn(ChatUpdate) -> bool) {
-    let mut calls = HashMap::new();
-    while let Some(event) = turn_events.next().await {
-        let update = match event {
-            TurnEvent::Chat(ChatEvent::Delta(text)) => ChatUpdate::Delta(text),
-            TurnEvent::Chat(ChatEvent::Usage(usage)) => ChatUpdate::Usage(usage),
-            TurnEvent::Chat(ChatEvent::Retrying {
-                attempt, reason, ..
-            }) => ChatUpdate::Retrying { attempt, reason },
-            TurnEvent::Chat(ChatEvent::Done { .. } | ChatEvent::ToolCall(_)) => {
-                continue;
-            }
-            TurnEvent::Chat(ChatEvent::Error(err)) => {
-                send(ChatUpdate::Failed(ErrorView::from(&err)));
-                return;
-            }
-            TurnEvent::ToolStarted { id, name, args } => {
-                calls.insert(id, agent_turn::describe_call(&name, &args));
-                continue;
-            }
-            TurnEvent::ToolFinished {
-                id,
-                name,
-                summary,
-                bytes,
-                ok,
-            } => {
-                let call = calls.remove(&id).unwrap_or(name);
-                ChatUpdate::Tool(agent_turn::describe_result(&call, &summary, bytes, ok))
-            }
-            TurnEvent::History(messages) => ChatUpdate::History(messages),
-            // The TUI offers only the read tools until its review area exists; should an
-            // approval still be asked, it is answered no, so nothing is written unseen.
-            TurnEvent::ApprovalNeeded { reply, .. } => {
-                let _ = reply.send(crate::agent::Decision::No {
-                    reason: Some("the TUI cannot review edits or commands yet".into()),
-                });
-                continue;
-            }
-            TurnEvent::Approval { .. } | TurnEvent::CommandOutput { .. } => continue,
-            TurnEvent::RoundLimit { rounds } => {
-                send(ChatUpdate::Failed(ErrorView::new(
-                    format!("stopped after {rounds} tool rounds without an answer"),
-                    "ask a narrower question",
-                )));
-                return;
-            }
-        };
-        if !send(update) {
-            return;
-        }
-    }
-    send(ChatUpdate::Done);
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

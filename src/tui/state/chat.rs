@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use ratatui::text::Line;
 
+use crate::agent::context::UsageMark;
+use crate::agent::tools::ToolLevel;
 use crate::agent::{Attachment, Conversation};
 use crate::aicore::Usage;
 use crate::tui::event::ErrorView;
@@ -17,6 +19,10 @@ use crate::tui::text_input::TextInput;
 pub enum Speaker {
     You,
     Model(String),
+    /// A line from sapcode itself: a slash command's result, a context warning.
+    Notice,
+    /// `!CMD` typed by the user: the command line; the entry's text is its output.
+    Shell(String),
 }
 
 /// How an entry ends; drawn as a last line.
@@ -124,11 +130,17 @@ impl Transcript {
 #[derive(Debug)]
 pub struct Composer {
     pub input: TextInput,
+    /// Inputs sent, oldest first: earlier runs' (loaded after the first frame) then this one's.
     pub history: Vec<String>,
     pub history_pos: Option<usize>,
-    /// The unsent text put aside when ↑ entered the history; ↓ past the newest entry brings
-    /// it back.
+    /// The unsent text, kept while ↑/↓ walk the history and restored past the newest entry.
     pub draft: Option<String>,
+    /// Whether earlier runs' inputs were asked for (once, after the first frame).
+    pub history_requested: bool,
+    /// The highlighted row of the slash popup.
+    pub slash_selected: usize,
+    /// The input text for which Esc closed the popup; typing opens it again.
+    pub slash_dismissed: Option<String>,
     /// Files attached to the next question (shown above the input).
     pub attachments: Vec<Attachment>,
     pub attaching: Option<Attaching>,
@@ -171,8 +183,21 @@ pub struct ChatPane {
     pub files: Vec<Attachment>,
     /// When this conversation's first question was sent; names its file under `sessions/`.
     pub session: Option<SystemTime>,
-    /// Turns run the agent loop with the read-only tools (`Ctrl-T`; off by default).
-    pub tools: bool,
+    /// What the model may do in the workspace (`Alt-T` toggles off/read, `/tools LEVEL`).
+    pub tools: ToolLevel,
+    /// How full the model's context is, as last measured against the server's usage.
+    pub context: ContextTrack,
+    /// A `/compact` summary is being written (its request id): nothing is sent meanwhile.
+    pub compacting: Option<u64>,
+}
+
+/// What the context meter knows beyond the conversation itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ContextTrack {
+    /// The usage of the last finished turn and how many messages it covered.
+    pub mark: Option<UsageMark>,
+    /// The 80 % notice was shown for this conversation.
+    pub warned: bool,
 }
 
 impl ChatPane {
@@ -189,6 +214,9 @@ impl ChatPane {
                 history: Vec::new(),
                 history_pos: None,
                 draft: None,
+                history_requested: false,
+                slash_selected: 0,
+                slash_dismissed: None,
                 attachments: Vec::new(),
                 attaching: None,
                 completion: None,
@@ -201,7 +229,9 @@ impl ChatPane {
             conversation: Conversation::new(None),
             files: Vec::new(),
             session: None,
-            tools: false,
+            tools: ToolLevel::Off,
+            context: ContextTrack::default(),
+            compacting: None,
         }
     }
 }

@@ -5,14 +5,16 @@
 mod chat;
 mod code;
 mod lists;
+mod resume;
 mod settings;
 
 pub use chat::{
-    Attaching, ChatPane, Composer, Entry, EntryEnd, PathPopup, RenderCache, Rendered, Scroll,
-    Speaker, Transcript, Turn, TurnStats,
+    Attaching, ChatPane, Composer, ContextTrack, Entry, EntryEnd, PathPopup, RenderCache, Rendered,
+    Scroll, Speaker, Transcript, Turn, TurnStats,
 };
 pub use code::{CodeItem, CodePane, CodeRender, ProposalEntry, ProposalStatus};
 pub use lists::{DeploymentsPane, Filter, ModelsPane};
+pub use resume::{ResumePicker, SessionList};
 pub use settings::{FIELDS, Field, SettingsPane, SettingsStatus};
 
 use std::collections::BTreeMap;
@@ -45,6 +47,8 @@ pub enum Overlay {
     Settings,
     Help,
     ConfirmQuit,
+    /// `/resume`: pick a saved conversation of this workspace.
+    Resume,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +117,7 @@ pub struct AppState {
     pub chat: ChatPane,
     pub code: CodePane,
     pub settings: SettingsPane,
+    pub resume: ResumePicker,
     pub notice: Option<String>,
     pub next_request: u64,
 }
@@ -160,6 +165,7 @@ impl AppState {
                 env_override: startup.env_credentials,
                 ..SettingsPane::new(startup.form, startup.has_secret)
             },
+            resume: ResumePicker::default(),
             notice,
             next_request: 1,
         }

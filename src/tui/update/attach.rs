@@ -82,13 +82,7 @@ pub(super) fn read(
     if state.chat.composer.input.text() == attaching.text {
         state.chat.composer.input.set_text("");
     }
-    let names: Vec<String> = state
-        .chat
-        .composer
-        .attachments
-        .iter()
-        .map(|a| format!("@{}", a.path))
-        .collect();
+    let names: Vec<String> = state.chat.composer.attachments.iter().map(label).collect();
     state.notice = Some(format!(
         "{} attached: it goes with your next question",
         names.join(" ")
@@ -96,10 +90,20 @@ pub(super) fn read(
     Vec::new()
 }
 
+/// How an attachment is named on screen: `@src/lib.rs` for a file, `!cargo test` for the
+/// output of a command the user ran.
+pub fn label(attachment: &Attachment) -> String {
+    if attachment.path.starts_with('!') {
+        attachment.path.clone()
+    } else {
+        format!("@{}", attachment.path)
+    }
+}
+
 /// `Ctrl-X`: drops the attachment added last.
 pub(super) fn remove_last(state: &mut AppState) {
     state.notice = Some(match state.chat.composer.attachments.pop() {
-        Some(attachment) => format!("@{} removed", attachment.path),
+        Some(attachment) => format!("{} removed", label(&attachment)),
         None => "no attachment to remove".into(),
     });
 }

@@ -4,16 +4,14 @@
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::attach;
-use crate::agent::Conversation;
+use crate::agent::tools::ToolLevel;
 use crate::aicore::{Mode, Usage};
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::state::{
-    AppState, CodePane, Entry, EntryEnd, Pane, Scroll, Speaker, Turn, TurnStats,
-};
+use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, Turn};
 use crate::tui::{markdown, session, transcript, view};
 
 pub(super) fn is_current(state: &AppState, turn: u64) -> bool {
@@ -47,21 +45,23 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.chat.transcript.scroll = Scroll::Follow;
             Vec::new()
         }
-        Action::CopyAnswer => copy(state, |text| Some(text.to_owned()), "last answer"),
+        Action::CopyAnswer => copy_answer(state),
         Action::CopyCode => copy(state, markdown::last_code_block, "last code block"),
         Action::RemoveAttachment => {
             attach::remove_last(state);
             Vec::new()
         }
-        Action::NewConversation => new_conversation(state),
+        Action::NewConversation => super::conversation::new_conversation(state),
         Action::ToggleTools => {
-            state.chat.tools = !state.chat.tools;
-            state.notice = Some(if state.chat.tools {
-                "tools on: the model may read files in the working directory and propose edits \
-                 (nothing is written unless you apply it)"
-                    .into()
-            } else {
-                "tools off".into()
+            state.chat.tools = match state.chat.tools {
+                ToolLevel::Off => ToolLevel::Read,
+                ToolLevel::Read | ToolLevel::Edit | ToolLevel::All => ToolLevel::Off,
+            };
+            state.notice = Some(match state.chat.tools {
+                ToolLevel::Off => "tools off".into(),
+                _ => "tools read: the model may read files in the working directory \
+                      (/tools edit or all for more)"
+                    .into(),
             });
             Vec::new()
         }
@@ -108,42 +108,15 @@ pub(super) fn scroll_by(state: &mut AppState, delta: isize) {
 }
 
 pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    if super::history::on_key(state, &key) {
+        return Vec::new();
+    }
     let composer = &mut state.chat.composer;
-    let row = composer.input.cursor().0;
-    let last_row = composer.input.lines().len().saturating_sub(1);
-    match key.code {
-        KeyCode::Up if row == 0 && !composer.history.is_empty() => {
-            let pos = match composer.history_pos {
-                Some(pos) => pos.saturating_sub(1),
-                None => {
-                    composer.draft = Some(composer.input.text());
-                    composer.history.len() - 1
-                }
-            };
-            composer.history_pos = Some(pos);
-            let text = composer.history[pos].clone();
-            composer.input.set_text(&text);
-        }
-        KeyCode::Down if row == last_row && composer.history_pos.is_some() => {
-            let next = composer.history_pos.map(|pos| pos + 1);
-            match next.filter(|pos| *pos < composer.history.len()) {
-                Some(pos) => {
-                    composer.history_pos = Some(pos);
-                    let text = composer.history[pos].clone();
-                    composer.input.set_text(&text);
-                }
-                None => {
-                    composer.history_pos = None;
-                    let draft = composer.draft.take().unwrap_or_default();
-                    composer.input.set_text(&draft);
-                }
-            }
-        }
-        _ => {
-            if composer.input.on_key(key) {
-                return super::completion::follow_typing(state);
-            }
-        }
+    let before = composer.input.text();
+    composer.input.on_key(key);
+    if composer.input.text() != before {
+        composer.slash_selected = 0;
+        return super::completion::follow_typing(state);
     }
     Vec::new()
 }
@@ -161,6 +134,21 @@ fn send(state: &mut AppState) -> Vec<Effect> {
         state.notice = Some("still reading the attached files".into());
         return Vec::new();
     }
+    if state.chat.compacting.is_some() {
+        state.notice = Some("the conversation is being compacted: a moment".into());
+        return Vec::new();
+    }
+    if let Some(literal) = crate::tui::slash::unescape(&text) {
+        let literal = literal.to_owned();
+        return send_message(state, literal, &text);
+    }
+    if text.starts_with('/') {
+        return super::slash::run_typed(state, &text);
+    }
+    if let Some(command) = text.strip_prefix('!').filter(|c| !c.trim().is_empty()) {
+        let command = command.trim().to_owned();
+        return super::shell::start(state, &text, command);
+    }
     match attach::start(state, &text) {
         Some(effects) => effects,
         None => send_text(state, text),
@@ -169,6 +157,12 @@ fn send(state: &mut AppState) -> Vec<Effect> {
 
 /// Sends `text` with the files attached so far, placed before it in the conversation.
 pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
+    let typed = text.clone();
+    send_message(state, text, &typed)
+}
+
+/// Sends `text`; `typed` is what the input held (`//…` for a literal `/`), kept in history.
+fn send_message(state: &mut AppState, text: String, typed: &str) -> Vec<Effect> {
     let Some(model) = state.models.chosen.clone() else {
         state.notice = Some("pick a model first: Tab to the model picker, Enter to pick".into());
         state.focus = Pane::Models;
@@ -185,22 +179,18 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
     {
         state.chat.conversation.pop_last_turn();
     }
-    if state.chat.composer.history.last() != Some(&text) {
-        state.chat.composer.history.push(text.clone());
-    }
-    state.chat.composer.history_pos = None;
-    state.chat.composer.draft = None;
-    if state.chat.composer.input.text() == text {
+    if state.chat.composer.input.text() == typed {
         state.chat.composer.input.set_text("");
     }
+    let mut effects = save_input(state, typed);
     let attachments = std::mem::take(&mut state.chat.composer.attachments);
     let mut entry = Entry::new(Speaker::You, text.clone(), EntryEnd::Finished);
     entry.files = attachments
         .iter()
         .map(|a| {
             format!(
-                "@{} {}",
-                a.path,
+                "{} {}",
+                attach::label(a),
                 crate::byte_size::human_bytes(a.content.len())
             )
         })
@@ -212,56 +202,24 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
         state.chat.files.push(attachment);
     }
     state.chat.session.get_or_insert(state.now);
-    start_turn(state, model)
+    effects.extend(start_turn(state, model));
+    effects
 }
 
-/// `Ctrl-N`: a fresh conversation; the last one is already saved after its last turn.
-fn new_conversation(state: &mut AppState) -> Vec<Effect> {
-    if state.is_streaming() {
-        state.notice = Some("an answer is still streaming: Esc stops it first".into());
+/// Keeps a sent input (a question, a command line) for ↑ now and in later runs.
+pub(super) fn save_input(state: &mut AppState, text: &str) -> Vec<Effect> {
+    let composer = &mut state.chat.composer;
+    composer.history_pos = None;
+    composer.draft = None;
+    if text.trim().is_empty() || composer.history.last().map(String::as_str) == Some(text) {
         return Vec::new();
     }
-    let chat = &mut state.chat;
-    let was_saved = chat.session.take().is_some();
-    chat.transcript.entries.clear();
-    // Project rules belong to the workspace, not to one conversation.
-    let rules = chat.conversation.project_rules().cloned();
-    chat.conversation = Conversation::new(None);
-    chat.conversation.set_project_rules(rules);
-    chat.composer.attachments.clear();
-    chat.composer.attaching = None;
-    chat.files.clear();
-    chat.transcript.scroll = Scroll::Follow;
-    chat.stats = TurnStats {
-        last_target: chat.stats.last_target.take(),
-        ..TurnStats::default()
-    };
-    // Edits not yet decided stay for review: starting over must not lose them.
-    let mut proposals = std::mem::take(&mut state.code.proposals);
-    proposals.retain(|p| p.status.is_open());
-    let waiting = proposals.len();
-    state.code = CodePane {
-        proposals,
-        ..CodePane::default()
-    };
-    let mut notice = if was_saved {
-        "new conversation; the last one is saved under sessions/ in the data directory".to_owned()
-    } else {
-        "new conversation".to_owned()
-    };
-    if waiting > 0 {
-        let noun = if waiting == 1 {
-            "edit still waits"
-        } else {
-            "edits still wait"
-        };
-        notice.push_str(&format!("; {waiting} proposed {noun} in the code view"));
-    }
-    state.notice = Some(notice);
-    Vec::new()
+    composer.history.push(text.to_owned());
+    vec![Effect::AppendInputHistory(text.to_owned())]
 }
 
-fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
+/// A new turn (an answer, or a `!CMD`'s output) streams from now on; returns its id.
+pub(super) fn begin_turn(state: &mut AppState) -> u64 {
     let turn = state.chat.next_turn;
     state.chat.next_turn += 1;
     state.chat.turn = Turn::Streaming {
@@ -270,12 +228,23 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         waiting: None,
     };
     state.chat.transcript.scroll = Scroll::Follow;
+    turn
+}
+
+fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
+    let turn = begin_turn(state);
     state.chat.stats.last_usage = None;
     let deployment = match state.mode {
         Mode::Foundation => state.deployments.chosen.clone(),
         Mode::Orchestration => None,
     };
     state.chat.stats.last_target = Some((model.clone(), deployment.clone().unwrap_or_default()));
+    let fit = super::context::fit_before_request(state);
+    if fit.is_some()
+        && let Turn::Streaming { waiting, .. } = &mut state.chat.turn
+    {
+        *waiting = Some("fitting the conversation into the context…".into());
+    }
     state.chat.transcript.entries.push(Entry::new(
         Speaker::Model(model.clone()),
         String::new(),
@@ -288,6 +257,7 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         deployment,
         request: state.chat.conversation.request(None),
         tools: state.chat.tools,
+        fit,
     }]
 }
 
@@ -334,10 +304,15 @@ fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
         return Vec::new();
     };
     entry.end = end;
+    if !matches!(entry.speaker, Speaker::Model(_)) {
+        // A `!CMD` stopped by Esc: its output is not part of the conversation.
+        return Vec::new();
+    }
     let text = entry.text.clone();
     if !text.is_empty() {
         state.chat.conversation.push_assistant(&text);
     }
+    super::context::turn_finished(state);
     session::snapshot(state)
         .map(|record| Effect::SaveSession(Box::new(record)))
         .into_iter()
@@ -359,7 +334,12 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
                 *waiting = None;
             }
             if let Some(entry) = state.chat.transcript.entries.last_mut() {
-                entry.text.push_str(&text);
+                match entry.speaker {
+                    Speaker::Shell(_) => super::shell::output(entry, &text),
+                    Speaker::You | Speaker::Model(_) | Speaker::Notice => {
+                        entry.text.push_str(&text);
+                    }
+                }
             }
         }
         ChatUpdate::Usage(usage) => {
@@ -378,10 +358,22 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
         }
         ChatUpdate::History(messages) => state.chat.conversation.extend(messages),
         ChatUpdate::Proposed(proposal) => super::proposals::on_proposed(state, *proposal),
+        ChatUpdate::Fitted { messages, said } => {
+            super::conversation::push_notice(state, said);
+            return super::conversation::replace_messages(state, messages);
+        }
+        ChatUpdate::CommandFinished { content, summary } => {
+            super::shell::finished(state, content, summary);
+        }
         ChatUpdate::Done => return finish(state, EntryEnd::Finished),
         ChatUpdate::Failed(error) => return finish(state, EntryEnd::Cut(error)),
     }
     Vec::new()
+}
+
+/// `/copy`, `Ctrl-Y`: the last answer to the clipboard.
+pub(super) fn copy_answer(state: &mut AppState) -> Vec<Effect> {
+    copy(state, |text| Some(text.to_owned()), "last answer")
 }
 
 fn copy(state: &mut AppState, pick: fn(&str) -> Option<String>, what: &str) -> Vec<Effect> {

@@ -5,9 +5,17 @@ mod attach;
 mod chat;
 mod code;
 mod completion;
+mod context;
+mod conversation;
+mod history;
 mod lists;
 mod proposals;
+mod resume;
 mod settings;
+mod shell;
+mod slash;
+#[cfg(test)]
+mod slash_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -20,6 +28,10 @@ use super::event::{Effect, Event, Listing};
 use super::keymap::{Action, Scope};
 use super::state::{AppState, Connection, LeftPane, Load, Overlay, Pane, SettingsStatus};
 use crate::aicore::{Deployment, ModelEntry};
+
+pub use attach::label as attach_label;
+pub use history::after_first_frame;
+pub use slash::popup as slash_popup;
 
 /// A batch of events as the loop drains them, at `now`: the clock is set first (ticks stop
 /// while nothing moves, so a key after a pause must not start a turn at a stale time), and
@@ -120,6 +132,24 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             state.notice = Some(text);
             Vec::new()
         }
+        Event::InputHistoryLoaded(earlier) => {
+            history::loaded(state, earlier);
+            Vec::new()
+        }
+        Event::SessionsListed { request, result } => {
+            resume::listed(state, request, result);
+            Vec::new()
+        }
+        Event::SessionOpened { loaded, started } => resume::opened(state, &loaded, started),
+        Event::Compacted { request, result } => slash::compacted(state, request, result),
+        Event::Undone(result) => {
+            let text = match result {
+                Ok(path) => format!("undone: {path} is back as it was before the last edit"),
+                Err(err) => format!("not undone: {err}"),
+            };
+            conversation::push_notice(state, text);
+            Vec::new()
+        }
     }
 }
 
@@ -132,7 +162,13 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             return Vec::new();
         }
         Overlay::Settings => return settings::on_key(state, key),
+        Overlay::Resume => return resume::on_key(state, key),
         Overlay::None => {}
+    }
+    if state.focus == Pane::Chat
+        && let Some(effects) = slash::popup_key(state, key)
+    {
+        return effects;
     }
     if state.focus == Pane::Models && state.models.filter.is_typing() {
         return lists::on_filter_key(state, key);
@@ -258,7 +294,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
 }
 
 /// `m` / `d`: the pickers come back in the left column.
-fn focus_picker(state: &mut AppState, pane: Pane) -> Vec<Effect> {
+pub(super) fn focus_picker(state: &mut AppState, pane: Pane) -> Vec<Effect> {
     state.left = LeftPane::Pickers;
     focus(state, pane)
 }
@@ -299,7 +335,7 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
             return completion::follow_typing(state);
         }
         (Overlay::None, Pane::Deployments | Pane::Code)
-        | (Overlay::Help | Overlay::ConfirmQuit, _) => {}
+        | (Overlay::Help | Overlay::ConfirmQuit | Overlay::Resume, _) => {}
     }
     Vec::new()
 }

@@ -1,5 +1,7 @@
 //! `update` driven by keys and task results, without a terminal.
 
+use crate::agent::tools::ToolLevel;
+
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
@@ -17,7 +19,10 @@ pub(super) fn send(state: &mut AppState, text: &str) -> u64 {
     typed(state, text);
     let effects = key(state, KeyCode::Enter);
     match effects.as_slice() {
-        [Effect::StartTurn { turn, .. }] => *turn,
+        [
+            Effect::AppendInputHistory(_),
+            Effect::StartTurn { turn, .. },
+        ] => *turn,
         other => panic!("expected StartTurn, got {other:?}"),
     }
 }
@@ -488,7 +493,11 @@ fn at_path_attaches_the_file_before_the_question() {
             results: vec![Ok(lib_rs())],
         },
     );
-    let [Effect::StartTurn { request: chat, .. }] = effects.as_slice() else {
+    let [
+        Effect::AppendInputHistory(_),
+        Effect::StartTurn { request: chat, .. },
+    ] = effects.as_slice()
+    else {
         panic!("{effects:?}");
     };
     let question = &chat.messages.last().unwrap().content;
@@ -527,7 +536,11 @@ fn only_at_paths_attach_to_the_next_question_and_ctrl_x_removes() {
     // The next question carries it.
     typed(&mut state, "why?");
     let effects = key(&mut state, KeyCode::Enter);
-    let [Effect::StartTurn { request, .. }] = effects.as_slice() else {
+    let [
+        Effect::AppendInputHistory(_),
+        Effect::StartTurn { request, .. },
+    ] = effects.as_slice()
+    else {
         panic!("{effects:?}");
     };
     assert!(
@@ -681,7 +694,10 @@ fn the_code_view_shows_files_then_answer_blocks_and_toggles() {
         },
     );
     let turn = match effects.as_slice() {
-        [Effect::StartTurn { turn, .. }] => *turn,
+        [
+            Effect::AppendInputHistory(_),
+            Effect::StartTurn { turn, .. },
+        ] => *turn,
         other => panic!("{other:?}"),
     };
     apply(
@@ -851,19 +867,23 @@ fn help_scrolls_on_a_short_terminal() {
 fn alt_t_turns_tools_on_for_the_next_turns_and_tool_lines_join_the_answer() {
     use crossterm::event::{KeyEvent, KeyModifiers};
     let mut state = picked(160, 48);
-    assert!(!state.chat.tools, "tools are off by default");
+    assert_eq!(state.chat.tools, ToolLevel::Off, "tools are off by default");
     apply(
         &mut state,
         Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::ALT)),
     );
-    assert!(state.chat.tools);
-    assert!(state.notice.as_deref().unwrap().starts_with("tools on"));
+    assert_eq!(state.chat.tools, ToolLevel::Read);
+    assert!(state.notice.as_deref().unwrap().starts_with("tools read"));
     typed(&mut state, "read Cargo.toml");
     let effects = key(&mut state, KeyCode::Enter);
-    let [Effect::StartTurn { turn, tools, .. }] = effects.as_slice() else {
+    let [
+        Effect::AppendInputHistory(_),
+        Effect::StartTurn { turn, tools, .. },
+    ] = effects.as_slice()
+    else {
         panic!("{effects:?}")
     };
-    assert!(*tools);
+    assert_eq!(*tools, ToolLevel::Read);
     let turn = *turn;
     let call = crate::aicore::ToolCall {
         id: "call_1".into(),
@@ -903,10 +923,14 @@ fn alt_t_turns_tools_on_for_the_next_turns_and_tool_lines_join_the_answer() {
 fn proposed_edits_are_applied_or_rejected_from_the_code_view() {
     use crate::tui::state::ProposalStatus;
     let mut state = picked(160, 48);
-    state.chat.tools = true;
+    state.chat.tools = ToolLevel::Read;
     typed(&mut state, "fix parse_key");
     let effects = key(&mut state, KeyCode::Enter);
-    let [Effect::StartTurn { turn, .. }] = effects.as_slice() else {
+    let [
+        Effect::AppendInputHistory(_),
+        Effect::StartTurn { turn, .. },
+    ] = effects.as_slice()
+    else {
         panic!("{effects:?}")
     };
     let turn = *turn;

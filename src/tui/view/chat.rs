@@ -20,58 +20,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         frame.render_widget(attachment_row(state), attachments);
     }
     draw_input(frame, state, areas.input);
+    super::slash::draw(frame, state, areas.input, area);
     if let Some(popup) = &state.chat.composer.popup {
-        draw_popup(frame, state, popup, areas.transcript, areas.input);
+        super::path_popup::draw(frame, state, popup, areas.transcript, areas.input);
     }
-}
-
-/// Rows of the `@` completion list at most; it scrolls to keep the choice in view.
-const POPUP_ROWS: usize = 8;
-
-/// The `@` completion list, over the bottom of the transcript, right above the input.
-fn draw_popup(
-    frame: &mut Frame<'_>,
-    state: &AppState,
-    popup: &crate::tui::state::PathPopup,
-    transcript: Rect,
-    input: Rect,
-) {
-    let theme = state.theme;
-    let rows = popup.candidates.len().min(POPUP_ROWS);
-    let height = (rows as u16 + 2).min(transcript.height);
-    if height < 3 {
-        return;
-    }
-    let rect = Rect {
-        x: input.x,
-        y: input.y.saturating_sub(height),
-        width: input.width,
-        height,
-    };
-    let first = popup.selected.saturating_sub(rows.saturating_sub(1));
-    let width = usize::from(rect.width.saturating_sub(4));
-    let lines: Vec<Line<'static>> = popup
-        .candidates
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(rows)
-        .map(|(index, path)| {
-            let shown = crate::terminal_text::escape(path);
-            let shown = super::fit(&shown, width);
-            if index == popup.selected {
-                Line::styled(format!("› {shown}"), theme.text().patch(theme.selected()))
-            } else {
-                Line::styled(format!("  {shown}"), theme.text())
-            }
-        })
-        .collect();
-    let title = format!(" @{} · {} ", popup.prefix, popup.candidates.len());
-    let block = pane_block(title, true, theme).title_bottom(
-        Line::styled(" ↑↓ choose · Tab/Enter insert · Esc close ", theme.muted()).right_aligned(),
-    );
-    frame.render_widget(ratatui::widgets::Clear, rect);
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// `@src/lib.rs 2.1 KiB ×  @Cargo.toml 812 B ×   C-x removes the last`
@@ -80,7 +32,7 @@ fn attachment_row(state: &AppState) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     for attachment in &state.chat.composer.attachments {
         spans.push(Span::styled(
-            format!("@{}", attachment.path),
+            crate::tui::update::attach_label(attachment),
             theme.accent(),
         ));
         spans.push(Span::styled(
@@ -122,10 +74,9 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         },
         (None, None) => String::new(),
     };
-    let tools = if state.chat.tools {
-        " · ⚙ tools"
-    } else {
-        ""
+    let tools = match state.chat.tools {
+        crate::agent::tools::ToolLevel::Off => String::new(),
+        level => format!(" · ⚙ tools {}", level.as_str()),
     };
     let mut block = pane_block(format!(" Chat{target}{tools} "), focused, theme);
     if let Scroll::At { .. } = state.chat.transcript.scroll {

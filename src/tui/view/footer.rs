@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::{elapsed, split_line};
+use crate::agent::context::ContextLevel;
 use crate::tui::keymap::Scope;
 use crate::tui::state::{AppState, Overlay, Pane, Turn};
 
@@ -29,6 +30,12 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
                 left.push(Span::styled(format!(" {what} "), theme.muted()));
             }
         }
+        None if state.overlay == Overlay::Resume => {
+            for (keys, what) in [("↑↓", "move"), ("Enter", "open"), ("Esc", "close")] {
+                left.push(Span::styled(format!(" {keys}"), theme.key()));
+                left.push(Span::styled(format!(" {what} "), theme.muted()));
+            }
+        }
         None => {
             for (keys, what) in state.keys.footer(scope(state)) {
                 left.push(Span::styled(format!(" {keys}"), theme.key()));
@@ -36,7 +43,16 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             }
         }
     }
-    let right = vec![Span::styled(usage_text(state), theme.muted())];
+    let mut right = vec![Span::styled(usage_text(state), theme.muted())];
+    if let Some((meter, level)) = crate::tui::context_meter::measure(state)
+        .and_then(|usage| crate::tui::context_meter::label(&usage))
+    {
+        let style = match level {
+            ContextLevel::Fine => theme.muted(),
+            ContextLevel::Warning | ContextLevel::Full => theme.warning(),
+        };
+        right.push(Span::styled(format!("{meter} "), style));
+    }
     let width = area.width;
     let left_width: usize = left.iter().map(Span::width).sum();
     let right_width: usize = right.iter().map(Span::width).sum();
@@ -55,6 +71,7 @@ fn left_width_of(spans: &[Span<'_>]) -> usize {
 fn scope(state: &AppState) -> Scope {
     match (state.overlay, state.focus) {
         (Overlay::Settings, _) => Scope::Settings,
+        (Overlay::Resume, _) => Scope::Lists,
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Models) => Scope::Models,
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Deployments) => {
             Scope::Deployments

@@ -24,6 +24,19 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
             Span::raw(what),
         ]));
     }
+    for spec in &crate::tui::slash::COMMANDS {
+        let what = format!("{} {}", spec.args, spec.help);
+        lines.push(Line::from(vec![
+            Span::styled(fit("chat", 12), theme.muted()),
+            Span::styled(fit(&format!("/{}", spec.name), 16), theme.key()),
+            Span::raw(what.trim_start().to_owned()),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(fit("chat", 12), theme.muted()),
+        Span::styled(fit("!CMD", 16), theme.key()),
+        Span::raw("run CMD here; its output goes with the next question"),
+    ]));
     lines
 }
 

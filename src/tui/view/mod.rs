@@ -9,7 +9,10 @@ mod footer;
 mod help;
 pub mod layout;
 mod models;
+mod path_popup;
+mod resume;
 mod settings;
+mod slash;
 
 pub use chat::transcript_lines;
 pub use code::row_count as code_rows;
@@ -60,6 +63,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
         Overlay::Settings => settings::draw(frame, state, area),
         Overlay::Help => help::draw(frame, state, area),
         Overlay::ConfirmQuit => confirm_quit(frame, state, area),
+        Overlay::Resume => resume::draw(frame, state, area),
     }
 }
 

@@ -1,0 +1,261 @@
+//! The effects behind slash commands, `!CMD` and the input history: the session's tools (one
+//! per run, so `/undo` sees every edit applied in it), the user's commands, compaction, the
+//! saved-session list and the history file. Blocking work goes through `spawn_blocking`.
+
+use std::time::{Duration, SystemTime};
+
+use super::{Runner, lock, not_connected};
+use crate::agent::context::{self, Fitted, KEEP_TURNS};
+use crate::agent::history::InputHistory;
+use crate::agent::session::{Scope, SessionStore};
+use crate::agent::tools::{CommandRun, ToolLevel, run_command};
+use crate::agent::{Conversation, Tools};
+use crate::aicore::{ChatRequest, ChatTarget, Client, Mode};
+use crate::tui::event::{ChatUpdate, ErrorView, Event, FitContext};
+
+impl Runner {
+    /// The workspace's tools for this run, made on first use; every clone shares the
+    /// approval grants and the undo stack.
+    pub(super) fn session_tools(&mut self) -> Result<Tools, ErrorView> {
+        if let Some(tools) = &self.tools {
+            return Ok(tools.clone());
+        }
+        let mut tools = Tools::new(&self.workspace).map_err(|err| {
+            ErrorView::new(
+                format!("tools: no working directory: {err}"),
+                "turn tools off with /tools off",
+            )
+        })?;
+        if let Some(secs) = self.ctx.config.agent.command_timeout_s {
+            tools = tools.with_command_timeout(Duration::from_secs(secs));
+        }
+        self.tools = Some(tools.clone());
+        Ok(tools)
+    }
+
+    /// The tools a turn at `level` gets, offered in `request`; `None` at `off`.
+    pub(super) fn turn_tools(
+        &mut self,
+        level: ToolLevel,
+        request: &mut ChatRequest,
+    ) -> Result<Option<Tools>, ErrorView> {
+        if level == ToolLevel::Off {
+            return Ok(None);
+        }
+        let tools = self.session_tools()?.with_level(level);
+        request.tools = tools.offered();
+        Ok(Some(tools))
+    }
+
+    pub(super) fn run_shell(&mut self, turn: u64, command: String) {
+        let tx = self.tx.clone();
+        let tools = match self.session_tools() {
+            Ok(tools) => tools,
+            Err(view) => {
+                let _ = tx.send(Event::Chat {
+                    turn,
+                    update: ChatUpdate::Failed(view),
+                });
+                return;
+            }
+        };
+        let handle = tokio::spawn(async move {
+            let run = CommandRun {
+                command,
+                timeout: tools.command_timeout(),
+            };
+            let output = run_command(tools.root(), &run, |text| {
+                let _ = tx.send(Event::Chat {
+                    turn,
+                    update: ChatUpdate::Delta(text),
+                });
+            })
+            .await;
+            let _ = tx.send(Event::Chat {
+                turn,
+                update: ChatUpdate::CommandFinished {
+                    content: output.content,
+                    summary: output.summary,
+                },
+            });
+        });
+        self.turns.insert(turn, handle.abort_handle());
+    }
+
+    pub(super) fn undo_last_edit(&mut self) {
+        let tx = self.tx.clone();
+        let tools = self.session_tools().map_err(|view| view.message);
+        tokio::task::spawn_blocking(move || {
+            let result = tools.and_then(|tools| tools.undo_last().map_err(|err| err.to_string()));
+            let _ = tx.send(Event::Undone(result));
+        });
+    }
+
+    /// Writes a proposed edit through the session's tools (so `/undo` can take it back).
+    pub(super) fn apply_proposal(&mut self, id: u64, proposal: crate::agent::edit::Proposal) {
+        let tx = self.tx.clone();
+        let tools = self.session_tools();
+        tokio::task::spawn_blocking(move || {
+            let result = match tools {
+                Ok(tools) => tools.apply(&proposal),
+                Err(_) => proposal.apply().map_err(|err| err.to_string()),
+            };
+            let _ = tx.send(Event::ProposalApplied { id, result });
+        });
+    }
+
+    fn input_history(&self) -> Option<InputHistory> {
+        self.ctx.paths.data_dir.as_deref().map(InputHistory::new)
+    }
+
+    pub(super) fn load_input_history(&self) {
+        let Some(history) = self.input_history() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let event = match history.load() {
+                Ok(entries) => Event::InputHistoryLoaded(entries),
+                Err(err) => Event::Notice(format!("input history not read: {err}")),
+            };
+            let _ = tx.send(event);
+        });
+    }
+
+    /// Appends in the order sent: each task drains the shared queue under one lock, so a
+    /// later task can never write before an earlier input.
+    pub(super) fn append_input_history(&self, text: String) {
+        let Some(history) = self.input_history() else {
+            return;
+        };
+        lock(&self.history_queue).push_back(text);
+        let queue = self.history_queue.clone();
+        let writing = self.history_writing.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let _writing = lock(&writing);
+            while let Some(text) = lock(&queue).pop_front() {
+                if let Err(err) = history.append(&text) {
+                    let _ = tx.send(Event::Notice(format!("input history not saved: {err}")));
+                }
+            }
+        });
+    }
+
+    fn session_store(&self) -> Result<SessionStore, String> {
+        self.ctx
+            .paths
+            .data_dir
+            .as_deref()
+            .map(SessionStore::new)
+            .ok_or_else(|| "no data directory on this system: nothing is saved".to_owned())
+    }
+
+    pub(super) fn list_sessions(&self, request: u64) {
+        let tx = self.tx.clone();
+        let store = self.session_store();
+        let workspace = self.workspace.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = store.and_then(|store| {
+                store
+                    .list(Scope::Workspace(&workspace))
+                    .map_err(|err| err.to_string())
+            });
+            let _ = tx.send(Event::SessionsListed { request, result });
+        });
+    }
+
+    pub(super) fn open_session(&self, id: String) {
+        let tx = self.tx.clone();
+        let store = self.session_store();
+        let sessions = self.sessions.clone();
+        tokio::task::spawn_blocking(move || {
+            let loaded = store.and_then(|store| store.load(&id).map_err(|err| err.to_string()));
+            let event = match loaded {
+                Ok(loaded) => {
+                    let started = SystemTime::now();
+                    if let Some(writer) = lock(&sessions).as_mut() {
+                        writer.resume(&loaded, started);
+                    }
+                    Event::SessionOpened {
+                        loaded: Box::new(loaded),
+                        started,
+                    }
+                }
+                Err(err) => Event::Notice(format!("conversation not opened: {err}")),
+            };
+            let _ = tx.send(event);
+        });
+    }
+
+    pub(super) fn compact(
+        &self,
+        request: u64,
+        target: (Mode, String, Option<String>),
+        mut conversation: Conversation,
+    ) {
+        let tx = self.tx.clone();
+        let client = self.client();
+        tokio::spawn(async move {
+            let result = async {
+                let client = client.ok_or_else(|| not_connected().message)?;
+                let (mode, model, deployment) = target;
+                let target = client
+                    .resolve_target(mode, Some(&model), deployment.as_deref())
+                    .await
+                    .map_err(|err| err.to_string())?;
+                let replaced = context::compact(&client, target, &mut conversation, KEEP_TURNS)
+                    .await
+                    .map_err(|err| err.to_string())?;
+                Ok((conversation.messages().to_vec(), replaced))
+            }
+            .await;
+            let _ = tx.send(Event::Compacted { request, result });
+        });
+    }
+}
+
+/// Before a turn's request: shorten or compact the conversation so it fits (the same
+/// `context::fit` as `run --continue`), and say what was done. Returns the request to send.
+pub(super) async fn fit_request(
+    client: &Client,
+    target: &ChatTarget,
+    fit: FitContext,
+    request: ChatRequest,
+    send: &impl Fn(ChatUpdate) -> bool,
+    notice: &impl Fn(String),
+) -> ChatRequest {
+    let FitContext {
+        mut conversation,
+        context_length,
+    } = fit;
+    let result = context::fit(
+        client,
+        target.clone(),
+        &mut conversation,
+        None,
+        Some(context_length),
+    )
+    .await;
+    let said = match result {
+        Ok(Fitted::AlreadyFits) => return request,
+        Ok(Fitted::ShortenedToolOutputs { dropped_chars }) => {
+            format!("shortened old tool outputs by {dropped_chars} characters to fit the context")
+        }
+        Ok(Fitted::Compacted { replaced_messages }) => format!(
+            "compacted: a summary replaced {replaced_messages} older messages to fit the context"
+        ),
+        Err(err) => {
+            notice(format!("the conversation may not fit the context: {err}"));
+            return request;
+        }
+    };
+    let mut fitted = conversation.request(request.max_tokens);
+    fitted.tools = request.tools;
+    fitted.temperature = request.temperature;
+    send(ChatUpdate::Fitted {
+        messages: conversation.messages().to_vec(),
+        said,
+    });
+    fitted
+}

@@ -1,0 +1,254 @@
+//! Slash commands typed in the message input: the completion popup's keys (↑/↓ move, Tab
+//! completes, Enter runs, Esc closes) and what each command does. An unknown command is one
+//! line in the transcript; nothing is sent.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{chat, conversation, focus_picker, lists, next_request};
+use crate::agent::context::{KEEP_TURNS, kept_from};
+use crate::agent::tools::ToolLevel;
+use crate::aicore::Mode;
+use crate::tui::event::Effect;
+use crate::tui::slash::{self, Command, Spec};
+use crate::tui::state::{AppState, Overlay, Pane, ResumePicker, SessionList};
+
+/// The popup's rows, when it shows: the chat has focus and the input is a command name
+/// being typed (and Esc did not close it for this text).
+pub fn popup(state: &AppState) -> Vec<&'static Spec> {
+    if state.focus != Pane::Chat || state.overlay != Overlay::None {
+        return Vec::new();
+    }
+    let composer = &state.chat.composer;
+    let text = composer.input.text();
+    if composer.slash_dismissed.as_deref() == Some(text.as_str()) {
+        return Vec::new();
+    }
+    slash::matches(&text)
+}
+
+/// Keys while the popup shows; `None` lets the key through to the input.
+pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
+    let rows = popup(state);
+    if rows.is_empty()
+        || key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return None;
+    }
+    let composer = &mut state.chat.composer;
+    let selected = composer.slash_selected.min(rows.len() - 1);
+    match key.code {
+        KeyCode::Up => composer.slash_selected = (selected + rows.len() - 1) % rows.len(),
+        KeyCode::Down => composer.slash_selected = (selected + 1) % rows.len(),
+        KeyCode::Tab => {
+            let spec = rows[selected];
+            let space = if spec.args.is_empty() { "" } else { " " };
+            composer.input.set_text(&format!("/{}{space}", spec.name));
+            composer.slash_selected = 0;
+        }
+        KeyCode::Esc => composer.slash_dismissed = Some(composer.input.text()),
+        KeyCode::Enter => {
+            let text = composer.input.text();
+            let typed = slash::command_line(&text).and_then(|(name, _)| slash::find(name));
+            let command = typed.unwrap_or(rows[selected].command);
+            return Some(run_line(state, &text, command, ""));
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// Enter on a line starting with `/` (not `//`): runs the command it names.
+pub(super) fn run_typed(state: &mut AppState, text: &str) -> Vec<Effect> {
+    let Some((name, args)) = slash::command_line(text) else {
+        return Vec::new();
+    };
+    match slash::find(name) {
+        Some(command) => run_line(state, text, command, args),
+        None => {
+            let mut effects = consume_input(state, text);
+            conversation::push_notice(
+                state,
+                format!(
+                    "unknown command /{name}: type / to see the commands (// sends a literal /)"
+                ),
+            );
+            effects.extend(chat::save_input(state, text));
+            effects
+        }
+    }
+}
+
+fn run_line(state: &mut AppState, text: &str, command: Command, args: &str) -> Vec<Effect> {
+    let mut effects = consume_input(state, text);
+    effects.extend(run(state, command, args));
+    effects
+}
+
+/// The command line leaves the input and joins the history.
+fn consume_input(state: &mut AppState, text: &str) -> Vec<Effect> {
+    let composer = &mut state.chat.composer;
+    composer.input.set_text("");
+    composer.slash_selected = 0;
+    composer.slash_dismissed = None;
+    chat::save_input(state, text)
+}
+
+pub(super) fn run(state: &mut AppState, command: Command, args: &str) -> Vec<Effect> {
+    match command {
+        Command::Model => focus_picker(state, Pane::Models),
+        Command::Deployment => focus_picker(state, Pane::Deployments),
+        Command::Mode => {
+            set_mode(state, args);
+            Vec::new()
+        }
+        Command::New => conversation::new_conversation(state),
+        Command::Resume => resume(state),
+        Command::Compact => compact(state),
+        Command::Undo => vec![Effect::UndoLastEdit],
+        Command::Tools => {
+            set_tools(state, args);
+            Vec::new()
+        }
+        Command::Copy => chat::copy_answer(state),
+        Command::Help => {
+            state.overlay = Overlay::Help;
+            state.help_scroll = 0;
+            Vec::new()
+        }
+    }
+}
+
+fn set_mode(state: &mut AppState, args: &str) {
+    let mode = match args.to_ascii_lowercase().as_str() {
+        "" => match state.mode {
+            Mode::Foundation => Mode::Orchestration,
+            Mode::Orchestration => Mode::Foundation,
+        },
+        "foundation" => Mode::Foundation,
+        "orchestration" => Mode::Orchestration,
+        other => {
+            conversation::push_notice(
+                state,
+                format!("/mode {other}: the modes are foundation and orchestration"),
+            );
+            return;
+        }
+    };
+    state.mode = mode;
+    lists::place_deployment_cursor(state);
+    let what = match mode {
+        Mode::Foundation => "the model's own deployment answers",
+        Mode::Orchestration => "the orchestration deployment answers for every model",
+    };
+    conversation::push_notice(state, format!("mode {}: {what}", mode.as_str()));
+}
+
+fn set_tools(state: &mut AppState, args: &str) {
+    if !args.is_empty() {
+        let Some(level) = ToolLevel::parse(args) else {
+            conversation::push_notice(
+                state,
+                format!("/tools {args}: the levels are off, read, edit and all"),
+            );
+            return;
+        };
+        state.chat.tools = level;
+    }
+    let what = match state.chat.tools {
+        ToolLevel::Off => "the model only answers",
+        ToolLevel::Read => "the model may read files in the working directory",
+        ToolLevel::Edit => "the model may read files and edit them (each edit asks first)",
+        ToolLevel::All => {
+            "the model may read, edit and run commands (each edit and command asks first)"
+        }
+    };
+    conversation::push_notice(
+        state,
+        format!("tools {}: {what}", state.chat.tools.as_str()),
+    );
+}
+
+fn resume(state: &mut AppState) -> Vec<Effect> {
+    if state.is_streaming() {
+        state.notice = Some("an answer is still streaming: Esc stops it first".into());
+        return Vec::new();
+    }
+    let request = next_request(state);
+    state.resume = ResumePicker {
+        request,
+        list: SessionList::Loading,
+        cursor: 0,
+    };
+    state.overlay = Overlay::Resume;
+    vec![Effect::ListSessions { request }]
+}
+
+fn compact(state: &mut AppState) -> Vec<Effect> {
+    if state.is_streaming() || state.chat.compacting.is_some() {
+        state.notice = Some("wait for the answer (or Esc) before compacting".into());
+        return Vec::new();
+    }
+    let Some(model) = state.models.chosen.clone() else {
+        state.notice = Some("pick a model first: it writes the summary".into());
+        return Vec::new();
+    };
+    let messages = state.chat.conversation.messages();
+    let Some(older) = kept_from(messages, KEEP_TURNS) else {
+        conversation::push_notice(
+            state,
+            "nothing to compact yet: the conversation has only its latest turn".into(),
+        );
+        return Vec::new();
+    };
+    let request = next_request(state);
+    state.chat.compacting = Some(request);
+    conversation::push_notice(
+        state,
+        format!("compacting: {model} summarises the {older} older messages…"),
+    );
+    let deployment = match state.mode {
+        Mode::Foundation => state.deployments.chosen.clone(),
+        Mode::Orchestration => None,
+    };
+    vec![Effect::Compact {
+        request,
+        mode: state.mode,
+        model,
+        deployment,
+        conversation: Box::new(state.chat.conversation.clone()),
+    }]
+}
+
+/// `/compact` answered: the summary replaces the older turns, or nothing changed and why.
+pub(super) fn compacted(
+    state: &mut AppState,
+    request: u64,
+    result: Result<(Vec<crate::aicore::Message>, usize), String>,
+) -> Vec<Effect> {
+    if state.chat.compacting != Some(request) {
+        return Vec::new();
+    }
+    state.chat.compacting = None;
+    let before = crate::tui::context_meter::measure(state).map(|u| u.tokens);
+    match result {
+        Ok((messages, replaced)) => {
+            let effects = conversation::replace_messages(state, messages);
+            let after = crate::tui::context_meter::measure(state).map(|u| u.tokens);
+            let tokens = match (before, after) {
+                (Some(before), Some(after)) => format!(" (context {before} → {after} tokens)"),
+                _ => String::new(),
+            };
+            conversation::push_notice(
+                state,
+                format!("compacted: a summary replaced {replaced} older messages{tokens}"),
+            );
+            effects
+        }
+        Err(err) => {
+            conversation::push_notice(state, format!("not compacted: {err}"));
+            Vec::new()
+        }
+    }
+}
