@@ -112,22 +112,23 @@ fn pick_model(state: &mut AppState) -> Vec<Effect> {
 /// Foundation mode cannot talk to a model without a RUNNING deployment: the working model
 /// and deployment stay, and the notice says why and what would work (as the CLI's hint).
 fn refuse_unusable_model(state: &mut AppState, model: &crate::aicore::ModelEntry) {
+    // Short enough for one footer line at 120 columns.
     let kept = match &state.models.chosen {
-        Some(chosen) => format!("; still using {chosen}"),
+        Some(chosen) => format!(" (kept {chosen})"),
         None => String::new(),
     };
     let instead = if model.orchestration {
         format!(
-            "orchestration can serve it: switch the mode in the settings ({})",
+            "orchestration can serve it: {} › mode",
             state
                 .keys
                 .label(crate::tui::keymap::Scope::Models, Action::OpenSettings)
         )
     } else {
-        "pick another model, or deploy it in SAP AI Launchpad".to_owned()
+        "pick another, or deploy it in SAP AI Launchpad".to_owned()
     };
     state.notice = Some(format!(
-        "{} has no RUNNING deployment in foundation mode{kept}: {instead}",
+        "{} has no RUNNING deployment in foundation mode{kept}; {instead}",
         model.name
     ));
 }

@@ -91,8 +91,8 @@ fn a_model_without_a_running_deployment_keeps_the_working_choice() {
     let notice = state.notice.clone().unwrap_or_default();
     assert!(
         notice.contains("gpt-4.1-mini has no RUNNING deployment in foundation mode")
-            && notice.contains("still using gpt-4o")
-            && notice.contains("orchestration can serve it"),
+            && notice.contains("(kept gpt-4o)")
+            && notice.contains("orchestration can serve it: s › mode"),
         "{notice}"
     );
     // The next question goes to the working model.
