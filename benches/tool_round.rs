@@ -130,8 +130,7 @@ async fn main() {
     println!("second request alone          {:>8.3} ms", ms(second));
     println!("read_file alone               {:>8.3} ms", ms(tool));
     println!(
-        "a tool round adds             {:>8.3} ms beyond the tool and the two requests (target ≤ 5 ms)",
-        added
+        "a tool round adds             {added:>8.3} ms beyond the tool and the two requests (target ≤ 5 ms)"
     );
 }
 
