@@ -55,6 +55,8 @@ fn state() -> AppState {
         size: (160, 48),
         key_overrides: Default::default(),
         sandbox: sapcode::agent::sandbox::Protection::Landlock { abi: 7 },
+        is_demo: true,
+        env_credentials: None,
     });
     state.connection = Connection::Ready(ConnectionInfo {
         source: "bench".into(),

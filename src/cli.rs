@@ -79,6 +79,15 @@ pub enum ModeArg {
     Orchestration,
 }
 
+impl From<Mode> for ModeArg {
+    fn from(mode: Mode) -> ModeArg {
+        match mode {
+            Mode::Foundation => ModeArg::Foundation,
+            Mode::Orchestration => ModeArg::Orchestration,
+        }
+    }
+}
+
 impl From<ModeArg> for Mode {
     fn from(arg: ModeArg) -> Mode {
         match arg {

@@ -286,6 +286,48 @@ fn attach_a_file_with_at_and_see_it_in_the_code_view() {
     quit(&mut screen, &mut child);
 }
 
+/// A terminal without bracketed paste types a paste key by key, its line breaks as Enter
+/// (CR): the lines stay in the input instead of the first one being sent.
+#[test]
+fn a_paste_typed_as_keys_keeps_its_lines() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("fn first() {}\rfn second() {}\r\nfn third() {}");
+    screen.wait_for("three lines in the input", |s| {
+        s.contains("fn first() {}") && s.contains("fn second() {}") && s.contains("fn third() {}")
+    });
+    assert!(
+        !screen.text().contains("received your message"),
+        "{}",
+        screen.text()
+    );
+    quit(&mut screen, &mut child);
+}
+
+/// `@` and a few letters list the workspace's files that match, above the input; Enter puts
+/// the choice in.
+#[test]
+fn at_lists_matching_files_and_enter_inserts_one() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join("src")).unwrap();
+    for name in ["parse_key.rs", "lib.rs"] {
+        std::fs::write(home.path().join("src").join(name), "// x\n").unwrap();
+    }
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("look at @pkey");
+    screen.wait_for("the completion list", |s| {
+        s.contains("@pkey · 1") && s.contains("› src/parse_key.rs")
+    });
+    screen.send("\r");
+    screen.wait_for("the inserted path", |s| {
+        s.contains("look at @src/parse_key.rs")
+    });
+    assert!(!screen.text().contains("@pkey · 1"), "{}", screen.text());
+    quit(&mut screen, &mut child);
+}
+
 #[test]
 fn continue_opens_the_tui_on_the_last_conversation() {
     let home = tempfile::tempdir().unwrap();

@@ -48,6 +48,30 @@ fn kind_of(file_type: std::fs::FileType) -> &'static str {
     }
 }
 
+enum Opened {
+    Io(std::io::Error),
+    NotRegular(std::fs::FileType),
+}
+
+/// Opens `path` without ever waiting (O_NONBLOCK: opening a FIFO with no writer would block
+/// until one comes) and checks the type and size on the handle, so a path swapped for a
+/// FIFO or device after any earlier look is still refused.
+fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Opened> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(Opened::Io)?;
+    let metadata = file.metadata().map_err(Opened::Io)?;
+    if !metadata.is_file() {
+        return Err(Opened::NotRegular(metadata.file_type()));
+    }
+    Ok((file, metadata))
+}
+
 impl Attachment {
     pub fn read(path: &Path) -> Result<Attachment, AttachmentError> {
         let shown = path.display().to_string();
@@ -59,17 +83,10 @@ impl Attachment {
             path: shown.clone(),
             kind: kind_of(file_type),
         };
-        // Checked before opening, since opening a FIFO blocks until a writer comes; checked
-        // again on the handle, in case the path was swapped in between.
-        let before = std::fs::metadata(path).map_err(read_error)?;
-        if !before.is_file() {
-            return Err(not_regular(before.file_type()));
-        }
-        let file = std::fs::File::open(path).map_err(read_error)?;
-        let metadata = file.metadata().map_err(read_error)?;
-        if !metadata.is_file() {
-            return Err(not_regular(metadata.file_type()));
-        }
+        let (file, metadata) = open_regular(path).map_err(|err| match err {
+            Opened::Io(err) => read_error(err),
+            Opened::NotRegular(file_type) => not_regular(file_type),
+        })?;
         if metadata.len() > MAX_ATTACHMENT_BYTES {
             return Err(AttachmentError::TooLarge {
                 path: shown,
@@ -151,18 +168,41 @@ mod tests {
             "{err}"
         );
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        let fifo = make_fifo(dir.path());
         // Without the check this open blocks for ever (no writer).
         let err = Attachment::read(&fifo).unwrap_err();
         assert!(
             matches!(err, AttachmentError::NotRegular { kind: "a FIFO", .. }),
             "{err}"
         );
+    }
+
+    #[cfg(unix)]
+    fn make_fifo(dir: &Path) -> std::path::PathBuf {
+        let fifo = dir.join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        fifo
+    }
+
+    /// The open itself never waits for a writer: checked on the handle, not on the path
+    /// before it (which a swap could defeat). A generous deadline turns a hang into a failure.
+    #[cfg(unix)]
+    #[test]
+    fn opening_a_fifo_never_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = make_fifo(dir.path());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(matches!(open_regular(&fifo), Err(Opened::NotRegular(_))));
+        });
+        let refused = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("opening the FIFO blocked");
+        assert!(refused);
     }
 
     #[test]

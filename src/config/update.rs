@@ -11,7 +11,8 @@ use super::{Config, ConfigError, read_text};
 use crate::fsutil::write_atomic;
 
 const HEADER: &str = "# sapcode configuration — see config.example.toml for every key.\n\
-                      # Secrets are not stored here: they live in the OS keyring.\n\n";
+                      # Secrets are not stored here: they live in the OS keyring, or in\n\
+                      # secrets.json beside this file where `credential_store = \"file\"`.\n\n";
 
 impl Config {
     /// Under the config's lock: reads the file as it is now, lets `change` edit it, and writes

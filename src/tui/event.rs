@@ -172,6 +172,12 @@ pub enum Event {
         keyring: String,
     },
     SettingsFailed(ErrorView),
+    /// The credentials work and the config file is saved, but no keyring took the secret:
+    /// the settings offer the file store at `file`.
+    KeyringRefused {
+        reason: String,
+        file: String,
+    },
     KeyImported(SettingsForm),
     /// The `@path` files of a message, read (or why not), in the order asked.
     AttachmentsRead {
@@ -180,6 +186,13 @@ pub enum Event {
     },
     /// Paths that complete `@prefix` (directories end in `/`), sorted.
     PathCompleted {
+        request: u64,
+        prefix: String,
+        candidates: Vec<String>,
+    },
+    /// Entries of the directory typed in the settings' key-file field that start with its
+    /// last part (directories end in `/`), sorted.
+    PathListed {
         request: u64,
         prefix: String,
         candidates: Vec<String>,
@@ -254,8 +267,16 @@ pub enum Effect {
         model: String,
         deployment: Option<String>,
     },
-    /// Check the credentials by fetching a token, then store secret and config.
+    /// Check the credentials by fetching a token, then store config and secret.
     SaveSettings(SettingsForm),
+    /// As `SaveSettings`, with the secret in the file store (the user said yes to it).
+    SaveSettingsWithFileStore(SettingsForm),
+    /// `--demo`: use this mode and resource group for the rest of the session (reconnects);
+    /// nothing is written.
+    UseForSession {
+        mode: Mode,
+        resource_group: String,
+    },
     ImportKey {
         path: String,
     },
@@ -266,6 +287,11 @@ pub enum Effect {
     },
     /// List the paths that start with `prefix`, for Tab after `@`.
     CompletePath {
+        request: u64,
+        prefix: String,
+    },
+    /// List the entries that complete `prefix` as a path, for Tab in the key-file field.
+    ListPath {
         request: u64,
         prefix: String,
     },

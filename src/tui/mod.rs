@@ -6,11 +6,13 @@ pub mod context_meter;
 pub mod effects;
 pub mod event;
 pub mod frame;
+pub mod fuzzy;
 pub mod keymap;
 pub mod markdown;
 pub mod session;
 pub mod slash;
 pub mod state;
+pub mod stderr_guard;
 pub mod terminal;
 pub mod text_input;
 pub mod theme;
@@ -123,11 +125,8 @@ async fn event_loop(
                 );
             }
             frame::Step::Apply(events) => {
-                let mut quits = false;
-                for event in events {
-                    quits |= apply(state, runner, event)?;
-                }
-                if quits {
+                let effects = update::update_batch(state, events, SystemTime::now());
+                if run_effects(runner, effects)? {
                     return Ok(());
                 }
             }
@@ -136,10 +135,10 @@ async fn event_loop(
     }
 }
 
-/// Applies one event and runs its effects; true when one of them is `Quit`.
-fn apply(state: &mut AppState, runner: &mut effects::Runner, event: Event) -> anyhow::Result<bool> {
+/// Runs the effects of a batch of events; true when one of them is `Quit`.
+fn run_effects(runner: &mut effects::Runner, effects: Vec<Effect>) -> anyhow::Result<bool> {
     let mut quits = false;
-    for effect in update::update(state, event) {
+    for effect in effects {
         match effect {
             Effect::Quit => quits = true,
             Effect::Copy(text) => {
@@ -205,5 +204,27 @@ fn startup(ctx: &Context, theme: theme::Theme) -> Startup {
         size: (80, 24),
         key_overrides: ctx.config.keys.clone(),
         sandbox: crate::agent::sandbox::status(),
+        is_demo: ctx.backend == crate::connect::Backend::Simulator,
+        // --demo talks to the simulator whatever the environment says.
+        env_credentials: match ctx.backend {
+            crate::connect::Backend::SapAiCore => env_credentials(&ctx.env),
+            crate::connect::Backend::Simulator => None,
+        },
+    }
+}
+
+/// The variables that, when set, supply the credentials instead of the profile (the
+/// contract's lookup order): settings say so, since saving there would not change them.
+fn env_credentials(env: &crate::credentials::Environment) -> Option<String> {
+    if env.service_key.is_some() {
+        Some("AICORE_SERVICE_KEY".into())
+    } else if env.client_id.is_some()
+        && env.client_secret.is_some()
+        && env.auth_url.is_some()
+        && env.base_url.is_some()
+    {
+        Some("AICORE_CLIENT_ID, AICORE_CLIENT_SECRET, AICORE_AUTH_URL, AICORE_BASE_URL".into())
+    } else {
+        None
     }
 }

@@ -139,10 +139,11 @@ fn deployments_with_non_running_rows() {
 #[test]
 fn deployments_all_stopped() {
     snap("deployments_none_running", |w, h| {
+        // Remembered from an earlier session: picking it now is refused (foundation mode).
         let mut state = loaded(w, h);
-        key(&mut state, KeyCode::Down);
-        key(&mut state, KeyCode::Down);
-        key(&mut state, KeyCode::Enter);
+        state.models.chosen = Some("gpt-4.1-mini".into());
+        state.models.cursor = 2;
+        state.focus = super::state::Pane::Deployments;
         key(&mut state, KeyCode::Enter);
         state
     });
@@ -459,4 +460,65 @@ fn narrow_model_column_keeps_the_count() {
     assert!(title.contains("Models   7 of 10"), "{title}");
     let wide = render(&loaded(160, 48));
     assert!(wide.contains("stream · text · ≥32k   7 of 10"), "{wide}");
+}
+
+/// A long reason and a long tool line wrap: the retry key at the end stays on screen.
+#[test]
+fn chat_cut_with_a_long_reason_wraps() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let (mut state, turn) = streaming(width, height);
+        for update in [
+            ChatUpdate::ToolStarted {
+                id: "1".into(),
+                name: "read_file".into(),
+                call: "read_file src/tui/keymap/overrides_for_a_very_long_module_name.rs".into(),
+            },
+            ChatUpdate::ToolFinished {
+                id: "1".into(),
+                summary: "cut at 64 KiB: the rest was left out".into(),
+                bytes: 10_035,
+                ok: false,
+            },
+        ] {
+            apply(&mut state, Event::Chat { turn, update });
+        }
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Failed(ErrorView::new(
+                    "the answer stream broke: connection lost: error decoding response body: \
+                     unexpected end of chunked transfer encoding",
+                    "the text so far was kept; ask again to retry",
+                )),
+            },
+        );
+        let screen = render(&state);
+        assert!(screen.contains("C-r to"), "{screen}");
+        assert!(screen.contains("the rest was left out"), "{screen}");
+        insta::assert_snapshot!(format!("chat_cut_long_reason_{width}x{height}"), screen);
+    }
+}
+
+/// `@` completion: the matching paths in a list right above the input, the choice marked.
+#[test]
+fn at_completion_list_above_the_input() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut state = picked(width, height);
+        typed(&mut state, "explain @attrs");
+        let request = state.chat.composer.completion.expect("completion asked");
+        apply(
+            &mut state,
+            Event::PathCompleted {
+                request,
+                prefix: "attrs".into(),
+                candidates: vec![
+                    "src/tui/update/attach.rs".into(),
+                    "src/agent/attachment.rs".into(),
+                ],
+            },
+        );
+        key(&mut state, KeyCode::Down);
+        insta::assert_snapshot!(format!("at_completion_{width}x{height}"), render(&state));
+    }
 }

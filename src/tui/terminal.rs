@@ -1,6 +1,6 @@
 //! Raw mode, alternate screen, bracketed paste and mouse capture: entered by a guard that
 //! restores the terminal on drop, and by a panic hook installed *before* raw mode so a panic
-//! message prints on a sane screen.
+//! message prints on a sane screen. Stderr goes to a log file meanwhile (`stderr_guard`).
 
 use std::io::{Stdout, Write, stdout};
 
@@ -24,6 +24,9 @@ impl TerminalGuard {
     pub fn enter() -> anyhow::Result<TerminalGuard> {
         install_panic_hook();
         enable_raw_mode()?;
+        if let Some(path) = super::stderr_guard::redirect(crate::logging::state_dir().as_deref()) {
+            tracing::info!(path = %path.display(), "stderr goes to a file while the TUI runs");
+        }
         let mut out = stdout();
         if let Err(err) = execute!(
             out,
@@ -54,6 +57,7 @@ impl Drop for TerminalGuard {
 
 /// Undoes everything `enter` did; safe to call twice.
 pub fn restore() {
+    super::stderr_guard::restore();
     let mut out = stdout();
     let _ = execute!(
         out,

@@ -178,6 +178,8 @@ pub fn startup(width: u16, height: u16) -> Startup {
         size: (width, height),
         key_overrides: Default::default(),
         sandbox: crate::agent::sandbox::Protection::Landlock { abi: 7 },
+        is_demo: false,
+        env_credentials: None,
     }
 }
 

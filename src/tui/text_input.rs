@@ -1,6 +1,6 @@
 //! The one text input: the chat message (several lines), the settings fields and the model
 //! filter (one line each) share its editing keys (arrows, Home/End, word moves, Ctrl-W,
-//! Ctrl-K, undo). Which keys it never sees (Enter, Esc, Tab) is the owner's choice; this
+//! Ctrl-K, Ctrl-U kills to the start of the line as in readline, Ctrl-Z undoes). Which keys it never sees (Enter, Esc, Tab) is the owner's choice; this
 //! module only edits text.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -64,13 +64,23 @@ impl TextInput {
         self.insert_str(text);
     }
 
-    /// Inserts at the cursor; on one line, line breaks become spaces.
+    /// Inserts at the cursor; CR and CRLF (many terminals paste with CR) become LF; on one
+    /// line, line breaks become spaces.
     pub fn insert_str(&mut self, text: &str) {
         if self.is_multiline {
-            self.area.insert_str(text);
+            self.area
+                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
         } else {
             self.area.insert_str(text.replace(['\r', '\n'], " "));
         }
+    }
+
+    /// Replaces the `count` characters before the cursor with `text` (a completion).
+    pub fn replace_before_cursor(&mut self, count: usize, text: &str) {
+        for _ in 0..count {
+            self.area.delete_char();
+        }
+        self.insert_str(text);
     }
 
     pub fn insert_newline(&mut self) {
@@ -83,6 +93,15 @@ impl TextInput {
     pub fn on_key(&mut self, key: KeyEvent) -> bool {
         if !self.is_multiline && is_line_break(&key) {
             return false;
+        }
+        // readline's Ctrl-U, where the textarea would undo; undo moves to Ctrl-Z (raw mode
+        // turns off the terminal's suspend, so the key arrives).
+        if key.modifiers == KeyModifiers::CONTROL {
+            match key.code {
+                KeyCode::Char('u') => return self.area.delete_line_by_head(),
+                KeyCode::Char('z') => return self.area.undo(),
+                _ => {}
+            }
         }
         self.area.input(key)
     }
@@ -170,6 +189,28 @@ mod tests {
         let mut many = TextInput::multi_line("");
         many.insert_str("a\nb");
         assert_eq!(many.text(), "a\nb");
+    }
+
+    #[test]
+    fn pasted_cr_and_crlf_become_line_breaks() {
+        let mut many = TextInput::multi_line("");
+        many.insert_str("one\rtwo\r\nthree\nfour");
+        assert_eq!(many.lines(), ["one", "two", "three", "four"]);
+    }
+
+    #[test]
+    fn ctrl_u_kills_to_the_start_of_the_line_and_ctrl_z_undoes() {
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        let mut input = TextInput::multi_line("");
+        input.insert_str("first line\nsecond line");
+        for _ in 0..4 {
+            press(&mut input, KeyCode::Left);
+        }
+        assert!(input.on_key(ctrl('u')));
+        assert_eq!(input.lines(), ["first line", "line"]);
+        assert_eq!(input.cursor(), (1, 0));
+        assert!(input.on_key(ctrl('z')));
+        assert_eq!(input.lines(), ["first line", "second line"]);
     }
 
     #[test]

@@ -25,9 +25,9 @@ pub struct Anchor {
 /// Rows of an entry: speaker line, body, tail (cursor or why it ended), blank separator.
 pub fn entry_height(state: &AppState, index: usize, width: u16) -> usize {
     let entry = &state.chat.transcript.entries[index];
-    1 + tool_height(entry)
+    1 + tool_height(entry, width, state.theme)
         + body(entry, width, state.theme).lines.len()
-        + tail(entry, state).len()
+        + tail(entry, state, width).len()
         + 1
 }
 
@@ -56,7 +56,8 @@ pub fn estimated_total(state: &AppState, width: u16) -> usize {
                 EntryEnd::Open | EntryEnd::StoppedByEsc => 1,
                 EntryEnd::Cut(_) => 2,
             };
-            2 + entry.files.len() + tool_height(entry) + body + tail
+            let tools: usize = entry.tools.iter().map(ToolLine::height).sum();
+            2 + entry.files.len() + tools + body + tail
         })
         .sum()
 }
@@ -178,14 +179,10 @@ fn entry_rows(
         ),
     };
     let rendered = body(entry, width, theme);
-    let tail = tail(entry, state);
+    let tail = tail(entry, state, width);
+    let tool_lines = tool_lines(entry, width, theme);
     let mut rows = Vec::with_capacity(to.saturating_sub(from));
-    let tools = tool_height(entry);
-    let tool_lines = if from <= tools && tools > 0 {
-        tool_rows(entry, theme)
-    } else {
-        Vec::new()
-    };
+    let tools = tool_lines.len();
     for index in from..to {
         let line = if index == 0 {
             Line::styled(header.clone(), header_style)
@@ -204,31 +201,6 @@ fn entry_rows(
 }
 
 /// Rows the entry's tool lines take (a command's output included).
-fn tool_height(entry: &Entry) -> usize {
-    entry.tools.iter().map(ToolLine::height).sum()
-}
-
-/// Each tool call's line, and under a command its output and exit: `✓` and `✗` lines in
-/// the added and error colours, everything else dim.
-fn tool_rows(entry: &Entry, theme: Theme) -> Vec<Line<'static>> {
-    let mut rows = Vec::with_capacity(tool_height(entry));
-    for tool in &entry.tools {
-        let headline = crate::terminal_text::escape_line(&tool.headline()).into_owned();
-        let style = match headline.chars().next() {
-            Some('✓') => theme.added(),
-            Some('✗') => theme.error(),
-            _ => theme.muted(),
-        };
-        rows.push(Line::styled(headline, style));
-        rows.extend(
-            tool.detail_rows()
-                .into_iter()
-                .map(|row| Line::styled(row, theme.muted())),
-        );
-    }
-    rows
-}
-
 /// The entry's text rendered at `width`, from the cache when neither text nor width changed.
 /// While an answer streams, its finished blocks are kept and only the open tail is redone.
 pub fn body(entry: &Entry, width: u16, theme: Theme) -> Ref<'_, Rendered> {
@@ -356,8 +328,56 @@ fn join(lines: &mut Vec<Line<'static>>, more: Vec<Line<'static>>) {
     lines.extend(more);
 }
 
-/// Lines after the text: the streaming cursor, or why the answer ended early.
-pub fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
+/// Each tool call's headline, wrapped at `width` (a long path or reason must not hide the
+/// end of its line) in the added, error or dim colour of its `✓`/`✗`/`⚙` mark.
+fn tool_headline(tool: &ToolLine, width: u16, theme: Theme) -> Vec<Line<'static>> {
+    let headline = crate::terminal_text::escape_line(&tool.headline()).into_owned();
+    let style = match headline.chars().next() {
+        Some('✓') => theme.added(),
+        Some('✗') => theme.error(),
+        _ => theme.muted(),
+    };
+    wrapped(vec![Span::styled(headline, style)], width)
+}
+
+/// Rows of the tool lines: headlines as wrapped, one row each for a command's output.
+fn tool_height(entry: &Entry, width: u16, theme: Theme) -> usize {
+    entry
+        .tools
+        .iter()
+        .map(|tool| tool_headline(tool, width, theme).len() + tool.height() - 1)
+        .sum()
+}
+
+/// The tool lines of an answer: each headline, and under a command its output and exit.
+fn tool_lines(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> {
+    let mut rows = Vec::new();
+    for tool in &entry.tools {
+        rows.extend(tool_headline(tool, width, theme));
+        rows.extend(
+            tool.detail_rows()
+                .into_iter()
+                .map(|row| Line::styled(row, theme.muted())),
+        );
+    }
+    rows
+}
+
+/// Status lines wrap like prose, so their last words (`C-r to retry`) stay on screen.
+fn wrapped(spans: Vec<Span<'static>>, width: u16) -> Vec<Line<'static>> {
+    markdown::wrap(spans, usize::from(width), Span::raw(""), Span::raw(""))
+}
+
+/// Lines after the text: the streaming cursor, or why the answer ended early, wrapped at
+/// `width`.
+pub fn tail(entry: &Entry, state: &AppState, width: u16) -> Vec<Line<'static>> {
+    tail_spans(entry, state)
+        .into_iter()
+        .flat_map(|spans| wrapped(spans, width))
+        .collect()
+}
+
+fn tail_spans(entry: &Entry, state: &AppState) -> Vec<Vec<Span<'static>>> {
     let theme = state.theme;
     match &entry.end {
         EntryEnd::Finished => Vec::new(),
@@ -374,25 +394,25 @@ pub fn tail(entry: &Entry, state: &AppState) -> Vec<Line<'static>> {
                 } else {
                     "working with the tools".to_owned()
                 };
-                vec![Line::styled(
+                vec![vec![Span::styled(
                     format!(
                         "{} {why} · {}",
                         spinner(state.now),
                         elapsed(state.now, *started)
                     ),
                     theme.muted(),
-                )]
+                )]]
             }
-            Turn::Streaming { .. } | Turn::Idle => vec![Line::styled("▍", theme.accent())],
+            Turn::Streaming { .. } | Turn::Idle => vec![vec![Span::styled("▍", theme.accent())]],
         },
-        EntryEnd::StoppedByEsc => vec![Line::styled("■ stopped by Esc", theme.warning())],
+        EntryEnd::StoppedByEsc => vec![vec![Span::styled("■ stopped by Esc", theme.warning())]],
         EntryEnd::Cut(error) => vec![
-            Line::from(vec![
+            vec![
                 Span::styled(format!("■ stream cut: {} — ", error.message), theme.error()),
                 Span::styled(state.keys.label(Scope::Chat, Action::Retry), theme.key()),
                 Span::styled(" to retry", theme.error()),
-            ]),
-            Line::styled(error.hint.clone(), theme.muted()),
+            ],
+            vec![Span::styled(error.hint.clone(), theme.muted())],
         ],
     }
 }

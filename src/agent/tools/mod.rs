@@ -23,6 +23,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT, run as run_command};
+pub(crate) use read::walk as walk_workspace;
 pub use specs::specs;
 pub use undo::{UndoEntry, UndoError};
 

@@ -246,7 +246,10 @@ impl Tools {
 /// Entries under `dir` (not `dir` itself), depth-first and sorted, honouring `.gitignore`
 /// (inside a Git repository or not), skipping hidden entries, build directories and
 /// symlinks (so nothing outside the root is reached). `true` marks directories.
-fn walk(dir: &Path, depth: Option<usize>) -> impl Iterator<Item = (std::path::PathBuf, bool)> {
+pub(crate) fn walk(
+    dir: &Path,
+    depth: Option<usize>,
+) -> impl Iterator<Item = (std::path::PathBuf, bool)> {
     ignore::WalkBuilder::new(dir)
         .hidden(true)
         .git_ignore(true)

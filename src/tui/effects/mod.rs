@@ -5,17 +5,14 @@
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use secrecy::ExposeSecret;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::event::{ConnectionInfo, Effect, ErrorView, Event, Listing, SettingsForm};
+use super::event::{ConnectionInfo, Effect, ErrorView, Event, Listing};
 use super::session::{SessionRecord, SessionWriter};
-use crate::agent::Attachment;
 use crate::agent::session::SessionStore;
-use crate::aicore::{Client, Freshness};
+use crate::aicore::{Client, Freshness, Mode};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
-use crate::credentials;
 
 mod agent_ops;
 mod failures;
@@ -23,8 +20,10 @@ mod paths;
 mod settings;
 mod turn;
 
+mod files;
+
 use failures::{error_view, needs_setup, not_connected, not_connected_models};
-use paths::{expand_home, path_candidates};
+use files::FileList;
 
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
 pub struct Runner {
@@ -35,6 +34,10 @@ pub struct Runner {
     turns: turn::TurnState,
     /// `None` without a data dir; saving then says so once per turn.
     sessions: Arc<Mutex<Option<SessionWriter>>>,
+    /// `--demo`: mode and resource group chosen in the settings, used over the flags and
+    /// the config on every later connect.
+    session_overrides: Option<(Mode, String)>,
+    workspace_files: FileList,
     /// The directory tools, `!CMD`, sessions and `AGENTS.md` belong to.
     workspace: std::path::PathBuf,
     /// Inputs waiting to be appended to the history file, and the lock of the one writer.
@@ -59,6 +62,8 @@ impl Runner {
             connection: Arc::new(Mutex::new(None)),
             turns: turn::TurnState::default(),
             sessions: Arc::new(Mutex::new(sessions)),
+            session_overrides: None,
+            workspace_files: Arc::new(Mutex::new(None)),
             workspace,
             history_queue: Arc::default(),
             history_writing: Arc::default(),
@@ -102,10 +107,21 @@ impl Runner {
             }
             Effect::UndoEdit => self.undo_edit(),
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
-            Effect::SaveSettings(form) => self.save_settings(form),
+            Effect::SaveSettings(form) => self.save_settings(form, None),
+            Effect::SaveSettingsWithFileStore(form) => {
+                self.save_settings(form, Some(crate::secrets::StoreKind::File));
+            }
+            Effect::UseForSession {
+                mode,
+                resource_group,
+            } => {
+                self.session_overrides = Some((mode, resource_group));
+                self.connect();
+            }
             Effect::ImportKey { path } => self.import_key(path),
             Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
+            Effect::ListPath { request, prefix } => self.list_path(request, prefix),
             Effect::SaveSession(record) => self.save_session(*record),
             Effect::LoadInputHistory => self.load_input_history(),
             Effect::AppendInputHistory(text) => self.append_input_history(text),
@@ -134,7 +150,11 @@ impl Runner {
         let tx = self.tx.clone();
         let slot = self.connection.clone();
         let backend = self.ctx.backend;
-        let global = self.ctx.global.clone();
+        let mut global = self.ctx.global.clone();
+        if let Some((mode, resource_group)) = &self.session_overrides {
+            global.mode = Some((*mode).into());
+            global.resource_group = Some(resource_group.clone());
+        }
         let env = self.ctx.env.clone();
         tokio::spawn(async move {
             // Reloaded so a profile saved in the settings is used; the file read is off the loop.
@@ -221,61 +241,6 @@ impl Runner {
         });
     }
 
-    fn import_key(&self, path: String) {
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let path = expand_home(&path);
-            let event = match std::fs::read_to_string(&path) {
-                Err(err) => Event::SettingsFailed(ErrorView::new(
-                    format!("cannot read service key file {}: {err}", path.display()),
-                    "give the path of the JSON file downloaded from SAP BTP cockpit (AI Core instance > Service Keys)",
-                )),
-                Ok(json) => match credentials::split_for_storage(&json) {
-                    Ok((profile, secret)) => Event::KeyImported(SettingsForm {
-                        client_id: profile.client_id.unwrap_or_default(),
-                        client_secret: secret.expose_secret().to_owned(),
-                        auth_url: profile.auth_url.unwrap_or_default(),
-                        base_url: profile.base_url.unwrap_or_default(),
-                        ..SettingsForm::default()
-                    }),
-                    Err(err) => Event::SettingsFailed(ErrorView::from(&err)),
-                },
-            };
-            let _ = tx.send(event);
-        });
-    }
-
-    fn read_attachments(&self, request: u64, paths: Vec<String>) {
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let results = paths
-                .iter()
-                .map(|path| {
-                    let shown = path.clone();
-                    Attachment::read(&expand_home(path))
-                        .map(|attachment| Attachment {
-                            path: shown,
-                            ..attachment
-                        })
-                        .map_err(|err| err.to_string())
-                })
-                .collect();
-            let _ = tx.send(Event::AttachmentsRead { request, results });
-        });
-    }
-
-    fn complete_path(&self, request: u64, prefix: String) {
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let candidates = path_candidates(&prefix);
-            let _ = tx.send(Event::PathCompleted {
-                request,
-                prefix,
-                candidates,
-            });
-        });
-    }
-
     fn save_session(&self, record: SessionRecord) {
         let tx = self.tx.clone();
         let sessions = self.sessions.clone();
@@ -288,18 +253,6 @@ impl Runner {
             if let Err(err) = result {
                 let _ = tx.send(Event::Notice(format!("session not saved: {err}")));
             }
-        });
-    }
-
-    fn save_settings(&self, form: SettingsForm) {
-        let tx = self.tx.clone();
-        let ctx = self.ctx.clone();
-        tokio::spawn(async move {
-            let event = match settings::save_settings(&ctx, &form).await {
-                Ok(keyring) => Event::SettingsSaved { form, keyring },
-                Err(err) => Event::SettingsFailed(error_view(&err)),
-            };
-            let _ = tx.send(event);
         });
     }
 }

@@ -1,5 +1,35 @@
 //! Paths typed in the TUI: `~/` expansion and the completion candidates for `@` attachments
-//! and the service-key field. Plain file-system reads, run by `effects` off the UI loop.
+//! (fuzzy over the workspace's files) and the service-key field (the typed directory's
+//! entries). Plain file-system reads, run by `effects` off the UI loop.
+
+use std::path::Path;
+
+/// The walk of the workspace for `@` completion stops here: a huge tree (a home directory)
+/// costs a bounded time and memory once, not per keystroke.
+pub(super) const MAX_WORKSPACE_FILES: usize = 20_000;
+const MAX_WORKSPACE_DEPTH: usize = 16;
+/// Rows the completion list can show.
+pub(super) const MAX_CANDIDATES: usize = 50;
+
+/// The workspace's files relative to `root`, honouring `.gitignore` and skipping hidden,
+/// `target` and `node_modules` directories (as the read tools do); at most
+/// [`MAX_WORKSPACE_FILES`].
+pub(super) fn workspace_files(root: &Path) -> Vec<String> {
+    crate::agent::tools::walk_workspace(root, Some(MAX_WORKSPACE_DEPTH))
+        .filter(|(_, is_dir)| !is_dir)
+        .filter_map(|(path, _)| {
+            let relative = path.strip_prefix(root).ok()?.to_str()?;
+            Some(relative.replace(std::path::MAIN_SEPARATOR, "/"))
+        })
+        .take(MAX_WORKSPACE_FILES)
+        .collect()
+}
+
+/// `@` completion: an absolute or `~/` path lists its directory; anything else is matched
+/// fuzzily against the workspace's files.
+pub(super) fn is_outside_workspace(prefix: &str) -> bool {
+    prefix.starts_with('/') || prefix.starts_with("~/") || prefix.starts_with("..")
+}
 
 /// Entries of the prefix's directory whose names start with its last part; hidden ones only
 /// when that part starts with `.`. Directories end in `/`. At most 200, sorted.
@@ -40,5 +70,31 @@ pub(super) fn expand_home(path: &str) -> std::path::PathBuf {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
         _ => std::path::PathBuf::from(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workspace_walk_honours_gitignore_and_skips_build_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "src/lib.rs",
+            "target/debug/x.rs",
+            "secret.log",
+            ".hidden/a.rs",
+            "README.md",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "*.log\n").unwrap();
+        let mut files = workspace_files(root);
+        files.sort();
+        assert_eq!(files, ["README.md", "src/lib.rs"]);
     }
 }

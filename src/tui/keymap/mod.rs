@@ -37,6 +37,15 @@ pub struct Binding {
     pub in_footer: bool,
 }
 
+/// Editing keys of every text input (message, settings fields, filter): fixed, listed in
+/// help only. Ctrl-U is readline's kill to the start of the line, so undo is Ctrl-Z.
+const TEXT_KEYS: &[(&str, &str)] = &[
+    ("C-u", "delete to the start of the line"),
+    ("C-k", "delete to the end of the line"),
+    ("C-w", "delete the word before the cursor"),
+    ("C-z", "undo"),
+];
+
 /// The key table in force. Built once at start; `update` and the views read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
@@ -108,16 +117,35 @@ impl Keymap {
             .unwrap_or_default()
     }
 
-    /// Every binding for the help overlay: scope word, keys, description.
+    /// Every binding for the help overlay: scope word, keys, description. A binding without
+    /// a description is the second half of the row above (`↑ k / ↓ j  move`), so both keys
+    /// of a pair are listed. The text input's editing keys come last.
     pub fn help_rows(&self) -> Vec<(&'static str, String, &'static str)> {
-        self.bindings
-            .iter()
-            .filter(|b| !b.help.is_empty())
-            .map(|b| {
-                let keys = b.keys.iter().map(key_name).collect::<Vec<_>>().join(" ");
-                (b.scope.name(), keys, b.help)
-            })
-            .collect()
+        let mut rows: Vec<(&'static str, String, &'static str)> = Vec::new();
+        for binding in &self.bindings {
+            let keys = binding
+                .keys
+                .iter()
+                .map(key_name)
+                .collect::<Vec<_>>()
+                .join(" ");
+            match rows.last_mut() {
+                Some((scope, shown, _))
+                    if binding.help.is_empty() && *scope == binding.scope.name() =>
+                {
+                    shown.push_str(" / ");
+                    shown.push_str(&keys);
+                }
+                Some(_) | None if binding.help.is_empty() => {}
+                Some(_) | None => rows.push((binding.scope.name(), keys, binding.help)),
+            }
+        }
+        rows.extend(
+            TEXT_KEYS
+                .iter()
+                .map(|(keys, what)| ("text", (*keys).to_owned(), *what)),
+        );
+        rows
     }
 }
 
@@ -219,6 +247,15 @@ mod tests {
                 .help_rows()
                 .iter()
                 .any(|(_, keys, _)| keys == "A-Enter C-j")
+        );
+        let rows = keymap.help_rows();
+        let moves = rows
+            .iter()
+            .find(|(scope, _, what)| *scope == "pickers" && *what == "move");
+        assert_eq!(moves.map(|(_, keys, _)| keys.as_str()), Some("↑ k / ↓ j"));
+        assert!(
+            rows.iter()
+                .any(|(_, keys, what)| keys == "C-u" && what.contains("start of the line"))
         );
         assert_eq!(keymap.label(S::Chat, A::Retry), "C-r");
     }

@@ -122,7 +122,7 @@ pub const BINDINGS: &[DefaultBinding] = &[
     row(A::RemoveAttachment, S::Chat,     &[ctrl('x')],                "C-x",         Help,   "remove the last @attachment"),
     row(A::NewConversation,  S::Chat,     &[ctrl('n')],                "C-n",         Help,   "new conversation (the last one stays saved)"),
     row(A::ToggleTools,      S::Chat,     &[alt(K::Char('t'))],        "A-t",         Help,   "tools level: off → read → edit → all"),
-    row(A::UndoEdit,         S::Chat,     &[ctrl('z')],                "C-z",         Help,   "undo the last applied edit"),
+    row(A::UndoEdit,         S::Chat,     &[alt(K::Char('z'))],        "A-z",         Help,   "undo the last applied edit"),
     row(A::FocusModels,      S::Chat,     &[ctrl('o')],                "C-o",         Help,   "model picker"),
     row(A::OpenSettings,     S::Chat,     &[ctrl('s')],                "C-s",         Help,   "settings"),
     row(A::Up,               S::Settings, &[plain(K::Up)],             "↑↓",          Footer, "field"),

@@ -145,8 +145,21 @@ pub struct Composer {
     /// Files attached to the next question (shown above the input).
     pub attachments: Vec<Attachment>,
     pub attaching: Option<Attaching>,
-    /// The Tab completion asked for, so a late answer is dropped.
+    /// The `@` completion asked for, so a late answer is dropped.
     pub completion: Option<u64>,
+    /// The `@` completion list shown above the input.
+    pub popup: Option<PathPopup>,
+    /// The completion asked for was Tab's: a single match goes straight in.
+    pub is_tab_completion: bool,
+}
+
+/// Paths matching the `@word` before the cursor, best first; one is selected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathPopup {
+    /// The text after `@` the candidates answer.
+    pub prefix: String,
+    pub candidates: Vec<String>,
+    pub selected: usize,
 }
 
 /// Target, token usage and time of the turns so far, for the title and the footer.
@@ -211,6 +224,8 @@ impl ChatPane {
                 attachments: Vec::new(),
                 attaching: None,
                 completion: None,
+                popup: None,
+                is_tab_completion: false,
             },
             stats: TurnStats::default(),
             turn: Turn::Idle,

@@ -11,8 +11,8 @@ mod settings;
 mod tool_log;
 
 pub use chat::{
-    Attaching, ChatPane, Composer, ContextTrack, Entry, EntryEnd, RenderCache, Rendered, Scroll,
-    Speaker, Transcript, Turn, TurnStats,
+    Attaching, ChatPane, Composer, ContextTrack, Entry, EntryEnd, PathPopup, RenderCache, Rendered,
+    Scroll, Speaker, Transcript, Turn, TurnStats,
 };
 pub use code::{CodeItem, CodePane, CodeRender};
 pub use lists::{DeploymentsPane, Filter, ModelsPane};
@@ -97,6 +97,10 @@ pub struct Startup {
     pub key_overrides: BTreeMap<String, String>,
     /// What confines approved commands on this machine (`agent::sandbox::status`).
     pub sandbox: Protection,
+    /// `--demo`: the built-in simulator, nothing of the settings is written.
+    pub is_demo: bool,
+    /// The environment variable the credentials come from, when one does.
+    pub env_credentials: Option<String>,
 }
 
 pub struct AppState {
@@ -138,11 +142,14 @@ impl AppState {
                 many.len()
             )),
         };
+        // With the choice remembered there is nothing to pick: start in the message input.
+        let is_chosen = startup.model.is_some()
+            && (startup.deployment.is_some() || startup.mode == Mode::Orchestration);
         AppState {
             now: startup.now,
             size: startup.size,
             theme: startup.theme,
-            focus: Pane::Models,
+            focus: if is_chosen { Pane::Chat } else { Pane::Models },
             left: LeftPane::Pickers,
             overlay: Overlay::None,
             help_scroll: 0,
@@ -162,7 +169,11 @@ impl AppState {
             },
             chat: ChatPane::new(),
             code: CodePane::default(),
-            settings: SettingsPane::new(startup.form, startup.has_secret),
+            settings: SettingsPane {
+                is_demo: startup.is_demo,
+                env_override: startup.env_credentials,
+                ..SettingsPane::new(startup.form, startup.has_secret)
+            },
             resume: ResumePicker::default(),
             notice,
             next_request: 1,

@@ -1,6 +1,6 @@
 //! Files attached with `@path`: a message's `@path` words are read (by an effect, off the
 //! loop) before it is sent; any failure sends nothing and says why. A message made only of
-//! `@path` words attaches them to the next question. Tab after `@` completes the path.
+//! `@path` words attaches them to the next question. Completing the path: `completion.rs`.
 
 use super::{code, next_request};
 use crate::agent::Attachment;
@@ -106,69 +106,6 @@ pub(super) fn remove_last(state: &mut AppState) {
         Some(attachment) => format!("{} removed", label(&attachment)),
         None => "no attachment to remove".into(),
     });
-}
-
-/// The word before the cursor, if it starts with `@`.
-fn word_at_cursor(state: &AppState) -> Option<String> {
-    let (row, col) = state.chat.composer.input.cursor();
-    let line = state.chat.composer.input.lines().get(row)?;
-    let before: String = line.chars().take(col).collect();
-    let word = before.rsplit(char::is_whitespace).next()?;
-    word.starts_with('@').then(|| word.to_owned())
-}
-
-pub(super) fn is_at_path(state: &AppState) -> bool {
-    word_at_cursor(state).is_some()
-}
-
-pub(super) fn complete(state: &mut AppState) -> Vec<Effect> {
-    let Some(word) = word_at_cursor(state) else {
-        return Vec::new();
-    };
-    let request = next_request(state);
-    state.chat.composer.completion = Some(request);
-    vec![Effect::CompletePath {
-        request,
-        prefix: word[1..].to_owned(),
-    }]
-}
-
-/// Puts the longest common completion after `@`; names the choices when there are several.
-pub(super) fn completed(state: &mut AppState, request: u64, prefix: &str, candidates: Vec<String>) {
-    if state.chat.composer.completion.take() != Some(request)
-        || word_at_cursor(state).as_deref() != Some(&format!("@{prefix}"))
-    {
-        return;
-    }
-    let Some(first) = candidates.first() else {
-        state.notice = Some(format!("no file matches @{prefix}"));
-        return;
-    };
-    let common = candidates.iter().fold(first.clone(), |common, c| {
-        common
-            .chars()
-            .zip(c.chars())
-            .take_while(|(a, b)| a == b)
-            .map(|(a, _)| a)
-            .collect()
-    });
-    if common.len() > prefix.len() {
-        state
-            .chat
-            .composer
-            .input
-            .insert_str(&common[prefix.len()..]);
-    }
-    if candidates.len() > 1 {
-        let shown: Vec<&str> = candidates.iter().take(6).map(String::as_str).collect();
-        let more = candidates.len().saturating_sub(shown.len());
-        let more = if more > 0 {
-            format!(" (+{more})")
-        } else {
-            String::new()
-        };
-        state.notice = Some(format!("{}{more}", shown.join("  ")));
-    }
 }
 
 #[cfg(test)]

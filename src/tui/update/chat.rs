@@ -109,6 +109,7 @@ pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     composer.input.on_key(key);
     if composer.input.text() != before {
         composer.slash_selected = 0;
+        return super::completion::follow_typing(state);
     }
     Vec::new()
 }
@@ -160,6 +161,17 @@ fn send_message(state: &mut AppState, text: String, typed: &str) -> Vec<Effect> 
         state.focus = Pane::Models;
         return Vec::new();
     };
+    // A question that never got an answer (the turn failed before any text) leaves the
+    // conversation, so two questions never follow each other in a request.
+    if state
+        .chat
+        .conversation
+        .messages()
+        .last()
+        .is_some_and(|m| m.role == crate::aicore::Role::User)
+    {
+        state.chat.conversation.pop_last_turn();
+    }
     if state.chat.composer.input.text() == typed {
         state.chat.composer.input.set_text("");
     }
@@ -391,8 +403,9 @@ fn copy(state: &mut AppState, pick: fn(&str) -> Option<String>, what: &str) -> V
         .and_then(|e| pick(&e.text));
     match picked {
         Some(text) if !text.is_empty() => {
+            // OSC 52 has no reply: whether the terminal put it on the clipboard is unknown.
             state.notice = Some(format!(
-                "copied the {what} ({} lines) via OSC 52",
+                "the {what} ({} lines) was sent to the terminal to copy (OSC 52)",
                 text.lines().count()
             ));
             vec![Effect::Copy(text)]

@@ -14,7 +14,8 @@ pub(super) fn toggle(state: &mut AppState) {
             state.left = LeftPane::Pickers;
             state.focus = Pane::Models;
         }
-        (LeftPane::Code, Pane::Chat) if !state.is_narrow() => state.left = LeftPane::Pickers,
+        // Open beside the chat but not focused (after "✎ proposed edit … C-f to review"):
+        // focus it, so its keys (`a`, `x`) reach it rather than the message box.
         (LeftPane::Code | LeftPane::Pickers, _) => {
             state.left = LeftPane::Code;
             state.focus = Pane::Code;
@@ -110,8 +111,9 @@ fn copy_shown(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     };
     let text = item.text.to_string();
+    // OSC 52 has no reply: whether the terminal put it on the clipboard is unknown.
     let notice = format!(
-        "copied {} ({} lines) via OSC 52",
+        "{} ({} lines) was sent to the terminal to copy (OSC 52)",
         item.title,
         text.lines().count()
     );

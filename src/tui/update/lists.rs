@@ -88,6 +88,10 @@ fn pick_model(state: &mut AppState) -> Vec<Effect> {
     else {
         return Vec::new();
     };
+    if state.mode == Mode::Foundation && model.running_deployments == 0 {
+        refuse_unusable_model(state, &model);
+        return Vec::new();
+    }
     if state.models.chosen.as_deref() != Some(model.name.as_str()) {
         state.deployments.chosen = None;
     }
@@ -95,12 +99,6 @@ fn pick_model(state: &mut AppState) -> Vec<Effect> {
     place_deployment_cursor(state);
     match state.mode {
         Mode::Foundation => {
-            if model.running_deployments == 0 {
-                state.notice = Some(format!(
-                    "{} has no RUNNING deployment in foundation mode: pick another model, or deploy it in SAP AI Launchpad",
-                    model.name
-                ));
-            }
             state.focus = Pane::Deployments;
             Vec::new()
         }
@@ -112,6 +110,30 @@ fn pick_model(state: &mut AppState) -> Vec<Effect> {
             }]
         }
     }
+}
+
+/// Foundation mode cannot talk to a model without a RUNNING deployment: the working model
+/// and deployment stay, and the notice says why and what would work (as the CLI's hint).
+fn refuse_unusable_model(state: &mut AppState, model: &crate::aicore::ModelEntry) {
+    // Short enough for one footer line at 120 columns.
+    let kept = match &state.models.chosen {
+        Some(chosen) => format!(" (kept {chosen})"),
+        None => String::new(),
+    };
+    let instead = if model.orchestration {
+        format!(
+            "orchestration can serve it: {} › mode",
+            state
+                .keys
+                .label(crate::tui::keymap::Scope::Models, Action::OpenSettings)
+        )
+    } else {
+        "pick another, or deploy it in SAP AI Launchpad".to_owned()
+    };
+    state.notice = Some(format!(
+        "{} has no RUNNING deployment in foundation mode{kept}; {instead}",
+        model.name
+    ));
 }
 
 fn deployments_action(state: &mut AppState, action: Action) -> Vec<Effect> {

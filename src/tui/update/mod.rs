@@ -4,6 +4,7 @@
 mod attach;
 mod chat;
 mod code;
+mod completion;
 mod context;
 mod conversation;
 mod history;
@@ -19,7 +20,10 @@ mod slash;
 mod slash_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_first_hour;
 pub mod tools;
+mod typed_paste;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
@@ -31,6 +35,21 @@ use crate::aicore::{Deployment, ModelEntry};
 pub use attach::label as attach_label;
 pub use history::after_first_frame;
 pub use slash::popup as slash_popup;
+
+/// A batch of events as the loop drains them, at `now`: the clock is set first (ticks stop
+/// while nothing moves, so a key after a pause must not start a turn at a stale time), and
+/// a pasted text typed key by key becomes one paste.
+pub fn update_batch(
+    state: &mut AppState,
+    events: Vec<Event>,
+    now: std::time::SystemTime,
+) -> Vec<Effect> {
+    state.now = now;
+    typed_paste::coalesce(events)
+        .into_iter()
+        .flat_map(|event| update(state, event))
+        .collect()
+}
 
 pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
     match event {
@@ -89,14 +108,23 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
             state.settings.status = SettingsStatus::Failed(error);
             Vec::new()
         }
+        Event::KeyringRefused { reason, file } => {
+            settings::keyring_refused(state, reason, file);
+            Vec::new()
+        }
         Event::KeyImported(form) => settings::imported(state, form),
         Event::AttachmentsRead { request, results } => attach::read(state, request, results),
         Event::PathCompleted {
             request,
             prefix,
             candidates,
+        } => completion::completed(state, request, &prefix, candidates),
+        Event::PathListed {
+            request,
+            prefix,
+            candidates,
         } => {
-            attach::completed(state, request, &prefix, candidates);
+            settings::key_path_listed(state, request, &prefix, &candidates);
             Vec::new()
         }
         Event::EditUndone(result) => {
@@ -143,11 +171,16 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.focus == Pane::Models && state.models.filter.is_typing() {
         return lists::on_filter_key(state, key);
     }
+    if state.focus == Pane::Chat
+        && let Some(effects) = completion::popup_key(state, key)
+    {
+        return effects;
+    }
     let scope = scope_of(state.focus);
     match state.keys.lookup(scope, &key) {
         // Tab right after `@path` completes the path instead of leaving the chat.
-        Some(Action::NextPane) if state.focus == Pane::Chat && attach::is_at_path(state) => {
-            attach::complete(state)
+        Some(Action::NextPane) if state.focus == Pane::Chat && completion::is_at_path(state) => {
+            completion::complete_by_tab(state)
         }
         Some(action) => on_action(state, action),
         None if state.focus == Pane::Chat => chat::on_text_key(state, key),
@@ -301,12 +334,10 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
         (Overlay::Settings, _) => settings::on_paste(state, text),
         (Overlay::None, Pane::Models) => lists::on_paste(state, text),
         (Overlay::None, Pane::Chat) => {
-            // Pasted newlines stay newlines: bracketed paste keeps them from sending.
-            state
-                .chat
-                .composer
-                .input
-                .insert_str(&text.replace("\r\n", "\n"));
+            // Pasted newlines stay newlines: bracketed paste keeps them from sending, and
+            // the input turns CR and CRLF into LF.
+            state.chat.composer.input.insert_str(text);
+            return completion::follow_typing(state);
         }
         (Overlay::None, Pane::Deployments | Pane::Code)
         | (Overlay::Help | Overlay::ConfirmQuit | Overlay::Resume, _) => {}

@@ -421,7 +421,7 @@ fn command_output_streams_under_its_line_and_the_exit_code_ends_it() {
 #[test]
 fn undo_is_asked_of_the_runner_but_not_while_a_turn_runs() {
     let mut state = picked(160, 48);
-    assert_eq!(ctrl(&mut state, 'z'), vec![Effect::UndoEdit]);
+    assert_eq!(alt(&mut state, 'z'), vec![Effect::UndoEdit]);
     apply(&mut state, Event::EditUndone(Ok("src/lib.rs".into())));
     assert_eq!(
         last_text(&state),
@@ -435,7 +435,7 @@ fn undo_is_asked_of_the_runner_but_not_while_a_turn_runs() {
     );
     assert!(last_text(&state).starts_with("not undone: "));
     ask(&mut state, "hello");
-    assert!(ctrl(&mut state, 'z').is_empty());
+    assert!(alt(&mut state, 'z').is_empty());
     assert!(
         state
             .notice

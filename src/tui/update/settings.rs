@@ -13,6 +13,9 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.settings.editing.is_some() {
         return edit_key(state, key);
     }
+    if matches!(state.settings.status, SettingsStatus::AskFileStore { .. }) {
+        return answer_file_store(state, key);
+    }
     let settings = &mut state.settings;
     match state.keys.lookup(Scope::Settings, &key) {
         Some(Action::Up) => settings.field = settings.field.saturating_sub(1),
@@ -26,7 +29,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             settings.editing = Some(TextInput::single_line(""));
         }
         Some(Action::Save) => return save(state),
-        Some(Action::Close) => state.overlay = Overlay::None,
+        Some(Action::Close) => close(state),
         Some(Action::Quit) => return super::quit(state),
         Some(Action::Help) => state.overlay = Overlay::Help,
         Some(
@@ -67,6 +70,40 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// y keeps the secret in the file store (checked and saved again, now there); n leaves it
+/// unsaved. Other keys wait for the answer.
+fn answer_file_store(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Char('y' | 'Y') => {
+            state.settings.status = SettingsStatus::Checking { since: state.now };
+            vec![Effect::SaveSettingsWithFileStore(
+                state.settings.form.clone(),
+            )]
+        }
+        KeyCode::Char('n' | 'N') | KeyCode::Esc => {
+            state.settings.status = SettingsStatus::SecretNotStored;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Esc: closes, unless there are unsaved changes; then it asks once, and a second Esc drops
+/// them and says so.
+fn close(state: &mut AppState) {
+    let settings = &mut state.settings;
+    if settings.has_changes() && settings.status != SettingsStatus::ConfirmDiscard {
+        settings.status = SettingsStatus::ConfirmDiscard;
+        return;
+    }
+    if settings.has_changes() {
+        settings.form = settings.saved_form.clone();
+        state.notice = Some("settings changes dropped".into());
+    }
+    settings.status = SettingsStatus::Idle;
+    state.overlay = Overlay::None;
+}
+
 fn activate(state: &mut AppState) -> Vec<Effect> {
     let settings = &mut state.settings;
     match settings.current() {
@@ -105,6 +142,9 @@ fn field_value(form: &SettingsForm, field: Field) -> &String {
 }
 
 fn edit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Tab && state.settings.current() == Field::ImportKey {
+        return complete_key_path(state);
+    }
     let settings = &mut state.settings;
     let Some(input) = settings.editing.as_mut() else {
         return Vec::new();
@@ -136,6 +176,62 @@ fn edit_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+fn complete_key_path(state: &mut AppState) -> Vec<Effect> {
+    let Some(input) = state.settings.editing.as_ref() else {
+        return Vec::new();
+    };
+    let prefix = input.text();
+    let request = super::next_request(state);
+    state.settings.completion = Some(request);
+    vec![Effect::ListPath { request, prefix }]
+}
+
+/// Tab in the key-file field: the longest common completion goes in; several choices are
+/// named below the fields.
+pub(super) fn key_path_listed(
+    state: &mut AppState,
+    request: u64,
+    prefix: &str,
+    candidates: &[String],
+) {
+    let settings = &mut state.settings;
+    let Some(input) = settings.editing.as_mut() else {
+        return;
+    };
+    if settings.completion.take() != Some(request) || input.text() != prefix {
+        return;
+    }
+    let Some(first) = candidates.first() else {
+        state.notice = Some(format!("no file matches {prefix}"));
+        return;
+    };
+    let common: String = candidates.iter().fold(first.clone(), |common, c| {
+        common
+            .chars()
+            .zip(c.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    if common.chars().count() > prefix.chars().count() {
+        input.set_text(&common);
+    }
+    if candidates.len() > 1 {
+        let names: Vec<&str> = candidates
+            .iter()
+            .take(6)
+            .map(|c| c.rsplit_once('/').map_or(c.as_str(), |(_, name)| name))
+            .collect();
+        let more = candidates.len().saturating_sub(names.len());
+        let more = if more > 0 {
+            format!(" (+{more})")
+        } else {
+            String::new()
+        };
+        state.notice = Some(format!("{}{more}", names.join("  ")));
+    }
+}
+
 pub(super) fn on_paste(state: &mut AppState, text: &str) {
     if let Some(input) = state.settings.editing.as_mut() {
         input.insert_str(text.trim());
@@ -143,6 +239,9 @@ pub(super) fn on_paste(state: &mut AppState, text: &str) {
 }
 
 fn save(state: &mut AppState) -> Vec<Effect> {
+    if state.settings.is_demo {
+        return use_for_session(state);
+    }
     let settings = &mut state.settings;
     let form = &settings.form;
     let missing = [
@@ -168,12 +267,35 @@ fn save(state: &mut AppState) -> Vec<Effect> {
     vec![Effect::SaveSettings(form.clone())]
 }
 
+/// `--demo` has no credentials to check or save: mode and resource group apply to the
+/// session (a reconnect), and the settings say that nothing was written.
+fn use_for_session(state: &mut AppState) -> Vec<Effect> {
+    let settings = &mut state.settings;
+    settings.saved_form = settings.form.clone();
+    settings.status = SettingsStatus::AppliedToSession;
+    state.mode = settings.form.mode;
+    state.resource_group = settings.form.resource_group.clone();
+    state.connection = crate::tui::state::Connection::Connecting;
+    vec![Effect::UseForSession {
+        mode: state.mode,
+        resource_group: state.resource_group.clone(),
+    }]
+}
+
+/// The config file is saved and the credentials work, but no keyring took the secret.
+pub(super) fn keyring_refused(state: &mut AppState, reason: String, file: String) {
+    let settings = &mut state.settings;
+    settings.saved_form = settings.form.clone();
+    settings.status = SettingsStatus::AskFileStore { reason, file };
+}
+
 pub(super) fn saved(state: &mut AppState, form: SettingsForm, keyring: String) -> Vec<Effect> {
     let settings = &mut state.settings;
     settings.form = SettingsForm {
         client_secret: String::new(),
         ..form
     };
+    settings.saved_form = settings.form.clone();
     settings.has_secret = true;
     settings.status = SettingsStatus::Saved { keyring };
     state.profile = settings.form.profile.clone();

@@ -13,7 +13,7 @@ use crate::tui::state::{
 };
 use crate::tui::test_support::{apply, ctrl, key, loaded, models, picked, t0, typed};
 
-fn send(state: &mut AppState, text: &str) -> u64 {
+pub(super) fn send(state: &mut AppState, text: &str) -> u64 {
     typed(state, text);
     let effects = key(state, KeyCode::Enter);
     match effects.as_slice() {
@@ -66,18 +66,9 @@ fn cursor_skips_a_deployment_that_is_not_running() {
 #[test]
 fn a_greyed_deployment_cannot_be_picked() {
     let mut state = loaded(160, 48);
-    // gpt-4.1-mini has one STOPPED deployment only.
-    key(&mut state, KeyCode::Down);
-    key(&mut state, KeyCode::Down);
-    key(&mut state, KeyCode::Enter);
-    assert_eq!(state.models.chosen.as_deref(), Some("gpt-4.1-mini"));
-    assert!(
-        state
-            .notice
-            .as_deref()
-            .unwrap()
-            .contains("no RUNNING deployment")
-    );
+    // gpt-4.1-mini has one STOPPED deployment only; remembered from an earlier session.
+    state.models.chosen = Some("gpt-4.1-mini".into());
+    state.focus = Pane::Deployments;
     assert_eq!(key(&mut state, KeyCode::Enter), vec![]);
     assert_eq!(state.deployments.chosen, None);
     assert_eq!(state.focus, Pane::Deployments);
@@ -619,43 +610,73 @@ fn an_unreadable_attachment_sends_nothing_and_says_why() {
 }
 
 #[test]
-fn tab_after_at_completes_the_path() {
+fn typing_after_at_lists_matching_paths_and_tab_inserts_the_choice() {
     let mut state = picked(160, 48);
-    typed(&mut state, "see @sr");
-    let effects = key(&mut state, KeyCode::Tab);
+    typed(&mut state, "see @s");
+    let effects = typed_key(&mut state, 'r');
     let [Effect::CompletePath { request, prefix }] = effects.as_slice() else {
         panic!("{effects:?}");
     };
     assert_eq!(prefix, "sr");
-    assert_eq!(state.focus, Pane::Chat);
     apply(
         &mut state,
         Event::PathCompleted {
             request: *request,
             prefix: "sr".into(),
-            candidates: vec!["src/".into()],
-        },
-    );
-    assert_eq!(state.chat.composer.input.text(), "see @src/");
-    typed(&mut state, "l");
-    let effects = key(&mut state, KeyCode::Tab);
-    let [Effect::CompletePath { request, .. }] = effects.as_slice() else {
-        panic!("{effects:?}");
-    };
-    apply(
-        &mut state,
-        Event::PathCompleted {
-            request: *request,
-            prefix: "src/l".into(),
             candidates: vec!["src/lib.rs".into(), "src/list.rs".into()],
         },
     );
-    assert_eq!(state.chat.composer.input.text(), "see @src/li");
-    assert_eq!(state.notice.as_deref(), Some("src/lib.rs  src/list.rs"));
+    let popup = state
+        .chat
+        .composer
+        .popup
+        .clone()
+        .expect("the list is shown");
+    assert_eq!(popup.candidates, ["src/lib.rs", "src/list.rs"]);
+    key(&mut state, KeyCode::Down);
+    assert_eq!(key(&mut state, KeyCode::Tab), vec![]);
+    assert_eq!(state.chat.composer.input.text(), "see @src/list.rs");
+    assert_eq!(state.chat.composer.popup, None);
+    assert_eq!(state.focus, Pane::Chat);
     // Without `@` before the cursor, Tab still moves to the next pane.
     typed(&mut state, " ok");
     key(&mut state, KeyCode::Tab);
     assert_eq!(state.focus, Pane::Models);
+}
+
+#[test]
+fn esc_closes_the_path_list_and_enter_then_sends() {
+    let mut state = picked(160, 48);
+    typed(&mut state, "@li");
+    let Some(request) = state.chat.composer.completion else {
+        panic!("no completion asked")
+    };
+    apply(
+        &mut state,
+        Event::PathCompleted {
+            request,
+            prefix: "li".into(),
+            candidates: vec!["src/lib.rs".into()],
+        },
+    );
+    assert!(state.chat.composer.popup.is_some());
+    // Esc closes the list, it does not stop anything else.
+    assert_eq!(key(&mut state, KeyCode::Esc), vec![]);
+    assert_eq!(state.chat.composer.popup, None);
+    // A late answer for an older request is dropped.
+    apply(
+        &mut state,
+        Event::PathCompleted {
+            request,
+            prefix: "li".into(),
+            candidates: vec!["src/lib.rs".into()],
+        },
+    );
+    assert_eq!(state.chat.composer.popup, None);
+}
+
+fn typed_key(state: &mut AppState, c: char) -> Vec<Effect> {
+    key(state, KeyCode::Char(c))
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! The agent's tools in the chat: the level turns offer (`Alt-T` cycles it; `/tools` can
-//! call [`set_level`]), "undo the last edit" ([`undo_last_edit`], `Ctrl-Z` and `/undo`), and
+//! call [`set_level`]), "undo the last edit" ([`undo_last_edit`], `Alt-Z` and `/undo`), and
 //! what a running turn reports about its tool calls: each becomes a line of the answer, an
 //! edit or command opens the review area, a command's output streams under its line.
 

@@ -24,6 +24,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         None => {
             draw_input(frame, state, areas.input);
             super::slash::draw(frame, state, areas.input, area);
+            if let Some(popup) = &state.chat.composer.popup {
+                super::path_popup::draw(frame, state, popup, areas.transcript, areas.input);
+            }
         }
     }
 }
@@ -121,11 +124,20 @@ fn welcome(state: &AppState, width: u16) -> Vec<Line<'static>> {
         Line::styled("Ask about code.", theme.accent()),
         Line::default(),
     ];
+    let is_chosen = state.models.chosen.is_some()
+        && (state.deployments.chosen.is_some() || state.mode == crate::aicore::Mode::Orchestration);
+    let pick = if is_chosen {
+        String::new()
+    } else {
+        format!(
+            "Pick a model ({}) and a deployment ({}), then type here. ",
+            keys.label(Scope::Models, Action::FocusModels),
+            keys.label(Scope::Models, Action::FocusDeployments),
+        )
+    };
     let text = format!(
-        "Pick a model ({}) and a deployment ({}), then type here. {} sends; {} adds a line; \
-         @path attaches a file; {} stops an answer; {} shows every key.",
-        keys.label(Scope::Models, Action::FocusModels),
-        keys.label(Scope::Models, Action::FocusDeployments),
+        "{pick}{} sends; {} adds a line; @path attaches a file; {} stops an answer; {} shows \
+         every key.",
         keys.label(Scope::Chat, Action::Send),
         keys.label(Scope::Chat, Action::Newline),
         keys.label(Scope::Chat, Action::Stop),

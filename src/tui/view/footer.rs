@@ -22,8 +22,23 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             .reviews
             .current()
             .is_some_and(|r| r.reason.is_some());
+    let is_asking_store = state.overlay == Overlay::Settings
+        && matches!(
+            state.settings.status,
+            crate::tui::state::SettingsStatus::AskFileStore { .. }
+        );
     match &state.notice {
         Some(notice) => left.push(Span::styled(format!(" {notice}"), theme.warning())),
+        // Only y and n work while the file store is offered: say so, not the usual keys.
+        None if is_asking_store => {
+            for (keys, what) in [
+                ("y", "keep the secret in the file"),
+                ("n", "do not store it"),
+            ] {
+                left.push(Span::styled(format!(" {keys}"), theme.key()));
+                left.push(Span::styled(format!(" {what} "), theme.muted()));
+            }
+        }
         None if state.overlay == Overlay::Resume => {
             for (keys, what) in [("↑↓", "move"), ("Enter", "open"), ("Esc", "close")] {
                 left.push(Span::styled(format!(" {keys}"), theme.key()));

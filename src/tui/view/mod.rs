@@ -10,6 +10,7 @@ mod footer;
 mod help;
 pub mod layout;
 mod models;
+mod path_popup;
 mod resume;
 mod review;
 mod settings;
@@ -130,11 +131,17 @@ fn confirm_quit(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let rect = centered(area, 56, 5);
     frame.render_widget(Clear, rect);
+    // The answer may end while the question is open: the words follow the state.
+    let (why, what_y_does) = if state.is_streaming() {
+        ("An answer is still streaming.", " stops it and quits")
+    } else {
+        ("The answer has finished.", " quits")
+    };
     let text = vec![
-        Line::styled("An answer is still streaming.", theme.warning()),
+        Line::styled(why, theme.warning()),
         Line::from(vec![
             Span::styled("y", theme.key()),
-            Span::raw(" stops it and quits · any other key goes back"),
+            Span::raw(format!("{what_y_does} · any other key goes back")),
         ]),
     ];
     frame.render_widget(

@@ -13,7 +13,8 @@ use crate::tui::text_input::TextInput;
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let settings = &state.settings;
-    let rect = centered(area, 84, 22);
+    // Taller where there is room for the longer notices (keyring offer, environment).
+    let rect = centered(area, 84, if area.height >= 30 { 26 } else { 22 });
     frame.render_widget(Clear, rect);
     let block = pane_block(
         format!(" Settings · profile {} ", settings.form.profile),
@@ -25,6 +26,24 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         lines.push(Line::styled("Welcome to sapcode.", theme.accent()));
         lines.push(Line::raw(
             "No SAP AI Core credentials yet: import your service key file (Ctrl+O) or fill in the fields from it, then Save. To look around without an account, quit and run `sapcode --demo`.",
+        ));
+        lines.push(Line::default());
+    }
+    if let Some(variables) = &settings.env_override {
+        lines.push(Line::styled(
+            format!(
+                "Credentials come from {variables} (set in the environment): it wins over \
+                 this profile, so saving here does not change what sapcode uses until it is unset."
+            ),
+            theme.warning(),
+        ));
+        lines.push(Line::default());
+    }
+    if settings.is_demo {
+        lines.push(Line::styled(
+            "--demo: the built-in simulator. Mode and resource group apply to this session; \
+             nothing is written.",
+            theme.muted(),
         ));
         lines.push(Line::default());
     }
@@ -47,11 +66,52 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     match &settings.status {
         SettingsStatus::Idle | SettingsStatus::FirstLaunch => {}
         SettingsStatus::Checking { .. } => lines.push(Line::styled(
-            format!("{} checking the credentials: fetching a token…", spinner(state.now)),
+            format!(
+                "{} checking the credentials: fetching a token…",
+                spinner(state.now)
+            ),
             theme.muted(),
         )),
         SettingsStatus::Saved { keyring } => lines.push(Line::styled(
-            format!("✓ token received · secret saved in the {keyring} keyring, the rest in the config file"),
+            format!(
+                "✓ token received · settings saved in the config file, the secret in: {keyring}"
+            ),
+            theme.ok(),
+        )),
+        SettingsStatus::AskFileStore { reason, file } => {
+            lines.push(Line::styled(
+                "✓ token received · settings saved in the config file",
+                theme.ok(),
+            ));
+            lines.push(Line::styled(format!("✗ {reason}"), theme.error()));
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(
+                        "No keyring on this machine; save the secret to a 0600 file at {file}? \
+                         (plain text, readable only by you) "
+                    ),
+                    theme.warning(),
+                ),
+                Span::styled("(y/n)", theme.key()),
+            ]));
+        }
+        SettingsStatus::SecretNotStored => {
+            lines.push(Line::styled(
+                "Settings saved; the secret was not stored. Save again to choose, or set \
+                 AICORE_SERVICE_KEY, or run `sapcode login --store file`.",
+                theme.warning(),
+            ));
+        }
+        SettingsStatus::ConfirmDiscard => lines.push(Line::styled(
+            "Unsaved changes: Esc again drops them, Ctrl+S checks and saves them.",
+            theme.warning(),
+        )),
+        SettingsStatus::AppliedToSession => lines.push(Line::styled(
+            format!(
+                "✓ applied to this session: {} mode, resource group {} (nothing written in --demo)",
+                settings.form.mode.as_str(),
+                settings.form.resource_group
+            ),
             theme.ok(),
         )),
         SettingsStatus::Failed(error) => {
@@ -92,7 +152,7 @@ fn field_text(
             match editing {
                 Some(input) => input.masked_with_cursor(),
                 None if !form.client_secret.is_empty() => "•••••••• (not saved yet)".into(),
-                None if state.settings.has_secret => "saved in the keyring (hidden)".into(),
+                None if state.settings.has_secret => "saved (hidden)".into(),
                 None => "(not set)".into(),
             },
         ),
