@@ -7,7 +7,7 @@ use super::chat;
 use crate::agent::Attachment;
 use crate::tui::event::Effect;
 use crate::tui::keymap::{Action, Scope};
-use crate::tui::state::{AppState, Entry, EntryEnd, Speaker, ToolLine, ToolResult, Turn};
+use crate::tui::state::{AppState, Entry, EntryEnd, Speaker, Turn};
 
 /// Most output kept in the transcript entry; the model gets `run_command`'s capped result.
 const MAX_SHOWN_BYTES: usize = 256 * 1024;
@@ -53,14 +53,11 @@ pub(super) fn finished(state: &mut AppState, content: String, summary: String) {
         return;
     };
     entry.end = EntryEnd::Finished;
-    // One line under the output: `⚙ exit 0 (182 B)`, the size being what the model gets.
-    let mut line = ToolLine::new("shell".into(), "", summary.clone());
-    line.result = Some(ToolResult {
-        summary,
-        bytes: content.len(),
-        ok: true,
-    });
-    entry.tools.push(line);
+    // How it ended goes under the output, where the eye is when it stops.
+    if !entry.text.is_empty() && !entry.text.ends_with('\n') {
+        entry.text.push('\n');
+    }
+    entry.text.push_str(&format!("└ {summary}"));
     let Speaker::Shell(command) = &entry.speaker else {
         return;
     };
