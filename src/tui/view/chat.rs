@@ -95,7 +95,7 @@ fn draw_input(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let focused = state.focus == Pane::Chat;
     let hint = format!(
-        " {} send · {} new line · @file ",
+        " {} send · {} new line · @file · /cmd ",
         state.keys.label(Scope::Chat, Action::Send),
         state.keys.label(Scope::Chat, Action::Newline)
     );
@@ -136,8 +136,8 @@ fn welcome(state: &AppState, width: u16) -> Vec<Line<'static>> {
         )
     };
     let text = format!(
-        "{pick}{} sends; {} adds a line; @path attaches a file; {} stops an answer; {} shows \
-         every key.",
+        "{pick}{} sends; {} adds a line; @path attaches a file; /help lists the commands; \
+         !CMD runs a shell command; {} stops an answer; {} shows every key.",
         keys.label(Scope::Chat, Action::Send),
         keys.label(Scope::Chat, Action::Newline),
         keys.label(Scope::Chat, Action::Stop),
