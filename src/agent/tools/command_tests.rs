@@ -152,9 +152,7 @@ async fn landlock_keeps_writes_in_the_workspace() {
     }
     let workspace = tempfile::tempdir().unwrap();
     let Some(outside) = writable_dir_outside_the_sandbox() else {
-        eprintln!(
-            "skipped: no writable directory outside /tmp and $TMPDIR to try an escape into"
-        );
+        eprintln!("skipped: no writable directory outside /tmp and $TMPDIR to try an escape into");
         return;
     };
     let target = outside.path().join("escaped.txt");
