@@ -200,7 +200,6 @@ fn entry_rows(
     rows
 }
 
-/// Rows the entry's tool lines take (a command's output included).
 /// The entry's text rendered at `width`, from the cache when neither text nor width changed.
 /// While an answer streams, its finished blocks are kept and only the open tail is redone.
 pub fn body(entry: &Entry, width: u16, theme: Theme) -> Ref<'_, Rendered> {
@@ -264,11 +263,22 @@ fn render_closed(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> 
             theme.warning(),
         ),
         // Command output is the outside world's text: escaped, never interpreted.
-        Speaker::Shell(_) => plain_lines(
-            &crate::terminal_text::escape(&entry.text).replace('\t', "    "),
-            width,
-            theme.muted(),
-        ),
+        Speaker::Shell(_) => {
+            let mut lines = Vec::new();
+            if entry.hidden_lines > 0 {
+                let marker = format!(
+                    "┆ … {} earlier lines not shown here (the attached output keeps head and tail)",
+                    entry.hidden_lines
+                );
+                lines = plain_lines(&marker, width, theme.muted());
+            }
+            lines.extend(plain_lines(
+                &crate::terminal_text::escape(&entry.text).replace('\t', "    "),
+                width,
+                theme.muted(),
+            ));
+            lines
+        }
     }
 }
 

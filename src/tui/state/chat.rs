@@ -66,6 +66,9 @@ pub struct Entry {
     pub files: Vec<String>,
     /// Tools an answer used, in the order called; drawn under the speaker.
     pub tools: Vec<ToolLine>,
+    /// `!CMD` output lines cut from the top: the transcript keeps the tail, where a
+    /// command's verdict is, and says how much came before it.
+    pub hidden_lines: usize,
     pub cache: RenderCache,
 }
 
@@ -77,6 +80,7 @@ impl Entry {
             end,
             files: Vec::new(),
             tools: Vec::new(),
+            hidden_lines: 0,
             cache: RenderCache::default(),
         }
     }

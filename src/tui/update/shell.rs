@@ -7,10 +7,7 @@ use super::chat;
 use crate::agent::Attachment;
 use crate::tui::event::Effect;
 use crate::tui::keymap::{Action, Scope};
-use crate::tui::state::{AppState, Entry, EntryEnd, Speaker, Turn};
-
-/// Most output kept in the transcript entry; the model gets `run_command`'s capped result.
-const MAX_SHOWN_BYTES: usize = 256 * 1024;
+use crate::tui::state::{AppState, Entry, EntryEnd, RenderCache, Speaker, Turn};
 
 /// Enter on `!CMD` (`typed` is the whole input).
 pub(super) fn start(state: &mut AppState, typed: &str, command: String) -> Vec<Effect> {
@@ -26,19 +23,46 @@ pub(super) fn start(state: &mut AppState, typed: &str, command: String) -> Vec<E
     effects
 }
 
-/// Output as it comes, up to what the transcript keeps.
+/// Output lines the transcript keeps (the tail), as for the model's own commands.
+const MAX_SHOWN_LINES: usize = crate::tui::state::MAX_LIVE_LINES;
+/// Bytes the transcript keeps (the tail), for output with few but long lines.
+const MAX_SHOWN_BYTES: usize = 64 * 1024;
+
+/// Output as it comes: the transcript keeps its last lines, where a command's verdict is
+/// (`test result: FAILED`, the compiler's last error), and counts the lines cut above them.
+/// The output attached to the next question is `run_command`'s (head and tail).
 pub(super) fn output(entry: &mut Entry, text: &str) {
-    let room = MAX_SHOWN_BYTES.saturating_sub(entry.text.len());
-    if room == 0 {
+    entry.text.push_str(text);
+    let newlines = entry.text.bytes().filter(|&b| b == b'\n').count();
+    let mut cut_at = 0;
+    if newlines > MAX_SHOWN_LINES {
+        cut_at = entry
+            .text
+            .match_indices('\n')
+            .nth(newlines - MAX_SHOWN_LINES - 1)
+            .map_or(0, |(at, _)| at + 1);
+    }
+    if entry.text.len() - cut_at > MAX_SHOWN_BYTES {
+        let mut from = entry.text.len() - MAX_SHOWN_BYTES;
+        while !entry.text.is_char_boundary(from) {
+            from += 1;
+        }
+        // Cut at a line start when one is near; otherwise mid-line (a line longer than
+        // the whole budget), marked with `…`.
+        cut_at = entry.text[from..]
+            .find('\n')
+            .map_or(from, |at| from + at + 1);
+    }
+    if cut_at == 0 {
         return;
     }
-    let (kept, cut) = crate::agent::tools::cap(text, room);
-    entry.text.push_str(kept);
-    if cut {
-        entry
-            .text
-            .push_str("\n[… more output not shown here; the model gets head and tail]");
+    let cut: String = entry.text.drain(..cut_at).collect();
+    entry.hidden_lines += cut.bytes().filter(|&b| b == b'\n').count();
+    if !cut.ends_with('\n') && !entry.text.starts_with('…') {
+        entry.text.insert(0, '…');
     }
+    // The cache is keyed on the text's length, which a cut can leave unchanged.
+    entry.cache = RenderCache::default();
 }
 
 /// The command ended: its result (as `run_command` gives it to a model) waits for the next

@@ -293,6 +293,71 @@ fn a_shell_command_streams_its_output_and_attaches_it_to_the_next_question() {
 }
 
 #[test]
+fn a_flooding_shell_command_keeps_its_last_lines_in_the_transcript_and_says_how_many_came_before() {
+    // `!yes | head -100000`: the transcript showed the first 256 KiB (tens of thousands of
+    // `y` rows, the exit line far below) instead of the end, where a command's verdict is.
+    let mut state = picked(80, 24);
+    let effects = enter(&mut state, "!seq 100000");
+    let Some(Effect::RunShell { turn, .. }) = effects.last() else {
+        panic!("{effects:?}");
+    };
+    let turn = *turn;
+    let numbers: String = (1..=100_000).map(|n| format!("{n}\n")).collect();
+    for chunk in numbers.as_bytes().chunks(4096) {
+        let chunk = std::str::from_utf8(chunk).unwrap();
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Delta(chunk.into()),
+            },
+        );
+    }
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::CommandFinished {
+                content: "exit code 0\n…".into(),
+                summary: "exit 0 (575.8 KiB output)".into(),
+            },
+        },
+    );
+    let entry = state.chat.transcript.entries.last().unwrap();
+    assert_eq!(
+        entry.hidden_lines,
+        100_000 - crate::tui::state::MAX_LIVE_LINES
+    );
+    assert!(entry.text.starts_with("99801\n"), "{}", &entry.text[..20]);
+    let screen = crate::tui::test_support::render(&state);
+    assert!(screen.contains("100000"), "{screen}");
+    assert!(screen.contains("└ exit 0 (575.8 KiB output)"), "{screen}");
+
+    // One endless line is cut mid-line, marked, and bounded too.
+    let effects = enter(&mut state, "!yes | tr -d '\\n'");
+    let Some(Effect::RunShell { turn, .. }) = effects.last() else {
+        panic!("{effects:?}");
+    };
+    let turn = *turn;
+    for _ in 0..100 {
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: ChatUpdate::Delta("y".repeat(8192)),
+            },
+        );
+    }
+    let entry = state.chat.transcript.entries.last().unwrap();
+    assert!(
+        entry.text.len() <= 64 * 1024 + '…'.len_utf8(),
+        "{}",
+        entry.text.len()
+    );
+    assert!(entry.text.starts_with('…'));
+}
+
+#[test]
 fn esc_stops_a_shell_command_and_ctrl_x_drops_its_output() {
     let mut state = picked(160, 48);
     let effects = enter(&mut state, "!sleep 100");
