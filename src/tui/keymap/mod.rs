@@ -88,11 +88,21 @@ impl Keymap {
 
     /// Footer hints for a scope: its own bindings, then the shared ones, in table order.
     pub fn footer(&self, scope: Scope) -> Vec<(&str, &'static str)> {
+        self.footer_where(scope, |_| true)
+    }
+
+    /// Footer hints for a scope, without the actions that do nothing at the moment (`Esc`
+    /// stops an answer only while one streams).
+    pub fn footer_where(
+        &self,
+        scope: Scope,
+        applies: impl Fn(Action) -> bool,
+    ) -> Vec<(&str, &'static str)> {
         scope
             .chain()
             .iter()
             .flat_map(|wanted| self.bindings.iter().filter(move |b| b.scope == *wanted))
-            .filter(|b| b.in_footer)
+            .filter(|b| b.in_footer && applies(b.action))
             .map(|b| (b.label.as_str(), b.help))
             .collect()
     }

@@ -10,7 +10,7 @@ use super::{elapsed, split_line};
 use crate::agent::ToolLevel;
 use crate::agent::context::ContextLevel;
 use crate::agent::sandbox::Protection;
-use crate::tui::keymap::Scope;
+use crate::tui::keymap::{Action, Scope};
 use crate::tui::state::{AppState, Overlay, Pane, Turn};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
@@ -53,14 +53,28 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             }
         }
         None => {
-            for (keys, what) in state.keys.footer(scope(state)) {
+            // Esc stops an answer and Enter sends one: each is hinted only when it works.
+            let streaming = state.is_streaming();
+            let applies = |action| match action {
+                Action::Stop => streaming,
+                Action::Send => !streaming,
+                _ => true,
+            };
+            for (keys, what) in state.keys.footer_where(scope(state), applies) {
                 left.push(Span::styled(format!(" {keys}"), theme.key()));
                 left.push(Span::styled(format!(" {what} "), theme.muted()));
             }
         }
     }
-    // Room for the first two key hints (`y yes  n no …` in a review) before the status.
-    let right = right_side(state, area.width, left_width_of(&left[..left.len().min(4)]));
+    // Room for the first two key hints (`y yes  n no …` in a review) before the status;
+    // while an answer streams in the chat, for `Esc stop` only: its running time matters more.
+    let streaming_chat = state.is_streaming() && scope(state) == Scope::Chat;
+    let reserved = if streaming_chat { 2 } else { 4 };
+    let right = right_side(
+        state,
+        area.width,
+        left_width_of(&left[..left.len().min(reserved)]),
+    );
     let right_width: usize = right.iter().map(Span::width).sum();
     // Keys drop from the end first; the status on the right was already fitted.
     while left.len() > 2 && left_width_of(&left) + right_width + 1 > usize::from(area.width) {
@@ -215,5 +229,42 @@ pub fn compact(n: u64) -> String {
         format!("{:.1}k", n as f64 / 1_000.0)
     } else {
         n.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::KeyCode;
+
+    use crate::tui::test_support::{key, picked, render, typed};
+
+    fn footer(screen: &str) -> &str {
+        screen.lines().last().unwrap_or_default().trim_matches('"')
+    }
+
+    #[test]
+    fn the_chat_footer_hints_esc_only_while_an_answer_streams_and_enter_only_when_it_sends() {
+        // Idle, `Esc stop the answer` took the room of keys that work (PgUp/PgDn, C-f), and
+        // while streaming `Enter send` only said that an answer is still streaming.
+        let mut state = picked(120, 40);
+        let idle = render(&state);
+        assert!(!footer(&idle).contains("Esc"), "{}", footer(&idle));
+        assert!(footer(&idle).contains("Enter send"), "{}", footer(&idle));
+        assert!(
+            footer(&idle).contains("PgUp/PgDn scroll"),
+            "{}",
+            footer(&idle)
+        );
+
+        typed(&mut state, "hello");
+        key(&mut state, KeyCode::Enter);
+        assert!(state.is_streaming());
+        let streaming = render(&state);
+        assert!(
+            footer(&streaming).starts_with(" Esc stop the answer"),
+            "{}",
+            footer(&streaming)
+        );
+        assert!(!footer(&streaming).contains("Enter send"));
     }
 }
