@@ -124,8 +124,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The prompt; `-` or none reads it from stdin
-    pub prompt: Option<String>,
+    /// The prompt; `-` or none reads it from stdin. Several words are joined with spaces,
+    /// so `run fix the failing test` needs no quotes
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Vec<String>,
 
     /// Print one JSON object per event (delta, usage, done, error; with tools also
     /// tool_call, tool_result and approval), one per line

@@ -161,6 +161,22 @@ fn run_streams_an_answer_in_foundation_mode() {
 }
 
 #[test]
+fn run_takes_an_unquoted_prompt_of_several_words() {
+    // `sapcode run fix the failing test` was refused ("unexpected argument 'the'").
+    let home = Home::new();
+    home.sapcode()
+        .args(["--demo", "run", "fix", "the", "failing", "test", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"type\":\"done\""));
+    home.sapcode()
+        .args(["--demo", "run", "explain", "this", "please"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("> explain this please"));
+}
+
+#[test]
 fn run_works_in_orchestration_mode_with_any_catalog_model() {
     let home = Home::new();
     let output = home

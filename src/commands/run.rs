@@ -15,7 +15,8 @@ use crate::connect::Context;
 use crate::report::UsageError;
 
 pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
-    let prompt = read_prompt(args.prompt.as_deref())?;
+    let words = args.prompt.join(" ");
+    let prompt = read_prompt((!args.prompt.is_empty()).then_some(words.as_str()))?;
     let attachments = args
         .files
         .iter()
