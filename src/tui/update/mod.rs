@@ -188,9 +188,10 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// The help scrolls with the arrows and pages; any other key closes it.
+/// The help scrolls with the arrows and pages; any other key closes it. Its last rows are
+/// the slash commands and `!CMD`: the scroll must reach them.
 fn help_key(state: &mut AppState, key: KeyEvent) {
-    let lines = state.key_problems.len() + state.keys.help_rows().len();
+    let lines = super::view::help_rows(state);
     let visible = lines.min(usize::from(state.size.1).saturating_sub(2));
     let last = lines.saturating_sub(visible);
     let page = visible.saturating_sub(1).max(1);

@@ -855,8 +855,15 @@ fn help_scrolls_on_a_short_terminal() {
     key(&mut state, KeyCode::PageDown);
     key(&mut state, KeyCode::PageDown);
     key(&mut state, KeyCode::PageDown);
-    let rows = state.keys.help_rows().len();
+    key(&mut state, KeyCode::PageDown);
+    key(&mut state, KeyCode::PageDown);
+    // The end shows the slash commands and `!CMD`, not only the keys above them.
+    let rows = crate::tui::view::help_rows(&state);
+    assert!(rows > state.keys.help_rows().len() + 10, "{rows}");
     assert_eq!(state.help_scroll, rows - 22);
+    let screen = crate::tui::test_support::render(&state);
+    assert!(screen.contains("/compact"), "{screen}");
+    assert!(screen.contains("!CMD"), "{screen}");
     key(&mut state, KeyCode::Char('x'));
     assert_eq!(state.overlay, Overlay::None);
 }

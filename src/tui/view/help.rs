@@ -40,6 +40,11 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
     lines
 }
 
+/// Rows of the help: the keys, the slash commands and `!CMD` (what its scroll reaches).
+pub fn row_count(state: &AppState) -> usize {
+    lines(state).len()
+}
+
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let lines = lines(state);

@@ -18,6 +18,7 @@ mod slash;
 
 pub use chat::transcript_lines;
 pub use code::row_count as code_rows;
+pub use help::row_count as help_rows;
 pub use review::row_count as review_rows;
 
 use std::time::{Duration, SystemTime};
