@@ -403,11 +403,7 @@ fn copy(state: &mut AppState, pick: fn(&str) -> Option<String>, what: &str) -> V
         .and_then(|e| pick(&e.text));
     match picked {
         Some(text) if !text.is_empty() => {
-            // OSC 52 has no reply: whether the terminal put it on the clipboard is unknown.
-            state.notice = Some(format!(
-                "the {what} ({} lines) was sent to the terminal to copy (OSC 52)",
-                text.lines().count()
-            ));
+            state.notice = Some(super::copy_notice(&format!("the {what}"), &text));
             vec![Effect::Copy(text)]
         }
         _ => {

@@ -111,12 +111,6 @@ fn copy_shown(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     };
     let text = item.text.to_string();
-    // OSC 52 has no reply: whether the terminal put it on the clipboard is unknown.
-    let notice = format!(
-        "{} ({} lines) was sent to the terminal to copy (OSC 52)",
-        item.title,
-        text.lines().count()
-    );
-    state.notice = Some(notice);
+    state.notice = Some(super::copy_notice(&item.title, &text));
     vec![Effect::Copy(text)]
 }

@@ -188,6 +188,16 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// The notice after a copy. OSC 52 has no reply: whether the terminal put it on the
+/// clipboard is unknown, so it says "sent", never "copied".
+pub(super) fn copy_notice(what: &str, text: &str) -> String {
+    let lines = match text.lines().count() {
+        1 => "1 line".to_owned(),
+        n => format!("{n} lines"),
+    };
+    format!("{what} ({lines}) was sent to the terminal to copy (OSC 52)")
+}
+
 /// The help scrolls with the arrows and pages; any other key closes it. Its last rows are
 /// the slash commands and `!CMD`: the scroll must reach them.
 fn help_key(state: &mut AppState, key: KeyEvent) {

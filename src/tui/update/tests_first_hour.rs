@@ -181,6 +181,8 @@ fn copying_says_it_was_sent_to_the_terminal() {
     let notice = state.notice.clone().unwrap_or_default();
     assert!(notice.contains("sent to the terminal"), "{notice}");
     assert!(!notice.contains("copied"), "{notice}");
+    // A one-line answer is "1 line", not "1 lines".
+    assert!(notice.contains("(1 line)"), "{notice}");
 }
 
 #[test]
