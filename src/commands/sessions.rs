@@ -90,11 +90,11 @@ fn ask_choice(sessions: &[SessionSummary]) -> anyhow::Result<usize> {
     for (n, session) in sessions.iter().enumerate() {
         writeln!(
             err,
-            "{:>3}  {}  {}  {} turns  {}",
+            "{:>3}  {}  {}  {}  {}",
             n + 1,
             session.updated,
             plain(session.model.as_deref().unwrap_or("-")),
-            session.turns,
+            session.turns_label(),
             plain(&session.title)
         )?;
     }

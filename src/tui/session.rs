@@ -84,8 +84,10 @@ pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession, started: 
     chat.session = Some(started);
     let summary = loaded.summary();
     state.notice = Some(format!(
-        "continuing “{}” ({} turns, last {}){rules_notice}",
-        summary.title, summary.turns, summary.updated
+        "continuing “{}” ({}, last {}){rules_notice}",
+        summary.title,
+        summary.turns_label(),
+        summary.updated
     ));
 }
 
@@ -287,7 +289,13 @@ mod tests {
             ]
         );
         assert_eq!(state.chat.conversation.messages().len(), 4);
-        assert!(state.notice.as_deref().unwrap().contains("“hi” (1 turns"));
+        assert!(
+            state
+                .notice
+                .as_deref()
+                .unwrap()
+                .contains("“hi” (1 turn, last")
+        );
 
         let mut again = SessionWriter::new(store.clone(), workspace.clone());
         again.resume(&loaded, state.now);

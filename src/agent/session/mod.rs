@@ -33,6 +33,16 @@ pub struct SessionSummary {
     pub turns: usize,
 }
 
+impl SessionSummary {
+    /// `1 turn`, `3 turns`: how the TUI and `--resume` name the count.
+    pub fn turns_label(&self) -> String {
+        match self.turns {
+            1 => "1 turn".to_owned(),
+            n => format!("{n} turns"),
+        }
+    }
+}
+
 /// A session read back: its header, the latest target and the messages to continue with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadedSession {
