@@ -964,3 +964,38 @@ fn the_tui_without_a_terminal_says_what_to_use_instead() {
                 .and(predicate::str::contains("sapcode run")),
         );
 }
+
+#[test]
+fn login_with_a_missing_key_file_says_to_check_the_path_not_to_run_login() {
+    // It said "fix the config file (see config.example.toml) or run `sapcode login`" to
+    // someone running `sapcode login`.
+    let home = Home::new();
+    let output = home
+        .sapcode()
+        .args([
+            "login",
+            "--store",
+            "file",
+            "--service-key",
+            "/no/such/key.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot read service key file /no/such/key.json"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("check the path"), "{stderr}");
+    assert!(!stderr.contains("config file"), "{stderr}");
+    assert!(!stderr.contains("run `sapcode login`"), "{stderr}");
+    // Nothing to ask on and no key: the hint names the flag, not the config file.
+    home.sapcode()
+        .args(["login", "--store", "file"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--service-key -"))
+        .stderr(predicate::str::contains("config file").not());
+}

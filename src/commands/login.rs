@@ -13,6 +13,7 @@ use crate::cli::LoginArgs;
 use crate::config::Profile;
 use crate::connect::Context;
 use crate::credentials::{save_login, split_for_storage};
+use crate::report::UsageError;
 
 pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     let (fields, secret, key) = match &args.service_key {
@@ -96,14 +97,20 @@ fn read_key_file(path: &std::path::Path) -> anyhow::Result<SecretString> {
     let mut text = String::new();
     if path.as_os_str() == "-" {
         std::io::stdin().read_to_string(&mut text).map_err(|err| {
-            Error::Config(format!("cannot read the service key from stdin: {err}"))
+            UsageError::new(
+                format!("cannot read the service key from stdin: {err}"),
+                "pipe the service key JSON (UTF-8) into `sapcode login --service-key -`",
+            )
         })?;
     } else {
+        // A usage error: the config file is not involved, and "run `sapcode login`" is
+        // no hint to someone running it.
         text = std::fs::read_to_string(path).map_err(|err| {
-            Error::Config(format!(
-                "cannot read service key file {}: {err}",
-                path.display()
-            ))
+            UsageError::new(
+                format!("cannot read service key file {}: {err}", path.display()),
+                "check the path (relative to the current directory) of the JSON downloaded \
+                 from SAP BTP cockpit (AI Core instance > Service Keys), or pass - to read it from stdin",
+            )
         })?;
     }
     Ok(SecretString::from(text))
@@ -111,9 +118,9 @@ fn read_key_file(path: &std::path::Path) -> anyhow::Result<SecretString> {
 
 fn ask_interactively() -> anyhow::Result<(Profile, SecretString, ServiceKey)> {
     if !std::io::stdin().is_terminal() {
-        return Err(Error::Config(
-            "no service key given: pass --service-key FILE (or - for stdin) when not at a terminal"
-                .into(),
+        return Err(UsageError::new(
+            "no service key given and no terminal to ask on",
+            "pass --service-key FILE, or --service-key - to read it from stdin",
         )
         .into());
     }
