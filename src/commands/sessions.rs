@@ -77,6 +77,29 @@ pub fn opening(
 /// Sessions offered by `--resume`, newest first.
 const RESUME_CHOICES: usize = 20;
 
+/// The `--resume` list: number, time, model, turns, title, in aligned columns.
+fn choice_rows(sessions: &[SessionSummary]) -> Vec<String> {
+    let models: Vec<String> = sessions
+        .iter()
+        .map(|s| plain(s.model.as_deref().unwrap_or("-")))
+        .collect();
+    let width = models.iter().map(|m| m.chars().count()).max().unwrap_or(0);
+    sessions
+        .iter()
+        .zip(models)
+        .enumerate()
+        .map(|(n, (session, model))| {
+            format!(
+                "{:>3}  {}  {model:<width$}  {:<9}  {}",
+                n + 1,
+                session.updated,
+                session.turns_label(),
+                plain(&session.title)
+            )
+        })
+        .collect()
+}
+
 fn ask_choice(sessions: &[SessionSummary]) -> anyhow::Result<usize> {
     use std::io::{BufRead, IsTerminal, Write};
     if !std::io::stdin().is_terminal() {
@@ -87,16 +110,8 @@ fn ask_choice(sessions: &[SessionSummary]) -> anyhow::Result<usize> {
         .into());
     }
     let mut err = std::io::stderr().lock();
-    for (n, session) in sessions.iter().enumerate() {
-        writeln!(
-            err,
-            "{:>3}  {}  {}  {}  {}",
-            n + 1,
-            session.updated,
-            plain(session.model.as_deref().unwrap_or("-")),
-            session.turns_label(),
-            plain(&session.title)
-        )?;
+    for row in choice_rows(sessions) {
+        writeln!(err, "{row}")?;
     }
     write!(
         err,
@@ -326,6 +341,29 @@ impl RunSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_resume_list_lines_up_its_columns_and_counts_turns_in_words() {
+        let session = |model: &str, turns, title: &str| SessionSummary {
+            id: "x".into(),
+            workspace: "/w".into(),
+            model: Some(model.into()),
+            updated: "2026-12-01T05:23:27Z".into(),
+            title: title.into(),
+            turns,
+        };
+        let rows = choice_rows(&[
+            session("gpt-4.1", 1, "hello"),
+            session("mistralai--mistral-large-instruct", 12, "fix it"),
+        ]);
+        assert_eq!(
+            rows,
+            [
+                "  1  2026-12-01T05:23:27Z  gpt-4.1                            1 turn     hello",
+                "  2  2026-12-01T05:23:27Z  mistralai--mistral-large-instruct  12 turns   fix it",
+            ]
+        );
+    }
 
     #[test]
     fn resume_choices_are_numbers_in_range_or_enter() {
