@@ -115,7 +115,9 @@ fn last_line_number(unified: &str) -> usize {
                 let mut parts = range.split(',');
                 let start: usize = parts.next()?.parse().ok()?;
                 let len: usize = parts.next().map_or(Some(1), |l| l.parse().ok())?;
-                Some(start + len)
+                // The last line is start + len − 1: `+1,9` ends at line 9, two digits only
+                // from line 10.
+                Some(start + len.saturating_sub(1))
             };
             Some(end(old)?.max(end(new)?))
         })
@@ -161,6 +163,24 @@ mod tests {
             "{shown:?}"
         );
         assert!(!shown.iter().any(|l| l.contains('\x1b')));
+    }
+
+    #[test]
+    fn the_gutter_is_as_wide_as_the_last_line_number() {
+        let nine: String = (1..=9).map(|n| format!("{n}\n")).collect();
+        let shown = text(&rows(
+            &diff::unified("n", "", &nine, true),
+            40,
+            Theme::default(),
+        ));
+        assert_eq!(shown[2], "  1 │+1", "{shown:?}");
+        let ten: String = (1..=10).map(|n| format!("{n}\n")).collect();
+        let shown = text(&rows(
+            &diff::unified("n", "", &ten, true),
+            40,
+            Theme::default(),
+        ));
+        assert_eq!(shown[2], "    1 │+1", "{shown:?}");
     }
 
     #[test]
