@@ -395,9 +395,14 @@ fn tail_spans(entry: &Entry, state: &AppState) -> Vec<Vec<Span<'static>>> {
             Turn::Streaming {
                 started, waiting, ..
             } if entry.text.is_empty() => {
-                let why = if state.chat.reviews.is_open() {
-                    "waiting for your decision below".to_owned()
-                } else if let Some(retrying) = waiting {
+                // Waiting for the user: no spinner, no clock (nothing works, nothing ticks).
+                if state.chat.reviews.is_open() {
+                    return vec![vec![Span::styled(
+                        "▸ waiting for your decision below",
+                        theme.muted(),
+                    )]];
+                }
+                let why = if let Some(retrying) = waiting {
                     retrying.clone()
                 } else if entry.tools.is_empty() {
                     "waiting for the first token".to_owned()

@@ -190,9 +190,10 @@ impl AppState {
         matches!(self.chat.turn, Turn::Streaming { .. })
     }
 
-    /// Whether anything moves on screen, so the loop keeps ticking.
+    /// Whether anything moves on screen, so the loop keeps ticking. A turn waiting for the
+    /// user's decision on an edit or command is still; it may wait for hours.
     pub fn is_animating(&self) -> bool {
-        self.is_streaming()
+        (self.is_streaming() && !self.chat.reviews.is_open())
             || matches!(self.models.list, Load::Loading { .. })
             || matches!(self.deployments.list, Load::Loading { .. })
             || matches!(self.connection, Connection::Connecting)

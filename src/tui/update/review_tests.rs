@@ -182,6 +182,14 @@ fn tool_lines_and_history_join_the_answer() {
 fn an_edit_opens_the_review_which_takes_every_key_and_y_approves() {
     let (mut state, turn) = reviewing_an_edit();
     assert!(state.chat.reviews.is_open());
+    // Waiting for the user, nothing moves: no ticks, no spinner, no clock (a review left
+    // open for an hour redrew ten times a second).
+    assert!(!state.is_animating());
+    let screen = crate::tui::test_support::render(&state);
+    assert!(
+        screen.contains("▸ waiting for your decision below"),
+        "{screen}"
+    );
     assert_eq!(state.focus, Pane::Chat);
     assert_eq!(
         headlines(&state),
@@ -201,6 +209,7 @@ fn an_edit_opens_the_review_which_takes_every_key_and_y_approves() {
     };
     assert_eq!(*asked, turn);
     assert!(!state.chat.reviews.is_open());
+    assert!(state.is_animating(), "the turn goes on");
     chat(
         &mut state,
         turn,

@@ -181,6 +181,8 @@ pub fn protection_text(state: &AppState, wide: bool) -> String {
 /// The current turn's running time, or the last one's, alone (`2.4 s `).
 fn elapsed_text(state: &AppState) -> String {
     match &state.chat.turn {
+        // The time the user takes to decide is not the model's: no clock while a review waits.
+        Turn::Streaming { .. } if state.chat.reviews.is_open() => String::new(),
         Turn::Streaming { started, .. } => format!("{} ", elapsed(state.now, *started)),
         Turn::Idle => state
             .chat
