@@ -53,11 +53,15 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             }
         }
         None => {
-            // Esc stops an answer and Enter sends one: each is hinted only when it works.
+            // Each key is hinted only when it works: Esc stops an answer, Enter sends one,
+            // `a` grants edits (in an edit's review), `!` a command (in a command's).
             let streaming = state.is_streaming();
+            let is_edit = state.chat.reviews.current().map(|r| r.is_edit());
             let applies = |action| match action {
                 Action::Stop => streaming,
                 Action::Send => !streaming,
+                Action::ApproveAllEdits => is_edit != Some(false),
+                Action::AlwaysCommand => is_edit != Some(true),
                 _ => true,
             };
             for (keys, what) in state.keys.footer_where(scope(state), applies) {
@@ -180,15 +184,21 @@ pub fn protection_text(state: &AppState, wide: bool) -> String {
 
 /// The current turn's running time, or the last one's, alone (`2.4 s `).
 fn elapsed_text(state: &AppState) -> String {
+    turn_time(state).map_or_else(String::new, |time| format!("{time} "))
+}
+
+/// The running time of the current turn, else of the last one. The time the user takes to
+/// decide on an edit or command is not the model's: no clock while a review waits (a clock
+/// there would tick, and redraw, for as long as the user is away).
+fn turn_time(state: &AppState) -> Option<String> {
     match &state.chat.turn {
-        // The time the user takes to decide is not the model's: no clock while a review waits.
-        Turn::Streaming { .. } if state.chat.reviews.is_open() => String::new(),
-        Turn::Streaming { started, .. } => format!("{} ", elapsed(state.now, *started)),
+        Turn::Streaming { .. } if state.chat.reviews.is_open() => None,
+        Turn::Streaming { started, .. } => Some(elapsed(state.now, *started)),
         Turn::Idle => state
             .chat
             .stats
             .last_elapsed
-            .map_or_else(String::new, |last| format!("{:.1} s ", last.as_secs_f64())),
+            .map(|last| format!("{:.1} s", last.as_secs_f64())),
     }
 }
 
@@ -208,14 +218,7 @@ pub fn usage_text(state: &AppState) -> String {
             compact(chat.stats.total_usage.total_tokens)
         ));
     }
-    match &chat.turn {
-        Turn::Streaming { started, .. } => parts.push(elapsed(state.now, *started)),
-        Turn::Idle => {
-            if let Some(last) = chat.stats.last_elapsed {
-                parts.push(format!("{:.1} s", last.as_secs_f64()));
-            }
-        }
-    }
+    parts.extend(turn_time(state));
     if parts.is_empty() {
         String::new()
     } else {
@@ -268,5 +271,41 @@ mod tests {
             footer(&streaming)
         );
         assert!(!footer(&streaming).contains("Enter send"));
+    }
+
+    #[test]
+    fn a_review_footer_hints_a_for_an_edit_and_bang_for_a_command_never_both() {
+        use crate::agent::ApprovalRequest;
+        use crate::tui::event::{ChatUpdate, Event};
+        use crate::tui::test_support::{apply, edit_approval};
+        let review = |request: ApprovalRequest| {
+            let mut state = picked(160, 48);
+            typed(&mut state, "fix it");
+            key(&mut state, KeyCode::Enter);
+            let crate::tui::state::Turn::Streaming { id, .. } = state.chat.turn else {
+                panic!("no turn");
+            };
+            apply(
+                &mut state,
+                Event::Chat {
+                    turn: id,
+                    update: ChatUpdate::ApprovalNeeded {
+                        id: "c1".into(),
+                        request,
+                    },
+                },
+            );
+            footer(&render(&state)).to_owned()
+        };
+        let edit = review(edit_approval());
+        assert!(edit.contains("a all edits"), "{edit}");
+        assert!(!edit.contains("! always"), "{edit}");
+        let command = review(ApprovalRequest::Command {
+            command: "cargo test".into(),
+        });
+        assert!(command.contains("! always this exact command"), "{command}");
+        assert!(!command.contains("a all edits"), "{command}");
+        // The user's time to decide is not on a clock.
+        assert!(!command.contains(" s ctx"), "{command}");
     }
 }
