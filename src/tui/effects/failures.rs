@@ -39,3 +39,43 @@ pub(super) fn needs_setup(err: &anyhow::Error) -> bool {
         )
     })
 }
+
+/// A failed connection. Missing credentials open the settings, and the hint says what to do
+/// there: the CLI's "run `sapcode login`" would send the user out of the TUI to do it.
+pub(super) fn connect_failed(err: &anyhow::Error) -> Event {
+    let needs_setup = needs_setup(err);
+    let mut error = error_view(err);
+    if needs_setup {
+        error.hint = "s opens the settings: import your service key file there (Ctrl+O), \
+                      or quit and try `sapcode --demo`"
+            .into();
+    }
+    Event::ConnectFailed { error, needs_setup }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_credentials_point_at_the_settings_not_at_sapcode_login() {
+        let err = anyhow::Error::from(CredentialError::NoneFound);
+        let Event::ConnectFailed { error, needs_setup } = connect_failed(&err) else {
+            panic!("not a ConnectFailed");
+        };
+        assert!(needs_setup);
+        assert_eq!(error.message, "no SAP AI Core credentials found");
+        assert!(
+            error.hint.starts_with("s opens the settings"),
+            "{}",
+            error.hint
+        );
+        assert!(!error.hint.contains("sapcode login"), "{}", error.hint);
+        // Other failures keep the CLI's hint.
+        let other = anyhow::anyhow!("boom");
+        let Event::ConnectFailed { needs_setup, .. } = connect_failed(&other) else {
+            panic!("not a ConnectFailed");
+        };
+        assert!(!needs_setup);
+    }
+}

@@ -22,7 +22,7 @@ mod turn;
 
 mod files;
 
-use failures::{error_view, needs_setup, not_connected, not_connected_models};
+use failures::{connect_failed, error_view, not_connected, not_connected_models};
 use files::FileList;
 
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
@@ -175,10 +175,7 @@ impl Runner {
                     *lock(&slot) = Some(Arc::new(connection));
                     Event::Connected(info)
                 }
-                Err(err) => Event::ConnectFailed {
-                    needs_setup: needs_setup(&err),
-                    error: error_view(&err),
-                },
+                Err(err) => connect_failed(&err),
             };
             let _ = tx.send(event);
         });
