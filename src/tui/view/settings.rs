@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     if settings.status == SettingsStatus::FirstLaunch {
         lines.push(Line::styled("Welcome to sapcode.", theme.accent()));
         lines.push(Line::raw(
-            "No SAP AI Core credentials yet: import your service key file (Ctrl+O) or fill in the fields from it, then Save. To look around without an account, quit and run `sapcode --demo`.",
+            "No SAP AI Core credentials yet: import your service key file (Ctrl+O) or fill in the fields from it, then Check and save (Ctrl+S). To look around without an account, quit and run `sapcode --demo`.",
         ));
         lines.push(Line::default());
     }
