@@ -522,3 +522,25 @@ fn at_completion_list_above_the_input() {
         insta::assert_snapshot!(format!("at_completion_{width}x{height}"), render(&state));
     }
 }
+
+/// Project rules are said in the transcript before the first question, not only in the status
+/// line that the next key clears.
+#[test]
+fn welcome_names_the_project_rules_in_use() {
+    let mut state = crate::tui::test_support::picked(80, 24);
+    let without = crate::tui::test_support::render(&state);
+    assert!(!without.contains("AGENTS.md"), "{without}");
+    state
+        .chat
+        .conversation
+        .set_project_rules(Some(crate::agent::rules::ProjectRules {
+            path: "AGENTS.md".into(),
+            text: "Run cargo test after every change.".into(),
+            was_cut: false,
+        }));
+    let with = crate::tui::test_support::render(&state);
+    assert!(
+        with.contains("using project rules from AGENTS.md: they go with every"),
+        "{with}"
+    );
+}

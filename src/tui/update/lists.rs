@@ -121,12 +121,7 @@ fn refuse_unusable_model(state: &mut AppState, model: &crate::aicore::ModelEntry
         None => String::new(),
     };
     let instead = if model.orchestration {
-        format!(
-            "orchestration can serve it: {} › mode",
-            state
-                .keys
-                .label(crate::tui::keymap::Scope::Models, Action::OpenSettings)
-        )
+        "orchestration can serve it: /mode orchestration".to_owned()
     } else {
         "pick another, or deploy it in SAP AI Launchpad".to_owned()
     };

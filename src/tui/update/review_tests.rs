@@ -434,7 +434,14 @@ fn undo_is_asked_of_the_runner_but_not_while_a_turn_runs() {
     apply(&mut state, Event::EditUndone(Ok("src/lib.rs".into())));
     assert_eq!(
         last_text(&state),
-        "undone: src/lib.rs is back as it was before the last edit"
+        "undone: src/lib.rs is back as it was before the last edit (the model is told with \
+         your next question)"
+    );
+    let note = state.chat.composer.attachments.last().unwrap();
+    assert_eq!(note.path, "undo src/lib.rs");
+    assert!(
+        note.content
+            .contains("undid sapcode's last edit to src/lib.rs")
     );
     apply(
         &mut state,

@@ -92,7 +92,7 @@ fn a_model_without_a_running_deployment_keeps_the_working_choice() {
     assert!(
         notice.contains("gpt-4.1-mini has no RUNNING deployment in foundation mode")
             && notice.contains("(kept gpt-4o)")
-            && notice.contains("orchestration can serve it: s › mode"),
+            && notice.contains("orchestration can serve it: /mode orchestration"),
         "{notice}"
     );
     // The next question goes to the working model.

@@ -51,9 +51,25 @@ pub fn undo_last_edit(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// The undo ran: the transcript says what was restored, or why nothing was.
+/// A restored file also goes with the next question (shown above the input, `Ctrl-X` removes
+/// it), so the model does not build on an edit that is gone.
 pub(super) fn undone(state: &mut AppState, result: Result<String, String>) {
     let text = match result {
-        Ok(path) => format!("undone: {path} is back as it was before the last edit"),
+        Ok(path) => {
+            let attachments = &mut state.chat.composer.attachments;
+            let label = format!("undo {path}");
+            attachments.retain(|a| a.path != label);
+            attachments.push(crate::agent::Attachment {
+                path: label,
+                content: format!(
+                    "The user undid sapcode's last edit to {path}: the file is back as it was \
+                     before that edit."
+                ),
+            });
+            format!(
+                "undone: {path} is back as it was before the last edit (the model is told with your next question)"
+            )
+        }
         Err(why) => format!("not undone: {why}"),
     };
     super::conversation::push_notice(state, text);

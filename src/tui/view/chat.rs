@@ -149,5 +149,18 @@ fn welcome(state: &AppState, width: u16) -> Vec<Line<'static>> {
         Span::raw(""),
         Span::raw(""),
     ));
+    // The transcript says once, before the first question, what goes with every question.
+    if let Some(rules) = state.chat.conversation.project_rules() {
+        lines.push(Line::default());
+        lines.extend(markdown::wrap(
+            vec![Span::styled(
+                format!("{}: they go with every question", rules.notice()),
+                theme.accent(),
+            )],
+            usize::from(width),
+            Span::raw(""),
+            Span::raw(""),
+        ));
+    }
     lines
 }
