@@ -16,43 +16,18 @@ use crate::tui::state::{AppState, Overlay, Pane, Turn};
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let mut left = Vec::new();
-    let is_typing_reason = state.overlay == Overlay::None
-        && state
-            .chat
-            .reviews
-            .current()
-            .is_some_and(|r| r.reason.is_some());
-    let is_asking_store = state.overlay == Overlay::Settings
-        && matches!(
-            state.settings.status,
-            crate::tui::state::SettingsStatus::AskFileStore { .. }
-        );
-    match &state.notice {
-        Some(notice) => left.push(Span::styled(format!(" {notice}"), theme.warning())),
-        // Only y and n work while the file store is offered: say so, not the usual keys.
-        None if is_asking_store => {
-            for (keys, what) in [
-                ("y", "keep the secret in the file"),
-                ("n", "do not store it"),
-            ] {
-                left.push(Span::styled(format!(" {keys}"), theme.key()));
-                left.push(Span::styled(format!(" {what} "), theme.muted()));
+    let hint = |left: &mut Vec<Span<'static>>, keys: &str, what: &str| {
+        left.push(Span::styled(format!(" {keys}"), theme.key()));
+        left.push(Span::styled(format!(" {what} "), theme.muted()));
+    };
+    match (&state.notice, fixed_keys(state)) {
+        (Some(notice), _) => left.push(Span::styled(format!(" {notice}"), theme.warning())),
+        (None, Some(keys)) => {
+            for (keys, what) in keys {
+                hint(&mut left, keys, what);
             }
         }
-        None if state.overlay == Overlay::Resume => {
-            for (keys, what) in [("↑↓", "move"), ("Enter", "open"), ("Esc", "close")] {
-                left.push(Span::styled(format!(" {keys}"), theme.key()));
-                left.push(Span::styled(format!(" {what} "), theme.muted()));
-            }
-        }
-        // Letters are text in the reason field: the review's letter keys do not apply there.
-        None if is_typing_reason => {
-            for (keys, what) in [("Enter", "send the no with this reason"), ("Esc", "back")] {
-                left.push(Span::styled(format!(" {keys}"), theme.key()));
-                left.push(Span::styled(format!(" {what} "), theme.muted()));
-            }
-        }
-        None => {
+        (None, None) => {
             // Each key is hinted only when it works: Esc stops an answer, Enter sends one,
             // `a` grants edits (in an edit's review), `!` a command (in a command's).
             let streaming = state.is_streaming();
@@ -65,8 +40,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
                 _ => true,
             };
             for (keys, what) in state.keys.footer_where(scope(state), applies) {
-                left.push(Span::styled(format!(" {keys}"), theme.key()));
-                left.push(Span::styled(format!(" {what} "), theme.muted()));
+                hint(&mut left, keys, what);
             }
         }
     }
@@ -143,6 +117,37 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
 
 fn left_width_of(spans: &[Span<'_>]) -> usize {
     spans.iter().map(Span::width).sum()
+}
+
+/// Keys of a dialog or field that takes every key, where the pane's keys do not apply.
+fn fixed_keys(state: &AppState) -> Option<&'static [(&'static str, &'static str)]> {
+    let is_typing_reason = state.overlay == Overlay::None
+        && state
+            .chat
+            .reviews
+            .current()
+            .is_some_and(|r| r.reason.is_some());
+    let is_asking_store = state.overlay == Overlay::Settings
+        && matches!(
+            state.settings.status,
+            crate::tui::state::SettingsStatus::AskFileStore { .. }
+        );
+    match state.overlay {
+        // Only y and n work while the file store is offered: say so, not the usual keys.
+        Overlay::Settings if is_asking_store => Some(&[
+            ("y", "keep the secret in the file"),
+            ("n", "do not store it"),
+        ]),
+        Overlay::Resume => Some(&[("↑↓", "move"), ("Enter", "open"), ("Esc", "close")]),
+        // The dialog takes every key: Esc there goes back, it does not stop the answer.
+        Overlay::ConfirmQuit => Some(&[("y", "quit"), ("any other key", "back")]),
+        Overlay::Help => Some(&[("↑↓ PgUp PgDn", "scroll"), ("any other key", "close")]),
+        // Letters are text in the reason field: the review's letter keys do not apply there.
+        Overlay::None if is_typing_reason => {
+            Some(&[("Enter", "send the no with this reason"), ("Esc", "back")])
+        }
+        Overlay::None | Overlay::Settings => None,
+    }
 }
 
 fn scope(state: &AppState) -> Scope {
