@@ -119,7 +119,7 @@ fn commands_run_with_yes_at_level_all_only() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("done\n"), "live output on stderr: {stderr}");
     assert!(
-        stderr.contains("sapcode: run_command `echo made > made.txt; echo done` ("),
+        stderr.contains("sapcode: run_command `echo made > made.txt; echo done`: exit 0 ("),
         "{stderr}"
     );
     let made = home.path().join("project/made.txt");
@@ -214,9 +214,10 @@ fn the_scripted_fix_the_failing_test_loop_finishes_with_yes() {
     );
     assert_eq!(
         stderr
-            .matches("sapcode: edit_file sapcode-demo/price.sh")
+            .matches("sapcode: edit_file sapcode-demo/price.sh applied (+1 −1)")
             .count(),
-        2
+        2,
+        "{stderr}"
     );
     let fixed = std::fs::read_to_string(home.path().join("project/sapcode-demo/price.sh")).unwrap();
     assert!(fixed.contains("net * 119 / 100 ))"), "{fixed}");

@@ -271,6 +271,28 @@ pub fn describe_result(call: &str, summary: &str, bytes: usize, ok: bool) -> Str
     }
 }
 
+/// A finished call by what it did: an applied edit with its line counts
+/// (`edit_file a.rs applied (+3 −1)`), a command with how it ended (`run_command \`cargo
+/// test\`: exit 101 (3 KiB output)`), a read with its size. The size of the text the model
+/// got says nothing about an edit or a command.
+pub fn describe_finished(
+    kind: Option<super::tools::ToolKind>,
+    call: &str,
+    summary: &str,
+    bytes: usize,
+    ok: bool,
+) -> String {
+    use super::tools::ToolKind;
+    match (kind, ok) {
+        (Some(ToolKind::Edit), true) => {
+            let counts = summary.rfind(" (+").map_or("", |at| &summary[at..]);
+            format!("{call} applied{counts}")
+        }
+        (Some(ToolKind::Command), _) => format!("{call}: {summary}"),
+        _ => describe_result(call, summary, bytes, ok),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use super::{Printer, timing_line};
+use crate::agent::tools::ToolKind;
 use crate::agent::{ApprovalRequest, AskMode, Decision, ToolLevel, Tools, Turn, TurnEvent, turn};
 use crate::aicore::{ChatEvent, Error};
 use crate::cli::{RunArgs, ToolsLevel};
@@ -143,8 +144,9 @@ pub(super) async fn run_turn(
                         "bytes": bytes, "ok": ok, "summary": summary});
                     printer.line(&value.to_string())?;
                 } else {
-                    let call = calls.get(&id).cloned().unwrap_or(name);
-                    let line = turn::describe_result(&call, &summary, bytes, ok);
+                    let call = calls.get(&id).cloned().unwrap_or_else(|| name.clone());
+                    let line =
+                        turn::describe_finished(ToolKind::of(&name), &call, &summary, bytes, ok);
                     eprintln!("sapcode: {}", crate::terminal_text::escape_line(&line));
                 }
             }
@@ -286,6 +288,34 @@ mod tests {
                 false
             ),
             "read_file ../x: refused: ../x is outside the project directory"
+        );
+        // An edit says it was applied and how much, a command how it ended: not the size
+        // of the text the model got ("write_file a.sh (46 B)", "run_command `x` (56 B)").
+        let call = turn::describe_call("write_file", r#"{"path":"a.sh"}"#);
+        assert_eq!(
+            turn::describe_finished(
+                ToolKind::of("write_file"),
+                &call,
+                "wrote a.sh (+5 −0)",
+                46,
+                true
+            ),
+            "write_file a.sh applied (+5 −0)"
+        );
+        let call = turn::describe_call("run_command", r#"{"command":"sh t.sh"}"#);
+        assert_eq!(
+            turn::describe_finished(
+                ToolKind::of("run_command"),
+                &call,
+                "exit 0 (18 B output)",
+                56,
+                true
+            ),
+            "run_command `sh t.sh`: exit 0 (18 B output)"
+        );
+        assert_eq!(
+            turn::describe_finished(ToolKind::of("read_file"), "read_file a", "a", 1229, true),
+            "read_file a (1.2 KiB)"
         );
     }
 }

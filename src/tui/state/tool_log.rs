@@ -79,12 +79,14 @@ impl ToolLine {
                 format!("{mark} {}{granted}", self.call)
             }
             (Some(result), Some(ToolKind::Edit)) if result.ok => {
-                // `edited src/lib.rs (+3 −1)`: the counts are the part worth repeating.
-                let counts = result
-                    .summary
-                    .rfind(" (+")
-                    .map_or("", |at| &result.summary[at..]);
-                format!("✓ {} applied{counts}{granted}", self.call)
+                let line = crate::agent::turn::describe_finished(
+                    self.kind,
+                    &self.call,
+                    &result.summary,
+                    result.bytes,
+                    true,
+                );
+                format!("✓ {line}{granted}")
             }
             (Some(result), Some(ToolKind::Edit | ToolKind::Command)) => {
                 let mark = if result.ok { '✓' } else { '✗' };
