@@ -11,7 +11,7 @@ use crate::agent::ToolLevel;
 use crate::agent::context::ContextLevel;
 use crate::agent::sandbox::Protection;
 use crate::tui::keymap::{Action, Scope};
-use crate::tui::state::{AppState, Overlay, Pane, Turn};
+use crate::tui::state::{AppState, Overlay, Pane, Review, Turn};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             // Each key is hinted only when it works: Esc stops an answer, Enter sends one,
             // `a` grants edits (in an edit's review), `!` a command (in a command's).
             let streaming = state.is_streaming();
-            let is_edit = state.chat.reviews.current().map(|r| r.is_edit());
+            let is_edit = state.chat.reviews.current().map(Review::is_edit);
             let applies = |action| match action {
                 Action::Stop => streaming,
                 Action::Send => !streaming,
