@@ -113,14 +113,36 @@ fn summary_line(state: &AppState) -> Line<'static> {
             |id| format!("deployment {}", short(id)),
         ),
     };
-    let keys = &state.keys;
-    let hints = format!(
-        "   {} models  {} deployments  {} code  {} chat",
-        keys.label(Scope::Models, Action::FocusModels),
-        keys.label(Scope::Models, Action::FocusDeployments),
-        keys.label(Scope::Models, Action::ToggleCode),
-        keys.label(Scope::Global, Action::NextPane),
-    );
+    // The keys that work where the focus is: letters in the pickers, but in the message box
+    // a letter is text (`m` typed an m there), and Tab goes to the next pane, not the chat.
+    let (scope, wanted): (Scope, &[(Action, &str)]) = if state.focus == Pane::Chat {
+        (
+            Scope::Chat,
+            &[
+                (Action::FocusModels, "models"),
+                (Action::ToggleCode, "code"),
+                (Action::NextPane, "next pane"),
+            ],
+        )
+    } else {
+        (
+            Scope::Models,
+            &[
+                (Action::FocusModels, "models"),
+                (Action::FocusDeployments, "deployments"),
+                (Action::ToggleCode, "code"),
+                (Action::FocusChat, "chat"),
+            ],
+        )
+    };
+    let hints: String = wanted
+        .iter()
+        .filter_map(|(action, what)| {
+            let label = state.keys.label(scope, *action);
+            (!label.is_empty()).then(|| format!("  {label} {what}"))
+        })
+        .collect();
+    let hints = format!(" {hints}");
     Line::from(vec![
         Span::styled(format!(" model {model}"), theme.text()),
         Span::styled(format!(" · {deployment}"), theme.text()),
