@@ -88,6 +88,8 @@ pub(super) fn for_listing(listing: &str) -> &'static DemoProject {
     }
 }
 
+/// For the tests here and in `script`.
+#[cfg(test)]
 impl DemoProject {
     /// The code after both fixes.
     pub fn fixed_code(&self) -> String {
