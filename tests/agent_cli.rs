@@ -223,3 +223,83 @@ fn the_scripted_fix_the_failing_test_loop_finishes_with_yes() {
     assert!(fixed.contains("net * 119 / 100 ))"), "{fixed}");
     assert!(!stdout_of(&output).is_empty());
 }
+
+/// `cargo` as the tests' own toolchain runs it, or `None` (with the reason printed) where
+/// there is none.
+fn cargo_available() -> bool {
+    match std::process::Command::new("cargo")
+        .arg("--version")
+        .output()
+    {
+        Ok(output) if output.status.success() => true,
+        other => {
+            println!("skipped: no working `cargo` on PATH ({other:?})");
+            false
+        }
+    }
+}
+
+#[test]
+fn in_a_cargo_workspace_the_script_fixes_a_crate_of_its_own_with_real_cargo_test() {
+    if !cargo_available() {
+        return;
+    }
+    let home = Home::new();
+    let root = project(&home);
+    // A workspace root: cargo refuses a nested package unless it declares its own workspace.
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"user-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    // The demo's build must stay in sapcode-demo/ even when the user's target dir is elsewhere.
+    let elsewhere = home.path().join("shared-target");
+    let mut command = home.sapcode();
+    // The temp HOME would hide rustup's toolchains: keep the ones this test runs with.
+    for name in ["CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"] {
+        if let Some(value) = std::env::var_os(name) {
+            command.env(name, value);
+        }
+    }
+    let output = command
+        .env("CARGO_TARGET_DIR", &elsewhere)
+        .current_dir(&root)
+        .args([
+            "--demo",
+            "run",
+            "--tools",
+            "all",
+            "--yes",
+            "fix the failing test",
+        ])
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let run = "run_command `cargo test --manifest-path sapcode-demo/Cargo.toml --target-dir sapcode-demo/target`";
+    assert_eq!(stderr.matches(run).count(), 2, "{stderr}");
+    // The first run fails on the bug, the second passes after the two edits.
+    let failed = stderr.find("test result: FAILED").expect("a failing run");
+    let passed = stderr.find("test result: ok").expect("a passing run");
+    assert!(failed < passed, "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("sapcode: edit_file sapcode-demo/src/lib.rs")
+            .count(),
+        2,
+        "{stderr}"
+    );
+    let fixed = std::fs::read_to_string(root.join("sapcode-demo/src/lib.rs")).unwrap();
+    assert!(fixed.contains("net_cents * 119 / 100\n"), "{fixed}");
+    assert!(fixed.contains("19 % VAT"), "{fixed}");
+    assert!(root.join("sapcode-demo/target").is_dir());
+    assert!(root.join("sapcode-demo/Cargo.lock").is_file());
+    assert!(!elsewhere.exists() && !root.join("target").exists());
+    assert!(!root.join("Cargo.lock").exists());
+    let answer = stdout_of(&output);
+    assert!(
+        answer.contains("Fixed.") && answer.contains("test result: ok"),
+        "{answer}"
+    );
+}

@@ -13,7 +13,7 @@ use clap::Parser;
 use sapcode::connect::{Backend, Context};
 use sapcode::credentials::Environment;
 use sapcode::tui::effects::Runner;
-use sapcode::tui::event::{ChatUpdate, Effect, Event};
+use sapcode::tui::event::{ChatUpdate, Effect, Event, SettingsForm};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 /// Generous: only a broken runner waits this long.
@@ -198,4 +198,39 @@ async fn esc_kills_a_user_command_with_its_process_group() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// "n" to the file store: the credentials the settings checked connect this run anyway, the
+/// secret held in memory only, and the connection says so.
+#[tokio::test]
+async fn unstored_credentials_connect_for_this_session() {
+    let sim = sapcode::sim::SimServer::start(sapcode::sim::SimOptions::default())
+        .await
+        .unwrap();
+    let key = sim.service_key();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let cli = sapcode::cli::Cli::parse_from(["sapcode", "--config", config.to_str().unwrap()]);
+    let ctx = Context::load(Backend::SapAiCore, cli.global, Environment::default()).unwrap();
+    let (tx, mut events) = unbounded_channel();
+    let mut runner = Runner::new(ctx, tx, dir.path());
+    let text = |field: &str| key[field].as_str().unwrap().to_owned();
+    runner.run(Effect::ConnectForSession(SettingsForm {
+        client_id: text("clientid"),
+        client_secret: text("clientsecret"),
+        auth_url: text("url"),
+        base_url: key["serviceurls"]["AI_API_URL"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        ..SettingsForm::default()
+    }));
+    match next(&mut events).await {
+        Event::Connected(info) => {
+            assert!(info.source.contains("for this session only"), "{info:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!std::fs::read_to_string(&config).unwrap().contains("secret"));
 }

@@ -122,7 +122,7 @@ fn messages(body: &Value) -> Result<Vec<Value>, String> {
         let responses: Vec<String> = parts
             .iter()
             .filter_map(|part| part.get("functionResponse"))
-            .map(|r| r["response"].to_string())
+            .map(|r| response_text(&r["response"]))
             .collect();
         if responses.is_empty() {
             out.push(json!({ "role": role, "content": parts }));
@@ -131,6 +131,19 @@ fn messages(body: &Value) -> Result<Vec<Value>, String> {
         }
     }
     Ok(out)
+}
+
+/// A function response as the text a model reads: the string of a one-field object (sapcode
+/// sends `{"content": …}`, others `{"result": …}`), any other response as its JSON, so line
+/// breaks in a tool's output stay line breaks.
+fn response_text(response: &Value) -> String {
+    if let Some(fields) = response.as_object()
+        && fields.len() == 1
+        && let Some(Value::String(text)) = fields.values().next()
+    {
+        return text.clone();
+    }
+    response.to_string()
 }
 
 /// `tools[].functionDeclarations[]` as OpenAI-shaped `{function: {name, parameters}}`.
@@ -289,4 +302,19 @@ fn whole(turn: &Turn) -> Value {
         } => call_part(name, arguments),
     };
     response(turn, json!([part]), Some(finish_reason(&turn.answer)), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_function_response_reads_as_its_text() {
+        let text = response_text(&json!({ "content": "Cargo.toml\nsrc/" }));
+        assert_eq!(text.lines().collect::<Vec<_>>(), ["Cargo.toml", "src/"]);
+        assert_eq!(response_text(&json!({ "result": "ok" })), "ok");
+        let structured = json!({ "exit": 1, "output": "x" });
+        assert_eq!(response_text(&structured), structured.to_string());
+        assert_eq!(response_text(&json!({ "n": 3 })), r#"{"n":3}"#);
+    }
 }

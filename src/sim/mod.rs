@@ -21,6 +21,7 @@ mod python_repr;
 mod router;
 mod routes_lm;
 mod script;
+mod script_project;
 mod script_summary;
 mod stream;
 

@@ -1,6 +1,7 @@
 //! Scripted tool-using answers, so `--demo` shows the whole agent loop and tests run offline.
 //! "fix the failing test" makes the simulated model, one tool call per round, look around,
-//! write a small shell project with a failing test, run it, read the failure in the tool
+//! write a small project with a failing test (a Rust crate when the listing shows a
+//! `Cargo.toml`, else a shell one: `script_project`), run it, read the failure in the tool
 //! result, fix the code in two places, run the test again and answer with a summary. A
 //! rejected or refused step ends the script with an answer that says so. Each round is
 //! decided from the request alone (the tool results after the last question), so any client
@@ -9,6 +10,7 @@
 use serde_json::Value;
 
 use super::answer::{Reply, content_text, hash_hex, last_user_text};
+use super::script_project::{self, DemoProject};
 
 /// The prompt that starts the script (matched case-insensitively, anywhere in the question).
 pub(crate) const FIX_PROMPT: &str = "fix the failing test";
@@ -19,20 +21,6 @@ const TOOLS: [&str; 5] = [
     "run_command",
     "read_file",
     "edit_file",
-];
-
-const CODE_PATH: &str = "sapcode-demo/price.sh";
-const TEST_PATH: &str = "sapcode-demo/test.sh";
-const TEST_COMMAND: &str = "sh sapcode-demo/test.sh";
-const BUGGY_CODE: &str = "#!/bin/sh\n# Adds VAT to a net price.\n# usage: price.sh NET_CENTS\nnet=$1\necho $(( net * 119 / 10 ))\n";
-const TEST_CODE: &str = "#!/bin/sh\n# 10.00 net is 11.90 gross.\ngot=$(sh sapcode-demo/price.sh 1000)\nif [ \"$got\" = \"1190\" ]; then\n  echo \"test price ... ok\"\nelse\n  echo \"test price ... FAILED: expected 1190, got $got\"\n  exit 1\nfi\n";
-/// The two fixes: the rounding bug and the comment that did not say which rate.
-const FIXES: [(&str, &str); 2] = [
-    ("net * 119 / 10 ))", "net * 119 / 100 ))"),
-    (
-        "# Adds VAT to a net price.",
-        "# Adds 19 % VAT to a net price.",
-    ),
 ];
 
 /// The scripted reply, or `None` when the question is not a scripted prompt.
@@ -61,7 +49,8 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> O
     Some(step(model, &question, &results))
 }
 
-/// What comes after `results` (the tool results of this turn so far, oldest first).
+/// What comes after `results` (the tool results of this turn so far, oldest first). The first
+/// result, the workspace listing, decides which demo project the script writes.
 fn step(model: &str, question: &str, results: &[String]) -> Reply {
     if let Some(last) = results.last().filter(|_| results.len() > 1)
         && was_declined(last)
@@ -80,48 +69,57 @@ fn step(model: &str, question: &str, results: &[String]) -> Reply {
         name: name.to_owned(),
         arguments: arguments.to_string(),
     };
-    let test_failed = |index: usize| results.get(index).is_some_and(|r| r.contains("FAILED"));
+    let Some(listing) = results.first() else {
+        return call("list_files", serde_json::json!({}));
+    };
+    let project = script_project::for_listing(listing);
+    let DemoProject {
+        code_path, command, ..
+    } = project;
+    let failed = |index: usize| results.get(index).is_some_and(|r| r.contains("FAILED"));
+    let passed = |index: usize| {
+        results
+            .get(index)
+            .is_some_and(|r| r.contains(project.passed) && !r.contains("FAILED"))
+    };
     match results.len() {
-        0 => call("list_files", serde_json::json!({})),
-        1 => call(
-            "write_file",
-            serde_json::json!({ "path": CODE_PATH, "content": BUGGY_CODE }),
-        ),
-        2 => call(
-            "write_file",
-            serde_json::json!({ "path": TEST_PATH, "content": TEST_CODE }),
-        ),
-        3 => call(
-            "run_command",
-            serde_json::json!({ "command": TEST_COMMAND }),
-        ),
-        4 if !test_failed(3) => Reply::Text(format!(
+        1 | 2 => {
+            let (path, content) = project.files[results.len() - 1];
+            call(
+                "write_file",
+                serde_json::json!({ "path": path, "content": content }),
+            )
+        }
+        3 | 7 => call("run_command", serde_json::json!({ "command": command })),
+        4 if failed(3) => call("read_file", serde_json::json!({ "path": code_path })),
+        4 if passed(3) => Reply::Text(format!(
             "The test passes already, so there is nothing to fix:\n\n```\n{}\n```\n\n(**{model}**, simulated)",
             results[3].trim()
         )),
-        4 => call("read_file", serde_json::json!({ "path": CODE_PATH })),
+        4 => Reply::Text(format!(
+            "`{command}` did not get as far as a test result, so I stopped before changing \
+             anything:\n\n```\n{}\n```\n\n(**{model}**, simulated)",
+            results[3].trim()
+        )),
         5 | 6 => {
-            let (old, new) = FIXES[results.len() - 5];
+            let (old, new) = project.fixes[results.len() - 5];
             call(
                 "edit_file",
-                serde_json::json!({ "path": CODE_PATH, "old_text": old, "new_text": new }),
+                serde_json::json!({ "path": code_path, "old_text": old, "new_text": new }),
             )
         }
-        7 => call(
-            "run_command",
-            serde_json::json!({ "command": TEST_COMMAND }),
-        ),
-        _ if test_failed(7) => Reply::Text(format!(
-            "I changed `{CODE_PATH}`, but the test still fails:\n\n```\n{}\n```\n\n\
+        _ if !passed(7) => Reply::Text(format!(
+            "I changed `{code_path}`, but the test still fails:\n\n```\n{}\n```\n\n\
              Look at the output above; I would check the arithmetic next. (**{model}**, simulated)",
             results[7].trim()
         )),
         _ => Reply::Text(format!(
-            "Fixed. `{TEST_COMMAND}` failed because `{CODE_PATH}` divided by 10 instead of 100 \
-             (1000 cents became 11900). I changed two places in `{CODE_PATH}`:\n\n\
-             - the formula: `net * 119 / 100`\n\
+            "Fixed. `{command}` failed because `{code_path}` divided by 10 instead of 100 \
+             (1000 cents became 11900). I changed two places in `{code_path}`:\n\n\
+             - the formula: `{}`\n\
              - the comment now names the rate (19 % VAT)\n\n\
-             and ran the test again: `test price ... ok`. (**{model}**, simulated)"
+             and ran the test again: `{}`. (**{model}**, simulated)",
+            project.formula, project.passed
         )),
     }
 }
@@ -208,56 +206,95 @@ mod tests {
         }
     }
 
-    #[test]
-    fn walks_read_write_run_fix_run_then_answers() {
+    /// Plays the script against `project` with `listing` as the workspace; returns the calls
+    /// and the answer.
+    fn walk(listing: &str, project: &DemoProject) -> (Vec<(String, Value)>, String) {
         let tools = all_tools();
-        let mut results: Vec<&str> = Vec::new();
+        let failing = format!(
+            "$ {}\nexit code 101\ntest price ... FAILED",
+            project.command
+        );
+        let passing = format!("$ {}\nexit code 0\n{}", project.command, project.passed);
         let outputs = [
-            "Cargo.toml\nsrc/",
-            "wrote sapcode-demo/price.sh",
-            "wrote sapcode-demo/test.sh",
-            "exit code 1\ntest price ... FAILED: expected 1190, got 11900",
-            BUGGY_CODE,
+            listing,
+            "wrote",
+            "wrote",
+            &failing,
+            project.code(),
             "applied",
             "applied",
-            "exit code 0\ntest price ... ok",
+            &passing,
         ];
-        let mut names = Vec::new();
+        let mut results: Vec<&str> = Vec::new();
+        let mut calls = Vec::new();
         for output in outputs {
-            let (name, args) = called(reply("gpt-4o", &history(&results), Some(&tools)));
-            if name == "edit_file" {
-                let old = args["old_text"].as_str().unwrap();
-                assert_eq!(BUGGY_CODE.matches(old).count(), 1, "{old}");
-            }
-            names.push(name);
+            calls.push(called(reply("gpt-4o", &history(&results), Some(&tools))));
             results.push(output);
         }
-        assert_eq!(
-            names,
-            [
-                "list_files",
-                "write_file",
-                "write_file",
-                "run_command",
-                "read_file",
-                "edit_file",
-                "edit_file",
-                "run_command"
-            ]
-        );
         let answer = text(reply("gpt-4o", &history(&results), Some(&tools)));
-        assert!(answer.starts_with("Fixed."), "{answer}");
+        (calls, answer)
+    }
+
+    #[test]
+    fn walks_read_write_run_fix_run_then_answers_for_both_projects() {
+        let cases = [
+            ("Cargo.toml\nsrc/\nsrc/main.rs", &script_project::RUST),
+            ("notes.txt", &script_project::SHELL),
+        ];
+        for (listing, project) in cases {
+            let (calls, answer) = walk(listing, project);
+            let names: Vec<&str> = calls.iter().map(|(name, _)| name.as_str()).collect();
+            assert_eq!(
+                names,
+                [
+                    "list_files",
+                    "write_file",
+                    "write_file",
+                    "run_command",
+                    "read_file",
+                    "edit_file",
+                    "edit_file",
+                    "run_command"
+                ]
+            );
+            let written: Vec<(&str, &str)> = calls[1..3]
+                .iter()
+                .map(|(_, args)| {
+                    (
+                        args["path"].as_str().unwrap(),
+                        args["content"].as_str().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(written, project.files);
+            for index in [3, 7] {
+                assert_eq!(calls[index].1["command"], project.command);
+            }
+            assert_eq!(calls[4].1["path"], project.code_path);
+            for (index, (old, new)) in [5, 6].into_iter().zip(project.fixes) {
+                assert_eq!(calls[index].1["path"], project.code_path);
+                assert_eq!(calls[index].1["old_text"], old);
+                assert_eq!(calls[index].1["new_text"], new);
+            }
+            assert!(answer.starts_with("Fixed."), "{answer}");
+            assert!(
+                answer.contains(project.command) && answer.contains(project.formula),
+                "{answer}"
+            );
+        }
     }
 
     #[test]
     fn the_fixed_script_really_passes_and_the_buggy_one_fails() {
+        let project = &script_project::SHELL;
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("sapcode-demo")).unwrap();
-        std::fs::write(dir.path().join(CODE_PATH), BUGGY_CODE).unwrap();
-        std::fs::write(dir.path().join(TEST_PATH), TEST_CODE).unwrap();
+        for (path, content) in project.files {
+            std::fs::write(dir.path().join(path), content).unwrap();
+        }
         let run = || {
             std::process::Command::new("sh")
-                .args(["-c", TEST_COMMAND])
+                .args(["-c", project.command])
                 .current_dir(dir.path())
                 .output()
                 .unwrap()
@@ -265,15 +302,10 @@ mod tests {
         let failed = run();
         assert!(!failed.status.success());
         assert!(String::from_utf8_lossy(&failed.stdout).contains("FAILED"));
-        let fixed = FIXES
-            .iter()
-            .fold(BUGGY_CODE.to_owned(), |code, (old, new)| {
-                code.replace(old, new)
-            });
-        std::fs::write(dir.path().join(CODE_PATH), fixed).unwrap();
+        std::fs::write(dir.path().join(project.code_path), project.fixed_code()).unwrap();
         let passed = run();
         assert!(passed.status.success());
-        assert!(String::from_utf8_lossy(&passed.stdout).contains("test price ... ok"));
+        assert!(String::from_utf8_lossy(&passed.stdout).contains(project.passed));
     }
 
     #[test]
@@ -302,6 +334,19 @@ mod tests {
         ];
         let answer = text(reply("m", &history(&rejected), Some(&tools)));
         assert!(answer.contains("rejected by the user: not now"), "{answer}");
+        // cargo missing, or code that does not compile: no test result, nothing is changed.
+        let no_result = [
+            "Cargo.toml",
+            "w",
+            "w",
+            "exit code 127 (command not found)\nsh: 1: cargo: not found",
+        ];
+        let answer = text(reply("m", &history(&no_result), Some(&tools)));
+        assert!(
+            answer.contains("did not get as far as a test result")
+                && answer.contains("cargo: not found"),
+            "{answer}"
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub struct ConnectionInfo {
 }
 
 /// What the settings form holds; the secret only while it is typed, never after saving.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct SettingsForm {
     pub profile: String,
     pub client_id: String,
@@ -67,6 +67,27 @@ pub struct SettingsForm {
     pub base_url: String,
     pub resource_group: String,
     pub mode: Mode,
+}
+
+/// Debug output (a test failure, a future log line) never shows the secret, only whether one
+/// is there.
+impl std::fmt::Debug for SettingsForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret = if self.client_secret.is_empty() {
+            "(empty)"
+        } else {
+            "(hidden)"
+        };
+        f.debug_struct("SettingsForm")
+            .field("profile", &self.profile)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &secret)
+            .field("auth_url", &self.auth_url)
+            .field("base_url", &self.base_url)
+            .field("resource_group", &self.resource_group)
+            .field("mode", &self.mode)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -295,6 +316,9 @@ pub enum Effect {
         request: u64,
         prefix: String,
     },
+    /// The user chose not to store the secret: connect with the form's credentials for this
+    /// run only (the secret stays in memory and is gone when sapcode ends).
+    ConnectForSession(SettingsForm),
     /// Save the conversation in this workspace's session store (only what is new is written).
     SaveSession(Box<super::session::SessionRecord>),
     /// OSC 52 clipboard write.

@@ -37,6 +37,8 @@ pub struct Runner {
     /// `--demo`: mode and resource group chosen in the settings, used over the flags and
     /// the config on every later connect.
     session_overrides: Option<(Mode, String)>,
+    /// Credentials the user checked but chose not to store: used for this run's connects.
+    session_credentials: Option<super::event::SettingsForm>,
     workspace_files: FileList,
     /// The directory tools, `!CMD`, sessions and `AGENTS.md` belong to.
     workspace: std::path::PathBuf,
@@ -63,6 +65,7 @@ impl Runner {
             turns: turn::TurnState::default(),
             sessions: Arc::new(Mutex::new(sessions)),
             session_overrides: None,
+            session_credentials: None,
             workspace_files: Arc::new(Mutex::new(None)),
             workspace,
             history_queue: Arc::default(),
@@ -118,6 +121,10 @@ impl Runner {
                 self.session_overrides = Some((mode, resource_group));
                 self.connect();
             }
+            Effect::ConnectForSession(form) => {
+                self.session_credentials = Some(form);
+                self.connect();
+            }
             Effect::ImportKey { path } => self.import_key(path),
             Effect::ReadAttachments { request, paths } => self.read_attachments(request, paths),
             Effect::CompletePath { request, prefix } => self.complete_path(request, prefix),
@@ -155,7 +162,19 @@ impl Runner {
             global.mode = Some((*mode).into());
             global.resource_group = Some(resource_group.clone());
         }
-        let env = self.ctx.env.clone();
+        let mut env = self.ctx.env.clone();
+        // Unstored credentials take the place the AICORE_CLIENT_* variables have in the
+        // lookup order: first, for this process only.
+        let session_only = if let Some(form) = &self.session_credentials {
+            env.service_key = None;
+            env.client_id = Some(form.client_id.clone());
+            env.client_secret = Some(secrecy::SecretString::from(form.client_secret.clone()));
+            env.auth_url = Some(form.auth_url.clone());
+            env.base_url = Some(form.base_url.clone());
+            true
+        } else {
+            false
+        };
         tokio::spawn(async move {
             // Reloaded so a profile saved in the settings is used; the file read is off the loop.
             let result = async {
@@ -168,8 +187,13 @@ impl Runner {
             .await;
             let event = match result {
                 Ok((ctx, connection)) => {
+                    let source = if session_only {
+                        "the settings, for this session only (secret not stored)".to_owned()
+                    } else {
+                        connection.source.to_string()
+                    };
                     let info = ConnectionInfo {
-                        source: connection.source.to_string(),
+                        source,
                         resource_group: ctx.resource_group(),
                     };
                     *lock(&slot) = Some(Arc::new(connection));

@@ -80,9 +80,10 @@ fn answer_file_store(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 state.settings.form.clone(),
             )]
         }
+        // The credentials were checked already: use them for this run even unstored.
         KeyCode::Char('n' | 'N') | KeyCode::Esc => {
             state.settings.status = SettingsStatus::SecretNotStored;
-            Vec::new()
+            vec![Effect::ConnectForSession(state.settings.form.clone())]
         }
         _ => Vec::new(),
     }

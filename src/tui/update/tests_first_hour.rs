@@ -266,7 +266,7 @@ fn without_a_keyring_the_settings_offer_the_file_store() {
 }
 
 #[test]
-fn no_to_the_file_store_says_the_secret_was_not_stored() {
+fn no_to_the_file_store_keeps_the_secret_for_this_session_only() {
     let mut state = AppState::new(startup(100, 30));
     state.overlay = Overlay::Settings;
     apply(&mut state, Event::KeyImported(imported_form()));
@@ -278,8 +278,13 @@ fn no_to_the_file_store_says_the_secret_was_not_stored() {
             file: "/x/secrets.json".into(),
         },
     );
-    assert_eq!(key(&mut state, KeyCode::Char('n')), vec![]);
+    // Checked already: the unstored credentials still connect this run.
+    assert_eq!(
+        key(&mut state, KeyCode::Char('n')),
+        vec![Effect::ConnectForSession(imported_form())]
+    );
     assert!(render(&state).contains("the secret was not stored"));
+    assert!(render(&state).contains("for this session only"));
 }
 
 #[test]

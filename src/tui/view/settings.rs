@@ -97,8 +97,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         }
         SettingsStatus::SecretNotStored => {
             lines.push(Line::styled(
-                "Settings saved; the secret was not stored. Save again to choose, or set \
-                 AICORE_SERVICE_KEY, or run `sapcode login --store file`.",
+                "Settings saved; the secret was not stored: it is used for this session only. \
+                 Save again to choose, or set AICORE_SERVICE_KEY, or run \
+                 `sapcode login --store file`.",
                 theme.warning(),
             ));
         }
