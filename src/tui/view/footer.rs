@@ -46,8 +46,13 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     }
     // Room for the first two key hints (`y yes  n no …` in a review) before the status;
     // while an answer streams in the chat, for `Esc stop` only: its running time matters more.
+    // In the settings every key (save, close) comes before the last turn's usage.
     let streaming_chat = state.is_streaming() && scope(state) == Scope::Chat;
-    let reserved = if streaming_chat { 2 } else { 4 };
+    let reserved = match state.overlay {
+        Overlay::Settings => left.len(),
+        _ if streaming_chat => 2,
+        _ => 4,
+    };
     let right = right_side(
         state,
         area.width,
@@ -312,5 +317,25 @@ mod tests {
         assert!(!command.contains("a all edits"), "{command}");
         // The user's time to decide is not on a clock.
         assert!(!command.contains(" s ctx"), "{command}");
+    }
+
+    #[test]
+    fn the_settings_footer_keeps_save_and_close_before_the_last_turns_usage() {
+        // After a turn, the usage on the right pushed `C-s check and save` and `Esc close`
+        // out of the settings footer at 120 columns.
+        let mut state = picked(120, 40);
+        state.chat.stats.last_usage = Some(crate::aicore::Usage {
+            prompt_tokens: 1200,
+            completion_tokens: 340,
+            total_tokens: 1540,
+        });
+        state.chat.stats.total_usage = state.chat.stats.last_usage.unwrap_or_default();
+        state.chat.stats.last_elapsed = Some(std::time::Duration::from_millis(2400));
+        crate::tui::test_support::ctrl(&mut state, 's');
+        assert_eq!(state.overlay, crate::tui::state::Overlay::Settings);
+        let screen = render(&state);
+        let line = footer(&screen);
+        assert!(line.contains("C-s check and save"), "{line}");
+        assert!(line.contains("Esc close"), "{line}");
     }
 }
