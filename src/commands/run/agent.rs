@@ -232,7 +232,7 @@ fn ask_on_terminal(call: &str, request: &ApprovalRequest) -> Decision {
         ),
         ApprovalRequest::Command { command } => (
             format!("$ {command}\n"),
-            "Run this command? [y]es / [n]o / [a]lways this exact command",
+            "Run this command? [y]es / [n]o / [!] always this exact command",
             Decision::AlwaysCommand,
         ),
     };
@@ -248,7 +248,8 @@ fn ask_on_terminal(call: &str, request: &ApprovalRequest) -> Decision {
     };
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Decision::Yes,
-        "a" | "all" | "always" => all,
+        // `!` as in the TUI's review area; `a` still works.
+        "a" | "all" | "always" | "!" => all,
         _ => {
             let _ = write!(tty, "Reason for the model (optional, Enter to skip): ");
             let _ = tty.flush();

@@ -144,8 +144,6 @@ pub struct Composer {
     pub history_requested: bool,
     /// The highlighted row of the slash popup.
     pub slash_selected: usize,
-    /// The input text for which Esc closed the popup; typing opens it again.
-    pub slash_dismissed: Option<String>,
     /// Files attached to the next question (shown above the input).
     pub attachments: Vec<Attachment>,
     pub attaching: Option<Attaching>,
@@ -224,7 +222,6 @@ impl ChatPane {
                 draft: None,
                 history_requested: false,
                 slash_selected: 0,
-                slash_dismissed: None,
                 attachments: Vec::new(),
                 attaching: None,
                 completion: None,

@@ -13,17 +13,12 @@ use crate::tui::slash::{self, Command, Spec};
 use crate::tui::state::{AppState, Overlay, Pane, ResumePicker, SessionList};
 
 /// The popup's rows, when it shows: the chat has focus and the input is a command name
-/// being typed (and Esc did not close it for this text).
+/// being typed.
 pub fn popup(state: &AppState) -> Vec<&'static Spec> {
     if state.focus != Pane::Chat || state.overlay != Overlay::None {
         return Vec::new();
     }
-    let composer = &state.chat.composer;
-    let text = composer.input.text();
-    if composer.slash_dismissed.as_deref() == Some(text.as_str()) {
-        return Vec::new();
-    }
-    slash::matches(&text)
+    slash::matches(&state.chat.composer.input.text())
 }
 
 /// Keys while the popup shows; `None` lets the key through to the input.
@@ -47,7 +42,12 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effec
             composer.input.set_text(&format!("/{}{space}", spec.name));
             composer.slash_selected = 0;
         }
-        KeyCode::Esc => composer.slash_dismissed = Some(composer.input.text()),
+        // Esc abandons the command being typed: a `/` left behind would turn the next
+        // command into `//…`, which is sent to the model as text.
+        KeyCode::Esc => {
+            composer.input.set_text("");
+            composer.slash_selected = 0;
+        }
         KeyCode::Enter => {
             let text = composer.input.text();
             let typed = slash::command_line(&text).and_then(|(name, _)| slash::find(name));
@@ -91,7 +91,6 @@ fn consume_input(state: &mut AppState, text: &str) -> Vec<Effect> {
     let composer = &mut state.chat.composer;
     composer.input.set_text("");
     composer.slash_selected = 0;
-    composer.slash_dismissed = None;
     chat::save_input(state, text)
 }
 

@@ -66,8 +66,14 @@ fn the_popup_opens_on_a_slash_filters_moves_completes_and_closes() {
     assert_eq!(slash_popup(&state).len(), 1);
     key(&mut state, KeyCode::Esc);
     assert!(slash_popup(&state).is_empty());
-    typed(&mut state, "l");
+    assert_eq!(
+        state.chat.composer.input.text(),
+        "",
+        "Esc abandons the command"
+    );
+    typed(&mut state, "/to");
     assert_eq!(slash_popup(&state).len(), 1, "typing opens it again");
+    assert_eq!(state.chat.composer.input.text(), "/to", "no `//` left over");
 }
 
 #[test]
