@@ -82,6 +82,7 @@ pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession, started: 
     };
     chat.conversation = conversation;
     chat.session = Some(started);
+    adopt_session_target(state, loaded);
     let summary = loaded.summary();
     state.notice = Some(format!(
         "continuing “{}” ({}, last {}){rules_notice}",
@@ -89,6 +90,23 @@ pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession, started: 
         summary.turns_label(),
         summary.updated
     ));
+}
+
+/// With nothing chosen yet (`--demo`, a fresh config), the conversation goes on with the model
+/// and deployment it was saved with, and opens in the message input instead of the picker
+/// (which at 80 columns would hide the restored conversation). A remembered choice stays.
+fn adopt_session_target(state: &mut AppState, loaded: &LoadedSession) {
+    if state.models.chosen.is_some() || loaded.mode != state.mode {
+        return;
+    }
+    let Some(model) = &loaded.model else {
+        return;
+    };
+    state.models.chosen = Some(model.clone());
+    state.deployments.chosen.clone_from(&loaded.deployment);
+    if loaded.deployment.is_some() || state.mode == crate::aicore::Mode::Orchestration {
+        state.focus = crate::tui::state::Pane::Chat;
+    }
 }
 
 /// `AGENTS.md` of `workspace` into the conversation, said once in a notice (a file that
@@ -308,6 +326,31 @@ mod tests {
         assert_eq!(sessions[0].turns, 2);
         let text = std::fs::read_to_string(store.reopen(&loaded).path()).unwrap();
         assert_eq!(text.matches("\"hello\"").count(), 1, "{text}");
+    }
+
+    /// `--demo --continue` remembers no model: the saved one is used, and the conversation
+    /// opens in the input instead of behind the model picker; a remembered choice is kept.
+    #[test]
+    fn a_continued_conversation_without_a_choice_takes_the_saved_model_and_deployment() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::new(dir.path());
+        let workspace = PathBuf::from("/w");
+        let mut writer = SessionWriter::new(store.clone(), workspace.clone());
+        writer.save(&record(0, &["hi", "hello"])).unwrap();
+        let loaded = store.last_for(&workspace).unwrap().unwrap();
+
+        let mut state = crate::tui::test_support::loaded(80, 24);
+        assert_eq!(state.focus, crate::tui::state::Pane::Models);
+        let started = state.now;
+        open_conversation(&mut state, &loaded, started);
+        assert_eq!(state.models.chosen, loaded.model);
+        assert_eq!(state.deployments.chosen, loaded.deployment);
+        assert_eq!(state.focus, crate::tui::state::Pane::Chat);
+
+        let mut state = crate::tui::test_support::picked(80, 24);
+        state.models.chosen = Some("o3-mini".into());
+        open_conversation(&mut state, &loaded, started);
+        assert_eq!(state.models.chosen.as_deref(), Some("o3-mini"));
     }
 
     #[test]
