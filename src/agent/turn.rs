@@ -284,6 +284,9 @@ pub fn describe_finished(
 ) -> String {
     use super::tools::ToolKind;
     match (kind, ok) {
+        (Some(ToolKind::Edit), true) if summary.starts_with(super::tools::UNCHANGED) => {
+            format!("{call}: {summary}")
+        }
         (Some(ToolKind::Edit), true) => {
             let counts = summary.rfind(" (+").map_or("", |at| &summary[at..]);
             format!("{call} applied{counts}")

@@ -105,6 +105,9 @@ impl ToolKind {
     }
 }
 
+/// How a write that changed nothing begins its summary (the line shows it, not "applied").
+pub const UNCHANGED: &str = "unchanged";
+
 /// What one call produced: the text for the model and a short line for the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolOutput {

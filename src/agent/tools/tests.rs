@@ -460,3 +460,30 @@ fn levels_offer_their_tools() {
     assert_eq!(timeout(json!({"timeout_s": 0})), 1);
     assert_eq!(timeout(json!({"timeout_s": 9999})), 600);
 }
+
+/// A write of the content a file already has is a no-op that worked, not a refusal: the model
+/// is told nothing was written, and the line does not claim an edit was applied.
+#[test]
+fn writing_the_same_content_again_is_unchanged_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.sh"), "echo hi\n").unwrap();
+    let tools = Tools::new(dir.path())
+        .unwrap()
+        .with_level(crate::agent::ToolLevel::Edit);
+    let out = tools
+        .prepare_edit("write_file", r#"{"path":"a.sh","content":"echo hi\n"}"#)
+        .unwrap_err();
+    assert!(out.ok, "{out:?}");
+    assert!(
+        out.content
+            .starts_with("unchanged: a.sh already has this content")
+    );
+    let line = crate::agent::turn::describe_finished(
+        Some(crate::agent::tools::ToolKind::Edit),
+        "write_file a.sh",
+        &out.summary,
+        out.content.len(),
+        out.ok,
+    );
+    assert_eq!(line, "write_file a.sh: unchanged: already has this content");
+}

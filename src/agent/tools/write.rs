@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::read::{TextError, read_text};
 use super::undo::UndoEntry;
-use super::{MAX_FILE_BYTES, ToolOutput, Tools};
+use super::{MAX_FILE_BYTES, ToolOutput, Tools, UNCHANGED};
 use crate::agent::edit::{Proposal, content_hash};
 
 impl Tools {
@@ -87,10 +87,12 @@ impl Tools {
                 Err(err) => return Err(ToolOutput::error(err.sentence(relative, "write"))),
             },
         };
+        // Not a failure: the file is already as asked (a model repeating a write it made).
         if !is_new_file && original == content {
-            return Err(ToolOutput::error(format!(
-                "{relative} already has this content; nothing to change"
-            )));
+            return Err(ToolOutput::success(
+                format!("unchanged: {relative} already has this content; nothing was written"),
+                format!("{UNCHANGED}: already has this content"),
+            ));
         }
         self.proposal(absolute, original, content.to_owned(), is_new_file)
     }

@@ -78,6 +78,11 @@ impl ToolLine {
                 let mark = if result.ok { '✓' } else { '✗' };
                 format!("{mark} {}{granted}", self.call)
             }
+            (Some(result), Some(ToolKind::Edit))
+                if result.ok && result.summary.starts_with(crate::agent::tools::UNCHANGED) =>
+            {
+                format!("✓ {}: {}", self.call, result.summary)
+            }
             (Some(result), Some(ToolKind::Edit)) if result.ok => {
                 let line = crate::agent::turn::describe_finished(
                     self.kind,
