@@ -544,3 +544,26 @@ fn welcome_names_the_project_rules_in_use() {
         "{with}"
     );
 }
+
+/// A notice wider than the footer keeps the line to itself and ends with `…`, rather than
+/// being cut mid-word under the status figures.
+#[test]
+fn a_long_notice_takes_the_footer_and_is_marked_as_cut() {
+    let (mut state, _) = streaming(80, 24);
+    state.notice = Some(
+        "continuing “fix the failing test in the price module” (12 turns, last \
+         2026-12-01T05:02:53Z) · using project rules from AGENTS.md"
+            .into(),
+    );
+    let screen = crate::tui::test_support::render(&state);
+    let footer = screen.lines().last().unwrap();
+    assert!(
+        footer.contains("continuing “fix the failing test"),
+        "{footer}"
+    );
+    assert!(
+        footer.trim_end_matches(['"', ' ']).ends_with('…'),
+        "{footer}"
+    );
+    assert!(!footer.contains("ctx "), "{footer}");
+}

@@ -21,7 +21,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         left.push(Span::styled(format!(" {what} "), theme.muted()));
     };
     match (&state.notice, fixed_keys(state)) {
-        (Some(notice), _) => left.push(Span::styled(format!(" {notice}"), theme.warning())),
+        (Some(notice), _) => left.push(Span::styled(
+            fit_notice(notice, usize::from(area.width)),
+            theme.warning(),
+        )),
         (None, Some(keys)) => {
             for (keys, what) in keys {
                 hint(&mut left, keys, what);
@@ -102,7 +105,6 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
         (None, time.as_str()),
         (None, ""),
     ];
-    let mut fallback = Vec::new();
     for (protection, usage) in candidates {
         let status = match (protection, usage.is_empty()) {
             (Some(protection), false) => format!("{protection} │ {usage}"),
@@ -115,9 +117,10 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
         if min_left + needed < usize::from(width) {
             return right;
         }
-        fallback = right;
     }
-    fallback
+    // Not even the meter fits beside the left side (a long notice): the left side wins, as
+    // the status comes back with the next key.
+    Vec::new()
 }
 
 fn left_width_of(spans: &[Span<'_>]) -> usize {
@@ -169,6 +172,27 @@ fn scope(state: &AppState) -> Scope {
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Chat) => Scope::Chat,
         (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Code) => Scope::Code,
     }
+}
+
+/// ` notice`, or when it is wider than the line, its start and `…` (a cut without a mark
+/// reads as the whole message).
+fn fit_notice(notice: &str, width: usize) -> String {
+    let line = format!(" {notice}");
+    if unicode_width::UnicodeWidthStr::width(line.as_str()) <= width {
+        return line;
+    }
+    let mut kept = String::new();
+    let mut used = 0;
+    for c in line.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    kept.push('…');
+    kept
 }
 
 /// From this width the status names things in full; below, the key hints need the room.
