@@ -141,46 +141,8 @@ fn is_text(key: &Key) -> bool {
 
 /// Up and Down share one footer label ("↑↓"); once one of them moves, each names its own keys.
 fn relabel_partner(bindings: &mut [Binding], changed: usize) {
-    let partner = match bindings[changed].action {
-        Action::Up => Action::Down,
-        Action::Down => Action::Up,
-        Action::PageUp => Action::PageDown,
-        Action::PageDown => Action::PageUp,
-        Action::PrevItem => Action::NextItem,
-        Action::NextItem => Action::PrevItem,
-        Action::Quit
-        | Action::NextPane
-        | Action::PrevPane
-        | Action::FocusModels
-        | Action::FocusDeployments
-        | Action::FocusChat
-        | Action::OpenSettings
-        | Action::Help
-        | Action::Top
-        | Action::Bottom
-        | Action::Pick
-        | Action::Filter
-        | Action::ToggleAll
-        | Action::Refresh
-        | Action::Send
-        | Action::Newline
-        | Action::Stop
-        | Action::Retry
-        | Action::CopyAnswer
-        | Action::CopyCode
-        | Action::ImportKey
-        | Action::Save
-        | Action::Close
-        | Action::ToggleCode
-        | Action::CopyShown
-        | Action::UndoEdit
-        | Action::Approve
-        | Action::Reject
-        | Action::ApproveAllEdits
-        | Action::AlwaysCommand
-        | Action::RemoveAttachment
-        | Action::NewConversation
-        | Action::ToggleTools => return,
+    let Some((partner, partner_help)) = partner_of(bindings[changed].action) else {
+        return;
     };
     let scope = bindings[changed].scope;
     let action = bindings[changed].action;
@@ -198,20 +160,28 @@ fn relabel_partner(bindings: &mut [Binding], changed: usize) {
             .map(key_name)
             .collect::<Vec<_>>()
             .join("/");
-        binding.help = fallback_help(partner);
+        binding.help = partner_help;
         binding.in_footer = show;
     }
     bindings[changed].in_footer = show;
 }
 
+/// An action's own help line: a pair's half has one of its own, others use their name.
 fn fallback_help(action: Action) -> &'static str {
-    match action {
-        Action::Up => "up",
-        Action::Down => "down",
-        Action::PageUp => "page up",
-        Action::PageDown => "page down",
-        Action::PrevItem => "previous file, block or edit",
-        Action::NextItem => "next file, block or edit",
+    partner_of(action)
+        .and_then(|(partner, _)| partner_of(partner))
+        .map_or_else(|| action.name(), |(_, help)| help)
+}
+
+/// The other half of a pair that shares a label, with the help it gets on its own.
+fn partner_of(action: Action) -> Option<(Action, &'static str)> {
+    Some(match action {
+        Action::Up => (Action::Down, "down"),
+        Action::Down => (Action::Up, "up"),
+        Action::PageUp => (Action::PageDown, "page down"),
+        Action::PageDown => (Action::PageUp, "page up"),
+        Action::PrevItem => (Action::NextItem, "next file or block"),
+        Action::NextItem => (Action::PrevItem, "previous file or block"),
         Action::Quit
         | Action::NextPane
         | Action::PrevPane
@@ -244,8 +214,8 @@ fn fallback_help(action: Action) -> &'static str {
         | Action::AlwaysCommand
         | Action::RemoveAttachment
         | Action::NewConversation
-        | Action::ToggleTools => action.name(),
-    }
+        | Action::ToggleTools => return None,
+    })
 }
 
 /// Parses a key spec: `ctrl-q`, `alt-enter`, `shift-tab`, `f1`, `pgup`, `space`, `?`, `G`.
