@@ -6,12 +6,14 @@
 // (fixtures, servers, waits) fail the test loudly by design too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
+
+mod pty_support;
 
 const WAIT: Duration = Duration::from_secs(30);
 const PROMPT: &str = r#"in notes.txt replace "hello" with "goodbye""#;
@@ -26,14 +28,6 @@ struct Session {
 
 impl Session {
     fn start(home: &Path, project: &Path) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 120,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sapcode"));
         cmd.args(["--demo", "run", "--tools", "edit", PROMPT]);
         cmd.cwd(project);
@@ -41,37 +35,13 @@ impl Session {
         cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
         cmd.env("TERM", "dumb");
         cmd.env("NO_COLOR", "1");
-        cmd.env("HOME", home);
-        for (var, dir) in [
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_CACHE_HOME", "cache"),
-            ("XDG_DATA_HOME", "data"),
-        ] {
-            cmd.env(var, home.join(dir));
-        }
-        cmd.env("SAPCODE_KEYRING", "file");
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => {
-                        if tx.send(buf[..n].to_vec()).is_err() {
-                            return;
-                        }
-                    }
-                }
-            }
-        });
+        pty_support::keep_in(&mut cmd, home);
+        let pty = pty_support::spawn(cmd, 40, 120);
         Session {
-            output: rx,
+            output: pty.output,
             seen: String::new(),
-            input: pty.master.take_writer().unwrap(),
-            child,
+            input: pty.input,
+            child: pty.child,
             _master: pty.master,
         }
     }

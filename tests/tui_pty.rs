@@ -6,11 +6,13 @@
 // (fixtures, servers, waits) fail the test loudly by design too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{Read, Write};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::io::Write;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
+
+mod pty_support;
 
 const ROWS: u16 = 40;
 const COLS: u16 = 120;
@@ -93,28 +95,12 @@ fn spawn_demo_with(
     home: &std::path::Path,
     args: &[&str],
 ) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sapcode"));
     cmd.arg("--demo");
     cmd.args(args);
     cmd.cwd(home);
     cmd.env("TERM", "xterm-256color");
-    cmd.env("HOME", home);
-    for (var, dir) in [
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_DATA_HOME", "data"),
-    ] {
-        cmd.env(var, home.join(dir));
-    }
-    cmd.env("SAPCODE_KEYRING", "file");
+    pty_support::keep_in(&mut cmd, home);
     for var in [
         "AICORE_SERVICE_KEY",
         "AICORE_CLIENT_ID",
@@ -129,31 +115,15 @@ fn spawn_demo_with(
     ] {
         cmd.env_remove(var);
     }
-    let child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => {
-                    if tx.send(buf[..n].to_vec()).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-    });
+    let pty = pty_support::spawn(cmd, ROWS, COLS);
     let screen = Screen {
         parser: vt100::Parser::new(ROWS.try_into().unwrap(), COLS.try_into().unwrap(), 0),
         raw: Vec::new(),
-        output: rx,
-        input: pty.master.take_writer().unwrap(),
+        output: pty.output,
+        input: pty.input,
         _master: pty.master,
     };
-    (screen, child)
+    (screen, pty.child)
 }
 
 #[test]
