@@ -567,3 +567,32 @@ fn a_long_notice_takes_the_footer_and_is_marked_as_cut() {
     );
     assert!(!footer.contains("ctx "), "{footer}");
 }
+
+/// Bidi overrides and escape sequences from the model or the server show escaped in the
+/// answer, the pickers and the footer; ratatui would drop the controls but pass the overrides.
+#[test]
+fn bidi_overrides_from_outside_show_escaped() {
+    let (mut state, turn) = streaming(120, 40);
+    if let crate::tui::state::Load::Ready(listing) = &mut state.models.list {
+        listing.data[0].name = "evil\u{202e}lmth.exe".into();
+    }
+    state.notice = Some("server said: \u{2066}hidden\u{2069}".into());
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta("safe \u{202e}txt.exe\u{1b}[2J done".into()),
+        },
+    );
+    let screen = crate::tui::test_support::render(&state);
+    assert!(
+        !screen.contains('\u{202e}') && !screen.contains('\u{2066}'),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("safe \\u{202e}txt.exe\\x1b[2J done"),
+        "{screen}"
+    );
+    assert!(screen.contains("evil\\u{202e}"), "{screen}");
+    assert!(screen.contains("server said: \\u{2066}hidden"), "{screen}");
+}

@@ -21,9 +21,12 @@ use blocks::Builder;
 
 /// Renders `text` into lines no wider than `width` cells.
 pub fn render(text: &str, width: u16, theme: Theme) -> Vec<Line<'static>> {
+    // The model's text: escape sequences and bidi overrides show as `\x1b`, `\u{202e}`
+    // (ratatui drops control characters but would pass bidi overrides to the terminal).
+    let text = crate::terminal_text::escape(text);
     let mut builder = Builder::new(usize::from(width.max(8)), theme);
     for event in Parser::new_ext(
-        text,
+        &text,
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS,
     ) {
         builder.event(event);

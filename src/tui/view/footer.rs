@@ -177,7 +177,8 @@ fn scope(state: &AppState) -> Scope {
 /// ` notice`, or when it is wider than the line, its start and `…` (a cut without a mark
 /// reads as the whole message).
 fn fit_notice(notice: &str, width: usize) -> String {
-    let line = format!(" {notice}");
+    // Notices can quote a server's error text: escaped like everything from outside.
+    let line = format!(" {}", crate::terminal_text::escape_line(notice));
     if unicode_width::UnicodeWidthStr::width(line.as_str()) <= width {
         return line;
     }

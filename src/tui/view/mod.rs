@@ -245,6 +245,10 @@ pub(super) fn short(id: &str) -> &str {
 /// Fits `text` into `width` cells, ending in `…` when cut.
 pub(super) fn fit(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar;
+    // Cells hold the server's names and states: bidi overrides (which ratatui, unlike control
+    // characters, lets through) show escaped, so a name cannot reorder what its row says.
+    let text = crate::terminal_text::escape_line(text);
+    let text = text.as_ref();
     let mut out = String::new();
     let mut used = 0;
     let total: usize = unicode_width::UnicodeWidthStr::width(text);
