@@ -78,11 +78,6 @@ impl ToolLine {
                 let mark = if result.ok { '✓' } else { '✗' };
                 format!("{mark} {}{granted}", self.call)
             }
-            (Some(result), Some(ToolKind::Edit))
-                if result.ok && result.summary.starts_with(crate::agent::tools::UNCHANGED) =>
-            {
-                format!("✓ {}: {}", self.call, result.summary)
-            }
             (Some(result), Some(ToolKind::Edit)) if result.ok => {
                 let line = crate::agent::turn::describe_finished(
                     self.kind,
@@ -236,6 +231,16 @@ mod tests {
             ok: false,
         });
         assert_eq!(edit.headline(), "✗ edit_file a.rs: rejected: keep it");
+        let mut same = ToolLine::new("4".into(), "write_file", "write_file a.rs".into());
+        same.result = Some(ToolResult {
+            summary: "unchanged: already has this content".into(),
+            bytes: 60,
+            ok: true,
+        });
+        assert_eq!(
+            same.headline(),
+            "✓ write_file a.rs: unchanged: already has this content"
+        );
         let mut command = ToolLine::new("3".into(), "run_command", "run_command `ls`".into());
         command.approval = Some((true, ApprovedBy::Session));
         let mut output = CommandLog::default();
