@@ -7,6 +7,7 @@ pub mod context;
 pub mod diff;
 pub mod edit;
 pub mod history;
+pub mod protected;
 mod round;
 pub mod rules;
 pub mod sandbox;
