@@ -3,6 +3,7 @@
 
 pub mod approval;
 mod attachment;
+pub mod beneath;
 pub mod context;
 pub mod diff;
 pub mod edit;
