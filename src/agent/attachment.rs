@@ -75,21 +75,33 @@ fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Opene
 impl Attachment {
     pub fn read(path: &Path) -> Result<Attachment, AttachmentError> {
         let shown = path.display().to_string();
+        let (file, metadata) = open_regular(path).map_err(|err| match err {
+            Opened::Io(err) => AttachmentError::Read {
+                path: shown.clone(),
+                detail: err.to_string(),
+            },
+            Opened::NotRegular(file_type) => AttachmentError::NotRegular {
+                path: shown.clone(),
+                kind: kind_of(file_type),
+            },
+        })?;
+        Attachment::from_file(file, &metadata, &shown)
+    }
+
+    /// The text of a regular file already open (its `metadata` taken on the handle), shown
+    /// as `shown`, with the same cap as `read`.
+    pub fn from_file(
+        file: std::fs::File,
+        metadata: &std::fs::Metadata,
+        shown: &str,
+    ) -> Result<Attachment, AttachmentError> {
         let read_error = |err: std::io::Error| AttachmentError::Read {
-            path: shown.clone(),
+            path: shown.to_owned(),
             detail: err.to_string(),
         };
-        let not_regular = |file_type: std::fs::FileType| AttachmentError::NotRegular {
-            path: shown.clone(),
-            kind: kind_of(file_type),
-        };
-        let (file, metadata) = open_regular(path).map_err(|err| match err {
-            Opened::Io(err) => read_error(err),
-            Opened::NotRegular(file_type) => not_regular(file_type),
-        })?;
         if metadata.len() > MAX_ATTACHMENT_BYTES {
             return Err(AttachmentError::TooLarge {
-                path: shown,
+                path: shown.to_owned(),
                 size: metadata.len(),
             });
         }
@@ -100,14 +112,14 @@ impl Attachment {
             .map_err(read_error)?;
         if bytes.len() as u64 > MAX_ATTACHMENT_BYTES {
             return Err(AttachmentError::TooLarge {
-                path: shown,
+                path: shown.to_owned(),
                 size: bytes.len() as u64,
             });
         }
         let content = String::from_utf8(bytes).map_err(|_| AttachmentError::NotText {
-            path: shown.clone(),
+            path: shown.to_owned(),
         })?;
-        Ok(Attachment::from_text(&shown, &content))
+        Ok(Attachment::from_text(shown, &content))
     }
 
     pub fn from_text(path: &str, content: &str) -> Attachment {

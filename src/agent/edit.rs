@@ -1,9 +1,12 @@
 //! A proposed change to one file (what `edit_file`/`write_file` computed and the user
-//! approves as a diff), and writing it: atomically, keeping permissions, and only if the
-//! file still holds what the proposal was made against.
+//! approves as a diff), and writing it: atomically, keeping permissions, only if the file
+//! still holds what the proposal was made against, and only beneath the workspace handle
+//! (a symlink swapped onto its path meanwhile is refused, never followed).
 
+use std::io::Read;
 use std::path::PathBuf;
 
+use super::beneath::{WorkspaceDir, is_symlink_refusal};
 use super::diff::{self, Hunk};
 
 /// A change the model asked for in one file.
@@ -27,6 +30,8 @@ pub struct Proposal {
 pub enum ApplyError {
     #[error("{path} changed since the proposal; not applied")]
     Changed { path: String },
+    #[error("{path}: a symlink is now on its path, which sapcode does not follow; not applied")]
+    Symlink { path: String },
     #[error("cannot write {path}: {source}; not applied")]
     Write {
         path: String,
@@ -52,35 +57,68 @@ impl Proposal {
 
     /// Writes the new content atomically, keeping the file's permissions, if the file still
     /// has the content the proposal was made against (or, for a new file, still is absent).
-    /// Blocking I/O.
-    pub fn apply(&self) -> Result<(), ApplyError> {
+    /// Everything goes through `workspace`'s handle: the parent directory is opened beneath
+    /// it once, then checked, written and renamed into through that one handle. Blocking I/O.
+    pub fn apply(&self, workspace: &WorkspaceDir) -> Result<(), ApplyError> {
         let changed = || ApplyError::Changed {
             path: self.path.clone(),
         };
-        let write_error = |source| ApplyError::Write {
-            path: self.path.clone(),
-            source,
+        let write_error = |source: std::io::Error| {
+            if is_symlink_refusal(&source) {
+                ApplyError::Symlink {
+                    path: self.path.clone(),
+                }
+            } else {
+                ApplyError::Write {
+                    path: self.path.clone(),
+                    source,
+                }
+            }
         };
-        let permissions = if self.is_new_file {
-            if self.absolute.symlink_metadata().is_ok() {
+        let relative = workspace.relative(&self.absolute).map_err(write_error)?;
+        let entry = workspace
+            .entry(relative, self.is_new_file)
+            .map_err(write_error)?;
+        let mode = if self.is_new_file {
+            if entry.exists().map_err(write_error)? {
                 return Err(changed());
             }
             None
         } else {
-            let bytes = std::fs::read(&self.absolute).map_err(|_| changed())?;
+            let file = entry.open().map_err(|err| match err.kind() {
+                std::io::ErrorKind::NotFound => changed(),
+                _ => write_error(err),
+            })?;
+            let metadata = file.metadata().map_err(write_error)?;
+            if !metadata.is_file() {
+                return Err(changed());
+            }
+            let mut bytes = Vec::new();
+            file.take(super::tools::MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(write_error)?;
             if content_hash(&bytes) != self.original_hash || bytes != self.original.as_bytes() {
                 return Err(changed());
             }
-            std::fs::metadata(&self.absolute)
-                .ok()
-                .map(|m| m.permissions())
+            permission_bits(&metadata)
         };
-        crate::fsutil::write_atomic(&self.absolute, self.new.as_bytes(), false)
-            .map_err(write_error)?;
-        if let Some(permissions) = permissions {
-            std::fs::set_permissions(&self.absolute, permissions).map_err(write_error)?;
-        }
-        Ok(())
+        entry
+            .replace(self.new.as_bytes(), mode)
+            .map_err(write_error)
+    }
+}
+
+/// The permission bits to keep when a file is replaced (none to keep off Unix).
+pub(crate) fn permission_bits(metadata: &std::fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(metadata.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
     }
 }
 
@@ -100,7 +138,7 @@ mod tests {
     use super::*;
 
     fn proposal(dir: &std::path::Path, original: &str, new: &str) -> Proposal {
-        let absolute = dir.join("notes.txt");
+        let absolute = dir.canonicalize().unwrap().join("notes.txt");
         std::fs::write(&absolute, original).unwrap();
         Proposal {
             path: "notes.txt".into(),
@@ -117,7 +155,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = proposal(dir.path(), "hello\n", "goodbye\n");
         assert_eq!(p.counts(), (1, 1));
-        p.apply().unwrap();
+        p.apply(&WorkspaceDir::open(dir.path()).unwrap()).unwrap();
         assert_eq!(std::fs::read_to_string(&p.absolute).unwrap(), "goodbye\n");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
@@ -127,7 +165,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = proposal(dir.path(), "hello\n", "goodbye\n");
         std::fs::write(&p.absolute, "hello there\n").unwrap();
-        let err = p.apply().unwrap_err();
+        let err = p
+            .apply(&WorkspaceDir::open(dir.path()).unwrap())
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "notes.txt changed since the proposal; not applied"
@@ -138,7 +178,10 @@ mod tests {
         );
         // Deleted meanwhile: refused too, nothing recreated.
         std::fs::remove_file(&p.absolute).unwrap();
-        assert!(matches!(p.apply(), Err(ApplyError::Changed { .. })));
+        assert!(matches!(
+            p.apply(&WorkspaceDir::open(dir.path()).unwrap()),
+            Err(ApplyError::Changed { .. })
+        ));
         assert!(!p.absolute.exists());
     }
 
@@ -147,7 +190,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = Proposal {
             path: "sub/new.txt".into(),
-            absolute: dir.path().join("sub/new.txt"),
+            absolute: dir.path().canonicalize().unwrap().join("sub/new.txt"),
             original: String::new(),
             original_hash: content_hash(b""),
             new: "fresh\n".into(),
@@ -157,9 +200,12 @@ mod tests {
             p.unified_diff()
                 .starts_with("--- /dev/null\n+++ b/sub/new.txt\n")
         );
-        p.apply().unwrap();
+        p.apply(&WorkspaceDir::open(dir.path()).unwrap()).unwrap();
         assert_eq!(std::fs::read_to_string(&p.absolute).unwrap(), "fresh\n");
-        assert!(matches!(p.apply(), Err(ApplyError::Changed { .. })));
+        assert!(matches!(
+            p.apply(&WorkspaceDir::open(dir.path()).unwrap()),
+            Err(ApplyError::Changed { .. })
+        ));
     }
 
     #[cfg(unix)]
@@ -169,7 +215,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = proposal(dir.path(), "#!/bin/sh\n", "#!/bin/sh -e\n");
         std::fs::set_permissions(&p.absolute, std::fs::Permissions::from_mode(0o755)).unwrap();
-        p.apply().unwrap();
+        p.apply(&WorkspaceDir::open(dir.path()).unwrap()).unwrap();
         let mode = std::fs::metadata(&p.absolute).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o755);
     }

@@ -52,7 +52,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
 
     let (session, mut conversation) =
         RunSession::open(ctx, &target, args.system.as_deref(), args.continue_last)?;
-    conversation.set_project_rules(project_rules(ctx.global.verbose));
+    conversation.set_project_rules(project_rules(ctx));
     conversation.push_user(&prompt, &attachments);
     // A fitted history is saved whole, the question included.
     let was_fitted = args.continue_last && session.fit(client, &target, &mut conversation).await;
@@ -85,12 +85,14 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     .await
 }
 
-/// `AGENTS.md` of the workspace; a file that cannot be read is said and left out.
-fn project_rules(verbose: bool) -> Option<ProjectRules> {
+/// `AGENTS.md` of the workspace; a file that cannot be read (or may not be: a link out of
+/// the workspace, a denied path) is said and left out.
+fn project_rules(ctx: &Context) -> Option<ProjectRules> {
     let workspace = super::sessions::workspace().ok()?;
-    match ProjectRules::load(&workspace) {
+    let deny = crate::agent::protected::ReadDenyList::for_environment(&ctx.paths);
+    match ProjectRules::load(&workspace, &deny) {
         Ok(Some(rules)) => {
-            if verbose {
+            if ctx.global.verbose {
                 eprintln!("sapcode: {}", rules.notice());
             }
             Some(rules)

@@ -70,9 +70,10 @@ pub async fn run(
     let (tx, rx) = unbounded_channel();
     let input = tokio::spawn(read_input(tx.clone()));
     let workspace = std::env::current_dir().unwrap_or_default();
+    let deny = crate::agent::protected::ReadDenyList::for_environment(&ctx.paths);
     let mut runner = effects::Runner::new(ctx, tx, &workspace);
     if let Ok(workspace) = std::env::current_dir() {
-        session::use_project_rules(&mut state, &workspace);
+        session::use_project_rules(&mut state, &workspace, &deny);
     }
     if let Some(loaded) = &opening {
         let started = state.now;

@@ -111,8 +111,12 @@ fn adopt_session_target(state: &mut AppState, loaded: &LoadedSession) {
 
 /// `AGENTS.md` of `workspace` into the conversation, said once in a notice (a file that
 /// cannot be read is said too, and left out).
-pub fn use_project_rules(state: &mut AppState, workspace: &std::path::Path) {
-    match ProjectRules::load(workspace) {
+pub fn use_project_rules(
+    state: &mut AppState,
+    workspace: &std::path::Path,
+    deny: &crate::agent::protected::ReadDenyList,
+) {
+    match ProjectRules::load(workspace, deny) {
         Ok(Some(rules)) => {
             state.notice = Some(rules.notice());
             state.chat.conversation.set_project_rules(Some(rules));
@@ -358,7 +362,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("AGENTS.md"), "Answer in French.").unwrap();
         let mut state = crate::tui::test_support::picked(160, 48);
-        use_project_rules(&mut state, dir.path());
+        use_project_rules(&mut state, dir.path(), &Default::default());
         assert_eq!(
             state.notice.as_deref(),
             Some("using project rules from AGENTS.md")

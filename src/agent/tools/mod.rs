@@ -16,7 +16,7 @@ pub(crate) mod command_tests;
 #[cfg(test)]
 mod tests;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,7 +30,9 @@ pub use undo::{UndoEntry, UndoError};
 pub use crate::byte_size::human_bytes;
 
 use super::approval::Approvals;
+use super::beneath::WorkspaceDir;
 use super::edit::Proposal;
+use super::protected::ReadDenyList;
 
 /// Most bytes one file tool result may hold.
 pub const MAX_RESULT_BYTES: usize = 64 * 1024;
@@ -138,10 +140,12 @@ impl ToolOutput {
 
 /// The tools of one workspace, plus what the face keeps across turns: the level, the
 /// approval grants and the undo stack. Cloning shares the grants and the stack. The file
-/// tools do blocking I/O: call them off the async runtime.
+/// tools do blocking I/O: call them off the async runtime. Every file is reached through the
+/// workspace directory held open (`beneath`), and nothing on the read deny list is touched.
 #[derive(Debug, Clone)]
 pub struct Tools {
-    root: PathBuf,
+    dir: WorkspaceDir,
+    deny: Arc<ReadDenyList>,
     level: ToolLevel,
     command_timeout: Duration,
     approvals: Arc<Mutex<Approvals>>,
@@ -149,16 +153,26 @@ pub struct Tools {
 }
 
 impl Tools {
-    /// `root` must exist; it is canonicalized once so every check compares real paths.
-    /// Starts at level `read` with the default command timeout.
+    /// `root` must exist; it is canonicalized and opened once so every check compares real
+    /// paths. Starts at level `read` with the default command timeout and the deny list of
+    /// the default sapcode dirs (faces pass their own with `with_deny_list`).
     pub fn new(root: &Path) -> std::io::Result<Tools> {
         Ok(Tools {
-            root: root.canonicalize()?,
+            dir: WorkspaceDir::open(root)?,
+            deny: Arc::new(ReadDenyList::for_environment(
+                &crate::config::Paths::discover(None),
+            )),
             level: ToolLevel::Read,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             approvals: Arc::default(),
             undo: Arc::default(),
         })
+    }
+
+    /// The paths no tool reads or writes (sapcode's dirs as this run found them).
+    pub fn with_deny_list(mut self, deny: ReadDenyList) -> Tools {
+        self.deny = Arc::new(deny);
+        self
     }
 
     pub fn with_level(mut self, level: ToolLevel) -> Tools {
@@ -173,7 +187,7 @@ impl Tools {
     }
 
     pub fn root(&self) -> &Path {
-        &self.root
+        self.dir.root()
     }
 
     pub fn level(&self) -> ToolLevel {

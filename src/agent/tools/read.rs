@@ -1,11 +1,13 @@
 //! The read tools: `read_file`, `list_files` and `search`. They never ask for approval, so
 //! they must never block or wander: only regular files are opened (a FIFO or a device could
-//! hang the turn), sizes are checked on the open handle, walks honour `.gitignore` and do not
-//! follow symlinks.
+//! hang the turn), beneath the workspace handle and through no symlink, sizes are checked on
+//! the open handle, walks honour `.gitignore`, do not follow symlinks and skip what the deny
+//! list covers.
 
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -13,6 +15,7 @@ use super::{
     MAX_ENTRIES, MAX_FILE_BYTES, MAX_MATCHES, MAX_RESULT_BYTES, ToolOutput, Tools, cap,
     human_bytes, truncate,
 };
+use crate::agent::protected::ReadDenyList;
 
 const DEFAULT_DEPTH: usize = 3;
 /// Skipped even without a `.gitignore` that names them: build output and vendored packages.
@@ -44,17 +47,9 @@ impl TextError {
     }
 }
 
-/// Reads a regular text file: opened without blocking and without following a final
-/// symlink, checked on the handle (type, size), NUL bytes and bad UTF-8 refused as binary.
-pub(crate) fn read_text(path: &Path) -> Result<String, TextError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
-    }
-    let file: File = options.open(path).map_err(TextError::Io)?;
+/// Reads a regular text file from a handle opened without blocking (`beneath`), checked on
+/// the handle (type, size), NUL bytes and bad UTF-8 refused as binary.
+pub(crate) fn read_text(file: File) -> Result<String, TextError> {
     let metadata = file.metadata().map_err(TextError::Io)?;
     if !metadata.is_file() {
         return Err(TextError::NotRegular);
@@ -77,6 +72,23 @@ pub(crate) fn read_text(path: &Path) -> Result<String, TextError> {
 }
 
 impl Tools {
+    /// The text of `real` (a resolved path inside the root), opened beneath the workspace
+    /// handle: a symlink swapped in since it was resolved is refused, not followed.
+    pub(crate) fn read_real(&self, real: &Path) -> Result<String, TextError> {
+        let opened = self
+            .inside(real)
+            .and_then(|relative| self.dir.open_file(relative));
+        match opened {
+            Ok(file) => read_text(file),
+            Err(err) if crate::agent::beneath::is_symlink_refusal(&err) => {
+                Err(TextError::Io(std::io::Error::other(
+                    "a symlink is now on its path, which sapcode does not follow",
+                )))
+            }
+            Err(err) => Err(TextError::Io(err)),
+        }
+    }
+
     pub(super) fn read_file(&self, args: &Value) -> ToolOutput {
         let Some(relative) = args.get("path").and_then(Value::as_str) else {
             return ToolOutput::error("read_file needs a string `path`");
@@ -90,7 +102,7 @@ impl Tools {
                 "{relative} is a directory; use list_files for directories"
             ));
         }
-        let text = match read_text(&path) {
+        let text = match self.read_real(&path) {
             Ok(text) => text,
             Err(err) => return ToolOutput::error(err.sentence(relative, "read")),
         };
@@ -151,7 +163,7 @@ impl Tools {
             .map_or(DEFAULT_DEPTH, |d| (d as usize).clamp(1, 20));
         let mut entries = Vec::new();
         let mut truncated = false;
-        for (entry, is_dir) in walk(&path, Some(depth)) {
+        for (entry, is_dir) in walk_except(&path, Some(depth), self.deny.clone()) {
             if entries.len() >= MAX_ENTRIES {
                 truncated = true;
                 break;
@@ -190,7 +202,7 @@ impl Tools {
         };
         let files: Box<dyn Iterator<Item = std::path::PathBuf>> = if path.is_dir() {
             Box::new(
-                walk(&path, None)
+                walk_except(&path, None, self.deny.clone())
                     .filter(|(_, is_dir)| !is_dir)
                     .map(|(p, _)| p),
             )
@@ -202,7 +214,7 @@ impl Tools {
         let mut truncated = false;
         'files: for file in files {
             // Binary, huge, special or unreadable files are skipped.
-            let Ok(text) = read_text(&file) else {
+            let Ok(text) = self.read_real(&file) else {
                 continue;
             };
             for (number, line) in text.lines().enumerate() {
@@ -250,6 +262,16 @@ pub(crate) fn walk(
     dir: &Path,
     depth: Option<usize>,
 ) -> impl Iterator<Item = (std::path::PathBuf, bool)> {
+    walk_except(dir, depth, Arc::default())
+}
+
+/// `walk`, neither listing nor entering what `deny` covers (`dir` is a real path, and so
+/// is every entry under it: no symlink is followed).
+fn walk_except(
+    dir: &Path,
+    depth: Option<usize>,
+    deny: Arc<ReadDenyList>,
+) -> impl Iterator<Item = (std::path::PathBuf, bool)> {
     ignore::WalkBuilder::new(dir)
         .hidden(true)
         .git_ignore(true)
@@ -259,10 +281,11 @@ pub(crate) fn walk(
         .follow_links(false)
         .max_depth(depth)
         .sort_by_file_name(Ord::cmp)
-        .filter_entry(|entry| {
-            !(entry.depth() > 0
+        .filter_entry(move |entry| {
+            let skipped = entry.depth() > 0
                 && entry.file_type().is_some_and(|t| t.is_dir())
-                && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
+                && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref());
+            !skipped && deny.covering(entry.path()).is_none()
         })
         .build()
         .filter_map(Result::ok)

@@ -1,9 +1,15 @@
 //! The undo stack of applied edits (`/undo`): each entry knows the content before and
-//! after, and is only undone while the file still holds what sapcode wrote.
+//! after, and is only undone while the file still holds what sapcode wrote. The file is
+//! checked, restored or removed through its parent directory held open beneath the
+//! workspace (`beneath`), like every write: a directory swapped for a symlink since the
+//! edit makes the undo refuse, never touch the file the link leads to.
 
+use std::io::Read;
 use std::path::PathBuf;
 
-use super::Tools;
+use super::{MAX_FILE_BYTES, Tools};
+use crate::agent::beneath::is_symlink_refusal;
+use crate::agent::edit::permission_bits;
 
 /// Most edits remembered; older ones fall off the bottom.
 const MAX_UNDO: usize = 100;
@@ -26,6 +32,8 @@ pub enum UndoError {
     Empty,
     #[error("{path} changed since sapcode edited it; not undone")]
     Changed { path: String },
+    #[error("{path}: a symlink is now on its path, which sapcode does not follow; not undone")]
+    Symlink { path: String },
     #[error("cannot restore {path}: {detail}")]
     Write { path: String, detail: String },
 }
@@ -57,26 +65,39 @@ impl Tools {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             stack.pop().ok_or(UndoError::Empty)?
         };
-        let current = std::fs::read(&entry.absolute).ok();
-        if current.as_deref() != Some(entry.after.as_bytes()) {
-            return Err(UndoError::Changed { path: entry.path });
-        }
-        let write_error = |err: std::io::Error| UndoError::Write {
-            path: entry.path.clone(),
-            detail: err.to_string(),
-        };
-        match &entry.before {
-            None => std::fs::remove_file(&entry.absolute).map_err(write_error)?,
-            Some(before) => {
-                let permissions = std::fs::metadata(&entry.absolute)
-                    .ok()
-                    .map(|m| m.permissions());
-                crate::fsutil::write_atomic(&entry.absolute, before.as_bytes(), false)
-                    .map_err(write_error)?;
-                if let Some(permissions) = permissions {
-                    std::fs::set_permissions(&entry.absolute, permissions).map_err(write_error)?;
+        let path = entry.path.clone();
+        let changed = || UndoError::Changed { path: path.clone() };
+        let failed = |err: std::io::Error| {
+            if is_symlink_refusal(&err) {
+                UndoError::Symlink { path: path.clone() }
+            } else if err.kind() == std::io::ErrorKind::NotFound {
+                changed()
+            } else {
+                UndoError::Write {
+                    path: path.clone(),
+                    detail: err.to_string(),
                 }
             }
+        };
+        let relative = self.inside(&entry.absolute).map_err(failed)?;
+        let file = self.dir.entry(relative, false).map_err(failed)?;
+        let opened = file.open().map_err(failed)?;
+        let metadata = opened.metadata().map_err(failed)?;
+        let mut current = Vec::new();
+        if metadata.is_file() {
+            opened
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut current)
+                .map_err(failed)?;
+        }
+        if !metadata.is_file() || current != entry.after.as_bytes() {
+            return Err(changed());
+        }
+        match &entry.before {
+            None => file.remove().map_err(failed)?,
+            Some(before) => file
+                .replace(before.as_bytes(), permission_bits(&metadata))
+                .map_err(failed)?,
         }
         Ok(entry.path)
     }

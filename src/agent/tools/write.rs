@@ -1,11 +1,12 @@
 //! `edit_file` and `write_file`: each call is validated against the file as it is now and
 //! becomes a `Proposal` (the diff the user approves); `apply` writes it only after checking
-//! again that the target is inside the workspace, outside `.git/` and unchanged, then records
-//! it on the undo stack.
+//! again that the target is inside the workspace, outside `.git/` and the deny list and
+//! unchanged, writes it beneath the workspace handle (`Proposal::apply`), then records it on
+//! the undo stack.
 
 use serde_json::Value;
 
-use super::read::{TextError, read_text};
+use super::read::TextError;
 use super::undo::UndoEntry;
 use super::{MAX_FILE_BYTES, ToolOutput, Tools, UNCHANGED};
 use crate::agent::edit::{Proposal, content_hash};
@@ -35,7 +36,8 @@ impl Tools {
                 "{relative} does not exist; use write_file to create it"
             )));
         }
-        let original = read_text(&absolute)
+        let original = self
+            .read_real(&absolute)
             .map_err(|err| ToolOutput::error(err.sentence(relative, "edit")))?;
         let new = match original.matches(old_text).count() {
             0 => {
@@ -76,7 +78,7 @@ impl Tools {
                     "{relative} is a directory; name a file"
                 )));
             }
-            Ok(_) => match read_text(&absolute) {
+            Ok(_) => match self.read_real(&absolute) {
                 Ok(text) => (text, false),
                 // Replacing a binary file whole is fine; we only need the old text for the diff.
                 Err(TextError::Binary) => {
@@ -121,7 +123,8 @@ impl Tools {
     }
 
     /// Writes an approved proposal after checking its target again (a symlink or `.git`
-    /// planted since the proposal is refused) and records it for `undo_last`. Blocking I/O.
+    /// planted since the proposal is refused, also while it is written: `beneath`) and
+    /// records it for `undo_last`. Blocking I/O.
     pub fn apply(&self, proposal: &Proposal) -> Result<(), String> {
         match self.write_target(&proposal.path) {
             Ok(target) if target == proposal.absolute => {}
@@ -133,7 +136,7 @@ impl Tools {
             }
             Err(message) => return Err(format!("{message}; not applied")),
         }
-        proposal.apply().map_err(|err| err.to_string())?;
+        proposal.apply(&self.dir).map_err(|err| err.to_string())?;
         self.push_undo(UndoEntry {
             path: proposal.path.clone(),
             absolute: proposal.absolute.clone(),

@@ -53,6 +53,9 @@ pub(super) fn tools(ctx: &Context, level: ToolLevel, yes: bool) -> Result<Tools,
                 "run sapcode from a readable directory, or pass --tools off",
             )
         })?
+        .with_deny_list(crate::agent::protected::ReadDenyList::for_environment(
+            &ctx.paths,
+        ))
         .with_level(level);
     if let Some(secs) = ctx.config.agent.command_timeout_s {
         tools = tools.with_command_timeout(Duration::from_secs(secs));

@@ -20,12 +20,16 @@ impl Runner {
         if let Some(tools) = &self.turns.tools {
             return Ok(tools.clone());
         }
-        let mut tools = Tools::new(&self.workspace).map_err(|err| {
-            ErrorView::new(
-                format!("tools: no working directory: {err}"),
-                "turn tools off with /tools off",
-            )
-        })?;
+        let mut tools = Tools::new(&self.workspace)
+            .map_err(|err| {
+                ErrorView::new(
+                    format!("tools: no working directory: {err}"),
+                    "turn tools off with /tools off",
+                )
+            })?
+            .with_deny_list(crate::agent::protected::ReadDenyList::for_environment(
+                &self.ctx.paths,
+            ));
         if let Some(secs) = self.ctx.config.agent.command_timeout_s {
             tools = tools.with_command_timeout(Duration::from_secs(secs));
         }
