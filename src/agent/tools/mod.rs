@@ -11,6 +11,8 @@ mod specs;
 mod undo;
 mod write;
 
+#[cfg(all(test, unix))]
+mod boundary_tests;
 #[cfg(test)]
 pub(crate) mod command_tests;
 #[cfg(test)]
