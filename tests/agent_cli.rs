@@ -94,6 +94,7 @@ fn git_dirs_and_outside_paths_are_refused_even_with_yes() {
     for prompt in [
         r#"use write_file on .git/config with "[core]\n\tfsmonitor = touch pwned""#,
         r#"use write_file on ../outside.txt with "x""#,
+        r#"use write_file on .jj/repo/config.toml with "x""#,
     ] {
         let output = run(&home, &["--tools", "edit", "--yes", prompt]);
         let stderr = stderr_of(&output);
@@ -108,6 +109,7 @@ fn git_dirs_and_outside_paths_are_refused_even_with_yes() {
         "[core]\n"
     );
     assert!(!home.path().join("outside.txt").exists());
+    assert!(!home.path().join("project/.jj").exists());
 }
 
 #[test]
