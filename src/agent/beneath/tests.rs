@@ -1,5 +1,6 @@
 //! Each operation stays beneath the workspace: symlinks anywhere on the way are refused, by
 //! `openat2` and by the name-by-name walk alike.
+#![cfg(unix)]
 
 use std::io::Read;
 use std::os::unix::fs::{PermissionsExt, symlink};

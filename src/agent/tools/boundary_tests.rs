@@ -1,6 +1,7 @@
 //! The trust boundary of the file tools (contract "The trust boundary"): a directory swapped
 //! for a symlink while writing, undo after such a swap, the read deny list with the
 //! workspace at `$HOME`, `.jj/`, and names with control characters.
+#![cfg(unix)]
 
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};

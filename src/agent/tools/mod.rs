@@ -11,7 +11,7 @@ mod specs;
 mod undo;
 mod write;
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod boundary_tests;
 #[cfg(test)]
 pub(crate) mod command_tests;
