@@ -20,6 +20,7 @@ use std::ffi::OsStr;
 use std::fs::File;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+#[cfg(unix)]
 use std::sync::Arc;
 
 #[cfg(unix)]
