@@ -94,6 +94,10 @@ struct Inner {
     transport: Transport,
     catalog: TtlCache<Vec<ModelEntry>>,
     deployments: TtlCache<Vec<Deployment>>,
+    /// Held while a listing is fetched, so callers that miss the cache at once (`serve`'s
+    /// clients) wait for one request instead of each sending their own.
+    catalog_fetch: tokio::sync::Mutex<()>,
+    deployments_fetch: tokio::sync::Mutex<()>,
     /// Set once a deployment answered `/v2/completion` with 404 (§7.2): use v1 from then on.
     orchestration_v1: AtomicBool,
 }
@@ -155,6 +159,8 @@ impl Client {
             inner: Arc::new(Inner {
                 catalog: TtlCache::new(cache::CATALOG_TTL, file("catalog")),
                 deployments: TtlCache::new(cache::DEPLOYMENTS_TTL, file("deployments")),
+                catalog_fetch: tokio::sync::Mutex::new(()),
+                deployments_fetch: tokio::sync::Mutex::new(()),
                 transport: Transport {
                     http,
                     tokens,
@@ -194,6 +200,13 @@ impl Client {
         {
             return Ok(hit);
         }
+        let _one_at_a_time = inner.deployments_fetch.lock().await;
+        // Whoever held the gate before may have filled the cache meanwhile.
+        if fresh == Freshness::Cached
+            && let Some(hit) = inner.deployments.get(SystemTime::now())
+        {
+            return Ok(hit);
+        }
         let what = "listing deployments";
         // The API filters by `scenarioId`, `status` and `executableIds` (§4.1, §12), but one
         // unfiltered listing serves both modes and the pickers, which show non-RUNNING
@@ -220,6 +233,12 @@ impl Client {
 
     async fn catalog(&self, fresh: Freshness) -> Result<Cached<Vec<ModelEntry>>> {
         let inner = &self.inner;
+        if fresh == Freshness::Cached
+            && let Some(hit) = inner.catalog.get(SystemTime::now())
+        {
+            return Ok(hit);
+        }
+        let _one_at_a_time = inner.catalog_fetch.lock().await;
         if fresh == Freshness::Cached
             && let Some(hit) = inner.catalog.get(SystemTime::now())
         {
