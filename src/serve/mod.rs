@@ -82,7 +82,10 @@ fn banner(
     local: SocketAddr,
     simulator: Option<&crate::sim::SimServer>,
 ) -> String {
+    // A wildcard address is reached locally through loopback; the warning names it.
     let url = match local.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => format!("http://127.0.0.1:{}", local.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => format!("http://[::1]:{}", local.port()),
         IpAddr::V6(ip) => format!("http://[{ip}]:{}", local.port()),
         IpAddr::V4(ip) => format!("http://{ip}:{}", local.port()),
     };
