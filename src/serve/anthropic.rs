@@ -144,6 +144,13 @@ fn push_message(out: &mut Vec<Message>, message: &Value) -> Result<(), ApiError>
                 out.push(Message::assistant_tool_calls(text, calls));
             }
         }
+        // Not in Anthropic's API, but Claude Code 2.1 sends some; they mean what they say.
+        Some("system") => {
+            let text = blocks_text(content);
+            if !text.is_empty() {
+                out.push(Message::new(Role::System, text));
+            }
+        }
         other => {
             return Err(ApiError::invalid(format!(
                 "messages: role {} must be user or assistant",
@@ -286,7 +293,7 @@ mod tests {
                 Message::new(Role::User, "hi")
             ]
         );
-        assert!(parse(&json!({"model": "m", "messages": [{"role": "system"}]})).is_err());
+        assert!(parse(&json!({"model": "m", "messages": [{"role": "tool"}]})).is_err());
     }
 
     #[test]
