@@ -94,10 +94,6 @@ struct Inner {
     transport: Transport,
     catalog: TtlCache<Vec<ModelEntry>>,
     deployments: TtlCache<Vec<Deployment>>,
-    /// Held while a listing is fetched, so callers that miss the cache at once (`serve`'s
-    /// clients) wait for one request instead of each sending their own.
-    catalog_fetch: tokio::sync::Mutex<()>,
-    deployments_fetch: tokio::sync::Mutex<()>,
     /// Set once a deployment answered `/v2/completion` with 404 (§7.2): use v1 from then on.
     orchestration_v1: AtomicBool,
 }
@@ -106,6 +102,16 @@ struct Inner {
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
+}
+
+/// A fresh cached listing, unless the caller asked for a refresh.
+fn hit<T>(fresh: Freshness, cache: &TtlCache<T>) -> Option<Cached<T>>
+where
+    T: Clone + serde::Serialize + serde::de::DeserializeOwned,
+{
+    (fresh == Freshness::Cached)
+        .then(|| cache.get(SystemTime::now()))
+        .flatten()
 }
 
 /// `uses_tls`: whether any URL of the key is https. Loading the system's trust store reads
@@ -159,8 +165,6 @@ impl Client {
             inner: Arc::new(Inner {
                 catalog: TtlCache::new(cache::CATALOG_TTL, file("catalog")),
                 deployments: TtlCache::new(cache::DEPLOYMENTS_TTL, file("deployments")),
-                catalog_fetch: tokio::sync::Mutex::new(()),
-                deployments_fetch: tokio::sync::Mutex::new(()),
                 transport: Transport {
                     http,
                     tokens,
@@ -195,16 +199,12 @@ impl Client {
     /// All deployments of the resource group, sorted (model name, RUNNING first, id).
     pub async fn deployments(&self, fresh: Freshness) -> Result<Cached<Vec<Deployment>>> {
         let inner = &self.inner;
-        if fresh == Freshness::Cached
-            && let Some(hit) = inner.deployments.get(SystemTime::now())
-        {
+        if let Some(hit) = hit(fresh, &inner.deployments) {
             return Ok(hit);
         }
-        let _one_at_a_time = inner.deployments_fetch.lock().await;
+        let _one_at_a_time = inner.deployments.fetch_gate().await;
         // Whoever held the gate before may have filled the cache meanwhile.
-        if fresh == Freshness::Cached
-            && let Some(hit) = inner.deployments.get(SystemTime::now())
-        {
+        if let Some(hit) = hit(fresh, &inner.deployments) {
             return Ok(hit);
         }
         let what = "listing deployments";
@@ -233,15 +233,11 @@ impl Client {
 
     async fn catalog(&self, fresh: Freshness) -> Result<Cached<Vec<ModelEntry>>> {
         let inner = &self.inner;
-        if fresh == Freshness::Cached
-            && let Some(hit) = inner.catalog.get(SystemTime::now())
-        {
+        if let Some(hit) = hit(fresh, &inner.catalog) {
             return Ok(hit);
         }
-        let _one_at_a_time = inner.catalog_fetch.lock().await;
-        if fresh == Freshness::Cached
-            && let Some(hit) = inner.catalog.get(SystemTime::now())
-        {
+        let _one_at_a_time = inner.catalog.fetch_gate().await;
+        if let Some(hit) = hit(fresh, &inner.catalog) {
             return Ok(hit);
         }
         let what = "reading the model catalog";

@@ -62,6 +62,10 @@ fn claude_family_version(name: &str) -> Option<(&'static str, String)> {
             return None;
         }
     }
+    // `claude-opus-4-0` is the catalog's `claude-4-opus`.
+    while numbers.len() > 1 && numbers.last() == Some(&"0") {
+        numbers.pop();
+    }
     if numbers.is_empty() {
         return None;
     }
