@@ -382,6 +382,25 @@ async fn fifty_streaming_clients_share_one_token_and_one_listing_and_the_log_hol
     assert!(!log.contains(KEY), "{log}");
 }
 
+#[tokio::test]
+async fn serve_models_in_the_config_map_any_name_to_a_catalog_model() {
+    let serve = Serve::start_with(Options {
+        config: Some("[serve.models]\n\"team-default\" = \"gpt-4.1\"\n"),
+        ..Options::default()
+    });
+    let response = post(serve.url("/v1/chat/completions"))
+        .json(&json!({"model": "team-default", "messages": [{"role": "user", "content": "hello"}]}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, 200, "{body}");
+    let answer = body["choices"][0]["message"]["content"].as_str().unwrap();
+    assert!(answer.contains("**gpt-4.1** (simulated)"), "{answer}");
+    // The caller's own name comes back, as an OpenAI server echoes it.
+    assert_eq!(body["model"], "team-default");
+}
+
 #[test]
 fn another_address_than_loopback_is_said_loudly() {
     let serve = Serve::start_with(Options {

@@ -307,6 +307,22 @@ mod tests {
     }
 
     #[test]
+    fn the_example_parses_and_serve_models_map_names() {
+        let example = include_str!("../../config.example.toml");
+        Config::parse(Path::new("config.example.toml"), example).unwrap();
+        let text = "[serve.models]\n\"claude-3-5-haiku-latest\" = \"gpt-4o\"\n";
+        let config = Config::parse(Path::new("c.toml"), text).unwrap();
+        assert_eq!(
+            config
+                .serve
+                .models
+                .get("claude-3-5-haiku-latest")
+                .map(String::as_str),
+            Some("gpt-4o")
+        );
+    }
+
+    #[test]
     fn timeouts_fall_back_to_defaults() {
         let settings = TimeoutSettings {
             idle_secs: Some(5),

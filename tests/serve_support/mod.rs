@@ -27,6 +27,8 @@ pub struct Options<'a> {
     pub key: Option<&'a str>,
     pub faults: &'a str,
     pub args: &'a [&'a str],
+    /// The config file's text, if any.
+    pub config: Option<&'a str>,
 }
 
 impl Default for Options<'_> {
@@ -35,6 +37,7 @@ impl Default for Options<'_> {
             key: Some(KEY),
             faults: "",
             args: &[],
+            config: None,
         }
     }
 }
@@ -46,6 +49,11 @@ impl Serve {
 
     pub fn start_with(options: Options<'_>) -> Serve {
         let home = tempfile::tempdir().expect("temp dir");
+        if let Some(text) = options.config {
+            let dir = home.path().join("config/sapcode");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("config.toml"), text).unwrap();
+        }
         let mut command = Command::new(env!("CARGO_BIN_EXE_sapcode"));
         command
             .env_clear()
