@@ -115,6 +115,8 @@ pub enum Command {
     Doctor,
     /// Saved conversations of this workspace, newest first
     Sessions(SessionsArgs),
+    /// SAP AI Core as a local OpenAI- and Anthropic-compatible endpoint (Claude Code, Codex, SDKs)
+    Serve(ServeArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -226,6 +228,18 @@ impl From<CredentialStoreArg> for crate::secrets::StoreKind {
             CredentialStoreArg::File => crate::secrets::StoreKind::File,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one
+    #[arg(long, default_value_t = 8439)]
+    pub port: u16,
+
+    /// Address to listen on. Anything but loopback lets other machines use your SAP AI Core
+    /// credentials (with the local key): only on a network you trust
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,7 @@ pub mod logging;
 pub mod redact;
 pub mod report;
 pub mod secrets;
+pub mod serve;
 pub mod sim;
 pub mod stdout;
 pub mod terminal_text;

@@ -85,6 +85,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 Some(Command::Logout) => commands::login::logout(&ctx).await,
                 Some(Command::Doctor) => commands::doctor::run(&ctx).await,
                 Some(Command::Sessions(args)) => commands::sessions::run(&ctx, args),
+                Some(Command::Serve(args)) => sapcode::serve::run(&ctx, args).await,
                 Some(Command::Simulate(_)) | Some(Command::Completions { .. }) => Ok(()),
                 None => {
                     let opening = commands::sessions::opening(&ctx, continue_last, resume)?;

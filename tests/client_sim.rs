@@ -105,6 +105,29 @@ async fn concurrent_callers_share_one_token_request() {
     assert_eq!(count(&server, "/oauth/token"), 1);
 }
 
+/// `sapcode serve`'s clients resolve at once on a cold (or just expired) cache: one listing
+/// each of deployments and catalog serves them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_cache_misses_share_one_listing() {
+    let server = sim("", Duration::from_secs(3600)).await;
+    let client = client(&server, None);
+    let calls = (0..20).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .resolve_target(Mode::Foundation, Some("gpt-4o"), None)
+                .await
+                .map(|_| ())
+        })
+    });
+    for call in futures_util::future::join_all(calls).await {
+        call.unwrap().unwrap();
+    }
+    assert_eq!(count(&server, "/v2/lm/deployments"), 1);
+    assert_eq!(count(&server, "/foundation-models/models"), 1);
+    assert_eq!(count(&server, "/oauth/token"), 1);
+}
+
 #[tokio::test]
 async fn a_401_forces_one_refresh_and_one_retry() {
     let server = sim("reject-token=1", Duration::from_secs(3600)).await;

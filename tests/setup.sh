@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what `cargo test` needs beyond Rust: SAP's official JavaScript SDK (npm) and Python
-# SDK (a virtualenv) for the conformance suites. Safe to run again: each step is skipped when
+# SDK (a virtualenv) for the conformance suites, the OpenAI and Anthropic Python SDKs (same
+# virtualenv) and Claude Code and Codex (npm, tests/clients) for the `sapcode serve` tests. Safe to run again: each step is skipped when
 # what it installs is already there and up to date. `cargo test` itself never installs
 # anything (a missing SDK fails the suites with a line saying to run this script).
 set -eu
@@ -24,6 +25,11 @@ fi
 # npm ci when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Claude Code and Codex, pinned in tests/clients/package-lock.json (tests/serve_clients.rs).
+if [ ! -f ../clients/node_modules/.package-lock.json ] || [ ../clients/package-lock.json -nt ../clients/node_modules/.package-lock.json ]; then
+  (cd ../clients && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 venv=python/.venv

@@ -26,6 +26,9 @@ pub struct TtlCache<T> {
     ttl: Duration,
     file: Option<PathBuf>,
     memory: Mutex<Option<(T, SystemTime)>>,
+    /// Held while the listing is fetched, so callers that miss at once (`serve`'s clients)
+    /// wait for one request instead of each sending their own.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 /// FNV-1a: a hash that stays the same across Rust releases, so file names stay stable.
@@ -46,6 +49,7 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
             ttl,
             file,
             memory: Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -53,6 +57,11 @@ impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
         // A fetched_at in the future (clock change) is treated as stale.
         now.duration_since(fetched_at)
             .is_ok_and(|age| age < self.ttl)
+    }
+
+    /// Taken around a fetch; look at the cache again once holding it.
+    pub async fn fetch_gate(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.fetching.lock().await
     }
 
     /// A fresh entry from memory, else from disk; `None` on a miss.

@@ -34,6 +34,10 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "AgentSettings::is_default")]
     pub agent: AgentSettings,
 
+    /// `[serve]`: settings of `sapcode serve`.
+    #[serde(default, skip_serializing_if = "ServeSettings::is_default")]
+    pub serve: ServeSettings,
+
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 
@@ -118,6 +122,21 @@ pub struct AgentSettings {
 impl AgentSettings {
     fn is_default(&self) -> bool {
         *self == AgentSettings::default()
+    }
+}
+
+/// `[serve]` of the config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSettings {
+    /// `[serve.models]`: a model name a client sends → the catalog model that serves it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub models: BTreeMap<String, String>,
+}
+
+impl ServeSettings {
+    fn is_default(&self) -> bool {
+        *self == ServeSettings::default()
     }
 }
 
@@ -285,6 +304,22 @@ mod tests {
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(err.contains("resource_grp"), "{err}");
         assert!(err.contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn the_example_parses_and_serve_models_map_names() {
+        let example = include_str!("../../config.example.toml");
+        Config::parse(Path::new("config.example.toml"), example).unwrap();
+        let text = "[serve.models]\n\"claude-3-5-haiku-latest\" = \"gpt-4o\"\n";
+        let config = Config::parse(Path::new("c.toml"), text).unwrap();
+        assert_eq!(
+            config
+                .serve
+                .models
+                .get("claude-3-5-haiku-latest")
+                .map(String::as_str),
+            Some("gpt-4o")
+        );
     }
 
     #[test]

@@ -96,6 +96,9 @@ pub(crate) struct Shared {
     /// One permit per release; a stream held by `hold-stream` takes one to go on. A permit
     /// given before the stream reaches its hold is kept, so no release is lost.
     pub(crate) release: Arc<tokio::sync::Semaphore>,
+    /// Answer streams the client closed before their end (`GET /_sim/stats`): how a test
+    /// sees that a proxy in front of the simulator cancelled its upstream request.
+    pub(crate) streams_abandoned: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Shared {
@@ -144,6 +147,7 @@ impl SimServer {
             tokens: auth::TokenStore::default(),
             shutdown: shutdown.clone(),
             release: Arc::new(tokio::sync::Semaphore::new(0)),
+            streams_abandoned: Arc::default(),
         });
         let app = router::router(Arc::clone(&shared));
         let mut signal = shutdown;
@@ -203,6 +207,13 @@ impl SimServer {
     /// Every request received so far, in order (admin `/_sim/*` calls excluded).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.recorded()
+    }
+
+    /// Answer streams whose client hung up before the stream's end.
+    pub fn streams_abandoned(&self) -> u64 {
+        self.shared
+            .streams_abandoned
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The port the server listens on.

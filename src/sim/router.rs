@@ -108,8 +108,8 @@ fn record(incoming: &Incoming, query: String) -> RecordedRequest {
     }
 }
 
-/// `POST /_sim/faults` (body = spec), `POST /_sim/release` (a held stream goes on) and
-/// `GET /_sim/requests`.
+/// `POST /_sim/faults` (body = spec), `POST /_sim/release` (a held stream goes on),
+/// `GET /_sim/requests` and `GET /_sim/stats`.
 fn admin(shared: &Shared, incoming: &Incoming) -> Response {
     match (&incoming.method, incoming.path.as_str()) {
         (&Method::POST, "/_sim/faults") => {
@@ -126,6 +126,12 @@ fn admin(shared: &Shared, incoming: &Incoming) -> Response {
             plain(StatusCode::OK, "ok")
         }
         (&Method::GET, "/_sim/requests") => axum::Json(shared.recorded()).into_response(),
+        (&Method::GET, "/_sim/stats") => {
+            let abandoned = shared
+                .streams_abandoned
+                .load(std::sync::atomic::Ordering::SeqCst);
+            axum::Json(json!({ "streams_abandoned": abandoned })).into_response()
+        }
         _ => not_found(&incoming.path),
     }
 }

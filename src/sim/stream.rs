@@ -54,13 +54,13 @@ pub(crate) fn respond(shared: &Shared, events: Vec<Event>, error_event: String) 
         }
     };
     let (sender, receiver) = mpsc::channel::<Result<Bytes, io::Error>>(8);
-    tokio::spawn(play(
-        events,
-        error_event,
-        faults,
-        sender,
-        shared.shutdown.clone(),
-    ));
+    let abandoned = Arc::clone(&shared.streams_abandoned);
+    let shutdown = shared.shutdown.clone();
+    tokio::spawn(async move {
+        if play(events, error_event, faults, sender, shutdown).await == Played::ClientLeft {
+            abandoned.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
     let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|item| (item, receiver))
     });
@@ -83,6 +83,13 @@ fn reached(limit: Option<u32>, sent: u32) -> bool {
     limit.is_some_and(|limit| sent >= limit)
 }
 
+/// How a stream ended: the client's hang-up is counted (`streams_abandoned`).
+#[derive(PartialEq, Eq)]
+enum Played {
+    Out,
+    ClientLeft,
+}
+
 /// Writes the events; returns early when the client hangs up or a fault ends the stream.
 async fn play(
     events: Vec<Event>,
@@ -90,7 +97,7 @@ async fn play(
     mut faults: StreamFaults,
     sender: mpsc::Sender<Result<Bytes, io::Error>>,
     mut shutdown: watch::Receiver<bool>,
-) {
+) -> Played {
     let mut sent_content = 0;
     let mut bad_chunk_sent = false;
     for (index, event) in events.into_iter().enumerate() {
@@ -107,13 +114,13 @@ async fn play(
                     .await
                     .is_err()
                 {
-                    return;
+                    return Played::ClientLeft;
                 }
             }
             if reached(faults.error_after, sent_content) {
                 // Real services end the stream after an error event, without [DONE] (§7.7).
                 let _ = sender.send(Ok(frame(&error_event))).await;
-                return;
+                return Played::Out;
             }
             if reached(faults.cut_after, sent_content) {
                 // An error item makes hyper abort the chunked body: the client sees a cut.
@@ -122,14 +129,13 @@ async fn play(
                 let _ = sender
                     .send(Err(io::Error::other("simulated connection cut")))
                     .await;
-                return;
+                return Played::Out;
             }
             if reached(faults.stall_after, sent_content) {
-                tokio::select! {
-                    _ = shutdown.wait_for(|stopped| *stopped) => {}
-                    () = sender.closed() => {}
-                }
-                return;
+                return tokio::select! {
+                    _ = shutdown.wait_for(|stopped| *stopped) => Played::Out,
+                    () = sender.closed() => Played::ClientLeft,
+                };
             }
         }
         if matches!(is_content, Some(false))
@@ -141,8 +147,8 @@ async fn play(
                         permit.forget();
                     }
                 }
-                _ = shutdown.wait_for(|stopped| *stopped) => return,
-                () = sender.closed() => return,
+                _ = shutdown.wait_for(|stopped| *stopped) => return Played::Out,
+                () = sender.closed() => return Played::ClientLeft,
             }
         }
         if index > 0
@@ -151,10 +157,11 @@ async fn play(
             tokio::time::sleep(delay).await;
         }
         if sender.send(Ok(frame(&payload))).await.is_err() {
-            return;
+            return Played::ClientLeft;
         }
         if is_content == Some(true) {
             sent_content += 1;
         }
     }
+    Played::Out
 }
