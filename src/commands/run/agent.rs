@@ -147,7 +147,7 @@ pub(super) async fn run_turn(
                     let call = calls.get(&id).cloned().unwrap_or_else(|| name.clone());
                     let line =
                         turn::describe_finished(ToolKind::of(&name), &call, &summary, bytes, ok);
-                    eprintln!("sapcode: {}", crate::terminal_text::escape_line(&line));
+                    eprintln!("sapcode: {}", crate::terminal_text::visible(&line));
                 }
             }
             TurnEvent::Approval { id, approved, by } => {
@@ -158,7 +158,7 @@ pub(super) async fn run_turn(
                     let call = calls.get(&id).map_or("a tool call", String::as_str);
                     eprintln!(
                         "sapcode: refused {}: no terminal to ask; run with --yes to allow edits and commands",
-                        crate::terminal_text::escape_line(call)
+                        crate::terminal_text::visible(call)
                     );
                 }
             }
