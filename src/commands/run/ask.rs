@@ -32,14 +32,13 @@ pub(super) fn ask_on_terminal(call: &str, request: &ApprovalRequest) -> Decision
             Decision::AlwaysCommand,
         ),
     };
-    let _ = write!(
-        tty,
-        "\nsapcode: {}\n{}{question}: ",
-        visible(call),
-        shown(request)
-    );
+    let _ = write!(tty, "\nsapcode: {}\n{}", visible(call), shown(request));
     let _ = tty.flush();
+    // Between the diff and the question: what was typed while the diff was printed goes
+    // too, and an answer typed once the question shows is never lost.
     discard_typed_ahead(&tty);
+    let _ = write!(tty, "{question}: ");
+    let _ = tty.flush();
     let Some(answer) = read_line(&tty) else {
         return Decision::No { reason: None };
     };
