@@ -90,6 +90,19 @@ pub fn shown(text: &str) -> String {
 /// clips what follows. Always at least one row.
 pub fn hard_wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(2);
+    if text.is_ascii() {
+        // Printable ASCII (all that is left after escaping) is one column a byte.
+        let rows: Vec<String> = text
+            .as_bytes()
+            .chunks(width)
+            .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+            .collect();
+        return if rows.is_empty() {
+            vec![String::new()]
+        } else {
+            rows
+        };
+    }
     let mut rows = Vec::new();
     let mut row = String::new();
     let mut used = 0;
