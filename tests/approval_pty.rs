@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -109,13 +109,19 @@ impl Session {
     }
 }
 
-#[test]
-fn the_terminal_asks_and_the_answer_decides() {
+/// A home with `project/notes.txt` saying hello: the demo's edit target.
+fn project_with_notes() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let home = tempfile::tempdir().unwrap();
     let project = home.path().join("project");
     std::fs::create_dir_all(&project).unwrap();
     let notes = project.join("notes.txt");
     std::fs::write(&notes, "one\nhello\nthree\n").unwrap();
+    (home, project, notes)
+}
+
+#[test]
+fn the_terminal_asks_and_the_answer_decides() {
+    let (home, project, notes) = project_with_notes();
 
     let mut session = Session::start(home.path(), &project);
     session.wait_for("Apply this edit? [y]es / [n]o / [a]ll edits this session: ");
@@ -149,11 +155,7 @@ fn the_terminal_asks_and_the_answer_decides() {
 
 #[test]
 fn a_line_typed_before_the_question_does_not_answer_it() {
-    let home = tempfile::tempdir().unwrap();
-    let project = home.path().join("project");
-    std::fs::create_dir_all(&project).unwrap();
-    let notes = project.join("notes.txt");
-    std::fs::write(&notes, "one\nhello\nthree\n").unwrap();
+    let (home, project, notes) = project_with_notes();
 
     let mut session = Session::start(home.path(), &project);
     // Typed at once, long before the simulated model has asked for the edit: it waits in

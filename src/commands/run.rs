@@ -41,7 +41,8 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         )
         .await?;
     if ctx.global.verbose {
-        eprintln!(
+        // Model and deployment names come from the server.
+        let line = format!(
             "sapcode: {} via {} deployment {} ({}, resource group {})",
             target.model(),
             target.mode().as_str(),
@@ -49,6 +50,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
             connection.source,
             client.resource_group(),
         );
+        eprintln!("{}", crate::terminal_text::escape_line(&line));
     }
 
     let (session, mut conversation) =
