@@ -161,6 +161,26 @@ fn run_streams_an_answer_in_foundation_mode() {
 }
 
 #[test]
+fn run_to_a_pipe_keeps_the_answer_byte_for_byte() {
+    // Escaping is for terminals (tests/approval_pty.rs): a script reading stdout gets the
+    // model's text exactly as it came, control characters included.
+    let home = Home::new();
+    let prompt = "hi \x1b]52;c;cHduZWQ=\x07 \u{202e}x\r";
+    let output = home
+        .sapcode()
+        .args(["--demo", "run", prompt])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let text = stdout_of(&output);
+    assert!(
+        text.contains("> hi \x1b]52;c;cHduZWQ=\x07 \u{202e}x"),
+        "{text:?}"
+    );
+    assert!(!text.contains("\\x1b"), "{text:?}");
+}
+
+#[test]
 fn run_takes_an_unquoted_prompt_of_several_words() {
     // `sapcode run fix the failing test` was refused ("unexpected argument 'the'").
     let home = Home::new();

@@ -29,6 +29,12 @@ struct Screen {
 
 impl Screen {
     /// Reads output into the parser for at most `step`; answers the cursor-position query.
+    /// Reads the screen for `time`, whatever arrives.
+    fn idle(&mut self, time: Duration) {
+        let until = Instant::now() + time;
+        while Instant::now() < until && self.pump(Duration::from_millis(20)) {}
+    }
+
     fn pump(&mut self, step: Duration) -> bool {
         match self.output.recv_timeout(step) {
             Ok(bytes) => {
@@ -404,6 +410,8 @@ fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
             && s.contains("│-hello")
             && s.contains("│+goodbye")
     });
+    // A review ignores keys for its first 0.3 s (typed before it appeared).
+    screen.idle(Duration::from_millis(400));
     screen.send("n");
     screen.wait_for("the reason field", |s| s.contains("reason for the model"));
     screen.send("keep the greeting");
@@ -425,6 +433,7 @@ fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
     screen.wait_for("the review area again", |s| {
         s.contains("Review · edit notes.txt")
     });
+    screen.idle(Duration::from_millis(400));
     screen.send("y");
     screen.wait_for("the applied edit in the transcript", |s| {
         s.contains("✓ edit_file notes.txt applied (+1 −1)")

@@ -6,11 +6,19 @@ use std::collections::BTreeSet;
 
 use tokio::sync::oneshot;
 
+use super::diff::Hunk;
+
 /// What the model wants to do, as the user reviews it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApprovalRequest {
-    /// An `edit_file` or `write_file` call: the file and its unified diff.
-    Edit { path: String, diff: String },
+    /// An `edit_file` or `write_file` call: the file and the hunks of its diff. Faces draw
+    /// the hunks themselves: a unified text parsed again would read an added line
+    /// `++ x` (`+` and `++ x`) as a `+++` file header and hide it.
+    Edit {
+        path: String,
+        hunks: Vec<Hunk>,
+        is_new_file: bool,
+    },
     /// A `run_command` call: the exact command line.
     Command { command: String },
 }
@@ -132,7 +140,8 @@ mod tests {
     fn grants_cover_only_what_they_name() {
         let edit = ApprovalRequest::Edit {
             path: "a".into(),
-            diff: String::new(),
+            hunks: Vec::new(),
+            is_new_file: false,
         };
         let test = ApprovalRequest::Command {
             command: "cargo test".into(),

@@ -143,10 +143,11 @@ async fn an_approved_edit_is_written_and_reported() {
     let (_dir, tools) = workspace(ToolLevel::Edit);
     let script = Script::new(vec![Step::Calls(vec![edit("hello", "goodbye")])]);
     let (events, asked) = drive(start(&script, &tools), vec![Decision::Yes]).await;
-    let [ApprovalRequest::Edit { path, diff }] = asked.as_slice() else {
+    let [ApprovalRequest::Edit { path, hunks, .. }] = asked.as_slice() else {
         panic!("{asked:?}")
     };
     assert_eq!(path, "notes.txt");
+    let diff = crate::agent::diff::render_unified(path, hunks, false);
     assert!(diff.contains("-hello\n+goodbye\n"), "{diff}");
     assert_eq!(notes(&tools), "one\ngoodbye\nthree\n");
     assert_eq!(approvals(&events), [(true, ApprovedBy::User)]);

@@ -129,7 +129,8 @@ async fn edit(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutput>
     };
     let request = ApprovalRequest::Edit {
         path: proposal.path.clone(),
-        diff: proposal.unified_diff(),
+        hunks: proposal.hunks(),
+        is_new_file: proposal.is_new_file,
     };
     if let Some(refusal) = approve(tools, &call.id, request, tx).await? {
         return Some(refusal);

@@ -2,6 +2,7 @@
 //! agent loop of `run/agent.rs`.
 
 mod agent;
+mod ask;
 
 use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
@@ -40,7 +41,8 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         )
         .await?;
     if ctx.global.verbose {
-        eprintln!(
+        // Model and deployment names come from the server.
+        let line = format!(
             "sapcode: {} via {} deployment {} ({}, resource group {})",
             target.model(),
             target.mode().as_str(),
@@ -48,6 +50,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
             connection.source,
             client.resource_group(),
         );
+        eprintln!("{}", crate::terminal_text::escape_line(&line));
     }
 
     let (session, mut conversation) =
@@ -176,6 +179,10 @@ fn retry_line(attempt: u32, delay: Duration, reason: &str) -> String {
 struct Printer {
     json: bool,
     stdout: std::io::Stdout,
+    /// Answer text to a terminal is escaped (model output must not drive the terminal: no
+    /// clipboard writes, cleared screens, concealed text or reordered lines); to a pipe or
+    /// file it stays byte for byte, as scripts rely on.
+    is_terminal: bool,
     wrote_text: bool,
     ends_with_newline: bool,
     usage: Option<Usage>,
@@ -186,6 +193,7 @@ impl Printer {
         Printer {
             json,
             stdout: std::io::stdout(),
+            is_terminal: std::io::stdout().is_terminal(),
             wrote_text: false,
             ends_with_newline: false,
             usage: None,
@@ -202,7 +210,12 @@ impl Printer {
         match event {
             ChatEvent::Delta(text) => {
                 let mut out = self.stdout.lock();
-                out.write_all(text.as_bytes())?;
+                let shown = if self.is_terminal {
+                    crate::terminal_text::escape(text)
+                } else {
+                    std::borrow::Cow::Borrowed(text.as_str())
+                };
+                out.write_all(shown.as_bytes())?;
                 out.flush()?;
                 self.wrote_text = true;
                 self.ends_with_newline = text.ends_with('\n');
@@ -213,7 +226,8 @@ impl Printer {
                 delay,
                 reason,
             } => {
-                eprintln!("{}", retry_line(*attempt, *delay, reason));
+                let reason = crate::terminal_text::escape_line(reason);
+                eprintln!("{}", retry_line(*attempt, *delay, &reason));
                 Ok(())
             }
             ChatEvent::ToolCall(_) | ChatEvent::Usage(_) | ChatEvent::Done { .. } => Ok(()),

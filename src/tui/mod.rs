@@ -2,6 +2,7 @@
 //! layout. One event channel feeds one `AppState`; `update` is plain code; views are pure
 //! functions of the state; effects run as tasks that report back as events.
 
+pub mod clipboard;
 pub mod context_meter;
 pub mod effects;
 pub mod event;
@@ -143,11 +144,10 @@ fn run_effects(runner: &mut effects::Runner, effects: Vec<Effect>) -> anyhow::Re
         match effect {
             Effect::Quit => quits = true,
             Effect::Copy(text) => {
-                // OSC 52: the terminal puts it on the clipboard, also over SSH.
-                crossterm::execute!(
-                    std::io::stdout(),
-                    crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
-                )?;
+                use std::io::Write as _;
+                let mut stdout = std::io::stdout();
+                stdout.write_all(clipboard::osc52(&text).as_bytes())?;
+                stdout.flush()?;
             }
             other => runner.run(other),
         }

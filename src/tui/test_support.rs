@@ -188,6 +188,12 @@ pub fn apply(state: &mut AppState, event: Event) -> Vec<Effect> {
     update(state, event)
 }
 
+/// Lets the review shown take keys: the app's clock moves past its `KEY_GRACE`.
+pub fn settle(state: &mut AppState) {
+    let now = state.now + crate::tui::state::KEY_GRACE;
+    update(state, Event::Tick { now });
+}
+
 pub fn key(state: &mut AppState, code: KeyCode) -> Vec<Effect> {
     update(state, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
@@ -271,7 +277,8 @@ pub fn edit_approval() -> crate::agent::ApprovalRequest {
     let proposal = proposal();
     crate::agent::ApprovalRequest::Edit {
         path: proposal.path.clone(),
-        diff: proposal.unified_diff(),
+        hunks: proposal.hunks(),
+        is_new_file: proposal.is_new_file,
     }
 }
 

@@ -341,7 +341,8 @@ fn join(lines: &mut Vec<Line<'static>>, more: Vec<Line<'static>>) {
 /// Each tool call's headline, wrapped at `width` (a long path or reason must not hide the
 /// end of its line) in the added, error or dim colour of its `✓`/`✗`/`⚙` mark.
 fn tool_headline(tool: &ToolLine, width: u16, theme: Theme) -> Vec<Line<'static>> {
-    let headline = crate::terminal_text::escape_line(&tool.headline()).into_owned();
+    // As the review shows names: a zero-width or tag character in a path shows here too.
+    let headline = crate::terminal_text::visible(&tool.headline()).replace('\t', "\\t");
     let style = match headline.chars().next() {
         Some('✓') => theme.added(),
         Some('✗') => theme.error(),

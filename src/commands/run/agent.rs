@@ -1,9 +1,9 @@
 //! `sapcode run` with tools: the level and approval mode from flags and config, the turn's
-//! events as stderr lines or JSON events, and approvals asked on the terminal (`/dev/tty`)
-//! when stdin is one, approved by `--yes`, refused otherwise (the turn goes on).
+//! events as stderr lines or JSON events, and approvals asked on the terminal (`/dev/tty`,
+//! `ask.rs`) when stdin is one, approved by `--yes`, refused otherwise (the turn goes on).
 
 use std::collections::HashMap;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{Printer, timing_line};
 use crate::agent::tools::ToolKind;
-use crate::agent::{ApprovalRequest, AskMode, Decision, ToolLevel, Tools, Turn, TurnEvent, turn};
+use crate::agent::{AskMode, Decision, ToolLevel, Tools, Turn, TurnEvent, turn};
 use crate::aicore::{ChatEvent, Error};
 use crate::cli::{RunArgs, ToolsLevel};
 use crate::commands::sessions::RunSession;
@@ -150,7 +150,7 @@ pub(super) async fn run_turn(
                     let call = calls.get(&id).cloned().unwrap_or_else(|| name.clone());
                     let line =
                         turn::describe_finished(ToolKind::of(&name), &call, &summary, bytes, ok);
-                    eprintln!("sapcode: {}", crate::terminal_text::escape_line(&line));
+                    eprintln!("sapcode: {}", crate::terminal_text::visible(&line));
                 }
             }
             TurnEvent::Approval { id, approved, by } => {
@@ -161,7 +161,7 @@ pub(super) async fn run_turn(
                     let call = calls.get(&id).map_or("a tool call", String::as_str);
                     eprintln!(
                         "sapcode: refused {}: no terminal to ask; run with --yes to allow edits and commands",
-                        crate::terminal_text::escape_line(call)
+                        crate::terminal_text::visible(call)
                     );
                 }
             }
@@ -171,7 +171,7 @@ pub(super) async fn run_turn(
                 // for a read of the terminal that nobody will finish.
                 let (answer, asked) = tokio::sync::oneshot::channel();
                 std::thread::spawn(move || {
-                    let _ = answer.send(ask_on_terminal(&call, &request));
+                    let _ = answer.send(super::ask::ask_on_terminal(&call, &request));
                 });
                 let decision = tokio::select! {
                     decision = asked => decision.unwrap_or(Decision::No { reason: None }),
@@ -213,63 +213,6 @@ pub(super) async fn run_turn(
         );
     }
     outcome
-}
-
-/// Shows the diff or command on the terminal and reads `y`, `n` (then an optional reason)
-/// or `a`. Anything unreadable counts as "no".
-fn ask_on_terminal(call: &str, request: &ApprovalRequest) -> Decision {
-    let Ok(mut tty) = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-    else {
-        return Decision::No {
-            reason: Some("the terminal could not be opened to ask".into()),
-        };
-    };
-    let (shown, question, all) = match request {
-        ApprovalRequest::Edit { diff, .. } => (
-            diff.clone(),
-            "Apply this edit? [y]es / [n]o / [a]ll edits this session",
-            Decision::AllEdits,
-        ),
-        ApprovalRequest::Command { command } => (
-            format!("$ {command}\n"),
-            "Run this command? [y]es / [n]o / [!] always this exact command",
-            Decision::AlwaysCommand,
-        ),
-    };
-    let _ = write!(
-        tty,
-        "\nsapcode: {}\n{}{question}: ",
-        crate::terminal_text::escape_line(call),
-        crate::terminal_text::escape(&shown)
-    );
-    let _ = tty.flush();
-    let Some(answer) = read_line(&tty) else {
-        return Decision::No { reason: None };
-    };
-    match answer.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Decision::Yes,
-        // `!` as in the TUI's review area; `a` still works.
-        "a" | "all" | "always" | "!" => all,
-        _ => {
-            let _ = write!(tty, "Reason for the model (optional, Enter to skip): ");
-            let _ = tty.flush();
-            let reason = read_line(&tty).map(|r| r.trim().to_owned());
-            Decision::No {
-                reason: reason.filter(|r| !r.is_empty()),
-            }
-        }
-    }
-}
-
-fn read_line(tty: &std::fs::File) -> Option<String> {
-    let mut line = String::new();
-    match std::io::BufReader::new(tty).read_line(&mut line) {
-        Ok(0) | Err(_) => None,
-        Ok(_) => Some(line),
-    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ pub use chat::{
 pub use code::{CodeItem, CodePane, CodeRender};
 pub use lists::{DeploymentsPane, Filter, ModelsPane};
 pub use resume::{ResumePicker, SessionList};
-pub use review::{Review, Reviews};
+pub use review::{KEY_GRACE, Review, Reviews};
 pub use settings::{FIELDS, Field, SettingsPane, SettingsStatus};
 pub use tool_log::{CommandLog, MAX_LIVE_LINES, ToolLine, ToolResult};
 

@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::time::{Duration, SystemTime};
 
 use ratatui::text::Line;
 
@@ -43,8 +44,9 @@ impl std::fmt::Debug for RowCache {
 
 impl Review {
     pub fn new(turn: u64, id: String, call: String, request: ApprovalRequest) -> Review {
+        // From the same hunks the diff is drawn from, so the title agrees with every row.
         let counts = match &request {
-            ApprovalRequest::Edit { diff, .. } => diff_counts(diff),
+            ApprovalRequest::Edit { hunks, .. } => crate::agent::diff::counts(hunks),
             ApprovalRequest::Command { .. } => (0, 0),
         };
         Review {
@@ -67,26 +69,52 @@ impl Review {
     }
 }
 
-/// Added and removed lines of a unified diff (its `+++`/`---` file lines left out).
-fn diff_counts(diff: &str) -> (usize, usize) {
-    diff.lines()
-        .filter(|line| !line.starts_with("+++ ") && !line.starts_with("--- "))
-        .fold((0, 0), |(added, removed), line| {
-            match line.as_bytes().first() {
-                Some(b'+') => (added + 1, removed),
-                Some(b'-') => (added, removed + 1),
-                _ => (added, removed),
-            }
-        })
-}
+/// How long a review ignores keys after it appears: keys typed before it was on screen (the
+/// `y` of "why", the `a` of "what") must not answer it. Long enough for a burst of typing
+/// to end, short enough not to be felt.
+pub const KEY_GRACE: Duration = Duration::from_millis(300);
 
 /// Requests waiting for a decision, oldest first; the first one is shown.
 #[derive(Debug, Default)]
 pub struct Reviews {
     pub queue: VecDeque<Review>,
+    /// When the review shown appeared (the app's clock, `AppState::now`).
+    shown_at: Option<SystemTime>,
 }
 
 impl Reviews {
+    /// Queues a request; shown at once (and timed from `now`) when none is waiting.
+    pub fn push(&mut self, review: Review, now: SystemTime) {
+        if self.queue.is_empty() {
+            self.shown_at = Some(now);
+        }
+        self.queue.push_back(review);
+    }
+
+    /// Takes the request shown; the next one, if any, appears at `now`.
+    pub fn pop(&mut self, now: SystemTime) -> Option<Review> {
+        let review = self.queue.pop_front();
+        if !self.queue.is_empty() {
+            self.shown_at = Some(now);
+        }
+        review
+    }
+
+    /// Whether a key at `now` may act on the review shown: not before `KEY_GRACE` has passed
+    /// since it appeared. A clock set back starts the wait again rather than never ending it.
+    pub fn takes_keys(&mut self, now: SystemTime) -> bool {
+        let Some(shown_at) = self.shown_at else {
+            return true;
+        };
+        match now.duration_since(shown_at) {
+            Ok(elapsed) => elapsed >= KEY_GRACE,
+            Err(_) => {
+                self.shown_at = Some(now);
+                false
+            }
+        }
+    }
+
     pub fn current(&self) -> Option<&Review> {
         self.queue.front()
     }

@@ -2,7 +2,8 @@
 //! while a turn waits. `y` approves, `n` opens a one-line reason field (Enter sends the
 //! "no" with it, Esc goes back), `a` approves every edit of the session, `!` this exact
 //! command for the session, the arrows scroll, Esc (or Ctrl-C) stops the turn and with it
-//! any command.
+//! any command. Keys in the first `KEY_GRACE` of a review are dropped: they were typed
+//! before the question was there to read.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -15,6 +16,14 @@ use crate::tui::text_input::TextInput;
 use crate::tui::view;
 
 pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let now = state.now;
+    if !state.chat.reviews.takes_keys(now) {
+        state.notice = Some(
+            "the review just appeared: keys typed in its first 0.3 s are ignored, press again"
+                .to_owned(),
+        );
+        return Vec::new();
+    }
     let stops = state.keys.lookup(Scope::Global, &key) == Some(Action::Quit);
     if let Some(reason) = state
         .chat
@@ -121,7 +130,8 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
 
 /// Sends the decision on the request shown; the next one (if any) is shown after it.
 fn answer(state: &mut AppState, decision: Decision) -> Vec<Effect> {
-    let Some(review) = state.chat.reviews.queue.pop_front() else {
+    let now = state.now;
+    let Some(review) = state.chat.reviews.pop(now) else {
         return Vec::new();
     };
     vec![Effect::AnswerApproval {

@@ -8,7 +8,7 @@ use pretty_assertions::assert_eq;
 use crate::agent::{ApprovalRequest, ApprovedBy, Decision, ToolLevel};
 use crate::tui::event::{ChatUpdate, Effect, Event};
 use crate::tui::state::{AppState, EntryEnd, Pane, ToolLine, Turn};
-use crate::tui::test_support::{apply, ctrl, edit_approval, key, picked, typed};
+use crate::tui::test_support::{apply, ctrl, edit_approval, key, picked, settle, typed};
 
 fn alt(state: &mut AppState, c: char) -> Vec<Effect> {
     apply(
@@ -81,6 +81,7 @@ fn reviewing_an_edit() -> (AppState, u64) {
             request: edit_approval(),
         },
     );
+    settle(&mut state);
     (state, turn)
 }
 
@@ -296,6 +297,7 @@ fn a_grants_edits_and_bang_grants_a_command_only_where_they_fit() {
             request: command("cargo test"),
         },
     );
+    settle(&mut state);
     assert!(key(&mut state, KeyCode::Char('a')).is_empty());
     assert!(
         state
@@ -353,6 +355,7 @@ fn several_approvals_are_asked_in_the_order_they_came() {
     let effects = key(&mut state, KeyCode::Char('y'));
     assert_eq!(answered(&effects), ("c1", &Decision::Yes));
     assert_eq!(state.chat.reviews.current().unwrap().id, "c2");
+    settle(&mut state);
     key(&mut state, KeyCode::Char('n'));
     let effects = key(&mut state, KeyCode::Enter);
     assert_eq!(answered(&effects), ("c2", &Decision::No { reason: None }));
@@ -500,6 +503,7 @@ fn the_diff_scrolls_by_rows_and_pages_within_its_length() {
             request: edit_approval(),
         },
     );
+    settle(&mut state);
     let viewport = crate::tui::view::layout::review_viewport(&state);
     let last = crate::tui::view::review_rows(&state, viewport.width) - usize::from(viewport.height);
     assert!(last > 0, "the diff is longer than the area at 80×24");
@@ -511,4 +515,70 @@ fn the_diff_scrolls_by_rows_and_pages_within_its_length() {
     assert_eq!(state.chat.reviews.current().unwrap().scroll, last);
     key(&mut state, KeyCode::Home);
     assert_eq!(state.chat.reviews.current().unwrap().scroll, 0);
+}
+
+#[test]
+fn keys_in_the_first_300_ms_of_a_review_never_answer_it() {
+    use std::time::Duration;
+
+    use crate::tui::state::KEY_GRACE;
+
+    let mut state = picked(160, 48);
+    let turn = ask(&mut state, "why does this fail");
+    started(
+        &mut state,
+        turn,
+        "c1",
+        "run_command",
+        "run_command `rm -rf target`",
+    );
+    let appeared = state.now;
+    chat(
+        &mut state,
+        turn,
+        ChatUpdate::ApprovalNeeded {
+            id: "c1".into(),
+            request: command("rm -rf target"),
+        },
+    );
+    let at = |state: &mut AppState, ms: u64| {
+        apply(
+            state,
+            Event::Tick {
+                now: appeared + Duration::from_millis(ms),
+            },
+        );
+    };
+    // The `y` of "why", typed as the review appeared, and 299 ms later: both dropped.
+    for ms in [0, 120, 299] {
+        at(&mut state, ms);
+        assert!(key(&mut state, KeyCode::Char('y')).is_empty(), "{ms} ms");
+        assert!(key(&mut state, KeyCode::Char('!')).is_empty(), "{ms} ms");
+        assert!(key(&mut state, KeyCode::Esc).is_empty(), "{ms} ms");
+        assert!(state.chat.reviews.is_open());
+        assert!(state.notice.as_deref().unwrap().contains("press again"));
+    }
+    assert_eq!(KEY_GRACE, Duration::from_millis(300));
+    at(&mut state, 300);
+    let effects = key(&mut state, KeyCode::Char('y'));
+    assert_eq!(answered(&effects), ("c1", &Decision::Yes));
+
+    // The next review waits its own grace, timed from when it appears; a clock set back
+    // starts it again rather than opening it at once or never.
+    started(&mut state, turn, "c2", "run_command", "run_command `ls`");
+    at(&mut state, 10_000);
+    chat(
+        &mut state,
+        turn,
+        ChatUpdate::ApprovalNeeded {
+            id: "c2".into(),
+            request: command("ls"),
+        },
+    );
+    assert!(key(&mut state, KeyCode::Char('y')).is_empty());
+    at(&mut state, 5_000);
+    assert!(key(&mut state, KeyCode::Char('y')).is_empty());
+    at(&mut state, 5_300);
+    let effects = key(&mut state, KeyCode::Char('y'));
+    assert_eq!(answered(&effects), ("c2", &Decision::Yes));
 }

@@ -108,11 +108,11 @@ pub(super) fn approval_needed(
     request: ApprovalRequest,
 ) {
     let call = line(state, &id).map_or_else(String::new, |tool| tool.call.clone());
+    let now = state.now;
     state
         .chat
         .reviews
-        .queue
-        .push_back(Review::new(turn, id, call, request));
+        .push(Review::new(turn, id, call, request), now);
     state.focus = Pane::Chat;
     state.chat.transcript.scroll = Scroll::Follow;
 }

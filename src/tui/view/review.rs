@@ -1,6 +1,7 @@
 //! The review area under the transcript: the edit (as a diff) or the command line a turn
 //! waits on, the keys that decide it in its bottom border, and after `n` the reason field.
-//! Everything shown from the model is escaped.
+//! Every line is there to scroll to; while some are out of view the last row says how many.
+//! Everything shown from the model is escaped, invisible characters included.
 
 use std::cell::Ref;
 
@@ -32,10 +33,13 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             let (added, removed) = review.counts;
             format!(
                 "edit {} +{added} −{removed}",
-                crate::terminal_text::escape_line(path)
+                crate::terminal_text::visible(path)
             )
         }
-        ApprovalRequest::Command { .. } => "run this command?".to_owned(),
+        ApprovalRequest::Command { command } => match command.split('\n').count() {
+            1 => "run this command?".to_owned(),
+            lines => format!("run this command? ({lines} lines)"),
+        },
     };
     let block = pane_block(format!(" Review · {what}{more} "), true, theme)
         .title_bottom(Line::styled(hints(state, review), theme.muted()).right_aligned());
@@ -49,7 +53,21 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let rows = body_rows(state, review, body.width);
     let height = usize::from(body.height);
     let top = review.scroll.min(rows.len().saturating_sub(height));
-    let shown: Vec<Line<'static>> = rows.iter().skip(top).take(height).cloned().collect();
+    let mut shown: Vec<Line<'static>> = rows.iter().skip(top).take(height).cloned().collect();
+    let below = rows.len().saturating_sub(top + height);
+    if below > 0
+        && let Some(last) = shown.last_mut()
+    {
+        // The row it covers is one scroll step away; at the end nothing is covered.
+        *last = Line::styled(
+            format!(
+                "… {} more lines ({} to scroll)",
+                below + 1,
+                state.keys.label(Scope::Review, Action::Down)
+            ),
+            theme.warning(),
+        );
+    }
     frame.render_widget(Paragraph::new(shown), body);
     if let Some(reason) = &review.reason {
         let row = Rect {
@@ -103,7 +121,9 @@ fn body_rows<'a>(state: &AppState, review: &'a Review, width: u16) -> Ref<'a, [L
         .is_some_and(|(w, _)| *w == width);
     if !is_fresh {
         let rows = match &review.request {
-            ApprovalRequest::Edit { diff, .. } => diff::rows(diff, width, state.theme),
+            ApprovalRequest::Edit {
+                hunks, is_new_file, ..
+            } => diff::rows(hunks, *is_new_file, width, state.theme),
             ApprovalRequest::Command { command } => command_rows(state, command, width),
         };
         *review.rows.0.borrow_mut() = Some((width, rows));
@@ -113,22 +133,28 @@ fn body_rows<'a>(state: &AppState, review: &'a Review, width: u16) -> Ref<'a, [L
     })
 }
 
-/// `$ cargo test`, then which protection the command will run under.
+/// `$ cargo test`, every line of it hard-wrapped by display width (`┆` on continuation
+/// rows, so a wrap is never mistaken for a space or a new line), then which protection the
+/// command will run under.
 fn command_rows(state: &AppState, command: &str, width: u16) -> Vec<Line<'static>> {
     let theme = state.theme;
     let width = usize::from(width);
     let mut rows = Vec::new();
-    for (index, line) in crate::terminal_text::escape(command)
-        .split('\n')
-        .enumerate()
-    {
-        let prompt = if index == 0 { "$ " } else { "  " };
-        rows.extend(markdown::wrap(
-            vec![Span::styled(line.replace('\t', "    "), theme.text())],
-            width,
-            Span::styled(prompt, theme.accent()),
-            Span::raw("  "),
-        ));
+    for (index, line) in command.split('\n').enumerate() {
+        for (part_index, part) in diff::hard_wrap(&diff::shown(line), width.saturating_sub(2))
+            .into_iter()
+            .enumerate()
+        {
+            let prompt = match (index, part_index) {
+                (0, 0) => "$ ",
+                (_, 0) => "  ",
+                _ => "┆ ",
+            };
+            rows.push(Line::from(vec![
+                Span::styled(prompt, theme.accent()),
+                Span::styled(part, theme.text()),
+            ]));
+        }
     }
     rows.push(Line::default());
     let protection = match state.sandbox {
