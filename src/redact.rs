@@ -132,21 +132,27 @@ pub fn mask_remembered(text: &str) -> String {
     out
 }
 
-/// Bytes of the longest remembered secret (0 when none is).
-fn longest_remembered() -> usize {
-    REMEMBERED
+/// Where the end of `text` may be the first bytes of a remembered secret whose rest has not
+/// arrived yet (`text.len()` when it cannot be): the start of the longest such tail.
+fn unfinished_secret_at(text: &str) -> usize {
+    let list = REMEMBERED
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .iter()
-        .map(String::len)
-        .max()
-        .unwrap_or(0)
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let bytes = text.as_bytes();
+    let mut start = bytes.len();
+    for secret in list.iter().map(String::as_bytes) {
+        let from = bytes.len().saturating_sub(secret.len().saturating_sub(1));
+        if let Some(at) = (from..start).find(|&at| secret.starts_with(&bytes[at..])) {
+            start = at;
+        }
+    }
+    start
 }
 
 /// `mask_remembered` for text that arrives in pieces (a command's output as it streams): a
-/// secret cut in two by the pipe is masked all the same, because the last
-/// `longest secret - 1` bytes wait for the next piece (or `finish`). Anything longer that
-/// ended in a secret's first bytes would hold all of it.
+/// secret cut in two by the pipe is masked all the same, because a piece that ends in the
+/// first bytes of a remembered secret keeps them back until the next piece (or `finish`).
+/// Everything else is passed on at once, so a prompt or a progress line is never delayed.
 #[derive(Debug, Default)]
 pub struct StreamMask {
     held: String,
@@ -157,9 +163,7 @@ impl StreamMask {
     pub fn push(&mut self, piece: &str) -> String {
         self.held.push_str(piece);
         let masked = mask_remembered(&self.held);
-        let mut cut = masked
-            .len()
-            .saturating_sub(longest_remembered().saturating_sub(1));
+        let mut cut = unfinished_secret_at(&masked);
         while !masked.is_char_boundary(cut) {
             cut -= 1;
         }
@@ -362,6 +366,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn only_a_possible_start_of_a_secret_is_held_back() {
+        remember("held-back-secret-77");
+        let mut mask = StreamMask::default();
+        assert_eq!(mask.push("started\n"), "started\n");
+        assert_eq!(mask.push("then held-ba"), "then ");
+        assert_eq!(mask.push("ckward!"), "held-backward!");
+        assert_eq!(mask.push(" held-back-secret"), " ");
+        assert_eq!(mask.push("-77."), "[redacted].");
+        assert_eq!(mask.push(" held"), " ");
+        assert_eq!(mask.finish(), "held");
     }
 
     #[test]
