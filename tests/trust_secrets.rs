@@ -155,16 +155,9 @@ fn a_flood_of_tool_call_arguments_ends_with_one_line_in_bounded_memory() {
     for dialect in dialects {
         let home = Home::new();
         let (_dir, root) = workspace();
-        // `Home::sapcode`'s environment on a std command: assert_cmd reaps the child itself,
-        // and the peak needs our own `wait4`.
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sapcode"))
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("SAPCODE_KEYRING", "file")
+        // assert_cmd reaps the child itself; the peak needs our own `wait4`.
+        let mut child = home
+            .std_command()
             .env("SAPCODE_SIM_FAULTS", "huge-tool-args=300")
             .arg("--demo")
             .args(dialect)
