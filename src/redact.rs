@@ -109,20 +109,72 @@ fn lowercase_escapes(text: &str) -> String {
 
 /// `text` with every secret-looking part replaced by `[redacted]`.
 pub fn scrub(text: &str) -> String {
-    let mut out = text.to_string();
-    {
-        let list = REMEMBERED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for secret in list.iter() {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), MASK);
-            }
-        }
-    }
+    let out = mask_remembered(text);
     let out = mask_bearer(&out);
     let out = mask_jwts(&out);
     mask_secret_fields(&out)
+}
+
+/// `text` with the remembered secrets (the client secret in each of its encodings, every
+/// access token, the certificate's private key) replaced by `[redacted]`, and nothing else:
+/// for tool results, where masking `password = …` or JWT-shaped test data in the user's own
+/// files would hide text the model has to quote back to edit it.
+pub fn mask_remembered(text: &str) -> String {
+    let list = REMEMBERED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut out = text.to_string();
+    for secret in list.iter() {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), MASK);
+        }
+    }
+    out
+}
+
+/// Where the end of `text` may be the first bytes of a remembered secret whose rest has not
+/// arrived yet (`text.len()` when it cannot be): the start of the longest such tail.
+fn unfinished_secret_at(text: &str) -> usize {
+    let list = REMEMBERED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let bytes = text.as_bytes();
+    let mut start = bytes.len();
+    for secret in list.iter().map(String::as_bytes) {
+        let from = bytes.len().saturating_sub(secret.len().saturating_sub(1));
+        if let Some(at) = (from..start).find(|&at| secret.starts_with(&bytes[at..])) {
+            start = at;
+        }
+    }
+    start
+}
+
+/// `mask_remembered` for text that arrives in pieces (a command's output as it streams): a
+/// secret cut in two by the pipe is masked all the same, because a piece that ends in the
+/// first bytes of a remembered secret keeps them back until the next piece (or `finish`).
+/// Everything else is passed on at once, so a prompt or a progress line is never delayed.
+#[derive(Debug, Default)]
+pub struct StreamMask {
+    held: String,
+}
+
+impl StreamMask {
+    /// What of `held + piece` can be shown now, masked; may be empty.
+    pub fn push(&mut self, piece: &str) -> String {
+        self.held.push_str(piece);
+        let masked = mask_remembered(&self.held);
+        let mut cut = unfinished_secret_at(&masked);
+        while !masked.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.held = masked[cut..].to_owned();
+        masked[..cut].to_owned()
+    }
+
+    /// The rest, masked: the stream ended.
+    pub fn finish(&mut self) -> String {
+        mask_remembered(&std::mem::take(&mut self.held))
+    }
 }
 
 fn is_token_char(c: char) -> bool {
@@ -278,6 +330,55 @@ mod tests {
         ] {
             assert!(!out.contains(leaked), "{leaked} in {out}");
         }
+    }
+
+    #[test]
+    fn tool_results_lose_only_remembered_secrets() {
+        remember("tool-result-secret-8Zq");
+        let text = "password = \"hunter22\" and tool-result-secret-8Zq, Bearer abc.def";
+        assert_eq!(
+            mask_remembered(text),
+            "password = \"hunter22\" and [redacted], Bearer abc.def"
+        );
+    }
+
+    #[test]
+    fn a_secret_split_across_pieces_is_masked_at_any_cut() {
+        let secret = "split-secret-Qw3+/=x";
+        remember(secret);
+        let text = format!("é before {secret} middle {secret}{secret} after é\n");
+        for first in 0..=text.len() {
+            for second in first..=text.len() {
+                if !(text.is_char_boundary(first) && text.is_char_boundary(second)) {
+                    continue;
+                }
+                let mut mask = StreamMask::default();
+                let mut shown = Vec::new();
+                for piece in [&text[..first], &text[first..second], &text[second..]] {
+                    shown.push(mask.push(piece));
+                }
+                shown.push(mask.finish());
+                let joined = shown.concat();
+                assert_eq!(joined, mask_remembered(&text), "cut at {first}, {second}");
+                assert!(
+                    shown.iter().all(|part| !part.contains("split-secret")),
+                    "{shown:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_a_possible_start_of_a_secret_is_held_back() {
+        remember("held-back-secret-77");
+        let mut mask = StreamMask::default();
+        assert_eq!(mask.push("started\n"), "started\n");
+        assert_eq!(mask.push("then held-ba"), "then ");
+        assert_eq!(mask.push("ckward!"), "held-backward!");
+        assert_eq!(mask.push(" held-back-secret"), " ");
+        assert_eq!(mask.push("-77."), "[redacted].");
+        assert_eq!(mask.push(" held"), " ");
+        assert_eq!(mask.finish(), "held");
     }
 
     #[test]

@@ -451,3 +451,48 @@ fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
         screen.pump(Duration::from_millis(50));
     }
 }
+
+/// `!CMD` printing the client secret (the simulator's, in `--demo`): the output streamed to
+/// the screen, the result attached to the next question, the model's `read_file` of the
+/// same file and the session file all hold `[redacted]` instead (contract "The trust
+/// boundary").
+#[test]
+fn a_shell_command_printing_the_secret_shows_it_redacted() {
+    let home = tempfile::tempdir().unwrap();
+    let secret = sapcode::sim::CLIENT_SECRET;
+    std::fs::write(home.path().join("leak.txt"), format!("KEY={secret}\n")).unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("!cat leak.txt\r");
+    screen.wait_for("the command's output", |s| {
+        s.contains("! cat leak.txt") && s.contains("exit 0")
+    });
+    assert!(
+        screen.text().contains("KEY=[redacted]"),
+        "{}",
+        screen.text()
+    );
+    // The simulated model reads the file the attached command named and quotes the result.
+    screen.send("what does it say\r");
+    screen.wait_for("the answer", |s| {
+        s.contains("read_file leak.txt") && s.contains("The tool returned KEY=[redacted].")
+    });
+    quit(&mut screen, &mut child);
+    assert!(
+        !String::from_utf8_lossy(&screen.raw).contains(secret),
+        "the secret reached the terminal"
+    );
+    let mut saved = String::new();
+    let mut dirs = vec![home.path().join("data")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.path().is_dir() {
+                dirs.push(entry.path());
+            } else {
+                saved.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+            }
+        }
+    }
+    assert!(saved.contains("KEY=[redacted]"), "{saved}");
+    assert!(!saved.contains(secret), "{saved}");
+}

@@ -404,3 +404,41 @@ async fn dropping_the_turn_kills_the_running_command_and_its_children() {
     }
     panic!("process {pid} outlived the dropped turn");
 }
+
+/// Every answer within its own caps, but round after round of them: the turn stops once they
+/// passed `MAX_TURN_BYTES` together, before running that round's calls.
+#[tokio::test]
+async fn a_turn_stops_when_its_answers_pass_the_turn_budget() {
+    let (_dir, tools) = workspace(ToolLevel::Read);
+    let pad = "x".repeat((1 << 20) - 64);
+    let round = || {
+        Step::Calls(
+            (0..8)
+                .map(|_| ("read_file", json!({ "path": "notes.txt", "pad": pad })))
+                .collect(),
+        )
+    };
+    let script = Script::new((0..10).map(|_| round()).collect());
+    let mut request = ChatRequest::default();
+    request.messages.push(Message::new(Role::User, "go"));
+    let turn = turn::start_with(
+        script.clone(),
+        request,
+        Some(tools.clone()),
+        turn::DEFAULT_MAX_ROUNDS,
+    );
+    let (events, _) = drive(turn, vec![]).await;
+    let last = events.last().unwrap();
+    assert!(
+        matches!(last, TurnEvent::Chat(ChatEvent::Error(err))
+            if err.to_string().ends_with("this turn's answers and tool calls passed 32 MiB")),
+        "{last:?}"
+    );
+    // 8 MiB a round: the fifth answer passes 32 MiB and its calls never run.
+    assert_eq!(script.requests.lock().unwrap().len(), 5);
+    let ran = events
+        .iter()
+        .filter(|e| matches!(e, TurnEvent::ToolFinished { .. }))
+        .count();
+    assert_eq!(ran, 32);
+}

@@ -46,6 +46,8 @@ pub(super) async fn run(tools: &Tools, calls: Vec<ToolCall>, tx: &Events) -> Opt
         } else {
             one_call(tools, &call, tx).await?
         };
+        // The one door every result passes before the model, the session and the screen.
+        let output = tools::masked::output(output);
         let content = fit(output.content, &mut budget);
         if !send(TurnEvent::ToolFinished {
             id: call.id.clone(),

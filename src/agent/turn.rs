@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use super::approval::{ApprovalRequest, ApprovedBy, Reply};
 use super::tools::Tools;
 use crate::aicore::{
-    ChatEvent, ChatRequest, ChatStream, ChatTarget, Client, Message, ToolCall, Usage,
+    ChatEvent, ChatRequest, ChatStream, ChatTarget, Client, Error, Message, ToolCall, Usage,
 };
 
 /// Tool rounds before a turn gives up. A fix-and-test loop (look around, read, edit in a few
@@ -22,6 +22,11 @@ use crate::aicore::{
 /// writes and commands are approved one by one, so the cap only stops a runaway model that keeps
 /// reading, or one under `--yes`.
 pub const DEFAULT_MAX_ROUNDS: usize = 50;
+
+/// Text and tool-call arguments all the answers of one turn may add to the conversation.
+/// Each answer is capped (`aicore::answer_caps`: 8 MiB of arguments, 4 MiB of text), but 50
+/// rounds of them would still put hundreds of MiB into the session file and every request.
+pub const MAX_TURN_BYTES: usize = 32 << 20;
 
 /// Everything a turn with tools reports, in order.
 #[derive(Debug)]
@@ -156,6 +161,7 @@ async fn drive(
     let mut usage: Option<Usage> = None;
     // Text a tool round already showed; the next round's text starts a new paragraph.
     let mut needs_break = false;
+    let mut spent = 0;
     for round in 0..max_rounds {
         let mut stream = model.stream(request.clone());
         let mut text = String::new();
@@ -218,6 +224,15 @@ async fn drive(
                 })
             })
             .collect();
+        spent += text.len() + calls.iter().map(|c| c.arguments.len()).sum::<usize>();
+        if spent > MAX_TURN_BYTES {
+            let what = format!(
+                "this turn's answers and tool calls passed {} MiB",
+                MAX_TURN_BYTES >> 20
+            );
+            send(TurnEvent::Chat(ChatEvent::Error(Error::TooLarge { what })));
+            return;
+        }
         let Some(tools) = tools.as_ref().filter(|_| !calls.is_empty()) else {
             if !added.is_empty() {
                 send(TurnEvent::History(std::mem::take(&mut added)));

@@ -441,6 +441,7 @@ pub fn response_from_json(body: &serde_json::Value, dialect: sse::Dialect) -> Re
         return Err(Error::InStream { message });
     }
     let parts = chunk::completion_parts(body, dialect);
+    super::answer_caps::AnswerBudget::default().count(&parts)?;
     Ok(ChatResponse {
         text: parts.text,
         usage: parts.usage,

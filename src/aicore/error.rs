@@ -72,6 +72,10 @@ pub enum Error {
     #[error("the answer stream broke: {reason}")]
     StreamBroken { reason: String },
 
+    /// The server streamed more than one answer may carry (`answer_caps`).
+    #[error("the answer stream was stopped: {what}")]
+    TooLarge { what: String },
+
     #[error("{what} timed out after {}", humantime::format_duration(*after))]
     Timeout { what: String, after: Duration },
 
@@ -134,6 +138,7 @@ impl Error {
             Error::Http { .. }
             | Error::InStream { .. }
             | Error::StreamBroken { .. }
+            | Error::TooLarge { .. }
             | Error::Timeout { .. }
             | Error::Network { .. }
             | Error::Decode { .. } => ExitClass::Service,
@@ -166,6 +171,7 @@ impl Error {
             Error::Http { status, .. } if *status >= 500 => "SAP AI Core had a server error: try again; `sapcode doctor` checks each step".into(),
             Error::Http { .. } => "the request was rejected: run with -v for details or `sapcode doctor`".into(),
             Error::InStream { .. } | Error::StreamBroken { .. } => "the text so far was kept; ask again to retry".into(),
+            Error::TooLarge { .. } => "the text so far was kept; ask for smaller steps (a large file in several edits)".into(),
             Error::Timeout { .. } => "raise the timeouts in the config file ([timeouts]) or try again".into(),
             Error::Network { detail, .. } if detail.starts_with(super::transport::UNTRUSTED_CERTIFICATE) => "the server's certificate is not signed by a CA sapcode trusts: behind TLS inspection put your company's CA bundle in ca_file (config) or SSL_CERT_FILE".into(),
             Error::Network { .. } => "check the URL, your network and HTTPS_PROXY/NO_PROXY; behind TLS inspection set ca_file or SSL_CERT_FILE".into(),

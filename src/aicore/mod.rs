@@ -1,6 +1,7 @@
 //! The SAP AI Core client: service keys, tokens, deployments, the model catalog and chat
 //! in foundation and orchestration mode. Knows nothing of ratatui, clap or the terminal.
 
+pub mod answer_caps;
 mod auth;
 pub mod bedrock;
 pub mod cache;

@@ -2,7 +2,7 @@
 //! URLs normalised (`/oauth/token` added to `url`, `/v2` to `AI_API_URL`). Reading the key
 //! from the environment or the keyring is the caller's business; this module only parses.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::Value;
 
 use super::{Error, Result};
@@ -56,6 +56,9 @@ impl ServiceKey {
         // API reference §1.2: a certificate key has `certificate`, `key`, `certurl` and no secret.
         if let Some(secret) = optional_str(obj, "clientsecret")? {
             let url = required_str(obj, "url")?;
+            // Masked in tool results from now on, not only once a token was fetched: a
+            // command can print it before the first request (issue 15).
+            crate::redact::remember_client_secret(&client_id, &secret);
             return Ok(ServiceKey {
                 client_id,
                 credential: Credential::Secret(SecretString::from(secret)),
@@ -67,6 +70,7 @@ impl ServiceKey {
         {
             let certificate_pem = unescape_pem(&required_str(obj, "certificate")?);
             let key_pem = unescape_pem(&required_str(obj, "key")?);
+            crate::redact::remember(&key_pem);
             let cert_url = required_str(obj, "certurl")?;
             return Ok(ServiceKey {
                 client_id,
@@ -94,6 +98,7 @@ impl ServiceKey {
                 problem: "is empty".into(),
             });
         }
+        crate::redact::remember_client_secret(client_id.trim(), client_secret.expose_secret());
         Ok(ServiceKey {
             client_id: client_id.trim().to_string(),
             credential: Credential::Secret(client_secret),
@@ -192,7 +197,6 @@ pub(super) fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     const SECRET: &str = "9a8b7c6d-aaaa$Zm9vYmFy+/=";
 
@@ -204,6 +208,27 @@ mod tests {
             "serviceurls": {"AI_API_URL": api}
         })
         .to_string()
+    }
+
+    #[test]
+    fn a_parsed_secret_is_masked_in_tool_results_before_any_token_is_fetched() {
+        let secret = "parsed-not-yet-used$Zm9v+/=";
+        let json = serde_json::json!({
+            "clientid": "sb-x", "clientsecret": secret, "url": "https://a.example",
+            "serviceurls": {"AI_API_URL": "https://b.example"}
+        });
+        ServiceKey::from_json(&json.to_string()).unwrap();
+        let parts_secret = "from-parts-secret-4242";
+        ServiceKey::from_parts(
+            "sb-y",
+            SecretString::from(parts_secret),
+            "https://a.example",
+            "https://b.example",
+        )
+        .unwrap();
+        let shown =
+            crate::redact::mask_remembered(&format!("cat says {secret} and {parts_secret}"));
+        assert_eq!(shown, "cat says [redacted] and [redacted]");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::pin::Pin;
 
 use futures_util::{FutureExt, Stream, StreamExt, stream};
 
+use super::answer_caps::AnswerBudget;
 use super::chunk;
 pub use super::chunk::Dialect;
 use super::sse_lines::{FramingError, SseFramer};
@@ -26,6 +27,8 @@ pub struct SseParser {
     finish_reason: Option<String>,
     /// The latest usage of a dialect that repeats it (`has_running_usage`), sent before Done.
     running_usage: Option<Usage>,
+    /// Text and tool-call arguments so far, against `answer_caps`.
+    budget: AnswerBudget,
     finished: bool,
 }
 
@@ -35,6 +38,7 @@ impl SseParser {
             dialect,
             finish_reason: None,
             running_usage: None,
+            budget: AnswerBudget::default(),
             finished: false,
         }
     }
@@ -76,6 +80,12 @@ impl SseParser {
             return;
         }
         let parts = chunk::chunk_parts(&payload, self.dialect);
+        if let Err(err) = self.budget.count(&parts) {
+            // Nothing of this payload is passed on; what came before stays shown.
+            out.push(ChatEvent::Error(err));
+            self.finished = true;
+            return;
+        }
         if !parts.text.is_empty() {
             out.push(ChatEvent::Delta(parts.text));
         }

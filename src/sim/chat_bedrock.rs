@@ -48,8 +48,7 @@ pub(crate) fn handle(
     let max_tokens = body["inferenceConfig"]["maxTokens"].as_u64();
     let answer = answer::answer(model_name, &messages, tools.as_ref(), max_tokens);
     if is_stream {
-        let python_repr = shared.faults().python_repr;
-        stream::respond(shared, events(&answer, python_repr), error_event())
+        stream::respond(shared, events(shared, &answer), error_event())
     } else {
         axum::Json(response(&answer)).into_response()
     }
@@ -168,7 +167,8 @@ fn usage(answer: &answer::Answer) -> Value {
 
 /// The converse-stream events; with `python_repr` each payload is written as a Python relay
 /// would print it, with the `None`/`True`/`False` fields such a relay passes on.
-fn events(answer: &answer::Answer, python_repr: bool) -> Vec<Event> {
+fn events(shared: &Shared, answer: &answer::Answer) -> Vec<Event> {
+    let python_repr = shared.faults().python_repr;
     let write = |payload: Value| {
         if python_repr {
             python_repr::ascii_repr(&payload)
@@ -193,10 +193,10 @@ fn events(answer: &answer::Answer, python_repr: bool) -> Vec<Event> {
         } => {
             let start = json!({ "contentBlockStart": { "start": { "toolUse": { "toolUseId": id, "name": name } }, "contentBlockIndex": 0 } });
             events.push(Event::Content(write(start)));
-            for piece in answer::char_chunks(arguments, INPUT_CHUNK) {
+            events.extend(stream::argument_events(shared, arguments, INPUT_CHUNK, |piece| {
                 let delta = json!({ "contentBlockDelta": { "delta": { "toolUse": { "input": piece } }, "contentBlockIndex": 0 } });
-                events.push(Event::Content(write(delta)));
-            }
+                write(delta)
+            }));
         }
     }
     let mut stop = json!({ "messageStop": { "stopReason": stop_reason(answer) } });

@@ -58,7 +58,7 @@ pub(crate) fn handle(shared: &Shared, incoming: &Incoming, deployment: &Deployme
     match build_turn(incoming, flavor, model_name, version) {
         Ok(turn) if incoming.json["stream"] == true => {
             let include_usage = incoming.json["stream_options"]["include_usage"] == true;
-            stream::respond(shared, events(&turn, include_usage), error_event())
+            stream::respond(shared, events(shared, &turn, include_usage), error_event())
         }
         Ok(turn) => axum::Json(completion(&turn)).into_response(),
         Err(response) => response,
@@ -188,7 +188,7 @@ fn chunk(turn: &Turn, delta: Value, finish_reason: Value, filtered: bool) -> Str
 }
 
 /// The chunk sequence of `azure-openai-chat-completion-stream(-tools)-chunks.txt`.
-fn events(turn: &Turn, include_usage: bool) -> Vec<Event> {
+fn events(shared: &Shared, turn: &Turn, include_usage: bool) -> Vec<Event> {
     let mut events = Vec::new();
     if turn.flavor == Flavor::Azure {
         let prologue = json!({
@@ -220,11 +220,15 @@ fn events(turn: &Turn, include_usage: bool) -> Vec<Event> {
                 "tool_calls": [{ "function": { "arguments": "", "name": name }, "id": id, "index": 0, "type": "function" }],
             });
             events.push(Event::Content(chunk(turn, start, Value::Null, false)));
-            for piece in answer::char_chunks(arguments, ARGUMENT_CHUNK) {
-                let delta =
-                    json!({ "tool_calls": [{ "function": { "arguments": piece }, "index": 0 }] });
-                events.push(Event::Content(chunk(turn, delta, Value::Null, false)));
-            }
+            events.extend(stream::argument_events(
+                shared,
+                arguments,
+                ARGUMENT_CHUNK,
+                |piece| {
+                    let delta = json!({ "tool_calls": [{ "function": { "arguments": piece }, "index": 0 }] });
+                    chunk(turn, delta, Value::Null, false)
+                },
+            ));
         }
     }
     events.push(Event::Closing(chunk(

@@ -77,7 +77,11 @@ pub(crate) fn handle(
             500,
             "500 - LLM Module: Internal server error (simulated).",
         );
-        return stream::respond(shared, events(&turn, request.chunk_size), error.to_string());
+        return stream::respond(
+            shared,
+            events(shared, &turn, request.chunk_size),
+            error.to_string(),
+        );
     }
     let mut body = completion(&turn);
     if api == Api::V2 && !request.failures.is_empty() {
@@ -155,7 +159,7 @@ fn chunk_event(turn: &Turn, choice: Value, usage: Option<&Value>) -> String {
         .to_string()
 }
 
-fn events(turn: &Turn, chunk_size: usize) -> Vec<Event> {
+fn events(shared: &Shared, turn: &Turn, chunk_size: usize) -> Vec<Event> {
     let (intermediate, result) = turn.keys();
     let shell = json!({
         "request_id": turn.request_id,
@@ -192,11 +196,11 @@ fn events(turn: &Turn, chunk_size: usize) -> Vec<Event> {
             let start = json!({ "index": 0, "delta": { "role": "assistant", "content": "", "tool_calls": [
                 { "index": 0, "id": id, "type": "function", "function": { "name": name, "arguments": "" } } ] } });
             events.push(Event::Content(chunk_event(turn, start, None)));
-            for piece in answer::char_chunks(arguments, ARGUMENT_CHUNK) {
+            events.extend(stream::argument_events(shared, arguments, ARGUMENT_CHUNK, |piece| {
                 let choice = json!({ "index": 0, "delta": { "role": "assistant", "content": "", "tool_calls": [
                     { "index": 0, "function": { "arguments": piece } } ] }, "logprobs": {} });
-                events.push(Event::Content(chunk_event(turn, choice, None)));
-            }
+                chunk_event(turn, choice, None)
+            }));
             let finish = json!({ "index": 0, "delta": { "role": "assistant", "content": "" }, "logprobs": {},
                 "finish_reason": turn.finish_reason });
             events.push(Event::Closing(chunk_event(turn, finish, Some(&turn.usage))));

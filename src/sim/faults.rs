@@ -8,7 +8,7 @@ use std::time::Duration;
 /// Every fault name `Faults::parse` knows, for its error message.
 const KNOWN: &str = "token-ttl=SECS, reject-token=N, auth-fail, 429=N, retry-after=SECS, 503=N, \
      html-errors, stall-after=K, cut-after=K, error-after=K, bad-chunk-after=K, slow=MS, lm-503=N, \
-     python-repr, hold-stream=N";
+     python-repr, hold-stream=N, huge-tool-args=MIB";
 
 /// Fault switches of a running simulator. `Default` means "behave".
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,6 +45,10 @@ pub struct Faults {
     /// `hold-stream=N`: the Nth chat stream from now stops before its finishing events until
     /// `POST /_sim/release` (or [`crate::sim::SimServer::release`]): a test's explicit "now".
     pub hold_stream: Option<u32>,
+    /// `huge-tool-args=MIB`: a streamed tool call's arguments start with MIB MiB of spaces
+    /// (JSON whitespace, so the call stays valid), sent lazily 64 KiB a chunk: a server
+    /// flooding the client with arguments.
+    pub huge_tool_args: Option<u64>,
 }
 
 impl Faults {
@@ -77,6 +81,7 @@ impl Faults {
                 "lm-503" => faults.lm_503 = count(number()?),
                 "python-repr" => faults.python_repr = flag(name, value)?,
                 "hold-stream" => faults.hold_stream = Some(count(number()?).max(1)),
+                "huge-tool-args" => faults.huge_tool_args = Some(number()?),
                 unknown => {
                     return Err(format!(
                         "unknown fault '{unknown}': known faults are {KNOWN}"
@@ -161,7 +166,8 @@ mod tests {
     fn parses_every_fault() {
         let faults = Faults::parse(
             "token-ttl=5, reject-token=2,auth-fail,429=3,retry-after=7,503=1,html-errors,\
-             stall-after=4,cut-after=5,error-after=6,bad-chunk-after=1,slow=20,lm-503=2,python-repr,hold-stream=2",
+             stall-after=4,cut-after=5,error-after=6,bad-chunk-after=1,slow=20,lm-503=2,python-repr,hold-stream=2,\
+             huge-tool-args=300",
         )
         .unwrap();
         assert_eq!(
@@ -182,6 +188,7 @@ mod tests {
                 lm_503: 2,
                 python_repr: true,
                 hold_stream: Some(2),
+                huge_tool_args: Some(300),
             }
         );
     }

@@ -1,5 +1,6 @@
 //! Server-Sent Events output for both chat modes, with the stream faults applied
-//! (`slow`, `stall-after`, `cut-after`, `error-after`, `bad-chunk-after`, `hold-stream`).
+//! (`slow`, `stall-after`, `cut-after`, `error-after`, `bad-chunk-after`, `hold-stream`,
+//! `huge-tool-args`).
 //!
 //! A fault "after K content chunks" fires before the first content or closing event once K
 //! content chunks went out, so a K beyond the answer's length still breaks the stream
@@ -25,6 +26,31 @@ pub(crate) enum Event {
     Content(String),
     /// Finish chunk, usage chunk, `[DONE]`.
     Closing(String),
+    /// One content payload sent this many times, made once (`huge-tool-args`): hundreds of
+    /// MiB go out without the simulator holding them.
+    Repeated(String, u64),
+}
+
+/// Spaces per repeated argument chunk under `huge-tool-args`.
+const FLOOD_CHUNK: usize = 64 << 10;
+
+/// The argument deltas of a streamed tool call: `arguments` in pieces of `chunk` characters,
+/// each made into a payload by `delta`; under `huge-tool-args=MIB` first MIB MiB of spaces.
+pub(crate) fn argument_events(
+    shared: &Shared,
+    arguments: &str,
+    chunk: usize,
+    delta: impl Fn(&str) -> String,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    if let Some(mib) = shared.faults().huge_tool_args {
+        let times = mib.saturating_mul(1 << 20) / FLOOD_CHUNK as u64;
+        events.push(Event::Repeated(delta(&" ".repeat(FLOOD_CHUNK)), times));
+    }
+    for piece in super::answer::char_chunks(arguments, chunk) {
+        events.push(Event::Content(delta(&piece)));
+    }
+    events
 }
 
 /// Stream faults as they were when the stream started.
@@ -105,6 +131,15 @@ async fn play(
             Event::Setup(payload) => (payload, None),
             Event::Content(payload) => (payload, Some(true)),
             Event::Closing(payload) => (payload, Some(false)),
+            Event::Repeated(payload, times) => {
+                let frame = frame(&payload);
+                for _ in 0..times {
+                    if sender.send(Ok(frame.clone())).await.is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
         };
         if is_content.is_some() {
             if !bad_chunk_sent && reached(faults.bad_chunk_after, sent_content) {

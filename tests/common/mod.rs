@@ -37,7 +37,15 @@ impl Home {
 
     /// The binary with a clean environment pointed at this home.
     pub fn sapcode(&self) -> Command {
-        let mut cmd = Command::cargo_bin("sapcode").expect("binary built");
+        let mut cmd = Command::from_std(self.std_command());
+        cmd.timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// `sapcode`'s command as a `std::process::Command`, for a test that waits for the
+    /// child itself.
+    pub fn std_command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sapcode"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.path())
@@ -45,8 +53,7 @@ impl Home {
             .env("XDG_CACHE_HOME", self.path().join("cache"))
             .env("XDG_DATA_HOME", self.path().join("data"))
             .env("SAPCODE_KEYRING", "file")
-            .env("NO_COLOR", "1")
-            .timeout(std::time::Duration::from_secs(60));
+            .env("NO_COLOR", "1");
         cmd
     }
 

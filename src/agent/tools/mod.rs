@@ -5,6 +5,7 @@
 //! Every failure is a plain sentence handed back to the model as the tool result, never a panic.
 
 mod command;
+pub mod masked;
 mod paths;
 mod read;
 mod specs;
@@ -24,7 +25,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT, run as run_command};
+pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT};
+pub use masked::run_command;
 pub(crate) use read::walk as walk_workspace;
 pub use specs::specs;
 pub use undo::{UndoEntry, UndoError};
