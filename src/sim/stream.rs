@@ -135,7 +135,7 @@ async fn play(
                 let frame = frame(&payload);
                 for _ in 0..times {
                     if sender.send(Ok(frame.clone())).await.is_err() {
-                        return;
+                        return Played::ClientLeft;
                     }
                 }
                 continue;
