@@ -17,12 +17,13 @@ pub(crate) mod command_tests;
 mod tests;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT, run as run_command};
+pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT, Origin, run as run_command};
 pub(crate) use read::walk as walk_workspace;
 pub use specs::specs;
 pub use undo::{UndoEntry, UndoError};
@@ -146,11 +147,16 @@ pub struct Tools {
     command_timeout: Duration,
     approvals: Arc<Mutex<Approvals>>,
     undo: Arc<Mutex<Vec<UndoEntry>>>,
+    /// Whether commands get the network; shared by every clone (`/network` toggles it).
+    network: Arc<AtomicBool>,
+    /// What commands cannot read (sapcode's dirs, the credential stores).
+    deny: super::protected::ReadDenyList,
 }
 
 impl Tools {
     /// `root` must exist; it is canonicalized once so every check compares real paths.
-    /// Starts at level `read` with the default command timeout.
+    /// Starts at level `read` with the default command timeout, commands without network
+    /// and the deny list of the default paths (`with_read_deny` for an overridden config).
     pub fn new(root: &Path) -> std::io::Result<Tools> {
         Ok(Tools {
             root: root.canonicalize()?,
@@ -158,7 +164,34 @@ impl Tools {
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             approvals: Arc::default(),
             undo: Arc::default(),
+            network: Arc::default(),
+            deny: super::protected::ReadDenyList::for_environment(&crate::config::Paths::discover(
+                None,
+            )),
         })
+    }
+
+    /// The paths commands cannot read, for this run's config paths.
+    pub fn with_read_deny(mut self, deny: super::protected::ReadDenyList) -> Tools {
+        self.deny = deny;
+        self
+    }
+
+    /// Whether commands get the network (for every clone).
+    pub fn set_network(&self, on: bool) {
+        self.network.store(on, Ordering::Relaxed);
+    }
+
+    pub fn network(&self) -> bool {
+        self.network.load(Ordering::Relaxed)
+    }
+
+    /// The sandbox policy of the model's commands as it is now.
+    pub fn command_policy(&self) -> super::sandbox::Policy {
+        super::sandbox::Policy {
+            network: self.network(),
+            deny: self.deny.clone(),
+        }
     }
 
     pub fn with_level(mut self, level: ToolLevel) -> Tools {

@@ -9,7 +9,6 @@ use ratatui::text::Span;
 use super::{elapsed, split_line};
 use crate::agent::ToolLevel;
 use crate::agent::context::ContextLevel;
-use crate::agent::sandbox::Protection;
 use crate::tui::keymap::{Action, Scope};
 use crate::tui::state::{AppState, Overlay, Pane, Review, Turn};
 
@@ -199,16 +198,24 @@ fn fit_notice(notice: &str, width: usize) -> String {
 /// From this width the status names things in full; below, the key hints need the room.
 const WIDE: u16 = 120;
 
-/// `tools all · sandbox: landlock` (`⚙ all · landlock` when `wide` is false): what the
-/// model may do and, at level `all`, what confines its commands.
+/// `tools all · sandbox: landlock+ns · network off` (`⚙ all · landlock+ns · no net` when
+/// `wide` is false): what the model may do and, at level `all`, what confines its commands
+/// (`Protection::label`: what is missing on this kernel is named) and whether they get the
+/// network.
 pub fn protection_text(state: &AppState, wide: bool) -> String {
     let level = state.chat.level.as_str();
-    let sandbox = match (state.chat.level, state.sandbox, wide) {
-        (ToolLevel::All, Protection::Landlock { .. }, true) => " · sandbox: landlock",
-        (ToolLevel::All, Protection::Landlock { .. }, false) => " · landlock",
-        (ToolLevel::All, Protection::ApprovalOnly, true) => " · sandbox: none (approval only)",
-        (ToolLevel::All, Protection::ApprovalOnly, false) => " · no sandbox",
-        (ToolLevel::Off | ToolLevel::Read | ToolLevel::Edit, _, _) => "",
+    let sandbox = match (state.chat.level, wide) {
+        (ToolLevel::All, true) => format!(
+            " · sandbox: {} · network {}",
+            state.sandbox.label(state.network),
+            if state.network { "on" } else { "off" }
+        ),
+        (ToolLevel::All, false) => format!(
+            " · {} · {}",
+            state.sandbox.short_label(state.network),
+            if state.network { "net" } else { "no net" }
+        ),
+        (ToolLevel::Off | ToolLevel::Read | ToolLevel::Edit, _) => String::new(),
     };
     if wide {
         format!("tools {level}{sandbox}")
