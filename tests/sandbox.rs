@@ -215,7 +215,7 @@ fn nothing_a_command_starts_outlives_it_and_it_has_no_terminal() {
     let (detached, nohup) = (format!("3000.{nonce}1"), format!("3000.{nonce}2"));
     let command = format!(
         "setsid -f sleep {detached}; nohup sleep {nohup} > /dev/null 2>&1 & \
-         tty; echo typed > /dev/tty && echo opened-tty; echo started"
+         tty; exec 3< /dev/tty && echo opened-tty; echo started"
     );
     // On a pty, so that an unconfined command would have a controlling terminal to open.
     let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_sapcode"));

@@ -70,13 +70,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
 
 /// The right end of the footer: the tools and sandbox (where questions are asked), the
 /// turn's usage and time, the context meter. When they do not fit beside the first key hint,
-/// the usage shortens to the time, then the tools go, then the time: the meter stays last,
+/// the tools take their short form, the usage shortens to the time, then the tools go, then
+/// the time: the meter stays last,
 /// as a full context is what stops the next question.
 fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static>> {
     let theme = state.theme;
     // The tools matter where questions are asked; the pickers keep the room for their keys.
-    let protection = match (state.overlay, state.focus) {
-        (Overlay::None, Pane::Chat) => Some(protection_text(state, width >= WIDE)),
+    let (protection, short) = match (state.overlay, state.focus) {
+        (Overlay::None, Pane::Chat) => (
+            Some(protection_text(state, width >= WIDE)),
+            Some(protection_text(state, false)),
+        ),
         (
             Overlay::None
             | Overlay::Settings
@@ -84,7 +88,7 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
             | Overlay::ConfirmQuit
             | Overlay::Resume,
             _,
-        ) => None,
+        ) => (None, None),
     };
     let meter = crate::tui::context_meter::measure(state)
         .and_then(|usage| crate::tui::context_meter::label(&usage))
@@ -99,8 +103,10 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
     let time = elapsed_text(state);
     let candidates = [
         (protection.as_deref(), usage.as_str()),
+        (short.as_deref(), usage.as_str()),
         (protection.as_deref(), time.as_str()),
-        (protection.as_deref(), ""),
+        (short.as_deref(), time.as_str()),
+        (short.as_deref(), ""),
         (None, time.as_str()),
         (None, ""),
     ];
