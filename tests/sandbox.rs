@@ -39,7 +39,10 @@ fn run_in(home: &Home, cwd: &Path, command: &str, extra: &[&str]) -> String {
         .unwrap();
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("sapcode: run_command"), "the command ran: {stderr}");
+    assert!(
+        stderr.contains("sapcode: run_command"),
+        "the command ran: {stderr}"
+    );
     format!("{}\n{stderr}", stdout_of(&output))
 }
 
@@ -50,7 +53,10 @@ fn credentials_and_session_handles_never_reach_a_command() {
     let output = home
         .sapcode()
         .current_dir(&root)
-        .env("AICORE_SERVICE_KEY", r#"{"clientsecret":"marker-service-key"}"#)
+        .env(
+            "AICORE_SERVICE_KEY",
+            r#"{"clientsecret":"marker-service-key"}"#,
+        )
         .env("AICORE_CLIENT_SECRET", "marker-client-secret")
         .env("TMUX", "/tmp/tmux-1000/default,4242,0")
         .env("TMUX_PANE", "%7")
@@ -103,8 +109,17 @@ fn a_command_cannot_read_the_secrets_file_or_a_session_file_even_with_the_worksp
     for cwd in [home.path().to_owned(), project(&home)] {
         let out = run_in(&home, &cwd, &reads, &[]);
         assert!(out.contains("read-done"), "{out}");
-        for marker in ["marker-secret-store", "marker-session-line", "marker-ssh-key", "old.jsonl\n"] {
-            assert!(!out.contains(marker), "{marker} was read from {}: {out}", cwd.display());
+        for marker in [
+            "marker-secret-store",
+            "marker-session-line",
+            "marker-ssh-key",
+            "old.jsonl\n",
+        ] {
+            assert!(
+                !out.contains(marker),
+                "{marker} was read from {}: {out}",
+                cwd.display()
+            );
         }
     }
     // The stand-ins were in the command's view only.
@@ -147,7 +162,10 @@ fn a_command_cannot_change_the_git_dir() {
     assert!(!root.join(".git/hooks/pre-commit").exists());
     assert!(root.join(".git/HEAD").exists());
     // The rest of the workspace stays writable.
-    assert_eq!(std::fs::read_to_string(root.join("made.txt")).unwrap(), "x\n");
+    assert_eq!(
+        std::fs::read_to_string(root.join("made.txt")).unwrap(),
+        "x\n"
+    );
 }
 
 /// Whether the listener saw a connection within a few seconds.
@@ -165,7 +183,12 @@ fn accepted(listener: &std::net::TcpListener) -> bool {
 
 #[test]
 fn the_network_is_off_unless_allowed_with_dash_dash_network() {
-    if std::process::Command::new("bash").arg("-c").arg("true").status().is_err() {
+    if std::process::Command::new("bash")
+        .arg("-c")
+        .arg("true")
+        .status()
+        .is_err()
+    {
         println!("skipped: no bash for /dev/tcp");
         return;
     }
@@ -176,7 +199,10 @@ fn the_network_is_off_unless_allowed_with_dash_dash_network() {
     let connect = format!("bash -c 'echo hi > /dev/tcp/127.0.0.1/{port}' && echo connected");
     let out = run_in(&home, &root, &connect, &[]);
     assert!(!out.lines().any(|line| line == "connected"), "{out}");
-    assert!(!accepted(&listener), "a command reached 127.0.0.1:{port} without --network");
+    assert!(
+        !accepted(&listener),
+        "a command reached 127.0.0.1:{port} without --network"
+    );
     let out = run_in(&home, &root, &connect, &["--network"]);
     assert!(out.contains("connected"), "{out}");
     assert!(accepted(&listener));
@@ -200,8 +226,14 @@ fn processes_with(marker: &str) -> Vec<u32> {
         })
         .filter(|pid| {
             // A zombie waiting for its reaper is gone for this purpose.
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .is_ok_and(|stat| !stat.rsplit(')').next().unwrap_or("").trim().starts_with('Z'))
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                !stat
+                    .rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .starts_with('Z')
+            })
         })
         .collect()
 }
@@ -252,7 +284,10 @@ fn nothing_a_command_starts_outlives_it_and_it_has_no_terminal() {
         left.extend(processes_with(marker));
     }
     for pid in &left {
-        let _ = std::process::Command::new("kill").arg("-9").arg(pid.to_string()).status();
+        let _ = std::process::Command::new("kill")
+            .arg("-9")
+            .arg(pid.to_string())
+            .status();
     }
     assert!(left.is_empty(), "processes outlived the command: {left:?}");
 }

@@ -152,6 +152,7 @@ mod tests {
         assert_eq!(names("/dep"), ["deployment"]);
         assert_eq!(names("/co"), ["compact", "copy"]);
         assert_eq!(names("/py"), ["copy"]);
+        assert_eq!(names("/net"), ["network"]);
         assert_eq!(
             names("/o"),
             [
@@ -161,6 +162,7 @@ mod tests {
                 "compact",
                 "undo",
                 "tools",
+                "network",
                 "copy"
             ]
         );

@@ -72,8 +72,8 @@ pub fn filter() -> Option<Filter> {
 
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn program() -> Vec<libc::sock_filter> {
-    let load = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u32;
-    let ret = (libc::BPF_RET | libc::BPF_K) as u32;
+    let load = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
+    let ret = libc::BPF_RET | libc::BPF_K;
     let allow = stmt(ret, libc::SECCOMP_RET_ALLOW);
     let deny = stmt(ret, libc::SECCOMP_RET_ERRNO | libc::EPERM as u32);
     let mut p = vec![
