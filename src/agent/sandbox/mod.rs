@@ -9,16 +9,25 @@
 //! gets the session and the environment, not the sandbox.
 
 mod env;
+#[cfg(target_os = "linux")]
 mod landlock;
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
 mod mounts;
+#[cfg(target_os = "linux")]
 mod namespaces;
+#[cfg(target_os = "linux")]
 mod seccomp;
 mod status;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use env::is_stripped;
-pub use mounts::{PrivateTmp, VCS_DIRS};
+#[cfg(target_os = "linux")]
+pub use linux::confine;
+#[cfg(target_os = "linux")]
+use linux::probe;
 pub use status::{Check, Protection, status};
 
 use crate::agent::protected::ReadDenyList;
@@ -32,116 +41,49 @@ pub struct Policy {
     pub deny: ReadDenyList,
 }
 
-/// Terminals a command could read the user's keys from or write to; never granted.
-const TERMINALS: [&str; 3] = ["/dev/pts", "/dev/tty", "/dev/console"];
-
 /// The calling thread's `errno`.
+#[cfg(unix)]
 pub(crate) fn errno() -> i32 {
     std::io::Error::last_os_error()
         .raw_os_error()
         .unwrap_or(libc::EPERM)
 }
 
-fn canonical(path: impl AsRef<Path>) -> Option<PathBuf> {
-    path.as_ref().canonicalize().ok()
+/// What the parent keeps while a command runs: the directory of its private `/tmp`,
+/// removed with everything the command left in it when dropped.
+#[derive(Debug, Default)]
+pub struct PrivateTmp(Option<PathBuf>);
+
+impl PrivateTmp {
+    /// Owns `dir`: it is removed on drop.
+    #[cfg(target_os = "linux")]
+    fn new(dir: PathBuf) -> PrivateTmp {
+        PrivateTmp(Some(dir))
+    }
+
+    /// The directory bound over `/tmp`, if there is one.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.0.as_deref()
+    }
 }
 
-/// The user's runtime dirs (`/run/user/UID`, `$XDG_RUNTIME_DIR`): sockets to the desktop
-/// bus, agents and the user's service manager.
-fn runtime_dirs() -> Vec<PathBuf> {
-    // SAFETY: getuid cannot fail.
-    let uid = unsafe { libc::getuid() };
-    let mut dirs: Vec<PathBuf> = [
-        Some(PathBuf::from(format!("/run/user/{uid}"))),
-        std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(canonical)
-    .filter(|dir| dir != Path::new("/"))
-    .collect();
-    dirs.dedup();
-    dirs
-}
-
-/// `$TMPDIR` when set to an existing directory.
-fn tmpdir() -> Option<PathBuf> {
-    std::env::var_os("TMPDIR")
-        .filter(|dir| !dir.is_empty())
-        .and_then(canonical)
-}
-
-/// Makes `command` a sandboxed command in `workspace` (canonical). Keep the returned value
-/// until the command ended: it removes the command's private `/tmp`.
-pub fn confine(
-    command: &mut tokio::process::Command,
-    workspace: &Path,
-    policy: &Policy,
-) -> Result<PrivateTmp, String> {
-    env::strip(command);
-    let protection = status();
-    let tmp = canonical("/tmp").unwrap_or_else(|| PathBuf::from("/tmp"));
-    let mut denied: Vec<PathBuf> = policy.deny.roots().to_vec();
-    denied.extend(TERMINALS.iter().map(PathBuf::from));
-    let mut writable = vec![workspace.to_owned(), PathBuf::from("/dev/null")];
-    writable.extend(tmpdir());
-    let mut private = PrivateTmp::default();
-    let mut child_ns = None;
-    if protection.namespaces {
-        writable.push(tmp.clone());
-        let (mounts, tmp_dir) = mounts::plan(workspace, &writable, &denied, &runtime_dirs())?;
-        writable.pop();
-        if let Some(dir) = tmp_dir.dir() {
-            // The real /tmp is covered: its own rule would only cost a walk through it.
-            writable.push(dir.to_owned());
-            denied.push(tmp.clone());
-            if tmpdir().is_some_and(|t| t.starts_with(&tmp) && !t.starts_with(workspace)) {
-                command.env("TMPDIR", "/tmp");
-            }
+impl Drop for PrivateTmp {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take()
+            && let Err(err) = std::fs::remove_dir_all(&dir)
+        {
+            tracing::warn!(
+                "command's private /tmp {} not removed: {err}",
+                dir.display()
+            );
         }
-        private = tmp_dir;
-        child_ns = Some((namespaces::Namespaces::new(policy.network), mounts));
-    } else {
-        writable.push(tmp);
     }
-    let mut ruleset = match protection.landlock {
-        Some(_) => Some(landlock::ruleset(&writable, &denied, policy.network)?),
-        None => None,
-    };
-    let filter = seccomp::filter().filter(|_| protection.seccomp);
-    // SAFETY: between fork and exec the closure makes only system calls on data prepared
-    // above (no allocation, no lock); errors are plain errno values.
-    unsafe {
-        command.pre_exec(move || {
-            let fail = std::io::Error::from_raw_os_error;
-            if libc::setsid() < 0 {
-                return Err(fail(errno()));
-            }
-            if let Some((ns, mounts)) = &child_ns {
-                ns.enter().map_err(fail)?;
-                mounts.apply().map_err(fail)?;
-                namespaces::fork_init().map_err(fail)?;
-                namespaces::drop_capabilities();
-            }
-            if let Some(ruleset) = ruleset.take() {
-                match ruleset.restrict_self() {
-                    Ok(status) if landlock::enforced(&status.ruleset) => {}
-                    _ => return Err(fail(libc::EPERM)),
-                }
-            }
-            if let Some(filter) = &filter {
-                filter.install().map_err(fail)?;
-            }
-            Ok(())
-        });
-    }
-    Ok(private)
 }
 
-/// The user's own command (`!CMD`): no sandbox, but the stripped environment and a new
-/// session (no terminal to read the keys typed next).
-pub fn user_command(command: &mut tokio::process::Command) {
-    env::strip(command);
+/// Starts the command in a session of its own: no controlling terminal, and a process
+/// group to kill.
+fn new_session(command: &mut tokio::process::Command) {
+    #[cfg(unix)]
     // SAFETY: setsid is a plain system call between fork and exec.
     unsafe {
         command.pre_exec(|| {
@@ -151,51 +93,31 @@ pub fn user_command(command: &mut tokio::process::Command) {
             Ok(())
         });
     }
+    #[cfg(not(unix))]
+    let _ = command;
 }
 
-/// Tries each protection once in a forked child: the namespaces and mounts (bit 1), a
-/// Landlock ruleset (bit 2), the seccomp filter (bit 4); the child's exit code says which
-/// held. The kernel's word, not a guess from its version.
+/// Without Linux's namespaces, Landlock and seccomp: the stripped environment and a session
+/// of its own, nothing more (`status` says so).
+#[cfg(not(target_os = "linux"))]
+pub fn confine(
+    command: &mut tokio::process::Command,
+    _workspace: &std::path::Path,
+    _policy: &Policy,
+) -> Result<PrivateTmp, String> {
+    env::strip(command);
+    new_session(command);
+    Ok(PrivateTmp::default())
+}
+
+#[cfg(not(target_os = "linux"))]
 fn probe() -> Protection {
-    let abi = landlock::kernel_abi();
-    let ns = namespaces::Namespaces::new(false);
-    let mounts = mounts::probe();
-    let ruleset = abi.and_then(|_| landlock::ruleset(&[], &[], false).ok());
-    let filter = seccomp::filter();
-    // SAFETY: the child makes only system calls on data prepared above, then `_exit`s.
-    let pid = unsafe { libc::fork() };
-    if pid == 0 {
-        let mut code = 0;
-        if ns.enter().is_ok() && mounts.apply().is_ok() {
-            code |= 1;
-        }
-        if let Some(ruleset) = ruleset
-            && ruleset
-                .restrict_self()
-                .is_ok_and(|status| landlock::enforced(&status.ruleset))
-        {
-            code |= 2;
-        }
-        if filter
-            .as_ref()
-            .is_some_and(|filter| filter.install().is_ok())
-        {
-            code |= 4;
-        }
-        // SAFETY: ends the probe child without running the parent's exit handlers.
-        unsafe { libc::_exit(code) }
-    }
-    let mut status = 0;
-    // SAFETY: waits for the probe child forked above.
-    let waited = pid > 0 && unsafe { libc::waitpid(pid, &raw mut status, 0) } == pid;
-    let code = if waited && libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        0
-    };
-    Protection {
-        landlock: abi.filter(|_| code & 2 != 0),
-        namespaces: code & 1 != 0,
-        seccomp: code & 4 != 0,
-    }
+    Protection::default()
+}
+
+/// The user's own command (`!CMD`): no sandbox, but the stripped environment and a new
+/// session (no terminal to read the keys typed next).
+pub fn user_command(command: &mut tokio::process::Command) {
+    env::strip(command);
+    new_session(command);
 }

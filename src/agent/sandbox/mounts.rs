@@ -10,7 +10,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
-use super::errno;
+use super::{PrivateTmp, errno};
 
 /// The VCS dirs (or, for a git worktree, the `.git` file) kept read-only.
 pub const VCS_DIRS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
@@ -27,24 +27,6 @@ struct Step {
 pub struct Mounts {
     steps: Vec<Step>,
     chdir: CString,
-}
-
-/// What the parent keeps while the command runs: the private `/tmp`'s directory, removed
-/// with everything the command left in it when dropped.
-#[derive(Debug, Default)]
-pub struct PrivateTmp(Option<PathBuf>);
-
-impl Drop for PrivateTmp {
-    fn drop(&mut self) {
-        if let Some(dir) = self.0.take()
-            && let Err(err) = std::fs::remove_dir_all(&dir)
-        {
-            tracing::warn!(
-                "command's private /tmp {} not removed: {err}",
-                dir.display()
-            );
-        }
-    }
 }
 
 fn c_path(path: &Path) -> Result<CString, String> {
@@ -90,7 +72,7 @@ pub fn plan(
                     tmp.display()
                 )
             })?;
-        private = PrivateTmp(Some(dir.clone()));
+        private = PrivateTmp::new(dir.clone());
         // A workspace under /tmp is bound into the new /tmp's directory first, so the
         // recursive bind of that directory over /tmp brings it back where it was.
         if let Ok(rel) = workspace.strip_prefix(&tmp) {
@@ -107,8 +89,9 @@ pub fn plan(
     // path under a root the command may write needs a stand-in (Landlock's grant on the
     // root covers it); the runtime dirs always do (connecting to a socket needs no right
     // Landlock controls before ABI 9).
-    let gone =
-        |path: &Path| private.0.is_some() && path.starts_with(&tmp) && !path.starts_with(workspace);
+    let gone = |path: &Path| {
+        private.dir().is_some() && path.starts_with(&tmp) && !path.starts_with(workspace)
+    };
     let exposed = denied
         .iter()
         .filter(|path| writable.iter().any(|root| path.starts_with(root)))
@@ -233,12 +216,5 @@ pub fn probe() -> Mounts {
             },
         ],
         chdir: c"/".to_owned(),
-    }
-}
-
-impl PrivateTmp {
-    /// The directory bound over `/tmp`, if there is one.
-    pub fn dir(&self) -> Option<&Path> {
-        self.0.as_deref()
     }
 }
