@@ -138,11 +138,14 @@ pub async fn run(
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(err) => {
-            return describe(
-                run,
-                &CommandOutcome::Failed(err.to_string()),
-                &Captured::default(),
-            );
+            // The sandbox is set up between fork and exec; its failures come back here.
+            let message = match origin {
+                Origin::Model(_) => format!(
+                    "{err} (the sandbox could not be set up; `sapcode doctor` lists what holds)"
+                ),
+                Origin::User => err.to_string(),
+            };
+            return describe(run, &CommandOutcome::Failed(message), &Captured::default());
         }
     };
     let mut group = GroupKill(child.id().and_then(|id| i32::try_from(id).ok()));
