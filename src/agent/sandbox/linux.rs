@@ -13,8 +13,16 @@ fn canonical(path: impl AsRef<Path>) -> Option<PathBuf> {
     path.as_ref().canonicalize().ok()
 }
 
-/// The user's runtime dirs (`/run/user/UID`, `$XDG_RUNTIME_DIR`): sockets to the desktop
-/// bus, agents and the user's service manager.
+/// Container engines' sockets: connecting to one is root on the host for a member of its
+/// group, and connecting needs no right Landlock controls before ABI 9.
+const ENGINE_SOCKETS: [&str; 3] = [
+    "/run/docker.sock",
+    "/run/podman/podman.sock",
+    "/run/containerd/containerd.sock",
+];
+
+/// The user's runtime dirs (`/run/user/UID`, `$XDG_RUNTIME_DIR`: sockets to the desktop
+/// bus, agents and the user's service manager) and the container engines' sockets.
 fn runtime_dirs() -> Vec<PathBuf> {
     // SAFETY: getuid cannot fail.
     let uid = unsafe { libc::getuid() };
@@ -23,6 +31,7 @@ fn runtime_dirs() -> Vec<PathBuf> {
         std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
     ]
     .into_iter()
+    .chain(ENGINE_SOCKETS.iter().map(|s| Some(PathBuf::from(s))))
     .flatten()
     .filter_map(canonical)
     .filter(|dir| dir != Path::new("/"))
