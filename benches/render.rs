@@ -54,7 +54,8 @@ fn state() -> AppState {
         now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000),
         size: (160, 48),
         key_overrides: Default::default(),
-        sandbox: sapcode::agent::sandbox::Protection::Landlock { abi: 7 },
+        sandbox: sapcode::agent::sandbox::Protection::FULL,
+        network: false,
         is_demo: true,
         env_credentials: None,
     });

@@ -159,6 +159,11 @@ pub struct RunArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
+    /// Let the model's commands use the network (off by default; `[agent] network = true`
+    /// in the config does the same)
+    #[arg(long)]
+    pub network: bool,
+
     /// Add this turn to the last saved conversation of this workspace
     #[arg(long = "continue")]
     pub continue_last: bool,

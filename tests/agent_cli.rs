@@ -190,8 +190,8 @@ fn doctor_names_the_command_sandbox() {
     let output = home.sapcode().args(["--demo", "doctor"]).output().unwrap();
     let stdout = stdout_of(&output);
     assert!(
-        stdout.contains("✓ sandbox      Landlock ABI")
-            || stdout.contains("✓ sandbox      no Landlock"),
+        stdout.contains("✓ sandbox      landlock")
+            || stdout.contains("✓ sandbox      none (approval only)"),
         "{stdout}"
     );
 }

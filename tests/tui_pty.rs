@@ -101,6 +101,15 @@ fn spawn_demo_with(
     home: &std::path::Path,
     args: &[&str],
 ) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    spawn_demo_env(home, args, &[])
+}
+
+/// `sapcode --demo ARGS…` with `env` set on top of the cleaned environment.
+fn spawn_demo_env(
+    home: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sapcode"));
     cmd.arg("--demo");
     cmd.args(args);
@@ -120,6 +129,9 @@ fn spawn_demo_with(
         "NO_COLOR",
     ] {
         cmd.env_remove(var);
+    }
+    for (name, value) in env {
+        cmd.env(name, value);
     }
     let pty = pty_support::spawn(cmd, ROWS, COLS);
     let screen = Screen {
@@ -387,6 +399,35 @@ fn slash_commands_shell_commands_and_history_across_runs() {
     screen.send("\x1b[A");
     screen.wait_for("the one before", |s| s.contains("!echo slash-ok"));
     quit(&mut screen, &mut child);
+}
+
+/// The user's own `!CMD` runs outside the sandbox but gets the stripped environment: no
+/// credentials, no handle back into tmux or the ssh agent.
+#[test]
+fn a_shell_command_gets_the_stripped_environment() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo_env(
+        home.path(),
+        &[],
+        &[
+            ("AICORE_CLIENT_SECRET", "marker-client-secret"),
+            ("SAPCODE_MARKER", "marker-sapcode"),
+            ("TMUX", "/tmp/tmux-1000/default,4242,0"),
+            ("SSH_AUTH_SOCK", "/tmp/ssh-marker/agent.1"),
+            ("KEEP_ME", "kept"),
+        ],
+    );
+    pick_gpt4o(&mut screen);
+    screen.send("!env > shell-env.txt\r");
+    screen.wait_for("the command's end", |s| {
+        s.contains("! env > shell-env.txt") && s.contains("exit 0")
+    });
+    quit(&mut screen, &mut child);
+    let seen = std::fs::read_to_string(home.path().join("shell-env.txt")).unwrap();
+    assert!(seen.contains("KEEP_ME=kept"), "{seen}");
+    for name in ["AICORE_", "SAPCODE_", "TMUX", "SSH_AUTH_SOCK", "marker"] {
+        assert!(!seen.contains(name), "{name} reached !CMD: {seen}");
+    }
 }
 
 /// The agent's review area in the real binary: the simulator's scripted edit is shown as a

@@ -381,7 +381,8 @@ async fn large_results_share_one_budget_per_request() {
 async fn dropping_the_turn_kills_the_running_command_and_its_children() {
     let (_dir, tools) = workspace(ToolLevel::All);
     tools.approvals().lock().unwrap().mode = AskMode::ApproveAll;
-    let command = "sleep 1000 & echo $! > grandchild.pid; echo started; wait";
+    let sleep = super::tools::command_tests::unique_sleep();
+    let command = format!("sleep {sleep} & echo started; wait");
     let script = Script::new(vec![Step::Calls(vec![(
         "run_command",
         json!({ "command": command }),
@@ -392,17 +393,17 @@ async fn dropping_the_turn_kills_the_running_command_and_its_children() {
             break;
         }
     }
-    let pid = super::tools::command_tests::read_pid(&tools.root().join("grandchild.pid"));
-    assert!(super::tools::command_tests::is_alive(pid));
+    let running = super::tools::command_tests::running;
+    assert!(!running(&sleep).is_empty());
     drop(turn);
     // The abort lands when the runtime next polls: wait on its clock, not the thread's.
     for _ in 0..400 {
-        if !super::tools::command_tests::is_alive(pid) {
+        if running(&sleep).is_empty() {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    panic!("process {pid} outlived the dropped turn");
+    panic!("{:?} outlived the dropped turn", running(&sleep));
 }
 
 /// Every answer within its own caps, but round after round of them: the turn stops once they

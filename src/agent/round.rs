@@ -181,7 +181,9 @@ async fn command(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutp
         return Some(refusal);
     }
     let id = call.id.clone();
-    let output = tools::run_command(tools.root(), &run, |text| {
+    let policy = tools.command_policy();
+    let origin = tools::Origin::Model(&policy);
+    let output = tools::run_command(tools.root(), &run, origin, |text| {
         let _ = tx.send(TurnEvent::CommandOutput {
             id: id.clone(),
             text,

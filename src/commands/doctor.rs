@@ -13,10 +13,21 @@ fn print_line(line: &str) -> std::io::Result<()> {
     crate::stdout::print_line(&crate::terminal_text::escape_line(line))
 }
 
-/// One line of the report.
+/// One line of the report, and the lines under it.
 struct Step {
     name: &'static str,
     outcome: Result<String, anyhow::Error>,
+    notes: Vec<String>,
+}
+
+impl Step {
+    fn new(name: &'static str, outcome: Result<String, anyhow::Error>) -> Step {
+        Step {
+            name,
+            outcome,
+            notes: Vec::new(),
+        }
+    }
 }
 
 pub async fn run(ctx: &Context) -> anyhow::Result<()> {
@@ -24,7 +35,12 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     let failure = check_all(ctx, &mut steps).await;
     for step in &steps {
         match &step.outcome {
-            Ok(detail) => print_line(&format!("✓ {:<12} {detail}", step.name))?,
+            Ok(detail) => {
+                print_line(&format!("✓ {:<12} {detail}", step.name))?;
+                for note in &step.notes {
+                    print_line(&format!("  {:<12} {note}", ""))?;
+                }
+            }
             Err(err) => {
                 let message = crate::redact::scrub(&format!("{err:#}"));
                 print_line(&format!("✗ {:<12} {message}", step.name))?;
@@ -57,24 +73,36 @@ async fn check_all(ctx: &Context, steps: &mut Vec<Step>) -> Option<anyhow::Error
     } else {
         format!("{} does not exist yet", ctx.paths.config_file.display())
     };
-    steps.push(Step {
-        name: "config",
-        outcome: Ok(config_detail),
-    });
-    // Not a failure either way: it says what protects the user when a command is approved.
+    steps.push(Step::new("config", Ok(config_detail)));
+    // Not a failure either way: it says what protects the user when a command is approved,
+    // each protection with whether it holds on this kernel.
+    let protection = crate::agent::sandbox::status();
+    let network = ctx.config.agent.network.unwrap_or(false);
     steps.push(Step {
         name: "sandbox",
-        outcome: Ok(crate::agent::sandbox::status().to_string()),
+        outcome: Ok(format!(
+            "{} (network {} by default)",
+            protection.label(network),
+            if network { "on" } else { "off" }
+        )),
+        notes: protection
+            .checks(network)
+            .iter()
+            .map(|check| {
+                let mark = if check.holds { "✓" } else { "✗ missing:" };
+                format!("{mark} {}: {}", check.name, check.detail)
+            })
+            .collect(),
     });
 
     let connection = match ctx.connect().await {
         Ok(connection) => connection,
         Err(err) => return fail(steps, "credentials", err),
     };
-    steps.push(Step {
-        name: "credentials",
-        outcome: Ok(format!("from {}", connection.source)),
-    });
+    steps.push(Step::new(
+        "credentials",
+        Ok(format!("from {}", connection.source)),
+    ));
     check_service(ctx, &connection, steps).await
 }
 
@@ -159,18 +187,12 @@ async fn check_service(
 }
 
 fn ok(name: &'static str, detail: String) -> Step {
-    Step {
-        name,
-        outcome: Ok(detail),
-    }
+    Step::new(name, Ok(detail))
 }
 
 fn fail(steps: &mut Vec<Step>, name: &'static str, err: anyhow::Error) -> Option<anyhow::Error> {
     let (class, hint) = report::classify(&err);
-    steps.push(Step {
-        name,
-        outcome: Err(err),
-    });
+    steps.push(Step::new(name, Err(err)));
     Some(
         report::Reported {
             class,

@@ -66,7 +66,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     let tools = match level {
         ToolLevel::Off => None,
         ToolLevel::Read | ToolLevel::Edit | ToolLevel::All => {
-            Some(agent::tools(ctx, level, args.yes)?)
+            Some(agent::tools(ctx, level, args.yes, args.network)?)
         }
     };
     let turn = turn::start(

@@ -117,6 +117,9 @@ pub struct AgentSettings {
     /// Seconds before a command is killed (clamped to 1–600; default 120).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command_timeout_s: Option<u64>,
+    /// Whether the model's commands get the network (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<bool>,
 }
 
 impl AgentSettings {

@@ -280,6 +280,8 @@ pub enum Effect {
     },
     /// Restore the file of the last applied edit (`agent::tools::undo`); reports `EditUndone`.
     UndoEdit,
+    /// `/network`: whether the model's commands get the network from the next one on.
+    SetNetwork(bool),
     CancelTurn {
         turn: u64,
     },

@@ -205,6 +205,7 @@ fn startup(ctx: &Context, theme: theme::Theme) -> Startup {
         size: (80, 24),
         key_overrides: ctx.config.keys.clone(),
         sandbox: crate::agent::sandbox::status(),
+        network: ctx.config.agent.network.unwrap_or(false),
         is_demo: ctx.backend == crate::connect::Backend::Simulator,
         // --demo talks to the simulator whatever the environment says.
         env_credentials: match ctx.backend {

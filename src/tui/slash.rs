@@ -13,6 +13,7 @@ pub enum Command {
     Compact,
     Undo,
     Tools,
+    Network,
     Copy,
     Help,
 }
@@ -26,7 +27,7 @@ pub struct Spec {
     pub help: &'static str,
 }
 
-pub const COMMANDS: [Spec; 10] = [
+pub const COMMANDS: [Spec; 11] = [
     spec(Command::Model, "model", "", "pick the model"),
     spec(Command::Deployment, "deployment", "", "pick the deployment"),
     spec(
@@ -64,6 +65,12 @@ pub const COMMANDS: [Spec; 10] = [
         "tools",
         "[off|read|edit|all]",
         "what the model may do here (no argument: show it)",
+    ),
+    spec(
+        Command::Network,
+        "network",
+        "[on|off]",
+        "network for the model's commands (no argument: switch)",
     ),
     spec(Command::Copy, "copy", "", "copy the last answer (OSC 52)"),
     spec(Command::Help, "help", "", "every key and command"),
@@ -145,6 +152,7 @@ mod tests {
         assert_eq!(names("/dep"), ["deployment"]);
         assert_eq!(names("/co"), ["compact", "copy"]);
         assert_eq!(names("/py"), ["copy"]);
+        assert_eq!(names("/net"), ["network"]);
         assert_eq!(
             names("/o"),
             [
@@ -154,6 +162,7 @@ mod tests {
                 "compact",
                 "undo",
                 "tools",
+                "network",
                 "copy"
             ]
         );

@@ -177,7 +177,8 @@ pub fn startup(width: u16, height: u16) -> Startup {
         now: t0(),
         size: (width, height),
         key_overrides: Default::default(),
-        sandbox: crate::agent::sandbox::Protection::Landlock { abi: 7 },
+        sandbox: crate::agent::sandbox::Protection::FULL,
+        network: false,
         is_demo: false,
         env_credentials: None,
     }

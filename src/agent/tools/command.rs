@@ -1,7 +1,9 @@
-//! `run_command`: `sh -c COMMAND` in the workspace with stdin from /dev/null, in its own
-//! process group (so a timeout or a cancelled turn kills everything it started), confined by
-//! Landlock where the kernel has it. Output is streamed to the caller as it comes and kept
-//! for the model as head and tail within `MAX_COMMAND_OUTPUT`, so a flood costs no memory.
+//! `run_command` and the user's `!CMD`: `sh -c COMMAND` in the workspace with stdin from
+//! /dev/null, in a session of its own (a timeout or a cancelled turn kills its process
+//! group; in the sandbox its PID namespace ends everything it started), the model's
+//! commands confined by `agent::sandbox`. Output is streamed to the caller as it comes and
+//! kept for the model as head and tail within `MAX_COMMAND_OUTPUT`, so a flood costs no
+//! memory.
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -76,6 +78,15 @@ impl Captured {
     }
 }
 
+/// Who a command comes from, which decides its confinement.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// The model's `run_command`: the sandbox with this policy.
+    Model(&'a crate::agent::sandbox::Policy),
+    /// The user's own `!CMD`: no sandbox, the stripped environment.
+    User,
+}
+
 /// Kills the whole process group when dropped: on timeout, when the command ends (its
 /// background children go too) and when the turn is cancelled mid-command.
 struct GroupKill(Option<i32>);
@@ -84,7 +95,7 @@ impl GroupKill {
     fn kill(&mut self) {
         #[cfg(unix)]
         if let Some(pgid) = self.0.take() {
-            // SAFETY: plain syscall; the group id is the child's pid, set by `process_group(0)`.
+            // SAFETY: plain syscall; the group id is the child's pid (it called `setsid`).
             unsafe {
                 libc::killpg(pgid, libc::SIGKILL);
             }
@@ -99,7 +110,12 @@ impl Drop for GroupKill {
 }
 
 /// Runs `run.command` in `root`; `on_output` receives output text as it arrives.
-pub async fn run(root: &Path, run: &CommandRun, mut on_output: impl FnMut(String)) -> ToolOutput {
+pub async fn run(
+    root: &Path,
+    run: &CommandRun,
+    origin: Origin<'_>,
+    mut on_output: impl FnMut(String),
+) -> ToolOutput {
     let mut command = tokio::process::Command::new("sh");
     command
         .arg("-c")
@@ -109,19 +125,27 @@ pub async fn run(root: &Path, run: &CommandRun, mut on_output: impl FnMut(String
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    #[cfg(unix)]
-    command.process_group(0);
-    if let Err(message) = crate::agent::sandbox::confine(&mut command, root) {
-        return ToolOutput::error(message);
-    }
+    let _private_tmp = match origin {
+        Origin::Model(policy) => match crate::agent::sandbox::confine(&mut command, root, policy) {
+            Ok(private_tmp) => private_tmp,
+            Err(message) => return ToolOutput::error(message),
+        },
+        Origin::User => {
+            crate::agent::sandbox::user_command(&mut command);
+            crate::agent::sandbox::PrivateTmp::default()
+        }
+    };
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(err) => {
-            return describe(
-                run,
-                &CommandOutcome::Failed(err.to_string()),
-                &Captured::default(),
-            );
+            // The sandbox is set up between fork and exec; its failures come back here.
+            let message = match origin {
+                Origin::Model(_) => format!(
+                    "{err} (the sandbox could not be set up; `sapcode doctor` lists what holds)"
+                ),
+                Origin::User => err.to_string(),
+            };
+            return describe(run, &CommandOutcome::Failed(message), &Captured::default());
         }
     };
     let mut group = GroupKill(child.id().and_then(|id| i32::try_from(id).ok()));

@@ -8,14 +8,14 @@ use std::time::Duration;
 use super::command::{self, CommandRun};
 use super::{MAX_COMMAND_OUTPUT, ToolOutput};
 
-/// The pid a command wrote to `path`.
-pub(crate) fn read_pid(path: &Path) -> i32 {
-    let text = std::fs::read_to_string(path).expect("the command wrote its pid");
-    text.trim().parse().expect("a pid")
+/// A `sleep` length unique to this test, to find the process by its command line (a pid
+/// the command prints is one of its own PID namespace, meaningless outside).
+pub(crate) fn unique_sleep() -> String {
+    format!("1000.{}{}", std::process::id(), fastrand::u32(..))
 }
 
 /// Running or sleeping, not gone and not a zombie waiting for its reaper.
-pub(crate) fn is_alive(pid: i32) -> bool {
+fn is_alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Err(_) => false,
         Ok(stat) => {
@@ -28,15 +28,34 @@ pub(crate) fn is_alive(pid: i32) -> bool {
     }
 }
 
-/// Polls until `pid` is gone; fails the test if it outlives a generous bound.
-pub(crate) fn wait_until_gone(pid: i32) {
+/// Live processes whose command line holds `marker`.
+pub(crate) fn running(marker: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|line| String::from_utf8_lossy(&line).contains(marker))
+        })
+        .filter(|pid| is_alive(*pid))
+        .collect()
+}
+
+/// Polls until no process runs `marker`; fails the test if one outlives a generous bound.
+pub(crate) fn wait_until_gone(marker: &str) {
     for _ in 0..400 {
-        if !is_alive(pid) {
+        if running(marker).is_empty() {
             return;
         }
         std::thread::sleep(Duration::from_millis(25));
     }
-    panic!("process {pid} is still alive");
+    panic!(
+        "a process running {marker} is still alive: {:?}",
+        running(marker)
+    );
 }
 
 async fn run(root: &Path, command: &str, timeout_s: u64) -> ToolOutput {
@@ -44,7 +63,8 @@ async fn run(root: &Path, command: &str, timeout_s: u64) -> ToolOutput {
         command: command.into(),
         timeout: Duration::from_secs(timeout_s),
     };
-    command::run(root, &run, |_| {}).await
+    let policy = crate::agent::sandbox::Policy::default();
+    command::run(root, &run, command::Origin::Model(&policy), |_| {}).await
 }
 
 #[tokio::test]
@@ -83,7 +103,9 @@ async fn a_flood_of_output_is_capped_head_and_tail() {
         command: "head -c 20000000 /dev/zero | tr '\\0' a; echo; echo LAST".into(),
         timeout: Duration::from_secs(120),
     };
-    let out = command::run(dir.path(), &run_spec, |text| streamed += text.len()).await;
+    let policy = crate::agent::sandbox::Policy::default();
+    let origin = command::Origin::Model(&policy);
+    let out = command::run(dir.path(), &run_spec, origin, |text| streamed += text.len()).await;
     assert!(out.ok, "{}", out.summary);
     assert!(
         out.content.len() <= MAX_COMMAND_OUTPUT + 300,
@@ -106,7 +128,8 @@ async fn a_flood_of_output_is_capped_head_and_tail() {
 async fn a_timeout_kills_the_whole_process_group() {
     let dir = tempfile::tempdir().unwrap();
     // The grandchild ignores the shell's end; only a group kill reaches it.
-    let command = "sleep 1000 & echo $! > grandchild.pid; wait";
+    let sleep = unique_sleep();
+    let command = &format!("sleep {sleep} & wait");
     let out = run(dir.path(), command, 2).await;
     assert!(
         out.content
@@ -114,8 +137,7 @@ async fn a_timeout_kills_the_whole_process_group() {
         "{}",
         out.content
     );
-    let pid = read_pid(&dir.path().join("grandchild.pid"));
-    wait_until_gone(pid);
+    wait_until_gone(&sleep);
 }
 
 /// A directory the sandbox must not let a command write to: not under `/tmp` or `$TMPDIR`
@@ -143,8 +165,8 @@ fn writable_dir_outside_the_sandbox() -> Option<tempfile::TempDir> {
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn landlock_keeps_writes_in_the_workspace() {
-    use crate::agent::sandbox::{Protection, status};
-    if let Protection::ApprovalOnly = status() {
+    use crate::agent::sandbox::status;
+    if status().landlock.is_none() {
         eprintln!(
             "skipped: this kernel has no Landlock, so commands are confined by approval only"
         );

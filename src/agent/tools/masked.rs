@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::{CommandRun, ToolOutput, command};
+use super::{CommandRun, Origin, ToolOutput, command};
 use crate::redact::{StreamMask, mask_remembered};
 
 /// `output` with the remembered secrets masked in its text and its summary.
@@ -23,10 +23,11 @@ pub fn output(output: ToolOutput) -> ToolOutput {
 pub async fn run_command(
     root: &Path,
     run: &CommandRun,
+    origin: Origin<'_>,
     mut on_output: impl FnMut(String),
 ) -> ToolOutput {
     let mut mask = StreamMask::default();
-    let result = command::run(root, run, |text| {
+    let result = command::run(root, run, origin, |text| {
         let shown = mask.push(&text);
         if !shown.is_empty() {
             on_output(shown);
@@ -59,7 +60,7 @@ mod tests {
             timeout: Duration::from_secs(30),
         };
         let mut pieces = Vec::new();
-        let result = run_command(dir.path(), &run, |text| pieces.push(text)).await;
+        let result = run_command(dir.path(), &run, Origin::User, |text| pieces.push(text)).await;
         assert!(result.ok, "{}", result.summary);
         assert_eq!(pieces.concat(), "one [redacted] two\n", "{pieces:?}");
         assert!(

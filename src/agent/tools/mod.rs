@@ -20,12 +20,13 @@ pub(crate) mod command_tests;
 mod tests;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT};
+pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT, Origin};
 pub use masked::run_command;
 pub(crate) use read::walk as walk_workspace;
 pub use specs::specs;
@@ -154,12 +155,15 @@ pub struct Tools {
     command_timeout: Duration,
     approvals: Arc<Mutex<Approvals>>,
     undo: Arc<Mutex<Vec<UndoEntry>>>,
+    /// Whether commands get the network; shared by every clone (`/network` toggles it).
+    network: Arc<AtomicBool>,
 }
 
 impl Tools {
     /// `root` must exist; it is canonicalized and opened once so every check compares real
-    /// paths. Starts at level `read` with the default command timeout and the deny list of
-    /// the default sapcode dirs (faces pass their own with `with_deny_list`).
+    /// paths. Starts at level `read` with the default command timeout, commands without
+    /// network and the deny list of the default sapcode dirs (faces pass their own with
+    /// `with_deny_list`).
     pub fn new(root: &Path) -> std::io::Result<Tools> {
         Ok(Tools {
             dir: WorkspaceDir::open(root)?,
@@ -170,13 +174,32 @@ impl Tools {
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             approvals: Arc::default(),
             undo: Arc::default(),
+            network: Arc::default(),
         })
     }
 
-    /// The paths no tool reads or writes (sapcode's dirs as this run found them).
+    /// The paths no tool reads or writes and no command reads (sapcode's dirs as this run
+    /// found them, the credential stores).
     pub fn with_deny_list(mut self, deny: ReadDenyList) -> Tools {
         self.deny = Arc::new(deny);
         self
+    }
+
+    /// Whether commands get the network (for every clone).
+    pub fn set_network(&self, on: bool) {
+        self.network.store(on, Ordering::Relaxed);
+    }
+
+    pub fn network(&self) -> bool {
+        self.network.load(Ordering::Relaxed)
+    }
+
+    /// The sandbox policy of the model's commands as it is now.
+    pub fn command_policy(&self) -> super::sandbox::Policy {
+        super::sandbox::Policy {
+            network: self.network(),
+            deny: ReadDenyList::clone(&self.deny),
+        }
     }
 
     pub fn with_level(mut self, level: ToolLevel) -> Tools {

@@ -39,7 +39,13 @@ pub(super) fn level(ctx: &Context, args: &RunArgs) -> Result<ToolLevel, Error> {
 }
 
 /// The tools of the working directory at `level`, asking the way this run can.
-pub(super) fn tools(ctx: &Context, level: ToolLevel, yes: bool) -> Result<Tools, UsageError> {
+/// `network`: `--network` was given (else `[agent] network` decides, default off).
+pub(super) fn tools(
+    ctx: &Context,
+    level: ToolLevel,
+    yes: bool,
+    network: bool,
+) -> Result<Tools, UsageError> {
     let cwd = std::env::current_dir().map_err(|err| {
         UsageError::new(
             format!("--tools: no working directory: {err}"),
@@ -53,10 +59,11 @@ pub(super) fn tools(ctx: &Context, level: ToolLevel, yes: bool) -> Result<Tools,
                 "run sapcode from a readable directory, or pass --tools off",
             )
         })?
+        .with_level(level)
         .with_deny_list(crate::agent::protected::ReadDenyList::for_environment(
             &ctx.paths,
-        ))
-        .with_level(level);
+        ));
+    tools.set_network(network || ctx.config.agent.network.unwrap_or(false));
     if let Some(secs) = ctx.config.agent.command_timeout_s {
         tools = tools.with_command_timeout(Duration::from_secs(secs));
     }

@@ -7,8 +7,9 @@ use std::time::{Duration, SystemTime};
 use super::{Runner, lock, not_connected};
 use crate::agent::context::{self, Fitted, KEEP_TURNS};
 use crate::agent::history::InputHistory;
+use crate::agent::protected::ReadDenyList;
 use crate::agent::session::{Scope, SessionStore};
-use crate::agent::tools::{CommandRun, run_command};
+use crate::agent::tools::{CommandRun, Origin, run_command};
 use crate::agent::{Conversation, Tools};
 use crate::aicore::{ChatRequest, ChatTarget, Client, Mode};
 use crate::tui::event::{ChatUpdate, ErrorView, Event, FitContext};
@@ -27,14 +28,21 @@ impl Runner {
                     "turn tools off with /tools off",
                 )
             })?
-            .with_deny_list(crate::agent::protected::ReadDenyList::for_environment(
-                &self.ctx.paths,
-            ));
+            .with_deny_list(ReadDenyList::for_environment(&self.ctx.paths));
         if let Some(secs) = self.ctx.config.agent.command_timeout_s {
             tools = tools.with_command_timeout(Duration::from_secs(secs));
         }
+        tools.set_network(self.network);
         self.turns.tools = Some(tools.clone());
         Ok(tools)
+    }
+
+    /// `/network`: the model's commands get the network from the next one on.
+    pub(super) fn set_network(&mut self, on: bool) {
+        self.network = on;
+        if let Some(tools) = &self.turns.tools {
+            tools.set_network(on);
+        }
     }
 
     pub(super) fn run_shell(&mut self, turn: u64, command: String) {
@@ -54,7 +62,8 @@ impl Runner {
                 command,
                 timeout: tools.command_timeout(),
             };
-            let output = run_command(tools.root(), &run, |text| {
+            // The user's own command: no sandbox, but the stripped environment.
+            let output = run_command(tools.root(), &run, Origin::User, |text| {
                 let _ = tx.send(Event::Chat {
                     turn,
                     update: ChatUpdate::Delta(text),

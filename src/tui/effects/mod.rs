@@ -45,6 +45,8 @@ pub struct Runner {
     /// Inputs waiting to be appended to the history file, and the lock of the one writer.
     history_queue: Arc<Mutex<std::collections::VecDeque<String>>>,
     history_writing: Arc<Mutex<()>>,
+    /// Whether the model's commands get the network (`[agent] network`, `/network`).
+    network: bool,
 }
 
 impl Runner {
@@ -58,6 +60,7 @@ impl Runner {
             .data_dir
             .as_deref()
             .map(|dir| SessionWriter::new(SessionStore::new(dir), workspace.clone()));
+        let ctx_network = ctx.config.agent.network.unwrap_or(false);
         Runner {
             tx,
             ctx: Arc::new(ctx),
@@ -70,6 +73,7 @@ impl Runner {
             workspace,
             history_queue: Arc::default(),
             history_writing: Arc::default(),
+            network: ctx_network,
         }
     }
 
@@ -109,6 +113,7 @@ impl Runner {
                 self.answer_approval(turn, &id, decision);
             }
             Effect::UndoEdit => self.undo_edit(),
+            Effect::SetNetwork(on) => self.set_network(on),
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
             Effect::SaveSettings(form) => self.save_settings(form, None),
             Effect::SaveSettingsWithFileStore(form) => {

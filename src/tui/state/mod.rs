@@ -97,6 +97,8 @@ pub struct Startup {
     pub key_overrides: BTreeMap<String, String>,
     /// What confines approved commands on this machine (`agent::sandbox::status`).
     pub sandbox: Protection,
+    /// Whether commands start with the network (`[agent] network`).
+    pub network: bool,
     /// `--demo`: the built-in simulator, nothing of the settings is written.
     pub is_demo: bool,
     /// The environment variable the credentials come from, when one does.
@@ -129,6 +131,8 @@ pub struct AppState {
     pub next_request: u64,
     /// What confines approved commands; the status line names it.
     pub sandbox: Protection,
+    /// Whether the model's commands get the network (`/network` toggles it).
+    pub network: bool,
 }
 
 impl AppState {
@@ -178,6 +182,7 @@ impl AppState {
             notice,
             next_request: 1,
             sandbox: startup.sandbox,
+            network: startup.network,
         }
     }
 

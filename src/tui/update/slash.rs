@@ -110,6 +110,7 @@ pub(super) fn run(state: &mut AppState, command: Command, args: &str) -> Vec<Eff
             set_tools(state, args);
             Vec::new()
         }
+        Command::Network => set_network(state, args),
         Command::Copy => chat::copy_answer(state),
         Command::Help => {
             state.overlay = Overlay::Help;
@@ -161,6 +162,28 @@ fn set_tools(state: &mut AppState, args: &str) {
             format!("/tools {args}: the levels are off, read, edit and all"),
         ),
     }
+}
+
+/// `/network [on|off]`: whether the model's commands get the network (no argument: the
+/// other way round). Takes effect from the next command.
+fn set_network(state: &mut AppState, args: &str) -> Vec<Effect> {
+    let on = match args.to_ascii_lowercase().as_str() {
+        "" => !state.network,
+        "on" => true,
+        "off" => false,
+        other => {
+            conversation::push_notice(state, format!("/network {other}: use on or off"));
+            return Vec::new();
+        }
+    };
+    state.network = on;
+    let said = if on {
+        "network on: the model's commands can reach the network from the next one"
+    } else {
+        "network off: the model's commands cannot reach the network"
+    };
+    conversation::push_notice(state, said.to_owned());
+    vec![Effect::SetNetwork(on)]
 }
 
 fn resume(state: &mut AppState) -> Vec<Effect> {

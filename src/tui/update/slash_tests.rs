@@ -43,7 +43,7 @@ fn turn(state: &mut AppState, question: &str, answer: &str, usage: Option<Usage>
 fn the_popup_opens_on_a_slash_filters_moves_completes_and_closes() {
     let mut state = picked(160, 48);
     typed(&mut state, "/");
-    assert_eq!(slash_popup(&state).len(), 10);
+    assert_eq!(slash_popup(&state).len(), 11);
     typed(&mut state, "de");
     let names: Vec<&str> = slash_popup(&state).iter().map(|s| s.name).collect();
     assert_eq!(names, ["deployment", "model", "mode"]);
@@ -563,4 +563,29 @@ fn a_notice_quoting_server_text_reaches_the_screen_escaped() {
     let screen = crate::tui::test_support::render(&state);
     assert!(!screen.contains('\u{1b}'), "{screen}");
     assert!(screen.contains("\\x1b]52"), "{screen}");
+}
+
+#[test]
+fn network_switches_the_commands_network_and_the_status_line_shows_it() {
+    let mut state = picked(160, 48);
+    state.chat.level = crate::agent::tools::ToolLevel::All;
+    assert!(!state.network);
+    assert!(crate::tui::view::footer::protection_text(&state, true).ends_with("network off"));
+    let effects = enter(&mut state, "/network");
+    assert!(state.network);
+    assert!(
+        matches!(effects.last(), Some(Effect::SetNetwork(true))),
+        "{effects:?}"
+    );
+    assert!(last_notice(&state).starts_with("network on"));
+    assert!(crate::tui::view::footer::protection_text(&state, true).ends_with("network on"));
+    let effects = enter(&mut state, "/network off");
+    assert!(!state.network);
+    assert!(
+        matches!(effects.last(), Some(Effect::SetNetwork(false))),
+        "{effects:?}"
+    );
+    let effects = enter(&mut state, "/network maybe");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::SetNetwork(_))));
+    assert!(last_notice(&state).contains("use on or off"));
 }

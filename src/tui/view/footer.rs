@@ -9,7 +9,6 @@ use ratatui::text::Span;
 use super::{elapsed, split_line};
 use crate::agent::ToolLevel;
 use crate::agent::context::ContextLevel;
-use crate::agent::sandbox::Protection;
 use crate::tui::keymap::{Action, Scope};
 use crate::tui::state::{AppState, Overlay, Pane, Review, Turn};
 
@@ -71,13 +70,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
 
 /// The right end of the footer: the tools and sandbox (where questions are asked), the
 /// turn's usage and time, the context meter. When they do not fit beside the first key hint,
-/// the usage shortens to the time, then the tools go, then the time: the meter stays last,
+/// the tools take their short form, the usage shortens to the time, then the tools go, then
+/// the time: the meter stays last,
 /// as a full context is what stops the next question.
 fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static>> {
     let theme = state.theme;
     // The tools matter where questions are asked; the pickers keep the room for their keys.
-    let protection = match (state.overlay, state.focus) {
-        (Overlay::None, Pane::Chat) => Some(protection_text(state, width >= WIDE)),
+    let (protection, short) = match (state.overlay, state.focus) {
+        (Overlay::None, Pane::Chat) => (
+            Some(protection_text(state, width >= WIDE)),
+            Some(protection_text(state, false)),
+        ),
         (
             Overlay::None
             | Overlay::Settings
@@ -85,7 +88,7 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
             | Overlay::ConfirmQuit
             | Overlay::Resume,
             _,
-        ) => None,
+        ) => (None, None),
     };
     let meter = crate::tui::context_meter::measure(state)
         .and_then(|usage| crate::tui::context_meter::label(&usage))
@@ -100,8 +103,10 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
     let time = elapsed_text(state);
     let candidates = [
         (protection.as_deref(), usage.as_str()),
+        (short.as_deref(), usage.as_str()),
         (protection.as_deref(), time.as_str()),
-        (protection.as_deref(), ""),
+        (short.as_deref(), time.as_str()),
+        (short.as_deref(), ""),
         (None, time.as_str()),
         (None, ""),
     ];
@@ -199,16 +204,24 @@ fn fit_notice(notice: &str, width: usize) -> String {
 /// From this width the status names things in full; below, the key hints need the room.
 const WIDE: u16 = 120;
 
-/// `tools all · sandbox: landlock` (`⚙ all · landlock` when `wide` is false): what the
-/// model may do and, at level `all`, what confines its commands.
+/// `tools all · sandbox: landlock+ns · network off` (`⚙ all · landlock+ns · no net` when
+/// `wide` is false): what the model may do and, at level `all`, what confines its commands
+/// (`Protection::label`: what is missing on this kernel is named) and whether they get the
+/// network.
 pub fn protection_text(state: &AppState, wide: bool) -> String {
     let level = state.chat.level.as_str();
-    let sandbox = match (state.chat.level, state.sandbox, wide) {
-        (ToolLevel::All, Protection::Landlock { .. }, true) => " · sandbox: landlock",
-        (ToolLevel::All, Protection::Landlock { .. }, false) => " · landlock",
-        (ToolLevel::All, Protection::ApprovalOnly, true) => " · sandbox: none (approval only)",
-        (ToolLevel::All, Protection::ApprovalOnly, false) => " · no sandbox",
-        (ToolLevel::Off | ToolLevel::Read | ToolLevel::Edit, _, _) => "",
+    let sandbox = match (state.chat.level, wide) {
+        (ToolLevel::All, true) => format!(
+            " · sandbox: {} · network {}",
+            state.sandbox.label(state.network),
+            if state.network { "on" } else { "off" }
+        ),
+        (ToolLevel::All, false) => format!(
+            " · {} · {}",
+            state.sandbox.short_label(state.network),
+            if state.network { "net" } else { "no net" }
+        ),
+        (ToolLevel::Off | ToolLevel::Read | ToolLevel::Edit, _) => String::new(),
     };
     if wide {
         format!("tools {level}{sandbox}")

@@ -6,7 +6,7 @@ mod chat;
 mod code;
 mod deployments;
 mod diff;
-mod footer;
+pub(crate) mod footer;
 mod help;
 pub mod layout;
 mod models;

@@ -12,7 +12,6 @@ use ratatui::widgets::Paragraph;
 
 use super::{diff, pane_block};
 use crate::agent::ApprovalRequest;
-use crate::agent::sandbox::Protection;
 use crate::tui::keymap::{Action, Scope};
 use crate::tui::markdown;
 use crate::tui::state::{AppState, Review};
@@ -157,15 +156,10 @@ fn command_rows(state: &AppState, command: &str, width: u16) -> Vec<Line<'static
         }
     }
     rows.push(Line::default());
-    let protection = match state.sandbox {
-        Protection::Landlock { .. } => {
-            format!("Runs with sh -c in the workspace. {}.", state.sandbox)
-        }
-        Protection::ApprovalOnly => format!(
-            "Runs with sh -c in the workspace. {}: it can write anywhere you can.",
-            state.sandbox
-        ),
-    };
+    let protection = format!(
+        "Runs with sh -c in the workspace. {}.",
+        state.sandbox.sentence(state.network)
+    );
     rows.extend(markdown::wrap(
         vec![Span::styled(protection, theme.muted())],
         width,
