@@ -44,6 +44,14 @@ pub fn cache_file(dir: &Path, api_base: &str, resource_group: &str, kind: &str) 
 }
 
 impl<T: Clone + Serialize + DeserializeOwned> TtlCache<T> {
+    /// A fresh entry, unless the caller asked for a refresh.
+    pub fn hit(&self, refresh: bool) -> Option<Cached<T>> {
+        if refresh {
+            return None;
+        }
+        self.get(SystemTime::now())
+    }
+
     pub fn new(ttl: Duration, file: Option<PathBuf>) -> Self {
         TtlCache {
             ttl,

@@ -104,16 +104,6 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-/// A fresh cached listing, unless the caller asked for a refresh.
-fn hit<T>(fresh: Freshness, cache: &TtlCache<T>) -> Option<Cached<T>>
-where
-    T: Clone + serde::Serialize + serde::de::DeserializeOwned,
-{
-    (fresh == Freshness::Cached)
-        .then(|| cache.get(SystemTime::now()))
-        .flatten()
-}
-
 /// `uses_tls`: whether any URL of the key is https. Loading the system's trust store reads
 /// every file under /etc/ssl/certs, the largest start-up cost of a `run`; loopback
 /// http (the simulator) skips it.
@@ -199,12 +189,12 @@ impl Client {
     /// All deployments of the resource group, sorted (model name, RUNNING first, id).
     pub async fn deployments(&self, fresh: Freshness) -> Result<Cached<Vec<Deployment>>> {
         let inner = &self.inner;
-        if let Some(hit) = hit(fresh, &inner.deployments) {
+        if let Some(hit) = inner.deployments.hit(fresh == Freshness::Refresh) {
             return Ok(hit);
         }
         let _one_at_a_time = inner.deployments.fetch_gate().await;
         // Whoever held the gate before may have filled the cache meanwhile.
-        if let Some(hit) = hit(fresh, &inner.deployments) {
+        if let Some(hit) = inner.deployments.hit(fresh == Freshness::Refresh) {
             return Ok(hit);
         }
         let what = "listing deployments";
@@ -233,11 +223,11 @@ impl Client {
 
     async fn catalog(&self, fresh: Freshness) -> Result<Cached<Vec<ModelEntry>>> {
         let inner = &self.inner;
-        if let Some(hit) = hit(fresh, &inner.catalog) {
+        if let Some(hit) = inner.catalog.hit(fresh == Freshness::Refresh) {
             return Ok(hit);
         }
         let _one_at_a_time = inner.catalog.fetch_gate().await;
-        if let Some(hit) = hit(fresh, &inner.catalog) {
+        if let Some(hit) = inner.catalog.hit(fresh == Freshness::Refresh) {
             return Ok(hit);
         }
         let what = "reading the model catalog";
