@@ -309,3 +309,32 @@ fn doctor_lists_each_protection_and_whether_it_holds() {
         assert!(stdout.contains(&format!(" {name}: ")), "{name}: {stdout}");
     }
 }
+
+/// The tokens of the platform CLIs a developer has logged in to (GitHub, Cloud Foundry /
+/// SAP BTP, npm) are credential stores too: a command's output goes to the server, so a
+/// hostile one needs no network rule to collect them.
+#[test]
+fn a_command_cannot_read_the_platform_clis_tokens() {
+    let home = Home::new();
+    let stores = [
+        (".config/gh/hosts.yml", "marker-gh-token"),
+        (".cf/config.json", "marker-cf-token"),
+        (".npmrc", "marker-npm-token"),
+    ];
+    for (path, marker) in stores {
+        let file = home.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, marker).unwrap();
+    }
+    let reads = format!(
+        "cd {}; cat .config/gh/hosts.yml .cf/config.json .npmrc; echo read-done",
+        home.path().display()
+    );
+    for cwd in [home.path().to_owned(), project(&home)] {
+        let out = run_in(&home, &cwd, &reads, &[]);
+        assert!(out.contains("read-done"), "{out}");
+        for (path, marker) in stores {
+            assert!(!out.contains(marker), "{path} was read: {out}");
+        }
+    }
+}
