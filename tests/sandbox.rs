@@ -338,3 +338,31 @@ fn a_command_cannot_read_the_platform_clis_tokens() {
         }
     }
 }
+
+/// Where the workspace has no repository yet, there is no `.git` to bind read-only: a
+/// command's `git init` wrote a `.git/config` whose `core.fsmonitor` the user's next
+/// `git status` there (or a shell prompt showing the branch) runs outside the sandbox.
+#[test]
+fn a_command_cannot_create_a_repository_at_the_workspace_root() {
+    let home = Home::new();
+    let root = project(&home);
+    let out = run_in(
+        &home,
+        &root,
+        "mkdir -p .git/hooks .jj; echo '[core] fsmonitor = touch pwned' > .git/config; \
+         echo x > made.txt; echo init-done",
+        &[],
+    );
+    assert!(out.contains("init-done"), "{out}");
+    assert!(
+        root.join("made.txt").exists(),
+        "the workspace stays writable"
+    );
+    for name in [".git", ".jj"] {
+        assert!(
+            std::fs::symlink_metadata(root.join(name)).is_err(),
+            "{name} was left: {out}"
+        );
+    }
+    assert!(out.contains("cannot create a repository"), "{out}");
+}

@@ -10,10 +10,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
+use super::vcs::VCS_DIRS;
 use super::{PrivateTmp, errno};
-
-/// The VCS dirs (or, for a git worktree, the `.git` file) kept read-only.
-pub const VCS_DIRS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
 
 struct Step {
     source: Option<CString>,

@@ -1,0 +1,84 @@
+//! VCS dirs at the workspace root that a command created. Existing ones are bound read-only
+//! (`mounts`), but Landlock's grant on the workspace covers a name that does not exist yet:
+//! `git init` (or `mkdir .git`) where there was no repository made a `.git/config` with
+//! `core.fsmonitor` that the user's next `git status` (or shell prompt) in the workspace
+//! runs outside the sandbox. Whatever the command made under those names is removed once it
+//! ended; every process it started is dead by then (its PID namespace), so nothing can put
+//! it back.
+
+use std::path::{Path, PathBuf};
+
+/// The VCS dirs (or, for a git worktree, the `.git` file) a command cannot write.
+pub const VCS_DIRS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
+
+/// The VCS names absent at the workspace root before a command ran.
+#[derive(Debug)]
+pub struct NewVcsDirs {
+    root: PathBuf,
+    absent: Vec<&'static str>,
+}
+
+impl NewVcsDirs {
+    /// Notes which VCS names `root` lacks now.
+    pub fn watch(root: &Path) -> NewVcsDirs {
+        let absent = VCS_DIRS
+            .into_iter()
+            .filter(|name| std::fs::symlink_metadata(root.join(name)).is_err())
+            .collect();
+        NewVcsDirs {
+            root: root.to_owned(),
+            absent,
+        }
+    }
+
+    /// Removes what appeared under those names (a symlink as itself, never its target) and
+    /// says what, for the tool result; `None` when nothing appeared.
+    pub fn remove(&self) -> Option<String> {
+        let mut removed = Vec::new();
+        for name in &self.absent {
+            let path = self.root.join(name);
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let result = if meta.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.push(match result {
+                Ok(()) => format!("removed {name}"),
+                Err(err) => format!("could not remove {name}: {err}"),
+            });
+        }
+        (!removed.is_empty()).then(|| {
+            format!(
+                "\n[sapcode: a command cannot create a repository at the workspace root ({}); \
+                 run `!git init` yourself]\n",
+                removed.join(", ")
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_was_absent_before_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".hg")).unwrap();
+        let watch = NewVcsDirs::watch(dir.path());
+        assert_eq!(watch.remove(), None);
+        std::fs::create_dir_all(dir.path().join(".git/hooks")).unwrap();
+        std::os::unix::fs::symlink("/", dir.path().join(".jj")).unwrap();
+        let note = watch.remove().unwrap();
+        assert!(
+            note.contains("removed .git") && note.contains("removed .jj"),
+            "{note}"
+        );
+        assert!(!dir.path().join(".git").exists());
+        assert!(dir.path().join(".hg").exists());
+        assert!(Path::new("/").exists());
+    }
+}
