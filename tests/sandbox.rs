@@ -366,3 +366,34 @@ fn a_command_cannot_create_a_repository_at_the_workspace_root() {
     }
     assert!(out.contains("cannot create a repository"), "{out}");
 }
+
+/// A repository nested in the workspace (a workspace at `$HOME` or `~/src` holds many) is
+/// as much one `git status` away from running its `core.fsmonitor` as the one at the root.
+#[test]
+fn a_command_cannot_change_a_nested_repository() {
+    let home = Home::new();
+    let root = project(&home);
+    let inner = root.join("vendor/lib");
+    std::fs::create_dir_all(&inner).unwrap();
+    if git(&inner, &["init", "-q"]).is_none() {
+        println!("skipped: no working git");
+        return;
+    }
+    let config = std::fs::read(inner.join(".git/config")).unwrap();
+    let out = run_in(
+        &home,
+        &root,
+        "echo '[core] fsmonitor = touch pwned' >> vendor/lib/.git/config; echo x > vendor/lib/made.txt; echo nested-done",
+        &[],
+    );
+    assert!(out.contains("nested-done"), "{out}");
+    assert!(
+        inner.join("made.txt").exists(),
+        "the nested work tree stays writable"
+    );
+    assert_eq!(
+        std::fs::read(inner.join(".git/config")).unwrap(),
+        config,
+        "{out}"
+    );
+}

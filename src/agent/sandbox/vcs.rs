@@ -11,6 +11,47 @@ use std::path::{Path, PathBuf};
 /// The VCS dirs (or, for a git worktree, the `.git` file) a command cannot write.
 pub const VCS_DIRS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
 
+/// How many directory entries `find` looks at: a workspace at `$HOME` holds far more than
+/// any project, and every command pays for the walk.
+const WALK_BUDGET: usize = 100_000;
+
+/// Every VCS dir (or `.git` file) in `workspace` at any depth, not entering the VCS dirs
+/// themselves nor following symlinked directories: a repository nested in the workspace
+/// (a workspace at `$HOME` or `~/src` holds many) is as much the user's `git status` away
+/// from running its `core.fsmonitor` as the one at the root. Dangling names are left out
+/// (nothing to bind). Stops after `WALK_BUDGET` entries.
+#[cfg(target_os = "linux")]
+pub fn find(workspace: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![workspace.to_owned()];
+    let mut seen = 0usize;
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > WALK_BUDGET {
+                tracing::warn!(
+                    "{}: VCS dirs beyond {WALK_BUDGET} entries not bound read-only",
+                    workspace.display()
+                );
+                return found;
+            }
+            let path = entry.path();
+            let is_vcs = VCS_DIRS.iter().any(|name| entry.file_name() == *name);
+            if is_vcs {
+                if std::fs::metadata(&path).is_ok() {
+                    found.push(path);
+                }
+            } else if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                pending.push(path);
+            }
+        }
+    }
+    found
+}
+
 /// The VCS names absent at the workspace root before a command ran.
 #[derive(Debug)]
 pub struct NewVcsDirs {
@@ -63,6 +104,23 @@ impl NewVcsDirs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_repositories_are_found_and_not_entered() {
+        let dir = tempfile::tempdir().unwrap();
+        for made in [".git/objects", "a/b/.hg", "c/.git/modules/x/.git", "d"] {
+            std::fs::create_dir_all(dir.path().join(made)).unwrap();
+        }
+        std::fs::write(dir.path().join("d/.git"), "gitdir: ../.git").unwrap();
+        std::os::unix::fs::symlink("/nonexistent", dir.path().join("d/.jj")).unwrap();
+        let mut found = find(dir.path());
+        found.sort();
+        let expected: Vec<_> = [".git", "a/b/.hg", "c/.git", "d/.git"]
+            .iter()
+            .map(|rel| dir.path().join(rel))
+            .collect();
+        assert_eq!(found, expected);
+    }
 
     #[test]
     fn only_what_was_absent_before_is_removed() {
