@@ -339,18 +339,18 @@ fn a_command_cannot_read_the_platform_clis_tokens() {
     }
 }
 
-/// Where the workspace has no repository yet, there is no `.git` to bind read-only: a
+/// Where the workspace (or a dir in it) has no repository yet, there is no `.git` to bind: a
 /// command's `git init` wrote a `.git/config` whose `core.fsmonitor` the user's next
 /// `git status` there (or a shell prompt showing the branch) runs outside the sandbox.
 #[test]
-fn a_command_cannot_create_a_repository_at_the_workspace_root() {
+fn a_command_cannot_create_a_repository_in_the_workspace() {
     let home = Home::new();
     let root = project(&home);
     let out = run_in(
         &home,
         &root,
-        "mkdir -p .git/hooks .jj; echo '[core] fsmonitor = touch pwned' > .git/config; \
-         echo x > made.txt; echo init-done",
+        "mkdir -p .git/hooks .jj sub/.git; echo '[core] fsmonitor = touch pwned' > .git/config; \
+         cp .git/config sub/.git/config; echo x > made.txt; echo init-done",
         &[],
     );
     assert!(out.contains("init-done"), "{out}");
@@ -358,7 +358,7 @@ fn a_command_cannot_create_a_repository_at_the_workspace_root() {
         root.join("made.txt").exists(),
         "the workspace stays writable"
     );
-    for name in [".git", ".jj"] {
+    for name in [".git", ".jj", "sub/.git"] {
         assert!(
             std::fs::symlink_metadata(root.join(name)).is_err(),
             "{name} was left: {out}"

@@ -1,4 +1,4 @@
-//! VCS dirs at the workspace root that a command created. Existing ones are bound read-only
+//! VCS dirs in the workspace that a command created. Existing ones are bound read-only
 //! (`mounts`), but Landlock's grant on the workspace covers a name that does not exist yet:
 //! `git init` (or `mkdir .git`) where there was no repository made a `.git/config` with
 //! `core.fsmonitor` that the user's next `git status` (or shell prompt) in the workspace
@@ -20,7 +20,6 @@ const WALK_BUDGET: usize = 100_000;
 /// (a workspace at `$HOME` or `~/src` holds many) is as much the user's `git status` away
 /// from running its `core.fsmonitor` as the one at the root. Dangling names are left out
 /// (nothing to bind). Stops after `WALK_BUDGET` entries.
-#[cfg(target_os = "linux")]
 pub fn find(workspace: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![workspace.to_owned()];
@@ -52,32 +51,30 @@ pub fn find(workspace: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// The VCS names absent at the workspace root before a command ran.
+/// The VCS dirs in the workspace before a command ran.
 #[derive(Debug)]
 pub struct NewVcsDirs {
     root: PathBuf,
-    absent: Vec<&'static str>,
+    before: Vec<PathBuf>,
 }
 
 impl NewVcsDirs {
-    /// Notes which VCS names `root` lacks now.
+    /// Notes the VCS dirs `root` holds now.
     pub fn watch(root: &Path) -> NewVcsDirs {
-        let absent = VCS_DIRS
-            .into_iter()
-            .filter(|name| std::fs::symlink_metadata(root.join(name)).is_err())
-            .collect();
         NewVcsDirs {
             root: root.to_owned(),
-            absent,
+            before: find(root),
         }
     }
 
-    /// Removes what appeared under those names (a symlink as itself, never its target) and
-    /// says what, for the tool result; `None` when nothing appeared.
+    /// Removes every VCS dir that appeared since (a symlink as itself, never its target)
+    /// and says what, for the tool result; `None` when nothing appeared.
     pub fn remove(&self) -> Option<String> {
         let mut removed = Vec::new();
-        for name in &self.absent {
-            let path = self.root.join(name);
+        for path in find(&self.root) {
+            if self.before.contains(&path) {
+                continue;
+            }
             let Ok(meta) = std::fs::symlink_metadata(&path) else {
                 continue;
             };
@@ -86,6 +83,7 @@ impl NewVcsDirs {
             } else {
                 std::fs::remove_file(&path)
             };
+            let name = path.strip_prefix(&self.root).unwrap_or(&path).display();
             removed.push(match result {
                 Ok(()) => format!("removed {name}"),
                 Err(err) => format!("could not remove {name}: {err}"),
@@ -93,7 +91,7 @@ impl NewVcsDirs {
         }
         (!removed.is_empty()).then(|| {
             format!(
-                "\n[sapcode: a command cannot create a repository at the workspace root ({}); \
+                "\n[sapcode: a command cannot create a repository in the workspace ({}); \
                  run `!git init` yourself]\n",
                 removed.join(", ")
             )
