@@ -309,3 +309,91 @@ fn doctor_lists_each_protection_and_whether_it_holds() {
         assert!(stdout.contains(&format!(" {name}: ")), "{name}: {stdout}");
     }
 }
+
+/// The tokens of the platform CLIs a developer has logged in to (GitHub, Cloud Foundry /
+/// SAP BTP, npm) are credential stores too: a command's output goes to the server, so a
+/// hostile one needs no network rule to collect them.
+#[test]
+fn a_command_cannot_read_the_platform_clis_tokens() {
+    let home = Home::new();
+    let stores = [
+        (".config/gh/hosts.yml", "marker-gh-token"),
+        (".cf/config.json", "marker-cf-token"),
+        (".npmrc", "marker-npm-token"),
+    ];
+    for (path, marker) in stores {
+        let file = home.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, marker).unwrap();
+    }
+    let reads = format!(
+        "cd {}; cat .config/gh/hosts.yml .cf/config.json .npmrc; echo read-done",
+        home.path().display()
+    );
+    for cwd in [home.path().to_owned(), project(&home)] {
+        let out = run_in(&home, &cwd, &reads, &[]);
+        assert!(out.contains("read-done"), "{out}");
+        for (path, marker) in stores {
+            assert!(!out.contains(marker), "{path} was read: {out}");
+        }
+    }
+}
+
+/// Where the workspace (or a dir in it) has no repository yet, there is no `.git` to bind: a
+/// command's `git init` wrote a `.git/config` whose `core.fsmonitor` the user's next
+/// `git status` there (or a shell prompt showing the branch) runs outside the sandbox.
+#[test]
+fn a_command_cannot_create_a_repository_in_the_workspace() {
+    let home = Home::new();
+    let root = project(&home);
+    let out = run_in(
+        &home,
+        &root,
+        "mkdir -p .git/hooks .jj sub/.git; echo '[core] fsmonitor = touch pwned' > .git/config; \
+         cp .git/config sub/.git/config; echo x > made.txt; echo init-done",
+        &[],
+    );
+    assert!(out.contains("init-done"), "{out}");
+    assert!(
+        root.join("made.txt").exists(),
+        "the workspace stays writable"
+    );
+    for name in [".git", ".jj", "sub/.git"] {
+        assert!(
+            std::fs::symlink_metadata(root.join(name)).is_err(),
+            "{name} was left: {out}"
+        );
+    }
+    assert!(out.contains("cannot create a repository"), "{out}");
+}
+
+/// A repository nested in the workspace (a workspace at `$HOME` or `~/src` holds many) is
+/// as much one `git status` away from running its `core.fsmonitor` as the one at the root.
+#[test]
+fn a_command_cannot_change_a_nested_repository() {
+    let home = Home::new();
+    let root = project(&home);
+    let inner = root.join("vendor/lib");
+    std::fs::create_dir_all(&inner).unwrap();
+    if git(&inner, &["init", "-q"]).is_none() {
+        println!("skipped: no working git");
+        return;
+    }
+    let config = std::fs::read(inner.join(".git/config")).unwrap();
+    let out = run_in(
+        &home,
+        &root,
+        "echo '[core] fsmonitor = touch pwned' >> vendor/lib/.git/config; echo x > vendor/lib/made.txt; echo nested-done",
+        &[],
+    );
+    assert!(out.contains("nested-done"), "{out}");
+    assert!(
+        inner.join("made.txt").exists(),
+        "the nested work tree stays writable"
+    );
+    assert_eq!(
+        std::fs::read(inner.join(".git/config")).unwrap(),
+        config,
+        "{out}"
+    );
+}

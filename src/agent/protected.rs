@@ -21,6 +21,22 @@ pub const HOME_CREDENTIAL_STORES: &[&str] = &[
     ".gnupg",
     ".netrc",
     ".git-credentials",
+    // Tokens the command-line tools of the platforms a developer deploys to keep in plain
+    // text: a hostile server needs no network rule to get them, the tool result carries
+    // them to it (Cloud Foundry and the btp CLI are what SAP BTP users have).
+    ".cf",
+    ".config/.btp",
+    ".config/gh",
+    ".config/hub",
+    ".npmrc",
+    ".pypirc",
+    ".cargo/credentials",
+    ".cargo/credentials.toml",
+    ".vault-token",
+    ".terraform.d/credentials.tfrc.json",
+    ".pgpass",
+    ".password-store",
+    ".local/share/keyrings",
 ];
 
 /// Paths no tool reads, and whose contents a sandboxed command cannot read.

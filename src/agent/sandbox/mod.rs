@@ -20,6 +20,7 @@ mod namespaces;
 #[cfg(target_os = "linux")]
 mod seccomp;
 mod status;
+mod vcs;
 
 use std::path::PathBuf;
 
@@ -29,6 +30,7 @@ pub use linux::confine;
 #[cfg(target_os = "linux")]
 use linux::probe;
 pub use status::{Check, Protection, status};
+pub use vcs::NewVcsDirs;
 
 use crate::agent::protected::ReadDenyList;
 

@@ -2,7 +2,7 @@
 //! (the workspace bound back where it was when it lies under `/tmp`), empty read-only
 //! stand-ins over the denied paths a writable root would expose and over the user's runtime
 //! dir (`/run/user/UID`: the desktop bus, agents, the systemd user manager), and the VCS
-//! dirs at the workspace root bound read-only. Planned in the parent as a list of mount(2)
+//! dirs at any depth of the workspace bound read-only. Planned in the parent as a list of mount(2)
 //! calls on prepared strings; the child only makes the calls.
 
 use std::ffi::CString;
@@ -11,9 +11,6 @@ use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use super::{PrivateTmp, errno};
-
-/// The VCS dirs (or, for a git worktree, the `.git` file) kept read-only.
-pub const VCS_DIRS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
 
 struct Step {
     source: Option<CString>,
@@ -117,11 +114,7 @@ pub fn plan(
             bind(c"/dev/null".to_owned(), c_path(path)?, 0)
         });
     }
-    for name in VCS_DIRS {
-        let path = workspace.join(name);
-        if std::fs::symlink_metadata(&path).is_err() {
-            continue;
-        }
+    for path in super::vcs::find(workspace) {
         let target = c_path(&path)?;
         steps.push(bind(target.clone(), target.clone(), libc::MS_REC));
         steps.push(Step {

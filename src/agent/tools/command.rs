@@ -135,6 +135,8 @@ pub async fn run(
             crate::agent::sandbox::PrivateTmp::default()
         }
     };
+    let new_vcs =
+        matches!(origin, Origin::Model(_)).then(|| crate::agent::sandbox::NewVcsDirs::watch(root));
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(err) => {
@@ -199,6 +201,12 @@ pub async fn run(
         }
     }
     let outcome = outcome.unwrap_or_else(|| CommandOutcome::Failed("no exit status".into()));
+    if let Some(note) = new_vcs
+        .as_ref()
+        .and_then(crate::agent::sandbox::NewVcsDirs::remove)
+    {
+        stream(note.as_bytes(), &mut captured);
+    }
     describe(run, &outcome, &captured)
 }
 
