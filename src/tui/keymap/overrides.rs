@@ -183,6 +183,7 @@ fn partner_of(action: Action) -> Option<(Action, &'static str)> {
         Action::PrevItem => (Action::NextItem, "next file or block"),
         Action::NextItem => (Action::PrevItem, "previous file or block"),
         Action::Quit
+        | Action::Exit
         | Action::NextPane
         | Action::PrevPane
         | Action::FocusModels
@@ -343,15 +344,15 @@ mod tests {
     #[test]
     fn a_scoped_override_touches_one_scope() {
         let (keymap, problems) =
-            Keymap::with_overrides(&overrides(&[("chat.top", "ctrl-t"), ("down", "J")]));
+            Keymap::with_overrides(&overrides(&[("chat.top", "ctrl-t"), ("down", "alt-j")]));
         assert_eq!(problems, Vec::<String>::new());
         let ctrl_t = KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL);
         assert_eq!(keymap.lookup(Scope::Chat, &ctrl_t), Some(Action::Top));
         let home = KeyEvent::new(KeyCode::Home, KeyModifiers::NONE);
         assert_eq!(keymap.lookup(Scope::Models, &home), Some(Action::Top));
         // Down moved, so Up no longer claims "↑↓".
-        assert!(keymap.footer(Scope::Models).contains(&("↑/k", "up")));
-        assert!(keymap.footer(Scope::Models).contains(&("J", "down")));
+        assert!(keymap.footer(Scope::Models).contains(&("↑", "up")));
+        assert!(keymap.footer(Scope::Models).contains(&("A-j", "down")));
     }
 
     #[test]
