@@ -71,7 +71,7 @@ impl Keymap {
                 .filter(|_| scope.takes_text())
             {
                 return Err(format!(
-                    "'{}' is text there (typing is text everywhere but a review); use ctrl- or alt-",
+                    "'{}' would be typed as text; use ctrl- or alt-",
                     key_name(letter)
                 ));
             }
@@ -372,7 +372,7 @@ mod tests {
                 "[keys] qiut = \"ctrl-q\": unknown action 'qiut' (config.example.toml lists them)",
                 "[keys] quit = \"ctrl-r\": C-r is both retry and quit in chat; default kept",
                 "[keys] send = \"hyper-enter\": cannot read key 'hyper-enter' (try ctrl-q, alt-enter, f2, pgup, x)",
-                "[keys] stop = \"x\": 'x' is text there (typing is text everywhere but a review); use ctrl- or alt-",
+                "[keys] stop = \"x\": 'x' would be typed as text; use ctrl- or alt-",
                 "[keys] window.quit = \"ctrl-q\": unknown scope 'window' (one of everywhere, pickers, models, deployments, code, chat, settings, review)",
             ]
         );
