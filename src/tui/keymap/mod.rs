@@ -133,12 +133,17 @@ impl Keymap {
     pub fn help_rows(&self) -> Vec<(&'static str, String, &'static str)> {
         let mut rows: Vec<(&'static str, String, &'static str)> = Vec::new();
         for binding in &self.bindings {
-            let keys = binding
-                .keys
-                .iter()
-                .map(key_name)
-                .collect::<Vec<_>>()
-                .join(" ");
+            // A binding without keys (the models' filter: letters start it) shows its label.
+            let keys = if binding.keys.is_empty() {
+                binding.label.clone()
+            } else {
+                binding
+                    .keys
+                    .iter()
+                    .map(key_name)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             match rows.last_mut() {
                 Some((scope, shown, _))
                     if binding.help.is_empty() && *scope == binding.scope.name() =>
