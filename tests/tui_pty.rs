@@ -42,6 +42,12 @@ impl Screen {
                     self.input.write_all(b"\x1b[1;1R").unwrap();
                     self.input.flush().unwrap();
                 }
+                // The kitty keyboard query ends with a primary device attributes request: a
+                // terminal without the protocol answers only that (else the app waits 2 s).
+                if bytes.windows(3).any(|w| w == b"\x1b[c") {
+                    self.input.write_all(b"\x1b[?62c").unwrap();
+                    self.input.flush().unwrap();
+                }
                 self.parser.process(&bytes);
                 self.raw.extend_from_slice(&bytes);
                 true
@@ -151,13 +157,14 @@ fn demo_pick_chat_quit_in_a_pty() {
     screen.wait_for("the model list", |s| {
         s.contains("gpt-4o") && s.contains("2/3")
     });
-    // Filter to gpt-4o and pick it; the deployment picker opens on its first RUNNING row.
-    screen.send("/gpt-4o");
+    // Ctrl-O to the model picker, where letters filter; pick gpt-4o; the deployment picker
+    // opens on its first RUNNING row.
+    screen.send("\x0fgpt-4o");
     screen.send("\r");
     screen.wait_for("gpt-4o's deployments", |s| s.contains("2 running of 3"));
     // Down twice: the PENDING row is skipped, so this lands on the second RUNNING one.
-    screen.send("j");
-    screen.send("j");
+    screen.send("\x1b[B");
+    screen.send("\x1b[B");
     screen.send("\r");
     screen.wait_for("the chat title", |s| s.contains("Chat · gpt-4o · de91b0a1"));
     screen.send("what does the borrow checker do");
@@ -166,6 +173,11 @@ fn demo_pick_chat_quit_in_a_pty() {
         s.contains("received your message") && s.contains("total")
     });
     assert!(screen.text().contains("┌ rust"), "{}", screen.text());
+    // Ctrl-C on an empty input asks for a second one.
+    screen.send("\x03");
+    screen.wait_for("the second Ctrl-C hint", |s| {
+        s.contains("Ctrl-C again to quit")
+    });
     screen.send("\x03");
 
     let deadline = Instant::now() + WAIT;
@@ -191,6 +203,14 @@ fn demo_pick_chat_quit_in_a_pty() {
     assert!(left > entered);
     assert!(!screen.parser.screen().alternate_screen());
     assert!(raw[left..].contains("\x1b[?25h"), "cursor shown again");
+    // Back in the shell, one line says how to come back to the conversation.
+    screen.wait_for_raw("--continue", left);
+    let raw = String::from_utf8_lossy(&screen.raw);
+    assert!(
+        raw[left..].contains("to resume this conversation: sapcode --demo --continue"),
+        "{:?}",
+        &raw[left..]
+    );
 }
 
 /// Picks gpt-4o and its first RUNNING deployment with the keyboard.
@@ -198,7 +218,7 @@ fn pick_gpt4o(screen: &mut Screen) {
     screen.wait_for("the model list", |s| {
         s.contains("gpt-4o") && s.contains("2/3")
     });
-    screen.send("/gpt-4o");
+    screen.send("\x0fgpt-4o");
     screen.send("\r");
     screen.wait_for("gpt-4o's deployments", |s| s.contains("2 running of 3"));
     screen.send("\r");
@@ -342,14 +362,28 @@ fn continue_opens_the_tui_on_the_last_conversation() {
     quit(&mut screen, &mut child);
 }
 
-/// Ctrl-C, then waits for the process to end.
+/// Ctrl-C (clears a draft or stops an answer), Ctrl-D (quits on the empty input), then
+/// waits for the process to end.
 fn quit(screen: &mut Screen, child: &mut Box<dyn portable_pty::Child + Send + Sync>) {
-    screen.send("\x03");
+    screen.send("\x03\x04");
+    wait_exit(screen, child);
+}
+
+/// Waits for the process to end; it must end well.
+fn wait_exit(screen: &mut Screen, child: &mut Box<dyn portable_pty::Child + Send + Sync>) {
     let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "sapcode did not quit; screen:\n{}",
+            screen.text()
+        );
         screen.pump(Duration::from_millis(50));
-    }
+    };
+    assert!(status.success(), "exit status {status:?}");
 }
 
 #[test]
@@ -484,13 +518,7 @@ fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
         assert!(Instant::now() < deadline, "notes.txt was not edited");
         screen.pump(Duration::from_millis(50));
     }
-    screen.send("\x03");
-    screen.send("y");
-    let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "sapcode did not quit on Ctrl-C");
-        screen.pump(Duration::from_millis(50));
-    }
+    quit(&mut screen, &mut child);
 }
 
 /// `!CMD` printing the client secret (the simulator's, in `--demo`): the output streamed to
@@ -536,4 +564,128 @@ fn a_shell_command_printing_the_secret_shows_it_redacted() {
     }
     assert!(saved.contains("KEY=[redacted]"), "{saved}");
     assert!(!saved.contains(secret), "{saved}");
+}
+
+/// First launch: the app opens in the message box. Typing "quick question" (q, u, i, c, k…
+/// were picker keys once: `q` quit the app) lands in it, every letter, and nothing quits.
+/// Enter without a model opens the picker and keeps the message for after the pick.
+#[test]
+fn first_launch_typing_lands_in_the_message_box_and_nothing_quits() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    screen.wait_for("the model list", |s| {
+        s.contains("gpt-4o") && s.contains("2/3")
+    });
+    screen.send("quick question");
+    screen.wait_for("the typed text in the message box", |s| {
+        s.contains("│quick question")
+    });
+    screen.idle(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "{}", screen.text());
+    screen.send("\r");
+    screen.wait_for("the pick hint", |s| s.contains("pick a model first"));
+    // In the picker letters filter.
+    screen.send("gpt-4o\r");
+    screen.wait_for("gpt-4o's deployments", |s| s.contains("2 running of 3"));
+    screen.send("\r");
+    screen.wait_for("the chat title", |s| s.contains("Chat · gpt-4o"));
+    assert!(
+        screen.text().contains("│quick question"),
+        "{}",
+        screen.text()
+    );
+    screen.send("\r");
+    screen.wait_for("the answer", |s| s.contains("received your message"));
+    quit(&mut screen, &mut child);
+}
+
+/// Ctrl-C with a draft clears it (↑ brings it back), on an empty input it asks for a second
+/// one, and the second quits; the shell then says how to resume the conversation.
+#[test]
+fn ctrl_c_clears_a_draft_then_twice_quits_and_says_how_to_resume() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("hello there\r");
+    screen.wait_for("the answer", |s| {
+        s.contains("received your message") && s.contains("total")
+    });
+    screen.send("half a thought");
+    screen.wait_for("the draft", |s| s.contains("│half a thought"));
+    screen.send("\x03");
+    screen.wait_for("the draft cleared", |s| {
+        s.contains("draft cleared") && !s.contains("│half a thought")
+    });
+    assert!(child.try_wait().unwrap().is_none(), "{}", screen.text());
+    screen.send("\x1b[A");
+    screen.wait_for("the draft back", |s| s.contains("│half a thought"));
+    screen.send("\x03");
+    screen.wait_for("the draft cleared again", |s| {
+        !s.contains("│half a thought")
+    });
+    screen.send("\x03");
+    screen.wait_for("the second Ctrl-C hint", |s| {
+        s.contains("Ctrl-C again to quit")
+    });
+    assert!(child.try_wait().unwrap().is_none(), "{}", screen.text());
+    let from = screen.raw.len();
+    screen.send("\x03");
+    wait_exit(&mut screen, &mut child);
+    screen.wait_for_raw("sapcode --demo --continue", from);
+}
+
+#[test]
+fn ctrl_d_on_an_empty_input_quits() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("\x04");
+    wait_exit(&mut screen, &mut child);
+    // No question was asked: there is nothing to resume, and no line says so.
+    assert!(
+        !String::from_utf8_lossy(&screen.raw).contains("--continue"),
+        "{}",
+        String::from_utf8_lossy(&screen.raw)
+    );
+}
+
+/// `\` then Enter is a new line (as in a shell), not a sent backslash.
+#[test]
+fn backslash_enter_makes_a_new_line() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    // Typed as a person types: keys arriving in one burst would be a paste, where a line
+    // break is text anyway.
+    screen.send("first line\\");
+    screen.wait_for("the backslash", |s| s.contains("│first line\\"));
+    screen.send("\r");
+    screen.wait_for("the backslash gone", |s| !s.contains("│first line\\"));
+    screen.send("second line");
+    screen.wait_for("two lines in the input", |s| {
+        s.contains("│first line ") && s.contains("│second line")
+    });
+    assert!(!screen.text().contains("first line\\"), "{}", screen.text());
+    assert!(
+        !screen.text().contains("received your message"),
+        "{}",
+        screen.text()
+    );
+    screen.send("\r");
+    screen.wait_for("the answer", |s| s.contains("received your message"));
+    quit(&mut screen, &mut child);
+}
+
+/// `@property` names no file: it is a word of the question, which is sent.
+#[test]
+fn an_at_word_that_is_not_a_path_is_sent_as_text() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("what does @property do\r");
+    screen.wait_for("the answer", |s| {
+        s.contains("received your message") || s.contains("nothing sent")
+    });
+    assert!(!screen.text().contains("nothing sent"), "{}", screen.text());
+    quit(&mut screen, &mut child);
 }

@@ -86,6 +86,20 @@ pub async fn run(
     runner.shutdown();
     input.abort();
     drop(guard);
+    // Once the terminal is back: one line in the shell says how to come back.
+    if result.is_ok() && state.has_conversation() {
+        let demo = if state.settings.is_demo {
+            " --demo"
+        } else {
+            ""
+        };
+        // A closed stdout has nowhere to show it: nothing to do then.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stdout(),
+            "to resume this conversation: sapcode{demo} --continue"
+        );
+    }
     result
 }
 

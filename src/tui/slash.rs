@@ -16,6 +16,7 @@ pub enum Command {
     Network,
     Copy,
     Help,
+    Exit,
 }
 
 /// One row of the table: how it is typed and what the popup says about it.
@@ -27,7 +28,7 @@ pub struct Spec {
     pub help: &'static str,
 }
 
-pub const COMMANDS: [Spec; 11] = [
+pub const COMMANDS: [Spec; 13] = [
     spec(Command::Model, "model", "", "pick the model"),
     spec(Command::Deployment, "deployment", "", "pick the deployment"),
     spec(
@@ -74,6 +75,18 @@ pub const COMMANDS: [Spec; 11] = [
     ),
     spec(Command::Copy, "copy", "", "copy the last answer (OSC 52)"),
     spec(Command::Help, "help", "", "every key and command"),
+    spec(
+        Command::Exit,
+        "exit",
+        "",
+        "quit sapcode (the conversation stays saved)",
+    ),
+    spec(
+        Command::Exit,
+        "quit",
+        "",
+        "quit sapcode (the conversation stays saved)",
+    ),
 ];
 
 const fn spec(

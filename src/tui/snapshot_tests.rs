@@ -7,7 +7,7 @@ use crossterm::event::KeyCode;
 
 use super::event::{ChatUpdate, ErrorView, Event};
 use super::state::{AppState, Connection, Load};
-use super::test_support::{apply, ctrl, key, loaded, picked, render, startup, t0, typed};
+use super::test_support::{alt, apply, ctrl, key, loaded, picked, render, startup, t0, typed};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -86,8 +86,7 @@ fn models_loaded() {
 fn models_all_filtered_by_typing() {
     snap("models_all_filter_mini", |w, h| {
         let mut state = loaded(w, h);
-        key(&mut state, KeyCode::Char('a'));
-        key(&mut state, KeyCode::Char('/'));
+        alt(&mut state, 'a');
         typed(&mut state, "mini");
         state
     });
@@ -109,7 +108,6 @@ fn models_error() {
 fn models_empty_filter() {
     snap("models_empty_filter", |w, h| {
         let mut state = loaded(w, h);
-        key(&mut state, KeyCode::Char('/'));
         typed(&mut state, "zzz");
         state
     });
@@ -263,7 +261,7 @@ fn settings_first_launch() {
 fn settings_save_failed() {
     snap("settings_save_failed", |w, h| {
         let mut state = loaded(w, h);
-        key(&mut state, KeyCode::Char('s'));
+        ctrl(&mut state, 's');
         state.settings.form.client_id = "sb-42|aicore!b540".into();
         state.settings.form.auth_url =
             "https://tenant.authentication.eu10.hana.ondemand.com".into();
@@ -285,7 +283,7 @@ fn settings_save_failed() {
 fn settings_editing_secret_is_masked() {
     snap("settings_editing_secret", |w, h| {
         let mut state = loaded(w, h);
-        key(&mut state, KeyCode::Char('s'));
+        ctrl(&mut state, 's');
         key(&mut state, KeyCode::Down);
         key(&mut state, KeyCode::Down);
         key(&mut state, KeyCode::Enter);
@@ -298,15 +296,15 @@ fn settings_editing_secret_is_masked() {
 fn help_overlay() {
     snap("help", |w, h| {
         let mut state = loaded(w, h);
-        key(&mut state, KeyCode::Char('?'));
+        key(&mut state, KeyCode::F(1));
         state
     });
 }
 
 #[test]
-fn quit_confirmation() {
-    snap("quit_confirm", |w, h| {
-        let (mut state, _) = streaming(w, h);
+fn ctrl_c_on_an_empty_input_asks_for_a_second_one() {
+    snap("ctrl_c_again", |w, h| {
+        let mut state = picked(w, h);
         ctrl(&mut state, 'c');
         state
     });

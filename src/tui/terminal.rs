@@ -1,11 +1,15 @@
 //! Raw mode, alternate screen, bracketed paste and mouse capture: entered by a guard that
 //! restores the terminal on drop, and by a panic hook installed *before* raw mode so a panic
 //! message prints on a sane screen. Stderr goes to a log file meanwhile (`stderr_guard`).
+//! Where the terminal has the kitty keyboard protocol, it is asked for, so Shift-Enter
+//! arrives as Shift-Enter (a new line) instead of a plain Enter (send).
 
 use std::io::{Stdout, Write, stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
 };
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -15,6 +19,9 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+/// The kitty keyboard flags were pushed: `restore` pops them (once), and only then.
+static KEYBOARD_PUSHED: AtomicBool = AtomicBool::new(false);
 
 pub struct TerminalGuard {
     pub terminal: Tui,
@@ -38,6 +45,18 @@ impl TerminalGuard {
             restore();
             return Err(err.into());
         }
+        // The query waits for the terminal's answer (every real terminal answers at once);
+        // a terminal without the protocol keeps the legacy keys, where Alt-Enter, Ctrl-J and
+        // `\`+Enter still make new lines.
+        if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false)
+            && execute!(
+                out,
+                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+            )
+            .is_ok()
+        {
+            KEYBOARD_PUSHED.store(true, Ordering::SeqCst);
+        }
         let terminal = match Terminal::new(CrosstermBackend::new(out)) {
             Ok(terminal) => terminal,
             Err(err) => {
@@ -59,6 +78,9 @@ impl Drop for TerminalGuard {
 pub fn restore() {
     super::stderr_guard::restore();
     let mut out = stdout();
+    if KEYBOARD_PUSHED.swap(false, Ordering::SeqCst) {
+        let _ = execute!(out, PopKeyboardEnhancementFlags);
+    }
     let _ = execute!(
         out,
         DisableMouseCapture,

@@ -206,13 +206,21 @@ pub fn ctrl(state: &mut AppState, c: char) -> Vec<Effect> {
     )
 }
 
+pub fn alt(state: &mut AppState, c: char) -> Vec<Effect> {
+    update(
+        state,
+        Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)),
+    )
+}
+
 pub fn typed(state: &mut AppState, text: &str) {
     for c in text.chars() {
         key(state, KeyCode::Char(c));
     }
 }
 
-/// Connected, with the catalog (fetched 3 minutes ago) and deployments loaded.
+/// Connected, with the catalog (fetched 3 minutes ago) and deployments loaded, the model
+/// picker focused.
 pub fn loaded(width: u16, height: u16) -> AppState {
     let mut state = AppState::new(startup(width, height));
     let effects = apply(
@@ -253,6 +261,8 @@ pub fn loaded(width: u16, height: u16) -> AppState {
             other => panic!("unexpected effect {other:?}"),
         }
     }
+    // The app starts in the message box; these tests begin in the model picker (Ctrl-O).
+    ctrl(&mut state, 'o');
     state
 }
 

@@ -83,6 +83,15 @@ impl TextInput {
         self.insert_str(text);
     }
 
+    /// Removes a `\` right before the cursor; true when there was one (multi-line only).
+    pub fn take_backslash_before_cursor(&mut self) -> bool {
+        let (row, col) = self.cursor();
+        let before = col
+            .checked_sub(1)
+            .and_then(|at| self.area.lines().get(row)?.chars().nth(at));
+        self.is_multiline && before == Some('\\') && self.area.delete_char()
+    }
+
     pub fn insert_newline(&mut self) {
         if self.is_multiline {
             self.area.insert_newline();

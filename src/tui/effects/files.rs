@@ -16,8 +16,11 @@ impl Runner {
     pub(super) fn read_attachments(&self, request: u64, paths: Vec<String>) {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
+            // A word that names nothing on disk (`@property`, `@types/node`) is text, not an
+            // attachment: it gets no result, and the message goes as typed.
             let results = paths
                 .iter()
+                .filter(|path| names_something(&expand_home(path)))
                 .map(|path| {
                     let shown = path.clone();
                     Attachment::read(&expand_home(path))
@@ -79,4 +82,17 @@ fn cached_files(slot: &FileList, root: &std::path::Path) -> Arc<Vec<String>> {
     let files = Arc::new(paths::workspace_files(root));
     *cached = Some(files.clone());
     files
+}
+
+/// Whether `path` exists (a dangling symlink counts: reading it says why it fails). Only
+/// "no such file" and "a parent is not a directory" mean nothing is there; any other error
+/// (permission denied) is a path the user meant, and reading it says what went wrong.
+fn names_something(path: &std::path::Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => true,
+        Err(err) => !matches!(
+            err.kind(),
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+        ),
+    }
 }

@@ -58,9 +58,11 @@ impl Scope {
         }
     }
 
-    /// Scopes where keys are also text: a plain letter bound here could not be typed.
+    /// Scopes where keys are also text: a plain letter bound here could not be typed. Only
+    /// the review's questions (y/n) take letters as keys; everywhere else typing is text (the
+    /// message input, the model filter, a settings field).
     pub fn takes_text(self) -> bool {
-        matches!(self, Scope::Global | Scope::Chat)
+        self != Scope::Review
     }
 }
 
@@ -68,6 +70,7 @@ impl Scope {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Quit,
+    Exit,
     NextPane,
     PrevPane,
     FocusModels,
@@ -109,8 +112,9 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 40] = [
         Action::Quit,
+        Action::Exit,
         Action::NextPane,
         Action::PrevPane,
         Action::FocusModels,
@@ -155,6 +159,7 @@ impl Action {
     pub fn name(self) -> &'static str {
         match self {
             Action::Quit => "quit",
+            Action::Exit => "exit",
             Action::NextPane => "next_pane",
             Action::PrevPane => "prev_pane",
             Action::FocusModels => "focus_models",

@@ -133,12 +133,17 @@ impl Keymap {
     pub fn help_rows(&self) -> Vec<(&'static str, String, &'static str)> {
         let mut rows: Vec<(&'static str, String, &'static str)> = Vec::new();
         for binding in &self.bindings {
-            let keys = binding
-                .keys
-                .iter()
-                .map(key_name)
-                .collect::<Vec<_>>()
-                .join(" ");
+            // A binding without keys (the models' filter: letters start it) shows its label.
+            let keys = if binding.keys.is_empty() {
+                binding.label.clone()
+            } else {
+                binding
+                    .keys
+                    .iter()
+                    .map(key_name)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             match rows.last_mut() {
                 Some((scope, shown, _))
                     if binding.help.is_empty() && *scope == binding.scope.name() =>
@@ -190,6 +195,8 @@ pub fn key_name(key: &Key) -> String {
         format!("C-{base}")
     } else if key.modifiers.contains(KeyModifiers::ALT) {
         format!("A-{base}")
+    } else if key.modifiers.contains(KeyModifiers::SHIFT) && !matches!(key.code, K::Char(_)) {
+        format!("S-{base}")
     } else {
         base
     }
@@ -206,12 +213,32 @@ mod tests {
     }
 
     #[test]
-    fn letters_are_shortcuts_in_lists_but_text_in_chat() {
+    fn letters_are_text_everywhere_but_in_a_review() {
+        // No printable key quits, opens settings or moves focus: only the review's questions
+        // (y/n/a/!) take plain characters.
+        for binding in BINDINGS.iter().filter(|b| b.scope != S::Review) {
+            for k in binding.keys {
+                let is_printable = matches!(k.code, K::Char(_))
+                    && !k
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                assert!(
+                    !is_printable,
+                    "{} binds {:?} in {}",
+                    binding.action.name(),
+                    k.code,
+                    binding.scope.name()
+                );
+            }
+        }
         let q = key(K::Char('q'), KeyModifiers::NONE);
-        assert_eq!(lookup(S::Models, &q), Some(A::Quit));
-        assert_eq!(lookup(S::Chat, &q), None);
+        for scope in Scope::ALL.into_iter().filter(|s| *s != S::Review) {
+            assert_eq!(lookup(scope, &q), None, "{}", scope.name());
+        }
         let ctrl_c = key(K::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(lookup(S::Chat, &ctrl_c), Some(A::Quit));
+        let ctrl_d = key(K::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(S::Models, &ctrl_d), Some(A::Exit));
     }
 
     #[test]
@@ -226,6 +253,11 @@ mod tests {
         );
         assert_eq!(
             lookup(S::Chat, &key(K::Char('j'), KeyModifiers::CONTROL)),
+            Some(A::Newline)
+        );
+        // Shift-Enter arrives as such only under the kitty keyboard protocol.
+        assert_eq!(
+            lookup(S::Chat, &key(K::Enter, KeyModifiers::SHIFT)),
             Some(A::Newline)
         );
     }
@@ -250,19 +282,19 @@ mod tests {
     fn footer_and_help_come_from_the_table() {
         let keymap = Keymap::default();
         let footer = keymap.footer(S::Models);
-        assert!(footer.contains(&("/", "type to filter")));
-        assert!(footer.contains(&("q", "quit")));
+        assert!(footer.contains(&("a-z", "filter (just type)")));
+        assert!(footer.contains(&("Esc", "chat")));
         assert!(
             keymap
                 .help_rows()
                 .iter()
-                .any(|(_, keys, _)| keys == "A-Enter C-j")
+                .any(|(_, keys, _)| keys == "S-Enter A-Enter C-j")
         );
         let rows = keymap.help_rows();
         let moves = rows
             .iter()
             .find(|(scope, _, what)| *scope == "pickers" && *what == "move");
-        assert_eq!(moves.map(|(_, keys, _)| keys.as_str()), Some("↑ k / ↓ j"));
+        assert_eq!(moves.map(|(_, keys, _)| keys.as_str()), Some("↑ / ↓"));
         assert!(
             rows.iter()
                 .any(|(_, keys, what)| keys == "C-u" && what.contains("start of the line"))

@@ -71,7 +71,7 @@ impl Keymap {
                 .filter(|_| scope.takes_text())
             {
                 return Err(format!(
-                    "'{}' is text in the chat input; use ctrl- or alt-",
+                    "'{}' would be typed as text; use ctrl- or alt-",
                     key_name(letter)
                 ));
             }
@@ -183,6 +183,7 @@ fn partner_of(action: Action) -> Option<(Action, &'static str)> {
         Action::PrevItem => (Action::NextItem, "next file or block"),
         Action::NextItem => (Action::PrevItem, "previous file or block"),
         Action::Quit
+        | Action::Exit
         | Action::NextPane
         | Action::PrevPane
         | Action::FocusModels
@@ -343,15 +344,15 @@ mod tests {
     #[test]
     fn a_scoped_override_touches_one_scope() {
         let (keymap, problems) =
-            Keymap::with_overrides(&overrides(&[("chat.top", "ctrl-t"), ("down", "J")]));
+            Keymap::with_overrides(&overrides(&[("chat.top", "ctrl-t"), ("down", "alt-j")]));
         assert_eq!(problems, Vec::<String>::new());
         let ctrl_t = KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL);
         assert_eq!(keymap.lookup(Scope::Chat, &ctrl_t), Some(Action::Top));
         let home = KeyEvent::new(KeyCode::Home, KeyModifiers::NONE);
         assert_eq!(keymap.lookup(Scope::Models, &home), Some(Action::Top));
         // Down moved, so Up no longer claims "↑↓".
-        assert!(keymap.footer(Scope::Models).contains(&("↑/k", "up")));
-        assert!(keymap.footer(Scope::Models).contains(&("J", "down")));
+        assert!(keymap.footer(Scope::Models).contains(&("↑", "up")));
+        assert!(keymap.footer(Scope::Models).contains(&("A-j", "down")));
     }
 
     #[test]
@@ -371,7 +372,7 @@ mod tests {
                 "[keys] qiut = \"ctrl-q\": unknown action 'qiut' (config.example.toml lists them)",
                 "[keys] quit = \"ctrl-r\": C-r is both retry and quit in chat; default kept",
                 "[keys] send = \"hyper-enter\": cannot read key 'hyper-enter' (try ctrl-q, alt-enter, f2, pgup, x)",
-                "[keys] stop = \"x\": 'x' is text in the chat input; use ctrl- or alt-",
+                "[keys] stop = \"x\": 'x' would be typed as text; use ctrl- or alt-",
                 "[keys] window.quit = \"ctrl-q\": unknown scope 'window' (one of everywhere, pickers, models, deployments, code, chat, settings, review)",
             ]
         );

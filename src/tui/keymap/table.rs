@@ -30,6 +30,13 @@ const fn ctrl(c: char) -> Key {
     }
 }
 
+const fn shift(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::SHIFT,
+    }
+}
+
 const fn alt(code: KeyCode) -> Key {
     Key {
         code,
@@ -86,31 +93,30 @@ pub const BINDINGS: &[DefaultBinding] = &[
     //  action               scope        keys                         label          shown   description
     row(A::NextPane,         S::Global,   &[plain(K::Tab)],            "Tab",         Footer, "next pane"),
     row(A::PrevPane,         S::Global,   &[plain(K::BackTab)],        "S-Tab",       Help,   "previous pane"),
-    row(A::Quit,             S::Global,   &[ctrl('c')],                "C-c",         Help,   "quit (asks while an answer streams)"),
+    row(A::Quit,             S::Global,   &[ctrl('c')],                "C-c",         Help,   "stop the answer / clear the input / twice: quit"),
+    row(A::Exit,             S::Global,   &[ctrl('d')],                "C-d",         Help,   "quit (on an empty input)"),
     row(A::Help,             S::Global,   &[plain(K::F(1))],           "F1",          Help,   "show every key"),
-    row(A::Up,               S::Lists,    &[plain(K::Up), ch('k')],    "↑↓",          Footer, "move"),
-    row(A::Down,             S::Lists,    &[plain(K::Down), ch('j')],  "",            Help,   ""),
-    row(A::Top,              S::Lists,    &[plain(K::Home), ch('g')],  "Home",        Help,   "first row"),
-    row(A::Bottom,           S::Lists,    &[plain(K::End), ch('G')],   "End",         Help,   "last row"),
+    row(A::FocusDeployments, S::Global,   &[alt(K::Char('d'))],        "A-d",         Help,   "deployment picker"),
+    row(A::Up,               S::Lists,    &[plain(K::Up)],             "↑↓",          Footer, "move"),
+    row(A::Down,             S::Lists,    &[plain(K::Down)],           "",            Help,   ""),
+    row(A::Top,              S::Lists,    &[plain(K::Home)],           "Home",        Help,   "first row"),
+    row(A::Bottom,           S::Lists,    &[plain(K::End)],            "End",         Help,   "last row"),
     row(A::Pick,             S::Lists,    &[plain(K::Enter)],          "Enter",       Footer, "pick"),
-    row(A::Refresh,          S::Lists,    &[ch('r')],                  "r",           Footer, "refresh (bypasses caches)"),
-    row(A::FocusModels,      S::Lists,    &[ch('m')],                  "m",           Help,   "model picker"),
-    row(A::FocusDeployments, S::Lists,    &[ch('d')],                  "d",           Help,   "deployment picker"),
-    row(A::FocusChat,        S::Lists,    &[ch('c'), ch('i')],         "c",           Help,   "chat"),
-    row(A::ToggleCode,       S::Lists,    &[ch('f')],                  "f",           Footer, "code view / pickers"),
-    row(A::OpenSettings,     S::Lists,    &[ch('s')],                  "s",           Footer, "settings"),
-    row(A::Help,             S::Lists,    &[ch('?')],                  "?",           Footer, "help"),
-    row(A::Quit,             S::Lists,    &[ch('q')],                  "q",           Footer, "quit"),
-    row(A::Filter,           S::Models,   &[ch('/')],                  "/",           Footer, "type to filter"),
-    row(A::ToggleAll,        S::Models,   &[ch('a')],                  "a",           Footer, "all models / filtered"),
+    row(A::FocusChat,        S::Lists,    &[plain(K::Esc)],            "Esc",         Footer, "chat"),
+    row(A::Refresh,          S::Lists,    &[plain(K::F(5))],           "F5",          Footer, "refresh (bypasses caches)"),
+    row(A::FocusModels,      S::Lists,    &[ctrl('o')],                "C-o",         Help,   "model picker"),
+    row(A::OpenSettings,     S::Lists,    &[ctrl('s')],                "C-s",         Help,   "settings"),
+    row(A::ToggleCode,       S::Lists,    &[ctrl('f')],                "C-f",         Footer, "code view / pickers"),
+    row(A::Filter,           S::Models,   &[],                         "a-z",         Footer, "filter (just type)"),
+    row(A::ToggleAll,        S::Models,   &[alt(K::Char('a'))],        "A-a",         Footer, "all models / filtered"),
     row(A::PageUp,           S::Code,     &[plain(K::PageUp)],         "PgUp/PgDn",   Footer, "scroll"),
     row(A::PageDown,         S::Code,     &[plain(K::PageDown)],       "",            Help,   ""),
-    row(A::PrevItem,         S::Code,     &[plain(K::Left), ch('[')],  "←→",          Footer, "previous / next file or block"),
-    row(A::NextItem,         S::Code,     &[plain(K::Right), ch(']')], "",            Help,   ""),
-    row(A::CopyShown,        S::Code,     &[ch('y')],                  "y",           Footer, "copy what is shown (OSC 52)"),
+    row(A::PrevItem,         S::Code,     &[plain(K::Left)],           "←→",          Footer, "previous / next file or block"),
+    row(A::NextItem,         S::Code,     &[plain(K::Right)],          "",            Help,   ""),
+    row(A::CopyShown,        S::Code,     &[ctrl('y')],                "C-y",         Footer, "copy what is shown (OSC 52)"),
     row(A::Send,             S::Chat,     &[plain(K::Enter)],          "Enter",       Footer, "send"),
     row(A::Stop,             S::Chat,     &[plain(K::Esc)],            "Esc",         Footer, "stop the answer"),
-    row(A::Newline,          S::Chat,     &[alt(K::Enter), ctrl('j')], "A-Enter/C-j", Footer, "new line"),
+    row(A::Newline,          S::Chat,     &[shift(K::Enter), alt(K::Enter), ctrl('j')], "A-Enter/C-j", Footer, "new line"),
     row(A::Retry,            S::Chat,     &[ctrl('r')],                "C-r",         Help,   "retry the last question"),
     row(A::PageUp,           S::Chat,     &[plain(K::PageUp)],         "PgUp/PgDn",   Footer, "scroll"),
     row(A::PageDown,         S::Chat,     &[plain(K::PageDown)],       "",            Help,   ""),

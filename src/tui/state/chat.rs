@@ -112,7 +112,6 @@ pub struct Attaching {
     pub request: u64,
     /// The message as typed; sent once every file is read (unless it is only `@path`s).
     pub text: String,
-    pub has_question: bool,
 }
 
 /// The messages shown and where the view rests.

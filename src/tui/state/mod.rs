@@ -51,7 +51,6 @@ pub enum Overlay {
     None,
     Settings,
     Help,
-    ConfirmQuit,
     /// `/resume`: pick a saved conversation of this workspace.
     Resume,
 }
@@ -128,6 +127,8 @@ pub struct AppState {
     pub settings: SettingsPane,
     pub resume: ResumePicker,
     pub notice: Option<String>,
+    /// The last key was a Ctrl-C on an empty input: the next one quits.
+    pub quit_armed: bool,
     pub next_request: u64,
     /// What confines approved commands; the status line names it.
     pub sandbox: Protection,
@@ -146,14 +147,13 @@ impl AppState {
                 many.len()
             )),
         };
-        // With the choice remembered there is nothing to pick: start in the message input.
-        let is_chosen = startup.model.is_some()
-            && (startup.deployment.is_some() || startup.mode == Mode::Orchestration);
+        // Always start in the message input: what is typed first is text, never a picker's
+        // keys. Enter without a model goes to the picker and keeps the message.
         AppState {
             now: startup.now,
             size: startup.size,
             theme: startup.theme,
-            focus: if is_chosen { Pane::Chat } else { Pane::Models },
+            focus: Pane::Chat,
             left: LeftPane::Pickers,
             overlay: Overlay::None,
             help_scroll: 0,
@@ -180,6 +180,7 @@ impl AppState {
             },
             resume: ResumePicker::default(),
             notice,
+            quit_armed: false,
             next_request: 1,
             sandbox: startup.sandbox,
             network: startup.network,
@@ -189,6 +190,15 @@ impl AppState {
     /// Below this width the left column collapses into a one-line summary.
     pub fn is_narrow(&self) -> bool {
         self.size.0 < 100
+    }
+
+    /// Whether a question was asked in this conversation: leaving then says how to resume it.
+    pub fn has_conversation(&self) -> bool {
+        self.chat
+            .transcript
+            .entries
+            .iter()
+            .any(|entry| matches!(entry.speaker, chat::Speaker::You))
     }
 
     pub fn is_streaming(&self) -> bool {

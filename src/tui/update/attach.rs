@@ -1,6 +1,8 @@
 //! Files attached with `@path`: a message's `@path` words are read (by an effect, off the
-//! loop) before it is sent; any failure sends nothing and says why. A message made only of
-//! `@path` words attaches them to the next question. Completing the path: `completion.rs`.
+//! loop) before it is sent; any failure sends nothing and says why. A word naming nothing on
+//! disk (`@property`) is text: the effect returns no result for it. A message made only of
+//! attached `@path` words attaches them to the next question. Completing the path:
+//! `completion.rs`.
 
 use super::{code, next_request};
 use crate::agent::Attachment;
@@ -22,9 +24,15 @@ pub fn at_paths(text: &str) -> Vec<String> {
     paths
 }
 
-/// Whether the message has words other than `@path`s: a question to send.
-fn has_question(text: &str) -> bool {
-    text.split_whitespace().any(|word| !word.starts_with('@'))
+/// Whether the message has words other than the `@path`s that were attached: a question
+/// to send (an `@word` that named no file is part of the question).
+fn has_question(text: &str, attached: &[&str]) -> bool {
+    text.split_whitespace().any(|word| {
+        let path = word
+            .strip_prefix('@')
+            .map(|p| p.trim_end_matches([',', ';', ':', '?', '!', ')']));
+        !path.is_some_and(|p| attached.contains(&p))
+    })
 }
 
 /// Starts reading the message's `@path` files; `None` when it names none.
@@ -37,7 +45,6 @@ pub(super) fn start(state: &mut AppState, text: &str) -> Option<Vec<Effect>> {
     state.chat.composer.attaching = Some(Attaching {
         request,
         text: text.to_owned(),
-        has_question: has_question(text),
     });
     Some(vec![Effect::ReadAttachments { request, paths }])
 }
@@ -63,6 +70,9 @@ pub(super) fn read(
         state.notice = Some(format!("nothing sent: {}", errors.join("; ")));
         return Vec::new();
     }
+    let attached: Vec<String> = results.iter().flatten().map(|a| a.path.clone()).collect();
+    let attached: Vec<&str> = attached.iter().map(String::as_str).collect();
+    let has_question = attached.is_empty() || has_question(&attaching.text, &attached);
     let mut last_title = None;
     for attachment in results.into_iter().flatten() {
         last_title = Some(format!("@{}", attachment.path));
@@ -76,7 +86,7 @@ pub(super) fn read(
     if let Some(title) = last_title {
         code::show(state, &title);
     }
-    if attaching.has_question {
+    if has_question {
         return super::chat::send_text(state, attaching.text);
     }
     if state.chat.composer.input.text() == attaching.text {
@@ -118,7 +128,10 @@ mod tests {
             at_paths("explain @src/lib.rs, and @a.rs? not me@x @"),
             ["src/lib.rs", "a.rs"]
         );
-        assert!(!has_question("@a.rs  @b.rs"));
-        assert!(has_question("@a.rs why"));
+        assert!(!has_question("@a.rs  @b.rs", &["a.rs", "b.rs"]));
+        assert!(has_question("@a.rs why", &["a.rs"]));
+        // `@property` named no file: it is a word of the question.
+        assert!(has_question("@a.rs @property", &["a.rs"]));
+        assert!(!has_question("@a.rs, @b.rs?", &["a.rs", "b.rs"]));
     }
 }

@@ -19,6 +19,12 @@ pub(super) fn is_current(state: &AppState, turn: u64) -> bool {
 
 pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
+        // `\` right before the cursor, then Enter: a new line in place of the backslash, as
+        // in a shell (terminals without the kitty protocol send Shift-Enter as Enter).
+        Action::Send if state.chat.composer.input.take_backslash_before_cursor() => {
+            state.chat.composer.input.insert_newline();
+            Vec::new()
+        }
         Action::Send => send(state),
         Action::Newline => {
             state.chat.composer.input.insert_newline();
@@ -57,6 +63,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::UndoEdit => super::tools::undo_last_edit(state),
         Action::Quit
+        | Action::Exit
         | Action::NextPane
         | Action::PrevPane
         | Action::FocusModels
@@ -157,7 +164,7 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
 /// Sends `text`; `typed` is what the input held (`//…` for a literal `/`), kept in history.
 fn send_message(state: &mut AppState, text: String, typed: &str) -> Vec<Effect> {
     let Some(model) = state.models.chosen.clone() else {
-        state.notice = Some("pick a model first: Tab to the model picker, Enter to pick".into());
+        state.notice = Some("pick a model first (↑↓ Enter): your message stays in the box".into());
         state.focus = Pane::Models;
         return Vec::new();
     };

@@ -47,6 +47,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::CopyShown => return copy_shown(state),
         Action::Quit
+        | Action::Exit
         | Action::NextPane
         | Action::PrevPane
         | Action::FocusModels

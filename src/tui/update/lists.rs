@@ -45,6 +45,7 @@ fn models_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Pick => return pick_model(state),
         Action::Quit
+        | Action::Exit
         | Action::NextPane
         | Action::PrevPane
         | Action::FocusModels
@@ -154,6 +155,7 @@ fn deployments_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Refresh => return load_deployments(state, true),
         Action::Pick => return pick_deployment(state),
         Action::Quit
+        | Action::Exit
         | Action::NextPane
         | Action::PrevPane
         | Action::FocusModels
@@ -265,6 +267,13 @@ pub(super) fn on_filter_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> 
         }
     }
     Vec::new()
+}
+
+/// A letter typed in the model picker starts the filter (or goes on with the applied one).
+pub(super) fn start_filter(state: &mut AppState, first: char) {
+    let text = format!("{}{first}", state.models.filter.text());
+    state.models.filter = Filter::Typing(Box::new(TextInput::single_line(&text)));
+    state.models.cursor = 0;
 }
 
 /// Pasted text joins the filter while it is typed.

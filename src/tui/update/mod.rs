@@ -22,6 +22,8 @@ mod slash_tests;
 mod tests;
 #[cfg(test)]
 mod tests_first_hour;
+#[cfg(test)]
+mod tests_habits;
 pub mod tools;
 mod typed_paste;
 
@@ -150,8 +152,11 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     state.notice = None;
+    // "Ctrl-C again to quit" holds for the very next key only.
+    if state.keys.lookup(Scope::Global, &key) != Some(Action::Quit) {
+        state.quit_armed = false;
+    }
     match state.overlay {
-        Overlay::ConfirmQuit => return confirm_quit(state, key),
         Overlay::Help => {
             help_key(state, key);
             return Vec::new();
@@ -177,15 +182,39 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return effects;
     }
     let scope = scope_of(state.focus);
+    let in_draft = state.focus == Pane::Chat && !state.chat.composer.input.is_empty();
     match state.keys.lookup(scope, &key) {
-        // Tab right after `@path` completes the path instead of leaving the chat.
-        Some(Action::NextPane) if state.focus == Pane::Chat && completion::is_at_path(state) => {
+        // Tab right after `@path` completes the path; in any other draft Tab and Shift-Tab
+        // stay in the message box (the draft is what the user is working on).
+        Some(Action::NextPane) if in_draft && completion::is_at_path(state) => {
             completion::complete_by_tab(state)
         }
+        Some(Action::NextPane | Action::PrevPane) if in_draft => Vec::new(),
         Some(action) => on_action(state, action),
         None if state.focus == Pane::Chat => chat::on_text_key(state, key),
-        None => Vec::new(),
+        None => typed_elsewhere(state, key),
     }
+}
+
+/// A printable key outside the message box is still text: in the model picker it starts the
+/// filter; in the deployment picker and the code view it goes to the message box.
+fn typed_elsewhere(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    use crossterm::event::KeyModifiers;
+    let KeyCode::Char(c) = key.code else {
+        return Vec::new();
+    };
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return Vec::new();
+    }
+    if state.focus == Pane::Models {
+        lists::start_filter(state, c);
+        return Vec::new();
+    }
+    state.focus = Pane::Chat;
+    chat::on_text_key(state, key)
 }
 
 /// The notice after a copy. OSC 52 has no reply: whether the terminal put it on the
@@ -232,6 +261,7 @@ pub(super) fn scope_of(pane: Pane) -> Scope {
 fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => quit(state),
+        Action::Exit => exit(state),
         Action::NextPane => {
             state.focus = match (state.left, state.focus) {
                 (LeftPane::Pickers, Pane::Models) => Pane::Deployments,
@@ -316,19 +346,31 @@ fn focus(state: &mut AppState, pane: Pane) -> Vec<Effect> {
     Vec::new()
 }
 
-fn quit(state: &mut AppState) -> Vec<Effect> {
+/// Ctrl-C never loses work by accident: it stops a streaming answer, else clears a draft
+/// (kept in the input history: ↑ brings it back), else asks for a second Ctrl-C to quit.
+pub(super) fn quit(state: &mut AppState) -> Vec<Effect> {
     if state.is_streaming() {
-        state.overlay = Overlay::ConfirmQuit;
-        return Vec::new();
+        state.quit_armed = false;
+        return chat::stop(state);
     }
-    vec![Effect::Quit]
+    let draft = state.chat.composer.input.text();
+    if state.overlay == Overlay::None && !draft.is_empty() {
+        state.quit_armed = false;
+        state.chat.composer.input.set_text("");
+        state.notice = Some("draft cleared: ↑ brings it back".into());
+        return chat::save_input(state, &draft);
+    }
+    if state.quit_armed {
+        return vec![Effect::Quit];
+    }
+    state.quit_armed = true;
+    state.notice = Some("Ctrl-C again to quit".into());
+    Vec::new()
 }
 
-fn confirm_quit(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
-    state.overlay = Overlay::None;
-    let is_yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'))
-        || state.keys.lookup(Scope::Global, &key) == Some(Action::Quit);
-    if !is_yes {
+/// Ctrl-D quits on an empty input (a stream is stopped first); with text it does nothing.
+fn exit(state: &mut AppState) -> Vec<Effect> {
+    if !state.chat.composer.input.text().is_empty() {
         return Vec::new();
     }
     let mut effects = chat::stop(state);
@@ -350,8 +392,7 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
             state.chat.composer.input.insert_str(text);
             return completion::follow_typing(state);
         }
-        (Overlay::None, Pane::Deployments | Pane::Code)
-        | (Overlay::Help | Overlay::ConfirmQuit | Overlay::Resume, _) => {}
+        (Overlay::None, Pane::Deployments | Pane::Code) | (Overlay::Help | Overlay::Resume, _) => {}
     }
     Vec::new()
 }

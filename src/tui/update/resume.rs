@@ -27,7 +27,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             state.notice = Some("opening the conversation…".into());
             return vec![Effect::OpenSession { id }];
         }
-        KeyCode::Esc | KeyCode::Char('q') => state.overlay = Overlay::None,
+        KeyCode::Esc => state.overlay = Overlay::None,
         _ => {}
     }
     Vec::new()

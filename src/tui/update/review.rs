@@ -98,7 +98,8 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.overlay = Overlay::Help;
             state.help_scroll = 0;
         }
-        Action::NextPane
+        Action::Exit
+        | Action::NextPane
         | Action::PrevPane
         | Action::FocusModels
         | Action::FocusDeployments

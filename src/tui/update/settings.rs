@@ -33,7 +33,8 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Quit) => return super::quit(state),
         Some(Action::Help) => state.overlay = Overlay::Help,
         Some(
-            Action::NextPane
+            Action::Exit
+            | Action::NextPane
             | Action::PrevPane
             | Action::FocusModels
             | Action::FocusDeployments

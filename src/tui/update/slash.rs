@@ -117,6 +117,11 @@ pub(super) fn run(state: &mut AppState, command: Command, args: &str) -> Vec<Eff
             state.help_scroll = 0;
             Vec::new()
         }
+        Command::Exit => {
+            let mut effects = chat::stop(state);
+            effects.push(Effect::Quit);
+            effects
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::tui::event::{ChatUpdate, Effect, ErrorView, Event, Listing};
 use crate::tui::state::{
     AppState, Entry, EntryEnd, Filter, LeftPane, Load, Overlay, Pane, Scroll, Speaker, Turn,
 };
-use crate::tui::test_support::{apply, ctrl, key, loaded, models, picked, t0, typed};
+use crate::tui::test_support::{alt, apply, ctrl, key, loaded, models, picked, t0, typed};
 
 pub(super) fn send(state: &mut AppState, text: &str) -> u64 {
     typed(state, text);
@@ -85,9 +85,9 @@ fn a_greyed_deployment_cannot_be_picked() {
 fn filter_typing_and_show_all() {
     let mut state = loaded(160, 48);
     assert_eq!(state.models.visible().len(), 7);
-    key(&mut state, KeyCode::Char('a'));
+    alt(&mut state, 'a');
     assert_eq!(state.models.visible().len(), 10);
-    key(&mut state, KeyCode::Char('/'));
+    // A letter in the picker starts the filter: no `/` first.
     typed(&mut state, "-mini");
     let names: Vec<_> = state
         .models
@@ -107,18 +107,18 @@ fn filter_typing_and_show_all() {
 #[test]
 fn enter_keeps_the_filter_applied_and_slash_edits_it_again() {
     let mut state = loaded(160, 48);
-    key(&mut state, KeyCode::Char('a'));
-    key(&mut state, KeyCode::Char('/'));
+    alt(&mut state, 'a');
     typed(&mut state, "o3");
     key(&mut state, KeyCode::Enter);
     assert_eq!(state.models.filter, Filter::Applied("o3".into()));
     assert!(state.models.visible().iter().all(|m| m.name.contains("o3")));
-    // Applied, letters are shortcuts again: `q` quits rather than joining the filter.
+    // Applied, a letter goes on with the filter: `q` joins it and quits nothing.
     state.focus = Pane::Models;
-    assert_eq!(key(&mut state, KeyCode::Char('q')), vec![Effect::Quit]);
-    key(&mut state, KeyCode::Char('/'));
+    assert_eq!(key(&mut state, KeyCode::Char('q')), vec![]);
     assert!(state.models.filter.is_typing());
+    assert_eq!(state.models.filter.text(), "o3q");
     // The text input edits in place: the cursor moves back and a letter goes in there.
+    key(&mut state, KeyCode::Backspace);
     key(&mut state, KeyCode::Left);
     typed(&mut state, "-");
     assert_eq!(state.models.filter.text(), "o-3");
@@ -143,7 +143,7 @@ fn settings_fields_edit_at_the_cursor() {
 #[test]
 fn refresh_bypasses_caches_and_stale_results_are_dropped() {
     let mut state = loaded(160, 48);
-    let effects = key(&mut state, KeyCode::Char('r'));
+    let effects = key(&mut state, KeyCode::F(5));
     let Effect::LoadModels {
         request: fresh,
         refresh: true,
@@ -302,36 +302,6 @@ fn a_cut_stream_keeps_the_text_and_offers_retry() {
     };
     let last = request.messages.last().unwrap();
     assert_eq!(last.content, "explain");
-}
-
-#[test]
-fn quitting_while_streaming_asks_first() {
-    let mut state = picked(160, 48);
-    let turn = send(&mut state, "hi");
-    assert_eq!(ctrl(&mut state, 'c'), vec![]);
-    assert_eq!(state.overlay, Overlay::ConfirmQuit);
-    // Any other key goes back and the stream goes on.
-    key(&mut state, KeyCode::Char('n'));
-    assert_eq!(state.overlay, Overlay::None);
-    assert!(state.is_streaming());
-    ctrl(&mut state, 'c');
-    let effects = key(&mut state, KeyCode::Char('y'));
-    assert!(
-        matches!(
-            effects.as_slice(),
-            [Effect::CancelTurn { turn: t }, Effect::SaveSession(_), Effect::Quit] if *t == turn
-        ),
-        "{effects:?}"
-    );
-}
-
-#[test]
-fn q_quits_at_once_when_idle_but_types_in_chat() {
-    let mut state = loaded(160, 48);
-    assert_eq!(key(&mut state, KeyCode::Char('q')), vec![Effect::Quit]);
-    let mut state = picked(160, 48);
-    assert_eq!(key(&mut state, KeyCode::Char('q')), vec![]);
-    assert_eq!(state.chat.composer.input.text(), "q");
 }
 
 #[test]
@@ -638,8 +608,14 @@ fn typing_after_at_lists_matching_paths_and_tab_inserts_the_choice() {
     assert_eq!(state.chat.composer.input.text(), "see @src/list.rs");
     assert_eq!(state.chat.composer.popup, None);
     assert_eq!(state.focus, Pane::Chat);
-    // Without `@` before the cursor, Tab still moves to the next pane.
+    // Without `@` before the cursor, Tab in a draft stays in the message box (so does
+    // Shift-Tab); on an empty input it moves to the next pane.
     typed(&mut state, " ok");
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::BackTab);
+    assert_eq!(state.focus, Pane::Chat);
+    assert_eq!(state.chat.composer.input.text(), "see @src/list.rs ok");
+    state.chat.composer.input.set_text("");
     key(&mut state, KeyCode::Tab);
     assert_eq!(state.focus, Pane::Models);
 }
@@ -717,10 +693,7 @@ fn the_code_view_shows_files_then_answer_blocks_and_toggles() {
     key(&mut state, KeyCode::Right);
     key(&mut state, KeyCode::Right);
     assert_eq!(state.code.item, 2);
-    assert_eq!(
-        key(&mut state, KeyCode::Char('y')),
-        vec![Effect::Copy("ls\n".into())]
-    );
+    assert_eq!(ctrl(&mut state, 'y'), vec![Effect::Copy("ls\n".into())]);
     key(&mut state, KeyCode::Right);
     assert_eq!(state.code.item, 0, "wraps around");
     // Tab goes between the code view and the chat only.
@@ -728,14 +701,19 @@ fn the_code_view_shows_files_then_answer_blocks_and_toggles() {
     assert_eq!(state.focus, Pane::Chat);
     key(&mut state, KeyCode::Tab);
     assert_eq!(state.focus, Pane::Code);
-    // `f` brings the pickers back; `f` in a picker opens the code again.
-    key(&mut state, KeyCode::Char('f'));
+    // Ctrl-F brings the pickers back; Ctrl-F in a picker opens the code again.
+    ctrl(&mut state, 'f');
     assert_eq!((state.left, state.focus), (LeftPane::Pickers, Pane::Models));
-    key(&mut state, KeyCode::Char('f'));
+    ctrl(&mut state, 'f');
     assert_eq!((state.left, state.focus), (LeftPane::Code, Pane::Code));
-    // `m` opens the model picker in place of the code.
-    key(&mut state, KeyCode::Char('m'));
+    // Ctrl-O opens the model picker in place of the code.
+    ctrl(&mut state, 'o');
     assert_eq!((state.left, state.focus), (LeftPane::Pickers, Pane::Models));
+    // A letter in the code view is text: it goes to the message box.
+    ctrl(&mut state, 'f');
+    key(&mut state, KeyCode::Char('m'));
+    assert_eq!(state.focus, Pane::Chat);
+    assert_eq!(state.chat.composer.input.text(), "m");
 }
 
 #[test]
@@ -779,8 +757,10 @@ fn key_overrides_apply_and_bad_entries_are_reported_at_start() {
         state.notice.as_deref(),
         Some("[keys]: 2 entries refused, defaults kept for them; F1 shows why")
     );
-    // Ctrl-C no longer quits; Ctrl-Q does.
+    // Ctrl-C no longer quits; Ctrl-Q twice does.
     assert_eq!(ctrl(&mut state, 'c'), vec![]);
+    assert_eq!(ctrl(&mut state, 'c'), vec![]);
+    assert_eq!(ctrl(&mut state, 'q'), vec![]);
     assert_eq!(ctrl(&mut state, 'q'), vec![Effect::Quit]);
 }
 

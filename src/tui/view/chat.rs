@@ -149,6 +149,28 @@ fn welcome(state: &AppState, width: u16) -> Vec<Line<'static>> {
         Span::raw(""),
         Span::raw(""),
     ));
+    // The app starts here, not in the picker: a failed connection must show here too (the
+    // narrow layout hides the picker's own error).
+    if let crate::tui::state::Connection::Failed(error) = &state.connection
+        && state.is_narrow()
+    {
+        lines.push(Line::default());
+        lines.extend(markdown::wrap(
+            vec![Span::styled(
+                format!(
+                    "✗ {}: {} ({} shows it, {} there retries)",
+                    error.message,
+                    error.hint,
+                    keys.label(Scope::Chat, Action::FocusModels),
+                    keys.label(Scope::Models, Action::Refresh),
+                ),
+                theme.error(),
+            )],
+            usize::from(width),
+            Span::raw(""),
+            Span::raw(""),
+        ));
+    }
     // The transcript says once, before the first question, what goes with every question.
     if let Some(rules) = state.chat.conversation.project_rules() {
         lines.push(Line::default());

@@ -57,7 +57,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
                 theme.muted(),
             ));
         }
-        (Connection::Ready(_), Load::Failed(error)) => lines.extend(error_lines(error, "r", theme)),
+        (Connection::Ready(_), Load::Failed(error)) => lines.extend(error_lines(
+            error,
+            &state.keys.label(
+                crate::tui::keymap::Scope::Models,
+                crate::tui::keymap::Action::Refresh,
+            ),
+            theme,
+        )),
         (Connection::Ready(_), Load::Ready(_)) => {
             if state.mode == Mode::Foundation && model.is_none() {
                 lines.push(Line::styled("pick a model above (Enter)", theme.muted()));

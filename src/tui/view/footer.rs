@@ -81,14 +81,7 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
             Some(protection_text(state, width >= WIDE)),
             Some(protection_text(state, false)),
         ),
-        (
-            Overlay::None
-            | Overlay::Settings
-            | Overlay::Help
-            | Overlay::ConfirmQuit
-            | Overlay::Resume,
-            _,
-        ) => (None, None),
+        (Overlay::None | Overlay::Settings | Overlay::Help | Overlay::Resume, _) => (None, None),
     };
     let meter = crate::tui::context_meter::measure(state)
         .and_then(|usage| crate::tui::context_meter::label(&usage))
@@ -152,8 +145,6 @@ fn fixed_keys(state: &AppState) -> Option<&'static [(&'static str, &'static str)
             ("n", "do not store it"),
         ]),
         Overlay::Resume => Some(&[("↑↓", "move"), ("Enter", "open"), ("Esc", "close")]),
-        // The dialog takes every key: Esc there goes back, it does not stop the answer.
-        Overlay::ConfirmQuit => Some(&[("y", "quit"), ("any other key", "back")]),
         Overlay::Help => Some(&[("↑↓ PgUp PgDn", "scroll"), ("any other key", "close")]),
         // Letters are text in the reason field: the review's letter keys do not apply there.
         Overlay::None if is_typing_reason => {
@@ -170,12 +161,10 @@ fn scope(state: &AppState) -> Scope {
     match (state.overlay, state.focus) {
         (Overlay::Settings, _) => Scope::Settings,
         (Overlay::Resume, _) => Scope::Lists,
-        (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Models) => Scope::Models,
-        (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Deployments) => {
-            Scope::Deployments
-        }
-        (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Chat) => Scope::Chat,
-        (Overlay::None | Overlay::Help | Overlay::ConfirmQuit, Pane::Code) => Scope::Code,
+        (Overlay::None | Overlay::Help, Pane::Models) => Scope::Models,
+        (Overlay::None | Overlay::Help, Pane::Deployments) => Scope::Deployments,
+        (Overlay::None | Overlay::Help, Pane::Chat) => Scope::Chat,
+        (Overlay::None | Overlay::Help, Pane::Code) => Scope::Code,
     }
 }
 

@@ -26,7 +26,7 @@ use std::time::{Duration, SystemTime};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 use super::keymap::{Action, Scope};
 use super::state::{AppState, Connection, LeftPane, Load, Overlay, Pane};
@@ -66,7 +66,6 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
         Overlay::None => {}
         Overlay::Settings => settings::draw(frame, state, area),
         Overlay::Help => help::draw(frame, state, area),
-        Overlay::ConfirmQuit => confirm_quit(frame, state, area),
         Overlay::Resume => resume::draw(frame, state, area),
     }
 }
@@ -113,8 +112,8 @@ fn summary_line(state: &AppState) -> Line<'static> {
             |id| format!("deployment {}", short(id)),
         ),
     };
-    // The keys that work where the focus is: letters in the pickers, but in the message box
-    // a letter is text (`m` typed an m there), and Tab goes to the next pane, not the chat.
+    // The keys that work where the focus is (never letters: typing is text everywhere), and
+    // Tab goes to the next pane, not the chat.
     let (scope, wanted): (Scope, &[(Action, &str)]) = if state.focus == Pane::Chat {
         (
             Scope::Chat,
@@ -128,7 +127,6 @@ fn summary_line(state: &AppState) -> Line<'static> {
         (
             Scope::Models,
             &[
-                (Action::FocusModels, "models"),
                 (Action::FocusDeployments, "deployments"),
                 (Action::ToggleCode, "code"),
                 (Action::FocusChat, "chat"),
@@ -148,29 +146,6 @@ fn summary_line(state: &AppState) -> Line<'static> {
         Span::styled(format!(" · {deployment}"), theme.text()),
         Span::styled(hints, theme.muted()),
     ])
-}
-
-fn confirm_quit(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
-    let theme = state.theme;
-    let rect = centered(area, 56, 5);
-    frame.render_widget(Clear, rect);
-    // The answer may end while the question is open: the words follow the state.
-    let (why, what_y_does) = if state.is_streaming() {
-        ("An answer is still streaming.", " stops it and quits")
-    } else {
-        ("The answer has finished.", " quits")
-    };
-    let text = vec![
-        Line::styled(why, theme.warning()),
-        Line::from(vec![
-            Span::styled("y", theme.key()),
-            Span::raw(format!("{what_y_does} · any other key goes back")),
-        ]),
-    ];
-    frame.render_widget(
-        Paragraph::new(text).block(pane_block(" Quit? ", true, theme)),
-        rect,
-    );
 }
 
 /// A pane frame: focused panes get the accent border.

@@ -48,7 +48,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     }
     match (&state.connection, &models.list) {
         (Connection::Failed(error), _) => {
-            lines.extend(error_lines(error, "r", theme));
+            lines.extend(error_lines(
+                error,
+                &state.keys.label(
+                    crate::tui::keymap::Scope::Models,
+                    crate::tui::keymap::Action::Refresh,
+                ),
+                theme,
+            ));
         }
         (Connection::Connecting, _) | (Connection::Ready(_), Load::NotLoaded) => {
             lines.push(Line::styled(
@@ -67,7 +74,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             ));
         }
         (Connection::Ready(_), Load::Failed(error)) => {
-            lines.extend(error_lines(error, "r", theme));
+            lines.extend(error_lines(
+                error,
+                &state.keys.label(
+                    crate::tui::keymap::Scope::Models,
+                    crate::tui::keymap::Action::Refresh,
+                ),
+                theme,
+            ));
         }
         (Connection::Ready(_), Load::Ready(_)) => {
             let visible = models.visible();
