@@ -63,7 +63,7 @@ impl Protection {
             check(
                 "VCS read-only",
                 ns && self.landlock.is_some(),
-                ".git, .hg, .svn, .jj at the workspace root cannot be written",
+                ".git, .hg, .svn, .jj anywhere in the workspace cannot be written; ones a command creates are removed",
             ),
             check(
                 "hidden secrets",
