@@ -1,8 +1,8 @@
 //! Raw mode, alternate screen, bracketed paste and mouse capture: entered by a guard that
 //! restores the terminal on drop, and by a panic hook installed *before* raw mode so a panic
 //! message prints on a sane screen. Stderr goes to a log file meanwhile (`stderr_guard`).
-//! Where the terminal has the kitty keyboard protocol, it is asked for, so Shift-Enter
-//! arrives as Shift-Enter (a new line) instead of a plain Enter (send).
+//! The kitty keyboard protocol is asked for (terminals without it ignore the request), so
+//! Shift-Enter arrives as Shift-Enter (a new line) instead of a plain Enter (send).
 
 use std::io::{Stdout, Write, stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,15 +45,15 @@ impl TerminalGuard {
             restore();
             return Err(err.into());
         }
-        // The query waits for the terminal's answer (every real terminal answers at once);
-        // a terminal without the protocol keeps the legacy keys, where Alt-Enter, Ctrl-J and
-        // `\`+Enter still make new lines.
-        if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false)
-            && execute!(
-                out,
-                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
-            )
-            .is_ok()
+        // Asked for without querying first: `supports_keyboard_enhancement` blocks until the
+        // terminal answers, up to 2 s where it never does, and the first frame waits for it.
+        // Terminals without the protocol ignore the request (as Codex relies on too) and keep
+        // the legacy keys, where Alt-Enter, Ctrl-J and `\`+Enter still make new lines.
+        if execute!(
+            out,
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        )
+        .is_ok()
         {
             KEYBOARD_PUSHED.store(true, Ordering::SeqCst);
         }
