@@ -19,11 +19,13 @@ const NAMES: &[&str] = &[
 ];
 
 /// Whether a variable of this name must not reach a command.
+/// Compared as bytes, so a name that is not UTF-8 (`AICORE_\xff`) is judged like any other.
 pub fn is_stripped(name: &OsStr) -> bool {
-    let Some(name) = name.to_str() else {
-        return false;
-    };
-    NAMES.contains(&name) || PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+    let name = name.as_encoded_bytes();
+    NAMES.iter().any(|known| known.as_bytes() == name)
+        || PREFIXES
+            .iter()
+            .any(|prefix| name.starts_with(prefix.as_bytes()))
 }
 
 /// Removes the stripped variables of this process's environment from `command`'s.
@@ -38,6 +40,14 @@ pub fn strip(command: &mut tokio::process::Command) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_name_that_is_not_utf8_is_judged_by_its_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        assert!(is_stripped(OsStr::from_bytes(b"AICORE_\xffKEY")));
+        assert!(!is_stripped(OsStr::from_bytes(b"KEEP_\xff")));
+    }
 
     #[test]
     fn credentials_and_session_handles_are_stripped_and_the_rest_kept() {
