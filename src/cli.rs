@@ -104,7 +104,7 @@ pub enum Command {
     /// Models that pass the filter, with deployment counts
     Models(ListArgs),
     /// Deployments of the resource group; non-RUNNING ones are marked
-    Deployments(ListArgs),
+    Deployments(DeploymentsArgs),
     /// Store credentials: secret in the OS keyring, the rest in the config file
     Login(LoginArgs),
     /// Remove the profile's secret from the OS keyring
@@ -185,6 +185,22 @@ pub struct ListArgs {
     pub json: bool,
 
     /// Lift the filter (models: streaming, text generation, context ≥ 32k)
+    #[arg(long)]
+    pub all: bool,
+
+    /// Bypass the caches (catalog 15 min, deployments 5 min)
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeploymentsArgs {
+    /// Print one JSON array
+    #[arg(long)]
+    pub json: bool,
+
+    /// Include non-RUNNING deployments (the default already lists them, marked "not
+    /// selectable"; kept for scripts written against the contract)
     #[arg(long)]
     pub all: bool,
 

@@ -85,7 +85,13 @@ pub enum CredentialError {
     #[error("profile '{name}' lacks {field} in the config file")]
     IncompleteProfile { name: String, field: &'static str },
     #[error("no client secret for profile '{name}' in the {keyring} keyring")]
-    NoSecret { name: String, keyring: String },
+    NoSecret {
+        name: String,
+        keyring: String,
+        /// Whether that keyring keeps what is written to it: when not, `login` with it would
+        /// fail the same way, so the hint names the file store instead.
+        keyring_works: bool,
+    },
     #[error(transparent)]
     Keyring(#[from] SecretError),
     #[error(transparent)]
@@ -108,7 +114,11 @@ impl CredentialError {
             CredentialError::UnknownProfile { name, .. } | CredentialError::IncompleteProfile { name, .. } => {
                 format!("run `sapcode login --profile {name}`")
             }
-            CredentialError::NoSecret { name, .. } => format!("run `sapcode login --profile {name}` to store it, or set AICORE_SERVICE_KEY"),
+            CredentialError::NoSecret { name, keyring_works: true, .. } => format!("run `sapcode login --profile {name}` to store it, or set AICORE_SERVICE_KEY"),
+            CredentialError::NoSecret { name, keyring_works: false, .. } => format!(
+                "this machine has no keyring that keeps secrets: run `sapcode login --profile {name} --store file` \
+                 (a file only you can read), or set AICORE_SERVICE_KEY"
+            ),
             CredentialError::Keyring(err) => err.hint().into(),
             CredentialError::Key(err) => err.hint(),
         }
@@ -167,6 +177,7 @@ pub fn resolve(
         .ok_or_else(|| CredentialError::NoSecret {
             name: profile_name.into(),
             keyring: store.name(),
+            keyring_works: store.accepts_writes(profile_name),
         })?;
     let key = key_from_profile(profile_name, profile, &secret)?;
     Ok((
@@ -212,6 +223,7 @@ fn key_from_profile(
                 CredentialError::NoSecret {
                     name: name.into(),
                     keyring: "readable".into(),
+                    keyring_works: true,
                 }
             })?;
         let json = serde_json::json!({

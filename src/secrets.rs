@@ -109,6 +109,23 @@ pub trait SecretStore: Send + Sync {
     fn take_notice(&self) -> Option<String> {
         None
     }
+    /// Whether a secret for `profile` written here would stay: a keyring may answer lookups
+    /// and still refuse writes. Only for a profile with no readable secret (it probes by
+    /// writing and removing one), on error paths that must pick a hint.
+    fn accepts_writes(&self, _profile: &str) -> bool {
+        true
+    }
+}
+
+/// Writes and removes a throw-away value under `profile`, whose entry must hold nothing
+/// readable (the caller just found none): an entry left by another session may refuse
+/// writes while other names take them, so the probe uses the very name a login would.
+fn probe_writes(store: &dyn SecretStore, profile: &str) -> bool {
+    let written = store.set(profile, &SecretString::from("probe")).is_ok();
+    if written {
+        let _ = store.delete(profile);
+    }
+    written
 }
 
 /// Picks the keyring from `SAPCODE_KEYRING`: unset or `os` (the platform keyring; on Linux
@@ -231,6 +248,10 @@ impl SecretStore for OsKeyring {
     fn name(&self) -> String {
         self.name.into()
     }
+
+    fn accepts_writes(&self, profile: &str) -> bool {
+        probe_writes(self, profile)
+    }
 }
 
 /// The platform keyring, and when it is not there at all (no Secret Service on the session
@@ -241,6 +262,7 @@ pub struct WithFallback {
     primary: OsKeyring,
     fallback: OsKeyring,
     fell_back: std::sync::atomic::AtomicBool,
+    told: std::sync::atomic::AtomicBool,
     notice: Mutex<Option<String>>,
 }
 
@@ -253,6 +275,7 @@ impl WithFallback {
             primary,
             fallback,
             fell_back: std::sync::atomic::AtomicBool::new(false),
+            told: std::sync::atomic::AtomicBool::new(false),
             notice: Mutex::new(None),
         }
     }
@@ -265,14 +288,18 @@ impl WithFallback {
                     keyring::Error::PlatformFailure(cause) | keyring::Error::NoStorageAccess(cause),
                 ) => {
                     tracing::info!(cause = %first_line(&cause.to_string()), "secret service unavailable");
-                    if !self.fell_back.swap(true, Ordering::Relaxed) {
-                        *lock(&self.notice) = Some(FALLBACK_NOTICE.into());
-                    }
+                    self.fell_back.store(true, Ordering::Relaxed);
                 }
                 other => return other.map_err(|err| self.primary.error(err)),
             }
         }
-        op(&self.fallback).map_err(|err| self.fallback.error(err))
+        let result = op(&self.fallback).map_err(|err| self.fallback.error(err));
+        // Said only once the kernel keyring has done what was asked: "using the kernel
+        // keyring" followed by its refusal told the user two contradicting things.
+        if result.is_ok() && !self.told.swap(true, Ordering::Relaxed) {
+            *lock(&self.notice) = Some(FALLBACK_NOTICE.into());
+        }
+        result
     }
 }
 
@@ -299,6 +326,10 @@ impl SecretStore for WithFallback {
 
     fn take_notice(&self) -> Option<String> {
         lock(&self.notice).take()
+    }
+
+    fn accepts_writes(&self, profile: &str) -> bool {
+        probe_writes(self, profile)
     }
 }
 
@@ -432,6 +463,50 @@ mod tests {
         assert_eq!(store.take_notice().as_deref(), Some(FALLBACK_NOTICE));
         store.get("p").unwrap();
         assert_eq!(store.take_notice(), None);
+    }
+
+    #[test]
+    fn a_kernel_keyring_that_refuses_too_is_never_announced_as_in_use() {
+        let store = WithFallback::new(
+            OsKeyring {
+                name: "Secret Service (D-Bus)",
+                builder: |_| Err(keyring::Error::PlatformFailure("no bus".into())),
+            },
+            OsKeyring {
+                name: "kernel keyutils",
+                builder: |_| Err(keyring::Error::NoStorageAccess("EACCES".into())),
+            },
+        );
+        let err = store.set("p", &SecretString::from("s")).unwrap_err();
+        assert!(err.hint().contains("--store file"), "{}", err.hint());
+        assert_eq!(store.take_notice(), None);
+        assert!(!store.accepts_writes("p"));
+    }
+
+    #[test]
+    fn the_write_probe_leaves_nothing_behind() {
+        let store = MemoryStore::default();
+        assert!(store.accepts_writes("p"));
+        assert!(store.get("p").unwrap().is_none());
+        let file_dir = tempfile::tempdir().unwrap();
+        let file = FileStore::in_dir(file_dir.path());
+        assert!(file.accepts_writes("p"));
+        assert!(file.get("p").unwrap().is_none());
+        let keyring = WithFallback::new(
+            OsKeyring {
+                name: "Secret Service (D-Bus)",
+                builder: |_| {
+                    Ok(keyring::Entry::new_with_credential(Box::new(
+                        keyring::mock::MockCredential::default(),
+                    )))
+                },
+            },
+            OsKeyring {
+                name: "kernel keyutils",
+                builder: |_| panic!("not needed"),
+            },
+        );
+        assert!(keyring.accepts_writes("p"));
     }
 
     #[test]

@@ -147,6 +147,52 @@ fn deployments_table_marks_what_cannot_be_picked() {
 }
 
 #[test]
+fn deployments_of_an_unknown_model_fail_like_run_does() {
+    let home = Home::new();
+    let listed = home
+        .sapcode()
+        .args(["--demo", "deployments", "--model", "nope"])
+        .output()
+        .unwrap();
+    let ran = home
+        .sapcode()
+        .args(["--demo", "run", "--model", "nope", "hi"])
+        .output()
+        .unwrap();
+    assert_ne!(listed.status.code(), Some(0), "{}", stderr_of(&listed));
+    assert_eq!(listed.status.code(), ran.status.code());
+    assert!(
+        stderr_of(&listed).contains("unknown model 'nope'"),
+        "{}",
+        stderr_of(&listed)
+    );
+    assert!(listed.stdout.is_empty());
+    // A model the catalog knows but nothing serves is an empty answer, not an error; names
+    // match as `run` matches them (case aside).
+    home.sapcode()
+        .args(["--demo", "deployments", "--model", "gemini-2.5-pro"])
+        .assert()
+        .success();
+    home.sapcode()
+        .args(["--demo", "deployments", "--model", "GPT-4o"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("d7f3a9c2b1e04d11"));
+}
+
+#[test]
+fn deployments_help_describes_its_own_all_flag() {
+    let output = Home::new()
+        .sapcode()
+        .args(["deployments", "--help"])
+        .output()
+        .unwrap();
+    let help = stdout_of(&output);
+    assert!(help.contains("non-RUNNING"), "{help}");
+    assert!(!help.contains("context ≥ 32k"), "{help}");
+}
+
+#[test]
 fn run_streams_an_answer_in_foundation_mode() {
     let home = Home::new();
     let output = home

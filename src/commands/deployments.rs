@@ -2,11 +2,11 @@
 
 use super::models::freshness;
 use super::table;
-use crate::aicore::Deployment;
-use crate::cli::ListArgs;
+use crate::aicore::{Deployment, Error};
+use crate::cli::DeploymentsArgs;
 use crate::connect::Context;
 
-pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, args: DeploymentsArgs) -> anyhow::Result<()> {
     let connection = ctx.connect().await?;
     let deployments = connection
         .client
@@ -17,8 +17,22 @@ pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
     let shown: Vec<&Deployment> = deployments
         .data
         .iter()
-        .filter(|d| model.is_none() || d.model_name.as_deref() == model)
+        .filter(|d| model.is_none_or(|name| d.serves(name)))
         .collect();
+    // A typo must not look like "no deployments": the same unknown-model error as `run`,
+    // unless the catalog knows the model (then the empty table is the answer).
+    if let Some(name) = model
+        && shown.is_empty()
+    {
+        let catalog = connection.client.models(freshness(args.refresh)).await?;
+        if !catalog
+            .data
+            .iter()
+            .any(|m| m.name.eq_ignore_ascii_case(name))
+        {
+            return Err(Error::UnknownModel { model: name.into() }.into());
+        }
+    }
     if args.json {
         let json: Vec<serde_json::Value> = shown.iter().map(|d| json_entry(d)).collect();
         crate::stdout::print_line(&serde_json::Value::Array(json).to_string())?;

@@ -14,6 +14,7 @@ use crate::config::Profile;
 use crate::connect::Context;
 use crate::credentials::{save_login, split_for_storage};
 use crate::report::UsageError;
+use crate::secrets::StoreKind;
 
 pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     let (fields, secret, key) = match &args.service_key {
@@ -39,6 +40,32 @@ pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     }
 
     let chosen = args.store.map(crate::secrets::StoreKind::from);
+    let typed = args.service_key.is_none();
+    match save(ctx, chosen, fields.clone(), secret.clone()).await? {
+        Ok(()) => Ok(()),
+        // Whoever typed the fields by hand is offered the file store rather than asked to type
+        // them all again with `--store file`.
+        Err(err)
+            if typed
+                && chosen.is_none()
+                && ctx.config.credential_store(&ctx.profile_name) == StoreKind::Keyring
+                && offer_file_store(ctx)? =>
+        {
+            eprintln!("sapcode: {err:#}");
+            save(ctx, Some(StoreKind::File), fields, secret).await?
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Saves the profile and then the secret in the store `chosen` (or the profile's). The outer
+/// error is the config file's, the inner one says the secret was not saved.
+async fn save(
+    ctx: &Context,
+    chosen: Option<StoreKind>,
+    fields: Profile,
+    secret: SecretString,
+) -> anyhow::Result<Result<(), anyhow::Error>> {
     let kind = chosen.unwrap_or_else(|| ctx.config.credential_store(&ctx.profile_name));
     let store = ctx.secret_store_of(kind)?;
     let profile_name = ctx.profile_name.clone();
@@ -76,14 +103,30 @@ pub async fn login(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         ctx.profile_name,
         ctx.paths.config_file.display()
     );
-    match saved? {
+    Ok(match saved? {
         Ok(store_name) => {
             eprintln!("sapcode: {saved_to}; the client secret is in: {store_name}");
             Ok(())
         }
         Err(err) => Err(anyhow::Error::from(err)
             .context(format!("{saved_to}, but the client secret was not saved"))),
-    }
+    })
+}
+
+/// Asks on the terminal whether the secret may go to the file store instead.
+fn offer_file_store(ctx: &Context) -> anyhow::Result<bool> {
+    let file = ctx
+        .paths
+        .config_file
+        .with_file_name(crate::secrets::SECRETS_FILE_NAME);
+    eprint!(
+        "sapcode: no keyring kept the client secret. Keep it in {} (readable only by you) instead? [y/N] ",
+        file.display()
+    );
+    std::io::stderr().flush().ok();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 /// New connection fields replace old ones; choices (mode, model, deployment) are kept.

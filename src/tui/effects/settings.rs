@@ -190,6 +190,8 @@ async fn stored_secret(store: Arc<dyn SecretStore>, profile: &str) -> anyhow::Re
             CredentialError::NoSecret {
                 name: profile.to_owned(),
                 keyring: store.name(),
+                // The settings screen offers the file store itself when a save fails.
+                keyring_works: true,
             }
             .into()
         })
