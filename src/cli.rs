@@ -13,7 +13,8 @@ use crate::aicore::Mode;
     version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("SAPCODE_COMMIT"), ")"),
     about = "A fast terminal coding assistant for SAP AI Core",
     long_about = "A fast terminal coding assistant for SAP AI Core.\n\n\
-        Without a subcommand sapcode opens the terminal UI. Try it with no account: `sapcode --demo`.",
+        Without a subcommand sapcode opens the terminal UI (`sapcode \"PROMPT\"` sends PROMPT in it; \
+        `sapcode -p PROMPT` answers without it). Try it with no account: `sapcode --demo`.",
     after_help = "Credentials: AICORE_SERVICE_KEY, or AICORE_CLIENT_ID/AICORE_CLIENT_SECRET/AICORE_AUTH_URL/AICORE_BASE_URL, \
         or a profile saved by `sapcode login` (secret in the OS keyring)."
 )]
@@ -25,9 +26,19 @@ pub struct Cli {
     #[arg(long = "continue", conflicts_with = "resume")]
     pub continue_last: bool,
 
-    /// Pick a saved conversation of this workspace to open the TUI on
-    #[arg(long)]
-    pub resume: bool,
+    /// Open the TUI on a saved conversation: the one with this ID (as `sapcode sessions`
+    /// prints it), or without an ID pick one of this workspace's
+    #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<String>,
+
+    /// Print the answer to PROMPT and exit, as `sapcode run PROMPT` does (no PROMPT: stdin)
+    #[arg(short = 'p', long = "print")]
+    pub print: bool,
+
+    /// Open the TUI and send PROMPT once a model is chosen. A single word that names a
+    /// subcommand is that subcommand
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Vec<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -124,7 +135,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct RunArgs {
     /// The prompt; `-` or none reads it from stdin. Several words are joined with spaces,
     /// so `run fix the failing test` needs no quotes

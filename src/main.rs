@@ -47,7 +47,20 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         command,
         continue_last,
         resume,
+        print,
+        prompt,
     } = cli;
+    // `sapcode -p PROMPT` is `sapcode run PROMPT`, with run's defaults.
+    let (command, prompt) = match command {
+        None if print => {
+            let run = sapcode::cli::RunArgs {
+                prompt,
+                ..Default::default()
+            };
+            (Some(Command::Run(run)), None)
+        }
+        command => (command, (!prompt.is_empty()).then(|| prompt.join(" "))),
+    };
     match command {
         Some(Command::Simulate(args)) => commands::simulate::run(args).await,
         Some(Command::Completions { shell }) => {
@@ -57,7 +70,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             sapcode::stdout::print(&String::from_utf8_lossy(&script))?;
             Ok(())
         }
-        Some(_) if continue_last || resume => Err(sapcode::report::UsageError::new(
+        Some(_) if continue_last || resume.is_some() => Err(sapcode::report::UsageError::new(
             "--continue and --resume open the terminal UI and take no subcommand",
             "for a headless turn use `sapcode run --continue PROMPT`",
         )
@@ -88,8 +101,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 Some(Command::Serve(args)) => sapcode::serve::run(&ctx, args).await,
                 Some(Command::Simulate(_)) | Some(Command::Completions { .. }) => Ok(()),
                 None => {
-                    let opening = commands::sessions::opening(&ctx, continue_last, resume)?;
-                    sapcode::tui::run(ctx, opening).await
+                    let opening =
+                        commands::sessions::opening(&ctx, continue_last, resume.as_deref())?;
+                    sapcode::tui::run(ctx, opening, prompt).await
                 }
             }
         }

@@ -193,6 +193,36 @@ fn deployments_help_describes_its_own_all_flag() {
 }
 
 #[test]
+fn print_flag_is_run_and_stdin_is_the_prompt_without_one() {
+    let home = Home::new();
+    let printed = home
+        .sapcode()
+        .args(["--demo", "-p", "count", "these", "words"])
+        .output()
+        .unwrap();
+    let ran = home
+        .sapcode()
+        .args(["--demo", "run", "count these words"])
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{}", stderr_of(&printed));
+    assert_eq!(stdout_of(&printed), stdout_of(&ran));
+    assert!(stdout_of(&printed).contains("> count these words"));
+    home.sapcode()
+        .args(["--demo", "--print"])
+        .write_stdin("from the pipe")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("> from the pipe"));
+    // A word naming a subcommand is that subcommand, not a prompt.
+    home.sapcode()
+        .args(["--demo", "models"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("RUNNING/ALL"));
+}
+
+#[test]
 fn run_streams_an_answer_in_foundation_mode() {
     let home = Home::new();
     let output = home

@@ -362,6 +362,66 @@ fn continue_opens_the_tui_on_the_last_conversation() {
     quit(&mut screen, &mut child);
 }
 
+/// `sapcode run PROMPT` in `home` (the demo), as a user would have run it earlier.
+fn demo_run(home: &std::path::Path, prompt: &str) {
+    let saved = std::process::Command::new(env!("CARGO_BIN_EXE_sapcode"))
+        .args(["--demo", "run", prompt])
+        .current_dir(home)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("SAPCODE_KEYRING", "file")
+        .output()
+        .unwrap();
+    assert!(saved.status.success(), "{saved:?}");
+}
+
+#[test]
+fn resume_with_an_id_from_sessions_opens_that_conversation() {
+    let home = tempfile::tempdir().unwrap();
+    demo_run(home.path(), "the older question about quotas");
+    demo_run(home.path(), "the newer question about tokens");
+    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_sapcode"))
+        .args(["--demo", "sessions", "--json"])
+        .current_dir(home.path())
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .output()
+        .unwrap();
+    let sessions: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let older = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"].as_str().unwrap().contains("quotas"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (mut screen, mut child) = spawn_demo_with(home.path(), &["--resume", &older]);
+    screen.wait_for("the chosen conversation", |s| {
+        s.contains("the older question about quotas") && s.contains("continuing")
+    });
+    assert!(!screen.text().contains("about tokens"), "{}", screen.text());
+    quit(&mut screen, &mut child);
+}
+
+#[test]
+fn a_prompt_on_the_command_line_is_sent_once_connected() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) =
+        spawn_demo_with(home.path(), &["--model", "gpt-4o", "what", "is a quota"]);
+    screen.wait_for("the answer to the command-line prompt", |s| {
+        s.contains("received your message") && s.contains("what is a quota")
+    });
+    quit(&mut screen, &mut child);
+}
+
 /// Ctrl-C (clears a draft or stops an answer), Ctrl-D (quits on the empty input), then
 /// waits for the process to end.
 fn quit(screen: &mut Screen, child: &mut Box<dyn portable_pty::Child + Send + Sync>) {

@@ -8,7 +8,7 @@ use super::table;
 use crate::agent::Conversation;
 use crate::agent::context::{self, Fitted};
 use crate::agent::session::{
-    Entry, LoadedSession, Scope, SessionFile, SessionStore, SessionSummary,
+    Entry, LoadedSession, Scope, SessionError, SessionFile, SessionStore, SessionSummary,
 };
 use crate::aicore::{ChatTarget, Client, Freshness, Message, Role, Usage};
 use crate::cli::SessionsArgs;
@@ -41,17 +41,20 @@ pub fn run(ctx: &Context, args: SessionsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The conversation `sapcode --continue` or `--resume` opens the TUI on (`None`: a new one).
-/// `--resume` asks on the terminal which one, before the TUI starts.
+/// The conversation `sapcode --continue` or `--resume [ID]` opens the TUI on (`None`: a new
+/// one). `--resume` without an id asks on the terminal which one, before the TUI starts.
 pub fn opening(
     ctx: &Context,
     continue_last: bool,
-    resume: bool,
+    resume: Option<&str>,
 ) -> anyhow::Result<Option<LoadedSession>> {
-    if !continue_last && !resume {
+    if !continue_last && resume.is_none() {
         return Ok(None);
     }
     let store = store(ctx)?;
+    if let Some(id) = resume.map(str::trim).filter(|id| !id.is_empty()) {
+        return by_id(&store, id).map(Some);
+    }
     let workspace = workspace()?;
     let none_here = || {
         UsageError::new(
@@ -72,6 +75,18 @@ pub fn opening(
     let shown = &sessions[..sessions.len().min(RESUME_CHOICES)];
     let choice = ask_choice(shown)?;
     Ok(Some(store.load(&shown[choice].id)?))
+}
+
+/// The session `sapcode sessions` printed as `id` (in any workspace: `--all` lists them).
+pub fn by_id(store: &SessionStore, id: &str) -> anyhow::Result<LoadedSession> {
+    store.load(id).map_err(|err| match err {
+        SessionError::NotFound(_) => UsageError::new(
+            format!("no saved session with id '{}'", plain(id)),
+            "`sapcode sessions` lists this workspace's ids, `sapcode sessions --all` every workspace's",
+        )
+        .into(),
+        other => anyhow::Error::from(other),
+    })
 }
 
 /// Sessions offered by `--resume`, newest first.

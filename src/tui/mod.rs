@@ -43,10 +43,12 @@ use event::{Effect, Event, SettingsForm};
 use state::{AppState, Startup};
 
 /// Opens the TUI and runs it until the user quits. The terminal is restored on every exit.
-/// `opening`: a saved conversation to continue (`--continue`, `--resume`).
+/// `opening`: a saved conversation to continue (`--continue`, `--resume`); `prompt`: sent
+/// as the first question once a model is chosen (`sapcode "PROMPT"`).
 pub async fn run(
     ctx: Context,
     opening: Option<crate::agent::session::LoadedSession>,
+    prompt: Option<String>,
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
@@ -80,6 +82,10 @@ pub async fn run(
         let started = state.now;
         session::open_conversation(&mut state, loaded, started);
         runner.resume_session(loaded, state.now);
+    }
+    if let Some(prompt) = prompt {
+        state.chat.composer.input.set_text(&prompt);
+        state.send_when_ready = true;
     }
     runner.run(Effect::Connect);
     let result = event_loop(&mut guard.terminal, &mut state, &mut runner, rx).await;

@@ -134,6 +134,8 @@ pub struct AppState {
     pub sandbox: Protection,
     /// Whether the model's commands get the network (`/network` toggles it).
     pub network: bool,
+    /// `sapcode "PROMPT"`: the draft holds PROMPT and is sent once connected with a model.
+    pub send_when_ready: bool,
 }
 
 impl AppState {
@@ -184,6 +186,7 @@ impl AppState {
             next_request: 1,
             sandbox: startup.sandbox,
             network: startup.network,
+            send_when_ready: false,
         }
     }
 

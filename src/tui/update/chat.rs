@@ -121,6 +121,11 @@ pub(super) fn on_text_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// What Enter in the message box does: a question, a slash command or a `!command`.
+pub(super) fn send_draft(state: &mut AppState) -> Vec<Effect> {
+    send(state)
+}
+
 fn send(state: &mut AppState) -> Vec<Effect> {
     let text = state.chat.composer.input.text();
     if text.trim().is_empty() {

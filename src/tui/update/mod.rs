@@ -47,10 +47,23 @@ pub fn update_batch(
     now: std::time::SystemTime,
 ) -> Vec<Effect> {
     state.now = now;
-    typed_paste::coalesce(events)
+    let mut effects: Vec<Effect> = typed_paste::coalesce(events)
         .into_iter()
         .flat_map(|event| update(state, event))
-        .collect()
+        .collect();
+    effects.extend(send_startup_prompt(state));
+    effects
+}
+
+/// Sends the prompt given on the command line once there is a connection and a model
+/// (chosen in the config, with `--model`, or in the picker): once, as if Enter was pressed.
+fn send_startup_prompt(state: &mut AppState) -> Vec<Effect> {
+    let ready = matches!(state.connection, Connection::Ready(_)) && state.models.chosen.is_some();
+    if !state.send_when_ready || !ready || state.is_streaming() {
+        return Vec::new();
+    }
+    state.send_when_ready = false;
+    chat::send_draft(state)
 }
 
 pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
