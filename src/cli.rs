@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::aicore::Mode;
+use crate::connect::Overrides;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -82,6 +83,21 @@ pub struct GlobalArgs {
     /// Workspace directory (tools, AGENTS.md, sessions) [default: the current directory]
     #[arg(long, global = true, value_name = "DIR")]
     pub cwd: Option<PathBuf>,
+}
+
+impl GlobalArgs {
+    /// What the command line asks of `connect`, in its own words (no clap types).
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            profile: self.profile.clone(),
+            resource_group: self.resource_group.clone(),
+            config_file: self.config.clone(),
+            mode: self.mode.map(Mode::from),
+            model: self.model.clone(),
+            deployment: self.deployment.clone(),
+            verbose: self.verbose,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

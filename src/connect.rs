@@ -2,10 +2,11 @@
 //! profile, the effective resource group/mode/model, and a connected client — credentials to
 //! a `Client`, or with `--demo` the in-process simulator. Knows no screen and prints nothing.
 
+use std::path::PathBuf;
+
 use anyhow::Context as _;
 
 use crate::aicore::{Client, ClientOptions, Mode, ServiceKey};
-use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths, Profile};
 use crate::credentials::{self, Environment, Source};
 use crate::secrets::{self, SecretStore};
@@ -23,9 +24,25 @@ pub enum Backend {
     Simulator,
 }
 
+/// What this run was asked for beyond the config file; each value, when given, wins over the
+/// config and the environment. `cli` fills it from the command line, the TUI changes it for
+/// a session (a picked mode or resource group); neither face reaches into the other.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub profile: Option<String>,
+    pub resource_group: Option<String>,
+    /// The config file to use instead of the platform's.
+    pub config_file: Option<PathBuf>,
+    pub mode: Option<Mode>,
+    pub model: Option<String>,
+    pub deployment: Option<String>,
+    /// `-v`: usage, timings and cause chains on stderr.
+    pub verbose: bool,
+}
+
 pub struct Context {
     pub backend: Backend,
-    pub global: GlobalArgs,
+    pub overrides: Overrides,
     pub env: Environment,
     pub paths: Paths,
     pub config: Config,
@@ -41,17 +58,21 @@ pub struct Connection {
 }
 
 impl Context {
-    pub fn load(backend: Backend, global: GlobalArgs, env: Environment) -> anyhow::Result<Context> {
-        let paths = Paths::discover(global.config.clone());
+    pub fn load(
+        backend: Backend,
+        overrides: Overrides,
+        env: Environment,
+    ) -> anyhow::Result<Context> {
+        let paths = Paths::discover(overrides.config_file.clone());
         let config = Config::load(&paths.config_file)?;
-        let profile_name = global
+        let profile_name = overrides
             .profile
             .clone()
             .or_else(|| config.profile.clone())
             .unwrap_or_else(|| DEFAULT_PROFILE.into());
         Ok(Context {
             backend,
-            global,
+            overrides,
             env,
             paths,
             config,
@@ -65,7 +86,7 @@ impl Context {
 
     /// Flag, then `AICORE_RESOURCE_GROUP`, then the profile, then `default`.
     pub fn resource_group(&self) -> String {
-        self.global
+        self.overrides
             .resource_group
             .clone()
             .or_else(|| self.env.resource_group.clone())
@@ -74,15 +95,14 @@ impl Context {
     }
 
     pub fn mode(&self) -> Mode {
-        self.global
+        self.overrides
             .mode
-            .map(Mode::from)
             .or_else(|| self.profile().and_then(|p| p.mode))
             .unwrap_or_default()
     }
 
     pub fn model(&self) -> Option<String> {
-        self.global
+        self.overrides
             .model
             .clone()
             .or_else(|| self.profile().and_then(|p| p.model.clone()))
@@ -90,8 +110,8 @@ impl Context {
 
     /// The saved deployment belongs to the saved model: a `--model` flag drops it.
     pub fn deployment(&self) -> Option<String> {
-        if self.global.deployment.is_some() || self.global.model.is_some() {
-            return self.global.deployment.clone();
+        if self.overrides.deployment.is_some() || self.overrides.model.is_some() {
+            return self.overrides.deployment.clone();
         }
         self.profile().and_then(|p| p.deployment.clone())
     }

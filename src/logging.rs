@@ -24,8 +24,15 @@ pub struct Guard {
 
 /// The directory for logs and crash reports: the platform state dir (Linux
 /// `$XDG_STATE_HOME/sapcode`, else `~/.local/state/sapcode`), or the data dir elsewhere.
+/// Logging sits below everything that logs (`aicore`, `config`), so it finds the directory
+/// itself and `config::Paths` takes it from here.
 pub fn state_dir() -> Option<PathBuf> {
-    crate::config::Paths::discover(None).state_dir
+    let dirs = directories::ProjectDirs::from("", "", "sapcode")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .to_owned(),
+    )
 }
 
 /// With `verbose`, starts logging to `state_dir()/sapcode.log` and returns its guard. Without

@@ -89,7 +89,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             } else {
                 Backend::SapAiCore
             };
-            let ctx = Context::load(backend, global, Environment::from_process())?;
+            let overrides = global.overrides();
+            let ctx = Context::load(backend, overrides, Environment::from_process())?;
             match command {
                 Some(Command::Run(args)) => commands::run::run(&ctx, args).await,
                 Some(Command::Models(args)) => commands::models::run(&ctx, args).await,
@@ -98,7 +99,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 Some(Command::Logout) => commands::login::logout(&ctx).await,
                 Some(Command::Doctor) => commands::doctor::run(&ctx).await,
                 Some(Command::Sessions(args)) => commands::sessions::run(&ctx, args),
-                Some(Command::Serve(args)) => sapcode::serve::run(&ctx, args).await,
+                Some(Command::Serve(args)) => {
+                    let address = std::net::SocketAddr::new(args.bind, args.port);
+                    sapcode::serve::run(&ctx, address).await
+                }
                 Some(Command::Simulate(_)) | Some(Command::Completions { .. }) => Ok(()),
                 None => {
                     let opening =

@@ -3,12 +3,17 @@
 //!   first `#[cfg(test)]`; files named `*tests.rs` and files under a `tests/` module folder
 //!   are test code and not counted): split a file instead of growing it;
 //! - the TUI knows no command line: nothing under `src/tui/` uses `crate::commands` or
-//!   `crate::cli` (`main` hands it a ready `connect::Context`).
+//!   `crate::cli` (`main` hands it a ready `connect::Context`);
+//! - only the command line's own modules (`main`, `cli`, `commands/`) use `crate::cli`:
+//!   `connect` takes a neutral `Overrides` that `cli` fills;
+//! - no import cycle among the top-level modules of `src/` (test code aside): the graph of
+//!   `use crate::X` / `crate::X::` between them has no loop.
 
 // clippy.toml's allow-*-in-tests covers #[test] functions only; the helpers that walk `src/`
 // fail the test loudly by design too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -153,6 +158,126 @@ fn the_tui_uses_neither_commands_nor_cli() {
     );
 }
 
+/// Files that may use `crate::cli`: the command line itself and the commands it runs.
+fn may_use_cli(relative: &Path) -> bool {
+    let first = relative
+        .components()
+        .next()
+        .and_then(|c| c.as_os_str().to_str());
+    matches!(
+        first,
+        Some("main.rs" | "cli.rs" | "commands" | "commands.rs")
+    )
+}
+
+#[test]
+fn only_the_command_line_uses_cli() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offences = Vec::new();
+    for path in src_files("src") {
+        let relative = path.strip_prefix(&root).unwrap();
+        if may_use_cli(relative) {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        if crate_roots(&text).iter().any(|root| root == "cli") {
+            offences.push(format!("src/{}", relative.display()));
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "only main, cli and commands know the command line (pass connect::Overrides):\n{}",
+        offences.join("\n")
+    );
+}
+
+/// The top-level module a file belongs to: `aicore/chat.rs` and `aicore.rs` give `aicore`.
+fn top_module(relative: &Path) -> String {
+    let first = relative.components().next().unwrap().as_os_str();
+    let first = first.to_str().unwrap();
+    first.strip_suffix(".rs").unwrap_or(first).to_owned()
+}
+
+/// Edges `from → to` between top-level modules, from the non-test code of `files`
+/// (`(path relative to src, text)`); `main` and `lib` are the crate's roots, not modules.
+fn module_graph(files: &[(PathBuf, String)]) -> BTreeMap<String, BTreeSet<String>> {
+    let modules: BTreeSet<String> = files.iter().map(|(path, _)| top_module(path)).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, text) in files {
+        let from = top_module(path);
+        if is_test_file(path) || from == "main" || from == "lib" {
+            continue;
+        }
+        let code: String = text
+            .lines()
+            .take_while(|line| line.trim_start() != "#[cfg(test)]")
+            .collect::<Vec<_>>()
+            .join("\n");
+        for to in crate_roots(&code) {
+            if to != from && modules.contains(&to) {
+                graph.entry(from.clone()).or_default().insert(to);
+            }
+        }
+    }
+    graph
+}
+
+/// One cycle of `graph` as `a → b → … → a`, if there is any.
+fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(node.to_owned());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_owned());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_import_cycle_among_top_level_modules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files: Vec<(PathBuf, String)> = src_files("src")
+        .into_iter()
+        .map(|path| {
+            let text = fs::read_to_string(&path).unwrap();
+            (path.strip_prefix(&root).unwrap().to_owned(), text)
+        })
+        .collect();
+    let graph = module_graph(&files);
+    assert!(
+        graph.contains_key("aicore"),
+        "the graph sees nothing: {graph:?}"
+    );
+    if let Some(cycle) = find_cycle(&graph) {
+        panic!(
+            "top-level modules import each other in a cycle: {} (move the shared piece below \
+             both, or pass it in)",
+            cycle.join(" → ")
+        );
+    }
+}
+
 #[test]
 fn the_checks_see_what_they_look_for() {
     // Counting stops at the test module.
@@ -175,4 +300,26 @@ fn the_checks_see_what_they_look_for() {
         crate_roots(text),
         ["cli", "agent", "commands", "config", "cli", "report"]
     );
+    // The module graph: test code is left out, a cycle is found and named.
+    let file = |path: &str, text: &str| (PathBuf::from(path), text.to_owned());
+    let files = [
+        file("aicore/mod.rs", "use crate::logging::x;"),
+        file("logging.rs", "fn f() { crate::config::g(); }"),
+        file("config/mod.rs", "use crate::{aicore::Mode};"),
+        file(
+            "secrets.rs",
+            "#[cfg(test)]\nmod tests { use crate::config; }",
+        ),
+        file("fsutil/tests.rs", "use crate::secrets;"),
+    ];
+    let graph = module_graph(&files);
+    assert_eq!(
+        find_cycle(&graph).unwrap(),
+        ["aicore", "logging", "config", "aicore"]
+    );
+    assert!(!graph.contains_key("secrets") && !graph.contains_key("fsutil"));
+    let acyclic = module_graph(&files[1..]);
+    assert_eq!(find_cycle(&acyclic), None);
+    assert!(may_use_cli(Path::new("commands/run.rs")) && may_use_cli(Path::new("main.rs")));
+    assert!(!may_use_cli(Path::new("connect.rs")) && !may_use_cli(Path::new("serve/mod.rs")));
 }

@@ -37,7 +37,12 @@ fn setup(timeout_s: Option<u64>) -> Setup {
     std::fs::write(&config, agent).unwrap();
     let cli =
         sapcode::cli::Cli::parse_from(["sapcode", "--demo", "--config", config.to_str().unwrap()]);
-    let mut ctx = Context::load(Backend::Simulator, cli.global, Environment::default()).unwrap();
+    let mut ctx = Context::load(
+        Backend::Simulator,
+        cli.global.overrides(),
+        Environment::default(),
+    )
+    .unwrap();
     ctx.paths.data_dir = Some(dir.path().join("data"));
     let (tx, events) = unbounded_channel();
     let runner = Runner::new(ctx, tx, &workspace);
@@ -212,7 +217,12 @@ async fn unstored_credentials_connect_for_this_session() {
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "").unwrap();
     let cli = sapcode::cli::Cli::parse_from(["sapcode", "--config", config.to_str().unwrap()]);
-    let ctx = Context::load(Backend::SapAiCore, cli.global, Environment::default()).unwrap();
+    let ctx = Context::load(
+        Backend::SapAiCore,
+        cli.global.overrides(),
+        Environment::default(),
+    )
+    .unwrap();
     let (tx, mut events) = unbounded_channel();
     let mut runner = Runner::new(ctx, tx, dir.path());
     let text = |field: &str| key[field].as_str().unwrap().to_owned();

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use super::Error;
-use super::chunk::ChunkParts;
+use super::dialect::ChunkParts;
 
 /// Arguments of one tool call (contract "The trust boundary").
 pub const MAX_CALL_ARGUMENTS: usize = 1 << 20;

@@ -135,20 +135,10 @@ impl TokenSource {
                 Ok(found) => return Ok(found),
                 Err(err) => err,
             };
-            let (retryable, wait) = match &err {
-                Error::Network { .. } => (super::transport::is_transient(&err), None),
-                Error::Http {
-                    status,
-                    retry_after,
-                    ..
-                } => (
-                    matches!(status, 429 | 502 | 503 | 504),
-                    retry_after.filter(|_| *status == 429),
-                ),
-                _ => (false, None),
-            };
+            let retryable = err.retry() != super::error::Retry::Never;
             let delay = retryable
                 .then(|| {
+                    let wait = err.server_wait();
                     super::transport::retry_delay(&self.retry, attempt, wait, started.elapsed())
                 })
                 .flatten();
@@ -295,16 +285,17 @@ impl TokenSource {
                 }
             }
             RequestTokenError::Request(e) => {
-                let detail = super::transport::network_detail(&e);
+                let (cause, detail) = super::transport::network_detail(&e);
                 let is_certificate_key =
                     matches!(self.key.credential, Credential::Certificate { .. });
-                if is_certificate_key && is_client_certificate_alert(&detail) {
+                if is_certificate_key && is_client_certificate_alert(&error_chain(&e)) {
                     Error::CertificateRejected { detail }
                 } else {
                     Error::Network {
                         what: WHAT.into(),
                         host: host_of(&self.key.token_url),
                         detail,
+                        cause,
                     }
                 }
             }
@@ -330,7 +321,8 @@ impl TokenSource {
 }
 
 /// TLS alerts a server sends when it does not accept the client's certificate (RFC 8446
-/// §6.2); rustls words them `received fatal alert: UnknownCA` and so on.
+/// §6.2); rustls words them `received fatal alert: UnknownCA` and so on. Read from the TLS
+/// library's own error chain where the failure is seen; our messages are never read back.
 fn is_client_certificate_alert(detail: &str) -> bool {
     detail.contains("fatal alert")
         && [

@@ -12,11 +12,12 @@ use tokio::time::Instant;
 
 use super::auth::TokenSource;
 use super::cache::{self, TtlCache};
-use super::foundation::{self, Prepared};
+use super::dialect::{self, Prepared};
+use super::foundation;
 use super::transport::{Outcome, Transport};
 use super::{
     Cached, ChatEvent, ChatRequest, ChatResponse, ChatTarget, Deployment, Error, Mode, ModelEntry,
-    Result, ServiceKey, bedrock, chunk, deployments, models, orchestration, resolve, sse,
+    Result, ServiceKey, deployments, models, resolve, sse,
 };
 
 /// Network time limits.
@@ -260,7 +261,7 @@ impl Client {
             }
             ChatTarget::Orchestration { deployment, model } => {
                 let v1 = self.inner.orchestration_v1.load(Ordering::Relaxed);
-                Ok(orchestration::prepare(
+                Ok(dialect::orchestration_request(
                     deployment, model, req, stream, v1, base,
                 ))
             }
@@ -283,7 +284,7 @@ impl Client {
         loop {
             let http = self.inner.transport.http.clone();
             let (url, body) = (prepared.url.clone(), prepared.body.clone());
-            let accept = accept(prepared.dialect, stream);
+            let accept = prepared.dialect.accept(stream);
             let build = move || {
                 let request = http.post(&url).json(&body);
                 match accept {
@@ -405,32 +406,21 @@ impl Client {
     }
 }
 
-/// The `Accept` header of a chat request: only Bedrock needs one (`bedrock::accept`).
-fn accept(dialect: sse::Dialect, stream: bool) -> Option<&'static str> {
-    match dialect {
-        sse::Dialect::BedrockConverse => Some(bedrock::accept(stream)),
-        sse::Dialect::OpenAi
-        | sse::Dialect::OrchestrationV1
-        | sse::Dialect::OrchestrationV2
-        | sse::Dialect::VertexGemini => None,
-    }
-}
-
 fn refuse_binary_event_stream(resp: &reqwest::Response) -> Result<()> {
     let content_type = resp
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    bedrock::refuse_binary_event_stream(content_type)
+    dialect::refuse_binary_event_stream(content_type)
 }
 
 /// A non-streamed completion (`chat.completion`, or orchestration's wrapped result).
 pub fn response_from_json(body: &serde_json::Value, dialect: sse::Dialect) -> Result<ChatResponse> {
-    if let Some(message) = chunk::error_in(body, dialect) {
+    if let Some(message) = dialect::error_in(body, dialect) {
         return Err(Error::InStream { message });
     }
-    let parts = chunk::completion_parts(body, dialect);
+    let parts = dialect::completion_parts(body, dialect);
     super::answer_caps::AnswerBudget::default().count(&parts)?;
     Ok(ChatResponse {
         text: parts.text,

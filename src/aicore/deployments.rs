@@ -28,6 +28,14 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    /// `deploymentUrl`, or the equivalent built from the API base when it is empty (§3).
+    pub fn inference_base(&self, api_base: &str) -> String {
+        match self.url.as_deref().filter(|u| !u.trim().is_empty()) {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("{api_base}/inference/deployments/{}", self.id),
+        }
+    }
+
     /// RUNNING means `status`, never `targetStatus` (a PENDING deployment targets RUNNING).
     pub fn is_running(&self) -> bool {
         self.status == "RUNNING"

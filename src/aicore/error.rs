@@ -1,6 +1,7 @@
-//! The client's error type: one variant per situation a user can act on, each with its
-//! exit-code class (contract "Exit codes") and a one-line hint. Messages never carry a
-//! secret or a raw response body.
+//! The client's error type: one variant per situation a user can act on. Its `ErrorKind`
+//! decides the retry, the exit-code class (contract "Exit codes") and the one-line hint, so
+//! a message can be reworded without changing what happens; nothing parses a message back.
+//! Messages never carry a secret or a raw response body.
 
 use std::time::Duration;
 
@@ -12,7 +13,12 @@ pub enum Error {
     ServiceKey { field: String, problem: String },
 
     #[error("{what}: {url} uses http:// but is not a loopback address")]
-    InsecureUrl { what: String, url: String },
+    InsecureUrl {
+        what: String,
+        url: String,
+        /// The bearer token would go there (a deployment URL), rather than a key's URL.
+        carries_token: bool,
+    },
 
     #[error("configuration: {0}")]
     Config(String),
@@ -84,6 +90,7 @@ pub enum Error {
         what: String,
         host: String,
         detail: String,
+        cause: NetworkCause,
     },
 
     #[error("{what}: unexpected response: {detail}")]
@@ -110,6 +117,16 @@ fn nothing_running_message(model: &str, mode: Mode, other_mode_has_it: bool) -> 
     format!("{mode_word} for model '{model}'{other}")
 }
 
+/// Why a connection failed, decided where the failure is seen (`transport::network_error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkCause {
+    /// Refused, reset, DNS, proxy: worth another try.
+    Unreachable,
+    /// The server's certificate is not signed by a trusted CA (TLS inspection): retrying
+    /// cannot help.
+    UntrustedCertificate,
+}
+
 /// Exit-code classes of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitClass {
@@ -121,62 +138,283 @@ pub enum ExitClass {
     Interrupted = 130,
 }
 
-impl Error {
-    pub fn exit_class(&self) -> ExitClass {
+/// Whether another attempt may help, before the first answer byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    Never,
+    /// After the exponential backoff.
+    Backoff,
+    /// After the server's `Retry-After` when it gave one, else the backoff.
+    ServerWait,
+}
+
+/// What went wrong, without the words: the one input of the retry decision, the exit class
+/// and the hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    ServiceKey,
+    InsecureUrl,
+    InsecureTokenUrl,
+    Config,
+    AuthRejected,
+    CertificateRejected,
+    ResourceGroup,
+    NothingRunning {
+        mode: Mode,
+        other_mode_has_it: bool,
+    },
+    UnknownModel,
+    NotInOrchestration {
+        foundation_running: bool,
+    },
+    UnknownDeployment,
+    DeploymentNotRunning,
+    UnsupportedExecutable,
+    /// HTTP 401 after the one refresh.
+    TokenRefused,
+    /// HTTP 403.
+    Forbidden,
+    /// HTTP 404.
+    NotFound,
+    /// HTTP 429.
+    RateLimited,
+    /// HTTP 502, 503, 504: a gateway or an overloaded backend.
+    Unavailable,
+    /// Any other HTTP 5xx.
+    ServerError,
+    /// Any other refused request (4xx).
+    Rejected,
+    InStream,
+    StreamBroken,
+    TooLarge,
+    Timeout,
+    Unreachable,
+    UntrustedCertificate,
+    Decode,
+    Interrupted,
+}
+
+impl ErrorKind {
+    fn of_status(status: u16) -> ErrorKind {
+        match status {
+            401 => ErrorKind::TokenRefused,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimited,
+            502..=504 => ErrorKind::Unavailable,
+            500.. => ErrorKind::ServerError,
+            _ => ErrorKind::Rejected,
+        }
+    }
+
+    /// Retried: throttling (with the server's wait), gateways and connection failures.
+    /// Never a refused credential (retrying could lock the client out), a certificate no
+    /// retry can fix, or anything after the answer began.
+    pub fn retry(self) -> Retry {
         match self {
-            Error::ServiceKey { .. } | Error::InsecureUrl { .. } | Error::Config(_) => {
-                ExitClass::Usage
-            }
-            Error::ResourceGroup { .. } => ExitClass::Usage,
-            Error::AuthRejected { .. } | Error::CertificateRejected { .. } => ExitClass::Auth,
-            Error::NothingRunning { .. }
-            | Error::UnknownModel { .. }
-            | Error::NotInOrchestration { .. }
-            | Error::UnknownDeployment { .. }
-            | Error::DeploymentNotRunning { .. }
-            | Error::UnsupportedExecutable { .. } => ExitClass::NothingToTalkTo,
-            Error::Http { .. }
-            | Error::InStream { .. }
-            | Error::StreamBroken { .. }
-            | Error::TooLarge { .. }
-            | Error::Timeout { .. }
-            | Error::Network { .. }
-            | Error::Decode { .. } => ExitClass::Service,
-            Error::Interrupted => ExitClass::Interrupted,
+            ErrorKind::RateLimited => Retry::ServerWait,
+            ErrorKind::Unavailable | ErrorKind::Unreachable => Retry::Backoff,
+            _ => Retry::Never,
+        }
+    }
+
+    pub fn exit_class(self) -> ExitClass {
+        match self {
+            ErrorKind::ServiceKey
+            | ErrorKind::InsecureUrl
+            | ErrorKind::InsecureTokenUrl
+            | ErrorKind::Config
+            | ErrorKind::ResourceGroup => ExitClass::Usage,
+            ErrorKind::AuthRejected | ErrorKind::CertificateRejected => ExitClass::Auth,
+            ErrorKind::NothingRunning { .. }
+            | ErrorKind::UnknownModel
+            | ErrorKind::NotInOrchestration { .. }
+            | ErrorKind::UnknownDeployment
+            | ErrorKind::DeploymentNotRunning
+            | ErrorKind::UnsupportedExecutable => ExitClass::NothingToTalkTo,
+            ErrorKind::TokenRefused
+            | ErrorKind::Forbidden
+            | ErrorKind::NotFound
+            | ErrorKind::RateLimited
+            | ErrorKind::Unavailable
+            | ErrorKind::ServerError
+            | ErrorKind::Rejected
+            | ErrorKind::InStream
+            | ErrorKind::StreamBroken
+            | ErrorKind::TooLarge
+            | ErrorKind::Timeout
+            | ErrorKind::Unreachable
+            | ErrorKind::UntrustedCertificate
+            | ErrorKind::Decode => ExitClass::Service,
+            ErrorKind::Interrupted => ExitClass::Interrupted,
+        }
+    }
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::ServiceKey { .. } => ErrorKind::ServiceKey,
+            Error::InsecureUrl {
+                carries_token: true,
+                ..
+            } => ErrorKind::InsecureTokenUrl,
+            Error::InsecureUrl { .. } => ErrorKind::InsecureUrl,
+            Error::Config(_) => ErrorKind::Config,
+            Error::AuthRejected { .. } => ErrorKind::AuthRejected,
+            Error::CertificateRejected { .. } => ErrorKind::CertificateRejected,
+            Error::ResourceGroup { .. } => ErrorKind::ResourceGroup,
+            Error::NothingRunning {
+                mode,
+                other_mode_has_it,
+                ..
+            } => ErrorKind::NothingRunning {
+                mode: *mode,
+                other_mode_has_it: *other_mode_has_it,
+            },
+            Error::UnknownModel { .. } => ErrorKind::UnknownModel,
+            Error::NotInOrchestration {
+                foundation_running, ..
+            } => ErrorKind::NotInOrchestration {
+                foundation_running: *foundation_running,
+            },
+            Error::UnknownDeployment { .. } => ErrorKind::UnknownDeployment,
+            Error::DeploymentNotRunning { .. } => ErrorKind::DeploymentNotRunning,
+            Error::UnsupportedExecutable { .. } => ErrorKind::UnsupportedExecutable,
+            Error::Http { status, .. } => ErrorKind::of_status(*status),
+            Error::InStream { .. } => ErrorKind::InStream,
+            Error::StreamBroken { .. } => ErrorKind::StreamBroken,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Network {
+                cause: NetworkCause::Unreachable,
+                ..
+            } => ErrorKind::Unreachable,
+            Error::Network {
+                cause: NetworkCause::UntrustedCertificate,
+                ..
+            } => ErrorKind::UntrustedCertificate,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Interrupted => ErrorKind::Interrupted,
+        }
+    }
+
+    pub fn retry(&self) -> Retry {
+        self.kind().retry()
+    }
+
+    pub fn exit_class(&self) -> ExitClass {
+        self.kind().exit_class()
+    }
+
+    /// The server's wait, for the kinds that honour one.
+    pub fn server_wait(&self) -> Option<Duration> {
+        match (self.retry(), self) {
+            (Retry::ServerWait, Error::Http { retry_after, .. }) => *retry_after,
+            _ => None,
         }
     }
 
     /// What the user can do next; shown after the message by the CLI and the TUI alike.
     pub fn hint(&self) -> String {
-        match self {
-            Error::ServiceKey { .. } => "check the service key JSON (download it again from SAP BTP cockpit: AI Core instance > Service Keys)".into(),
-            Error::InsecureUrl { what, .. } if what == super::transport::TOKEN_BEARING => "the token is sent only over https:// (http:// only to the local simulator): check the deployment's URL with `sapcode deployments --json`".into(),
-            Error::InsecureUrl { .. } => "use the https:// URL from the service key; http:// is only for the local simulator".into(),
-            Error::Config(_) => "fix the config file (see config.example.toml) or run `sapcode login`".into(),
-            Error::AuthRejected { .. } => "check clientid and clientsecret, that the auth URL is the key's `url` (…authentication…hana.ondemand.com), and that the service key was not deleted or rotated; then `sapcode login` again".into(),
-            Error::CertificateRejected { .. } => "X.509 service keys expire (7 days unless created with a longer validity) and a deleted key's certificate is no longer trusted: create a new service key and `sapcode login` with it; check that `certurl` is the key's own".into(),
-            Error::ResourceGroup { resource_group, .. } => format!("resource group '{resource_group}' does not exist or the key has no access to it: pass --resource-group or set AICORE_RESOURCE_GROUP (most tenants use `default`)"),
-            Error::NothingRunning { other_mode_has_it: true, mode: Mode::Foundation, .. } => "run with --mode orchestration, or deploy the model in SAP AI Launchpad".into(),
-            Error::NothingRunning { other_mode_has_it: true, mode: Mode::Orchestration, .. } => "run with --mode foundation, or create an orchestration deployment".into(),
-            Error::NothingRunning { .. } => "list what is running with `sapcode deployments`; a PENDING deployment needs a few minutes".into(),
-            Error::UnknownModel { .. } => "list models with `sapcode models --all`".into(),
-            Error::NotInOrchestration { foundation_running: true, .. } => "a foundation deployment of it is RUNNING: use --mode foundation".into(),
-            Error::NotInOrchestration { foundation_running: false, .. } => "pick a model marked for orchestration in `sapcode models`".into(),
-            Error::UnknownDeployment { .. } | Error::DeploymentNotRunning { .. } => "list deployments with `sapcode deployments`".into(),
-            Error::UnsupportedExecutable { .. } => "use --mode orchestration, which serves every model the catalog allows for it".into(),
-            Error::Http { status: 401, .. } => "the token was refused: run `sapcode doctor`; if it persists, the key may have been revoked".into(),
-            Error::Http { status: 403, .. } => "access denied: check the AI-Resource-Group (--resource-group) and the key's role collections".into(),
-            Error::Http { status: 404, .. } => "not found: check the base URL (serviceurls.AI_API_URL) and that the deployment still exists".into(),
-            Error::Http { status: 429, .. } => "rate limited: wait a minute or ask for a higher quota (SAP AI Core rate limits are per model and tenant)".into(),
-            Error::Http { status, .. } if *status >= 500 => "SAP AI Core had a server error: try again; `sapcode doctor` checks each step".into(),
-            Error::Http { .. } => "the request was rejected: run with -v for details or `sapcode doctor`".into(),
-            Error::InStream { .. } | Error::StreamBroken { .. } => "the text so far was kept; ask again to retry".into(),
-            Error::TooLarge { .. } => "the text so far was kept; ask for smaller steps (a large file in several edits)".into(),
-            Error::Timeout { .. } => "raise the timeouts in the config file ([timeouts]) or try again".into(),
-            Error::Network { detail, .. } if detail.starts_with(super::transport::UNTRUSTED_CERTIFICATE) => "the server's certificate is not signed by a CA sapcode trusts: behind TLS inspection put your company's CA bundle in ca_file (config) or SSL_CERT_FILE".into(),
-            Error::Network { .. } => "check the URL, your network and HTTPS_PROXY/NO_PROXY; behind TLS inspection set ca_file or SSL_CERT_FILE".into(),
-            Error::Decode { .. } => "a proxy or gateway may have answered instead of SAP AI Core: check the base URL and proxy settings".into(),
-            Error::Interrupted => String::new(),
+        match self.kind() {
+            ErrorKind::ResourceGroup => {
+                let name = match self {
+                    Error::ResourceGroup { resource_group, .. } => resource_group.as_str(),
+                    _ => "",
+                };
+                format!(
+                    "resource group '{name}' does not exist or the key has no access to it: pass --resource-group or set AICORE_RESOURCE_GROUP (most tenants use `default`)"
+                )
+            }
+            kind => hint_of(kind).into(),
         }
     }
 }
+
+fn hint_of(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::ServiceKey => {
+            "check the service key JSON (download it again from SAP BTP cockpit: AI Core instance > Service Keys)"
+        }
+        ErrorKind::InsecureTokenUrl => {
+            "the token is sent only over https:// (http:// only to the local simulator): check the deployment's URL with `sapcode deployments --json`"
+        }
+        ErrorKind::InsecureUrl => {
+            "use the https:// URL from the service key; http:// is only for the local simulator"
+        }
+        ErrorKind::Config => "fix the config file (see config.example.toml) or run `sapcode login`",
+        ErrorKind::AuthRejected => {
+            "check clientid and clientsecret, that the auth URL is the key's `url` (…authentication…hana.ondemand.com), and that the service key was not deleted or rotated; then `sapcode login` again"
+        }
+        ErrorKind::CertificateRejected => {
+            "X.509 service keys expire (7 days unless created with a longer validity) and a deleted key's certificate is no longer trusted: create a new service key and `sapcode login` with it; check that `certurl` is the key's own"
+        }
+        ErrorKind::ResourceGroup => {
+            "pass --resource-group or set AICORE_RESOURCE_GROUP (most tenants use `default`)"
+        }
+        ErrorKind::NothingRunning {
+            other_mode_has_it: true,
+            mode: Mode::Foundation,
+        } => "run with --mode orchestration, or deploy the model in SAP AI Launchpad",
+        ErrorKind::NothingRunning {
+            other_mode_has_it: true,
+            mode: Mode::Orchestration,
+        } => "run with --mode foundation, or create an orchestration deployment",
+        ErrorKind::NothingRunning { .. } => {
+            "list what is running with `sapcode deployments`; a PENDING deployment needs a few minutes"
+        }
+        ErrorKind::UnknownModel => "list models with `sapcode models --all`",
+        ErrorKind::NotInOrchestration {
+            foundation_running: true,
+        } => "a foundation deployment of it is RUNNING: use --mode foundation",
+        ErrorKind::NotInOrchestration {
+            foundation_running: false,
+        } => "pick a model marked for orchestration in `sapcode models`",
+        ErrorKind::UnknownDeployment | ErrorKind::DeploymentNotRunning => {
+            "list deployments with `sapcode deployments`"
+        }
+        ErrorKind::UnsupportedExecutable => {
+            "use --mode orchestration, which serves every model the catalog allows for it"
+        }
+        ErrorKind::TokenRefused => {
+            "the token was refused: run `sapcode doctor`; if it persists, the key may have been revoked"
+        }
+        ErrorKind::Forbidden => {
+            "access denied: check the AI-Resource-Group (--resource-group) and the key's role collections"
+        }
+        ErrorKind::NotFound => {
+            "not found: check the base URL (serviceurls.AI_API_URL) and that the deployment still exists"
+        }
+        ErrorKind::RateLimited => {
+            "rate limited: wait a minute or ask for a higher quota (SAP AI Core rate limits are per model and tenant)"
+        }
+        ErrorKind::Unavailable | ErrorKind::ServerError => {
+            "SAP AI Core had a server error: try again; `sapcode doctor` checks each step"
+        }
+        ErrorKind::Rejected => {
+            "the request was rejected: run with -v for details or `sapcode doctor`"
+        }
+        ErrorKind::InStream | ErrorKind::StreamBroken => {
+            "the text so far was kept; ask again to retry"
+        }
+        ErrorKind::TooLarge => {
+            "the text so far was kept; ask for smaller steps (a large file in several edits)"
+        }
+        ErrorKind::Timeout => "raise the timeouts in the config file ([timeouts]) or try again",
+        ErrorKind::UntrustedCertificate => {
+            "the server's certificate is not signed by a CA sapcode trusts: behind TLS inspection put your company's CA bundle in ca_file (config) or SSL_CERT_FILE"
+        }
+        ErrorKind::Unreachable => {
+            "check the URL, your network and HTTPS_PROXY/NO_PROXY; behind TLS inspection set ca_file or SSL_CERT_FILE"
+        }
+        ErrorKind::Decode => {
+            "a proxy or gateway may have answered instead of SAP AI Core: check the base URL and proxy settings"
+        }
+        ErrorKind::Interrupted => "",
+    }
+}
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

@@ -1,38 +1,12 @@
-//! Foundation mode (API reference §6): per-executable chat request shapes for a model's own
-//! deployment. Azure OpenAI, the OpenAI-compatible executables, Bedrock (Converse) and
-//! Vertex (Gemini) are spoken; the rest are refused with a hint towards orchestration mode.
-
-use serde_json::{Value, json};
+//! Foundation mode (API reference §6): a model's own deployment, spoken to in the dialect of
+//! its executable (`dialect::foundation_request`); an executable sapcode does not speak is
+//! refused with a hint towards orchestration mode. Also infers the executable of a
+//! deployment that does not name it.
 
 use super::deployments::Deployment;
+use super::dialect::{self, Foundation, Prepared};
 use super::models::ModelEntry;
-use super::sse::Dialect;
-use super::{ChatRequest, Error, Result, ToolSpec, bedrock, vertex};
-
-/// The Azure OpenAI API version the JS SDK uses (§6.2).
-pub const AZURE_API_VERSION: &str = "2024-10-21";
-
-/// A request ready to send: where, what, and how to read the answer.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    pub url: String,
-    pub body: Value,
-    pub dialect: Dialect,
-}
-
-/// `deploymentUrl`, or the equivalent built from the API base when it is empty (§3).
-pub fn inference_base(deployment: &Deployment, api_base: &str) -> String {
-    match deployment.url.as_deref().filter(|u| !u.trim().is_empty()) {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => format!("{api_base}/inference/deployments/{}", deployment.id),
-    }
-}
-
-/// o1/o3/o4/gpt-5 reject `max_tokens` and `temperature` (§6.2, as Cline handles them).
-pub fn is_reasoning_model(model: &str) -> bool {
-    let m = model.to_ascii_lowercase();
-    ["o1", "o3", "o4", "gpt-5"].iter().any(|p| m.starts_with(p))
-}
+use super::{ChatRequest, Error, Result};
 
 fn executable(deployment: &Deployment) -> &str {
     deployment.executable_id.as_deref().unwrap_or("")
@@ -97,87 +71,30 @@ pub fn prepare(
     stream: bool,
     api_base: &str,
 ) -> Result<Prepared> {
-    let base = inference_base(deployment, api_base);
-    match executable(deployment) {
-        "azure-openai" => {
-            let mut body = openai_body(req, stream);
-            if is_reasoning_model(model) {
-                if let Some(max) = req.max_tokens {
-                    body["max_completion_tokens"] = json!(max);
-                }
-            } else {
-                set_common_params(&mut body, req);
-            }
-            Ok(Prepared {
-                url: format!("{base}/chat/completions?api-version={AZURE_API_VERSION}"),
-                body,
-                dialect: Dialect::OpenAi,
-            })
-        }
-        // OpenAI-compatible executables name the model in the body, no api-version (§6.3).
-        "aicore-mistralai" | "aicore-opensource" | "perplexity-ai" => {
-            let mut body = openai_body(req, stream);
-            body["model"] = json!(model);
-            set_common_params(&mut body, req);
-            Ok(Prepared {
-                url: format!("{base}/chat/completions"),
-                body,
-                dialect: Dialect::OpenAi,
-            })
-        }
-        // Converse rather than `/invoke`: one body shape for every Bedrock model family (§6.3).
-        "aws-bedrock" => Ok(Prepared {
-            url: format!(
-                "{base}/{}",
-                if stream {
-                    "converse-stream"
-                } else {
-                    "converse"
-                }
-            ),
-            body: bedrock::converse_body(req),
-            dialect: Dialect::BedrockConverse,
-        }),
-        "gcp-vertexai" => Ok(Prepared {
-            url: format!("{base}{}", vertex::path(model, stream)),
-            body: vertex::generate_body(req),
-            dialect: Dialect::VertexGemini,
-        }),
-        other => Err(Error::UnsupportedExecutable {
-            model: model.to_string(),
-            executable: if other.is_empty() {
-                "(none given, and the model does not tell)".into()
-            } else {
-                other.to_string()
-            },
-        }),
-    }
-}
-
-fn openai_body(req: &ChatRequest, stream: bool) -> Value {
-    let mut body = json!({ "messages": req.messages, "stream": stream });
-    if !req.tools.is_empty() {
-        body["tools"] = req.tools.iter().map(ToolSpec::openai_json).collect();
-    }
-    if stream {
-        body["stream_options"] = json!({ "include_usage": true });
-    }
-    body
-}
-
-fn set_common_params(body: &mut Value, req: &ChatRequest) {
-    if let Some(max) = req.max_tokens {
-        body["max_tokens"] = json!(max);
-    }
-    if let Some(t) = req.temperature {
-        body["temperature"] = json!(t);
-    }
+    let base = deployment.inference_base(api_base);
+    let at = Foundation {
+        base: &base,
+        model,
+        req,
+        stream,
+    };
+    let executable = executable(deployment);
+    dialect::foundation_request(executable, &at).ok_or_else(|| Error::UnsupportedExecutable {
+        model: model.to_string(),
+        executable: if executable.is_empty() {
+            "(none given, and the model does not tell)".into()
+        } else {
+            executable.to_string()
+        },
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aicore::{Message, Role};
+    use crate::aicore::dialect::{Dialect, is_reasoning_model};
+    use crate::aicore::{Message, Role, ToolSpec};
+    use serde_json::json;
 
     fn deployment(executable: &str, url: Option<&str>) -> Deployment {
         Deployment {

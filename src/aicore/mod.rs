@@ -3,24 +3,21 @@
 
 pub mod answer_caps;
 mod auth;
-pub mod bedrock;
 pub mod cache;
 pub mod chat;
-pub mod chunk;
 mod client;
 pub mod deployments;
+pub mod dialect;
 pub mod error;
 pub mod error_body;
 pub mod foundation;
 mod lenient_json;
 pub mod models;
-pub mod orchestration;
 pub mod resolve;
 pub mod service_key;
 pub mod sse;
 mod sse_lines;
 mod transport;
-pub mod vertex;
 
 pub use chat::{
     ChatEvent, ChatRequest, ChatResponse, Message, Role, ToolCall, ToolCallDelta, ToolSpec, Usage,

@@ -175,6 +175,7 @@ fn checked_url(field: &str, raw: &str) -> Result<String> {
             return Err(Error::InsecureUrl {
                 what: field.into(),
                 url: format!("http://{host}"),
+                carries_token: false,
             });
         }
         other => return Err(malformed(format!("has unsupported scheme '{other}'"))),

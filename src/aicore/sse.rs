@@ -1,6 +1,6 @@
 //! Server-Sent Events → `ChatEvent`s. Bytes go through our framer (`sse_lines.rs`: linear in
 //! the body, one event capped at `MAX_EVENT`), each `data:` payload through the dialect's
-//! chunk parser (`chunk.rs`). Transport errors and timeouts arrive as `Err` items of the byte
+//! chunk parser (`dialect/`). Transport errors and timeouts arrive as `Err` items of the byte
 //! stream and end the event stream with that error.
 
 use std::collections::VecDeque;
@@ -9,8 +9,8 @@ use std::pin::Pin;
 use futures_util::{FutureExt, Stream, StreamExt, stream};
 
 use super::answer_caps::AnswerBudget;
-use super::chunk;
-pub use super::chunk::Dialect;
+use super::dialect;
+pub use super::dialect::Dialect;
 use super::sse_lines::{FramingError, SseFramer};
 use super::{ChatEvent, Error, Usage, lenient_json};
 
@@ -74,12 +74,12 @@ impl SseParser {
             self.finished = true;
             return;
         };
-        if let Some(message) = chunk::error_in(&payload, self.dialect) {
+        if let Some(message) = dialect::error_in(&payload, self.dialect) {
             out.push(ChatEvent::Error(Error::InStream { message }));
             self.finished = true;
             return;
         }
-        let parts = chunk::chunk_parts(&payload, self.dialect);
+        let parts = dialect::chunk_parts(&payload, self.dialect);
         if let Err(err) = self.budget.count(&parts) {
             // Nothing of this payload is passed on; what came before stays shown.
             out.push(ChatEvent::Error(err));

@@ -483,9 +483,9 @@ proptest! {
     #[test]
     fn arbitrary_json_payloads_never_panic(value in json_value(), which in 0..DIALECTS.len()) {
         let dialect = DIALECTS[which];
-        let _ = crate::aicore::chunk::chunk_parts(&value, dialect);
-        let _ = crate::aicore::chunk::completion_parts(&value, dialect);
-        let _ = crate::aicore::chunk::error_in(&value, dialect);
+        let _ = crate::aicore::dialect::chunk_parts(&value, dialect);
+        let _ = crate::aicore::dialect::completion_parts(&value, dialect);
+        let _ = crate::aicore::dialect::error_in(&value, dialect);
         let _ = crate::aicore::response_from_json(&value, dialect);
         let body = format!("data: {value}\n\ndata: [DONE]\n\n");
         let events = parse_sse_body(dialect, [body.into_bytes()]);

@@ -9,6 +9,7 @@ use futures_util::{Stream, StreamExt, stream};
 use tokio::time::Instant;
 
 use super::auth::{self, Token, TokenSource};
+use super::error::{NetworkCause, Retry};
 use super::error_body;
 use super::{Error, Result, RetryPolicy, Timeouts};
 
@@ -26,6 +27,12 @@ pub enum Outcome {
         reason: String,
     },
     Fail(Error),
+}
+
+/// Where a request failed before any response: getting the token, or sending the request.
+enum Failed {
+    Token(Error),
+    Request(Error),
 }
 
 /// The shared sender, one per `Client`.
@@ -114,24 +121,30 @@ impl Transport {
     /// One authorised request; a 401 refreshes the token (if it is still the cached one)
     /// and tries once more. A second 401 is returned as is. The token goes only to https://
     /// or loopback URLs, whoever named them (the service key or a listing's `deploymentUrl`).
-    pub async fn send_authorised(
+    async fn send_authorised(
         &self,
         what: &str,
         build: &(dyn Fn() -> reqwest::RequestBuilder + Send + Sync),
-    ) -> Result<reqwest::Response> {
+    ) -> std::result::Result<reqwest::Response, Failed> {
         let (_, request) = build().build_split();
-        let request = request.map_err(|e| network_error(what, &e))?;
-        check_token_url(request.url())?;
-        let token = self.tokens.token().await?;
+        let request = request.map_err(|e| Failed::Request(network_error(what, &e)))?;
+        check_token_url(request.url()).map_err(Failed::Request)?;
+        let token = self.tokens.token().await.map_err(Failed::Token)?;
         let resp = self
             .send_timed(what, self.with_headers(build(), &token))
-            .await?;
+            .await
+            .map_err(Failed::Request)?;
         if resp.status() != reqwest::StatusCode::UNAUTHORIZED {
             return Ok(resp);
         }
-        let fresh = self.tokens.refresh_after_401(&token).await?;
+        let fresh = self
+            .tokens
+            .refresh_after_401(&token)
+            .await
+            .map_err(Failed::Token)?;
         self.send_timed(what, self.with_headers(build(), &fresh))
             .await
+            .map_err(Failed::Request)
     }
 
     /// Sends and classifies one attempt.
@@ -145,17 +158,23 @@ impl Transport {
         match self.send_authorised(what, build).await {
             Ok(resp) if resp.status().is_success() => Outcome::Success(resp),
             Ok(resp) => self.classify_failure(what, resp, attempt, started).await,
-            // A token endpoint failure was already retried by the token source.
-            Err(err @ Error::Network { .. }) if is_transient(&err) && !is_token_error(&err) => {
-                match retry_delay(&self.retry, attempt, None, started.elapsed()) {
-                    Some(delay) => Outcome::Retry {
-                        delay,
-                        reason: err.to_string(),
-                    },
-                    None => Outcome::Fail(err),
-                }
-            }
-            Err(err) => Outcome::Fail(err),
+            // The token source has retried its own failures already.
+            Err(Failed::Token(err)) => Outcome::Fail(err),
+            Err(Failed::Request(err)) => self.retry_or_fail(err, attempt, started),
+        }
+    }
+
+    /// `Retry` when the error's kind allows another attempt and the policy has one left.
+    fn retry_or_fail(&self, err: Error, attempt: u32, started: Instant) -> Outcome {
+        let delay = (err.retry() != Retry::Never)
+            .then(|| retry_delay(&self.retry, attempt, err.server_wait(), started.elapsed()))
+            .flatten();
+        match delay {
+            Some(delay) => Outcome::Retry {
+                delay,
+                reason: retry_reason(&err),
+            },
+            None => Outcome::Fail(err),
         }
     }
 
@@ -184,18 +203,7 @@ impl Transport {
             detail,
             retry_after,
         };
-        let retryable = matches!(status, 429 | 502 | 503 | 504);
-        let wait = if status == 429 { retry_after } else { None };
-        match retryable
-            .then(|| retry_delay(&self.retry, attempt, wait, started.elapsed()))
-            .flatten()
-        {
-            Some(delay) => Outcome::Retry {
-                delay,
-                reason: format!("HTTP {status}"),
-            },
-            None => Outcome::Fail(error),
-        }
+        self.retry_or_fail(error, attempt, started)
     }
 
     /// A short message from an error body, read with the idle timeout and a size cap.
@@ -319,18 +327,24 @@ impl Transport {
     }
 }
 
-/// `what` of the error for a URL the bearer token must not go to.
-pub const TOKEN_BEARING: &str = "a URL the token would be sent to";
-
 fn check_token_url(url: &reqwest::Url) -> Result<()> {
     let host = url.host_str().unwrap_or_default();
     match url.scheme() {
         "https" => Ok(()),
         "http" if super::service_key::is_loopback(host) => Ok(()),
         _ => Err(Error::InsecureUrl {
-            what: TOKEN_BEARING.into(),
+            what: "a URL the token would be sent to".into(),
             url: format!("{}://{host}", url.scheme()),
+            carries_token: true,
         }),
+    }
+}
+
+/// The short reason a retry shows (`ChatEvent::Retrying`, the log).
+fn retry_reason(err: &Error) -> String {
+    match err {
+        Error::Http { status, .. } => format!("HTTP {status}"),
+        other => other.to_string(),
     }
 }
 
@@ -340,36 +354,31 @@ pub fn network_error(what: &str, e: &reqwest::Error) -> Error {
         .and_then(|u| u.host_str())
         .unwrap_or("the server")
         .to_string();
+    let (cause, detail) = network_detail(e);
     Error::Network {
         what: what.into(),
         host,
-        detail: network_detail(e),
+        detail,
+        cause,
     }
 }
 
-/// Leads `Network` details about a refused server certificate (TLS inspection without the
-/// corporate CA): retrying cannot help, and the message must show it even when capped.
-pub const UNTRUSTED_CERTIFICATE: &str = "TLS certificate not trusted";
-
-/// The cause chain of a connection failure, capped; certificate failures named first.
-pub fn network_detail(e: &dyn std::error::Error) -> String {
+/// The cause chain of a connection failure, capped, and whether the server's certificate
+/// was refused (TLS inspection without the corporate CA). Such details lead with the
+/// certificate so the message shows it even when capped. The chain is reqwest's and
+/// rustls's wording, read once here where the failure is seen; the result is typed.
+pub fn network_detail(e: &dyn std::error::Error) -> (NetworkCause, String) {
     let chain = auth::error_chain(e);
     match chain.find("certificate") {
         Some(at) => {
             let from = chain[..at].rfind(": ").map_or(0, |i| i + 2);
-            error_body::cap(&format!("{UNTRUSTED_CERTIFICATE}: {}", &chain[from..]))
+            (
+                NetworkCause::UntrustedCertificate,
+                error_body::cap(&format!("TLS certificate not trusted: {}", &chain[from..])),
+            )
         }
-        None => error_body::cap(&chain),
+        None => (NetworkCause::Unreachable, error_body::cap(&chain)),
     }
-}
-
-/// Worth retrying: a network failure other than a refused certificate.
-pub fn is_transient(err: &Error) -> bool {
-    matches!(err, Error::Network { detail, .. } if !detail.starts_with(UNTRUSTED_CERTIFICATE))
-}
-
-fn is_token_error(err: &Error) -> bool {
-    matches!(err, Error::Network { what, .. } if what == auth::WHAT)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ pub async fn run(ctx: &Context, args: DeploymentsArgs) -> anyhow::Result<()> {
         .deployments(freshness(args.refresh))
         .await?;
     // Every deployment is listed (non-RUNNING marked); `--model` narrows to one model's.
-    let model = ctx.global.model.as_deref();
+    let model = ctx.overrides.model.as_deref();
     let shown: Vec<&Deployment> = deployments
         .data
         .iter()

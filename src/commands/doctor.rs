@@ -61,7 +61,7 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
 
 /// Runs the steps until one fails; returns that failure for the exit code.
 async fn check_all(ctx: &Context, steps: &mut Vec<Step>) -> Option<anyhow::Error> {
-    let config_detail = if ctx.global.demo {
+    let config_detail = if ctx.backend == crate::connect::Backend::Simulator {
         "not needed (--demo)".to_owned()
     } else if ctx.paths.config_file.exists() {
         format!(

@@ -70,7 +70,7 @@ async fn save(
     let store = ctx.secret_store_of(kind)?;
     let profile_name = ctx.profile_name.clone();
     let config_file = ctx.paths.config_file.clone();
-    let resource_group = ctx.global.resource_group.clone();
+    let resource_group = ctx.overrides.resource_group.clone();
     let (saved, notice) = tokio::task::spawn_blocking(move || {
         let saved = save_login(
             &config_file,

@@ -40,7 +40,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
             ctx.deployment().as_deref(),
         )
         .await?;
-    if ctx.global.verbose {
+    if ctx.overrides.verbose {
         // Model and deployment names come from the server.
         let line = format!(
             "sapcode: {} via {} deployment {} ({}, resource group {})",
@@ -95,7 +95,7 @@ fn project_rules(ctx: &Context) -> Option<ProjectRules> {
     let deny = crate::agent::protected::ReadDenyList::for_environment(&ctx.paths);
     match ProjectRules::load(&workspace, &deny) {
         Ok(Some(rules)) => {
-            if ctx.global.verbose {
+            if ctx.overrides.verbose {
                 eprintln!("sapcode: {}", rules.notice());
             }
             Some(rules)

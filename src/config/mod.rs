@@ -247,11 +247,7 @@ impl Paths {
             config_file,
             cache_dir: dirs.as_ref().map(|dirs| dirs.cache_dir().to_owned()),
             data_dir: dirs.as_ref().map(|dirs| dirs.data_dir().to_owned()),
-            state_dir: dirs.as_ref().map(|dirs| {
-                dirs.state_dir()
-                    .unwrap_or_else(|| dirs.data_local_dir())
-                    .to_owned()
-            }),
+            state_dir: crate::logging::state_dir(),
         }
     }
 }

@@ -20,13 +20,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use crate::aicore::Freshness;
-use crate::cli::ServeArgs;
 use crate::connect::Context;
 use crate::report::UsageError;
 
 pub use key::ENV_VAR as KEY_ENV_VAR;
 
-pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
+/// Serves on `address` until Ctrl-C.
+pub async fn run(ctx: &Context, address: SocketAddr) -> anyhow::Result<()> {
     let key = key::LocalKey::load(
         std::env::var(key::ENV_VAR).ok(),
         ctx.paths.state_dir.as_deref(),
@@ -40,13 +40,12 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
         upstream: upstream::Upstream {
             client,
             mode: ctx.mode(),
-            strict_mode: ctx.global.mode.is_some(),
+            strict_mode: ctx.overrides.mode.is_some(),
             aliases: ctx.config.serve.models.clone(),
         },
         key,
-        verbose: ctx.global.verbose,
+        verbose: ctx.overrides.verbose,
     });
-    let address = SocketAddr::new(args.bind, args.port);
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|err| {

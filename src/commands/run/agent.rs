@@ -213,7 +213,7 @@ pub(super) async fn run_turn(
             json!({"type": "error", "message": err.to_string(), "hint": "", "exit_code": 1});
         printer.line(&value.to_string())?;
     }
-    if ctx.global.verbose {
+    if ctx.overrides.verbose {
         eprintln!(
             "{}",
             timing_line(printer.usage, first_byte, started.elapsed())

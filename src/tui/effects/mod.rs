@@ -162,10 +162,10 @@ impl Runner {
         let tx = self.tx.clone();
         let slot = self.connection.clone();
         let backend = self.ctx.backend;
-        let mut global = self.ctx.global.clone();
+        let mut overrides = self.ctx.overrides.clone();
         if let Some((mode, resource_group)) = &self.session_overrides {
-            global.mode = Some((*mode).into());
-            global.resource_group = Some(resource_group.clone());
+            overrides.mode = Some(*mode);
+            overrides.resource_group = Some(resource_group.clone());
         }
         let mut env = self.ctx.env.clone();
         // Unstored credentials take the place the AICORE_CLIENT_* variables have in the
@@ -183,9 +183,10 @@ impl Runner {
         tokio::spawn(async move {
             // Reloaded so a profile saved in the settings is used; the file read is off the loop.
             let result = async {
-                let ctx = tokio::task::spawn_blocking(move || Context::load(backend, global, env))
-                    .await
-                    .context("config task")??;
+                let ctx =
+                    tokio::task::spawn_blocking(move || Context::load(backend, overrides, env))
+                        .await
+                        .context("config task")??;
                 let connection = ctx.connect().await?;
                 Ok::<_, anyhow::Error>((ctx, connection))
             }

@@ -5,10 +5,52 @@
 
 use serde_json::{Value, json};
 
-use super::deployments::Deployment;
-use super::foundation::{Prepared, inference_base};
-use super::sse::Dialect;
-use super::{ChatRequest, Message, Role, ToolSpec};
+use super::openai::{choice_parts, error_message};
+use super::{ChunkParts, Dialect, Prepared, Wire};
+use crate::aicore::deployments::Deployment;
+use crate::aicore::{ChatRequest, Message, Role, ToolSpec};
+
+/// Orchestration v2: the OpenAI-shaped chunk inside `final_result`.
+pub struct V2;
+/// Orchestration v1: inside `orchestration_result`.
+pub struct V1;
+
+impl Wire for V2 {
+    fn error_in(&self, payload: &Value) -> Option<String> {
+        error_message(payload, "final_result")
+    }
+
+    fn chunk_parts(&self, payload: &Value) -> ChunkParts {
+        wrapped_parts(payload, "final_result", "delta")
+    }
+
+    fn completion_parts(&self, payload: &Value) -> ChunkParts {
+        wrapped_parts(payload, "final_result", "message")
+    }
+}
+
+impl Wire for V1 {
+    fn error_in(&self, payload: &Value) -> Option<String> {
+        error_message(payload, "orchestration_result")
+    }
+
+    fn chunk_parts(&self, payload: &Value) -> ChunkParts {
+        wrapped_parts(payload, "orchestration_result", "delta")
+    }
+
+    fn completion_parts(&self, payload: &Value) -> ChunkParts {
+        wrapped_parts(payload, "orchestration_result", "message")
+    }
+}
+
+/// The parts of the OpenAI-shaped object under `key`; nothing when it is missing.
+fn wrapped_parts(payload: &Value, key: &str, kind: &str) -> ChunkParts {
+    payload
+        .get(key)
+        .filter(|v| v.is_object())
+        .map(|result| choice_parts(result, kind))
+        .unwrap_or_default()
+}
 
 /// The only template text we ever send.
 const TEMPLATE_INPUT: &str = "{{?input}}";
@@ -90,7 +132,7 @@ pub fn prepare(
     v1: bool,
     api_base: &str,
 ) -> Prepared {
-    let base = inference_base(deployment, api_base);
+    let base = deployment.inference_base(api_base);
     let (history, template, values) = split(&req.messages);
     let mut prompt = json!({ "template": template });
     if !req.tools.is_empty() {

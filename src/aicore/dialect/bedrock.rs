@@ -5,9 +5,48 @@
 
 use serde_json::{Value, json};
 
-use super::chat::{ToolCallDelta, Usage};
-use super::chunk::ChunkParts;
-use super::{ChatRequest, Error, Result, Role, error_body};
+use super::{ChunkParts, Dialect, Foundation, Prepared, Wire};
+use crate::aicore::chat::{ToolCallDelta, Usage};
+use crate::aicore::{ChatRequest, Error, Result, Role, error_body};
+
+pub struct Converse;
+
+impl Wire for Converse {
+    fn error_in(&self, payload: &Value) -> Option<String> {
+        error_in(payload)
+    }
+
+    fn chunk_parts(&self, payload: &Value) -> ChunkParts {
+        event_parts(payload)
+    }
+
+    fn completion_parts(&self, payload: &Value) -> ChunkParts {
+        response_parts(payload)
+    }
+
+    /// Bedrock's stream payloads can arrive cut or with trailing bytes (`lenient_json`).
+    fn is_lenient(&self) -> bool {
+        true
+    }
+
+    fn accept(&self, stream: bool) -> Option<&'static str> {
+        Some(accept(stream))
+    }
+}
+
+/// Converse rather than `/invoke`: one body shape for every Bedrock model family (§6.3).
+pub fn request(at: &Foundation) -> Prepared {
+    let path = if at.stream {
+        "converse-stream"
+    } else {
+        "converse"
+    };
+    Prepared {
+        url: format!("{}/{path}", at.base),
+        body: converse_body(at.req),
+        dialect: Dialect::BedrockConverse,
+    }
+}
 
 /// Stands in for an empty tool result: Converse refuses blank text blocks (§12).
 const EMPTY_RESULT: &str = "(no output)";

@@ -4,9 +4,38 @@
 
 use serde_json::{Value, json};
 
-use super::chat::{ToolCall, ToolCallDelta, Usage};
-use super::chunk::ChunkParts;
-use super::{ChatRequest, Role, error_body};
+use super::{ChunkParts, Dialect, Foundation, Prepared, Wire};
+use crate::aicore::chat::{ToolCall, ToolCallDelta, Usage};
+use crate::aicore::{ChatRequest, Role, error_body};
+
+pub struct Gemini;
+
+impl Wire for Gemini {
+    fn error_in(&self, payload: &Value) -> Option<String> {
+        error_in(payload)
+    }
+
+    fn chunk_parts(&self, payload: &Value) -> ChunkParts {
+        response_parts(payload)
+    }
+
+    fn completion_parts(&self, payload: &Value) -> ChunkParts {
+        response_parts(payload)
+    }
+
+    /// Every chunk carries the usage so far; only the last counts.
+    fn has_running_usage(&self) -> bool {
+        true
+    }
+}
+
+pub fn request(at: &Foundation) -> Prepared {
+    Prepared {
+        url: format!("{}{}", at.base, path(at.model, at.stream)),
+        body: generate_body(at.req),
+        dialect: Dialect::VertexGemini,
+    }
+}
 
 /// The path after the deployment URL; `alt=sse` asks for `data:` lines instead of one
 /// JSON array delivered piecemeal (Google's default for streaming).
