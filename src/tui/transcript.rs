@@ -424,7 +424,16 @@ fn tail_spans(entry: &Entry, state: &AppState) -> Vec<Vec<Span<'static>>> {
         EntryEnd::StoppedByEsc => vec![vec![Span::styled("■ stopped by Esc", theme.warning())]],
         EntryEnd::Cut(error) => vec![
             vec![
-                Span::styled(format!("■ stream cut: {} — ", error.message), theme.error()),
+                Span::styled(
+                    // "stream cut" only where a stream was: a refused connection, a 401
+                    // or a 429 before any text failed the request, it cut nothing.
+                    if entry.text.is_empty() && entry.tools.is_empty() {
+                        format!("■ failed: {} — ", error.message)
+                    } else {
+                        format!("■ stream cut: {} — ", error.message)
+                    },
+                    theme.error(),
+                ),
                 Span::styled(state.keys.label(Scope::Chat, Action::Retry), theme.key()),
                 Span::styled(" to retry", theme.error()),
             ],
@@ -436,7 +445,32 @@ fn tail_spans(entry: &Entry, state: &AppState) -> Vec<Vec<Span<'static>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::event::ErrorView;
     use crate::tui::test_support::picked;
+
+    #[test]
+    fn a_request_that_failed_before_any_text_is_not_called_a_cut_stream() {
+        let state = picked(100, 30);
+        let error = || ErrorView::new("cannot connect: connection refused", "check the URL");
+        let first_line = |entry: &Entry| -> String {
+            tail_spans(entry, &state)[0]
+                .iter()
+                .map(|span| span.content.as_ref())
+                .collect()
+        };
+        let refused = Entry::new(
+            Speaker::Model("gpt-4o".into()),
+            String::new(),
+            EntryEnd::Cut(error()),
+        );
+        assert!(first_line(&refused).starts_with("■ failed: cannot connect"));
+        let cut = Entry::new(
+            Speaker::Model("gpt-4o".into()),
+            "half an ans".into(),
+            EntryEnd::Cut(error()),
+        );
+        assert!(first_line(&cut).starts_with("■ stream cut: cannot connect"));
+    }
 
     fn with_answers(count: usize) -> AppState {
         let mut state = picked(100, 30);
