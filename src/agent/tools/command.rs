@@ -60,6 +60,17 @@ impl Captured {
         self.tail.extend(rest);
     }
 
+    /// The kept tail from its first whole line on.
+    fn last_lines(&self) -> String {
+        let tail: Vec<u8> = self.tail.iter().copied().collect();
+        let from = if self.head.len() + tail.len() < self.total {
+            tail.iter().position(|&b| b == b'\n').map_or(0, |at| at + 1)
+        } else {
+            0
+        };
+        String::from_utf8_lossy(&tail[from..]).into_owned()
+    }
+
     fn text(&self) -> String {
         let head = String::from_utf8_lossy(&self.head);
         let kept = self.head.len() + self.tail.len();
@@ -206,6 +217,14 @@ pub async fn run(
         .and_then(crate::agent::sandbox::NewVcsDirs::remove)
     {
         stream(note.as_bytes(), &mut captured);
+    }
+    // The live view stopped at its cap, but a command's verdict is at its end (`test result`,
+    // the last compiler error): show the end kept for the model too.
+    if streamed >= MAX_STREAMED {
+        on_output(format!(
+            "[… the end of the output:]\n{}",
+            captured.last_lines()
+        ));
     }
     describe(run, &outcome, &captured)
 }

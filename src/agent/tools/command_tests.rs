@@ -123,6 +123,34 @@ async fn a_flood_of_output_is_capped_head_and_tail() {
     );
 }
 
+/// `!seq 1 200000`: past the live cap the view stops, but its last lines are the real end.
+#[tokio::test]
+async fn live_output_past_its_cap_still_ends_with_the_real_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut live = String::new();
+    let run_spec = CommandRun {
+        command: "seq 1 200000".into(),
+        timeout: Duration::from_secs(60),
+    };
+    let out = command::run(dir.path(), &run_spec, command::Origin::User, |text| {
+        live.push_str(&text)
+    })
+    .await;
+    assert!(out.ok, "{}", out.summary);
+    assert!(live.contains("[more output; not shown live]"));
+    assert!(
+        live.ends_with("\n199999\n200000\n"),
+        "{}",
+        &live[live.len() - 200..]
+    );
+    let end = live.rsplit("[… the end of the output:]\n").next().unwrap();
+    assert!(
+        end.lines().next().unwrap().parse::<u32>().is_ok(),
+        "the end starts on a whole line: {}",
+        &end[..40]
+    );
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn a_timeout_kills_the_whole_process_group() {
