@@ -133,7 +133,7 @@ async fn live_output_past_its_cap_still_ends_with_the_real_end() {
         timeout: Duration::from_secs(60),
     };
     let out = command::run(dir.path(), &run_spec, command::Origin::User, |text| {
-        live.push_str(&text)
+        live.push_str(&text);
     })
     .await;
     assert!(out.ok, "{}", out.summary);
