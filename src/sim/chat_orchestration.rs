@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::answer::{self, Reply};
+use super::tool_choice::ToolChoice;
 use super::data::{Deployment, Status};
 pub(crate) use super::orchestration_request::Api;
 use super::orchestration_request::{self, OrchRequest};
@@ -114,16 +115,14 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String) -> Turn {
         request.model.name,
         &request.templating,
         request.tools.as_ref(),
+        &ToolChoice::openai(params.get("tool_choice")),
         max_tokens,
     );
     let finish_reason = decided.openai_finish_reason();
     let (prompt_tokens, completion_tokens) = (decided.prompt_tokens, decided.completion_tokens);
     Turn {
         api,
-        id: answer::completion_id(&format!(
-            "{model}\n{}",
-            answer::last_user_text(&request.templating)
-        )),
+        id: answer::completion_id(&answer::response_seed(&model, &request.templating)),
         request_id,
         model,
         templating: request.templating.clone(),
