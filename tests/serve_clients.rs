@@ -11,99 +11,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod client_support;
 mod serve_support;
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+
+use client_support::{TIMEOUT, client_bin, offline, run};
 
 use serve_support::{KEY, Serve};
-
-const TIMEOUT: Duration = Duration::from_secs(90);
-/// Nothing listens here: port 9 (discard) on loopback, refused at once.
-const DEAD_PROXY: &str = "http://127.0.0.1:9";
-
-fn client_bin(name: &str) -> Option<PathBuf> {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/clients/node_modules/.bin")
-        .join(name);
-    if bin.exists() {
-        return Some(bin);
-    }
-    let message = format!(
-        "{name} is not installed in tests/clients/node_modules: run `sh tests/setup.sh` (needs Node.js 20+ and npm)"
-    );
-    if std::env::var("SAPCODE_SKIP_CONFORMANCE").is_ok_and(|v| v == "1") {
-        let _ = writeln!(std::io::stderr(), "\n*** SKIPPED: {message}\n");
-        return None;
-    }
-    panic!("{message}\n(To skip it knowingly, set SAPCODE_SKIP_CONFORMANCE=1.)");
-}
-
-/// A command with nothing of the caller's environment but PATH, offline but for loopback.
-fn offline(bin: &Path, home: &Path) -> Command {
-    let mut command = Command::new(bin);
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("NO_COLOR", "1");
-    for proxy in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        command.env(proxy, DEAD_PROXY);
-    }
-    command
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost");
-    command
-}
-
-fn run(mut command: Command) -> (Output, bool) {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the client");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + TIMEOUT;
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            timed_out = true;
-            let _ = child.kill();
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let output = Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    };
-    (output, timed_out)
-}
 
 fn report(output: &Output, serve: &Serve) -> String {
     format!(

@@ -31,11 +31,29 @@ fn parts(content: &Value) -> Vec<String> {
             .map(str::to_owned)
     };
     match content {
-        Value::String(text) => vec![text.clone()],
+        Value::String(text) => vec![unwrapped(text).unwrap_or_else(|| text.clone())],
         Value::Array(parts) => parts.iter().filter_map(part_text).collect(),
         Value::Object(_) => part_text(content).into_iter().collect(),
         Value::Null | Value::Bool(_) | Value::Number(_) => Vec::new(),
     }
+}
+
+/// A tool result some clients send as a JSON string: Kilo's `{"type":"text","value":…}`,
+/// Codex's `{"output":…,"metadata":…}`; the text inside, or `None` for anything else.
+fn unwrapped(text: &str) -> Option<String> {
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let object: serde_json::Map<String, Value> = serde_json::from_str(text).ok()?;
+    let wrapped_text = object.get("type").and_then(Value::as_str) == Some("text");
+    let key = if wrapped_text {
+        ["value", "text"]
+            .iter()
+            .find(|k| object.contains_key(**k))?
+    } else {
+        &"output"
+    };
+    object.get(*key).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// Blocks clients attach to a user message that are not the user's words: Claude Code's
@@ -66,7 +84,12 @@ fn is_one_tagged_block(text: &str) -> bool {
         .strip_prefix('<')
         .and_then(|rest| rest.split_once('>'))
         .map(|(tag, _)| tag)
-        .filter(|tag| !tag.is_empty() && tag.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
+        .filter(|tag| {
+            !tag.is_empty()
+                && tag
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        })
     else {
         return false;
     };
@@ -89,11 +112,37 @@ fn without_metadata(text: &str) -> String {
 
 /// Index of the message holding the current question: the last `user` message with words
 /// of the user in it (a message of metadata only is not a question).
+/// A user message between a tool call and its result is the client's own note (Codex warns
+/// there), never a new question: no user can type while a call is outstanding.
 pub(crate) fn question_index(messages: &[Value]) -> Option<usize> {
-    messages.iter().rposition(|m| {
-        m.get("role").and_then(Value::as_str) == Some("user")
-            && !question_text(&m["content"]).trim().is_empty()
+    (0..messages.len()).rev().find(|&index| {
+        role(&messages[index]) == Some("user")
+            && !question_text(&messages[index]["content"]).trim().is_empty()
+            && !amid_a_tool_call(messages, index)
     })
+}
+
+/// Whether the message at `index` comes after an assistant's tool calls and before one of
+/// their results.
+fn amid_a_tool_call(messages: &[Value], index: usize) -> bool {
+    let Some(caller) = messages[..index]
+        .iter()
+        .rposition(|m| !matches!(role(m), Some("user" | "tool")))
+    else {
+        return false;
+    };
+    let has_calls = messages[caller]["tool_calls"]
+        .as_array()
+        .is_some_and(|calls| !calls.is_empty());
+    has_calls
+        && messages[index + 1..]
+            .iter()
+            .take_while(|m| role(m) != Some("assistant"))
+            .any(|m| role(m) == Some("tool"))
+}
+
+fn role(message: &Value) -> Option<&str> {
+    message.get("role").and_then(Value::as_str)
 }
 
 /// Decides the reply from the conversation, honouring `choice`: a scripted prompt plays its
@@ -101,7 +150,12 @@ pub(crate) fn question_index(messages: &[Value]) -> Option<usize> {
 /// `intent`) gets it; anything else a short markdown answer, unless `choice` owes a call.
 /// Trailing system messages are skipped: orchestration clients such as Cline put the system
 /// prompt in the template, which lands after the history (§7.4).
-pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>, choice: &ToolChoice) -> Reply {
+pub(crate) fn reply(
+    model: &str,
+    messages: &[Value],
+    tools: Option<&Value>,
+    choice: &ToolChoice,
+) -> Reply {
     let offered = choice.offered(tools);
     let functions = toolset::functions(offered.as_ref());
     let question = last_user_text(messages);
@@ -349,7 +403,10 @@ pub(crate) fn request_id(seed: &str) -> String {
 /// The seed of one response's ids: the model and the whole conversation, so each round of a
 /// tool-using turn (same question, longer history) gets an id of its own.
 pub(crate) fn response_seed(model: &str, messages: &[Value]) -> String {
-    format!("{model}\n{}", serde_json::to_string(messages).unwrap_or_default())
+    format!(
+        "{model}\n{}",
+        serde_json::to_string(messages).unwrap_or_default()
+    )
 }
 
 /// A `chatcmpl-…` id derived from `seed`.
@@ -407,19 +464,35 @@ mod tests {
             "parameters": { "type": "object", "required": ["action"], "properties": {
                 "action": {"type": "string", "enum": ["start", "stop"]} } } } }]);
         let messages = vec![json!({"role": "user", "content": "What is Rust?"})];
-        assert!(matches!(reply("m", &messages, Some(&tools), &ToolChoice::Auto), Reply::Text(_)));
+        assert!(matches!(
+            reply("m", &messages, Some(&tools), &ToolChoice::Auto),
+            Reply::Text(_)
+        ));
         // `required` owes a call: the first tool, with arguments its schema accepts.
-        let Reply::ToolCall { name, arguments, .. } = reply("m", &messages, Some(&tools), &ToolChoice::Required) else {
+        let Reply::ToolCall {
+            name, arguments, ..
+        } = reply("m", &messages, Some(&tools), &ToolChoice::Required)
+        else {
             panic!("expected a call")
         };
-        assert_eq!((name.as_str(), arguments.as_str()), ("background_process", r#"{"action":"start"}"#));
+        assert_eq!(
+            (name.as_str(), arguments.as_str()),
+            ("background_process", r#"{"action":"start"}"#)
+        );
         // `none` forbids one, even for a question that names the tool.
         let asks = vec![json!({"role": "user", "content": "use background_process to stop it"})];
-        assert!(matches!(reply("m", &asks, Some(&tools), &ToolChoice::None), Reply::Text(_)));
-        let Reply::ToolCall { arguments, .. } = reply("m", &asks, Some(&tools), &ToolChoice::Auto) else {
+        assert!(matches!(
+            reply("m", &asks, Some(&tools), &ToolChoice::None),
+            Reply::Text(_)
+        ));
+        let Reply::ToolCall { arguments, .. } = reply("m", &asks, Some(&tools), &ToolChoice::Auto)
+        else {
             panic!("expected a call")
         };
-        assert_eq!(arguments, r#"{"action":"stop"}"#, "the enum value the question names");
+        assert_eq!(
+            arguments, r#"{"action":"stop"}"#,
+            "the enum value the question names"
+        );
     }
 
     #[test]
@@ -433,7 +506,10 @@ mod tests {
             json!({"role": "user", "content": "use a, then 3"}),
             json!({"role": "tool", "tool_call_id": "c", "content": "ok"}),
         ];
-        let Reply::ToolCall { name, arguments, .. } = reply("m", &messages, Some(&tools), &ToolChoice::Named("b".into())) else {
+        let Reply::ToolCall {
+            name, arguments, ..
+        } = reply("m", &messages, Some(&tools), &ToolChoice::Named("b".into()))
+        else {
             panic!("expected a call")
         };
         assert_eq!((name.as_str(), arguments.as_str()), ("b", r#"{"n":10}"#));
@@ -457,9 +533,38 @@ mod tests {
         ];
         assert_eq!(last_user_text(&messages), "hello");
         assert_eq!(question_index(&messages), Some(0));
+        // Codex's warning between a call and its result is not a question.
+        let codex = vec![
+            json!({"role": "user", "content": "fix the failing test"}),
+            json!({"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "shell", "arguments": "{}"}}]}),
+            json!({"role": "user", "content": "Warning: apply_patch was requested via shell."}),
+            json!({"role": "tool", "tool_call_id": "c", "content": "ok"}),
+        ];
+        assert_eq!(last_user_text(&codex), "fix the failing test");
+        let asked_again = [
+            &codex[..],
+            &[
+                json!({"role": "assistant", "content": "done"}),
+                json!({"role": "user", "content": "thanks"}),
+            ],
+        ]
+        .concat();
+        assert_eq!(last_user_text(&asked_again), "thanks");
         let wrapped = json!([{"type": "text", "value": "sunny"}]);
         assert_eq!(content_text(&wrapped), "sunny");
-        assert_eq!(content_text(&json!({"type": "text", "value": "sunny"})), "sunny");
+        assert_eq!(
+            content_text(&json!({"type": "text", "value": "sunny"})),
+            "sunny"
+        );
+        assert_eq!(
+            content_text(&json!(r#"{"type":"text","value":"a\nb"}"#)),
+            "a\nb"
+        );
+        assert_eq!(
+            content_text(&json!(r#"{"output":"ok\n","metadata":{"exit_code":0}}"#)),
+            "ok\n"
+        );
+        assert_eq!(content_text(&json!(r#"{"a": 1}"#)), r#"{"a": 1}"#);
         // A compaction prompt is one block with words after it: it stays.
         let compaction = "<conversation>\n[user]\nhi\n</conversation>\n\nSummarise it.";
         assert_eq!(question_text(&json!(compaction)), compaction);
@@ -470,7 +575,13 @@ mod tests {
         let first = vec![json!({"role": "user", "content": "read a.txt"})];
         let mut second = first.clone();
         second.push(json!({"role": "tool", "tool_call_id": "c", "content": "x"}));
-        assert_ne!(completion_id(&response_seed("m", &first)), completion_id(&response_seed("m", &second)));
-        assert_eq!(completion_id(&response_seed("m", &first)), completion_id(&response_seed("m", &first)));
+        assert_ne!(
+            completion_id(&response_seed("m", &first)),
+            completion_id(&response_seed("m", &second))
+        );
+        assert_eq!(
+            completion_id(&response_seed("m", &first)),
+            completion_id(&response_seed("m", &first))
+        );
     }
 }

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::answer::{self, Reply};
-use super::tool_choice::ToolChoice;
 use super::data::{Deployment, Status};
 pub(crate) use super::orchestration_request::Api;
 use super::orchestration_request::{self, OrchRequest};
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
+use super::tool_choice::ToolChoice;
 
 /// Characters of tool-call arguments per streamed chunk.
 const ARGUMENT_CHUNK: usize = 6;

@@ -62,7 +62,13 @@ pub(crate) fn handle(
     };
     let max_tokens = body["generationConfig"]["maxOutputTokens"].as_u64();
     let choice = ToolChoice::gemini(body["toolConfig"].get("functionCallingConfig"));
-    let answer = answer::answer(model_name, &messages, tools(body).as_ref(), &choice, max_tokens);
+    let answer = answer::answer(
+        model_name,
+        &messages,
+        tools(body).as_ref(),
+        &choice,
+        max_tokens,
+    );
     let turn = Turn {
         model: model_name,
         id: answer::hash_hex(&answer::response_seed(model_name, &messages))[..22].to_owned(),

@@ -30,7 +30,10 @@ pub(crate) fn call_for(question: &str, functions: &[&Value]) -> Option<Call> {
     {
         return Some(call);
     }
-    if let Some(function) = functions.iter().find(|f| asks_by_name(question, name_of(f))) {
+    if let Some(function) = functions
+        .iter()
+        .find(|f| asks_by_name(question, name_of(f)))
+    {
         return generic_call(function, question);
     }
     path.and_then(|path| toolset::call(functions, Action::Read { path }))
@@ -107,7 +110,10 @@ fn repaired(property: &Value, value: &Value, question: &str) -> Value {
     if let Some(options) = property.get("enum").and_then(Value::as_array) {
         return options
             .iter()
-            .find(|o| o.as_str().is_some_and(|o| lowered.contains(&o.to_lowercase())))
+            .find(|o| {
+                o.as_str()
+                    .is_some_and(|o| lowered.contains(&o.to_lowercase()))
+            })
             .or(options.first())
             .cloned()
             .unwrap_or(Value::Null);
@@ -231,7 +237,6 @@ fn quoted(question: &str) -> Option<String> {
     None
 }
 
-
 /// Every phrase in double quotes, in order (`"a" with "b"` gives `a`, `b`).
 fn quoted_phrases(question: &str) -> Vec<String> {
     let pieces: Vec<&str> = question.split('"').collect();
@@ -243,7 +248,6 @@ fn quoted_phrases(question: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
-
 
 #[cfg(test)]
 #[path = "intent_tests.rs"]

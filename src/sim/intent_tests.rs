@@ -22,16 +22,31 @@ fn only_the_documented_prompts_make_calls() {
                 "timeout": {"type": "number", "minimum": 1}, "description": {"type": "string"} } } } },
     ]);
     let functions = functions(&tools);
-    for plain in ["hello", "What time is it? 23:59", "how do I read a file in bash", "2.5 or 3?"] {
+    for plain in [
+        "hello",
+        "What time is it? 23:59",
+        "how do I read a file in bash",
+        "2.5 or 3?",
+    ] {
         assert_eq!(call_for(plain, &functions), None, "{plain}");
     }
     let call = call_for("what is in notes.txt?", &functions).unwrap();
-    assert_eq!((call.name.as_str(), call.arguments), ("read", json!({"filePath": "notes.txt"})));
+    assert_eq!(
+        (call.name.as_str(), call.arguments),
+        ("read", json!({"filePath": "notes.txt"}))
+    );
     let call = call_for("use bash to run `ls -l`", &functions).unwrap();
     assert_eq!(call.name, "bash");
     assert_eq!(call.arguments["command"], "ls -l");
-    assert!(call.arguments["description"].is_string(), "{}", call.arguments);
-    assert!(asks_by_name("Add 2 and 3.", "add") && asks_by_name("What is it? Use get_weather.", "get_weather"));
+    assert!(
+        call.arguments["description"].is_string(),
+        "{}",
+        call.arguments
+    );
+    assert!(
+        asks_by_name("Add 2 and 3.", "add")
+            && asks_by_name("What is it? Use get_weather.", "get_weather")
+    );
     assert!(!asks_by_name("I want to add 2 and 3", "add") && !asks_by_name("we use it", "it2"));
 }
 
@@ -43,11 +58,18 @@ fn arguments_out_of_range_are_moved_into_it() {
     let call = generic_call(&tool, "sleep 2359 \"ms\"").unwrap();
     assert_eq!(call.arguments, json!({"seconds": 60, "unit": "ms"}));
     let call = generic_call(&tool, "sleep please").unwrap();
-    assert_eq!(call.arguments, json!({"seconds": 1}), "optional ones only with a value");
+    assert_eq!(
+        call.arguments,
+        json!({"seconds": 1}),
+        "optional ones only with a value"
+    );
     // Codex's shell: a required array is never sent empty.
     let shell = json!({ "name": "shell", "parameters": { "type": "object", "required": ["command"],
         "properties": { "command": {"type": "array", "items": {"type": "string"}, "minItems": 1} } } });
-    assert_eq!(generic_call(&shell, "use shell").unwrap().arguments, json!({"command": [""]}));
+    assert_eq!(
+        generic_call(&shell, "use shell").unwrap().arguments,
+        json!({"command": [""]})
+    );
 }
 
 #[test]
@@ -76,7 +98,12 @@ fn tools_get_called_with_numbers_from_the_question() {
         { "type": "function", "function": { "name": "multiply" } },
     ]);
     let asks_multiply = vec![json!({"role": "user", "content": "Multiply 4 by 5"})];
-    match reply("gpt-4o", &asks_multiply, Some(&two_tools), &ToolChoice::Auto) {
+    match reply(
+        "gpt-4o",
+        &asks_multiply,
+        Some(&two_tools),
+        &ToolChoice::Auto,
+    ) {
         Reply::ToolCall { name, .. } => assert_eq!(name, "multiply"),
         Reply::Text(text) => panic!("expected a tool call, got {text}"),
     }
@@ -137,9 +164,8 @@ fn edits_take_the_path_and_two_quoted_phrases() {
                 "path": { "type": "string" }, "old_text": { "type": "string" }, "new_text": { "type": "string" } },
             "required": ["path", "old_text", "new_text"] } } }
     ]);
-    let messages = vec![
-        json!({"role": "user", "content": r#"in notes.txt replace "hello" with "goodbye""#}),
-    ];
+    let messages =
+        vec![json!({"role": "user", "content": r#"in notes.txt replace "hello" with "goodbye""#})];
     match reply("gpt-4o", &messages, Some(&tools), &ToolChoice::Auto) {
         Reply::ToolCall {
             name, arguments, ..

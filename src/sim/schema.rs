@@ -18,16 +18,19 @@ fn check_at(schema: &Value, value: &Value, at: &str) -> Result<(), String> {
         return Ok(());
     };
     for key in ["anyOf", "oneOf"] {
-        if let Some(options) = schema.get(key).and_then(Value::as_array) {
-            if !options.iter().any(|o| check_at(o, value, at).is_ok()) {
-                return Err(format!("{at}: matches none of `{key}`"));
-            }
+        if let Some(options) = schema.get(key).and_then(Value::as_array)
+            && !options.iter().any(|o| check_at(o, value, at).is_ok())
+        {
+            return Err(format!("{at}: matches none of `{key}`"));
         }
     }
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
         && !allowed.contains(value)
     {
-        return Err(format!("{at}: {value} is not one of {}", Value::from(allowed.clone())));
+        return Err(format!(
+            "{at}: {value} is not one of {}",
+            Value::from(allowed.clone())
+        ));
     }
     if let Some(constant) = schema.get("const")
         && constant != value
@@ -78,7 +81,11 @@ fn check_bounds(schema: &Map<String, Value>, value: &Value, at: &str) -> Result<
     Ok(())
 }
 
-fn check_object(schema: &Map<String, Value>, object: &Map<String, Value>, at: &str) -> Result<(), String> {
+fn check_object(
+    schema: &Map<String, Value>,
+    object: &Map<String, Value>,
+    at: &str,
+) -> Result<(), String> {
     let properties = schema.get("properties").and_then(Value::as_object);
     for name in required(schema) {
         if !object.contains_key(name) {
@@ -170,7 +177,9 @@ pub(crate) fn example(schema: &Value) -> Value {
             Value::Array((0..count).map(|_| item.clone()).collect())
         }
         Some("null") => Value::Null,
-        Some("object") | None if schema.contains_key("properties") || kind.first() == Some(&"object") => {
+        Some("object") | None
+            if schema.contains_key("properties") || kind.first() == Some(&"object") =>
+        {
             let mut object = Map::new();
             complete(schema, &mut object);
             Value::Object(object)
@@ -201,10 +210,22 @@ mod tests {
             "properties": { "path": {"type": "string"}, "n": {"type": ["integer", "null"]} } });
         assert!(check(&schema, &json!({"path": "a"})).is_ok());
         assert!(check(&schema, &json!({"path": "a", "n": null})).is_ok());
-        assert!(check(&schema, &json!({})).unwrap_err().contains("`path` is required"));
-        assert!(check(&schema, &json!({"path": 1})).unwrap_err().contains("$.path"));
+        assert!(
+            check(&schema, &json!({}))
+                .unwrap_err()
+                .contains("`path` is required")
+        );
+        assert!(
+            check(&schema, &json!({"path": 1}))
+                .unwrap_err()
+                .contains("$.path")
+        );
         assert!(check(&schema, &json!({"path": "a", "n": 1.5})).is_err());
-        assert!(check(&schema, &json!({"path": "a", "x": 1})).unwrap_err().contains("not allowed"));
+        assert!(
+            check(&schema, &json!({"path": "a", "x": 1}))
+                .unwrap_err()
+                .contains("not allowed")
+        );
         assert!(check(&schema, &json!("a")).is_err());
     }
 
@@ -215,13 +236,39 @@ mod tests {
             "timeout": {"type": "integer", "minimum": 1, "maximum": 600},
             "name": {"type": "string", "minLength": 2},
             "command": {"type": "array", "items": {"type": "string"}, "minItems": 1} } });
-        assert!(check(&schema, &json!({"action": "start", "timeout": 600, "name": "ab", "command": ["ls"]})).is_ok());
-        assert!(check(&schema, &json!({"action": "what time is it"})).unwrap_err().contains("not one of"));
-        assert!(check(&schema, &json!({"timeout": 0})).unwrap_err().contains("out of range"));
+        assert!(
+            check(
+                &schema,
+                &json!({"action": "start", "timeout": 600, "name": "ab", "command": ["ls"]})
+            )
+            .is_ok()
+        );
+        assert!(
+            check(&schema, &json!({"action": "what time is it"}))
+                .unwrap_err()
+                .contains("not one of")
+        );
+        assert!(
+            check(&schema, &json!({"timeout": 0}))
+                .unwrap_err()
+                .contains("out of range")
+        );
         assert!(check(&schema, &json!({"timeout": 2359})).is_err());
-        assert!(check(&schema, &json!({"name": "a"})).unwrap_err().contains("shorter"));
-        assert!(check(&schema, &json!({"command": []})).unwrap_err().contains("fewer than 1"));
-        assert!(check(&schema, &json!({"command": [1]})).unwrap_err().contains("$.command[0]"));
+        assert!(
+            check(&schema, &json!({"name": "a"}))
+                .unwrap_err()
+                .contains("shorter")
+        );
+        assert!(
+            check(&schema, &json!({"command": []}))
+                .unwrap_err()
+                .contains("fewer than 1")
+        );
+        assert!(
+            check(&schema, &json!({"command": [1]}))
+                .unwrap_err()
+                .contains("$.command[0]")
+        );
         let either = json!({"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 5}]});
         assert!(check(&either, &json!("x")).is_ok() && check(&either, &json!(7)).is_ok());
         assert!(check(&either, &json!(2)).is_err());
@@ -246,7 +293,10 @@ mod tests {
         assert_eq!(value["action"], "start");
         assert_eq!(value["timeout"], 5);
         assert_eq!(value["command"], json!([""]));
-        assert!(value.get("ratio").is_none(), "optional properties stay out: {value}");
+        assert!(
+            value.get("ratio").is_none(),
+            "optional properties stay out: {value}"
+        );
         let ratio = json!({"type": "number", "exclusiveMinimum": 0});
         assert_eq!(check(&ratio, &example(&ratio)), Ok(()));
     }

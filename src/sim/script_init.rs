@@ -27,7 +27,15 @@ pub(crate) fn reply(
              `/tools` in the TUI). (**{model}**, simulated)"
         ))
     };
+    let can_write = || {
+        call(Action::Write {
+            path: AGENTS_FILE,
+            content: "x",
+        })
+        .is_some()
+    };
     let reply = match results {
+        [] if !can_write() => cannot(),
         [] => call(Action::List).unwrap_or_else(cannot),
         [listing] => {
             let content = agents_text(listing);
@@ -158,16 +166,41 @@ mod tests {
         let written = arguments(reply("m", question, std::slice::from_ref(&listing), &calls));
         assert_eq!(written["path"], "AGENTS.md");
         let text = written["content"].as_str().unwrap();
-        for line in ["- `Cargo.toml` (file)", "- `src/` (directory)", "- `README.md` (file)", "- Test: `cargo test`"] {
+        for line in [
+            "- `Cargo.toml` (file)",
+            "- `src/` (directory)",
+            "- `README.md` (file)",
+            "- Test: `cargo test`",
+        ] {
             assert!(text.contains(line), "{line} in {text}");
         }
         assert!(!text.contains("main.rs"), "{text}");
-        let done = reply("m", question, &[listing.clone(), "wrote AGENTS.md".into()], &calls);
-        let Some(Reply::Text(done)) = done else { panic!("{done:?}") };
-        assert!(done.contains("3 top-level entries") && done.contains("cargo build"), "{done}");
-        let rejected = reply("m", question, &[listing, "rejected by the user".into()], &calls);
-        let Some(Reply::Text(rejected)) = rejected else { panic!("{rejected:?}") };
-        assert!(rejected.contains("was not written (rejected by the user)"), "{rejected}");
+        let done = reply(
+            "m",
+            question,
+            &[listing.clone(), "wrote AGENTS.md".into()],
+            &calls,
+        );
+        let Some(Reply::Text(done)) = done else {
+            panic!("{done:?}")
+        };
+        assert!(
+            done.contains("3 top-level entries") && done.contains("cargo build"),
+            "{done}"
+        );
+        let rejected = reply(
+            "m",
+            question,
+            &[listing, "rejected by the user".into()],
+            &calls,
+        );
+        let Some(Reply::Text(rejected)) = rejected else {
+            panic!("{rejected:?}")
+        };
+        assert!(
+            rejected.contains("was not written (rejected by the user)"),
+            "{rejected}"
+        );
     }
 
     #[test]

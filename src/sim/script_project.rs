@@ -108,7 +108,6 @@ impl DemoProject {
             code.replacen(old, new, 1)
         })
     }
-
 }
 
 #[cfg(test)]

@@ -108,25 +108,47 @@ mod tests {
     fn every_dialects_spelling_is_read() {
         assert_eq!(ToolChoice::openai(None), ToolChoice::Auto);
         assert_eq!(ToolChoice::openai(Some(&json!("none"))), ToolChoice::None);
-        assert_eq!(ToolChoice::openai(Some(&json!("required"))), ToolChoice::Required);
+        assert_eq!(
+            ToolChoice::openai(Some(&json!("required"))),
+            ToolChoice::Required
+        );
         assert_eq!(ToolChoice::openai(Some(&json!("auto"))), ToolChoice::Auto);
         assert_eq!(
-            ToolChoice::openai(Some(&json!({"type": "function", "function": {"name": "add"}}))),
+            ToolChoice::openai(Some(
+                &json!({"type": "function", "function": {"name": "add"}})
+            )),
             ToolChoice::Named("add".into())
         );
-        assert_eq!(ToolChoice::bedrock(Some(&json!({"any": {}}))), ToolChoice::Required);
-        assert_eq!(ToolChoice::bedrock(Some(&json!({"auto": {}}))), ToolChoice::Auto);
+        assert_eq!(
+            ToolChoice::bedrock(Some(&json!({"any": {}}))),
+            ToolChoice::Required
+        );
+        assert_eq!(
+            ToolChoice::bedrock(Some(&json!({"auto": {}}))),
+            ToolChoice::Auto
+        );
         assert_eq!(
             ToolChoice::bedrock(Some(&json!({"tool": {"name": "add"}}))),
             ToolChoice::Named("add".into())
         );
-        assert_eq!(ToolChoice::gemini(Some(&json!({"mode": "NONE"}))), ToolChoice::None);
-        assert_eq!(ToolChoice::gemini(Some(&json!({"mode": "ANY"}))), ToolChoice::Required);
         assert_eq!(
-            ToolChoice::gemini(Some(&json!({"mode": "ANY", "allowedFunctionNames": ["add"]}))),
+            ToolChoice::gemini(Some(&json!({"mode": "NONE"}))),
+            ToolChoice::None
+        );
+        assert_eq!(
+            ToolChoice::gemini(Some(&json!({"mode": "ANY"}))),
+            ToolChoice::Required
+        );
+        assert_eq!(
+            ToolChoice::gemini(Some(
+                &json!({"mode": "ANY", "allowedFunctionNames": ["add"]})
+            )),
             ToolChoice::Named("add".into())
         );
-        assert_eq!(ToolChoice::gemini(Some(&json!({"mode": "AUTO"}))), ToolChoice::Auto);
+        assert_eq!(
+            ToolChoice::gemini(Some(&json!({"mode": "AUTO"}))),
+            ToolChoice::Auto
+        );
     }
 
     #[test]

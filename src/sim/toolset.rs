@@ -59,7 +59,9 @@ pub(crate) fn call(functions: &[&Value], action: Action<'_>) -> Option<Call> {
 
 /// Whether every one of `actions` can be done with the offered tools.
 pub(crate) fn can_all(functions: &[&Value], actions: &[Action<'_>]) -> bool {
-    actions.iter().all(|action| call(functions, *action).is_some())
+    actions
+        .iter()
+        .all(|action| call(functions, *action).is_some())
 }
 
 /// `(tool name, arguments)` for `action` in each family: sapcode, Claude Code, Kilo, Codex.
@@ -68,8 +70,14 @@ fn candidates(action: Action<'_>) -> Vec<(&'static str, Value)> {
     match action {
         Action::List => vec![
             ("list_files", json!({})),
-            ("Bash", json!({ "command": "ls -A", "description": description })),
-            ("bash", json!({ "command": "ls -A", "description": description })),
+            (
+                "Bash",
+                json!({ "command": "ls -A", "description": description }),
+            ),
+            (
+                "bash",
+                json!({ "command": "ls -A", "description": description }),
+            ),
             ("shell", json!({ "command": ["ls", "-A"] })),
         ],
         Action::Read { path } => vec![
@@ -116,8 +124,14 @@ fn candidates(action: Action<'_>) -> Vec<(&'static str, Value)> {
         }
         Action::Run { command } => vec![
             ("run_command", json!({ "command": command })),
-            ("Bash", json!({ "command": command, "description": description })),
-            ("bash", json!({ "command": command, "description": description })),
+            (
+                "Bash",
+                json!({ "command": command, "description": description }),
+            ),
+            (
+                "bash",
+                json!({ "command": command, "description": description }),
+            ),
             ("shell", json!({ "command": ["sh", "-c", command] })),
         ],
     }
