@@ -107,3 +107,46 @@ fn codex_exec_answers_through_serve_on_the_chat_wire() {
         "{report}"
     );
 }
+
+#[test]
+fn claude_code_fixes_the_failing_test_through_serve_with_its_own_tools() {
+    let Some(claude) = client_bin("claude") else {
+        return;
+    };
+    let serve = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let work = home.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("notes.txt"), "hi\n").unwrap();
+    let mut command = offline(&claude, home.path());
+    command
+        .current_dir(&work)
+        .args(["-p", "fix the failing test", "--model", "claude-sonnet-4-5"])
+        // Claude Code's own tools, allowed up front: `-p` cannot ask.
+        .args(["--allowedTools", "Bash Read Edit Write"])
+        .env("ANTHROPIC_BASE_URL", serve.url(""))
+        .env("ANTHROPIC_API_KEY", KEY)
+        .env("ANTHROPIC_DEFAULT_HAIKU_MODEL", "claude-sonnet-4-5")
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("DISABLE_TELEMETRY", "1")
+        .env("DISABLE_ERROR_REPORTING", "1");
+    let (output, timed_out) = run(command);
+    let report = report(&output, &serve);
+    assert!(!timed_out, "claude -p took over {TIMEOUT:?}\n{report}");
+    assert!(output.status.success(), "claude -p failed\n{report}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("Fixed. `sh sapcode-demo/test.sh` failed"),
+        "{report}"
+    );
+    let test = std::process::Command::new("sh")
+        .arg("sapcode-demo/test.sh")
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&test.stdout),
+        "test price ... ok\n",
+        "{report}"
+    );
+}
