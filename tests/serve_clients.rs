@@ -14,7 +14,8 @@
 mod client_support;
 mod serve_support;
 
-use std::process::Output;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use client_support::{TIMEOUT, client_bin, offline, run};
 
@@ -29,6 +30,23 @@ fn report(output: &Output, serve: &Serve) -> String {
     )
 }
 
+/// `claude -p PROMPT` in `HOME/work`, pointed at serve, offline but for it.
+fn claude_command(claude: &Path, serve: &Serve, home: &Path, prompt: &str) -> Command {
+    let mut command = offline(claude, home);
+    command
+        .current_dir(home.join("work"))
+        .args(["-p", prompt, "--model", "claude-sonnet-4-5"])
+        .env("ANTHROPIC_BASE_URL", serve.url(""))
+        .env("ANTHROPIC_API_KEY", KEY)
+        // Background work (titles, summaries) uses the small model: the same one here.
+        .env("ANTHROPIC_DEFAULT_HAIKU_MODEL", "claude-sonnet-4-5")
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("DISABLE_TELEMETRY", "1")
+        .env("DISABLE_ERROR_REPORTING", "1");
+    command
+}
+
 #[test]
 fn claude_code_answers_through_serve() {
     let Some(claude) = client_bin("claude") else {
@@ -38,19 +56,7 @@ fn claude_code_answers_through_serve() {
     let home = tempfile::tempdir().unwrap();
     let work = home.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
-    let mut command = offline(&claude, home.path());
-    command
-        .current_dir(&work)
-        .args(["-p", "hello", "--model", "claude-sonnet-4-5"])
-        .env("ANTHROPIC_BASE_URL", serve.url(""))
-        .env("ANTHROPIC_API_KEY", KEY)
-        // Background work (titles, summaries) uses the small model: the same one here.
-        .env("ANTHROPIC_DEFAULT_HAIKU_MODEL", "claude-sonnet-4-5")
-        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-        .env("DISABLE_AUTOUPDATER", "1")
-        .env("DISABLE_TELEMETRY", "1")
-        .env("DISABLE_ERROR_REPORTING", "1");
-    let (output, timed_out) = run(command);
+    let (output, timed_out) = run(claude_command(&claude, &serve, home.path(), "hello"));
     let report = report(&output, &serve);
     assert!(!timed_out, "claude -p took over {TIMEOUT:?}\n{report}");
     assert!(output.status.success(), "claude -p failed\n{report}");
@@ -118,19 +124,9 @@ fn claude_code_fixes_the_failing_test_through_serve_with_its_own_tools() {
     let work = home.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
     std::fs::write(work.join("notes.txt"), "hi\n").unwrap();
-    let mut command = offline(&claude, home.path());
-    command
-        .current_dir(&work)
-        .args(["-p", "fix the failing test", "--model", "claude-sonnet-4-5"])
-        // Claude Code's own tools, allowed up front: `-p` cannot ask.
-        .args(["--allowedTools", "Bash Read Edit Write"])
-        .env("ANTHROPIC_BASE_URL", serve.url(""))
-        .env("ANTHROPIC_API_KEY", KEY)
-        .env("ANTHROPIC_DEFAULT_HAIKU_MODEL", "claude-sonnet-4-5")
-        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-        .env("DISABLE_AUTOUPDATER", "1")
-        .env("DISABLE_TELEMETRY", "1")
-        .env("DISABLE_ERROR_REPORTING", "1");
+    let mut command = claude_command(&claude, &serve, home.path(), "fix the failing test");
+    // Claude Code's own tools, allowed up front: `-p` cannot ask.
+    command.args(["--allowedTools", "Bash Read Edit Write"]);
     let (output, timed_out) = run(command);
     let report = report(&output, &serve);
     assert!(!timed_out, "claude -p took over {TIMEOUT:?}\n{report}");

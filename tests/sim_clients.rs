@@ -99,6 +99,30 @@ impl Simulate {
     }
 }
 
+impl Simulate {
+    /// The names of the tools the simulated model called, over every request's history
+    /// (foundation `messages`, orchestration `messages_history` and template).
+    fn tool_calls(&self) -> Vec<String> {
+        self.chat_requests()
+            .iter()
+            .flat_map(|r| {
+                let body = &r["body"];
+                let template =
+                    &body["config"]["modules"]["prompt_templating"]["prompt"]["template"];
+                [&body["messages"], &body["messages_history"], template]
+                    .into_iter()
+                    .flat_map(|list| list.as_array().cloned().unwrap_or_default())
+                    .collect::<Vec<_>>()
+            })
+            .filter_map(|m| {
+                m["tool_calls"][0]["function"]["name"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+}
+
 impl Drop for Simulate {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -120,6 +144,18 @@ fn report(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr),
     )
+}
+
+/// The client finished in time with the script's summary, and the demo test passes.
+fn assert_fixed(what: &str, timeout: Duration, output: &Output, timed_out: bool, work: &Path) {
+    let report = report(output);
+    assert!(!timed_out, "{what} took over {timeout:?}\n{report}");
+    assert!(output.status.success(), "{what} failed\n{report}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("Fixed."),
+        "{report}"
+    );
+    assert_the_test_passes(work, &report);
 }
 
 /// The demo project's test, run here: it passes only if the client applied both fixes.
@@ -185,30 +221,10 @@ fn codex_fixes_the_failing_test_with_shell_and_apply_patch() {
         &work,
         "fix the failing test",
     ));
-    let report = report(&output);
-    assert!(!timed_out, "codex exec took over {TIMEOUT:?}\n{report}");
-    assert!(output.status.success(), "codex exec failed\n{report}");
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("Fixed."),
-        "{report}"
-    );
-    assert_the_test_passes(&work, &report);
+    assert_fixed("codex exec", TIMEOUT, &output, timed_out, &work);
     // Codex's own tools did it: `shell` for ls/cat/sh, its patch format for the files.
-    let calls: Vec<String> = sim
-        .chat_requests()
-        .iter()
-        .flat_map(|r| {
-            r["body"]["messages"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .filter_map(|m| {
-            m["tool_calls"][0]["function"]["name"]
-                .as_str()
-                .map(str::to_owned)
-        })
-        .collect();
+    let calls = sim.tool_calls();
+    assert!(calls.iter().any(|name| name == "shell"), "{calls:?}");
     assert!(
         calls
             .iter()
@@ -295,33 +311,8 @@ fn kilo_fixes_the_failing_test_with_read_write_edit_and_bash() {
         &work,
         "fix the failing test",
     ));
-    let report = report(&output);
-    assert!(!timed_out, "kilo run took over {KILO_TIMEOUT:?}\n{report}");
-    assert!(output.status.success(), "kilo run failed\n{report}");
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("Fixed."),
-        "{report}"
-    );
-    assert_the_test_passes(&work, &report);
-    let calls: Vec<String> = sim
-        .chat_requests()
-        .iter()
-        .flat_map(|r| {
-            let template =
-                &r["body"]["config"]["modules"]["prompt_templating"]["prompt"]["template"];
-            let mut all = r["body"]["messages_history"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            all.extend(template.as_array().cloned().unwrap_or_default());
-            all
-        })
-        .filter_map(|m| {
-            m["tool_calls"][0]["function"]["name"]
-                .as_str()
-                .map(str::to_owned)
-        })
-        .collect();
+    assert_fixed("kilo run", KILO_TIMEOUT, &output, timed_out, &work);
+    let calls = sim.tool_calls();
     for name in ["bash", "write", "read", "edit"] {
         assert!(calls.iter().any(|c| c == name), "{name} in {calls:?}");
     }

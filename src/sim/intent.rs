@@ -94,13 +94,7 @@ fn generic_call(function: &Value, question: &str) -> Option<Call> {
             *value = repaired(property, value, question);
         }
     }
-    schema::complete(parameters, &mut arguments);
-    let arguments = Value::Object(arguments);
-    schema::check(&Value::Object(parameters.clone()), &arguments).ok()?;
-    Some(Call {
-        name: name.to_owned(),
-        arguments,
-    })
+    toolset::valid_call(name, parameters, arguments)
 }
 
 /// A value `property` accepts in place of `value`: the enum entry the question names (else

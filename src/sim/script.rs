@@ -151,7 +151,7 @@ fn step(model: &str, results: &[String], call: &dyn Fn(Action<'_>) -> Option<Rep
 }
 
 /// A step the user rejected or the tool refused, as sapcode's tool results word it.
-fn was_declined(result: &str) -> bool {
+pub(crate) fn was_declined(result: &str) -> bool {
     let lowered = result.to_lowercase();
     ["rejected", "refused", "not approved", "denied"]
         .iter()

@@ -5,6 +5,7 @@
 //! a short answer. A step the client declined ends it with an answer that says so.
 
 use super::answer::Reply;
+use super::script::was_declined;
 use super::toolset::Action;
 
 /// The file the prompt must name.
@@ -45,7 +46,7 @@ pub(crate) fn reply(
             })
             .unwrap_or_else(cannot)
         }
-        [_, written, ..] if declined(written) => Reply::Text(format!(
+        [_, written, ..] if was_declined(written) => Reply::Text(format!(
             "{AGENTS_FILE} was not written ({}). (**{model}**, simulated)",
             written.trim().lines().next().unwrap_or("")
         )),
@@ -69,13 +70,6 @@ fn asks_for_agents_file(question: &str) -> bool {
         && ["write", "create", "generate", "/init"]
             .iter()
             .any(|verb| lowered.contains(verb))
-}
-
-fn declined(result: &str) -> bool {
-    let lowered = result.to_lowercase();
-    ["rejected", "refused", "not approved", "denied"]
-        .iter()
-        .any(|word| lowered.contains(word))
 }
 
 /// The top-level entries of a listing (`src/`, `Cargo.toml`), in its order, without the

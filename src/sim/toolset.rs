@@ -5,7 +5,7 @@
 //! arguments, completed with what the schema requires, pass [`schema::check`]. Any other
 //! offered tool is never picked for these actions.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::schema;
 
@@ -164,6 +164,16 @@ fn accepted(functions: &[&Value], name: &str, arguments: Value) -> Option<Call> 
     for (key, value) in &arguments {
         schema::check(properties.get(key)?, value).ok()?;
     }
+    valid_call(name, parameters, arguments)
+}
+
+/// A call to `name` with `arguments` plus what `parameters` requires and they lack, or `None`
+/// when the result still fails the schema.
+pub(crate) fn valid_call(
+    name: &str,
+    parameters: &Map<String, Value>,
+    mut arguments: Map<String, Value>,
+) -> Option<Call> {
     schema::complete(parameters, &mut arguments);
     let arguments = Value::Object(arguments);
     schema::check(&Value::Object(parameters.clone()), &arguments).ok()?;
