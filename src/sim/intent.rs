@@ -54,13 +54,16 @@ fn name_of<'a>(function: &&'a Value) -> &'a str {
 }
 
 /// "use NAME", "call NAME", or NAME as the question's first word (any case).
+/// Agent tools named by a plain verb (Claude Code's, Kilo's, Codex's) are not asked for by a
+/// question that merely starts with it: "Write a poem" wants no file written.
 fn asks_by_name(question: &str, name: &str) -> bool {
     if name.is_empty() {
         return false;
     }
     let lowered: Vec<String> = words(question).iter().map(|w| w.to_lowercase()).collect();
+    let plain_verb = toolset::PLAIN_VERB_TOOLS.contains(&name);
     let name = name.to_lowercase();
-    lowered.first() == Some(&name)
+    (lowered.first() == Some(&name) && !plain_verb)
         || lowered
             .windows(2)
             .any(|pair| matches!(pair[0].as_str(), "use" | "call") && pair[1] == name)
@@ -85,6 +88,12 @@ fn generic_call(function: &Value, question: &str) -> Option<Call> {
             arguments: Value::Object(arguments),
         });
     };
+    let missing_path = schema::required(parameters)
+        .into_iter()
+        .any(|name| is_path_property(name) && !arguments.contains_key(name));
+    if missing_path {
+        return None;
+    }
     let properties = parameters.get("properties").and_then(Value::as_object);
     for (key, value) in arguments.iter_mut() {
         let Some(property) = properties.and_then(|p| p.get(key)) else {
@@ -173,7 +182,6 @@ fn tool_arguments(parameters: Option<&Value>, question: &str) -> Map<String, Val
         let optional = required
             .as_ref()
             .is_some_and(|list| !list.contains(&name.as_str()));
-        let lowered = name.to_lowercase();
         let value = match schema.get("type").and_then(Value::as_str) {
             Some("integer" | "number") => match found_numbers.next() {
                 Some(n) => Value::from(n),
@@ -181,10 +189,10 @@ fn tool_arguments(parameters: Option<&Value>, question: &str) -> Map<String, Val
             },
             // The question holds no such value; `schema::complete` fills the required ones.
             Some("boolean" | "array" | "object") => continue,
-            Some(_) | None if lowered.contains("path") || lowered.contains("file") => match path {
+            // No path in the question: none is made up (`generic_call` then makes no call).
+            Some(_) | None if is_path_property(name) => match path {
                 Some(path) => Value::from(path),
-                None if optional => continue,
-                None => Value::from(truncate_chars(question.trim(), 80)),
+                None => continue,
             },
             // An edit's old and new text: the first and second quoted phrase.
             Some(_) | None if phrases.len() >= 2 && (name == "old_text" || name == "new_text") => {
@@ -199,6 +207,12 @@ fn tool_arguments(parameters: Option<&Value>, question: &str) -> Map<String, Val
         arguments.insert(name.clone(), value);
     }
     arguments
+}
+
+/// `path`, `file_path`, `filePath`: a property that names a file.
+fn is_path_property(name: &str) -> bool {
+    let lowered = name.to_lowercase();
+    lowered.contains("path") || lowered.contains("file")
 }
 
 /// `src/lib.rs`, `Cargo.toml`, `../secret`: a slash, or a dot between name characters

@@ -33,6 +33,11 @@ pub(crate) enum Action<'a> {
     },
 }
 
+/// The agent tools above whose names are plain verbs.
+pub(crate) const PLAIN_VERB_TOOLS: [&str; 9] = [
+    "Read", "Bash", "Edit", "Write", "read", "bash", "edit", "write", "shell",
+];
+
 /// A call the offered tools accept: name and arguments (valid against that tool's schema).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Call {
