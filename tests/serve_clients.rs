@@ -11,99 +11,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod client_support;
 mod serve_support;
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Output};
+
+use client_support::{TIMEOUT, client_bin, offline, run};
 
 use serve_support::{KEY, Serve};
-
-const TIMEOUT: Duration = Duration::from_secs(90);
-/// Nothing listens here: port 9 (discard) on loopback, refused at once.
-const DEAD_PROXY: &str = "http://127.0.0.1:9";
-
-fn client_bin(name: &str) -> Option<PathBuf> {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/clients/node_modules/.bin")
-        .join(name);
-    if bin.exists() {
-        return Some(bin);
-    }
-    let message = format!(
-        "{name} is not installed in tests/clients/node_modules: run `sh tests/setup.sh` (needs Node.js 20+ and npm)"
-    );
-    if std::env::var("SAPCODE_SKIP_CONFORMANCE").is_ok_and(|v| v == "1") {
-        let _ = writeln!(std::io::stderr(), "\n*** SKIPPED: {message}\n");
-        return None;
-    }
-    panic!("{message}\n(To skip it knowingly, set SAPCODE_SKIP_CONFORMANCE=1.)");
-}
-
-/// A command with nothing of the caller's environment but PATH, offline but for loopback.
-fn offline(bin: &Path, home: &Path) -> Command {
-    let mut command = Command::new(bin);
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("NO_COLOR", "1");
-    for proxy in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        command.env(proxy, DEAD_PROXY);
-    }
-    command
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost");
-    command
-}
-
-fn run(mut command: Command) -> (Output, bool) {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the client");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + TIMEOUT;
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            timed_out = true;
-            let _ = child.kill();
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let output = Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    };
-    (output, timed_out)
-}
 
 fn report(output: &Output, serve: &Serve) -> String {
     format!(
@@ -112,6 +28,23 @@ fn report(output: &Output, serve: &Serve) -> String {
         String::from_utf8_lossy(&output.stderr),
         serve.stderr()
     )
+}
+
+/// `claude -p PROMPT` in `HOME/work`, pointed at serve, offline but for it.
+fn claude_command(claude: &Path, serve: &Serve, home: &Path, prompt: &str) -> Command {
+    let mut command = offline(claude, home);
+    command
+        .current_dir(home.join("work"))
+        .args(["-p", prompt, "--model", "claude-sonnet-4-5"])
+        .env("ANTHROPIC_BASE_URL", serve.url(""))
+        .env("ANTHROPIC_API_KEY", KEY)
+        // Background work (titles, summaries) uses the small model: the same one here.
+        .env("ANTHROPIC_DEFAULT_HAIKU_MODEL", "claude-sonnet-4-5")
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("DISABLE_TELEMETRY", "1")
+        .env("DISABLE_ERROR_REPORTING", "1");
+    command
 }
 
 #[test]
@@ -123,19 +56,7 @@ fn claude_code_answers_through_serve() {
     let home = tempfile::tempdir().unwrap();
     let work = home.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
-    let mut command = offline(&claude, home.path());
-    command
-        .current_dir(&work)
-        .args(["-p", "hello", "--model", "claude-sonnet-4-5"])
-        .env("ANTHROPIC_BASE_URL", serve.url(""))
-        .env("ANTHROPIC_API_KEY", KEY)
-        // Background work (titles, summaries) uses the small model: the same one here.
-        .env("ANTHROPIC_DEFAULT_HAIKU_MODEL", "claude-sonnet-4-5")
-        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-        .env("DISABLE_AUTOUPDATER", "1")
-        .env("DISABLE_TELEMETRY", "1")
-        .env("DISABLE_ERROR_REPORTING", "1");
-    let (output, timed_out) = run(command);
+    let (output, timed_out) = run(claude_command(&claude, &serve, home.path(), "hello"));
     let report = report(&output, &serve);
     assert!(!timed_out, "claude -p took over {TIMEOUT:?}\n{report}");
     assert!(output.status.success(), "claude -p failed\n{report}");
@@ -189,6 +110,39 @@ fn codex_exec_answers_through_serve_on_the_chat_wire() {
     assert!(stdout.contains("**gpt-4o** (simulated)"), "{report}");
     assert!(
         serve.stderr().contains("chat completions: gpt-4o → gpt-4o"),
+        "{report}"
+    );
+}
+
+#[test]
+fn claude_code_fixes_the_failing_test_through_serve_with_its_own_tools() {
+    let Some(claude) = client_bin("claude") else {
+        return;
+    };
+    let serve = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let work = home.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("notes.txt"), "hi\n").unwrap();
+    let mut command = claude_command(&claude, &serve, home.path(), "fix the failing test");
+    // Claude Code's own tools, allowed up front: `-p` cannot ask.
+    command.args(["--allowedTools", "Bash Read Edit Write"]);
+    let (output, timed_out) = run(command);
+    let report = report(&output, &serve);
+    assert!(!timed_out, "claude -p took over {TIMEOUT:?}\n{report}");
+    assert!(output.status.success(), "claude -p failed\n{report}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("Fixed. `sh sapcode-demo/test.sh` failed"),
+        "{report}"
+    );
+    let test = std::process::Command::new("sh")
+        .arg("sapcode-demo/test.sh")
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&test.stdout),
+        "test price ... ok\n",
         "{report}"
     );
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what `cargo test` needs beyond Rust: SAP's official JavaScript SDK (npm) and Python
 # SDK (a virtualenv) for the conformance suites, the OpenAI and Anthropic Python SDKs (same
-# virtualenv) and Claude Code and Codex (npm, tests/clients) for the `sapcode serve` tests. Safe to run again: each step is skipped when
+# virtualenv) and Claude Code, Codex and the Kilo CLI with its SAP AI Core provider (npm,
+# tests/clients) for the `sapcode serve` and `sapcode simulate` client tests. Safe to run again: each step is skipped when
 # what it installs is already there and up to date. `cargo test` itself never installs
 # anything (a missing SDK fails the suites with a line saying to run this script).
 set -eu
@@ -27,7 +28,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# Claude Code and Codex, pinned in tests/clients/package-lock.json (tests/serve_clients.rs).
+# Claude Code, Codex, the Kilo CLI (@kilocode/cli-linux-x64) and the provider Kilo would otherwise
+# fetch at run time (@jerome-benoit/sap-ai-provider-v2), pinned in tests/clients/package-lock.json
+# (tests/serve_clients.rs, tests/sim_clients.rs).
 if [ ! -f ../clients/node_modules/.package-lock.json ] || [ ../clients/package-lock.json -nt ../clients/node_modules/.package-lock.json ]; then
   (cd ../clients && npm ci --no-audit --no-fund --loglevel=error)
 fi

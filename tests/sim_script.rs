@@ -14,21 +14,9 @@ use sapcode::aicore::{
 };
 use sapcode::sim::{SimOptions, SimServer};
 
+/// sapcode's own tools, schemas and all: the simulator only uses tools it recognises.
 fn specs() -> Vec<ToolSpec> {
-    [
-        "list_files",
-        "read_file",
-        "write_file",
-        "edit_file",
-        "run_command",
-    ]
-    .into_iter()
-    .map(|name| ToolSpec {
-        name: name.into(),
-        description: format!("the {name} tool"),
-        parameters: serde_json::json!({ "type": "object", "properties": {} }),
-    })
-    .collect()
+    sapcode::agent::tools::specs()
 }
 
 /// A workspace as the tools would answer for it.

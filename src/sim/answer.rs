@@ -1,7 +1,10 @@
 //! Deterministic model behaviour shared by both chat modes: what the "model" answers, which
 //! tool call it makes, token estimates and how text is cut into stream chunks.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use super::tool_choice::ToolChoice;
+use super::{intent, toolset};
 
 /// What the simulated model produces for one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,26 +17,167 @@ pub(crate) enum Reply {
     },
 }
 
-/// Text of a message's `content`: a string, or the `text` parts of an array.
+/// Text of a message's `content`: a string, the text parts of an array (`text`, or `value`
+/// as some clients wrap tool results: `{"type": "text", "value": …}`), or one such part.
 pub(crate) fn content_text(content: &Value) -> String {
-    match content {
-        Value::String(text) => text.clone(),
-        Value::Array(parts) => parts
+    parts(content).join("\n")
+}
+
+fn parts(content: &Value) -> Vec<String> {
+    let part_text = |part: &Value| {
+        ["text", "value"]
             .iter()
-            .filter_map(|part| part.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Value::Null | Value::Bool(_) | Value::Number(_) | Value::Object(_) => String::new(),
+            .find_map(|key| part.get(*key).and_then(Value::as_str))
+            .map(str::to_owned)
+    };
+    match content {
+        Value::String(text) => vec![unwrapped(text).unwrap_or_else(|| text.clone())],
+        Value::Array(parts) => parts.iter().filter_map(part_text).collect(),
+        Value::Object(_) => part_text(content).into_iter().collect(),
+        Value::Null | Value::Bool(_) | Value::Number(_) => Vec::new(),
     }
 }
 
-/// Decides the reply from the conversation: a tool result gets a text answer quoting it,
-/// offered tools get a call (to the tool the question names, else the first one), anything
-/// else a short markdown answer. Trailing system messages are skipped: orchestration clients
-/// such as Cline put the system prompt in the template, which lands after the history (§7.4).
-pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> Reply {
-    if let Some(scripted) = super::script::reply(model, messages, tools) {
-        return scripted;
+/// A tool result some clients send as a JSON string: Kilo's `{"type":"text","value":…}`,
+/// Codex's `{"output":…,"metadata":…}`; the text inside, or `None` for anything else.
+fn unwrapped(text: &str) -> Option<String> {
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let object: serde_json::Map<String, Value> = serde_json::from_str(text).ok()?;
+    let wrapped_text = object.get("type").and_then(Value::as_str) == Some("text");
+    let key = if wrapped_text {
+        ["value", "text"]
+            .iter()
+            .find(|k| object.contains_key(**k))?
+    } else {
+        &"output"
+    };
+    object.get(*key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Blocks clients attach to a user message that are not the user's words: Claude Code's
+/// reminders, Codex's and Kilo's environment (time, working directory, open files).
+const METADATA_TAGS: [&str; 5] = [
+    "system-reminder",
+    "environment_details",
+    "environment_context",
+    "user_instructions",
+    "system_information",
+];
+
+/// What the user typed in a message: its text without metadata blocks, neither the known
+/// ones anywhere nor a part that is one tagged block as a whole.
+pub(crate) fn question_text(content: &Value) -> String {
+    parts(content)
+        .iter()
+        .filter(|part| !is_one_tagged_block(part))
+        .map(|part| without_metadata(part))
+        .filter(|part| !part.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn is_one_tagged_block(text: &str) -> bool {
+    let text = text.trim();
+    let Some(tag) = text
+        .strip_prefix('<')
+        .and_then(|rest| rest.split_once('>'))
+        .map(|(tag, _)| tag)
+        .filter(|tag| {
+            !tag.is_empty()
+                && tag
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        })
+    else {
+        return false;
+    };
+    text.ends_with(&format!("</{tag}>"))
+}
+
+fn without_metadata(text: &str) -> String {
+    let mut text = text.to_owned();
+    for tag in METADATA_TAGS {
+        let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+        while let Some(start) = text.find(&open) {
+            let Some(end) = text[start..].find(&close) else {
+                break;
+            };
+            text.replace_range(start..start + end + close.len(), "");
+        }
+    }
+    text
+}
+
+/// Index of the message holding the current question: the last `user` message with words
+/// of the user in it (a message of metadata only is not a question).
+/// A user message between a tool call and its result is the client's own note (Codex warns
+/// there), never a new question: no user can type while a call is outstanding.
+pub(crate) fn question_index(messages: &[Value]) -> Option<usize> {
+    (0..messages.len()).rev().find(|&index| {
+        role(&messages[index]) == Some("user")
+            && !question_text(&messages[index]["content"]).trim().is_empty()
+            && !amid_a_tool_call(messages, index)
+    })
+}
+
+/// Whether the message at `index` comes after an assistant's tool calls and before one of
+/// their results.
+fn amid_a_tool_call(messages: &[Value], index: usize) -> bool {
+    let Some(caller) = messages[..index]
+        .iter()
+        .rposition(|m| !matches!(role(m), Some("user" | "tool")))
+    else {
+        return false;
+    };
+    let has_calls = messages[caller]["tool_calls"]
+        .as_array()
+        .is_some_and(|calls| !calls.is_empty());
+    has_calls
+        && messages[index + 1..]
+            .iter()
+            .take_while(|m| role(m) != Some("assistant"))
+            .any(|m| role(m) == Some("tool"))
+}
+
+fn role(message: &Value) -> Option<&str> {
+    message.get("role").and_then(Value::as_str)
+}
+
+/// Decides the reply from the conversation, honouring `choice`: a scripted prompt plays its
+/// script; a tool result gets a text answer quoting it; a question asking for a tool call (see
+/// `intent`) gets it; anything else a short markdown answer, unless `choice` owes a call.
+/// Trailing system messages are skipped: orchestration clients such as Cline put the system
+/// prompt in the template, which lands after the history (§7.4).
+pub(crate) fn reply(
+    model: &str,
+    messages: &[Value],
+    tools: Option<&Value>,
+    choice: &ToolChoice,
+) -> Reply {
+    let offered = choice.offered(tools);
+    let functions = toolset::functions(offered.as_ref());
+    let question = last_user_text(messages);
+    // Every round of a turn differs in its history, so each call gets its own id.
+    let call_id = |name: &str| {
+        format!(
+            "call_{}",
+            &hash_hex(&format!("{model}\n{question}\n{name}\n{}", messages.len()))[..24]
+        )
+    };
+    let forced = |question: &str| {
+        intent::forced_call(question, &functions).map(|call| Reply::ToolCall {
+            id: call_id(&call.name),
+            name: call.name,
+            arguments: call.arguments.to_string(),
+        })
+    };
+    if let Some(scripted) = super::script::reply(model, messages, offered.as_ref()) {
+        return match scripted {
+            Reply::Text(_) if choice.forces_a_call() => forced(&question).unwrap_or(scripted),
+            Reply::Text(_) | Reply::ToolCall { .. } => scripted,
+        };
     }
     let last = messages.iter().rev().find(|m| {
         !matches!(
@@ -41,96 +185,42 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> R
             Some("system" | "developer")
         )
     });
-    let last_role = last.and_then(|m| m.get("role")).and_then(Value::as_str);
-    if last_role == Some("tool") {
+    if last.and_then(|m| m.get("role")).and_then(Value::as_str) == Some("tool")
+        && !choice.forces_a_call()
+    {
         let result = last
             .map(|m| content_text(&m["content"]))
             .unwrap_or_default();
-        let result = result.trim();
-        // One line quotes inline; a file or listing quotes as a fenced block.
-        return Reply::Text(if result.contains('\n') {
-            format!(
-                "The tool returned:\n\n````\n{result}\n````\n\nThat is the result, reported by **{model}** (simulated)."
-            )
-        } else {
-            format!(
-                "The tool returned `{result}`. That is the result, reported by **{model}** (simulated)."
-            )
-        });
+        return Reply::Text(quote_result(model, result.trim()));
     }
-    let question = last_user_text(messages);
-    let functions: Vec<&Value> = tools
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|tool| tool.get("function"))
-        .collect();
-    let named = |function: &&&Value| {
-        let name = function.get("name").and_then(Value::as_str).unwrap_or("");
-        let lowered = question.to_lowercase();
-        !name.is_empty()
-            && (lowered.contains(&name.to_lowercase())
-                || lowered.contains(&name.replace(['_', '-'], " ").to_lowercase()))
+    let call = if choice.forces_a_call() {
+        forced(&question)
+    } else {
+        intent::call_for(&question, &functions).map(|call| Reply::ToolCall {
+            id: call_id(&call.name),
+            name: call.name,
+            arguments: call.arguments.to_string(),
+        })
     };
-    let chosen = functions
-        .iter()
-        .find(named)
-        .or_else(|| functions.iter().find(|f| asks_for_edit(f, &question)))
-        .or_else(|| {
-            functions
-                .first()
-                .filter(|_| may_fall_back(&functions, &question))
-        });
-    if let Some(function) = chosen {
-        let name = function
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("tool");
-        let arguments = tool_arguments(function.get("parameters"), &question);
-        return Reply::ToolCall {
-            id: format!(
-                "call_{}",
-                &hash_hex(&format!("{model}\n{question}\n{name}"))[..24]
-            ),
-            name: name.to_owned(),
-            arguments,
-        };
+    call.unwrap_or_else(|| Reply::Text(markdown_answer(model, &question)))
+}
+
+/// One line quotes inline; a file or listing quotes as a fenced block.
+fn quote_result(model: &str, result: &str) -> String {
+    if result.contains('\n') {
+        format!(
+            "The tool returned:\n\n````\n{result}\n````\n\nThat is the result, reported by **{model}** (simulated)."
+        )
+    } else {
+        format!(
+            "The tool returned `{result}`. That is the result, reported by **{model}** (simulated)."
+        )
     }
-    Reply::Text(markdown_answer(model, &question))
 }
-
-/// Any offered tool may be called for any question, except sapcode's own agent tools (offered
-/// by default): like a real model, the simulator only reaches for those when the question
-/// names a file, so "hello" gets a plain answer.
-fn may_fall_back(functions: &[&Value], question: &str) -> bool {
-    let is_agent = functions
-        .iter()
-        .any(|f| f.get("name").and_then(Value::as_str) == Some("read_file"));
-    !is_agent
-        || question
-            .split_whitespace()
-            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '/'))
-            .any(is_path_like)
-}
-
-/// "in notes.txt replace "hello" with "goodbye"": the question asks to change text (two
-/// quoted phrases and a verb) and `function` is sapcode's `edit_file`.
-fn asks_for_edit(function: &Value, question: &str) -> bool {
-    let lowered = question.to_lowercase();
-    function.get("name").and_then(Value::as_str) == Some("edit_file")
-        && ["change", "edit", "replace"]
-            .iter()
-            .any(|verb| lowered.contains(verb))
-        && quoted_phrases(question).len() >= 2
-}
-
-/// Text of the last `user` message (empty when there is none).
+/// The current question (see [`question_index`]); empty when there is none.
 pub(crate) fn last_user_text(messages: &[Value]) -> String {
-    messages
-        .iter()
-        .rev()
-        .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
-        .map(|m| content_text(&m["content"]))
+    question_index(messages)
+        .map(|index| question_text(&messages[index]["content"]))
         .unwrap_or_default()
 }
 
@@ -175,108 +265,6 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// Arguments for a tool call: numbers from the question fill number/integer properties in
-/// order (so "add 2 and 3" calls `add({"a":2,"b":3})`); a string property named like a path
-/// or file gets the first path-like word ("read Cargo.toml" calls `read_file({"path":
-/// "Cargo.toml"})`), a quoted phrase fills other strings, else the question itself. When the
-/// schema lists `required` properties, the optional ones are only sent when the question
-/// supplies a value for them.
-fn tool_arguments(parameters: Option<&Value>, question: &str) -> String {
-    let words: Vec<&str> = question
-        .split_whitespace()
-        .map(|word| {
-            word.trim_matches(|c: char| {
-                matches!(
-                    c,
-                    '`' | '\'' | '"' | '(' | ')' | ',' | ';' | ':' | '!' | '?'
-                )
-            })
-            .trim_end_matches('.')
-        })
-        .collect();
-    let path = words.iter().copied().find(|word| is_path_like(word));
-    let mut found_numbers = words
-        .iter()
-        .filter(|word| !is_path_like(word))
-        .flat_map(|word| word.split(|c: char| !c.is_ascii_digit() && c != '-'))
-        .filter_map(|part| part.parse::<i64>().ok());
-    let phrases = quoted_phrases(question);
-    let mut fallback = 1..;
-    let required: Option<Vec<&str>> = parameters
-        .and_then(|p| p.get("required"))
-        .and_then(Value::as_array)
-        .map(|list| list.iter().filter_map(Value::as_str).collect());
-    let mut arguments = Map::new();
-    let properties = parameters
-        .and_then(|p| p.get("properties"))
-        .and_then(Value::as_object);
-    for (name, schema) in properties.into_iter().flatten() {
-        let optional = required
-            .as_ref()
-            .is_some_and(|list| !list.contains(&name.as_str()));
-        let lowered = name.to_lowercase();
-        let value = match schema.get("type").and_then(Value::as_str) {
-            Some("integer" | "number") => match found_numbers.next() {
-                Some(n) => Value::from(n),
-                None if optional => continue,
-                None => Value::from(fallback.next().unwrap_or(0)),
-            },
-            Some("boolean") if optional => continue,
-            Some("boolean") => Value::Bool(true),
-            Some("array") if optional => continue,
-            Some("array") => Value::Array(Vec::new()),
-            Some("object") if optional => continue,
-            Some("object") => Value::Object(Map::new()),
-            Some(_) | None if lowered.contains("path") || lowered.contains("file") => match path {
-                Some(path) => Value::from(path),
-                None if optional => continue,
-                None => Value::from(truncate_chars(question.trim(), 80)),
-            },
-            // An edit's old and new text: the first and second quoted phrase.
-            Some(_) | None if phrases.len() >= 2 && (name == "old_text" || name == "new_text") => {
-                Value::from(phrases[usize::from(name == "new_text")].clone())
-            }
-            Some(_) | None => match quoted(question) {
-                Some(phrase) => Value::from(phrase),
-                None if optional => continue,
-                None => Value::from(truncate_chars(question.trim(), 80)),
-            },
-        };
-        arguments.insert(name.clone(), value);
-    }
-    Value::Object(arguments).to_string()
-}
-
-/// `src/lib.rs`, `Cargo.toml`, `../secret`: a slash, or a dot between name characters
-/// (so `2.5` and sentence ends are not paths).
-fn is_path_like(word: &str) -> bool {
-    if word.is_empty()
-        || word
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-    {
-        return false;
-    }
-    word.contains('/')
-        || word.split_once('.').is_some_and(|(stem, ext)| {
-            !stem.is_empty() && ext.chars().next().is_some_and(char::is_alphanumeric)
-        })
-}
-
-/// The first phrase in double quotes or backticks.
-fn quoted(question: &str) -> Option<String> {
-    for mark in ['"', '`'] {
-        let mut pieces = question.split(mark);
-        pieces.next();
-        if let (Some(inner), Some(_)) = (pieces.next(), pieces.next())
-            && !inner.is_empty()
-        {
-            return Some(inner.to_owned());
-        }
-    }
-    None
 }
 
 /// Rough token count (~4 characters per token), at least 1 for non-empty text.
@@ -327,9 +315,10 @@ pub(crate) fn answer(
     model: &str,
     messages: &[Value],
     tools: Option<&Value>,
+    choice: &ToolChoice,
     max_tokens: Option<u64>,
 ) -> Answer {
-    let (reply, truncated) = match reply(model, messages, tools) {
+    let (reply, truncated) = match reply(model, messages, tools, choice) {
         Reply::Text(text) => {
             let (text, cut) = limit(&text, max_tokens);
             (Reply::Text(text), cut)
@@ -383,19 +372,7 @@ pub(crate) fn char_chunks(text: &str, size: usize) -> Vec<String> {
         .collect()
 }
 
-/// Every phrase in double quotes, in order (`"a" with "b"` gives `a`, `b`).
-fn quoted_phrases(question: &str) -> Vec<String> {
-    let pieces: Vec<&str> = question.split('"').collect();
-    // Odd pieces lie between quotes; the last piece is never closed.
-    (1..pieces.len().saturating_sub(1))
-        .step_by(2)
-        .map(|index| pieces[index])
-        .filter(|phrase| !phrase.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn truncate_chars(text: &str, max: usize) -> String {
+pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
@@ -420,6 +397,15 @@ pub(crate) fn request_id(seed: &str) -> String {
         &hex[13..16],
         &hex[17..20],
         &hex[20..32]
+    )
+}
+
+/// The seed of one response's ids: the model and the whole conversation, so each round of a
+/// tool-using turn (same question, longer history) gets an id of its own.
+pub(crate) fn response_seed(model: &str, messages: &[Value]) -> String {
+    format!(
+        "{model}\n{}",
+        serde_json::to_string(messages).unwrap_or_default()
     )
 }
 
@@ -449,8 +435,8 @@ mod tests {
     #[test]
     fn replies_are_deterministic() {
         let messages = vec![json!({"role": "user", "content": "What is Rust?"})];
-        let first = reply("gpt-4o", &messages, None);
-        assert_eq!(first, reply("gpt-4o", &messages, None));
+        let first = reply("gpt-4o", &messages, None, &ToolChoice::Auto);
+        assert_eq!(first, reply("gpt-4o", &messages, None, &ToolChoice::Auto));
         let Reply::Text(text) = first else {
             panic!("expected text")
         };
@@ -473,114 +459,129 @@ mod tests {
     }
 
     #[test]
-    fn tools_get_called_with_numbers_from_the_question() {
-        let messages = vec![json!({"role": "user", "content": "Add 2 and 3."})];
-        let tools = json!([{ "type": "function", "function": { "name": "add",
-            "parameters": { "type": "object", "properties": { "a": {"type": "integer"}, "b": {"type": "integer"} } } } }]);
-        match reply("gpt-4o", &messages, Some(&tools)) {
-            Reply::ToolCall {
-                name,
-                arguments,
-                id,
-            } => {
-                assert_eq!(name, "add");
-                assert_eq!(arguments, r#"{"a":2,"b":3}"#);
-                assert!(id.starts_with("call_"));
-            }
-            Reply::Text(text) => panic!("expected a tool call, got {text}"),
-        }
-        let with_result = vec![
-            json!({"role": "user", "content": "Add 2 and 3."}),
-            json!({"role": "tool", "tool_call_id": "call_1", "content": "5"}),
-        ];
-        let two_tools = json!([
-            { "type": "function", "function": { "name": "read_file" } },
-            { "type": "function", "function": { "name": "multiply" } },
-        ]);
-        let asks_multiply = vec![json!({"role": "user", "content": "Multiply 4 by 5"})];
-        match reply("gpt-4o", &asks_multiply, Some(&two_tools)) {
-            Reply::ToolCall { name, .. } => assert_eq!(name, "multiply"),
-            Reply::Text(text) => panic!("expected a tool call, got {text}"),
-        }
-        let mut with_result = with_result;
-        with_result.push(json!({"role": "system", "content": "You are terse."}));
-        let Reply::Text(text) = reply("gpt-4o", &with_result, Some(&tools)) else {
-            panic!("expected text")
+    fn plain_questions_get_text_whatever_tools_are_offered() {
+        let tools = json!([{ "type": "function", "function": { "name": "background_process",
+            "parameters": { "type": "object", "required": ["action"], "properties": {
+                "action": {"type": "string", "enum": ["start", "stop"]} } } } }]);
+        let messages = vec![json!({"role": "user", "content": "What is Rust?"})];
+        assert!(matches!(
+            reply("m", &messages, Some(&tools), &ToolChoice::Auto),
+            Reply::Text(_)
+        ));
+        // `required` owes a call: the first tool, with arguments its schema accepts.
+        let Reply::ToolCall {
+            name, arguments, ..
+        } = reply("m", &messages, Some(&tools), &ToolChoice::Required)
+        else {
+            panic!("expected a call")
         };
-        assert!(text.contains("`5`"), "{text}");
-    }
-
-    #[test]
-    fn string_arguments_take_paths_and_quotes_and_optional_ones_need_a_value() {
-        let read = json!({ "type": "object", "required": ["path"], "properties": {
-            "path": {"type": "string"}, "start_line": {"type": "integer"}, "end_line": {"type": "integer"} } });
         assert_eq!(
-            tool_arguments(Some(&read), "read the file Cargo.toml."),
-            r#"{"path":"Cargo.toml"}"#
+            (name.as_str(), arguments.as_str()),
+            ("background_process", r#"{"action":"start"}"#)
         );
-        assert_eq!(
-            tool_arguments(Some(&read), "show src/v2/lib.rs"),
-            r#"{"path":"src/v2/lib.rs"}"#
-        );
-        assert_eq!(
-            tool_arguments(Some(&read), "read ../secret"),
-            r#"{"path":"../secret"}"#
-        );
-        let search = json!({ "type": "object", "required": ["pattern"], "properties": {
-            "pattern": {"type": "string"}, "path": {"type": "string"} } });
-        assert_eq!(
-            tool_arguments(Some(&search), r#"search for "fn main""#),
-            r#"{"pattern":"fn main"}"#
-        );
-        let list = json!({ "type": "object", "required": [], "properties": {
-            "path": {"type": "string"}, "max_depth": {"type": "integer"} } });
-        assert_eq!(tool_arguments(Some(&list), "list the files"), "{}");
-        assert!(!is_path_like("2.5") && !is_path_like("end.") && is_path_like("a.rs"));
-        let with_file = vec![
-            json!({"role": "user", "content": "read Cargo.toml"}),
-            json!({"role": "tool", "tool_call_id": "c", "content": "[package]\nname = \"x\"\n"}),
-        ];
-        let Reply::Text(text) = reply("gpt-4o", &with_file, None) else {
-            panic!("expected text")
+        // `none` forbids one, even for a question that names the tool.
+        let asks = vec![json!({"role": "user", "content": "use background_process to stop it"})];
+        assert!(matches!(
+            reply("m", &asks, Some(&tools), &ToolChoice::None),
+            Reply::Text(_)
+        ));
+        let Reply::ToolCall { arguments, .. } = reply("m", &asks, Some(&tools), &ToolChoice::Auto)
+        else {
+            panic!("expected a call")
         };
-        assert!(
-            text.contains("````\n[package]\nname = \"x\"\n````"),
-            "{text}"
+        assert_eq!(
+            arguments, r#"{"action":"stop"}"#,
+            "the enum value the question names"
         );
     }
 
     #[test]
-    fn edits_take_the_path_and_two_quoted_phrases() {
+    fn a_named_tool_choice_gets_that_tool_even_after_a_result() {
         let tools = json!([
-            { "type": "function", "function": { "name": "read_file", "parameters": {
-                "type": "object", "properties": { "path": { "type": "string" } }, "required": ["path"] } } },
-            { "type": "function", "function": { "name": "edit_file", "parameters": {
-                "type": "object", "properties": {
-                    "path": { "type": "string" }, "old_text": { "type": "string" }, "new_text": { "type": "string" } },
-                "required": ["path", "old_text", "new_text"] } } }
+            { "type": "function", "function": { "name": "a", "parameters": { "type": "object", "properties": {} } } },
+            { "type": "function", "function": { "name": "b", "parameters": { "type": "object",
+                "required": ["n"], "properties": { "n": {"type": "integer", "minimum": 10} } } } },
         ]);
         let messages = vec![
-            json!({"role": "user", "content": r#"in notes.txt replace "hello" with "goodbye""#}),
+            json!({"role": "user", "content": "use a, then 3"}),
+            json!({"role": "tool", "tool_call_id": "c", "content": "ok"}),
         ];
-        match reply("gpt-4o", &messages, Some(&tools)) {
-            Reply::ToolCall {
-                name, arguments, ..
-            } => {
-                assert_eq!(name, "edit_file");
-                let args: Value = serde_json::from_str(&arguments).unwrap();
-                assert_eq!(
-                    args,
-                    json!({"path": "notes.txt", "old_text": "hello", "new_text": "goodbye"})
-                );
-            }
-            Reply::Text(text) => panic!("expected a tool call, got {text}"),
-        }
-        // One quoted phrase is not an edit: the first tool is called as before.
-        let messages = vec![json!({"role": "user", "content": r#"change "hello" in notes.txt"#})];
-        match reply("gpt-4o", &messages, Some(&tools)) {
-            Reply::ToolCall { name, .. } => assert_eq!(name, "read_file"),
-            Reply::Text(text) => panic!("expected a tool call, got {text}"),
-        }
-        assert_eq!(quoted_phrases(r#"a "x" b "y" c "z"#), ["x", "y"]);
+        let Reply::ToolCall {
+            name, arguments, ..
+        } = reply("m", &messages, Some(&tools), &ToolChoice::Named("b".into()))
+        else {
+            panic!("expected a call")
+        };
+        assert_eq!((name.as_str(), arguments.as_str()), ("b", r#"{"n":10}"#));
+    }
+
+    #[test]
+    fn metadata_blocks_are_not_the_question_and_wrapped_results_are_read() {
+        let kilo = json!([
+            {"type": "text", "text": "fix the failing test"},
+            {"type": "text", "text": "<environment_details>\nCurrent time: 2026-12-07 23:59\nWorking directory: /w\n</environment_details>"},
+        ]);
+        assert_eq!(question_text(&kilo), "fix the failing test");
+        let claude = json!([
+            {"type": "text", "text": "<system-reminder>\nread CLAUDE.md first\n</system-reminder>"},
+            {"type": "text", "text": "hello <system-reminder>x.rs</system-reminder>there"},
+        ]);
+        assert_eq!(question_text(&claude), "hello there");
+        let messages = vec![
+            json!({"role": "user", "content": "hello"}),
+            json!({"role": "user", "content": "<environment_context>\n<cwd>/w</cwd>\n</environment_context>"}),
+        ];
+        assert_eq!(last_user_text(&messages), "hello");
+        assert_eq!(question_index(&messages), Some(0));
+        // Codex's warning between a call and its result is not a question.
+        let codex = vec![
+            json!({"role": "user", "content": "fix the failing test"}),
+            json!({"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "shell", "arguments": "{}"}}]}),
+            json!({"role": "user", "content": "Warning: apply_patch was requested via shell."}),
+            json!({"role": "tool", "tool_call_id": "c", "content": "ok"}),
+        ];
+        assert_eq!(last_user_text(&codex), "fix the failing test");
+        let asked_again = [
+            &codex[..],
+            &[
+                json!({"role": "assistant", "content": "done"}),
+                json!({"role": "user", "content": "thanks"}),
+            ],
+        ]
+        .concat();
+        assert_eq!(last_user_text(&asked_again), "thanks");
+        let wrapped = json!([{"type": "text", "value": "sunny"}]);
+        assert_eq!(content_text(&wrapped), "sunny");
+        assert_eq!(
+            content_text(&json!({"type": "text", "value": "sunny"})),
+            "sunny"
+        );
+        assert_eq!(
+            content_text(&json!(r#"{"type":"text","value":"a\nb"}"#)),
+            "a\nb"
+        );
+        assert_eq!(
+            content_text(&json!(r#"{"output":"ok\n","metadata":{"exit_code":0}}"#)),
+            "ok\n"
+        );
+        assert_eq!(content_text(&json!(r#"{"a": 1}"#)), r#"{"a": 1}"#);
+        // A compaction prompt is one block with words after it: it stays.
+        let compaction = "<conversation>\n[user]\nhi\n</conversation>\n\nSummarise it.";
+        assert_eq!(question_text(&json!(compaction)), compaction);
+    }
+
+    #[test]
+    fn each_response_of_a_turn_has_its_own_id() {
+        let first = vec![json!({"role": "user", "content": "read a.txt"})];
+        let mut second = first.clone();
+        second.push(json!({"role": "tool", "tool_call_id": "c", "content": "x"}));
+        assert_ne!(
+            completion_id(&response_seed("m", &first)),
+            completion_id(&response_seed("m", &second))
+        );
+        assert_eq!(
+            completion_id(&response_seed("m", &first)),
+            completion_id(&response_seed("m", &first))
+        );
     }
 }

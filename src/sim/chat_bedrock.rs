@@ -13,6 +13,7 @@ use super::data::{Deployment, Status};
 use super::python_repr;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
+use super::tool_choice::ToolChoice;
 
 /// Words per streamed text delta.
 const WORDS_PER_CHUNK: usize = 3;
@@ -46,7 +47,8 @@ pub(crate) fn handle(
     };
     let tools = tools(body);
     let max_tokens = body["inferenceConfig"]["maxTokens"].as_u64();
-    let answer = answer::answer(model_name, &messages, tools.as_ref(), max_tokens);
+    let choice = ToolChoice::bedrock(body["toolConfig"].get("toolChoice"));
+    let answer = answer::answer(model_name, &messages, tools.as_ref(), &choice, max_tokens);
     if is_stream {
         stream::respond(shared, events(shared, &answer), error_event())
     } else {

@@ -10,6 +10,7 @@ use super::answer::{self, Reply};
 use super::data::{self, Deployment, Status};
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
+use super::tool_choice::ToolChoice;
 use super::{Shared, form};
 
 /// Words per streamed content chunk.
@@ -119,10 +120,11 @@ fn build_turn(
     let max_tokens = body["max_completion_tokens"]
         .as_u64()
         .or(body["max_tokens"].as_u64());
-    let decided = answer::answer(model_name, messages, body.get("tools"), max_tokens);
+    let choice = ToolChoice::openai(body.get("tool_choice"));
+    let decided = answer::answer(model_name, messages, body.get("tools"), &choice, max_tokens);
     Ok(Turn {
         flavor,
-        id: answer::completion_id(&format!("{model}\n{}", answer::last_user_text(messages))),
+        id: answer::completion_id(&answer::response_seed(&model, messages)),
         model,
         finish_reason: decided.openai_finish_reason(),
         prompt_tokens: decided.prompt_tokens,

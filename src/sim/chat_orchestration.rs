@@ -13,6 +13,7 @@ pub(crate) use super::orchestration_request::Api;
 use super::orchestration_request::{self, OrchRequest};
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
+use super::tool_choice::ToolChoice;
 
 /// Characters of tool-call arguments per streamed chunk.
 const ARGUMENT_CHUNK: usize = 6;
@@ -114,16 +115,14 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String) -> Turn {
         request.model.name,
         &request.templating,
         request.tools.as_ref(),
+        &ToolChoice::openai(params.get("tool_choice")),
         max_tokens,
     );
     let finish_reason = decided.openai_finish_reason();
     let (prompt_tokens, completion_tokens) = (decided.prompt_tokens, decided.completion_tokens);
     Turn {
         api,
-        id: answer::completion_id(&format!(
-            "{model}\n{}",
-            answer::last_user_text(&request.templating)
-        )),
+        id: answer::completion_id(&answer::response_seed(&model, &request.templating)),
         request_id,
         model,
         templating: request.templating.clone(),

@@ -12,6 +12,7 @@ use super::answer::{self, Reply};
 use super::data::{Deployment, Status};
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
+use super::tool_choice::ToolChoice;
 use super::{Shared, form};
 
 /// Words per streamed chunk.
@@ -60,14 +61,17 @@ pub(crate) fn handle(
         Err(message) => return google_error(StatusCode::BAD_REQUEST, &message),
     };
     let max_tokens = body["generationConfig"]["maxOutputTokens"].as_u64();
-    let answer = answer::answer(model_name, &messages, tools(body).as_ref(), max_tokens);
+    let choice = ToolChoice::gemini(body["toolConfig"].get("functionCallingConfig"));
+    let answer = answer::answer(
+        model_name,
+        &messages,
+        tools(body).as_ref(),
+        &choice,
+        max_tokens,
+    );
     let turn = Turn {
         model: model_name,
-        id: answer::hash_hex(&format!(
-            "{model_name}\n{}",
-            answer::last_user_text(&messages)
-        ))[..22]
-            .to_owned(),
+        id: answer::hash_hex(&answer::response_seed(model_name, &messages))[..22].to_owned(),
         answer,
     };
     if !is_stream {

@@ -16,14 +16,19 @@ mod chat_vertex;
 mod data;
 mod faults;
 mod form;
+mod intent;
 mod orchestration_request;
 mod python_repr;
 mod router;
 mod routes_lm;
+mod schema;
 mod script;
+mod script_init;
 mod script_project;
 mod script_summary;
 mod stream;
+mod tool_choice;
+mod toolset;
 
 #[cfg(test)]
 mod tests;

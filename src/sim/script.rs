@@ -9,18 +9,28 @@
 
 use serde_json::Value;
 
-use super::answer::{Reply, content_text, hash_hex, last_user_text};
+use super::answer::{Reply, content_text, hash_hex, last_user_text, question_index};
 use super::script_project::{self, DemoProject};
+use super::toolset::{self, Action};
 
 /// The prompt that starts the script (matched case-insensitively, anywhere in the question).
 pub(crate) const FIX_PROMPT: &str = "fix the failing test";
-/// Tools the script calls; all must be offered or it answers in text.
-const TOOLS: [&str; 5] = [
-    "list_files",
-    "write_file",
-    "run_command",
-    "read_file",
-    "edit_file",
+
+/// What the script does, in any client's tools; all must be possible or it answers in text.
+const NEEDED: [Action<'static>; 5] = [
+    Action::List,
+    Action::Write {
+        path: "a",
+        content: "b",
+    },
+    Action::Run { command: "c" },
+    Action::Read { path: "a" },
+    Action::Edit {
+        path: "a",
+        file: "b\n",
+        old: "b",
+        new: "c",
+    },
 ];
 
 /// The scripted reply, or `None` when the question is not a scripted prompt.
@@ -29,29 +39,39 @@ pub(crate) fn reply(model: &str, messages: &[Value], tools: Option<&Value>) -> O
     if let Some(summary) = super::script_summary::reply(model, &question) {
         return Some(summary);
     }
+    let functions = toolset::functions(tools);
+    let results = results_since_question(messages);
+    let call = |action: Action<'_>| {
+        let made = toolset::call(&functions, action)?;
+        Some(Reply::ToolCall {
+            id: format!(
+                "call_{}",
+                &hash_hex(&format!("{model}\n{question}\n{}", results.len()))[..24]
+            ),
+            name: made.name,
+            arguments: made.arguments.to_string(),
+        })
+    };
+    if let Some(init) = super::script_init::reply(model, &question, &results, &call) {
+        return Some(init);
+    }
     if !question.to_lowercase().contains(FIX_PROMPT) {
         return None;
     }
-    let offered = offered_tools(tools);
-    let missing: Vec<&str> = TOOLS
-        .iter()
-        .copied()
-        .filter(|tool| !offered.iter().any(|o| o == tool))
-        .collect();
-    if !missing.is_empty() {
+    if !toolset::can_all(&functions, &NEEDED) {
         return Some(Reply::Text(format!(
-            "To fix a failing test I need the tools {}, which this request does not offer. \
-             In sapcode, allow them with `--tools all` (or `/tools` in the TUI). (**{model}**, simulated)",
-            missing.join(", ")
+            "To fix a failing test I need tools to list, read, write and edit files and to run \
+             a command, which this request does not offer (sapcode's list_files, read_file, \
+             write_file, edit_file and run_command, or Claude Code's, Codex's or Kilo's own). \
+             In sapcode, allow them with `--tools all` (or `/tools` in the TUI). (**{model}**, simulated)"
         )));
     }
-    let results = results_since_question(messages);
-    Some(step(model, &question, &results))
+    Some(step(model, &results, &call))
 }
 
 /// What comes after `results` (the tool results of this turn so far, oldest first). The first
 /// result, the workspace listing, decides which demo project the script writes.
-fn step(model: &str, question: &str, results: &[String]) -> Reply {
+fn step(model: &str, results: &[String], call: &dyn Fn(Action<'_>) -> Option<Reply>) -> Reply {
     if let Some(last) = results.last().filter(|_| results.len() > 1)
         && was_declined(last)
     {
@@ -61,16 +81,13 @@ fn step(model: &str, question: &str, results: &[String]) -> Reply {
             first_line(last)
         ));
     }
-    let call = |name: &str, arguments: Value| Reply::ToolCall {
-        id: format!(
-            "call_{}",
-            &hash_hex(&format!("{model}\n{question}\n{}", results.len()))[..24]
-        ),
-        name: name.to_owned(),
-        arguments: arguments.to_string(),
+    let lost = || {
+        Reply::Text(format!(
+            "I cannot go on with the tools offered now. (**{model}**, simulated)"
+        ))
     };
     let Some(listing) = results.first() else {
-        return call("list_files", serde_json::json!({}));
+        return call(Action::List).unwrap_or_else(lost);
     };
     let project = script_project::for_listing(listing);
     let DemoProject {
@@ -82,50 +99,59 @@ fn step(model: &str, question: &str, results: &[String]) -> Reply {
             .get(index)
             .is_some_and(|r| r.contains(project.passed) && !r.contains("FAILED"))
     };
-    match results.len() {
+    let action = match results.len() {
         1 | 2 => {
             let (path, content) = project.files[results.len() - 1];
-            call(
-                "write_file",
-                serde_json::json!({ "path": path, "content": content }),
-            )
+            Action::Write { path, content }
         }
-        3 | 7 => call("run_command", serde_json::json!({ "command": command })),
-        4 if failed(3) => call("read_file", serde_json::json!({ "path": code_path })),
-        4 if passed(3) => Reply::Text(format!(
-            "The test passes already, so there is nothing to fix:\n\n```\n{}\n```\n\n(**{model}**, simulated)",
-            results[3].trim()
-        )),
-        4 => Reply::Text(format!(
-            "`{command}` did not get as far as a test result, so I stopped before changing \
-             anything:\n\n```\n{}\n```\n\n(**{model}**, simulated)",
-            results[3].trim()
-        )),
+        3 | 7 => Action::Run { command },
+        4 if failed(3) => Action::Read { path: code_path },
+        4 if passed(3) => {
+            return Reply::Text(format!(
+                "The test passes already, so there is nothing to fix:\n\n```\n{}\n```\n\n(**{model}**, simulated)",
+                results[3].trim()
+            ));
+        }
+        4 => {
+            return Reply::Text(format!(
+                "`{command}` did not get as far as a test result, so I stopped before changing \
+                 anything:\n\n```\n{}\n```\n\n(**{model}**, simulated)",
+                results[3].trim()
+            ));
+        }
         5 | 6 => {
             let (old, new) = project.fixes[results.len() - 5];
-            call(
-                "edit_file",
-                serde_json::json!({ "path": code_path, "old_text": old, "new_text": new }),
-            )
+            // The fixes touch different lines, so the first-written text locates both.
+            Action::Edit {
+                path: code_path,
+                file: project.code(),
+                old,
+                new,
+            }
         }
-        _ if !passed(7) => Reply::Text(format!(
-            "I changed `{code_path}`, but the test still fails:\n\n```\n{}\n```\n\n\
-             Look at the output above; I would check the arithmetic next. (**{model}**, simulated)",
-            results[7].trim()
-        )),
-        _ => Reply::Text(format!(
-            "Fixed. `{command}` failed because `{code_path}` divided by 10 instead of 100 \
-             (1000 cents became 11900). I changed two places in `{code_path}`:\n\n\
-             - the formula: `{}`\n\
-             - the comment now names the rate (19 % VAT)\n\n\
-             and ran the test again: `{}`. (**{model}**, simulated)",
-            project.formula, project.passed
-        )),
-    }
+        _ if !passed(7) => {
+            return Reply::Text(format!(
+                "I changed `{code_path}`, but the test still fails:\n\n```\n{}\n```\n\n\
+                 Look at the output above; I would check the arithmetic next. (**{model}**, simulated)",
+                results[7].trim()
+            ));
+        }
+        _ => {
+            return Reply::Text(format!(
+                "Fixed. `{command}` failed because `{code_path}` divided by 10 instead of 100 \
+                 (1000 cents became 11900). I changed two places in `{code_path}`:\n\n\
+                 - the formula: `{}`\n\
+                 - the comment now names the rate (19 % VAT)\n\n\
+                 and ran the test again: `{}`. (**{model}**, simulated)",
+                project.formula, project.passed
+            ));
+        }
+    };
+    call(action).unwrap_or_else(lost)
 }
 
 /// A step the user rejected or the tool refused, as sapcode's tool results word it.
-fn was_declined(result: &str) -> bool {
+pub(crate) fn was_declined(result: &str) -> bool {
     let lowered = result.to_lowercase();
     ["rejected", "refused", "not approved", "denied"]
         .iter()
@@ -137,24 +163,10 @@ fn first_line(text: &str) -> String {
     line.chars().take(160).collect()
 }
 
-fn offered_tools(tools: Option<&Value>) -> Vec<String> {
-    tools
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|tool| tool.get("function"))
-        .filter_map(|function| function.get("name").and_then(Value::as_str))
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Tool results after the last user message, oldest first. Bedrock and Vertex histories
-/// arrive already normalised to `tool` messages by their routes.
-fn results_since_question(messages: &[Value]) -> Vec<String> {
-    let start = messages
-        .iter()
-        .rposition(|m| m.get("role").and_then(Value::as_str) == Some("user"))
-        .map_or(0, |index| index + 1);
+/// Tool results after the question, oldest first. Bedrock and Vertex histories arrive
+/// already normalised to `tool` messages by their routes.
+pub(crate) fn results_since_question(messages: &[Value]) -> Vec<String> {
+    let start = question_index(messages).map_or(0, |index| index + 1);
     messages[start..]
         .iter()
         .filter(|m| m.get("role").and_then(Value::as_str) == Some("tool"))
@@ -169,9 +181,9 @@ mod tests {
 
     fn all_tools() -> Value {
         Value::Array(
-            TOOLS
-                .iter()
-                .map(|name| json!({ "type": "function", "function": { "name": name, "parameters": {} } }))
+            crate::agent::tools::specs()
+                .into_iter()
+                .map(|spec| json!({ "type": "function", "function": { "name": spec.name, "parameters": spec.parameters } }))
                 .collect(),
         )
     }

@@ -78,6 +78,16 @@ pub(super) const RUST: DemoProject = DemoProject {
     formula: "net_cents * 119 / 100",
 };
 
+impl DemoProject {
+    /// The buggy code, as first written.
+    pub fn code(&self) -> &'static str {
+        self.files
+            .iter()
+            .find(|(path, _)| *path == self.code_path)
+            .map_or("", |(_, content)| content)
+    }
+}
+
 /// The project for a workspace whose top-level listing is `listing` (a `list_files` result):
 /// the crate where a `Cargo.toml` sits at the root, the shell project anywhere else.
 pub(super) fn for_listing(listing: &str) -> &'static DemoProject {
@@ -97,14 +107,6 @@ impl DemoProject {
         self.fixes.iter().fold(code.to_owned(), |code, (old, new)| {
             code.replacen(old, new, 1)
         })
-    }
-
-    /// The buggy code, as first written.
-    pub fn code(&self) -> &'static str {
-        self.files
-            .iter()
-            .find(|(path, _)| *path == self.code_path)
-            .map_or("", |(_, content)| content)
     }
 }
 

@@ -2,6 +2,7 @@
 //! `reqwest`, streams compared key-by-key with the SAP SDK fixtures.
 
 mod auth;
+mod choice;
 mod faults;
 mod foundation;
 mod lm;
