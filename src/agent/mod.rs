@@ -9,6 +9,7 @@ pub mod diff;
 pub mod edit;
 pub mod history;
 pub mod outcome;
+pub mod probe;
 pub mod protected;
 mod round;
 pub mod rules;

@@ -147,34 +147,6 @@ mod tests {
     }
 
     #[test]
-    fn appends_what_is_new_and_starts_a_file_per_conversation() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SessionStore::new(dir.path());
-        let workspace = PathBuf::from("/w");
-        let mut writer = SessionLog::new(Some(store.clone()), workspace.clone());
-        writer.save(&record(0, &["hi", "hello"])).unwrap();
-        writer
-            .save(&record(0, &["hi", "hello", "more", "sure"]))
-            .unwrap();
-        // A retried turn replaces the last answer: the file records the new history.
-        writer
-            .save(&record(0, &["hi", "hello", "more", "again"]))
-            .unwrap();
-        writer.save(&record(100, &["new"])).unwrap();
-
-        let sessions = store
-            .list(crate::agent::session::Scope::Workspace(&workspace))
-            .unwrap();
-        assert_eq!(sessions.len(), 2);
-        let first = store.load(&sessions[1].id).unwrap();
-        let contents: Vec<&str> = first.messages.iter().map(|m| m.content.as_str()).collect();
-        assert_eq!(contents, ["hi", "hello", "more", "again"]);
-        let text = std::fs::read_to_string(store.reopen(&first).path()).unwrap();
-        assert_eq!(text.matches("\"hello\"").count(), 2, "{text}");
-        assert_eq!(sessions[0].title, "new");
-    }
-
-    #[test]
     fn a_continued_conversation_fills_the_transcript_and_saves_to_its_file() {
         let dir = tempfile::tempdir().unwrap();
         let store = SessionStore::new(dir.path());

@@ -96,3 +96,179 @@ impl SessionEvent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aicore::Role;
+
+    /// The `type` each variant has on the wire. Exhaustive on purpose: a new event does not
+    /// compile until it is named here, and so joins the round trip below.
+    fn type_name(event: &SessionEvent) -> &'static str {
+        match event {
+            SessionEvent::Notice { .. } => "notice",
+            SessionEvent::ContextFitted { .. } => "context_fitted",
+            SessionEvent::ToolsRefused { .. } => "tools_refused",
+            SessionEvent::Retrying { .. } => "retrying",
+            SessionEvent::Delta { .. } => "delta",
+            SessionEvent::ToolCall { .. } => "tool_call",
+            SessionEvent::ApprovalNeeded { .. } => "approval_needed",
+            SessionEvent::Approval { .. } => "approval",
+            SessionEvent::CommandOutput { .. } => "command_output",
+            SessionEvent::ToolResult { .. } => "tool_result",
+            SessionEvent::History { .. } => "history",
+            SessionEvent::Usage { .. } => "usage",
+            SessionEvent::Done { .. } => "done",
+            SessionEvent::Error { .. } => "error",
+        }
+    }
+
+    fn every_event() -> Vec<SessionEvent> {
+        let usage = |prompt_tokens| Usage {
+            prompt_tokens,
+            completion_tokens: 7,
+            total_tokens: prompt_tokens + 7,
+        };
+        vec![
+            SessionEvent::Notice {
+                text: "session not saved: disk full".into(),
+            },
+            SessionEvent::ContextFitted {
+                said: "replaced 4 older messages with a summary to fit the context".into(),
+                messages: vec![Message::new(Role::User, "q")],
+            },
+            SessionEvent::ToolsRefused {
+                model: "m".into(),
+                reason: "HTTP 400: no tools".into(),
+            },
+            SessionEvent::Retrying {
+                attempt: 1,
+                delay_ms: 400,
+                reason: "HTTP 503".into(),
+            },
+            SessionEvent::Delta { text: "hi".into() },
+            SessionEvent::ToolCall {
+                index: 0,
+                id: Some("c1".into()),
+                name: Some("read_file".into()),
+                arguments: r#"{"path":"a.rs"}"#.into(),
+            },
+            SessionEvent::ToolCall {
+                index: 1,
+                id: None,
+                name: None,
+                arguments: r#"th": "b"}"#.into(),
+            },
+            SessionEvent::ApprovalNeeded {
+                id: "c2".into(),
+                request: ApprovalRequest::Edit {
+                    path: "a.rs".into(),
+                    hunks: crate::agent::diff::hunks("a\n", "b\n"),
+                    is_new_file: false,
+                },
+            },
+            SessionEvent::ApprovalNeeded {
+                id: "c3".into(),
+                request: ApprovalRequest::Command {
+                    command: "cargo test".into(),
+                },
+            },
+            SessionEvent::Approval {
+                id: "c2".into(),
+                approved: true,
+                by: ApprovedBy::Flag,
+            },
+            SessionEvent::CommandOutput {
+                id: "c3".into(),
+                text: "ok\n".into(),
+            },
+            SessionEvent::ToolResult {
+                id: "c2".into(),
+                name: "edit_file".into(),
+                ok: true,
+                summary: "edited a.rs (+1 −1)".into(),
+                bytes: 30,
+                edit: Some(EditStats {
+                    path: "a.rs".into(),
+                    created: false,
+                    added: 1,
+                    removed: 1,
+                }),
+            },
+            SessionEvent::ToolResult {
+                id: "c1".into(),
+                name: "read_file".into(),
+                ok: false,
+                summary: "refused: outside".into(),
+                bytes: 12,
+                edit: None,
+            },
+            SessionEvent::History {
+                messages: vec![Message::new(Role::Assistant, "done")],
+            },
+            SessionEvent::Usage {
+                turn: usage(300),
+                last_request: usage(120),
+            },
+            SessionEvent::Done {
+                finish_reason: Some("stop".into()),
+            },
+            SessionEvent::Error {
+                message: "HTTP 401".into(),
+                hint: "run sapcode login".into(),
+                exit_code: 3,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_event_survives_a_round_trip_and_is_tagged_by_its_type() {
+        let events = every_event();
+        let mut named: Vec<&str> = events.iter().map(type_name).collect();
+        named.dedup();
+        assert_eq!(named.len(), 14, "every variant once at least: {named:?}");
+        for event in events {
+            let line = serde_json::to_string(&event).unwrap();
+            let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(value["type"], type_name(&event), "{line}");
+            let back: SessionEvent = serde_json::from_str(&line).unwrap();
+            assert_eq!(back, event, "{line}");
+        }
+    }
+
+    /// The fields scripts rely on (cli-contract.md, `--json` with tools) keep their names.
+    #[test]
+    fn the_contract_fields_keep_their_names() {
+        let value = |event: SessionEvent| serde_json::to_value(event).unwrap();
+        let usage = value(SessionEvent::Usage {
+            turn: Usage {
+                prompt_tokens: 1,
+                completion_tokens: 2,
+                total_tokens: 3,
+            },
+            last_request: Usage::default(),
+        });
+        assert_eq!(
+            (&usage["prompt_tokens"], &usage["completion_tokens"]),
+            (&1.into(), &2.into())
+        );
+        assert_eq!(usage["total_tokens"], 3);
+        let approval = value(SessionEvent::Approval {
+            id: "c".into(),
+            approved: false,
+            by: ApprovedBy::NoTerminal,
+        });
+        assert_eq!(approval["by"], "no-terminal");
+        let error = value(SessionEvent::error(&Error::Interrupted));
+        assert_eq!(error["type"], "error");
+        assert_eq!(error["exit_code"], 130);
+        assert!(error["hint"].is_string() && error["message"].is_string());
+        let done = value(SessionEvent::Done {
+            finish_reason: None,
+        });
+        assert_eq!(
+            done,
+            serde_json::json!({"type": "done", "finish_reason": null})
+        );
+    }
+}

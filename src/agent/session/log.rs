@@ -120,3 +120,77 @@ impl SessionLog {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::agent::session::Scope;
+    use crate::aicore::Role;
+
+    fn snapshot(started: u64, model: &str, texts: &[&str]) -> Snapshot {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000);
+        Snapshot {
+            started: at + Duration::from_secs(started),
+            saved: at + Duration::from_secs(started + texts.len() as u64),
+            mode: Mode::Foundation,
+            model: Some(model.into()),
+            deployment: Some("d1".into()),
+            system: None,
+            usage: None,
+            messages: texts
+                .iter()
+                .enumerate()
+                .map(|(n, text)| {
+                    let role = if n % 2 == 0 {
+                        Role::User
+                    } else {
+                        Role::Assistant
+                    };
+                    Message::new(role, *text)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn appends_what_is_new_and_starts_a_file_per_conversation() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::new(dir.path());
+        let workspace = PathBuf::from("/w");
+        let mut log = SessionLog::new(Some(store.clone()), workspace.clone());
+        log.save(&snapshot(0, "gpt-4o", &["hi", "hello"])).unwrap();
+        log.save(&snapshot(0, "gpt-4o", &["hi", "hello", "more", "sure"]))
+            .unwrap();
+        // A retried turn replaces the last answer: the file records the new history.
+        log.save(&snapshot(0, "gpt-4o", &["hi", "hello", "more", "again"]))
+            .unwrap();
+        // Another model goes on with the same conversation: said once, in its file.
+        log.save(&snapshot(
+            0,
+            "o3-mini",
+            &["hi", "hello", "more", "again", "x", "y"],
+        ))
+        .unwrap();
+        log.save(&snapshot(100, "gpt-4o", &["new"])).unwrap();
+
+        let sessions = store.list(Scope::Workspace(&workspace)).unwrap();
+        assert_eq!(sessions.len(), 2);
+        let first = store.load(&sessions[1].id).unwrap();
+        let contents: Vec<&str> = first.messages.iter().map(|m| m.content.as_str()).collect();
+        assert_eq!(contents, ["hi", "hello", "more", "again", "x", "y"]);
+        assert_eq!(first.model.as_deref(), Some("o3-mini"));
+        let text = std::fs::read_to_string(store.reopen(&first).path()).unwrap();
+        assert_eq!(text.matches("\"hello\"").count(), 2, "{text}");
+        assert_eq!(text.matches("\"type\":\"target\"").count(), 1, "{text}");
+        assert_eq!(sessions[0].title, "new");
+    }
+
+    #[test]
+    fn without_a_data_dir_a_save_says_so() {
+        let mut log = SessionLog::new(None, PathBuf::from("/w"));
+        let err = log.save(&snapshot(0, "gpt-4o", &["hi"])).unwrap_err();
+        assert!(matches!(err, SessionError::NoDataDir), "{err}");
+    }
+}
