@@ -87,3 +87,48 @@ pub(super) fn on_event(state: &mut AppState, turn: u64, event: SessionEvent) -> 
     }
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::agent::SessionEvent;
+    use crate::aicore::Usage;
+    use crate::tui::event::{ChatUpdate, Effect, Event};
+    use crate::tui::test_support::{apply, key, picked, typed};
+
+    fn usage(prompt_tokens: u64, completion_tokens: u64) -> Usage {
+        Usage {
+            prompt_tokens,
+            completion_tokens,
+            total_tokens: prompt_tokens + completion_tokens,
+        }
+    }
+
+    /// A turn of four tool rounds sums 4,000 prompt tokens, but its last request carried
+    /// 918: the meter reads the last request (issue 17), the cost line the sum.
+    #[test]
+    fn the_context_meter_reads_the_last_request_not_the_sum_over_tool_rounds() {
+        let mut state = picked(160, 48);
+        typed(&mut state, "fix it");
+        let effects = key(&mut state, crossterm::event::KeyCode::Enter);
+        let Some(Effect::StartTurn { turn, .. }) = effects.last() else {
+            panic!("{effects:?}");
+        };
+        let turn = *turn;
+        for update in [
+            ChatUpdate::Delta("done".into()),
+            SessionEvent::Usage {
+                turn: usage(4_000, 200),
+                last_request: usage(918, 50),
+            }
+            .into(),
+            ChatUpdate::Done,
+        ] {
+            apply(&mut state, Event::Chat { turn, update });
+        }
+        let mark = state.chat.context.mark.unwrap();
+        assert_eq!(mark.usage.total_tokens, 968);
+        assert_eq!(mark.messages, state.chat.conversation.messages().len());
+        assert_eq!(state.chat.stats.last_usage.unwrap().prompt_tokens, 4_000);
+        assert_eq!(state.chat.stats.total_usage.total_tokens, 4_200);
+    }
+}
