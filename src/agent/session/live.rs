@@ -111,10 +111,6 @@ impl Session {
         self.level = level;
     }
 
-    pub fn set_level(&mut self, level: ToolLevel) {
-        self.level = level;
-    }
-
     /// The model's context length when the face knows it (else the catalog is asked).
     pub fn set_context_length(&mut self, context_length: Option<u64>) {
         self.context_length = context_length;
