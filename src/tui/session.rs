@@ -115,35 +115,13 @@ pub fn use_project_rules(
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
-    use std::time::Duration;
 
     use super::*;
     use crate::agent::session::{SessionLog, SessionStore};
-    use crate::aicore::{Message, Mode};
+    use crate::aicore::Message;
 
     fn record(started: u64, texts: &[&str]) -> Snapshot {
-        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000);
-        Snapshot {
-            started: at + Duration::from_secs(started),
-            saved: at + Duration::from_secs(started + texts.len() as u64),
-            mode: Mode::Foundation,
-            model: Some("gpt-4o".into()),
-            deployment: Some("d1".into()),
-            system: None,
-            usage: None,
-            messages: texts
-                .iter()
-                .enumerate()
-                .map(|(n, text)| {
-                    let role = if n % 2 == 0 {
-                        Role::User
-                    } else {
-                        Role::Assistant
-                    };
-                    Message::new(role, *text)
-                })
-                .collect(),
-        }
+        crate::agent::session::test_snapshot(started, "gpt-4o", texts)
     }
 
     #[test]

@@ -122,14 +122,16 @@ impl SessionLog {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::time::Duration;
 
     use super::*;
     use crate::agent::session::Scope;
     use crate::aicore::Role;
 
-    fn snapshot(started: u64, model: &str, texts: &[&str]) -> Snapshot {
+    /// A conversation of `texts` (user and assistant in turn) with `model`, started
+    /// `started` seconds after a fixed time.
+    pub(crate) fn snapshot(started: u64, model: &str, texts: &[&str]) -> Snapshot {
         let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000);
         Snapshot {
             started: at + Duration::from_secs(started),

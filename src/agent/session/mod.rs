@@ -22,6 +22,8 @@ pub use entry::{Entry, Header, stamp};
 pub use event::SessionEvent;
 pub use forward::{Answers, Sink};
 pub use live::{Session, TurnFailed};
+#[cfg(test)]
+pub(crate) use log::tests::snapshot as test_snapshot;
 pub use log::{SessionLog, Snapshot};
 pub use store::{Scope, SessionError, SessionFile, SessionStore};
 
