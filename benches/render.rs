@@ -177,6 +177,7 @@ fn main() {
         id: 1,
         started: state.now,
         waiting: None,
+        recorded: false,
     };
     state.chat.transcript.entries.push(Entry::new(
         Speaker::Model("gpt-4o".into()),

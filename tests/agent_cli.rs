@@ -88,6 +88,53 @@ fn yes_applies_the_edit_and_json_reports_the_approval() {
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
+/// `run --json` prints the session's event stream itself: every line reads back as a
+/// `SessionEvent` and serializes to the same JSON, and the applied edit carries its counts
+/// typed (`edit`), beside the summary for people.
+#[test]
+fn every_json_line_is_a_session_event() {
+    use sapcode::agent::SessionEvent;
+    let home = Home::new();
+    let runs = [
+        run(&home, &["--tools", "edit", "--yes", "--json", EDIT]),
+        run(&home, &["--tools", "off", "--json", "hi"]),
+        // No terminal and no --yes: the refusal is an event too.
+        run(
+            &home,
+            &["--tools", "all", "--json", r#"use run_command to run "ls""#],
+        ),
+    ];
+    let mut types = std::collections::BTreeSet::new();
+    for output in &runs {
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(output));
+        for value in events(output) {
+            let event: SessionEvent = serde_json::from_value(value.clone())
+                .unwrap_or_else(|err| panic!("{value}: {err}"));
+            assert_eq!(serde_json::to_value(&event).unwrap(), value);
+            types.insert(value["type"].as_str().unwrap().to_owned());
+        }
+    }
+    for kind in [
+        "tool_call",
+        "approval",
+        "tool_result",
+        "delta",
+        "history",
+        "usage",
+        "done",
+    ] {
+        assert!(types.contains(kind), "{kind} missing from {types:?}");
+    }
+    let result = events(&runs[0])
+        .into_iter()
+        .find(|e| e["type"] == "tool_result")
+        .unwrap();
+    assert_eq!(
+        result["edit"],
+        serde_json::json!({"path": "notes.txt", "created": false, "added": 1, "removed": 1})
+    );
+}
+
 #[test]
 fn git_dirs_and_outside_paths_are_refused_even_with_yes() {
     let home = Home::new();

@@ -7,7 +7,9 @@
 //! - only the command line's own modules (`main`, `cli`, `commands/`) use `crate::cli`:
 //!   `connect` takes a neutral `Overrides` that `cli` fills;
 //! - no import cycle among the top-level modules of `src/` (test code aside): the graph of
-//!   `use crate::X` / `crate::X::` between them has no loop.
+//!   `use crate::X` / `crate::X::` between them has no loop;
+//! - the faces (`src/commands/`, `src/tui/`) neither build a chat request, fit a context nor
+//!   write a session file: `agent::Session` does (issue 16).
 
 // clippy.toml's allow-*-in-tests covers #[test] functions only; the helpers that walk `src/`
 // fail the test loudly by design too.
@@ -278,6 +280,72 @@ fn no_import_cycle_among_top_level_modules() {
     }
 }
 
+/// What building a chat request, fitting a context or writing a session file looks like in
+/// code. Only `src/agent/` (and `src/aicore/`, `src/serve/`, `src/sim/`, which speak the wire
+/// protocol or translate a client's request) may hold them.
+const SESSION_WORK: [&str; 10] = [
+    "ChatRequest",
+    ".request(",
+    "chat_stream(",
+    "SessionFile",
+    "session::Entry",
+    ".append(&Entry",
+    ".reopen(",
+    "context::fit",
+    "context::compact",
+    "Fitted::",
+];
+
+/// `(line number, marker)` of each piece of session work in the code part of `text`.
+fn session_work(text: &str) -> Vec<(usize, &'static str)> {
+    let mut found = Vec::new();
+    for (index, line) in text
+        .lines()
+        .take_while(|line| line.trim_start() != "#[cfg(test)]")
+        .enumerate()
+    {
+        let code = line.split("//").next().unwrap_or("");
+        for marker in SESSION_WORK {
+            if code.contains(marker) {
+                found.push((index + 1, marker));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn only_the_agent_builds_requests_fits_contexts_and_writes_session_files() {
+    let mut offences = Vec::new();
+    for face in ["src/commands", "src/tui"] {
+        for path in src_files(face) {
+            let relative = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap();
+            if is_test_file(relative) {
+                continue;
+            }
+            for (line, marker) in session_work(&fs::read_to_string(&path).unwrap()) {
+                offences.push(format!("{}:{line}: {marker}", relative.display()));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "a face does what agent::Session is for (ask the session instead):\n{}",
+        offences.join("\n")
+    );
+    // The agent itself does all three: the rule would see them.
+    let agent: String = src_files("src/agent")
+        .iter()
+        .map(|path| fs::read_to_string(path).unwrap())
+        .collect();
+    for marker in [".request(", "SessionFile", "context::fit"] {
+        assert!(
+            agent.contains(marker),
+            "{marker} no longer used in src/agent"
+        );
+    }
+}
+
 #[test]
 fn the_checks_see_what_they_look_for() {
     // Counting stops at the test module.
@@ -322,4 +390,8 @@ fn the_checks_see_what_they_look_for() {
     assert_eq!(find_cycle(&acyclic), None);
     assert!(may_use_cli(Path::new("commands/run.rs")) && may_use_cli(Path::new("main.rs")));
     assert!(!may_use_cli(Path::new("connect.rs")) && !may_use_cli(Path::new("serve/mod.rs")));
+    // Session work is seen in code, not in comments or test modules.
+    let face = "let r = conversation.request(None); // a .reopen( here\n\
+                #[cfg(test)]\nmod tests { fn t() { store.reopen(&s); } }\n";
+    assert_eq!(session_work(face), [(1, ".request(")]);
 }

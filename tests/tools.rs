@@ -191,11 +191,20 @@ mod turn_driver {
                 events.last(),
                 Some(TurnEvent::Chat(ChatEvent::Done { .. }))
             ));
-            let usages = events
+            let usages: Vec<_> = events
                 .iter()
-                .filter(|e| matches!(e, TurnEvent::Chat(ChatEvent::Usage(_))))
-                .count();
-            assert_eq!(usages, 1, "usage is summed over rounds");
+                .filter_map(|e| match e {
+                    TurnEvent::Usage { total, last } => Some((*total, *last)),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(usages.len(), 1, "usage is reported once: {events:?}");
+            // Summed over both rounds, and the last request's alone (what fills the context).
+            let (total, last) = usages[0];
+            assert!(
+                last.prompt_tokens > 0 && total.prompt_tokens > last.prompt_tokens,
+                "{total:?} {last:?}"
+            );
         }
     }
 

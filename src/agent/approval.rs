@@ -9,7 +9,8 @@ use tokio::sync::oneshot;
 use super::diff::Hunk;
 
 /// What the model wants to do, as the user reviews it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ApprovalRequest {
     /// An `edit_file` or `write_file` call: the file and the hunks of its diff. Faces draw
     /// the hunks themselves: a unified text parsed again would read an added line
@@ -63,13 +64,16 @@ pub enum AskMode {
 }
 
 /// Who approved (or refused) a call, for the `approval` JSON event and the transcript.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Serialized as `as_str` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ApprovedBy {
     /// The user answered this request.
     User,
     /// A grant given earlier this session (all edits, or this command).
     Session,
     /// `--yes`.
+    #[serde(rename = "--yes")]
     Flag,
     /// Refused because nobody could be asked.
     NoTerminal,

@@ -7,7 +7,8 @@ use similar::DiffOp;
 pub const CONTEXT: usize = 3;
 
 /// What a diff line does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LineKind {
     Context,
     Removed,
@@ -26,7 +27,7 @@ impl LineKind {
 }
 
 /// One line of a hunk, without its line ending.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DiffLine {
     pub kind: LineKind,
     pub text: String,
@@ -35,7 +36,7 @@ pub struct DiffLine {
 }
 
 /// One `@@ -a,b +c,d @@` block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hunk {
     pub old_start: usize,
     pub old_len: usize,

@@ -8,6 +8,8 @@ pub mod context;
 pub mod diff;
 pub mod edit;
 pub mod history;
+pub mod outcome;
+pub mod probe;
 pub mod protected;
 mod round;
 pub mod rules;
@@ -21,7 +23,9 @@ mod driver_tests;
 
 pub use approval::{ApprovalRequest, Approvals, ApprovedBy, AskMode, Decision};
 pub use attachment::{Attachment, AttachmentError};
+pub use outcome::EditStats;
 pub use round::{MAX_CALLS_PER_ROUND, MAX_RESULT_BYTES_PER_REQUEST};
+pub use session::{Session, SessionEvent};
 pub use tools::{ToolLevel, ToolOutput, Tools};
 pub use turn::{DEFAULT_MAX_ROUNDS, Turn, TurnEvent};
 

@@ -6,6 +6,7 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::approval::{ApprovalRequest, ApprovedBy, Decision, Verdict};
+use super::outcome::EditStats;
 use super::tools::{self, CommandRun, ToolKind, ToolOutput, Tools};
 use super::turn::TurnEvent;
 use crate::aicore::{Message, ToolCall};
@@ -33,16 +34,18 @@ pub(super) async fn run(tools: &Tools, calls: Vec<ToolCall>, tx: &Events) -> Opt
     let total = calls.len();
     for (index, call) in calls.into_iter().enumerate() {
         if !send(TurnEvent::ToolStarted {
+            index,
             id: call.id.clone(),
             name: call.name.clone(),
             args: call.arguments.clone(),
         }) {
             return None;
         }
-        let output = if index >= MAX_CALLS_PER_ROUND {
-            ToolOutput::error(format!(
+        let (output, edit) = if index >= MAX_CALLS_PER_ROUND {
+            let not_run = format!(
                 "not run: only the first {MAX_CALLS_PER_ROUND} of {total} calls in one round run"
-            ))
+            );
+            (ToolOutput::error(not_run), None)
         } else {
             one_call(tools, &call, tx).await?
         };
@@ -55,6 +58,7 @@ pub(super) async fn run(tools: &Tools, calls: Vec<ToolCall>, tx: &Events) -> Opt
             summary: output.summary,
             bytes: content.len(),
             ok: output.ok,
+            edit,
         }) {
             return None;
         }
@@ -85,27 +89,34 @@ fn fit(content: String, budget: &mut usize) -> String {
     format!("{}{note}", tools::cap(&content, keep).0)
 }
 
-async fn one_call(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutput> {
+/// The call's output, and for an applied edit what it changed.
+async fn one_call(
+    tools: &Tools,
+    call: &ToolCall,
+    tx: &Events,
+) -> Option<(ToolOutput, Option<EditStats>)> {
     let Some(kind) = ToolKind::of(&call.name) else {
         let names: Vec<String> = tools.offered().into_iter().map(|s| s.name).collect();
-        return Some(ToolOutput::error(format!(
+        let unknown = format!(
             "no tool named {:?}; available: {}",
             call.name,
             names.join(", ")
-        )));
+        );
+        return Some((ToolOutput::error(unknown), None));
     };
     if kind.level() > tools.level() {
-        return Some(ToolOutput::error(format!(
+        let disabled = format!(
             "{} is not enabled: the tools level is {} (it needs {})",
             call.name,
             tools.level().as_str(),
             kind.level().as_str()
-        )));
+        );
+        return Some((ToolOutput::error(disabled), None));
     }
     match kind {
-        ToolKind::Read => Some(blocking(tools, call, super::tools::Tools::call).await),
+        ToolKind::Read => Some((blocking(tools, call, super::tools::Tools::call).await, None)),
         ToolKind::Edit => edit(tools, call, tx).await,
-        ToolKind::Command => command(tools, call, tx).await,
+        ToolKind::Command => Some((command(tools, call, tx).await?, None)),
     }
 }
 
@@ -121,13 +132,19 @@ async fn blocking(
         .unwrap_or_else(|err| ToolOutput::error(format!("the tool failed: {err}")))
 }
 
-async fn edit(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutput> {
+async fn edit(
+    tools: &Tools,
+    call: &ToolCall,
+    tx: &Events,
+) -> Option<(ToolOutput, Option<EditStats>)> {
     let (runner, name, args) = (tools.clone(), call.name.clone(), call.arguments.clone());
     let prepared = tokio::task::spawn_blocking(move || runner.prepare_edit(&name, &args)).await;
     let proposal = match prepared {
         Ok(Ok(proposal)) => proposal,
-        Ok(Err(output)) => return Some(output),
-        Err(err) => return Some(ToolOutput::error(format!("the tool failed: {err}"))),
+        Ok(Err(output)) => return Some((output, None)),
+        Err(err) => {
+            return Some((ToolOutput::error(format!("the tool failed: {err}")), None));
+        }
     };
     let request = ApprovalRequest::Edit {
         path: proposal.path.clone(),
@@ -135,24 +152,28 @@ async fn edit(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutput>
         is_new_file: proposal.is_new_file,
     };
     if let Some(refusal) = approve(tools, &call.id, request, tx).await? {
-        return Some(refusal);
+        return Some((refusal, None));
     }
     let runner = tools.clone();
     let (added, removed) = proposal.counts();
-    let what = if proposal.is_new_file {
-        "created"
-    } else {
-        "edited"
+    let stats = EditStats {
+        path: proposal.path.clone(),
+        created: proposal.is_new_file,
+        added,
+        removed,
     };
-    let path = proposal.path.clone();
     let applied = tokio::task::spawn_blocking(move || runner.apply(&proposal)).await;
     Some(match applied {
-        Ok(Ok(())) => ToolOutput::success(
-            format!("applied: {what} {path} (+{added} -{removed})"),
-            format!("{what} {path} (+{added} −{removed})"),
-        ),
-        Ok(Err(message)) => ToolOutput::error(message),
-        Err(err) => ToolOutput::error(format!("the tool failed: {err}")),
+        Ok(Ok(())) => {
+            let what = if stats.created { "created" } else { "edited" };
+            let output = ToolOutput::success(
+                format!("applied: {what} {} (+{added} -{removed})", stats.path),
+                format!("{what} {} {}", stats.path, stats.counts()),
+            );
+            (output, Some(stats))
+        }
+        Ok(Err(message)) => (ToolOutput::error(message), None),
+        Err(err) => (ToolOutput::error(format!("the tool failed: {err}")), None),
     })
 }
 

@@ -31,22 +31,29 @@ pub const MAX_TURN_BYTES: usize = 32 << 20;
 /// Everything a turn with tools reports, in order.
 #[derive(Debug)]
 pub enum TurnEvent {
-    /// A chat event of the current round. `Usage` and `Done` come once, at the very end
-    /// (usage summed over rounds); `Error` ends the turn.
+    /// A chat event of the current round (never `Usage`: see `Usage`). `Done` comes once,
+    /// at the very end; `Error` ends the turn.
     Chat(ChatEvent),
-    /// A complete tool call is about to run; `args` is its JSON text.
+    /// Just before the final `Done`: what the turn's requests cost together, and what the
+    /// last one alone reported (its prompt is the whole conversation as it now stands).
+    Usage { total: Usage, last: Usage },
+    /// A complete tool call is about to run: the `index`-th of its round; `args` is its
+    /// JSON text.
     ToolStarted {
+        index: usize,
         id: String,
         name: String,
         args: String,
     },
-    /// It ran: a short summary for people, the size of what the model receives.
+    /// It ran: a short summary for people, the size of what the model receives, and for an
+    /// applied edit what it changed.
     ToolFinished {
         id: String,
         name: String,
         summary: String,
         bytes: usize,
         ok: bool,
+        edit: Option<super::outcome::EditStats>,
     },
     /// An edit or a command waits for the user's decision; nothing else happens until
     /// `reply` is answered (dropping it means "no").
@@ -107,6 +114,11 @@ impl ChatModel for Remote {
     }
 }
 
+/// SAP AI Core's `target` through `client`, as a `ChatModel`.
+pub fn remote(client: Client, target: ChatTarget) -> Arc<dyn ChatModel> {
+    Arc::new(Remote { client, target })
+}
+
 /// Starts a turn. With `tools`, the specs of their level are offered (`request.tools` is
 /// replaced); without, the turn is one plain answer (tool calls the model sends anyway end it
 /// like text does).
@@ -117,12 +129,7 @@ pub fn start(
     tools: Option<Tools>,
     max_rounds: usize,
 ) -> Turn {
-    start_with(
-        Arc::new(Remote { client, target }),
-        request,
-        tools,
-        max_rounds,
-    )
+    start_with(remote(client, target), request, tools, max_rounds)
 }
 
 /// `start` with any `ChatModel`.
@@ -158,7 +165,8 @@ async fn drive(
 ) {
     let send = |event: TurnEvent| tx.send(event).is_ok();
     let mut added = Vec::new();
-    let mut usage: Option<Usage> = None;
+    // Summed over the rounds, and the last round's own.
+    let mut usage: Option<(Usage, Usage)> = None;
     // Text a tool round already showed; the next round's text starts a new paragraph.
     let mut needs_break = false;
     let mut spent = 0;
@@ -197,7 +205,11 @@ async fn drive(
                         return;
                     }
                 }
-                ChatEvent::Usage(u) => *usage.get_or_insert_with(Usage::default) += u,
+                ChatEvent::Usage(u) => {
+                    let (total, last) = usage.get_or_insert_with(Default::default);
+                    *total += u;
+                    *last = u;
+                }
                 ChatEvent::Done { finish_reason: r } => finish_reason = r,
                 ChatEvent::Error(err) => {
                     send(TurnEvent::Chat(ChatEvent::Error(err)));
@@ -237,8 +249,8 @@ async fn drive(
             if !added.is_empty() {
                 send(TurnEvent::History(std::mem::take(&mut added)));
             }
-            if let Some(u) = usage {
-                send(TurnEvent::Chat(ChatEvent::Usage(u)));
+            if let Some((total, last)) = usage {
+                send(TurnEvent::Usage { total, last });
             }
             send(TurnEvent::Chat(ChatEvent::Done { finish_reason }));
             return;
@@ -261,77 +273,9 @@ async fn drive(
     send(TurnEvent::RoundLimit { rounds: max_rounds });
 }
 
-/// `read_file src/lib.rs` from a call's name and JSON arguments: the name, then its
-/// `command`, `pattern` or `path` when there is one.
-pub fn describe_call(name: &str, args: &str) -> String {
-    let value: serde_json::Value = serde_json::from_str(args).unwrap_or_default();
-    let text = |key: &str| value.get(key).and_then(serde_json::Value::as_str);
-    if let Some(command) = text("command") {
-        return format!("{name} `{}`", super::tools::truncate(command, 120));
-    }
-    match (text("pattern"), text("path")) {
-        (Some(pattern), Some(path)) => format!("{name} {pattern:?} in {path}"),
-        (Some(pattern), None) => format!("{name} {pattern:?}"),
-        (None, Some(path)) => format!("{name} {path}"),
-        (None, None) => name.to_owned(),
-    }
-}
-
-/// A finished tool call as the CLI and the TUI show it: its size, or why it failed.
-pub fn describe_result(call: &str, summary: &str, bytes: usize, ok: bool) -> String {
-    if ok {
-        format!("{call} ({})", crate::byte_size::human_bytes(bytes))
-    } else {
-        format!("{call}: {summary}")
-    }
-}
-
-/// A finished call by what it did: an applied edit with its line counts
-/// (`edit_file a.rs applied (+3 −1)`), a command with how it ended (`run_command \`cargo
-/// test\`: exit 101 (3 KiB output)`), a read with its size. The size of the text the model
-/// got says nothing about an edit or a command.
-pub fn describe_finished(
-    kind: Option<super::tools::ToolKind>,
-    call: &str,
-    summary: &str,
-    bytes: usize,
-    ok: bool,
-) -> String {
-    use super::tools::ToolKind;
-    match (kind, ok) {
-        (Some(ToolKind::Edit), true) if summary.starts_with(super::tools::UNCHANGED) => {
-            format!("{call}: {summary}")
-        }
-        (Some(ToolKind::Edit), true) => {
-            let counts = summary.rfind(" (+").map_or("", |at| &summary[at..]);
-            format!("{call} applied{counts}")
-        }
-        (Some(ToolKind::Command), _) => format!("{call}: {summary}"),
-        _ => describe_result(call, summary, bytes, ok),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn calls_are_described_by_path_or_pattern() {
-        assert_eq!(
-            describe_call("read_file", r#"{"path":"src/lib.rs"}"#),
-            "read_file src/lib.rs"
-        );
-        assert_eq!(
-            describe_call("search", r#"{"pattern":"fn main","path":"src"}"#),
-            "search \"fn main\" in src"
-        );
-        assert_eq!(describe_call("list_files", "{}"), "list_files");
-        assert_eq!(
-            describe_call("run_command", r#"{"command":"cargo test"}"#),
-            "run_command `cargo test`"
-        );
-        assert_eq!(describe_call("list_files", "garbage"), "list_files");
-    }
 
     #[tokio::test]
     async fn a_turn_without_tools_is_one_answer_ending_in_usage_then_done() {
@@ -361,7 +305,7 @@ mod tests {
         assert!(!text.is_empty(), "{events:?}");
         let n = events.len();
         assert!(
-            matches!(events[n - 2], TurnEvent::Chat(ChatEvent::Usage(u)) if u.total_tokens > 0),
+            matches!(events[n - 2], TurnEvent::Usage { total, last } if total.total_tokens > 0 && last == total),
             "{events:?}"
         );
         assert!(

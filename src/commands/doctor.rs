@@ -1,10 +1,7 @@
 //! `sapcode doctor`: checks each step a chat depends on, in order, and says which failed,
 //! why, and what to do. Later steps are skipped once one fails.
 
-use futures_util::StreamExt;
-
-use crate::agent::Conversation;
-use crate::aicore::{ChatEvent, Freshness};
+use crate::aicore::Freshness;
 use crate::connect::{Connection, Context};
 use crate::report;
 
@@ -160,20 +157,10 @@ async fn check_service(
         Ok(target) => target,
         Err(err) => return fail(steps, "completion", err.into()),
     };
-    let mut conversation = Conversation::new(Some("Answer with one word."));
-    conversation.push_user("Say OK.", &[]);
-    let mut stream = client.chat_stream(target.clone(), conversation.request(Some(16)));
-    let mut text = String::new();
-    while let Some(event) = stream.next().await {
-        match event {
-            ChatEvent::Delta(delta) => text.push_str(&delta),
-            ChatEvent::Error(err) => return fail(steps, "completion", err.into()),
-            ChatEvent::Retrying { .. }
-            | ChatEvent::ToolCall(_)
-            | ChatEvent::Usage(_)
-            | ChatEvent::Done { .. } => {}
-        }
-    }
+    let text = match crate::agent::probe::say_ok(client, &target).await {
+        Ok(text) => text,
+        Err(err) => return fail(steps, "completion", err.into()),
+    };
     steps.push(ok(
         "completion",
         format!(

@@ -1,19 +1,21 @@
-//! `sapcode run`: one chat turn; the answer streams to stdout as it arrives. With tools, the
-//! agent loop of `run/agent.rs`.
+//! `sapcode run`: one question to an `agent::Session`; its events go to a text or JSON sink
+//! (`run/sink.rs`), the answer streaming to stdout as it arrives.
 
 mod agent;
 mod ask;
+mod sink;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::time::{Duration, Instant};
 
-use super::sessions::RunSession;
 use crate::agent::rules::ProjectRules;
-use crate::agent::{Attachment, ToolLevel, turn};
-use crate::aicore::{ChatEvent, Error, Usage};
+use crate::agent::session::SessionLog;
+use crate::agent::{Attachment, Session, ToolLevel};
+use crate::aicore::Usage;
 use crate::cli::RunArgs;
 use crate::connect::Context;
 use crate::report::UsageError;
+use sink::Printer;
 
 pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     let words = args.prompt.join(" ");
@@ -53,39 +55,40 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         eprintln!("{}", crate::terminal_text::escape_line(&line));
     }
 
-    let (session, mut conversation) =
-        RunSession::open(ctx, &target, args.system.as_deref(), args.continue_last)?;
-    conversation.set_project_rules(project_rules(ctx));
-    conversation.push_user(&prompt, &attachments);
-    // A fitted history is saved whole, the question included.
-    let was_fitted = args.continue_last && session.fit(client, &target, &mut conversation).await;
-    if let (false, Some(question)) = (was_fitted, conversation.messages().last()) {
-        session.message(question.clone());
+    let mut session = open_session(ctx, &args)?;
+    session.push_question(&prompt, &attachments);
+    let printer = Printer::new(args.json, session.answers(), started);
+    agent::ask(ctx, &mut session, (client, &target), printer, started).await
+}
+
+/// The session this run asks: new, or the last one of this workspace with `--continue`;
+/// with the workspace's rules, the tools at their level and the answer's token cap.
+fn open_session(ctx: &Context, args: &RunArgs) -> anyhow::Result<Session> {
+    let (store, last) = match (super::sessions::store(ctx), args.continue_last) {
+        (Ok(store), true) => {
+            let last = super::sessions::last_here(&store, "sapcode run PROMPT")?;
+            (Some(store), Some(last))
+        }
+        (Err(err), true) => return Err(err),
+        // Without a data dir the answer still comes; the session says it was not saved.
+        (store, false) => (store.ok(), None),
+    };
+    let log = SessionLog::new(store, super::sessions::workspace()?);
+    let mut session = Session::new(args.system.as_deref(), log);
+    session.set_project_rules(project_rules(ctx));
+    if let Some(last) = &last {
+        session.continue_from(last);
     }
-    let level = agent::level(ctx, &args)?;
+    let level = agent::level(ctx, args)?;
     let tools = match level {
         ToolLevel::Off => None,
         ToolLevel::Read | ToolLevel::Edit | ToolLevel::All => {
             Some(agent::tools(ctx, level, args.yes, args.network)?)
         }
     };
-    let turn = turn::start(
-        client.clone(),
-        target,
-        conversation.request(args.max_tokens),
-        tools,
-        crate::agent::DEFAULT_MAX_ROUNDS,
-    );
-    let printer = Printer::new(args.json);
-    agent::run_turn(
-        ctx,
-        turn,
-        printer,
-        &session,
-        started,
-        level == ToolLevel::Off,
-    )
-    .await
+    session.set_tools(tools, level);
+    session.set_max_tokens(args.max_tokens);
+    Ok(session)
 }
 
 /// `AGENTS.md` of the workspace; a file that cannot be read (or may not be: a link out of
@@ -175,149 +178,9 @@ fn retry_line(attempt: u32, delay: Duration, reason: &str) -> String {
     )
 }
 
-/// Writes events to stdout, flushing each so text appears as it arrives.
-struct Printer {
-    json: bool,
-    stdout: std::io::Stdout,
-    /// Answer text to a terminal is escaped (model output must not drive the terminal: no
-    /// clipboard writes, cleared screens, concealed text or reordered lines); to a pipe or
-    /// file it stays byte for byte, as scripts rely on.
-    is_terminal: bool,
-    wrote_text: bool,
-    ends_with_newline: bool,
-    usage: Option<Usage>,
-}
-
-impl Printer {
-    fn new(json: bool) -> Printer {
-        Printer {
-            json,
-            stdout: std::io::stdout(),
-            is_terminal: std::io::stdout().is_terminal(),
-            wrote_text: false,
-            ends_with_newline: false,
-            usage: None,
-        }
-    }
-
-    fn event(&mut self, event: &ChatEvent) -> std::io::Result<()> {
-        if self.json {
-            return match json_event(event) {
-                Some(value) => self.line(&value.to_string()),
-                None => Ok(()),
-            };
-        }
-        match event {
-            ChatEvent::Delta(text) => {
-                let mut out = self.stdout.lock();
-                let shown = if self.is_terminal {
-                    crate::terminal_text::escape(text)
-                } else {
-                    std::borrow::Cow::Borrowed(text.as_str())
-                };
-                out.write_all(shown.as_bytes())?;
-                out.flush()?;
-                self.wrote_text = true;
-                self.ends_with_newline = text.ends_with('\n');
-                Ok(())
-            }
-            ChatEvent::Retrying {
-                attempt,
-                delay,
-                reason,
-            } => {
-                let reason = crate::terminal_text::escape_line(reason);
-                eprintln!("{}", retry_line(*attempt, *delay, &reason));
-                Ok(())
-            }
-            ChatEvent::ToolCall(_) | ChatEvent::Usage(_) | ChatEvent::Done { .. } => Ok(()),
-            ChatEvent::Error(_) => Ok(()),
-        }
-    }
-
-    fn line(&mut self, line: &str) -> std::io::Result<()> {
-        let mut out = self.stdout.lock();
-        writeln!(out, "{line}")?;
-        out.flush()
-    }
-
-    /// Ends the answer with a newline; in JSON mode an error becomes the last line too.
-    fn finish(&mut self, error: Option<&Error>) -> std::io::Result<()> {
-        if self.json {
-            if let Some(err) = error {
-                let value = serde_json::json!({
-                    "type": "error",
-                    "message": err.to_string(),
-                    "hint": err.hint(),
-                    "exit_code": err.exit_class() as i32,
-                });
-                self.line(&value.to_string())?;
-            }
-            return Ok(());
-        }
-        if self.wrote_text && !self.ends_with_newline {
-            self.line("")?;
-        }
-        Ok(())
-    }
-}
-
-fn json_event(event: &ChatEvent) -> Option<serde_json::Value> {
-    use serde_json::json;
-    match event {
-        ChatEvent::Delta(text) => Some(json!({"type": "delta", "text": text})),
-        ChatEvent::Usage(usage) => Some(json!({
-            "type": "usage",
-            "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens,
-            "total_tokens": usage.total_tokens,
-        })),
-        ChatEvent::Done { finish_reason } => {
-            Some(json!({"type": "done", "finish_reason": finish_reason}))
-        }
-        ChatEvent::ToolCall(call) => Some(json!({
-            "type": "tool_call",
-            "index": call.index,
-            "id": call.id,
-            "name": call.name,
-            "arguments": call.arguments,
-        })),
-        ChatEvent::Retrying {
-            attempt,
-            delay,
-            reason,
-        } => Some(json!({
-            "type": "retrying",
-            "attempt": attempt,
-            "delay_ms": delay.as_millis() as u64,
-            "reason": reason,
-        })),
-        ChatEvent::Error(_) => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_events_carry_the_contract_type_names() {
-        let delta = json_event(&ChatEvent::Delta("hi".into())).unwrap();
-        assert_eq!(delta, serde_json::json!({"type": "delta", "text": "hi"}));
-        let done = json_event(&ChatEvent::Done {
-            finish_reason: Some("stop".into()),
-        })
-        .unwrap();
-        assert_eq!(done["type"], "done");
-        assert_eq!(done["finish_reason"], "stop");
-        let usage = json_event(&ChatEvent::Usage(Usage {
-            prompt_tokens: 1,
-            completion_tokens: 2,
-            total_tokens: 3,
-        }))
-        .unwrap();
-        assert_eq!(usage["total_tokens"], 3);
-    }
 
     #[test]
     fn retry_line_shows_the_real_wait() {

@@ -1,16 +1,10 @@
 //! `sapcode sessions`: this workspace's saved conversations (or every workspace's), newest
-//! first; and the session a `run` writes to (new, or the last one with `--continue`).
+//! first; and which saved conversation `--continue` / `--resume` open.
 
 use std::path::PathBuf;
-use std::time::SystemTime;
 
 use super::table;
-use crate::agent::Conversation;
-use crate::agent::context::{self, Fitted};
-use crate::agent::session::{
-    Entry, LoadedSession, Scope, SessionError, SessionFile, SessionStore, SessionSummary,
-};
-use crate::aicore::{ChatTarget, Client, Freshness, Message, Role, Usage};
+use crate::agent::session::{LoadedSession, Scope, SessionError, SessionStore, SessionSummary};
 use crate::cli::SessionsArgs;
 use crate::connect::Context;
 use crate::report::UsageError;
@@ -55,22 +49,13 @@ pub fn opening(
     if let Some(id) = resume.map(str::trim).filter(|id| !id.is_empty()) {
         return by_id(&store, id).map(Some);
     }
-    let workspace = workspace()?;
-    let none_here = || {
-        UsageError::new(
-            format!("no saved session in {}", workspace.display()),
-            "start one with `sapcode` or `sapcode run PROMPT`; `sapcode sessions --all` lists every workspace's",
-        )
-    };
     if continue_last {
-        return match store.last_for(&workspace)? {
-            Some(last) => Ok(Some(last)),
-            None => Err(none_here().into()),
-        };
+        return last_here(&store, "sapcode` or `sapcode run PROMPT").map(Some);
     }
+    let workspace = workspace()?;
     let sessions = store.list(Scope::Workspace(&workspace))?;
     if sessions.is_empty() {
-        return Err(none_here().into());
+        return Err(none_here(&workspace, "sapcode` or `sapcode run PROMPT").into());
     }
     let shown = &sessions[..sessions.len().min(RESUME_CHOICES)];
     let choice = ask_choice(shown)?;
@@ -196,7 +181,24 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-fn store(ctx: &Context) -> anyhow::Result<SessionStore> {
+/// The last session of this workspace (`--continue`); none is a usage error that says how
+/// to start one (`start`: the command, inside backquotes).
+pub fn last_here(store: &SessionStore, start: &str) -> anyhow::Result<LoadedSession> {
+    let workspace = workspace()?;
+    match store.last_for(&workspace)? {
+        Some(last) => Ok(last),
+        None => Err(none_here(&workspace, start).into()),
+    }
+}
+
+fn none_here(workspace: &std::path::Path, start: &str) -> UsageError {
+    UsageError::new(
+        format!("no saved session in {}", workspace.display()),
+        format!("start one with `{start}`; `sapcode sessions --all` lists every workspace's"),
+    )
+}
+
+pub fn store(ctx: &Context) -> anyhow::Result<SessionStore> {
     match &ctx.paths.data_dir {
         Some(dir) => Ok(SessionStore::new(dir)),
         None => Err(UsageError::new(
@@ -216,141 +218,6 @@ pub fn workspace() -> anyhow::Result<PathBuf> {
         )
     })?;
     Ok(dir.canonicalize().unwrap_or(dir))
-}
-
-/// Where `run` saves its turn. Saving never fails the turn: the first problem is said once
-/// on stderr and later writes are skipped.
-pub struct RunSession {
-    file: Option<SessionFile>,
-}
-
-impl RunSession {
-    /// A new session, or with `continue_last` the last one of this workspace and its
-    /// conversation (an error when there is none).
-    pub fn open(
-        ctx: &Context,
-        target: &ChatTarget,
-        system: Option<&str>,
-        continue_last: bool,
-    ) -> anyhow::Result<(RunSession, Conversation)> {
-        let workspace = workspace()?;
-        let store = match store(ctx) {
-            Ok(store) => store,
-            Err(err) if !continue_last => {
-                eprintln!("sapcode: session not saved: {err}");
-                return Ok((RunSession { file: None }, Conversation::new(system)));
-            }
-            Err(err) => return Err(err),
-        };
-        let model = target.model();
-        let deployment = target.deployment().id.as_str();
-        let mode = target.mode();
-        if continue_last {
-            let Some(last) = store.last_for(&workspace)? else {
-                return Err(UsageError::new(
-                    format!("--continue: no saved session in {}", workspace.display()),
-                    "start one with `sapcode run PROMPT`; `sapcode sessions --all` lists every workspace's",
-                )
-                .into());
-            };
-            let mut conversation = last.conversation();
-            if let Some(system) = system {
-                conversation = Conversation::new(Some(system));
-                conversation.extend(last.conversation().messages().to_vec());
-            }
-            let session = RunSession {
-                file: Some(store.reopen(&last)),
-            };
-            if last.model.as_deref() != Some(model)
-                || last.deployment.as_deref() != Some(deployment)
-                || last.mode != mode
-            {
-                session.save(&Entry::Target {
-                    at: crate::agent::session::stamp(SystemTime::now()),
-                    mode,
-                    model: Some(model.to_owned()),
-                    deployment: Some(deployment.to_owned()),
-                });
-            }
-            return Ok((session, conversation));
-        }
-        let file = store.create(
-            &workspace,
-            mode,
-            Some(model),
-            Some(deployment),
-            system,
-            SystemTime::now(),
-        );
-        let file = match file {
-            Ok(file) => Some(file),
-            Err(err) => {
-                eprintln!("sapcode: session not saved: {err}");
-                None
-            }
-        };
-        Ok((RunSession { file }, Conversation::new(system)))
-    }
-
-    pub fn message(&self, message: Message) {
-        self.save(&Entry::message(message, SystemTime::now()));
-    }
-
-    /// The answer of a finished turn, then its usage.
-    pub fn finish(&self, answer: String, usage: Option<Usage>) {
-        self.message(Message::new(Role::Assistant, answer));
-        if let Some(usage) = usage {
-            self.save(&Entry::usage(usage, SystemTime::now()));
-        }
-    }
-
-    /// Before the request: shorten or compact the conversation when it would not fit the
-    /// model's context (the catalog's `context_length`), and record the new history. Returns
-    /// whether the history changed; a failure is said and the request goes out as it is.
-    pub async fn fit(
-        &self,
-        client: &Client,
-        target: &ChatTarget,
-        conversation: &mut Conversation,
-    ) -> bool {
-        let context_length = client
-            .models(Freshness::Cached)
-            .await
-            .ok()
-            .and_then(|models| {
-                let model = models.data.into_iter().find(|m| m.name == target.model());
-                model.and_then(|m| m.context_length)
-            });
-        let said =
-            match context::fit(client, target.clone(), conversation, None, context_length).await {
-                Ok(Fitted::AlreadyFits) => return false,
-                Ok(Fitted::ShortenedToolOutputs { dropped_chars }) => format!(
-                    "shortened old tool outputs by {dropped_chars} characters to fit the context"
-                ),
-                Ok(Fitted::Compacted { replaced_messages }) => format!(
-                    "replaced {replaced_messages} older messages with a summary to fit the context"
-                ),
-                Err(err) => {
-                    eprintln!("sapcode: the conversation may not fit the context: {err}");
-                    return false;
-                }
-            };
-        eprintln!("sapcode: {said}");
-        self.save(&Entry::Compacted {
-            at: crate::agent::session::stamp(SystemTime::now()),
-            messages: conversation.messages().to_vec(),
-        });
-        true
-    }
-
-    fn save(&self, entry: &Entry) {
-        let Some(file) = &self.file else {
-            return;
-        };
-        if let Err(err) = file.append(entry) {
-            eprintln!("sapcode: session not saved: {err}");
-        }
-    }
 }
 
 #[cfg(test)]

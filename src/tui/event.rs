@@ -6,8 +6,8 @@ use std::time::SystemTime;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::agent::session::{LoadedSession, SessionSummary};
-use crate::agent::{ApprovalRequest, ApprovedBy, Attachment, Conversation, Decision, ToolLevel};
-use crate::aicore::{ChatRequest, Deployment, Message, Mode, ModelEntry, Usage};
+use crate::agent::{Attachment, Conversation, Decision, SessionEvent, ToolLevel};
+use crate::aicore::{Deployment, Message, Mode, ModelEntry};
 
 /// An error as the user sees it: what failed and what to do (the same hint text as the CLI).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,63 +90,27 @@ impl std::fmt::Debug for SettingsForm {
     }
 }
 
+/// What a running turn (or a `!CMD`) reports to `update`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChatUpdate {
-    Retrying {
-        attempt: u32,
-        reason: String,
-    },
+    /// An event of the agent session's stream, as it came.
+    Session(SessionEvent),
+    /// Text of the open entry (a `!CMD`'s output as it arrives).
     Delta(String),
-    Usage(Usage),
     Done,
+    /// The turn could not start or ended with an error.
     Failed(ErrorView),
-    /// A tool call starts: `call` is how it is shown (`read_file src/lib.rs`).
-    ToolStarted {
-        id: String,
-        name: String,
-        call: String,
-    },
-    /// It ended: a short summary, the bytes the model receives, and whether it worked.
-    ToolFinished {
-        id: String,
-        summary: String,
-        bytes: usize,
-        ok: bool,
-    },
-    /// An edit or command waits for the user's decision (the review area opens).
-    ApprovalNeeded {
-        id: String,
-        request: ApprovalRequest,
-    },
-    /// The decision on call `id`, whoever made it.
-    Approval {
-        id: String,
-        approved: bool,
-        by: ApprovedBy,
-    },
-    /// Output of the command call `id` runs, as it arrives.
-    CommandOutput {
-        id: String,
-        text: String,
-    },
-    /// Tool calls and results the turn added before its answer, for the conversation.
-    History(Vec<crate::aicore::Message>),
-    /// Before the request the conversation was shortened to fit the context: the new
-    /// messages, and what was done, as said to the user.
-    Fitted {
-        messages: Vec<Message>,
-        said: String,
-    },
     /// A `!CMD` ended: what goes to the model (capped) and how it ended (`exit 0`, `timed out`).
     CommandFinished {
         content: String,
         summary: String,
     },
-    /// The model refused the tools; the turn was asked again as plain chat (said once).
-    ToolsUnsupported {
-        model: String,
-        reason: String,
-    },
+}
+
+impl From<SessionEvent> for ChatUpdate {
+    fn from(event: SessionEvent) -> ChatUpdate {
+        ChatUpdate::Session(event)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -240,14 +204,6 @@ pub enum Event {
     },
 }
 
-/// What the runner needs to make a request fit before sending it: the conversation and the
-/// model's context length.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FitContext {
-    pub conversation: Conversation,
-    pub context_length: u64,
-}
-
 /// What `update` asks for; the runner in `effects.rs` turns each into a task.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -265,12 +221,15 @@ pub enum Effect {
         mode: Mode,
         model: String,
         deployment: Option<String>,
-        request: ChatRequest,
+        /// The conversation as it stands, its last message the question; the session
+        /// builds the request (fitting it into the context first when needed).
+        conversation: Box<Conversation>,
+        /// When the conversation started: which session file it goes to.
+        started: SystemTime,
         /// The tools offered, in the working directory (`Off`: a plain answer).
         level: ToolLevel,
-        /// Set when the conversation would not fit the context: shorten or compact it first
-        /// (the request is then built again from the result).
-        fit: Option<Box<FitContext>>,
+        /// The model's context length, when the catalog gave it.
+        context_length: Option<u64>,
     },
     /// Answer the approval the turn's call `id` waits for.
     AnswerApproval {
@@ -322,7 +281,7 @@ pub enum Effect {
     /// run only (the secret stays in memory and is gone when sapcode ends).
     ConnectForSession(SettingsForm),
     /// Save the conversation in this workspace's session store (only what is new is written).
-    SaveSession(Box<super::session::SessionRecord>),
+    SaveSession(Box<crate::agent::session::Snapshot>),
     /// OSC 52 clipboard write.
     Copy(String),
     /// Read earlier runs' inputs (once, after the first frame).

@@ -28,20 +28,11 @@ fn chat(state: &mut AppState, turn: u64, updates: Vec<ChatUpdate>) {
 }
 
 fn started(id: &str, name: &str, call: &str) -> ChatUpdate {
-    ChatUpdate::ToolStarted {
-        id: id.into(),
-        name: name.into(),
-        call: call.into(),
-    }
+    crate::tui::test_support::tool_started(id, name, call)
 }
 
 fn finished(id: &str, summary: &str, ok: bool) -> ChatUpdate {
-    ChatUpdate::ToolFinished {
-        id: id.into(),
-        summary: summary.into(),
-        bytes: 120,
-        ok,
-    }
+    crate::tui::test_support::tool_finished(id, summary, 120, ok)
 }
 
 /// Asked to fix a test: it read the file and now wants to edit it.
@@ -56,10 +47,10 @@ fn edit_waiting(width: u16, height: u16) -> AppState {
             finished("c1", "src/lib.rs", true),
             ChatUpdate::Delta("The trim drops the padding; I will keep it.".into()),
             started("c2", "edit_file", "edit_file src/lib.rs"),
-            ChatUpdate::ApprovalNeeded {
+            ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
                 id: "c2".into(),
                 request: edit_approval(),
-            },
+            }),
         ],
     );
     state
@@ -92,12 +83,12 @@ fn review_area_shows_a_command_escaped() {
             turn,
             vec![
                 started("c1", "run_command", &format!("run_command `{command}`")),
-                ChatUpdate::ApprovalNeeded {
+                ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
                     id: "c1".into(),
                     request: ApprovalRequest::Command {
                         command: command.into(),
                     },
-                },
+                }),
             ],
         );
         state
@@ -109,14 +100,18 @@ fn command_output_streams_into_the_transcript() {
     snap("chat_command_output", |w, h| {
         let mut state = picked(w, h);
         let turn = ask(&mut state, "fix the failing test");
-        let approved = |id: &str| ChatUpdate::Approval {
-            id: id.into(),
-            approved: true,
-            by: ApprovedBy::User,
+        let approved = |id: &str| {
+            ChatUpdate::Session(crate::agent::SessionEvent::Approval {
+                id: id.into(),
+                approved: true,
+                by: ApprovedBy::User,
+            })
         };
-        let output = |id: &str, text: &str| ChatUpdate::CommandOutput {
-            id: id.into(),
-            text: text.into(),
+        let output = |id: &str, text: &str| {
+            ChatUpdate::Session(crate::agent::SessionEvent::CommandOutput {
+                id: id.into(),
+                text: text.into(),
+            })
         };
         chat(
             &mut state,
@@ -124,7 +119,7 @@ fn command_output_streams_into_the_transcript() {
             vec![
                 started("c1", "edit_file", "edit_file src/lib.rs"),
                 approved("c1"),
-                finished("c1", "edited src/lib.rs (+1 −1)", true),
+                crate::tui::test_support::edit_finished("c1", "src/lib.rs", 1, 1),
                 started("c2", "run_command", "run_command `cargo test`"),
                 approved("c2"),
                 output("c2", "running 2 tests\ntest parses ... ok\n"),
@@ -134,11 +129,11 @@ fn command_output_streams_into_the_transcript() {
                 ),
                 finished("c2", "exit 101 (96 B output)", false),
                 started("c3", "edit_file", "edit_file src/main.rs"),
-                ChatUpdate::Approval {
+                ChatUpdate::Session(crate::agent::SessionEvent::Approval {
                     id: "c3".into(),
                     approved: false,
                     by: ApprovedBy::User,
-                },
+                }),
                 finished("c3", "rejected: not main", false),
                 started("c4", "run_command", "run_command `cargo test`"),
                 approved("c4"),
@@ -166,14 +161,14 @@ fn review_area_shows_every_line_and_character_of_an_edit() {
             turn,
             vec![
                 started("c1", "edit_file", "edit_file main.py"),
-                ChatUpdate::ApprovalNeeded {
+                ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
                     id: "c1".into(),
                     request: ApprovalRequest::Edit {
                         path: "main.py".into(),
                         hunks: crate::agent::diff::hunks(old, new),
                         is_new_file: false,
                     },
-                },
+                }),
             ],
         );
         state
@@ -197,12 +192,12 @@ fn review_area_shows_a_long_command_with_what_is_left() {
             turn,
             vec![
                 started("c1", "run_command", "run_command `echo step 1 …`"),
-                ChatUpdate::ApprovalNeeded {
+                ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
                     id: "c1".into(),
                     request: ApprovalRequest::Command {
                         command: command.clone(),
                     },
-                },
+                }),
             ],
         );
         settle(&mut state);

@@ -77,7 +77,10 @@ fn demo() -> AppState {
             now: t0() + Duration::from_millis(2300),
         },
     );
-    for update in [ChatUpdate::Usage(usage), ChatUpdate::Done] {
+    for update in [
+        crate::tui::test_support::usage_update(usage),
+        ChatUpdate::Done,
+    ] {
         apply(&mut state, Event::Chat { turn, update });
     }
     state

@@ -1,32 +1,17 @@
-//! The TUI's conversation as saved after each finished turn, through the session store of
-//! `agent::session` (append-only, per workspace). `update` hands over a `SessionRecord` of
-//! the whole conversation; the effects runner's `SessionWriter` appends only what is new
-//! since its last save. Never a secret, token or credential: only what was said and where.
+//! The TUI's side of a saved conversation: the snapshot `update` hands the agent session to
+//! save when the TUI changed the conversation itself (a stopped answer, `/compact`), and a
+//! saved conversation put back on screen. The session (`agent::Session`) writes the file.
 
-use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::state::{AppState, Entry as ChatEntry, EntryEnd, Speaker};
 use crate::agent::context::UsageMark;
 use crate::agent::rules::ProjectRules;
-use crate::agent::session::{Entry, LoadedSession, SessionError, SessionFile, SessionStore, stamp};
-use crate::aicore::{Message, Mode, Role, Usage};
+use crate::agent::session::{LoadedSession, Snapshot};
+use crate::aicore::Role;
 
-/// The conversation as it stands after a turn.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SessionRecord {
-    /// When the conversation's first question was sent: one session per start.
-    pub started: SystemTime,
-    pub saved: SystemTime,
-    pub mode: Mode,
-    pub model: Option<String>,
-    pub deployment: Option<String>,
-    pub usage: Option<Usage>,
-    pub messages: Vec<Message>,
-}
-
-/// The record to save, once the conversation has started.
-pub fn snapshot(state: &AppState) -> Option<SessionRecord> {
+/// The conversation to save, once it has started.
+pub fn snapshot(state: &AppState) -> Option<Snapshot> {
     let chat = &state.chat;
     let started = chat.session?;
     let (model, deployment) = match &chat.stats.last_target {
@@ -36,19 +21,20 @@ pub fn snapshot(state: &AppState) -> Option<SessionRecord> {
         ),
         None => (state.models.chosen.clone(), None),
     };
-    Some(SessionRecord {
+    Some(Snapshot {
         started,
         saved: state.now,
         mode: state.mode,
         model,
         deployment,
+        system: None,
         usage: chat.stats.last_usage,
         messages: chat.conversation.messages().to_vec(),
     })
 }
 
 /// Puts a saved conversation (`sapcode --continue` / `--resume`) in the transcript and the
-/// conversation, as started at `started`; `SessionWriter::resume` must get the same time.
+/// conversation, as started at `started`; the session's `resume_file` must get the same time.
 pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession, started: SystemTime) {
     let model = loaded.model.clone().unwrap_or_else(|| "model".into());
     let mut conversation = loaded.conversation();
@@ -126,148 +112,16 @@ pub fn use_project_rules(
     }
 }
 
-/// Appends records to their session files, remembering what each file already holds.
-#[derive(Debug)]
-pub struct SessionWriter {
-    store: SessionStore,
-    workspace: PathBuf,
-    open: Option<Open>,
-}
-
-#[derive(Debug)]
-struct Open {
-    started: SystemTime,
-    file: SessionFile,
-    saved: Vec<Message>,
-    target: (Mode, Option<String>, Option<String>),
-}
-
-impl SessionWriter {
-    pub fn new(store: SessionStore, workspace: PathBuf) -> SessionWriter {
-        SessionWriter {
-            store,
-            workspace,
-            open: None,
-        }
-    }
-
-    /// Goes on writing to a loaded session; `started` is the time `open_conversation` used.
-    pub fn resume(&mut self, loaded: &LoadedSession, started: SystemTime) {
-        self.open = Some(Open {
-            started,
-            file: self.store.reopen(loaded),
-            saved: loaded.conversation().messages().to_vec(),
-            target: (loaded.mode, loaded.model.clone(), loaded.deployment.clone()),
-        });
-    }
-
-    pub fn save(&mut self, record: &SessionRecord) -> Result<(), SessionError> {
-        let target = (record.mode, record.model.clone(), record.deployment.clone());
-        let open = match self.open.take() {
-            Some(open) if open.started == record.started => open,
-            Some(_) | None => Open {
-                started: record.started,
-                file: self.store.create(
-                    &self.workspace,
-                    record.mode,
-                    record.model.as_deref(),
-                    record.deployment.as_deref(),
-                    None,
-                    record.started,
-                )?,
-                saved: Vec::new(),
-                target: target.clone(),
-            },
-        };
-        let open = self.open.insert(open);
-        let at = stamp(record.saved);
-        if open.target != target {
-            open.file.append(&Entry::Target {
-                at: at.clone(),
-                mode: record.mode,
-                model: record.model.clone(),
-                deployment: record.deployment.clone(),
-            })?;
-            open.target = target;
-        }
-        if record.messages.starts_with(&open.saved) {
-            for message in &record.messages[open.saved.len()..] {
-                open.file.append(&Entry::Message {
-                    at: at.clone(),
-                    message: message.clone(),
-                })?;
-            }
-        } else {
-            // A retried or compacted turn rewrote history: say so with the whole list.
-            open.file.append(&Entry::Compacted {
-                at: at.clone(),
-                messages: record.messages.clone(),
-            })?;
-        }
-        open.saved = record.messages.clone();
-        if let Some(usage) = record.usage {
-            open.file.append(&Entry::Usage { at, usage })?;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::path::PathBuf;
 
     use super::*;
+    use crate::agent::session::{SessionLog, SessionStore};
+    use crate::aicore::Message;
 
-    fn record(started: u64, texts: &[&str]) -> SessionRecord {
-        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000);
-        SessionRecord {
-            started: at + Duration::from_secs(started),
-            saved: at + Duration::from_secs(started + texts.len() as u64),
-            mode: Mode::Foundation,
-            model: Some("gpt-4o".into()),
-            deployment: Some("d1".into()),
-            usage: None,
-            messages: texts
-                .iter()
-                .enumerate()
-                .map(|(n, text)| {
-                    let role = if n % 2 == 0 {
-                        Role::User
-                    } else {
-                        Role::Assistant
-                    };
-                    Message::new(role, *text)
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn appends_what_is_new_and_starts_a_file_per_conversation() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SessionStore::new(dir.path());
-        let workspace = PathBuf::from("/w");
-        let mut writer = SessionWriter::new(store.clone(), workspace.clone());
-        writer.save(&record(0, &["hi", "hello"])).unwrap();
-        writer
-            .save(&record(0, &["hi", "hello", "more", "sure"]))
-            .unwrap();
-        // A retried turn replaces the last answer: the file records the new history.
-        writer
-            .save(&record(0, &["hi", "hello", "more", "again"]))
-            .unwrap();
-        writer.save(&record(100, &["new"])).unwrap();
-
-        let sessions = store
-            .list(crate::agent::session::Scope::Workspace(&workspace))
-            .unwrap();
-        assert_eq!(sessions.len(), 2);
-        let first = store.load(&sessions[1].id).unwrap();
-        let contents: Vec<&str> = first.messages.iter().map(|m| m.content.as_str()).collect();
-        assert_eq!(contents, ["hi", "hello", "more", "again"]);
-        let text = std::fs::read_to_string(store.reopen(&first).path()).unwrap();
-        assert_eq!(text.matches("\"hello\"").count(), 2, "{text}");
-        assert_eq!(sessions[0].title, "new");
+    fn record(started: u64, texts: &[&str]) -> Snapshot {
+        crate::agent::session::test_snapshot(started, "gpt-4o", texts)
     }
 
     #[test]
@@ -275,7 +129,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SessionStore::new(dir.path());
         let workspace = PathBuf::from("/w");
-        let mut writer = SessionWriter::new(store.clone(), workspace.clone());
+        let mut writer = SessionLog::new(Some(store.clone()), workspace.clone());
         let mut first = record(0, &["hi", "hello"]);
         first.messages.insert(
             1,
@@ -319,7 +173,7 @@ mod tests {
                 .contains("“hi” (1 turn, last")
         );
 
-        let mut again = SessionWriter::new(store.clone(), workspace.clone());
+        let mut again = SessionLog::new(Some(store.clone()), workspace.clone());
         again.resume(&loaded, state.now);
         state.chat.conversation.push_user("more", &[]);
         state.chat.conversation.push_assistant("sure");
@@ -339,7 +193,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SessionStore::new(dir.path());
         let workspace = PathBuf::from("/w");
-        let mut writer = SessionWriter::new(store.clone(), workspace.clone());
+        let mut writer = SessionLog::new(Some(store.clone()), workspace.clone());
         writer.save(&record(0, &["hi", "hello"])).unwrap();
         let loaded = store.last_for(&workspace).unwrap().unwrap();
 
@@ -375,7 +229,7 @@ mod tests {
         assert!(request.messages[0].content.contains("Answer in French."));
 
         let store = SessionStore::new(dir.path());
-        let mut writer = SessionWriter::new(store.clone(), dir.path().to_owned());
+        let mut writer = SessionLog::new(Some(store.clone()), dir.path().to_owned());
         writer.save(&record(0, &["hi", "hello"])).unwrap();
         let loaded = store.last_for(dir.path()).unwrap().unwrap();
         let started = state.now;

@@ -26,7 +26,7 @@ fn answered(width: u16, height: u16, total: u64) -> AppState {
     };
     for update in [
         ChatUpdate::Delta("Quite full.".into()),
-        ChatUpdate::Usage(usage),
+        crate::tui::test_support::usage_update(usage),
         ChatUpdate::Done,
     ] {
         apply(&mut state, Event::Chat { turn, update });

@@ -228,7 +228,7 @@ fn chat_finished_with_usage() {
             &mut state,
             Event::Chat {
                 turn,
-                update: ChatUpdate::Usage(usage),
+                update: crate::tui::test_support::usage_update(usage),
             },
         );
         apply(
@@ -422,17 +422,8 @@ fn chat_with_tool_activity() {
             ),
         ] {
             for update in [
-                ChatUpdate::ToolStarted {
-                    id: id.into(),
-                    name: name.into(),
-                    call: call.into(),
-                },
-                ChatUpdate::ToolFinished {
-                    id: id.into(),
-                    summary: summary.into(),
-                    bytes,
-                    ok: true,
-                },
+                crate::tui::test_support::tool_started(id, name, call),
+                crate::tui::test_support::tool_finished(id, summary, bytes, true),
             ] {
                 apply(&mut state, Event::Chat { turn, update });
             }
@@ -466,17 +457,17 @@ fn chat_cut_with_a_long_reason_wraps() {
     for (width, height) in [(80, 24), (120, 40)] {
         let (mut state, turn) = streaming(width, height);
         for update in [
-            ChatUpdate::ToolStarted {
-                id: "1".into(),
-                name: "read_file".into(),
-                call: "read_file src/tui/keymap/overrides_for_a_very_long_module_name.rs".into(),
-            },
-            ChatUpdate::ToolFinished {
-                id: "1".into(),
-                summary: "cut at 64 KiB: the rest was left out".into(),
-                bytes: 10_035,
-                ok: false,
-            },
+            crate::tui::test_support::tool_started(
+                "1",
+                "read_file",
+                "read_file src/tui/keymap/overrides_for_a_very_long_module_name.rs",
+            ),
+            crate::tui::test_support::tool_finished(
+                "1",
+                "cut at 64 KiB: the rest was left out",
+                10_035,
+                false,
+            ),
         ] {
             apply(&mut state, Event::Chat { turn, update });
         }

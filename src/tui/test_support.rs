@@ -310,3 +310,66 @@ pub fn proposal() -> crate::agent::edit::Proposal {
         is_new_file: false,
     }
 }
+
+/// A tool call as the session reports it, from how the chat shows it: `read_file a.rs`
+/// (a path) or ``run_command `ls` `` (a command).
+pub fn tool_started(id: &str, name: &str, call: &str) -> super::event::ChatUpdate {
+    let rest = call.strip_prefix(name).unwrap_or(call).trim();
+    let arguments = match rest.strip_prefix('`').and_then(|r| r.strip_suffix('`')) {
+        Some(command) => serde_json::json!({ "command": command }),
+        None if rest.is_empty() => serde_json::json!({}),
+        None => serde_json::json!({ "path": rest }),
+    };
+    crate::agent::SessionEvent::ToolCall {
+        index: 0,
+        id: Some(id.into()),
+        name: Some(name.into()),
+        arguments: arguments.to_string(),
+    }
+    .into()
+}
+
+/// Call `id` ended (no edit applied).
+pub fn tool_finished(id: &str, summary: &str, bytes: usize, ok: bool) -> super::event::ChatUpdate {
+    crate::agent::SessionEvent::ToolResult {
+        id: id.into(),
+        name: String::new(),
+        ok,
+        summary: summary.into(),
+        bytes,
+        edit: None,
+    }
+    .into()
+}
+
+/// The usage of a turn of one request.
+pub fn usage_update(usage: crate::aicore::Usage) -> super::event::ChatUpdate {
+    crate::agent::SessionEvent::Usage {
+        turn: usage,
+        last_request: usage,
+    }
+    .into()
+}
+
+/// An edit of `path` applied: `added` and `removed` lines.
+pub fn edit_finished(
+    id: &str,
+    path: &str,
+    added: usize,
+    removed: usize,
+) -> super::event::ChatUpdate {
+    crate::agent::SessionEvent::ToolResult {
+        id: id.into(),
+        name: "edit_file".into(),
+        ok: true,
+        summary: format!("edited {path}"),
+        bytes: 40,
+        edit: Some(crate::agent::EditStats {
+            path: path.into(),
+            created: false,
+            added,
+            removed,
+        }),
+    }
+    .into()
+}

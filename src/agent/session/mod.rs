@@ -2,14 +2,29 @@
 //! under the data dir (`sessions/<workspace name>-<hash>/<id>.jsonl`, mode 0600). The first
 //! line is the header (id, workspace, created, mode/model/deployment, system prompt); each
 //! later line is one event that completed (a message, a target change, a usage report).
-//! Nothing here knows about the TUI or the CLI; `store` does the file work.
+//! Nothing here knows about the TUI or the CLI; `store` does the file work, `log` is the
+//! one writer. `Session` (`live`) is the conversation going on that both faces drive, and
+//! `SessionEvent` (`event`) the stream it reports through.
 
 mod entry;
+mod event;
+mod fitting;
+mod forward;
+mod live;
+#[cfg(test)]
+mod live_tests;
+mod log;
 mod store;
 #[cfg(test)]
 mod tests;
 
 pub use entry::{Entry, Header, stamp};
+pub use event::SessionEvent;
+pub use forward::{Answers, Sink};
+pub use live::{Session, TurnFailed};
+#[cfg(test)]
+pub(crate) use log::tests::snapshot as test_snapshot;
+pub use log::{SessionLog, Snapshot};
 pub use store::{Scope, SessionError, SessionFile, SessionStore};
 
 use std::path::PathBuf;

@@ -20,6 +20,8 @@ pub enum Scope<'a> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
+    #[error("this system has no data directory (set HOME or XDG_DATA_HOME)")]
+    NoDataDir,
     #[error("no session {0}; `sapcode sessions --all` lists them")]
     NotFound(String),
     #[error("session file {path} is not a sapcode session (no header line)")]

@@ -478,12 +478,13 @@ fn writing_the_same_content_again_is_unchanged_not_refused() {
         out.content
             .starts_with("unchanged: a.sh already has this content")
     );
-    let line = crate::agent::turn::describe_finished(
-        Some(crate::agent::tools::ToolKind::Edit),
-        "write_file a.sh",
-        &out.summary,
-        out.content.len(),
-        out.ok,
-    );
+    let finished = crate::agent::outcome::Finished {
+        kind: Some(crate::agent::tools::ToolKind::Edit),
+        summary: &out.summary,
+        bytes: out.content.len(),
+        ok: out.ok,
+        edit: None,
+    };
+    let line = crate::agent::outcome::describe_finished("write_file a.sh", finished);
     assert_eq!(line, "write_file a.sh: unchanged: already has this content");
 }

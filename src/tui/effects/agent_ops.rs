@@ -1,18 +1,18 @@
 //! The effects behind slash commands, `!CMD` and the input history: the session's tools (one
-//! per run, so `/undo` sees every edit applied in it), the user's commands, compaction, the
-//! saved-session list and the history file. Blocking work goes through `spawn_blocking`.
+//! per run, so `/undo` sees every edit applied in it), the user's commands, `/compact`
+//! (done by `agent::Session`), the saved-session list and the history file. Blocking work
+//! goes through `spawn_blocking`.
 
 use std::time::{Duration, SystemTime};
 
 use super::{Runner, lock, not_connected};
-use crate::agent::context::{self, Fitted, KEEP_TURNS};
 use crate::agent::history::InputHistory;
 use crate::agent::protected::ReadDenyList;
 use crate::agent::session::{Scope, SessionStore};
 use crate::agent::tools::{CommandRun, Origin, run_command};
-use crate::agent::{Conversation, Tools};
-use crate::aicore::{ChatRequest, ChatTarget, Client, Mode};
-use crate::tui::event::{ChatUpdate, ErrorView, Event, FitContext};
+use crate::agent::{Conversation, Session, Tools};
+use crate::aicore::Mode;
+use crate::tui::event::{ChatUpdate, ErrorView, Event};
 
 impl Runner {
     /// The workspace's tools for this run, made on first use; every clone shares the
@@ -145,15 +145,16 @@ impl Runner {
     pub(super) fn open_session(&self, id: String) {
         let tx = self.tx.clone();
         let store = self.session_store();
-        let sessions = self.sessions.clone();
-        tokio::task::spawn_blocking(move || {
-            let loaded = store.and_then(|store| store.load(&id).map_err(|err| err.to_string()));
+        let session = self.turns.session.clone();
+        tokio::spawn(async move {
+            let load = move || store.and_then(|s| s.load(&id).map_err(|err| err.to_string()));
+            let loaded = tokio::task::spawn_blocking(load)
+                .await
+                .unwrap_or_else(|err| Err(err.to_string()));
             let event = match loaded {
                 Ok(loaded) => {
                     let started = SystemTime::now();
-                    if let Some(writer) = lock(&sessions).as_mut() {
-                        writer.resume(&loaded, started);
-                    }
+                    session.lock().await.resume_file(&loaded, started);
                     Event::SessionOpened {
                         loaded: Box::new(loaded),
                         started,
@@ -169,7 +170,7 @@ impl Runner {
         &self,
         request: u64,
         target: (Mode, String, Option<String>),
-        mut conversation: Conversation,
+        conversation: Conversation,
     ) {
         let tx = self.tx.clone();
         let client = self.client();
@@ -181,58 +182,12 @@ impl Runner {
                     .resolve_target(mode, Some(&model), deployment.as_deref())
                     .await
                     .map_err(|err| err.to_string())?;
-                let replaced = context::compact(&client, target, &mut conversation, KEEP_TURNS)
+                Session::compact(&client, &target, conversation)
                     .await
-                    .map_err(|err| err.to_string())?;
-                Ok((conversation.messages().to_vec(), replaced))
+                    .map_err(|err| err.to_string())
             }
             .await;
             let _ = tx.send(Event::Compacted { request, result });
         });
     }
-}
-
-/// Before a turn's request: shorten or compact the conversation so it fits (the same
-/// `context::fit` as `run --continue`), and say what was done. Returns the request to send.
-pub(super) async fn fit_request(
-    client: &Client,
-    target: &ChatTarget,
-    fit: FitContext,
-    request: ChatRequest,
-    send: &impl Fn(ChatUpdate) -> bool,
-    notice: &impl Fn(String),
-) -> ChatRequest {
-    let FitContext {
-        mut conversation,
-        context_length,
-    } = fit;
-    let result = context::fit(
-        client,
-        target.clone(),
-        &mut conversation,
-        None,
-        Some(context_length),
-    )
-    .await;
-    let said = match result {
-        Ok(Fitted::AlreadyFits) => return request,
-        Ok(Fitted::ShortenedToolOutputs { dropped_chars }) => {
-            format!("shortened old tool outputs by {dropped_chars} characters to fit the context")
-        }
-        Ok(Fitted::Compacted { replaced_messages }) => format!(
-            "compacted: a summary replaced {replaced_messages} older messages to fit the context"
-        ),
-        Err(err) => {
-            notice(format!("the conversation may not fit the context: {err}"));
-            return request;
-        }
-    };
-    let mut fitted = conversation.request(request.max_tokens);
-    fitted.tools = request.tools;
-    fitted.temperature = request.temperature;
-    send(ChatUpdate::Fitted {
-        messages: conversation.messages().to_vec(),
-        said,
-    });
-    fitted
 }

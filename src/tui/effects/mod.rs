@@ -8,8 +8,8 @@ use anyhow::Context as _;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::event::{ConnectionInfo, Effect, ErrorView, Event, Listing};
-use super::session::{SessionRecord, SessionWriter};
-use crate::agent::session::SessionStore;
+use crate::agent::Session;
+use crate::agent::session::{SessionLog, SessionStore, Snapshot};
 use crate::aicore::{Client, Freshness, Mode};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, Context};
@@ -31,9 +31,8 @@ pub struct Runner {
     ctx: Arc<Context>,
     /// Set by the connect task; the in-process simulator lives inside for `--demo`.
     connection: Arc<Mutex<Option<Arc<Connection>>>>,
+    /// The agent session turns ask, and what they share.
     turns: turn::TurnState,
-    /// `None` without a data dir; saving then says so once per turn.
-    sessions: Arc<Mutex<Option<SessionWriter>>>,
     /// `--demo`: mode and resource group chosen in the settings, used over the flags and
     /// the config on every later connect.
     session_overrides: Option<(Mode, String)>,
@@ -55,18 +54,14 @@ impl Runner {
         let workspace = workspace
             .canonicalize()
             .unwrap_or_else(|_| workspace.to_owned());
-        let sessions = ctx
-            .paths
-            .data_dir
-            .as_deref()
-            .map(|dir| SessionWriter::new(SessionStore::new(dir), workspace.clone()));
+        let store = ctx.paths.data_dir.as_deref().map(SessionStore::new);
+        let session = Session::new(None, SessionLog::new(store, workspace.clone()));
         let ctx_network = ctx.config.agent.network.unwrap_or(false);
         Runner {
             tx,
             ctx: Arc::new(ctx),
             connection: Arc::new(Mutex::new(None)),
-            turns: turn::TurnState::default(),
-            sessions: Arc::new(Mutex::new(sessions)),
+            turns: turn::TurnState::new(session),
             session_overrides: None,
             session_credentials: None,
             workspace_files: Arc::new(Mutex::new(None)),
@@ -78,13 +73,14 @@ impl Runner {
     }
 
     /// Later saves of the conversation started at `started` go on in `loaded`'s file.
+    /// Called before any turn, so the session is free.
     pub fn resume_session(
         &self,
         loaded: &crate::agent::session::LoadedSession,
         started: std::time::SystemTime,
     ) {
-        if let Some(writer) = lock(&self.sessions).as_mut() {
-            writer.resume(loaded, started);
+        if let Ok(mut session) = self.turns.session.try_lock() {
+            session.resume_file(loaded, started);
         }
     }
 
@@ -104,14 +100,20 @@ impl Runner {
                 mode,
                 model,
                 deployment,
-                request,
+                conversation,
+                started,
                 level,
-                fit,
-            } => self.start_turn(turn, (mode, model, deployment), request, level, fit),
+                context_length,
+            } => self.start_turn(turn::Ask {
+                turn,
+                target: (mode, model, deployment),
+                conversation: *conversation,
+                started,
+                level,
+                context_length,
+            }),
             Effect::CancelTurn { turn } => self.cancel_turn(turn),
-            Effect::AnswerApproval { turn, id, decision } => {
-                self.answer_approval(turn, &id, decision);
-            }
+            Effect::AnswerApproval { id, decision, .. } => self.answer_approval(&id, decision),
             Effect::UndoEdit => self.undo_edit(),
             Effect::SetNetwork(on) => self.set_network(on),
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
@@ -268,16 +270,15 @@ impl Runner {
         });
     }
 
-    fn save_session(&self, record: SessionRecord) {
+    /// The chat changed the conversation itself (a stopped answer, `/compact`): the session
+    /// saves it once the turn that may hold it has let go.
+    fn save_session(&self, snapshot: Snapshot) {
         let tx = self.tx.clone();
-        let sessions = self.sessions.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut writer = lock(&sessions);
-            let result = match writer.as_mut() {
-                Some(writer) => writer.save(&record).map_err(|err| err.to_string()),
-                None => Err("no data directory on this system".into()),
-            };
-            if let Err(err) = result {
+        let session = self.turns.session.clone();
+        tokio::spawn(async move {
+            let mut session = session.lock_owned().await;
+            let saved = tokio::task::spawn_blocking(move || session.record(&snapshot)).await;
+            if let Ok(Err(err)) = saved {
                 let _ = tx.send(Event::Notice(format!("session not saved: {err}")));
             }
         });

@@ -94,6 +94,8 @@ pub enum Turn {
         started: SystemTime,
         /// Text not yet received (`Retrying` notices show here).
         waiting: Option<String>,
+        /// The session added the turn's messages to the conversation (its `history`).
+        recorded: bool,
     },
 }
 
@@ -168,7 +170,10 @@ pub struct PathPopup {
 pub struct TurnStats {
     /// Model and deployment of the current or last turn.
     pub last_target: Option<(String, String)>,
+    /// The last turn's tokens, summed over its tool rounds (what it cost).
     pub last_usage: Option<Usage>,
+    /// The last request's alone: what the conversation fills of the context.
+    pub last_request: Option<Usage>,
     pub total_usage: Usage,
     pub last_elapsed: Option<Duration>,
 }

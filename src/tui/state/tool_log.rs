@@ -36,6 +36,8 @@ pub struct ToolResult {
     pub summary: String,
     pub bytes: usize,
     pub ok: bool,
+    /// What an applied edit changed.
+    pub edit: Option<crate::agent::EditStats>,
 }
 
 impl ToolLine {
@@ -67,7 +69,7 @@ impl ToolLine {
             (None, _) => format!("⚙ {} …", self.call),
             (Some(result), Some(ToolKind::Read) | None) => format!(
                 "⚙ {}",
-                crate::agent::turn::describe_result(
+                crate::agent::outcome::describe_result(
                     &self.call,
                     &result.summary,
                     result.bytes,
@@ -79,13 +81,14 @@ impl ToolLine {
                 format!("{mark} {}{granted}", self.call)
             }
             (Some(result), Some(ToolKind::Edit)) if result.ok => {
-                let line = crate::agent::turn::describe_finished(
-                    self.kind,
-                    &self.call,
-                    &result.summary,
-                    result.bytes,
-                    true,
-                );
+                let finished = crate::agent::outcome::Finished {
+                    kind: self.kind,
+                    summary: &result.summary,
+                    bytes: result.bytes,
+                    ok: true,
+                    edit: result.edit.as_ref(),
+                };
+                let line = crate::agent::outcome::describe_finished(&self.call, finished);
                 format!("✓ {line}{granted}")
             }
             (Some(result), Some(ToolKind::Edit | ToolKind::Command)) => {
@@ -211,6 +214,7 @@ mod tests {
             summary: "a.rs".into(),
             bytes: 1229,
             ok: true,
+            edit: None,
         });
         assert_eq!(read.headline(), "⚙ read_file a.rs (1.2 KiB)");
         let mut edit = ToolLine::new("2".into(), "edit_file", "edit_file a.rs".into());
@@ -220,15 +224,22 @@ mod tests {
         );
         edit.approval = Some((true, ApprovedBy::User));
         edit.result = Some(ToolResult {
-            summary: "edited a.rs (+1 −1)".into(),
+            summary: "edited a.rs".into(),
             bytes: 30,
             ok: true,
+            edit: Some(crate::agent::EditStats {
+                path: "a.rs".into(),
+                created: false,
+                added: 1,
+                removed: 1,
+            }),
         });
         assert_eq!(edit.headline(), "✓ edit_file a.rs applied (+1 −1)");
         edit.result = Some(ToolResult {
             summary: "rejected: keep it".into(),
             bytes: 30,
             ok: false,
+            edit: None,
         });
         assert_eq!(edit.headline(), "✗ edit_file a.rs: rejected: keep it");
         let mut same = ToolLine::new("4".into(), "write_file", "write_file a.rs".into());
@@ -236,6 +247,7 @@ mod tests {
             summary: "unchanged: already has this content".into(),
             bytes: 60,
             ok: true,
+            edit: None,
         });
         assert_eq!(
             same.headline(),
@@ -254,6 +266,7 @@ mod tests {
             summary: "exit 2 (3 B output)".into(),
             bytes: 40,
             ok: false,
+            edit: None,
         });
         assert_eq!(
             command.detail_rows(),

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
-use super::{attach, tools};
-use crate::aicore::{Mode, Usage};
+use super::attach;
+use crate::aicore::Mode;
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::Action;
 use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, ToolResult, Turn};
@@ -231,6 +231,7 @@ pub(super) fn begin_turn(state: &mut AppState) -> u64 {
         id: turn,
         started: state.now,
         waiting: None,
+        recorded: false,
     };
     state.chat.transcript.scroll = Scroll::Follow;
     turn
@@ -239,13 +240,14 @@ pub(super) fn begin_turn(state: &mut AppState) -> u64 {
 fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
     let turn = begin_turn(state);
     state.chat.stats.last_usage = None;
+    state.chat.stats.last_request = None;
     let deployment = match state.mode {
         Mode::Foundation => state.deployments.chosen.clone(),
         Mode::Orchestration => None,
     };
     state.chat.stats.last_target = Some((model.clone(), deployment.clone().unwrap_or_default()));
-    let fit = super::context::fit_before_request(state);
-    if fit.is_some()
+    let context_length = super::context::context_length(state);
+    if super::context::will_fit_first(state)
         && let Turn::Streaming { waiting, .. } = &mut state.chat.turn
     {
         *waiting = Some("fitting the conversation into the context…".into());
@@ -260,9 +262,10 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         mode: state.mode,
         model,
         deployment,
-        request: state.chat.conversation.request(None),
+        conversation: Box::new(state.chat.conversation.clone()),
+        started: *state.chat.session.get_or_insert(state.now),
         level: state.chat.level,
-        fit,
+        context_length,
     }]
 }
 
@@ -300,10 +303,17 @@ fn retry(state: &mut AppState) -> Vec<Effect> {
 
 /// Closes the open entry; the partial text joins the conversation so later turns see it.
 /// The conversation is then saved as a session.
-fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
-    if let Turn::Streaming { started, .. } = state.chat.turn {
+pub(super) fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
+    let mut recorded = false;
+    if let Turn::Streaming {
+        started,
+        recorded: by_session,
+        ..
+    } = state.chat.turn
+    {
         state.chat.stats.last_elapsed =
             Some(state.now.duration_since(started).unwrap_or(Duration::ZERO));
+        recorded = by_session && end == EntryEnd::Finished;
     }
     state.chat.turn = Turn::Idle;
     // Approvals the turn waited for die with it (their replies are dropped: "no").
@@ -321,11 +331,17 @@ fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
             summary: why.into(),
             bytes: 0,
             ok: false,
+            edit: None,
         });
     }
     entry.end = end;
     if !matches!(entry.speaker, Speaker::Model(_)) {
         // A `!CMD` stopped by Esc: its output is not part of the conversation.
+        return Vec::new();
+    }
+    if recorded {
+        // The session added the answer and saved it (its `history` event).
+        super::context::turn_finished(state);
         return Vec::new();
     }
     let text = entry.text.clone();
@@ -344,55 +360,8 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
         return Vec::new();
     }
     match update {
-        ChatUpdate::Retrying { attempt, reason } => {
-            if let Turn::Streaming { waiting, .. } = &mut state.chat.turn {
-                *waiting = Some(format!("{reason}; retry {attempt}"));
-            }
-        }
-        ChatUpdate::Delta(text) => {
-            if let Turn::Streaming { waiting, .. } = &mut state.chat.turn {
-                *waiting = None;
-            }
-            if let Some(entry) = state.chat.transcript.entries.last_mut() {
-                match entry.speaker {
-                    Speaker::Shell(_) => super::shell::output(entry, &text),
-                    Speaker::You | Speaker::Model(_) | Speaker::Notice => {
-                        entry.text.push_str(&text);
-                    }
-                }
-            }
-        }
-        ChatUpdate::Usage(usage) => {
-            state.chat.stats.last_usage = Some(usage);
-            let total = &mut state.chat.stats.total_usage;
-            *total = Usage {
-                prompt_tokens: total.prompt_tokens + usage.prompt_tokens,
-                completion_tokens: total.completion_tokens + usage.completion_tokens,
-                total_tokens: total.total_tokens + usage.total_tokens,
-            };
-        }
-        ChatUpdate::ToolStarted { id, name, call } => tools::started(state, id, &name, call),
-        ChatUpdate::ToolFinished {
-            id,
-            summary,
-            bytes,
-            ok,
-        } => tools::finished(state, &id, ToolResult { summary, bytes, ok }),
-        ChatUpdate::ApprovalNeeded { id, request } => {
-            tools::approval_needed(state, turn, id, request);
-        }
-        ChatUpdate::Approval { id, approved, by } => tools::decided(state, &id, approved, by),
-        ChatUpdate::CommandOutput { id, text } => tools::command_output(state, &id, &text),
-        ChatUpdate::ToolsUnsupported { model, reason } => {
-            state.notice = Some(format!(
-                "{model} does not take tools ({reason}): it answers as plain chat"
-            ));
-        }
-        ChatUpdate::History(messages) => state.chat.conversation.extend(messages),
-        ChatUpdate::Fitted { messages, said } => {
-            super::conversation::push_notice(state, said);
-            return super::conversation::replace_messages(state, messages);
-        }
+        ChatUpdate::Session(event) => return super::turn_events::on_event(state, turn, event),
+        ChatUpdate::Delta(text) => delta(state, &text),
         ChatUpdate::CommandFinished { content, summary } => {
             super::shell::finished(state, content, summary);
         }
@@ -400,6 +369,19 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
         ChatUpdate::Failed(error) => return finish(state, EntryEnd::Cut(error)),
     }
     Vec::new()
+}
+
+/// Text for the open entry: an answer's, or a `!CMD`'s output.
+pub(super) fn delta(state: &mut AppState, text: &str) {
+    if let Turn::Streaming { waiting, .. } = &mut state.chat.turn {
+        *waiting = None;
+    }
+    if let Some(entry) = state.chat.transcript.entries.last_mut() {
+        match entry.speaker {
+            Speaker::Shell(_) => super::shell::output(entry, text),
+            Speaker::You | Speaker::Model(_) | Speaker::Notice => entry.text.push_str(text),
+        }
+    }
 }
 
 /// `/copy`, `Ctrl-Y`: the last answer to the clipboard.

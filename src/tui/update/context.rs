@@ -1,16 +1,16 @@
-//! The context meter's two moments in `update`: after a turn (remember the usage it reported,
-//! warn once from 80 %), and before a request (ask the runner to make it fit when it would
-//! not, with the same `agent::context::fit` as `run --continue`).
+//! The context meter's two moments in `update`: after a turn (remember the usage its last
+//! request reported, warn once from 80 %), and before a request (the session fits the
+//! conversation into the context when it would not fit; the meter only says it waits).
 
 use crate::agent::context::{ContextLevel, UsageMark};
 use crate::tui::context_meter;
-use crate::tui::event::FitContext;
 use crate::tui::state::AppState;
 
-/// After a finished answer: the usage covers every message so far; from 80 % the transcript
+/// After a finished answer: the last request's usage covers every message so far (a turn's
+/// summed usage would count the conversation once per tool round); from 80 % the transcript
 /// says so, once per conversation.
 pub(super) fn turn_finished(state: &mut AppState) {
-    if let Some(usage) = state.chat.stats.last_usage {
+    if let Some(usage) = state.chat.stats.last_request {
         state.chat.context.mark = Some(UsageMark {
             usage,
             messages: state.chat.conversation.messages().len(),
@@ -36,14 +36,12 @@ pub(super) fn turn_finished(state: &mut AppState) {
     );
 }
 
-/// The conversation to fit before the request, when it would not fit the model's window.
-pub(super) fn fit_before_request(state: &AppState) -> Option<Box<FitContext>> {
-    let measured = context_meter::measure(state)?;
-    if measured.level() != ContextLevel::Full {
-        return None;
-    }
-    Some(Box::new(FitContext {
-        conversation: state.chat.conversation.clone(),
-        context_length: measured.limit?,
-    }))
+/// The model's context length, for the session to fit the conversation against.
+pub(super) fn context_length(state: &AppState) -> Option<u64> {
+    context_meter::context_length(state)
+}
+
+/// Whether the session will have to shorten or compact the conversation before sending it.
+pub(super) fn will_fit_first(state: &AppState) -> bool {
+    context_meter::measure(state).is_some_and(|measured| measured.level() == ContextLevel::Full)
 }

@@ -25,6 +25,7 @@ mod tests_first_hour;
 #[cfg(test)]
 mod tests_habits;
 pub mod tools;
+mod turn_events;
 mod typed_paste;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};

@@ -47,11 +47,7 @@ fn started(state: &mut AppState, turn: u64, id: &str, name: &str, call: &str) {
     chat(
         state,
         turn,
-        ChatUpdate::ToolStarted {
-            id: id.into(),
-            name: name.into(),
-            call: call.into(),
-        },
+        crate::tui::test_support::tool_started(id, name, call),
     );
 }
 
@@ -59,12 +55,7 @@ fn finished(state: &mut AppState, turn: u64, id: &str, summary: &str, ok: bool) 
     chat(
         state,
         turn,
-        ChatUpdate::ToolFinished {
-            id: id.into(),
-            summary: summary.into(),
-            bytes: 40,
-            ok,
-        },
+        crate::tui::test_support::tool_finished(id, summary, 40, ok),
     );
 }
 
@@ -76,10 +67,10 @@ fn reviewing_an_edit() -> (AppState, u64) {
     chat(
         &mut state,
         turn,
-        ChatUpdate::ApprovalNeeded {
+        ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
             id: "c1".into(),
             request: edit_approval(),
-        },
+        }),
     );
     settle(&mut state);
     (state, turn)
@@ -154,12 +145,17 @@ fn tool_lines_and_history_join_the_answer() {
         thought_signature: None,
     };
     finished(&mut state, turn, "call_1", "Cargo.toml", true);
-    for update in [
-        ChatUpdate::History(vec![
+    // The session's record of the turn ends with the answer, which is not added twice.
+    let history = crate::agent::SessionEvent::History {
+        messages: vec![
             crate::aicore::Message::assistant_tool_calls("", vec![call]),
             crate::aicore::Message::tool_result("call_1", "[package]"),
-        ]),
+            crate::aicore::Message::new(crate::aicore::Role::Assistant, "It is a package."),
+        ],
+    };
+    for update in [
         ChatUpdate::Delta("It is a package.".into()),
+        history.into(),
         ChatUpdate::Done,
     ] {
         chat(&mut state, turn, update);
@@ -214,13 +210,17 @@ fn an_edit_opens_the_review_which_takes_every_key_and_y_approves() {
     chat(
         &mut state,
         turn,
-        ChatUpdate::Approval {
+        ChatUpdate::Session(crate::agent::SessionEvent::Approval {
             id: "c1".into(),
             approved: true,
             by: ApprovedBy::User,
-        },
+        }),
     );
-    finished(&mut state, turn, "c1", "edited src/lib.rs (+3 −1)", true);
+    chat(
+        &mut state,
+        turn,
+        crate::tui::test_support::edit_finished("c1", "src/lib.rs", 3, 1),
+    );
     assert_eq!(
         headlines(&state),
         ["✓ edit_file src/lib.rs applied (+3 −1)"]
@@ -292,10 +292,10 @@ fn a_grants_edits_and_bang_grants_a_command_only_where_they_fit() {
     chat(
         &mut state,
         turn,
-        ChatUpdate::ApprovalNeeded {
+        ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
             id: "c2".into(),
             request: command("cargo test"),
-        },
+        }),
     );
     settle(&mut state);
     assert!(key(&mut state, KeyCode::Char('a')).is_empty());
@@ -346,10 +346,10 @@ fn several_approvals_are_asked_in_the_order_they_came() {
     chat(
         &mut state,
         turn,
-        ChatUpdate::ApprovalNeeded {
+        ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
             id: "c2".into(),
             request: command("ls"),
-        },
+        }),
     );
     assert_eq!(state.chat.reviews.queue.len(), 2);
     let effects = key(&mut state, KeyCode::Char('y'));
@@ -369,10 +369,10 @@ fn an_approval_for_a_turn_that_is_gone_is_ignored() {
     chat(
         &mut state,
         turn,
-        ChatUpdate::ApprovalNeeded {
+        ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
             id: "late".into(),
             request: command("rm -rf target"),
-        },
+        }),
     );
     assert!(!state.chat.reviews.is_open());
 }
@@ -391,20 +391,20 @@ fn command_output_streams_under_its_line_and_the_exit_code_ends_it() {
     chat(
         &mut state,
         turn,
-        ChatUpdate::Approval {
+        ChatUpdate::Session(crate::agent::SessionEvent::Approval {
             id: "c1".into(),
             approved: true,
             by: ApprovedBy::Session,
-        },
+        }),
     );
     for text in ["running 2 tests\ntest a ... ", "ok\ntest b ... FAILED\n"] {
         chat(
             &mut state,
             turn,
-            ChatUpdate::CommandOutput {
+            ChatUpdate::Session(crate::agent::SessionEvent::CommandOutput {
                 id: "c1".into(),
                 text: text.into(),
-            },
+            }),
         );
     }
     let answer = state.chat.transcript.entries.last().unwrap();
@@ -471,10 +471,10 @@ fn a_model_without_tools_is_said_once_in_the_status() {
     chat(
         &mut state,
         turn,
-        ChatUpdate::ToolsUnsupported {
+        ChatUpdate::Session(crate::agent::SessionEvent::ToolsRefused {
             model: "gpt-4o".into(),
             reason: "HTTP 400: tools not supported".into(),
-        },
+        }),
     );
     assert_eq!(
         state.notice.as_deref(),
@@ -498,10 +498,10 @@ fn the_diff_scrolls_by_rows_and_pages_within_its_length() {
     chat(
         &mut state,
         turn,
-        ChatUpdate::ApprovalNeeded {
+        ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
             id: "c1".into(),
             request: edit_approval(),
-        },
+        }),
     );
     settle(&mut state);
     let viewport = crate::tui::view::layout::review_viewport(&state);
@@ -536,10 +536,10 @@ fn keys_in_the_first_300_ms_of_a_review_never_answer_it() {
     chat(
         &mut state,
         turn,
-        ChatUpdate::ApprovalNeeded {
+        ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
             id: "c1".into(),
             request: command("rm -rf target"),
-        },
+        }),
     );
     let at = |state: &mut AppState, ms: u64| {
         apply(
@@ -570,10 +570,10 @@ fn keys_in_the_first_300_ms_of_a_review_never_answer_it() {
     chat(
         &mut state,
         turn,
-        ChatUpdate::ApprovalNeeded {
+        ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
             id: "c2".into(),
             request: command("ls"),
-        },
+        }),
     );
     assert!(key(&mut state, KeyCode::Char('y')).is_empty());
     at(&mut state, 5_000);

@@ -32,7 +32,7 @@ fn turn(state: &mut AppState, question: &str, answer: &str, usage: Option<Usage>
     };
     let turn = *turn;
     let mut updates = vec![ChatUpdate::Delta(answer.into())];
-    updates.extend(usage.map(ChatUpdate::Usage));
+    updates.extend(usage.map(crate::tui::test_support::usage_update));
     updates.push(ChatUpdate::Done);
     for update in updates {
         apply(state, Event::Chat { turn, update });
@@ -122,11 +122,11 @@ fn unknown_commands_say_so_and_send_nothing_and_a_double_slash_sends_a_literal_s
     assert!(state.chat.conversation.messages().is_empty());
 
     let effects = enter(&mut state, "//etc/hosts: what is it?");
-    let Some(Effect::StartTurn { request, .. }) = effects.last() else {
+    let Some(Effect::StartTurn { conversation, .. }) = effects.last() else {
         panic!("{effects:?}");
     };
     assert_eq!(
-        request.messages.last().unwrap().content,
+        conversation.messages().last().unwrap().content,
         "/etc/hosts: what is it?"
     );
     assert_eq!(
@@ -289,10 +289,10 @@ fn a_shell_command_streams_its_output_and_attaches_it_to_the_next_question() {
     assert_eq!(state.chat.composer.attachments[0].path, "!cargo test");
 
     let effects = enter(&mut state, "why does b fail?");
-    let Some(Effect::StartTurn { request, .. }) = effects.last() else {
+    let Some(Effect::StartTurn { conversation, .. }) = effects.last() else {
         panic!("{effects:?}");
     };
-    let question = &request.messages.last().unwrap().content;
+    let question = &conversation.messages().last().unwrap().content;
     assert!(question.contains("exit code 101"), "{question}");
     assert!(question.ends_with("why does b fail?"));
     assert!(state.chat.composer.attachments.is_empty());
@@ -423,11 +423,19 @@ fn the_meter_warns_once_from_80_percent_and_a_request_that_would_not_fit_is_fitt
         .count();
     assert_eq!(warnings, 1, "said once");
     let effects = enter(&mut state, "q4");
-    let Some(Effect::StartTurn { fit: None, .. }) = effects.last() else {
-        panic!("still fits: {effects:?}");
+    let fitting = |state: &AppState| match &state.chat.turn {
+        crate::tui::state::Turn::Streaming { waiting, .. } => waiting.clone(),
+        crate::tui::state::Turn::Idle => None,
     };
+    let Some(Effect::StartTurn { .. }) = effects.last() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(fitting(&state), None, "still fits");
     let current = state.chat.next_turn - 1;
-    for update in [ChatUpdate::Usage(usage(126_000)), ChatUpdate::Done] {
+    for update in [
+        crate::tui::test_support::usage_update(usage(126_000)),
+        ChatUpdate::Done,
+    ] {
         apply(
             &mut state,
             Event::Chat {
@@ -437,11 +445,21 @@ fn the_meter_warns_once_from_80_percent_and_a_request_that_would_not_fit_is_fitt
         );
     }
     let effects = enter(&mut state, "q5");
-    let Some(Effect::StartTurn { fit: Some(fit), .. }) = effects.last() else {
-        panic!("a request that would not fit is fitted first: {effects:?}");
+    let Some(Effect::StartTurn {
+        context_length,
+        conversation,
+        ..
+    }) = effects.last()
+    else {
+        panic!("{effects:?}");
     };
-    assert_eq!(fit.context_length, 128_000);
-    assert_eq!(fit.conversation.messages().last().unwrap().content, "q5");
+    // The session fits it against the model's length; the chat says it waits for that.
+    assert_eq!(*context_length, Some(128_000));
+    assert_eq!(conversation.messages().last().unwrap().content, "q5");
+    assert_eq!(
+        fitting(&state).as_deref(),
+        Some("fitting the conversation into the context…")
+    );
 
     let turn_id = state.chat.next_turn - 1;
     let fitted = vec![
@@ -459,10 +477,10 @@ fn the_meter_warns_once_from_80_percent_and_a_request_that_would_not_fit_is_fitt
         &mut state,
         Event::Chat {
             turn: turn_id,
-            update: ChatUpdate::Fitted {
+            update: ChatUpdate::Session(crate::agent::SessionEvent::ContextFitted {
                 messages: fitted.clone(),
                 said: "compacted: a summary replaced 8 older messages to fit the context".into(),
-            },
+            }),
         },
     );
     assert_eq!(state.chat.conversation.messages(), fitted.as_slice());

@@ -201,7 +201,7 @@ fn tokens_stream_into_the_open_answer_and_usage_adds_up() {
         &mut state,
         Event::Chat {
             turn,
-            update: ChatUpdate::Usage(usage),
+            update: crate::tui::test_support::usage_update(usage),
         },
     );
     apply(
@@ -297,10 +297,10 @@ fn a_cut_stream_keeps_the_text_and_offers_retry() {
         EntryEnd::Cut(error)
     );
     let effects = ctrl(&mut state, 'r');
-    let [Effect::StartTurn { request, .. }] = effects.as_slice() else {
+    let [Effect::StartTurn { conversation, .. }] = effects.as_slice() else {
         panic!("{effects:?}");
     };
-    let last = request.messages.last().unwrap();
+    let last = conversation.messages().last().unwrap();
     assert_eq!(last.content, "explain");
 }
 
@@ -463,12 +463,14 @@ fn at_path_attaches_the_file_before_the_question() {
     );
     let [
         Effect::AppendInputHistory(_),
-        Effect::StartTurn { request: chat, .. },
+        Effect::StartTurn {
+            conversation: chat, ..
+        },
     ] = effects.as_slice()
     else {
         panic!("{effects:?}");
     };
-    let question = &chat.messages.last().unwrap().content;
+    let question = &chat.messages().last().unwrap().content;
     assert!(
         question.starts_with("`src/lib.rs`:\n```rs\npub mod agent;"),
         "{question}"
@@ -506,14 +508,14 @@ fn only_at_paths_attach_to_the_next_question_and_ctrl_x_removes() {
     let effects = key(&mut state, KeyCode::Enter);
     let [
         Effect::AppendInputHistory(_),
-        Effect::StartTurn { request, .. },
+        Effect::StartTurn { conversation, .. },
     ] = effects.as_slice()
     else {
         panic!("{effects:?}");
     };
     assert!(
-        request
-            .messages
+        conversation
+            .messages()
             .last()
             .unwrap()
             .content

@@ -13,8 +13,8 @@ use crate::tui::test_support::{apply, ctrl, key, loaded, picked, startup, typed}
 
 fn started_text(effects: &[Effect]) -> String {
     match effects {
-        [.., Effect::StartTurn { request, .. }] => request
-            .messages
+        [.., Effect::StartTurn { conversation, .. }] => conversation
+            .messages()
             .last()
             .map(|m| m.content.clone())
             .unwrap_or_default(),

@@ -326,10 +326,10 @@ mod tests {
                 &mut state,
                 Event::Chat {
                     turn: id,
-                    update: ChatUpdate::ApprovalNeeded {
+                    update: ChatUpdate::Session(crate::agent::SessionEvent::ApprovalNeeded {
                         id: "c1".into(),
                         request,
-                    },
+                    }),
                 },
             );
             footer(&render(&state)).to_owned()

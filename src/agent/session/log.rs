@@ -1,0 +1,198 @@
+//! The one writer of session files, for `sapcode run` and the TUI alike: given the
+//! conversation as it stands (a `Snapshot`), it appends only what the file does not hold yet;
+//! history rewritten in between (a compaction, a retried turn) is recorded whole. A new
+//! conversation (`started` changed) gets a new file.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use super::{Entry, LoadedSession, SessionError, SessionFile, SessionStore, stamp};
+use crate::aicore::{Message, Mode, Usage};
+
+/// The conversation as it stands after a turn (or a compaction, or a stopped answer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// When the conversation's first question was sent: one session file per start.
+    pub started: SystemTime,
+    pub saved: SystemTime,
+    pub mode: Mode,
+    pub model: Option<String>,
+    pub deployment: Option<String>,
+    /// The system prompt when it is not the default (`run --system`), for a new file.
+    pub system: Option<String>,
+    pub usage: Option<Usage>,
+    pub messages: Vec<Message>,
+}
+
+/// Appends snapshots to their session files, remembering what each file already holds.
+#[derive(Debug)]
+pub struct SessionLog {
+    /// `None`: this system has no data directory, nothing is saved.
+    store: Option<SessionStore>,
+    workspace: PathBuf,
+    open: Option<Open>,
+}
+
+#[derive(Debug)]
+struct Open {
+    started: SystemTime,
+    file: SessionFile,
+    saved: Vec<Message>,
+    target: (Mode, Option<String>, Option<String>),
+}
+
+impl SessionLog {
+    pub fn new(store: Option<SessionStore>, workspace: PathBuf) -> SessionLog {
+        SessionLog {
+            store,
+            workspace,
+            open: None,
+        }
+    }
+
+    /// Goes on writing to a loaded session, for the conversation started at `started`.
+    pub fn resume(&mut self, loaded: &LoadedSession, started: SystemTime) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        self.open = Some(Open {
+            started,
+            file: store.reopen(loaded),
+            saved: loaded.conversation().messages().to_vec(),
+            target: (loaded.mode, loaded.model.clone(), loaded.deployment.clone()),
+        });
+    }
+
+    pub fn save(&mut self, snapshot: &Snapshot) -> Result<(), SessionError> {
+        let Some(store) = &self.store else {
+            return Err(SessionError::NoDataDir);
+        };
+        let target = (
+            snapshot.mode,
+            snapshot.model.clone(),
+            snapshot.deployment.clone(),
+        );
+        let open = match self.open.take() {
+            Some(open) if open.started == snapshot.started => open,
+            Some(_) | None => Open {
+                started: snapshot.started,
+                file: store.create(
+                    &self.workspace,
+                    snapshot.mode,
+                    snapshot.model.as_deref(),
+                    snapshot.deployment.as_deref(),
+                    snapshot.system.as_deref(),
+                    snapshot.started,
+                )?,
+                saved: Vec::new(),
+                target: target.clone(),
+            },
+        };
+        let open = self.open.insert(open);
+        let at = stamp(snapshot.saved);
+        if open.target != target {
+            open.file.append(&Entry::Target {
+                at: at.clone(),
+                mode: snapshot.mode,
+                model: snapshot.model.clone(),
+                deployment: snapshot.deployment.clone(),
+            })?;
+            open.target = target;
+        }
+        if snapshot.messages.starts_with(&open.saved) {
+            for message in &snapshot.messages[open.saved.len()..] {
+                open.file.append(&Entry::Message {
+                    at: at.clone(),
+                    message: message.clone(),
+                })?;
+            }
+        } else {
+            // A retried or compacted turn rewrote history: say so with the whole list.
+            open.file.append(&Entry::Compacted {
+                at: at.clone(),
+                messages: snapshot.messages.clone(),
+            })?;
+        }
+        open.saved.clone_from(&snapshot.messages);
+        if let Some(usage) = snapshot.usage {
+            open.file.append(&Entry::Usage { at, usage })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::agent::session::Scope;
+    use crate::aicore::Role;
+
+    /// A conversation of `texts` (user and assistant in turn) with `model`, started
+    /// `started` seconds after a fixed time.
+    pub(crate) fn snapshot(started: u64, model: &str, texts: &[&str]) -> Snapshot {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000);
+        Snapshot {
+            started: at + Duration::from_secs(started),
+            saved: at + Duration::from_secs(started + texts.len() as u64),
+            mode: Mode::Foundation,
+            model: Some(model.into()),
+            deployment: Some("d1".into()),
+            system: None,
+            usage: None,
+            messages: texts
+                .iter()
+                .enumerate()
+                .map(|(n, text)| {
+                    let role = if n % 2 == 0 {
+                        Role::User
+                    } else {
+                        Role::Assistant
+                    };
+                    Message::new(role, *text)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn appends_what_is_new_and_starts_a_file_per_conversation() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::new(dir.path());
+        let workspace = PathBuf::from("/w");
+        let mut log = SessionLog::new(Some(store.clone()), workspace.clone());
+        log.save(&snapshot(0, "gpt-4o", &["hi", "hello"])).unwrap();
+        log.save(&snapshot(0, "gpt-4o", &["hi", "hello", "more", "sure"]))
+            .unwrap();
+        // A retried turn replaces the last answer: the file records the new history.
+        log.save(&snapshot(0, "gpt-4o", &["hi", "hello", "more", "again"]))
+            .unwrap();
+        // Another model goes on with the same conversation: said once, in its file.
+        log.save(&snapshot(
+            0,
+            "o3-mini",
+            &["hi", "hello", "more", "again", "x", "y"],
+        ))
+        .unwrap();
+        log.save(&snapshot(100, "gpt-4o", &["new"])).unwrap();
+
+        let sessions = store.list(Scope::Workspace(&workspace)).unwrap();
+        assert_eq!(sessions.len(), 2);
+        let first = store.load(&sessions[1].id).unwrap();
+        let contents: Vec<&str> = first.messages.iter().map(|m| m.content.as_str()).collect();
+        assert_eq!(contents, ["hi", "hello", "more", "again", "x", "y"]);
+        assert_eq!(first.model.as_deref(), Some("o3-mini"));
+        let text = std::fs::read_to_string(store.reopen(&first).path()).unwrap();
+        assert_eq!(text.matches("\"hello\"").count(), 2, "{text}");
+        assert_eq!(text.matches("\"type\":\"target\"").count(), 1, "{text}");
+        assert_eq!(sessions[0].title, "new");
+    }
+
+    #[test]
+    fn without_a_data_dir_a_save_says_so() {
+        let mut log = SessionLog::new(None, PathBuf::from("/w"));
+        let err = log.save(&snapshot(0, "gpt-4o", &["hi"])).unwrap_err();
+        assert!(matches!(err, SessionError::NoDataDir), "{err}");
+    }
+}

@@ -1,0 +1,134 @@
+//! The agent session's events in the chat: text joins the open answer, tool calls become
+//! lines under it, an edit or command opens the review area, the session's record of the
+//! turn joins the conversation, and `done` / `error` close the answer.
+
+use crate::agent::SessionEvent;
+use crate::aicore::Usage;
+use crate::tui::event::{Effect, ErrorView};
+use crate::tui::state::{AppState, EntryEnd, ToolResult, Turn};
+
+pub(super) fn on_event(state: &mut AppState, turn: u64, event: SessionEvent) -> Vec<Effect> {
+    match event {
+        SessionEvent::Retrying {
+            attempt, reason, ..
+        } => {
+            if let Turn::Streaming { waiting, .. } = &mut state.chat.turn {
+                *waiting = Some(format!("{reason}; retry {attempt}"));
+            }
+        }
+        SessionEvent::Delta { text } => super::chat::delta(state, &text),
+        SessionEvent::Usage { turn, last_request } => {
+            state.chat.stats.last_usage = Some(turn);
+            state.chat.stats.last_request = Some(last_request);
+            let total = &mut state.chat.stats.total_usage;
+            *total = Usage {
+                prompt_tokens: total.prompt_tokens + turn.prompt_tokens,
+                completion_tokens: total.completion_tokens + turn.completion_tokens,
+                total_tokens: total.total_tokens + turn.total_tokens,
+            };
+        }
+        // Pieces of a call the model sent with tools off are not run: nothing to show.
+        SessionEvent::ToolCall {
+            id: Some(id),
+            name: Some(name),
+            arguments,
+            ..
+        } if state.chat.level != crate::agent::ToolLevel::Off => {
+            let call = crate::agent::outcome::describe_call(&name, &arguments);
+            super::tools::started(state, id, &name, call);
+        }
+        SessionEvent::ToolCall { .. } => {}
+        SessionEvent::ToolResult {
+            id,
+            ok,
+            summary,
+            bytes,
+            edit,
+            ..
+        } => super::tools::finished(
+            state,
+            &id,
+            ToolResult {
+                summary,
+                bytes,
+                ok,
+                edit,
+            },
+        ),
+        SessionEvent::ApprovalNeeded { id, request } => {
+            super::tools::approval_needed(state, turn, id, request);
+        }
+        SessionEvent::Approval { id, approved, by } => {
+            super::tools::decided(state, &id, approved, by);
+        }
+        SessionEvent::CommandOutput { id, text } => super::tools::command_output(state, &id, &text),
+        SessionEvent::ToolsRefused { model, reason } => {
+            state.notice = Some(format!(
+                "{model} does not take tools ({reason}): it answers as plain chat"
+            ));
+        }
+        SessionEvent::Notice { text } => super::conversation::push_notice(state, text),
+        SessionEvent::History { messages } => {
+            state.chat.conversation.extend(messages);
+            if let Turn::Streaming { recorded, .. } = &mut state.chat.turn {
+                *recorded = true;
+            }
+        }
+        SessionEvent::ContextFitted { said, messages } => {
+            super::conversation::push_notice(state, said);
+            *state.chat.conversation.messages_mut() = messages;
+            state.chat.context = crate::tui::state::ContextTrack::default();
+        }
+        SessionEvent::Done { .. } => return super::chat::finish(state, EntryEnd::Finished),
+        SessionEvent::Error { message, hint, .. } => {
+            let error = ErrorView::new(message, hint);
+            return super::chat::finish(state, EntryEnd::Cut(error));
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::agent::SessionEvent;
+    use crate::aicore::Usage;
+    use crate::tui::event::{ChatUpdate, Effect, Event};
+    use crate::tui::test_support::{apply, key, picked, typed};
+
+    fn usage(prompt_tokens: u64, completion_tokens: u64) -> Usage {
+        Usage {
+            prompt_tokens,
+            completion_tokens,
+            total_tokens: prompt_tokens + completion_tokens,
+        }
+    }
+
+    /// A turn of four tool rounds sums 4,000 prompt tokens, but its last request carried
+    /// 918: the meter reads the last request (issue 17), the cost line the sum.
+    #[test]
+    fn the_context_meter_reads_the_last_request_not_the_sum_over_tool_rounds() {
+        let mut state = picked(160, 48);
+        typed(&mut state, "fix it");
+        let effects = key(&mut state, crossterm::event::KeyCode::Enter);
+        let Some(Effect::StartTurn { turn, .. }) = effects.last() else {
+            panic!("{effects:?}");
+        };
+        let turn = *turn;
+        for update in [
+            ChatUpdate::Delta("done".into()),
+            SessionEvent::Usage {
+                turn: usage(4_000, 200),
+                last_request: usage(918, 50),
+            }
+            .into(),
+            ChatUpdate::Done,
+        ] {
+            apply(&mut state, Event::Chat { turn, update });
+        }
+        let mark = state.chat.context.mark.unwrap();
+        assert_eq!(mark.usage.total_tokens, 968);
+        assert_eq!(mark.messages, state.chat.conversation.messages().len());
+        assert_eq!(state.chat.stats.last_usage.unwrap().prompt_tokens, 4_000);
+        assert_eq!(state.chat.stats.total_usage.total_tokens, 4_200);
+    }
+}
