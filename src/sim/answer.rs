@@ -302,6 +302,16 @@ pub(crate) fn limit(text: &str, max_tokens: Option<u64>) -> (String, bool) {
     }
 }
 
+/// The hidden reasoning a simulated reasoning model spends before its answer.
+pub(crate) const REASONING_TOKENS: u64 = 64;
+
+/// gpt-5, the o-series and Gemini 2.5+ reason by default (`aicore::models::reasons_by_default`).
+fn reasons_by_default(model: &str) -> bool {
+    ["o1", "o3", "o4", "gpt-5", "gemini-2.5", "gemini-3"]
+        .iter()
+        .any(|prefix| model.starts_with(prefix))
+}
+
 /// A decided answer with its token accounting, for the provider-native routes.
 pub(crate) struct Answer {
     pub(crate) reply: Reply,
@@ -329,6 +339,14 @@ pub(crate) fn answer(
     tools: Option<&Value>,
     max_tokens: Option<u64>,
 ) -> Answer {
+    // Reasoning models spend the cap on hidden reasoning first: a small cap leaves no text.
+    let max_tokens = max_tokens.map(|max| {
+        if reasons_by_default(model) {
+            max.saturating_sub(REASONING_TOKENS)
+        } else {
+            max
+        }
+    });
     let (reply, truncated) = match reply(model, messages, tools) {
         Reply::Text(text) => {
             let (text, cut) = limit(&text, max_tokens);
