@@ -302,16 +302,6 @@ pub(crate) fn limit(text: &str, max_tokens: Option<u64>) -> (String, bool) {
     }
 }
 
-/// The hidden reasoning a simulated reasoning model spends before its answer.
-pub(crate) const REASONING_TOKENS: u64 = 64;
-
-/// gpt-5, the o-series and Gemini 2.5+ reason by default (`aicore::models::reasons_by_default`).
-fn reasons_by_default(model: &str) -> bool {
-    ["o1", "o3", "o4", "gpt-5", "gemini-2.5", "gemini-3"]
-        .iter()
-        .any(|prefix| model.starts_with(prefix))
-}
-
 /// A decided answer with its token accounting, for the provider-native routes.
 pub(crate) struct Answer {
     pub(crate) reply: Reply,
@@ -319,6 +309,9 @@ pub(crate) struct Answer {
     pub(crate) truncated: bool,
     pub(crate) prompt_tokens: u64,
     pub(crate) completion_tokens: u64,
+    /// Hidden reasoning spent before the text (reasoning models only; Gemini reports it as
+    /// `thoughtsTokenCount`).
+    pub(crate) reasoning_tokens: u64,
 }
 
 impl Answer {
@@ -339,14 +332,7 @@ pub(crate) fn answer(
     tools: Option<&Value>,
     max_tokens: Option<u64>,
 ) -> Answer {
-    // Reasoning models spend the cap on hidden reasoning first: a small cap leaves no text.
-    let max_tokens = max_tokens.map(|max| {
-        if reasons_by_default(model) {
-            max.saturating_sub(REASONING_TOKENS)
-        } else {
-            max
-        }
-    });
+    let (reasoning_tokens, max_tokens) = super::reasoning::spend(model, max_tokens);
     let (reply, truncated) = match reply(model, messages, tools) {
         Reply::Text(text) => {
             let (text, cut) = limit(&text, max_tokens);
@@ -365,6 +351,7 @@ pub(crate) fn answer(
         truncated,
         prompt_tokens: prompt_tokens(messages),
         completion_tokens,
+        reasoning_tokens,
     }
 }
 

@@ -18,6 +18,7 @@ mod faults;
 mod form;
 mod orchestration_request;
 mod python_repr;
+mod reasoning;
 mod router;
 mod routes_lm;
 mod script;
