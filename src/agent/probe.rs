@@ -9,7 +9,10 @@ use crate::aicore::{ChatEvent, ChatTarget, Client, Error};
 pub async fn say_ok(client: &Client, target: &ChatTarget) -> Result<String, Error> {
     let mut conversation = Conversation::new(Some("Answer with one word."));
     conversation.push_user("Say OK.", &[]);
-    let mut stream = client.chat_stream(target.clone(), conversation.request(Some(16)));
+    // A reasoning model spends its cap on reasoning first: 16 tokens would leave it no
+    // answer (`finish_reason: length`), so it gets no cap; the prompt keeps the answer short.
+    let cap = (!crate::aicore::models::reasons_by_default(target.model())).then_some(16);
+    let mut stream = client.chat_stream(target.clone(), conversation.request(cap));
     let mut text = String::new();
     while let Some(event) = stream.next().await {
         match event {

@@ -7,7 +7,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::approval::{ApprovalRequest, ApprovedBy, Decision, Verdict};
 use super::outcome::EditStats;
-use super::tools::{self, CommandRun, ToolKind, ToolOutput, Tools};
+use super::tools::{self, ToolKind, ToolOutput, Tools};
 use super::turn::TurnEvent;
 use crate::aicore::{Message, ToolCall};
 
@@ -178,22 +178,9 @@ async fn edit(
 }
 
 async fn command(tools: &Tools, call: &ToolCall, tx: &Events) -> Option<ToolOutput> {
-    let args = match tools::parse_arguments(&call.name, &call.arguments) {
-        Ok(args) => args,
+    let run = match tools.prepare_command(&call.name, &call.arguments) {
+        Ok(run) => run,
         Err(output) => return Some(output),
-    };
-    let Some(command) = args
-        .get("command")
-        .and_then(serde_json::Value::as_str)
-        .filter(|c| !c.trim().is_empty())
-    else {
-        return Some(ToolOutput::error(
-            "run_command needs a non-empty string `command`",
-        ));
-    };
-    let run = CommandRun {
-        command: command.to_owned(),
-        timeout: tools.timeout_for(&args),
     };
     let request = ApprovalRequest::Command {
         command: run.command.clone(),

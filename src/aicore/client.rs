@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use futures_util::{StreamExt, stream};
 use tokio::time::Instant;
 
 use super::auth::TokenSource;
@@ -19,6 +18,8 @@ use super::{
     Cached, ChatEvent, ChatRequest, ChatResponse, ChatTarget, Deployment, Error, Mode, ModelEntry,
     Result, ServiceKey, deployments, models, resolve, sse,
 };
+
+mod streaming;
 
 /// Network time limits.
 #[derive(Clone, Copy, Debug)]
@@ -261,9 +262,7 @@ impl Client {
             }
             ChatTarget::Orchestration { deployment, model } => {
                 let v1 = self.inner.orchestration_v1.load(Ordering::Relaxed);
-                Ok(dialect::orchestration_request(
-                    deployment, model, req, stream, v1, base,
-                ))
+                dialect::orchestration_request(deployment, model, req, stream, v1, base)
             }
         }
     }
@@ -308,81 +307,6 @@ impl Client {
             }
             return (outcome, prepared.dialect);
         }
-    }
-
-    /// Streams one turn. Never fails up front: every failure is the final `ChatEvent::Error`;
-    /// waits before a retry show as `ChatEvent::Retrying`.
-    pub fn chat_stream(&self, target: ChatTarget, req: ChatRequest) -> ChatStream {
-        enum Phase {
-            Connect { attempt: u32 },
-            Wait { attempt: u32, delay: Duration },
-            Streaming(ChatStream),
-            Finished,
-        }
-        let client = self.clone();
-        let started = Instant::now();
-        let state = (Phase::Connect { attempt: 1 }, client, target, req);
-        Box::pin(stream::unfold(
-            state,
-            move |(phase, client, target, req)| async move {
-                let mut phase = phase;
-                loop {
-                    match phase {
-                        Phase::Finished => return None,
-                        Phase::Wait { attempt, delay } => {
-                            tokio::time::sleep(delay).await;
-                            phase = Phase::Connect {
-                                attempt: attempt + 1,
-                            };
-                        }
-                        Phase::Streaming(mut events) => {
-                            let ev = events.next().await?;
-                            if let ChatEvent::Error(err) = &ev {
-                                tracing::warn!(error = %err, "chat stream ended early");
-                            }
-                            return Some((ev, (Phase::Streaming(events), client, target, req)));
-                        }
-                        Phase::Connect { attempt } => {
-                            let (outcome, dialect) = client
-                                .chat_attempt(&target, &req, true, attempt, started)
-                                .await;
-                            match outcome {
-                                Outcome::Success(resp) => {
-                                    if let Err(err) = refuse_binary_event_stream(&resp) {
-                                        return Some((
-                                            ChatEvent::Error(err),
-                                            (Phase::Finished, client, target, req),
-                                        ));
-                                    }
-                                    let body = client.inner.transport.body_stream(resp, true);
-                                    phase =
-                                        Phase::Streaming(Box::pin(sse::chat_events(dialect, body)));
-                                }
-                                Outcome::Retry { delay, reason, .. } => {
-                                    tracing::info!(attempt, delay_ms = delay.as_millis() as u64, %reason, "chat request: retrying");
-                                    let ev = ChatEvent::Retrying {
-                                        attempt,
-                                        delay,
-                                        reason,
-                                    };
-                                    return Some((
-                                        ev,
-                                        (Phase::Wait { attempt, delay }, client, target, req),
-                                    ));
-                                }
-                                Outcome::Fail(err) => {
-                                    tracing::warn!(error = %err, "chat request failed");
-                                    return Some((
-                                        ChatEvent::Error(err),
-                                        (Phase::Finished, client, target, req),
-                                    ));
-                                }
-                            }
-                        }
-                    }
-                }
-            },
-        ))
     }
 
     /// One turn without streaming; retries like listings do.

@@ -75,6 +75,13 @@ pub enum Error {
     #[error("the service reported an error mid-stream: {message}")]
     InStream { message: String },
 
+    /// Throttling reported in the stream after HTTP 200 (orchestration, §7.7).
+    #[error("the service is rate limiting (reported mid-stream): {message}")]
+    ThrottledInStream {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+
     #[error("the answer stream broke: {reason}")]
     StreamBroken { reason: String },
 
@@ -95,6 +102,10 @@ pub enum Error {
 
     #[error("{what}: unexpected response: {detail}")]
     Decode { what: String, detail: String },
+
+    /// A conversation the dialect cannot carry as it is (nothing was sent).
+    #[error("the conversation cannot be sent: {problem}")]
+    Conversation { problem: String },
 
     #[error("interrupted")]
     Interrupted,
@@ -185,12 +196,15 @@ pub enum ErrorKind {
     /// Any other refused request (4xx).
     Rejected,
     InStream,
+    /// Throttling reported after HTTP 200, before or during the answer.
+    ThrottledInStream,
     StreamBroken,
     TooLarge,
     Timeout,
     Unreachable,
     UntrustedCertificate,
     Decode,
+    Conversation,
     Interrupted,
 }
 
@@ -212,7 +226,7 @@ impl ErrorKind {
     /// retry can fix, or anything after the answer began.
     pub fn retry(self) -> Retry {
         match self {
-            ErrorKind::RateLimited => Retry::ServerWait,
+            ErrorKind::RateLimited | ErrorKind::ThrottledInStream => Retry::ServerWait,
             ErrorKind::Unavailable | ErrorKind::Unreachable => Retry::Backoff,
             _ => Retry::Never,
         }
@@ -240,12 +254,14 @@ impl ErrorKind {
             | ErrorKind::ServerError
             | ErrorKind::Rejected
             | ErrorKind::InStream
+            | ErrorKind::ThrottledInStream
             | ErrorKind::StreamBroken
             | ErrorKind::TooLarge
             | ErrorKind::Timeout
             | ErrorKind::Unreachable
             | ErrorKind::UntrustedCertificate
             | ErrorKind::Decode => ExitClass::Service,
+            ErrorKind::Conversation => ExitClass::Failure,
             ErrorKind::Interrupted => ExitClass::Interrupted,
         }
     }
@@ -283,6 +299,7 @@ impl Error {
             Error::UnsupportedExecutable { .. } => ErrorKind::UnsupportedExecutable,
             Error::Http { status, .. } => ErrorKind::of_status(*status),
             Error::InStream { .. } => ErrorKind::InStream,
+            Error::ThrottledInStream { .. } => ErrorKind::ThrottledInStream,
             Error::StreamBroken { .. } => ErrorKind::StreamBroken,
             Error::TooLarge { .. } => ErrorKind::TooLarge,
             Error::Timeout { .. } => ErrorKind::Timeout,
@@ -295,6 +312,7 @@ impl Error {
                 ..
             } => ErrorKind::UntrustedCertificate,
             Error::Decode { .. } => ErrorKind::Decode,
+            Error::Conversation { .. } => ErrorKind::Conversation,
             Error::Interrupted => ErrorKind::Interrupted,
         }
     }
@@ -310,7 +328,8 @@ impl Error {
     /// The server's wait, for the kinds that honour one.
     pub fn server_wait(&self) -> Option<Duration> {
         match (self.retry(), self) {
-            (Retry::ServerWait, Error::Http { retry_after, .. }) => *retry_after,
+            (Retry::ServerWait, Error::Http { retry_after, .. })
+            | (Retry::ServerWait, Error::ThrottledInStream { retry_after, .. }) => *retry_after,
             _ => None,
         }
     }
@@ -386,7 +405,7 @@ fn hint_of(kind: ErrorKind) -> &'static str {
         ErrorKind::NotFound => {
             "not found: check the base URL (serviceurls.AI_API_URL) and that the deployment still exists"
         }
-        ErrorKind::RateLimited => {
+        ErrorKind::RateLimited | ErrorKind::ThrottledInStream => {
             "rate limited: wait a minute or ask for a higher quota (SAP AI Core rate limits are per model and tenant)"
         }
         ErrorKind::Unavailable | ErrorKind::ServerError => {
@@ -410,6 +429,9 @@ fn hint_of(kind: ErrorKind) -> &'static str {
         }
         ErrorKind::Decode => {
             "a proxy or gateway may have answered instead of SAP AI Core: check the base URL and proxy settings"
+        }
+        ErrorKind::Conversation => {
+            "ask a new question to go on; `/new` starts afresh if it persists"
         }
         ErrorKind::Interrupted => "",
     }

@@ -63,6 +63,61 @@ pub fn json_message(value: &Value) -> Option<String> {
     }
 }
 
+/// The wait an orchestration error body asks for (§7.7, §8): its `headers` map carries the
+/// model's `x-retry-after` (or `retry-after`), in seconds, as a number or a string. With
+/// fallbacks `error` is a list and its last entry decided the status.
+pub fn retry_after(body: &[u8]) -> Option<std::time::Duration> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    wait_in(&value).map(std::time::Duration::from_secs)
+}
+
+/// `retry_after` of an already decoded payload, in seconds.
+pub fn wait_in(value: &Value) -> Option<u64> {
+    match value {
+        Value::Array(items) => items.iter().rev().find_map(wait_in),
+        Value::Object(obj) => {
+            let headers = obj.get("headers").and_then(Value::as_object);
+            let own = headers.and_then(|headers| {
+                headers.iter().find_map(|(name, value)| {
+                    let name = name.to_ascii_lowercase();
+                    (name == "x-retry-after" || name == "retry-after")
+                        .then(|| seconds(value))
+                        .flatten()
+                })
+            });
+            own.or_else(|| obj.get("error").and_then(wait_in))
+        }
+        _ => None,
+    }
+}
+
+/// Whether an error payload reports throttling: `code` 429 (a number or a string) on the
+/// error, on the last entry of an error list, or on a bare `{code, message}` event.
+pub fn is_throttling(value: &Value) -> bool {
+    match value {
+        Value::Array(items) => items.last().is_some_and(is_throttling),
+        Value::Object(obj) => {
+            let code = obj.get("code");
+            code.and_then(Value::as_u64) == Some(429)
+                || code.and_then(Value::as_str).map(str::trim) == Some("429")
+                || obj.get("error").is_some_and(is_throttling)
+        }
+        _ => false,
+    }
+}
+
+fn seconds(value: &Value) -> Option<u64> {
+    value
+        .as_u64()
+        .or_else(|| {
+            value
+                .as_f64()
+                .filter(|s| *s >= 0.0)
+                .map(|s| s.ceil() as u64)
+        })
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
 /// One line, at most `MAX_LEN` characters.
 pub fn cap(text: &str) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -103,6 +158,31 @@ mod tests {
         let embedding = short_message(&fixture("orchestration/orchestration-embedding-error.json"));
         assert!(embedding.starts_with("400 - Embedding Module: Model name must be one of"));
         assert!(embedding.chars().count() <= MAX_LEN + 1);
+    }
+
+    #[test]
+    fn the_wait_in_an_orchestration_error_body() {
+        let secs = |body: &str| retry_after(body.as_bytes()).map(|d| d.as_secs());
+        let wrapped = r#"{"error":{"code":429,"message":"Too many requests","location":"LLM Module",
+            "headers":{"x-retry-after":"7"}}}"#;
+        assert_eq!(secs(wrapped), Some(7));
+        let list = r#"{"error":[{"code":429,"headers":{"x-retry-after":2}},
+            {"code":429,"headers":{"X-Retry-After":"5"}}]}"#;
+        assert_eq!(secs(list), Some(5), "the last entry decided the status");
+        let bare = r#"{"code":429,"message":"m","headers":{"retry-after":3}}"#;
+        assert_eq!(secs(bare), Some(3));
+        let throttled = |body: &str| is_throttling(&serde_json::from_str(body).unwrap());
+        assert!(throttled(wrapped) && throttled(list) && throttled(bare));
+        assert!(throttled(r#"{"error":{"code":"429","message":"m"}}"#));
+        assert!(!throttled(r#"{"error":{"code":500,"message":"m"}}"#));
+        assert!(!throttled(r#"{"error":[{"code":429},{"code":500}]}"#));
+        for none in [
+            r#"{"error":{"code":429,"message":"m"}}"#,
+            "slow down",
+            r#"{"headers":{"x-retry-after":"soon"}}"#,
+        ] {
+            assert_eq!(secs(none), None, "{none}");
+        }
     }
 
     #[test]

@@ -195,6 +195,21 @@ fn every_kind() -> Vec<(Error, ErrorKind, Retry, ExitClass)> {
             R::Never,
             X::Service,
         ),
+        (
+            Error::ThrottledInStream {
+                message: text("x"),
+                retry_after: Some(Duration::from_secs(2)),
+            },
+            K::ThrottledInStream,
+            R::ServerWait,
+            X::Service,
+        ),
+        (
+            Error::Conversation { problem: text("x") },
+            K::Conversation,
+            R::Never,
+            X::Failure,
+        ),
         (Error::Interrupted, K::Interrupted, R::Never, X::Interrupted),
     ]
 }
@@ -322,6 +337,11 @@ fn reword(err: &Error, words: &str) -> Error {
             foundation_running: *foundation_running,
         },
         Error::UnknownDeployment { id } => Error::UnknownDeployment { id: id.clone() },
+        Error::Conversation { .. } => Error::Conversation { problem: w() },
+        Error::ThrottledInStream { retry_after, .. } => Error::ThrottledInStream {
+            message: w(),
+            retry_after: *retry_after,
+        },
         Error::Interrupted => Error::Interrupted,
     }
 }

@@ -803,3 +803,110 @@ async fn a_plain_http_deployment_url_never_gets_the_token() {
     assert_eq!(c.token_requests(), 0, "no token was even fetched");
     assert!(server.requests("/oauth/token").is_empty());
 }
+
+/// Orchestration's 429 carries the model's wait in the body, not in a header (§7.7): it is
+/// honoured like `Retry-After` (capped by `max_retry_after`, 50 ms here), where a body
+/// without it gets the backoff (375–500 ms).
+#[tokio::test]
+async fn a_wait_in_the_error_body_is_honoured_like_the_header() {
+    let body = fixture("foundation-models/azure-openai-chat-completion-stream-chunks.txt");
+    for (error, honoured) in [
+        (
+            json!({"error": {"code": 429, "message": "Too many requests", "location": "LLM Module",
+            "headers": {"x-retry-after": "7"}}}),
+            true,
+        ),
+        (
+            json!({"error": {"code": 429, "message": "Too many requests"}}),
+            false,
+        ),
+    ] {
+        let stream = body.clone();
+        let server = serve(
+            3600,
+            Box::new(move |_, n| match n {
+                1 => (Duration::ZERO, json_response(429, error.clone())),
+                _ => (Duration::ZERO, sse_response(stream.clone())),
+            }),
+        )
+        .await;
+        let c = client(&server, options());
+        let events = collect(c.chat_stream(foundation_target(&server), request())).await;
+        let ChatEvent::Retrying { delay, .. } = &events[0] else {
+            panic!("{:?}", events[0]);
+        };
+        assert_eq!(*delay == Duration::from_millis(50), honoured, "{delay:?}");
+        assert!(
+            matches!(events.last(), Some(ChatEvent::Done { .. })),
+            "{events:?}"
+        );
+    }
+}
+
+/// Orchestration reports throttling after HTTP 200 as an SSE error event (§7.7): before any
+/// text it is retried once (with the event's wait, capped at 50 ms here); a second one, or
+/// one after text, ends the turn.
+#[tokio::test]
+async fn throttling_mid_stream_before_any_text_is_retried_once() {
+    let good = fixture("foundation-models/azure-openai-chat-completion-stream-chunks.txt");
+    let throttled = "data: {\"error\":{\"code\":429,\"message\":\"Too many requests\",\
+                     \"headers\":{\"x-retry-after\":\"1\"}}}\n\n"
+        .to_string();
+    let text_then_throttled = format!(
+        "data: {}\n\n{throttled}",
+        json!({"choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]})
+    );
+    let run = |bodies: Vec<String>| async move {
+        let server = serve(
+            3600,
+            Box::new(move |_, n| {
+                let body = bodies[(n as usize - 1).min(bodies.len() - 1)].clone();
+                (Duration::ZERO, sse_response(body))
+            }),
+        )
+        .await;
+        let c = client(&server, options());
+        collect(c.chat_stream(foundation_target(&server), request())).await
+    };
+    let retries = |events: &[ChatEvent]| {
+        events
+            .iter()
+            .filter(|e| matches!(e, ChatEvent::Retrying { .. }))
+            .count()
+    };
+
+    let events = run(vec![throttled.clone(), good.clone()]).await;
+    assert!(
+        matches!(&events[0], ChatEvent::Retrying { attempt: 1, delay, reason }
+            if *delay == Duration::from_millis(50) && reason == "rate limited mid-stream"),
+        "{events:?}"
+    );
+    assert!(
+        matches!(events.last(), Some(ChatEvent::Done { .. })),
+        "{events:?}"
+    );
+
+    let events = run(vec![throttled.clone(), throttled.clone(), good.clone()]).await;
+    assert_eq!(retries(&events), 1, "{events:?}");
+    assert!(
+        matches!(
+            events.last(),
+            Some(ChatEvent::Error(Error::ThrottledInStream { .. }))
+        ),
+        "{events:?}"
+    );
+
+    let events = run(vec![text_then_throttled, good]).await;
+    assert_eq!(retries(&events), 0, "{events:?}");
+    assert!(
+        matches!(&events[0], ChatEvent::Delta(t) if t == "Hel"),
+        "{events:?}"
+    );
+    assert!(
+        matches!(
+            events.last(),
+            Some(ChatEvent::Error(Error::ThrottledInStream { .. }))
+        ),
+        "{events:?}"
+    );
+}

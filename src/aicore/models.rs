@@ -26,6 +26,28 @@ pub struct ModelEntry {
     pub passes_filter: bool,
     pub running_deployments: usize,
     pub total_deployments: usize,
+    /// The latest version's lifecycle; absent from caches written before it was read.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+}
+
+/// Whether the catalog retires a model version, when, and what it suggests instead (§5).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub deprecated: bool,
+    /// ISO date; `None` when the catalog gives none (it sends `""`).
+    pub retirement_date: Option<String>,
+    pub suggested_replacements: Vec<String>,
+}
+
+/// Models that reason before they answer by default: their hidden reasoning counts against
+/// `max_tokens`, so a small cap leaves no room for the answer (gpt-5 and the o-series,
+/// Gemini 2.5 and later).
+pub fn reasons_by_default(model: &str) -> bool {
+    let m = model.to_ascii_lowercase();
+    ["o1", "o3", "o4", "gpt-5", "gemini-2.5", "gemini-3"]
+        .iter()
+        .any(|prefix| m.starts_with(prefix))
 }
 
 /// The default filter, as a pure rule over the latest version's facts.
@@ -107,6 +129,16 @@ fn decode_one(model: &Value) -> Option<ModelEntry> {
         text_generation,
         running_deployments: 0,
         total_deployments: 0,
+        lifecycle: Lifecycle {
+            deprecated: latest
+                .and_then(|v| v.get("deprecated"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            retirement_date: latest.and_then(|v| string(v, "retirementDate")),
+            suggested_replacements: latest
+                .map(|v| strings(v, "suggestedReplacements"))
+                .unwrap_or_default(),
+        },
         name,
     })
 }
@@ -145,6 +177,7 @@ pub fn join(catalog: &[ModelEntry], list: &[Deployment]) -> Vec<ModelEntry> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use serde_json::json;
 
     fn version(latest: bool, ctx: Value, streaming: bool, caps: &[&str]) -> Value {
         serde_json::json!({"name": if latest {"new"} else {"old"}, "isLatest": latest, "deprecated": false,
@@ -205,6 +238,65 @@ pub(crate) mod tests {
             by("anthropic--claude-4.5-sonnet").executable_id,
             "aws-bedrock"
         );
+    }
+
+    #[test]
+    fn the_latest_versions_lifecycle_is_read() {
+        let mut catalog = sample();
+        let model = json!({"model": "gpt-old", "executableId": "azure-openai", "versions": [
+            {"name": "1", "isLatest": false, "deprecated": false, "retirementDate": ""},
+            {"name": "2", "isLatest": true, "deprecated": true, "retirementDate": "2026-03-31",
+             "suggestedReplacements": ["gpt-4.1-mini", "gpt-5-mini"]}]});
+        catalog["resources"].as_array_mut().unwrap().push(model);
+        let models = decode_catalog(&catalog).unwrap();
+        let by = |n: &str| {
+            models
+                .iter()
+                .find(|m| m.name == n)
+                .unwrap()
+                .lifecycle
+                .clone()
+        };
+        assert_eq!(
+            by("gpt-old"),
+            Lifecycle {
+                deprecated: true,
+                retirement_date: Some("2026-03-31".into()),
+                suggested_replacements: vec!["gpt-4.1-mini".into(), "gpt-5-mini".into()],
+            }
+        );
+        assert_eq!(
+            by("gpt-4o"),
+            Lifecycle::default(),
+            "an empty retirementDate is none"
+        );
+        // A cache written before the lifecycle was read still loads.
+        let mut old = serde_json::to_value(&models[0]).unwrap();
+        old.as_object_mut().unwrap().remove("lifecycle");
+        let loaded: ModelEntry = serde_json::from_value(old).unwrap();
+        assert_eq!(loaded.lifecycle, Lifecycle::default());
+    }
+
+    #[test]
+    fn reasoning_models_are_known_by_name() {
+        for model in [
+            "gpt-5",
+            "gpt-5-mini",
+            "o3-mini",
+            "o4-mini",
+            "gemini-2.5-pro",
+            "gemini-3-pro",
+        ] {
+            assert!(reasons_by_default(model), "{model}");
+        }
+        for model in [
+            "gpt-4o",
+            "gpt-4.1",
+            "anthropic--claude-4.5-sonnet",
+            "gemini-2.0-flash",
+        ] {
+            assert!(!reasons_by_default(model), "{model}");
+        }
     }
 
     #[test]

@@ -74,8 +74,8 @@ impl SseParser {
             self.finished = true;
             return;
         };
-        if let Some(message) = dialect::error_in(&payload, self.dialect) {
-            out.push(ChatEvent::Error(Error::InStream { message }));
+        if let Some(err) = dialect::stream_error(&payload, self.dialect) {
+            out.push(ChatEvent::Error(err));
             self.finished = true;
             return;
         }

@@ -188,7 +188,10 @@ impl Transport {
         let status = resp.status().as_u16();
         let retry_after = retry_after_header(&resp);
         let is_lm = resp.url().path().contains("/v2/lm/");
-        let detail = self.read_error_body(resp).await;
+        let (detail, body_wait) = self.read_error_body(resp).await;
+        // Orchestration puts the model's wait in the body (`x-retry-after`); the HTTP header
+        // wins when both are there.
+        let retry_after = retry_after.or(body_wait);
         if status == 403 && is_lm {
             // API reference §8: SAP answers 403 "RBAC: access denied" for an unknown group.
             return Outcome::Fail(Error::ResourceGroup {
@@ -206,8 +209,9 @@ impl Transport {
         self.retry_or_fail(error, attempt, started)
     }
 
-    /// A short message from an error body, read with the idle timeout and a size cap.
-    pub async fn read_error_body(&self, resp: reqwest::Response) -> String {
+    /// A short message from an error body, read with the idle timeout and a size cap, and
+    /// the wait the body asks for, if any.
+    pub async fn read_error_body(&self, resp: reqwest::Response) -> (String, Option<Duration>) {
         const LIMIT: usize = 64 * 1024;
         let mut body = Vec::new();
         let mut chunks = resp.bytes_stream();
@@ -220,7 +224,11 @@ impl Transport {
                 break;
             }
         }
-        error_body::short_message(&auth::scrubbed(&body))
+        let body = auth::scrubbed(&body);
+        (
+            error_body::short_message(&body),
+            error_body::retry_after(&body),
+        )
     }
 
     /// Retries until success or a final error; for listings and non-streaming chat.

@@ -72,5 +72,8 @@ pub fn json_entry(model: &ModelEntry) -> serde_json::Value {
         "total_deployments": model.total_deployments,
         "executable_id": model.executable_id,
         "passes_filter": model.passes_filter,
+        "deprecated": model.lifecycle.deprecated,
+        "retirement_date": model.lifecycle.retirement_date,
+        "suggested_replacements": model.lifecycle.suggested_replacements,
     })
 }

@@ -297,6 +297,9 @@ pub(crate) struct Answer {
     pub(crate) truncated: bool,
     pub(crate) prompt_tokens: u64,
     pub(crate) completion_tokens: u64,
+    /// Hidden reasoning spent before the text (reasoning models only; Gemini reports it as
+    /// `thoughtsTokenCount`).
+    pub(crate) reasoning_tokens: u64,
 }
 
 impl Answer {
@@ -318,6 +321,7 @@ pub(crate) fn answer(
     choice: &ToolChoice,
     max_tokens: Option<u64>,
 ) -> Answer {
+    let (reasoning_tokens, max_tokens) = super::reasoning::spend(model, max_tokens);
     let (reply, truncated) = match reply(model, messages, tools, choice) {
         Reply::Text(text) => {
             let (text, cut) = limit(&text, max_tokens);
@@ -336,6 +340,7 @@ pub(crate) fn answer(
         truncated,
         prompt_tokens: prompt_tokens(messages),
         completion_tokens,
+        reasoning_tokens,
     }
 }
 

@@ -203,11 +203,16 @@ fn finish_reason(answer: &answer::Answer) -> &'static str {
 fn usage(answer: &answer::Answer, is_final: bool) -> Value {
     let prompt = answer.prompt_tokens;
     if is_final {
-        json!({
+        let thoughts = answer.reasoning_tokens;
+        let mut usage = json!({
             "promptTokenCount": prompt,
             "candidatesTokenCount": answer.completion_tokens,
-            "totalTokenCount": prompt + answer.completion_tokens,
-        })
+            "totalTokenCount": prompt + answer.completion_tokens + thoughts,
+        });
+        if thoughts > 0 {
+            usage["thoughtsTokenCount"] = json!(thoughts);
+        }
+        usage
     } else {
         json!({ "promptTokenCount": prompt, "totalTokenCount": prompt })
     }

@@ -19,6 +19,7 @@ mod form;
 mod intent;
 mod orchestration_request;
 mod python_repr;
+mod reasoning;
 mod router;
 mod routes_lm;
 mod schema;

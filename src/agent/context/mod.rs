@@ -175,7 +175,10 @@ pub fn summary_request(conversation: &Conversation, keep_turns: usize) -> Option
                 format!("<conversation>\n{transcript}</conversation>\n\n{SUMMARY_INSTRUCTION}"),
             ),
         ],
-        max_tokens: Some(1_024),
+        // No cap: gpt-5, the o-series and Gemini 2.5+ spend a cap on hidden reasoning first
+        // (1,024 left them no text), and a cap near the context's end is refused by some
+        // providers. The instruction keeps the summary short.
+        max_tokens: None,
         temperature: None,
         tools: Vec::new(),
     })

@@ -108,6 +108,9 @@ fn summary_request_holds_the_older_turns_as_text() {
     assert_eq!(request.messages.len(), 2);
     assert_eq!(request.messages[0].role, Role::System);
     assert!(request.tools.is_empty());
+    // No cap: a reasoning model (gpt-5, o-series, Gemini 2.5+) spends a cap on hidden
+    // reasoning first, and 1,024 tokens left it no summary.
+    assert_eq!(request.max_tokens, None);
     let asked = &request.messages[1].content;
     assert!(
         asked.contains("[user]\none\n") && asked.contains("[assistant]\n2\n"),

@@ -1,14 +1,15 @@
 //! The tools the model may call and the rules they share: which are offered at which level,
-//! one dispatch for the file tools, result caps, and the session state a face keeps across
-//! turns (approval grants, the undo stack). Each tool lives in a sibling file: reading in
-//! `read.rs`, editing in `write.rs`, commands in `command.rs`; path confinement in `paths.rs`.
+//! one dispatch through the registry (`builtin/`, one file per tool), result caps, and the
+//! session state a face keeps across turns (approval grants, the undo stack). The machinery
+//! the tools share lives in sibling files: reading in `read.rs`, applying edits in
+//! `write.rs`, commands in `command.rs`; path confinement in `paths.rs`.
 //! Every failure is a plain sentence handed back to the model as the tool result, never a panic.
 
+mod builtin;
 mod command;
 pub mod masked;
 mod paths;
 mod read;
-mod specs;
 mod undo;
 mod write;
 
@@ -26,10 +27,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+pub use builtin::specs;
 pub use command::{CommandOutcome, CommandRun, MAX_COMMAND_OUTPUT, Origin};
 pub use masked::run_command;
 pub(crate) use read::walk as walk_workspace;
-pub use specs::specs;
 pub use undo::{UndoEntry, UndoError};
 
 pub use crate::byte_size::human_bytes;
@@ -83,7 +84,8 @@ impl ToolLevel {
     }
 }
 
-/// What kind of thing a tool does, which decides the level it needs and whether it asks.
+/// What kind of thing a tool does, which decides the level it needs and the approval it
+/// asks: none for reads, the diff for edits, the command line for commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolKind {
     Read,
@@ -94,12 +96,7 @@ pub enum ToolKind {
 impl ToolKind {
     /// The kind of the tool called `name`, if there is such a tool.
     pub fn of(name: &str) -> Option<ToolKind> {
-        match name {
-            "read_file" | "list_files" | "search" => Some(ToolKind::Read),
-            "edit_file" | "write_file" => Some(ToolKind::Edit),
-            "run_command" => Some(ToolKind::Command),
-            _ => None,
-        }
+        builtin::find(name).map(builtin::Tool::kind)
     }
 
     /// The lowest level that offers this kind.
@@ -232,9 +229,10 @@ impl Tools {
 
     /// The specs offered at this level (none at `off`).
     pub fn offered(&self) -> Vec<crate::aicore::ToolSpec> {
-        specs()
-            .into_iter()
-            .filter(|spec| ToolKind::of(&spec.name).is_some_and(|k| k.level() <= self.level))
+        builtin::TOOLS
+            .iter()
+            .filter(|tool| tool.kind().level() <= self.level)
+            .map(|tool| builtin::spec(*tool))
             .collect()
     }
 
@@ -246,12 +244,11 @@ impl Tools {
             Ok(args) => args,
             Err(output) => return output,
         };
-        match name {
-            "read_file" => self.read_file(&args),
-            "list_files" => self.list_files(&args),
-            "search" => self.search(&args),
-            other => ToolOutput::error(format!(
-                "no read tool named {other:?}; available: read_file, list_files, search"
+        match self.run(name, ToolKind::Read, &args) {
+            Some(builtin::Step::Done(output)) => output,
+            Some(_) | None => ToolOutput::error(format!(
+                "no read tool named {name:?}; available: {}",
+                builtin::names_of(ToolKind::Read)
             )),
         }
     }
@@ -260,13 +257,33 @@ impl Tools {
     /// returns the change to approve; nothing is written.
     pub fn prepare_edit(&self, name: &str, arguments: &str) -> Result<Proposal, ToolOutput> {
         let args = parse_arguments(name, arguments)?;
-        match name {
-            "edit_file" => self.edit_file(&args),
-            "write_file" => self.write_file(&args),
-            other => Err(ToolOutput::error(format!(
-                "no edit tool named {other:?}; available: edit_file, write_file"
+        match self.run(name, ToolKind::Edit, &args) {
+            Some(builtin::Step::ApproveEdit(proposal)) => Ok(proposal),
+            Some(builtin::Step::Done(output)) => Err(output),
+            Some(builtin::Step::ApproveCommand(_)) | None => Err(ToolOutput::error(format!(
+                "no edit tool named {name:?}; available: {}",
+                builtin::names_of(ToolKind::Edit)
             ))),
         }
+    }
+
+    /// Validates a `run_command` call and returns the command to approve; nothing runs.
+    pub fn prepare_command(&self, name: &str, arguments: &str) -> Result<CommandRun, ToolOutput> {
+        let args = parse_arguments(name, arguments)?;
+        match self.run(name, ToolKind::Command, &args) {
+            Some(builtin::Step::ApproveCommand(run)) => Ok(run),
+            Some(builtin::Step::Done(output)) => Err(output),
+            Some(builtin::Step::ApproveEdit(_)) | None => Err(ToolOutput::error(format!(
+                "no command tool named {name:?}; available: {}",
+                builtin::names_of(ToolKind::Command)
+            ))),
+        }
+    }
+
+    /// Runs the tool called `name` if it is of `kind`; `None` when there is no such tool.
+    fn run(&self, name: &str, kind: ToolKind, args: &Value) -> Option<builtin::Step> {
+        let tool = builtin::find(name).filter(|tool| tool.kind() == kind)?;
+        Some(tool.run(self, args))
     }
 
     /// The `timeout_s` of a `run_command` call, clamped, else this session's default.

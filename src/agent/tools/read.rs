@@ -1,5 +1,5 @@
-//! The read tools: `read_file`, `list_files` and `search`. They never ask for approval, so
-//! they must never block or wander: only regular files are opened (a FIFO or a device could
+//! What the read tools (`builtin/`) share. They never ask for approval, so they must never
+//! block or wander: only regular files are opened (a FIFO or a device could
 //! hang the turn), beneath the workspace handle and through no symlink, sizes are checked on
 //! the open handle, walks honour `.gitignore`, do not follow symlinks and skip what the deny
 //! list covers.
@@ -9,15 +9,9 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
-
-use super::{
-    MAX_ENTRIES, MAX_FILE_BYTES, MAX_MATCHES, MAX_RESULT_BYTES, ToolOutput, Tools, cap,
-    human_bytes, truncate,
-};
+use super::{MAX_FILE_BYTES, Tools};
 use crate::agent::protected::ReadDenyList;
 
-const DEFAULT_DEPTH: usize = 3;
 /// Skipped even without a `.gitignore` that names them: build output and vendored packages.
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
@@ -88,171 +82,6 @@ impl Tools {
             Err(err) => Err(TextError::Io(err)),
         }
     }
-
-    pub(super) fn read_file(&self, args: &Value) -> ToolOutput {
-        let Some(relative) = args.get("path").and_then(Value::as_str) else {
-            return ToolOutput::error("read_file needs a string `path`");
-        };
-        let path = match self.resolve(relative) {
-            Ok(path) => path,
-            Err(message) => return ToolOutput::error(message),
-        };
-        if path.is_dir() {
-            return ToolOutput::error(format!(
-                "{relative} is a directory; use list_files for directories"
-            ));
-        }
-        let text = match self.read_real(&path) {
-            Ok(text) => text,
-            Err(err) => return ToolOutput::error(err.sentence(relative, "read")),
-        };
-        let line = |key: &str| {
-            args.get(key)
-                .and_then(Value::as_u64)
-                .map(|n| n as usize)
-                .filter(|n| *n > 0)
-        };
-        let (start, end) = (line("start_line"), line("end_line"));
-        let selected = if start.is_some() || end.is_some() {
-            let start = start.unwrap_or(1);
-            let end = end.unwrap_or(usize::MAX);
-            if end < start {
-                return ToolOutput::error(format!("end_line {end} is before start_line {start}"));
-            }
-            let lines: Vec<&str> = text
-                .split_inclusive('\n')
-                .skip(start - 1)
-                .take(end - start + 1)
-                .collect();
-            if lines.is_empty() {
-                return ToolOutput::error(format!(
-                    "{relative} has {} lines; start_line {start} is past the end",
-                    text.lines().count()
-                ));
-            }
-            lines.concat()
-        } else {
-            text
-        };
-        let shown = self.shown(&path);
-        let (content, cut) = cap(&selected, MAX_RESULT_BYTES);
-        let mut content = content.to_owned();
-        if cut {
-            content.push_str(&format!(
-                "\n[truncated at {MAX_RESULT_BYTES} bytes; ask for a line range]"
-            ));
-        }
-        ToolOutput::success(
-            content,
-            format!("{shown} ({})", human_bytes(selected.len())),
-        )
-    }
-
-    pub(super) fn list_files(&self, args: &Value) -> ToolOutput {
-        let relative = args.get("path").and_then(Value::as_str).unwrap_or(".");
-        let path = match self.resolve(relative) {
-            Ok(path) => path,
-            Err(message) => return ToolOutput::error(message),
-        };
-        if !path.is_dir() {
-            return ToolOutput::error(format!("{relative} is not a directory"));
-        }
-        let depth = args
-            .get("max_depth")
-            .and_then(Value::as_u64)
-            .map_or(DEFAULT_DEPTH, |d| (d as usize).clamp(1, 20));
-        let mut entries = Vec::new();
-        let mut truncated = false;
-        for (entry, is_dir) in walk_except(&path, Some(depth), self.deny.clone()) {
-            if entries.len() >= MAX_ENTRIES {
-                truncated = true;
-                break;
-            }
-            let shown = self.shown(&entry);
-            entries.push(if is_dir { format!("{shown}/") } else { shown });
-        }
-        let count = entries.len();
-        let mut content = entries.join("\n");
-        if truncated {
-            content.push_str(&format!("\n[stopped after {MAX_ENTRIES} entries]"));
-        }
-        let (capped, cut) = cap(&content, MAX_RESULT_BYTES);
-        let mut content = capped.to_owned();
-        if cut {
-            content.push_str("\n[truncated; list a subdirectory]");
-        }
-        if count == 0 {
-            content = "(empty directory)".into();
-        }
-        ToolOutput::success(content, format!("{} ({count} entries)", self.shown(&path)))
-    }
-
-    pub(super) fn search(&self, args: &Value) -> ToolOutput {
-        let Some(pattern) = args
-            .get("pattern")
-            .and_then(Value::as_str)
-            .filter(|p| !p.is_empty())
-        else {
-            return ToolOutput::error("search needs a non-empty string `pattern`");
-        };
-        let relative = args.get("path").and_then(Value::as_str).unwrap_or(".");
-        let path = match self.resolve(relative) {
-            Ok(path) => path,
-            Err(message) => return ToolOutput::error(message),
-        };
-        let files: Box<dyn Iterator<Item = std::path::PathBuf>> = if path.is_dir() {
-            Box::new(
-                walk_except(&path, None, self.deny.clone())
-                    .filter(|(_, is_dir)| !is_dir)
-                    .map(|(p, _)| p),
-            )
-        } else {
-            Box::new(std::iter::once(path))
-        };
-        let mut matches = Vec::new();
-        let mut bytes = 0;
-        let mut truncated = false;
-        'files: for file in files {
-            // Binary, huge, special or unreadable files are skipped.
-            let Ok(text) = self.read_real(&file) else {
-                continue;
-            };
-            for (number, line) in text.lines().enumerate() {
-                if !line.contains(pattern) {
-                    continue;
-                }
-                let entry = format!(
-                    "{}:{}: {}",
-                    self.shown(&file),
-                    number + 1,
-                    truncate(line.trim_end(), 300)
-                );
-                if matches.len() >= MAX_MATCHES || bytes + entry.len() > MAX_RESULT_BYTES {
-                    truncated = true;
-                    break 'files;
-                }
-                bytes += entry.len() + 1;
-                matches.push(entry);
-            }
-        }
-        let count = matches.len();
-        let mut content = if count == 0 {
-            format!("no matches for {pattern:?}")
-        } else {
-            matches.join("\n")
-        };
-        if truncated {
-            content.push_str(&format!(
-                "\n[stopped after {count} matches; narrow the pattern or path]"
-            ));
-        }
-        let summary = format!(
-            "{count} match{}{}",
-            if count == 1 { "" } else { "es" },
-            if truncated { " (capped)" } else { "" }
-        );
-        ToolOutput::success(content, summary)
-    }
 }
 
 /// Entries under `dir` (not `dir` itself), depth-first and sorted, honouring `.gitignore`
@@ -267,7 +96,7 @@ pub(crate) fn walk(
 
 /// `walk`, neither listing nor entering what `deny` covers (`dir` is a real path, and so
 /// is every entry under it: no symlink is followed).
-fn walk_except(
+pub(super) fn walk_except(
     dir: &Path,
     depth: Option<usize>,
     deny: Arc<ReadDenyList>,

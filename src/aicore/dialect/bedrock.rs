@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ChunkParts, Dialect, Foundation, Prepared, Wire};
+use super::{ChunkParts, Dialect, EMPTY_RESULT, Foundation, Prepared, Wire};
 use crate::aicore::chat::{ToolCallDelta, Usage};
 use crate::aicore::{ChatRequest, Error, Result, Role, error_body};
 
@@ -47,9 +47,6 @@ pub fn request(at: &Foundation) -> Prepared {
         dialect: Dialect::BedrockConverse,
     }
 }
-
-/// Stands in for an empty tool result: Converse refuses blank text blocks (§12).
-const EMPTY_RESULT: &str = "(no output)";
 
 /// A text block, or none for blank text: Converse refuses empty and whitespace-only text
 /// blocks (§12).

@@ -21,6 +21,10 @@ pub use bedrock::refuse_binary_event_stream;
 pub use openai::is_reasoning_model;
 pub use orchestration::prepare as orchestration_request;
 
+/// Stands in for an empty tool result: Converse refuses blank text blocks (§12), and
+/// orchestration may take an empty placeholder value for a missing one.
+pub const EMPTY_RESULT: &str = "(no output)";
+
 /// Which wire shape a response uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -66,6 +70,10 @@ pub struct Foundation<'a> {
 trait Wire: Sync {
     /// The service's error message, if the payload is an error.
     fn error_in(&self, payload: &Value) -> Option<String>;
+    /// Whether an error payload (`error_in` is `Some`) reports throttling.
+    fn is_throttling(&self, _payload: &Value) -> bool {
+        false
+    }
     /// What one stream chunk carries.
     fn chunk_parts(&self, payload: &Value) -> ChunkParts;
     /// What a whole (non-streamed) response carries.
@@ -133,6 +141,20 @@ pub fn foundation_request(executable: &str, at: &Foundation) -> Option<Prepared>
 /// The service's error message in `payload`, if it is an error.
 pub fn error_in(payload: &Value, dialect: Dialect) -> Option<String> {
     dialect.wire().error_in(payload)
+}
+
+/// The error in `payload` as the error it is: throttling (worth one more try when nothing
+/// was answered yet) or any other in-stream error.
+pub fn stream_error(payload: &Value, dialect: Dialect) -> Option<super::Error> {
+    let message = dialect.wire().error_in(payload)?;
+    Some(if dialect.wire().is_throttling(payload) {
+        super::Error::ThrottledInStream {
+            message,
+            retry_after: super::error_body::wait_in(payload).map(std::time::Duration::from_secs),
+        }
+    } else {
+        super::Error::InStream { message }
+    })
 }
 
 /// What one stream chunk carries.

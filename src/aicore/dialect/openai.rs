@@ -14,6 +14,10 @@ pub const AZURE_API_VERSION: &str = "2024-10-21";
 pub struct OpenAi;
 
 impl Wire for OpenAi {
+    fn is_throttling(&self, payload: &Value) -> bool {
+        crate::aicore::error_body::is_throttling(payload)
+    }
+
     fn error_in(&self, payload: &Value) -> Option<String> {
         error_message(payload, "choices")
     }

@@ -6,9 +6,9 @@
 use serde_json::{Value, json};
 
 use super::openai::{choice_parts, error_message};
-use super::{ChunkParts, Dialect, Prepared, Wire};
+use super::{ChunkParts, Dialect, EMPTY_RESULT, Prepared, Wire};
 use crate::aicore::deployments::Deployment;
-use crate::aicore::{ChatRequest, Message, Role, ToolSpec};
+use crate::aicore::{ChatRequest, Error, Message, Result, Role, ToolSpec};
 
 /// Orchestration v2: the OpenAI-shaped chunk inside `final_result`.
 pub struct V2;
@@ -16,6 +16,10 @@ pub struct V2;
 pub struct V1;
 
 impl Wire for V2 {
+    fn is_throttling(&self, payload: &Value) -> bool {
+        crate::aicore::error_body::is_throttling(payload)
+    }
+
     fn error_in(&self, payload: &Value) -> Option<String> {
         error_message(payload, "final_result")
     }
@@ -30,6 +34,10 @@ impl Wire for V2 {
 }
 
 impl Wire for V1 {
+    fn is_throttling(&self, payload: &Value) -> bool {
+        crate::aicore::error_body::is_throttling(payload)
+    }
+
     fn error_in(&self, payload: &Value) -> Option<String> {
         error_message(payload, "orchestration_result")
     }
@@ -55,11 +63,15 @@ fn wrapped_parts(payload: &Value, key: &str, kind: &str) -> ChunkParts {
 /// The only template text we ever send.
 const TEMPLATE_INPUT: &str = "{{?input}}";
 
-/// History, template and placeholder values. Normally the last user message travels as
-/// `{{?input}}`; when the conversation ends with tool results (a tool round), those results
-/// are the template instead, each as `{"role":"tool","tool_call_id",content:"{{?tool_result_N}}"}`
+/// History, template and placeholder values, in the conversation's order (templated
+/// messages come after `messages_history`, §7.4). Normally the last message travels as
+/// `{{?input}}` in its own role (a user question, or an assistant message the model is to
+/// continue); when the conversation ends with tool results (a tool round), those results are
+/// the template instead, each as `{"role":"tool","tool_call_id",content:"{{?tool_result_N}}"}`
 /// so their text is never parsed as template either, and everything before them is history.
-fn split(messages: &[Message]) -> (Vec<&Message>, Value, Value) {
+/// An empty result travels as `EMPTY_RESULT`: an empty placeholder value may be taken for a
+/// missing one. A last assistant message with tool calls but no results cannot be sent.
+fn split(messages: &[Message]) -> Result<(Vec<&Message>, Value, Value)> {
     let trailing_tools = messages
         .iter()
         .rev()
@@ -76,36 +88,36 @@ fn split(messages: &[Message]) -> (Vec<&Message>, Value, Value) {
                 "tool_call_id": message.tool_call_id.as_deref().unwrap_or(""),
                 "content": format!("{{{{?{name}}}}}"),
             }));
-            values.insert(name, json!(message.content));
+            let content = if message.content.trim().is_empty() {
+                EMPTY_RESULT
+            } else {
+                message.content.as_str()
+            };
+            values.insert(name, json!(content));
         }
-        return (
+        return Ok((
             messages[..cut].iter().collect(),
             Value::Array(template),
             Value::Object(values),
-        );
+        ));
     }
-    let (history, input) = split_last_user(messages);
-    (
-        history,
-        json!([{ "role": "user", "content": TEMPLATE_INPUT }]),
-        json!({ "input": input }),
-    )
-}
-
-/// History (everything but the last user message) and that message's text.
-fn split_last_user(messages: &[Message]) -> (Vec<&Message>, String) {
-    match messages.iter().rposition(|m| m.role == Role::User) {
-        Some(i) => (
-            messages
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, m)| m)
-                .collect(),
-            messages[i].content.clone(),
-        ),
-        None => (messages.iter().collect(), String::new()),
+    let Some((last, history)) = messages.split_last() else {
+        return Ok((
+            Vec::new(),
+            json!([{ "role": "user", "content": TEMPLATE_INPUT }]),
+            json!({ "input": "" }),
+        ));
+    };
+    if !last.tool_calls.is_empty() {
+        return Err(Error::Conversation {
+            problem: "it ends with tool calls that have no results".into(),
+        });
     }
+    Ok((
+        history.iter().collect(),
+        json!([{ "role": last.role, "content": TEMPLATE_INPUT }]),
+        json!({ "input": last.content }),
+    ))
 }
 
 /// `max_completion_tokens` for every model, as SAP's Java SDK sends it: orchestration
@@ -131,9 +143,9 @@ pub fn prepare(
     stream: bool,
     v1: bool,
     api_base: &str,
-) -> Prepared {
+) -> Result<Prepared> {
     let base = deployment.inference_base(api_base);
-    let (history, template, values) = split(&req.messages);
+    let (history, template, values) = split(&req.messages)?;
     let mut prompt = json!({ "template": template });
     if !req.tools.is_empty() {
         prompt["tools"] = req.tools.iter().map(ToolSpec::openai_json).collect();
@@ -149,11 +161,11 @@ pub fn prepare(
         if stream {
             config["stream_options"] = json!({ "chunk_size": 100 });
         }
-        return Prepared {
+        return Ok(Prepared {
             url: format!("{base}/completion"),
             body: json!({ "orchestration_config": config, "input_params": values, "messages_history": history }),
             dialect: Dialect::OrchestrationV1,
-        };
+        });
     }
     let mut config = json!({
         "modules": { "prompt_templating": {
@@ -164,11 +176,11 @@ pub fn prepare(
     if stream {
         config["stream"] = json!({ "enabled": true, "chunk_size": 100 });
     }
-    Prepared {
+    Ok(Prepared {
         url: format!("{base}/v2/completion"),
         body: json!({ "config": config, "placeholder_values": values, "messages_history": history }),
         dialect: Dialect::OrchestrationV2,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -217,7 +229,8 @@ mod tests {
             true,
             false,
             "https://h/v2",
-        );
+        )
+        .unwrap();
         assert_eq!(p.url, "https://h/v2/inference/deployments/d9/v2/completion");
         assert_eq!(p.dialect, Dialect::OrchestrationV2);
         let template = &p.body["config"]["modules"]["prompt_templating"]["prompt"]["template"];
@@ -262,7 +275,8 @@ mod tests {
             false,
             true,
             "https://h/v2",
-        );
+        )
+        .unwrap();
         assert_eq!(p.url, "https://h/v2/inference/deployments/d9/completion");
         let mc = &p.body["orchestration_config"]["module_configurations"];
         assert_eq!(
@@ -298,7 +312,7 @@ mod tests {
         ));
         req.messages
             .push(Message::tool_result("call_1", "fn a() { \"{{?x}}\" }"));
-        let p = prepare(&deployment(), "gpt-4o", &req, false, false, "https://h/v2");
+        let p = prepare(&deployment(), "gpt-4o", &req, false, false, "https://h/v2").unwrap();
         let prompt = &p.body["config"]["modules"]["prompt_templating"]["prompt"];
         assert_eq!(
             prompt["tools"],
@@ -321,7 +335,7 @@ mod tests {
             json!({"role": "assistant", "content": "", "tool_calls": [{"id": "call_1", "type": "function",
                 "function": {"name": "read_file", "arguments": "{\"path\":\"a.rs\"}"}}]})
         );
-        let v1 = prepare(&deployment(), "gpt-4o", &req, false, true, "https://h/v2");
+        let v1 = prepare(&deployment(), "gpt-4o", &req, false, true, "https://h/v2").unwrap();
         let templating =
             &v1.body["orchestration_config"]["module_configurations"]["templating_module_config"];
         assert_eq!(templating["tools"], prompt["tools"]);
@@ -337,11 +351,83 @@ mod tests {
             false,
             false,
             "https://h/v2",
-        );
+        )
+        .unwrap();
         let prompt = &p.body["config"]["modules"]["prompt_templating"]["prompt"];
         assert_eq!(
             prompt,
             &json!({"template": [{"role": "user", "content": "{{?input}}"}]})
+        );
+    }
+
+    #[test]
+    fn an_empty_tool_result_travels_as_no_output() {
+        use crate::aicore::ToolCall;
+        let mut req = request();
+        let call = |id: &str| ToolCall {
+            id: id.into(),
+            name: "search".into(),
+            arguments: "{}".into(),
+            thought_signature: None,
+        };
+        req.messages.push(Message::assistant_tool_calls(
+            "",
+            vec![call("c1"), call("c2")],
+        ));
+        req.messages.push(Message::tool_result("c1", ""));
+        req.messages.push(Message::tool_result("c2", "  \n"));
+        let p = prepare(&deployment(), "gpt-4o", &req, true, false, "https://h/v2").unwrap();
+        assert_eq!(
+            p.body["placeholder_values"],
+            json!({"tool_result_1": "(no output)", "tool_result_2": "(no output)"})
+        );
+    }
+
+    #[test]
+    fn a_conversation_ending_with_an_assistant_message_keeps_its_order() {
+        let mut req = request();
+        req.messages
+            .push(Message::new(Role::Assistant, "Let me think {{?x}}"));
+        let p = prepare(&deployment(), "gpt-4o", &req, true, false, "https://h/v2").unwrap();
+        let roles: Vec<&str> = p.body["messages_history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["role"].as_str().unwrap())
+            .collect();
+        assert_eq!(roles, ["system", "user", "assistant", "user"]);
+        assert_eq!(
+            p.body["messages_history"][3]["content"], TRICKY,
+            "the last question stays in place"
+        );
+        assert_eq!(
+            p.body["config"]["modules"]["prompt_templating"]["prompt"]["template"],
+            json!([{"role": "assistant", "content": "{{?input}}"}])
+        );
+        assert_eq!(
+            p.body["placeholder_values"],
+            json!({"input": "Let me think {{?x}}"})
+        );
+    }
+
+    #[test]
+    fn tool_calls_without_results_are_refused_not_reordered() {
+        use crate::aicore::ToolCall;
+        let mut req = request();
+        req.messages.push(Message::assistant_tool_calls(
+            "",
+            vec![ToolCall {
+                id: "c1".into(),
+                name: "search".into(),
+                arguments: "{}".into(),
+                thought_signature: None,
+            }],
+        ));
+        let err = prepare(&deployment(), "gpt-4o", &req, true, false, "https://h/v2").unwrap_err();
+        assert!(matches!(err, Error::Conversation { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains("tool calls that have no results"),
+            "{err}"
         );
     }
 }

@@ -156,7 +156,12 @@ pub fn error_in(payload: &Value) -> Option<String> {
 fn usage(v: &Value) -> Option<Usage> {
     let obj = v.as_object()?;
     let num = |k: &str| obj.get(k).and_then(Value::as_u64).unwrap_or(0);
-    let (prompt, completion) = (num("promptTokenCount"), num("candidatesTokenCount"));
+    // Gemini 2.5+ count their reasoning apart (`thoughtsTokenCount`); it is billed as output,
+    // so it belongs to the completion tokens.
+    let (prompt, completion) = (
+        num("promptTokenCount"),
+        num("candidatesTokenCount") + num("thoughtsTokenCount"),
+    );
     Some(Usage {
         prompt_tokens: prompt,
         completion_tokens: completion,
@@ -365,6 +370,23 @@ mod tests {
                 ],
                 "tools": [{"functionDeclarations": [{"name": "read_file", "description": "Read a file", "parameters": {"type": "object"}}]}],
             })
+        );
+    }
+
+    #[test]
+    fn thoughts_count_as_completion_tokens() {
+        let chunk = json!({"candidates": [{"content": {"role": "model", "parts": [{"text": "OK"}]},
+            "finishReason": "STOP"}],
+            "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 2,
+                "thoughtsTokenCount": 120, "totalTokenCount": 132}});
+        let usage = response_parts(&chunk).usage.unwrap();
+        assert_eq!(
+            (
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                usage.total_tokens
+            ),
+            (10, 122, 132)
         );
     }
 }

@@ -198,8 +198,10 @@ async fn gemini_whole_answer_and_errors() {
     body["generationConfig"]["maxOutputTokens"] = json!(3);
     let path = format!("{GEMINI}/models/gemini-2.5-pro:generateContent");
     let whole: Value = post_b(&sim, &path, &body).await.json().await.unwrap();
+    // Gemini 2.5 spends the 3-token cap on reasoning: no text, the thoughts counted apart.
     assert_eq!(whole["candidates"][0]["finishReason"], "MAX_TOKENS");
-    assert_eq!(whole["usageMetadata"]["candidatesTokenCount"], 3);
+    assert_eq!(whole["usageMetadata"]["candidatesTokenCount"], 0);
+    assert_eq!(whole["usageMetadata"]["thoughtsTokenCount"], 3);
 
     let other_model = format!("{GEMINI}/models/gemini-2.5-flash:generateContent");
     let response = post_b(&sim, &other_model, &gemini("Hi")).await;
