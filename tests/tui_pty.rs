@@ -176,7 +176,7 @@ fn demo_pick_chat_quit_in_a_pty() {
     // Ctrl-C on an empty input asks for a second one.
     screen.send("\x03");
     screen.wait_for("the second Ctrl-C hint", |s| {
-        s.contains("Ctrl-C again to quit")
+        s.contains("C-c again to quit")
     });
     screen.send("\x03");
 
@@ -625,7 +625,7 @@ fn ctrl_c_clears_a_draft_then_twice_quits_and_says_how_to_resume() {
     });
     screen.send("\x03");
     screen.wait_for("the second Ctrl-C hint", |s| {
-        s.contains("Ctrl-C again to quit")
+        s.contains("C-c again to quit")
     });
     assert!(child.try_wait().unwrap().is_none(), "{}", screen.text());
     let from = screen.raw.len();

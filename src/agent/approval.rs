@@ -62,6 +62,69 @@ pub enum AskMode {
     Refuse(String),
 }
 
+/// The approval mode a user works in (tui.md): `ask` asks for every edit and command,
+/// `auto-edit` applies edits without asking (commands still ask), `plan` offers the read
+/// tools only. The mode is a view of the grants and the level: auto-edit is the "every edit"
+/// grant, plan caps the level a turn offers at `read`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApprovalMode {
+    #[default]
+    Ask,
+    AutoEdit,
+    Plan,
+}
+
+impl ApprovalMode {
+    pub const ALL: [ApprovalMode; 3] = [
+        ApprovalMode::Ask,
+        ApprovalMode::AutoEdit,
+        ApprovalMode::Plan,
+    ];
+
+    /// The word in the status line, the config (`[ui] approval_mode`) and `/mode`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalMode::Ask => "ask",
+            ApprovalMode::AutoEdit => "auto-edit",
+            ApprovalMode::Plan => "plan",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ApprovalMode> {
+        ApprovalMode::ALL
+            .into_iter()
+            .find(|mode| mode.as_str() == text.trim())
+    }
+
+    /// Shift-Tab: ask → auto-edit → plan → ask.
+    pub fn next(self) -> ApprovalMode {
+        match self {
+            ApprovalMode::Ask => ApprovalMode::AutoEdit,
+            ApprovalMode::AutoEdit => ApprovalMode::Plan,
+            ApprovalMode::Plan => ApprovalMode::Ask,
+        }
+    }
+
+    /// The level a turn offers in this mode: plan reads only, whatever the level chosen.
+    pub fn cap(self, level: super::ToolLevel) -> super::ToolLevel {
+        match self {
+            ApprovalMode::Plan => level.min(super::ToolLevel::Read),
+            ApprovalMode::Ask | ApprovalMode::AutoEdit => level,
+        }
+    }
+
+    /// What the mode means, as said to the user when it changes.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ApprovalMode::Ask => "mode ask: every edit and command asks first",
+            ApprovalMode::AutoEdit => {
+                "mode auto-edit: edits apply without asking and show as diffs; commands ask"
+            }
+            ApprovalMode::Plan => "mode plan: the model reads only; nothing is edited or run",
+        }
+    }
+}
+
 /// Who approved (or refused) a call, for the `approval` JSON event and the transcript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApprovedBy {
@@ -118,6 +181,12 @@ impl Approvals {
         }
     }
 
+    /// Puts the session in `mode`: auto-edit grants every edit; ask and plan take that grant
+    /// back (grants of single commands stay).
+    pub fn set_mode(&mut self, mode: ApprovalMode) {
+        self.all_edits = mode == ApprovalMode::AutoEdit;
+    }
+
     /// Remembers the grant a decision carries.
     pub fn record(&mut self, request: &ApprovalRequest, decision: &Decision) {
         match (decision, request) {
@@ -135,6 +204,34 @@ impl Approvals {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agent::ToolLevel;
+
+    #[test]
+    fn modes_cycle_and_decide_edits_and_the_level() {
+        let edit = ApprovalRequest::Edit {
+            path: "a".into(),
+            hunks: Vec::new(),
+            is_new_file: false,
+        };
+        assert_eq!(ApprovalMode::Ask.next(), ApprovalMode::AutoEdit);
+        assert_eq!(ApprovalMode::AutoEdit.next(), ApprovalMode::Plan);
+        assert_eq!(ApprovalMode::Plan.next(), ApprovalMode::Ask);
+        for mode in ApprovalMode::ALL {
+            assert_eq!(ApprovalMode::parse(mode.as_str()), Some(mode));
+        }
+        assert_eq!(ApprovalMode::parse("yolo"), None);
+        let mut approvals = Approvals::default();
+        approvals.set_mode(ApprovalMode::AutoEdit);
+        assert_eq!(
+            approvals.verdict(&edit),
+            Verdict::Approved(ApprovedBy::Session)
+        );
+        approvals.set_mode(ApprovalMode::Ask);
+        assert_eq!(approvals.verdict(&edit), Verdict::Ask);
+        assert_eq!(ApprovalMode::Plan.cap(ToolLevel::All), ToolLevel::Read);
+        assert_eq!(ApprovalMode::Plan.cap(ToolLevel::Off), ToolLevel::Off);
+        assert_eq!(ApprovalMode::AutoEdit.cap(ToolLevel::All), ToolLevel::All);
+    }
 
     #[test]
     fn grants_cover_only_what_they_name() {

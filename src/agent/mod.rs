@@ -19,7 +19,7 @@ pub mod turn;
 #[cfg(test)]
 mod driver_tests;
 
-pub use approval::{ApprovalRequest, Approvals, ApprovedBy, AskMode, Decision};
+pub use approval::{ApprovalMode, ApprovalRequest, Approvals, ApprovedBy, AskMode, Decision};
 pub use attachment::{Attachment, AttachmentError};
 pub use round::{MAX_CALLS_PER_ROUND, MAX_RESULT_BYTES_PER_REQUEST};
 pub use tools::{ToolLevel, ToolOutput, Tools};

@@ -282,6 +282,9 @@ pub enum Effect {
     UndoEdit,
     /// `/network`: whether the model's commands get the network from the next one on.
     SetNetwork(bool),
+    /// Shift-Tab, `/new`, the config: the session's tools follow this approval mode (auto-edit
+    /// grants every edit; ask and plan take that grant back).
+    SetApprovalMode(crate::agent::ApprovalMode),
     CancelTurn {
         turn: u64,
     },

@@ -181,6 +181,7 @@ pub fn startup(width: u16, height: u16) -> Startup {
         network: false,
         is_demo: false,
         env_credentials: None,
+        approval_mode: crate::agent::ApprovalMode::Ask,
     }
 }
 

@@ -88,6 +88,16 @@ impl Runner {
         }
     }
 
+    /// The grants of the session's tools follow `mode`. Without a workspace there are no
+    /// tools, and nothing to grant.
+    fn set_approval_mode(&mut self, mode: crate::agent::ApprovalMode) {
+        if let Ok(tools) = self.session_tools()
+            && let Ok(mut approvals) = tools.approvals().lock()
+        {
+            approvals.set_mode(mode);
+        }
+    }
+
     fn client(&self) -> Option<Client> {
         lock(&self.connection).as_ref().map(|c| c.client.clone())
     }
@@ -114,6 +124,7 @@ impl Runner {
             }
             Effect::UndoEdit => self.undo_edit(),
             Effect::SetNetwork(on) => self.set_network(on),
+            Effect::SetApprovalMode(mode) => self.set_approval_mode(mode),
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
             Effect::SaveSettings(form) => self.save_settings(form, None),
             Effect::SaveSettingsWithFileStore(form) => {

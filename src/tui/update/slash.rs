@@ -193,7 +193,10 @@ fn set_network(state: &mut AppState, args: &str) -> Vec<Effect> {
 
 fn resume(state: &mut AppState) -> Vec<Effect> {
     if state.is_streaming() {
-        state.notice = Some("an answer is still streaming: Esc stops it first".into());
+        state.notice = Some(format!(
+            "an answer is still streaming: {} stops it first",
+            super::stop_key(state)
+        ));
         return Vec::new();
     }
     let request = next_request(state);
@@ -208,7 +211,10 @@ fn resume(state: &mut AppState) -> Vec<Effect> {
 
 fn compact(state: &mut AppState) -> Vec<Effect> {
     if state.is_streaming() || state.chat.compacting.is_some() {
-        state.notice = Some("wait for the answer (or Esc) before compacting".into());
+        state.notice = Some(format!(
+            "wait for the answer (or {}) before compacting",
+            super::stop_key(state)
+        ));
         return Vec::new();
     }
     let Some(model) = state.models.chosen.clone() else {

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{age, error_lines, fit, pane_block, short, spinner};
 use crate::aicore::{Deployment, Mode};
+use crate::tui::keymap::{ListAction, Scope};
 use crate::tui::state::{AppState, Connection, Load, Pane};
 use crate::tui::theme::Theme;
 
@@ -61,13 +62,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             error,
             &state.keys.label(
                 crate::tui::keymap::Scope::Models,
-                crate::tui::keymap::Action::Refresh,
+                crate::tui::keymap::ListAction::Refresh,
             ),
             theme,
         )),
         (Connection::Ready(_), Load::Ready(_)) => {
             if state.mode == Mode::Foundation && model.is_none() {
-                lines.push(Line::styled("pick a model above (Enter)", theme.muted()));
+                let pick = state.keys.label(Scope::Models, ListAction::Pick);
+                lines.push(Line::styled(
+                    format!("pick a model above ({pick})"),
+                    theme.muted(),
+                ));
             } else if rows.is_empty() {
                 let what = match state.mode {
                     Mode::Foundation => format!(
