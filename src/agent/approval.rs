@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use tokio::sync::oneshot;
 
 use super::diff::Hunk;
+use super::permissions::ProjectPermissions;
 
 /// What the model wants to do, as the user reviews it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,9 +118,7 @@ impl ApprovalMode {
     pub fn describe(self) -> &'static str {
         match self {
             ApprovalMode::Ask => "mode ask: every edit and command asks first",
-            ApprovalMode::AutoEdit => {
-                "mode auto-edit: edits apply without asking and show as diffs; commands ask"
-            }
+            ApprovalMode::AutoEdit => "mode auto-edit: edits apply without asking; commands ask",
             ApprovalMode::Plan => "mode plan: the model reads only; nothing is edited or run",
         }
     }
@@ -132,6 +131,8 @@ pub enum ApprovedBy {
     User,
     /// A grant given earlier this session (all edits, or this command).
     Session,
+    /// The project's `.sapcode/config.toml` `[permissions] allow`.
+    Project,
     /// `--yes`.
     Flag,
     /// Refused because nobody could be asked.
@@ -143,18 +144,21 @@ impl ApprovedBy {
         match self {
             ApprovedBy::User => "user",
             ApprovedBy::Session => "session",
+            ApprovedBy::Project => "project",
             ApprovedBy::Flag => "--yes",
             ApprovedBy::NoTerminal => "no-terminal",
         }
     }
 }
 
-/// The session's approval policy: the ask mode and the grants given so far.
+/// The session's approval policy: the ask mode, the grants given so far and the project's
+/// standing permissions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Approvals {
     pub mode: AskMode,
     pub all_edits: bool,
     pub commands: BTreeSet<String>,
+    pub project: ProjectPermissions,
 }
 
 /// What the policy says before anyone is asked.
@@ -173,6 +177,11 @@ impl Approvals {
         };
         if granted {
             return Verdict::Approved(ApprovedBy::Session);
+        }
+        if let ApprovalRequest::Command { command } = request
+            && self.project.allows(command)
+        {
+            return Verdict::Approved(ApprovedBy::Project);
         }
         match &self.mode {
             AskMode::Ask => Verdict::Ask,
@@ -269,6 +278,33 @@ mod tests {
         assert_eq!(
             approvals.verdict(&other),
             Verdict::Approved(ApprovedBy::Flag)
+        );
+    }
+
+    #[test]
+    fn project_permissions_allow_their_commands_and_nothing_near_them() {
+        let command = |text: &str| ApprovalRequest::Command {
+            command: text.into(),
+        };
+        let approvals = Approvals {
+            project: ProjectPermissions::new(vec!["cargo test".into()]),
+            ..Approvals::default()
+        };
+        assert_eq!(
+            approvals.verdict(&command("cargo test")),
+            Verdict::Approved(ApprovedBy::Project)
+        );
+        assert_eq!(
+            approvals.verdict(&command("cargo test; rm -rf x")),
+            Verdict::Ask
+        );
+        let refusing = Approvals {
+            mode: AskMode::Refuse("no terminal".into()),
+            ..approvals
+        };
+        assert_eq!(
+            refusing.verdict(&command("cargo test && rm -rf x")),
+            Verdict::Refused("no terminal".into())
         );
     }
 }

@@ -8,6 +8,7 @@ pub mod context;
 pub mod diff;
 pub mod edit;
 pub mod history;
+pub mod permissions;
 pub mod protected;
 mod round;
 pub mod rules;

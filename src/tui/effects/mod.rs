@@ -98,6 +98,22 @@ impl Runner {
         }
     }
 
+    /// Saves `command` to the project's allow list, off the loop; the notice says where.
+    fn save_permission(&self, command: String) {
+        let tx = self.tx.clone();
+        let workspace = self.workspace.clone();
+        tokio::task::spawn_blocking(move || {
+            let text = match crate::agent::permissions::save_entry(&workspace, &command) {
+                Ok(path) => format!(
+                    "saved: `{command}` runs without asking in this project ({})",
+                    path.display()
+                ),
+                Err(why) => format!("not saved: {why}"),
+            };
+            let _ = tx.send(Event::Notice(text));
+        });
+    }
+
     fn client(&self) -> Option<Client> {
         lock(&self.connection).as_ref().map(|c| c.client.clone())
     }
@@ -125,6 +141,7 @@ impl Runner {
             Effect::UndoEdit => self.undo_edit(),
             Effect::SetNetwork(on) => self.set_network(on),
             Effect::SetApprovalMode(mode) => self.set_approval_mode(mode),
+            Effect::SavePermission(command) => self.save_permission(command),
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
             Effect::SaveSettings(form) => self.save_settings(form, None),
             Effect::SaveSettingsWithFileStore(form) => {

@@ -190,6 +190,9 @@ pub struct ChatPane {
     pub level: ToolLevel,
     /// `ask`, `auto-edit` or `plan` (Shift-Tab cycles; the status line shows it).
     pub approval_mode: ApprovalMode,
+    /// A command just granted for the session ("always this command"), offered for the
+    /// project's `.sapcode/config.toml`: the next key answers (`y` saves it).
+    pub save_offer: Option<String>,
     /// Edits and commands waiting for the user's decision.
     pub reviews: Reviews,
     /// How full the model's context is, as last measured against the server's usage.
@@ -249,6 +252,7 @@ impl ChatPane {
             session: None,
             level: ToolLevel::All,
             approval_mode: ApprovalMode::Ask,
+            save_offer: None,
             reviews: Reviews::default(),
             context: ContextTrack::default(),
             compacting: None,

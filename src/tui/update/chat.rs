@@ -9,7 +9,7 @@ use crossterm::event::KeyEvent;
 use super::{attach, tools};
 use crate::aicore::{Mode, Usage};
 use crate::tui::event::{ChatUpdate, Effect};
-use crate::tui::keymap::ChatAction;
+use crate::tui::keymap::{ChatAction, ListAction, Scope};
 use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, ToolResult, Turn};
 use crate::tui::{markdown, session, transcript, view};
 
@@ -142,7 +142,12 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
 /// Sends `text`; `typed` is what the input held (`//…` for a literal `/`), kept in history.
 fn send_message(state: &mut AppState, text: String, typed: &str) -> Vec<Effect> {
     let Some(model) = state.models.chosen.clone() else {
-        state.notice = Some("pick a model first (↑↓ Enter): your message stays in the box".into());
+        let keys = &state.keys;
+        state.notice = Some(format!(
+            "pick a model first ({} {}): your message stays in the box",
+            keys.label(Scope::Models, ListAction::Up),
+            keys.label(Scope::Models, ListAction::Pick)
+        ));
         state.focus = Pane::Models;
         return Vec::new();
     };

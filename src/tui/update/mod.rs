@@ -170,6 +170,9 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.chat.reviews.is_open() {
         return review::on_key(state, key);
     }
+    if let Some(effects) = review::answer_save_offer(state, &key) {
+        return effects;
+    }
     if state.focus == Pane::Chat
         && let Some(effects) = slash::popup_key(state, key)
     {

@@ -8,7 +8,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::chat;
-use crate::agent::{ApprovalMode, Decision};
+use crate::agent::{ApprovalMode, ApprovalRequest, Decision};
 use crate::tui::event::Effect;
 use crate::tui::keymap::{Action, GlobalAction, ReviewAction, Scope};
 use crate::tui::state::{AppState, Overlay, Review};
@@ -78,7 +78,10 @@ fn on_action(state: &mut AppState, action: ReviewAction) -> Vec<Effect> {
             state.notice = Some(ApprovalMode::AutoEdit.describe().to_owned());
             return answer(state, Decision::AllEdits);
         }
-        ReviewAction::AlwaysCommand if !is_edit => return answer(state, Decision::AlwaysCommand),
+        ReviewAction::AlwaysCommand if !is_edit => {
+            offer_to_save(state);
+            return answer(state, Decision::AlwaysCommand);
+        }
         ReviewAction::ApproveAllEdits | ReviewAction::AlwaysCommand => {
             let keys = &state.keys;
             state.notice = Some(if is_edit {
@@ -108,6 +111,42 @@ fn on_action(state: &mut AppState, action: ReviewAction) -> Vec<Effect> {
         ReviewAction::Bottom => scroll_by(state, isize::MAX / 2),
     }
     Vec::new()
+}
+
+/// "Always this command": granted for the session, and offered for the project's
+/// `.sapcode/config.toml` (the next key answers). A command with a metacharacter could never
+/// match an entry, so it is not offered.
+fn offer_to_save(state: &mut AppState) {
+    let Some(Review {
+        request: ApprovalRequest::Command { command },
+        ..
+    }) = state.chat.reviews.current()
+    else {
+        return;
+    };
+    if crate::agent::permissions::has_metacharacter(command) {
+        state.notice = Some(format!(
+            "`{command}` is allowed for this session; with ; & | $ ` < > ( ) \\ or a line break it cannot be saved for the project"
+        ));
+        return;
+    }
+    state.notice = Some(format!(
+        "`{command}` is allowed for this session. Also for this project ({})? y saves it, any other key does not",
+        crate::agent::permissions::PROJECT_CONFIG
+    ));
+    state.chat.save_offer = Some(command.clone());
+}
+
+/// The key after an offer to save a command for the project: `y` saves it; any other key
+/// declines and then does what it does. `None` when nothing was offered.
+pub(super) fn answer_save_offer(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let command = state.chat.save_offer.take()?;
+    match key.code {
+        KeyCode::Char('y') if key.modifiers.is_empty() => {
+            Some(vec![Effect::SavePermission(command)])
+        }
+        _ => None,
+    }
 }
 
 /// Sends the decision on the request shown; the next one (if any) is shown after it.

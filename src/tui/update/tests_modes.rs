@@ -248,3 +248,70 @@ fn the_placeholder_names_the_send_and_newline_keys_in_force() {
         render(&state)
     );
 }
+
+fn command_review(state: &mut AppState, turn: u64, id: &str, command: &str) {
+    apply(
+        state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::ApprovalNeeded {
+                id: id.into(),
+                request: crate::agent::ApprovalRequest::Command {
+                    command: command.into(),
+                },
+            },
+        },
+    );
+    settle(state);
+}
+
+#[test]
+fn always_this_command_offers_it_for_the_project_and_y_saves_it() {
+    let mut state = picked(120, 40);
+    let turn = send(&mut state, "test it");
+    command_review(&mut state, turn, "c1", "cargo test");
+    let effects = key(&mut state, KeyCode::Char('!'));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::AnswerApproval {
+                decision: Decision::AlwaysCommand,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    assert!(
+        render(&state).contains("`cargo test` is allowed for this session. Also for this project"),
+        "{}",
+        render(&state)
+    );
+    assert_eq!(
+        key(&mut state, KeyCode::Char('y')),
+        vec![Effect::SavePermission("cargo test".into())]
+    );
+    assert_eq!(state.chat.composer.input.text(), "");
+    // Declined: the key is then what it always is (here, text).
+    command_review(&mut state, turn, "c2", "cargo build");
+    key(&mut state, KeyCode::Char('!'));
+    assert_eq!(key(&mut state, KeyCode::Char('x')), vec![]);
+    assert_eq!(state.chat.composer.input.text(), "x");
+    assert_eq!(state.chat.save_offer, None);
+    // A command that could never match an entry is not offered.
+    command_review(&mut state, turn, "c3", "cargo test; rm -rf x");
+    key(&mut state, KeyCode::Char('!'));
+    assert_eq!(state.chat.save_offer, None);
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("cannot be saved for the project")),
+        "{:?}",
+        state.notice
+    );
+    // A review that opens meanwhile takes the next key, not the offer.
+    command_review(&mut state, turn, "c4", "make");
+    key(&mut state, KeyCode::Char('!'));
+    command_review(&mut state, turn, "c5", "make check");
+    assert_eq!(state.chat.save_offer, None);
+}

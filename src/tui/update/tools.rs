@@ -125,6 +125,8 @@ pub(super) fn approval_needed(
 ) {
     let call = line(state, &id).map_or_else(String::new, |tool| tool.call.clone());
     let now = state.now;
+    // An offer still open would take the next key meant for this review's question.
+    state.chat.save_offer = None;
     state
         .chat
         .reviews
