@@ -140,16 +140,19 @@ fn row(
         .map(|at| age(now, at))
         .unwrap_or_default();
     let chosen = if is_chosen { " ✓" } else { "" };
-    // Narrow columns drop the version first: status and age say more about usability.
-    let version = if width >= 56 {
-        format!("{}  ", fit(&version, 10))
+    // The version tells two RUNNING deployments of one model apart, so it always shows. In
+    // a narrow column a status in transition (`PENDING → RUNNING`, not selectable) takes the
+    // version's room instead.
+    let columns = if width >= 56 {
+        format!("{}  {}  ", fit(&status, 17), fit(&version, 10))
+    } else if status.chars().count() <= 9 {
+        format!("{}  {}  ", fit(&status, 9), fit(&version, 10))
     } else {
-        String::new()
+        format!("{}  ", fit(&status, 21))
     };
     let mut text = format!(
-        "{pointer} {}  {}  {version}{created}{chosen}",
+        "{pointer} {}  {columns}{created}{chosen}",
         short(&deployment.id),
-        fit(&status, 17),
     );
     let note = "  not selectable";
     if !deployment.is_running() && text.chars().count() + note.len() <= width {
