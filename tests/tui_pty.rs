@@ -828,3 +828,41 @@ fn project_permissions_run_allowed_commands_and_always_offers_to_save() {
     );
     quit(&mut screen, &mut child);
 }
+
+/// Custom commands: `.sapcode/commands/NAME.md` (project) and `<config dir>/commands/NAME.md`
+/// (user) are listed in the `/` popup with their first line; `/NAME ARGS` sends the file's
+/// text with `$ARGUMENTS` replaced. `/clear` starts a new conversation.
+#[test]
+fn custom_commands_send_their_text_and_clear_starts_over() {
+    let home = tempfile::tempdir().unwrap();
+    let project = home.path().join(".sapcode/commands");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("greet.md"),
+        "# Greet someone\nSay a warm hello to $ARGUMENTS please\n",
+    )
+    .unwrap();
+    let user = home.path().join("config/sapcode/commands");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(user.join("haiku.md"), "Write a haiku about $ARGUMENTS\n").unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("/h");
+    screen.wait_for("the user's command in the popup", |s| {
+        s.contains("/haiku [text]") && s.contains("Write a haiku about $ARGUMENTS")
+    });
+    screen.send("\x7fg");
+    screen.wait_for("the project's command in the popup", |s| {
+        s.contains("› /greet [text]") && s.contains("Greet someone") && !s.contains("/haiku")
+    });
+    screen.send("reet the team\r");
+    screen.wait_for("the expanded text sent and answered", |s| {
+        s.contains("Say a warm hello to the team please") && s.contains("received your message")
+    });
+    screen.wait_for("the end of the answer", |s| !s.contains('▍'));
+    screen.send("/clear\r");
+    screen.wait_for("a new conversation", |s| {
+        s.contains("new conversation") && !s.contains("Say a warm hello")
+    });
+    quit(&mut screen, &mut child);
+}

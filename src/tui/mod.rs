@@ -4,6 +4,7 @@
 
 pub mod clipboard;
 pub mod context_meter;
+pub mod custom_commands;
 pub mod effects;
 pub mod event;
 pub mod frame;
@@ -73,9 +74,17 @@ pub async fn run(
     let input = tokio::spawn(read_input(tx.clone()));
     let workspace = std::env::current_dir().unwrap_or_default();
     let deny = crate::agent::protected::ReadDenyList::for_environment(&ctx.paths);
+    let config_dir = ctx.paths.config_dir();
     let mut runner = effects::Runner::new(ctx, tx, &workspace);
     if let Ok(workspace) = std::env::current_dir() {
         session::use_project_rules(&mut state, &workspace, &deny);
+        let (commands, problems) = custom_commands::load(&workspace, Some(&config_dir));
+        state.custom_commands = commands;
+        // A project file that cannot be read allows nothing; say so rather than ask silently.
+        let broken = crate::agent::permissions::ProjectPermissions::load(&workspace).err();
+        if let Some(problem) = broken.or_else(|| problems.into_iter().next()) {
+            state.notice = Some(problem);
+        }
     }
     if let Some(loaded) = &opening {
         let started = state.now;

@@ -139,6 +139,8 @@ pub struct AppState {
     pub network: bool,
     /// The approval mode a new conversation starts in (`[ui] approval_mode`).
     pub default_approval_mode: ApprovalMode,
+    /// `/NAME` commands from `.sapcode/commands/` and the user's config dir.
+    pub custom_commands: Vec<crate::tui::custom_commands::CustomCommand>,
 }
 
 impl AppState {
@@ -198,6 +200,7 @@ impl AppState {
             sandbox: startup.sandbox,
             network: startup.network,
             default_approval_mode: startup.approval_mode,
+            custom_commands: Vec::new(),
         }
     }
 

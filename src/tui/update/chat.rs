@@ -140,7 +140,7 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
 }
 
 /// Sends `text`; `typed` is what the input held (`//…` for a literal `/`), kept in history.
-fn send_message(state: &mut AppState, text: String, typed: &str) -> Vec<Effect> {
+pub(super) fn send_message(state: &mut AppState, text: String, typed: &str) -> Vec<Effect> {
     let Some(model) = state.models.chosen.clone() else {
         let keys = &state.keys;
         state.notice = Some(format!(
