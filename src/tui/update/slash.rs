@@ -156,6 +156,8 @@ fn set_mode(state: &mut AppState, args: &str) {
         }
     };
     state.mode = mode;
+    // The title names where the next question goes, not where the last one went.
+    state.chat.stats.last_target = None;
     lists::place_deployment_cursor(state);
     let what = match mode {
         Mode::Foundation => "the model's own deployment answers",

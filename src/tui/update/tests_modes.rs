@@ -315,3 +315,35 @@ fn always_this_command_offers_it_for_the_project_and_y_saves_it() {
     command_review(&mut state, turn, "c5", "make check");
     assert_eq!(state.chat.save_offer, None);
 }
+
+#[test]
+fn the_chat_title_follows_a_mode_switch() {
+    let mut state = picked(120, 40);
+    let turn = send(&mut state, "hi");
+    apply(
+        &mut state,
+        Event::TurnTarget {
+            turn,
+            model: "gpt-4o".into(),
+            deployment: "d7f3a9c2b1e04d11".into(),
+        },
+    );
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Done,
+        },
+    );
+    assert!(render(&state).contains("Chat · gpt-4o · d7f3a9c2"));
+    typed(&mut state, "/mode orchestration");
+    key(&mut state, KeyCode::Enter);
+    assert!(
+        render(&state).contains("Chat · gpt-4o · via orchestration"),
+        "{}",
+        render(&state)
+    );
+    typed(&mut state, "/mode foundation");
+    key(&mut state, KeyCode::Enter);
+    assert!(render(&state).contains("Chat · gpt-4o · d7f3a9c2"));
+}

@@ -73,6 +73,9 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             format!(" · {model} · {}", short(deployment))
         }
         (Some((model, _)), _) => format!(" · {model}"),
+        (None, Some(model)) if state.mode == crate::aicore::Mode::Orchestration => {
+            format!(" · {model} · via orchestration")
+        }
         (None, Some(model)) => match &state.deployments.chosen {
             Some(id) => format!(" · {model} · {}", short(id)),
             None => format!(" · {model}"),
