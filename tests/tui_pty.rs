@@ -711,7 +711,8 @@ fn shift_tab_cycles_the_approval_modes_and_each_does_what_it_says() {
     screen.send("\r");
     screen.wait_for("the edit applied without a review", |s| {
         s.contains("✓ edit_file notes.txt applied (+1 −1) (approved for this session)")
-            && !s.contains('▍')
+            && s.contains("reported by")
+            && s.contains(" Enter send ")
     });
     assert!(!screen.text().contains("Review ·"), "{}", screen.text());
     assert_eq!(
@@ -790,9 +791,11 @@ fn project_permissions_run_allowed_commands_and_always_offers_to_save() {
     pick_gpt4o(&mut screen);
     screen.send(r#"use run_command to run "echo allowed""#);
     screen.send("\r");
+    // A turn is over when its answer is in and the footer offers Enter again.
     screen.wait_for("the allowed command run without a review", |s| {
         s.contains("run_command `echo allowed` (allowed by .sapcode/config.toml)")
-            && !s.contains('▍')
+            && s.contains("reported by")
+            && s.contains(" Enter send ")
     });
     assert!(!screen.text().contains("Review ·"), "{}", screen.text());
     screen.send(r#"use run_command to run "echo allowed; echo pwned""#);
@@ -804,8 +807,10 @@ fn project_permissions_run_allowed_commands_and_always_offers_to_save() {
     screen.send("n");
     screen.wait_for("the reason field", |s| s.contains("reason for the model"));
     screen.send("\r");
-    screen.wait_for("the rejection", |s| {
-        !s.contains("Review ·") && !s.contains('▍')
+    screen.wait_for("the rejection answered", |s| {
+        !s.contains("Review ·")
+            && s.matches("reported by").count() >= 2
+            && s.contains(" Enter send ")
     });
     assert!(!screen.text().contains("pwned\n"), "{}", screen.text());
     screen.send(r#"use run_command to run "echo second""#);
@@ -859,7 +864,7 @@ fn custom_commands_send_their_text_and_clear_starts_over() {
     screen.wait_for("the expanded text sent and answered", |s| {
         s.contains("Say a warm hello to the team please") && s.contains("received your message")
     });
-    screen.wait_for("the end of the answer", |s| !s.contains('▍'));
+    screen.wait_for("the end of the answer", |s| s.contains(" Enter send "));
     screen.send("/clear\r");
     screen.wait_for("a new conversation", |s| {
         s.contains("new conversation") && !s.contains("Say a warm hello")

@@ -69,10 +69,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     frame.render_widget(split_line(left, right, area.width), area);
 }
 
-/// The right end of the footer: the tools and sandbox (where questions are asked), the
-/// turn's usage and time, the context meter. When they do not fit beside the first key hint,
-/// the tools take their short form, the usage shortens to the time, then the tools go, then
-/// the time: the meter stays last,
+/// The right end of the footer: the approval mode, the tools and sandbox (where questions are
+/// asked), the turn's usage and time, the context meter. When they do not fit beside the first
+/// key hint, the tools take their short form, then give way to the usage, the usage shortens
+/// to the time, then the time goes: the mode and the meter stay last,
 /// as a full context is what stops the next question.
 fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static>> {
     let theme = state.theme;
@@ -99,6 +99,8 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
     let candidates = [
         (protection.as_deref(), usage.as_str()),
         (short.as_deref(), usage.as_str()),
+        // The mode always shows; beside it the turn's usage outranks the tools' detail.
+        (None, usage.as_str()),
         (protection.as_deref(), time.as_str()),
         (short.as_deref(), time.as_str()),
         (short.as_deref(), ""),
