@@ -58,6 +58,7 @@ fn state() -> AppState {
         network: false,
         is_demo: true,
         env_credentials: None,
+        approval_mode: sapcode::agent::ApprovalMode::Ask,
     });
     state.connection = Connection::Ready(ConnectionInfo {
         source: "bench".into(),

@@ -352,3 +352,76 @@ fn in_a_cargo_workspace_the_script_fixes_a_crate_of_its_own_with_real_cargo_test
         "{answer}"
     );
 }
+
+/// `.sapcode/config.toml` `[permissions] allow` in the workspace: headless, without `--yes`,
+/// an allowed command runs; a near miss that chains another command is refused like any
+/// other (nobody to ask), and its second half never runs.
+#[test]
+fn project_permissions_let_an_allowed_command_run_and_refuse_a_near_miss() {
+    let home = Home::new();
+    let root = project(&home);
+    std::fs::create_dir_all(root.join(".sapcode")).unwrap();
+    std::fs::write(
+        root.join(".sapcode/config.toml"),
+        "[permissions]\nallow = [\"echo allowed\", \"touch *\"]\n",
+    )
+    .unwrap();
+    let output = run(
+        &home,
+        &["--tools", "all", r#"use run_command to run "echo allowed""#],
+    );
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("allowed\n"), "{stderr}");
+    assert!(
+        stderr.contains("sapcode: run_command `echo allowed`: exit 0 ("),
+        "{stderr}"
+    );
+    let output = run(
+        &home,
+        &[
+            "--tools",
+            "all",
+            r#"use run_command to run "touch made.txt""#,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(root.join("made.txt").exists(), "{}", stderr_of(&output));
+    for near_miss in [
+        "echo allowed; touch pwned.txt",
+        "touch ok.txt && touch pwned.txt",
+        "touch $(echo pwned.txt)",
+    ] {
+        let prompt = format!(r#"use run_command to run "{near_miss}""#);
+        let output = run(&home, &["--tools", "all", &prompt]);
+        let stderr = stderr_of(&output);
+        assert!(
+            stderr.contains("sapcode: refused run_command"),
+            "{near_miss}: {stderr}"
+        );
+        assert!(!root.join("pwned.txt").exists(), "{near_miss}");
+        assert!(!root.join("ok.txt").exists(), "{near_miss}");
+    }
+    // The model's file tools cannot grant it more.
+    let output = run(
+        &home,
+        &[
+            "--tools",
+            "all",
+            "--yes",
+            r#"use write_file to write "allow" to .sapcode/config.toml"#,
+        ],
+    );
+    assert!(
+        std::fs::read_to_string(root.join(".sapcode/config.toml"))
+            .unwrap()
+            .contains("touch *"),
+        "{}",
+        stderr_of(&output)
+    );
+    assert!(
+        stderr_of(&output).contains(".sapcode/, which sapcode never writes to"),
+        "{}",
+        stderr_of(&output)
+    );
+}

@@ -176,7 +176,7 @@ fn demo_pick_chat_quit_in_a_pty() {
     // Ctrl-C on an empty input asks for a second one.
     screen.send("\x03");
     screen.wait_for("the second Ctrl-C hint", |s| {
-        s.contains("Ctrl-C again to quit")
+        s.contains("C-c again to quit")
     });
     screen.send("\x03");
 
@@ -685,7 +685,7 @@ fn ctrl_c_clears_a_draft_then_twice_quits_and_says_how_to_resume() {
     });
     screen.send("\x03");
     screen.wait_for("the second Ctrl-C hint", |s| {
-        s.contains("Ctrl-C again to quit")
+        s.contains("C-c again to quit")
     });
     assert!(child.try_wait().unwrap().is_none(), "{}", screen.text());
     let from = screen.raw.len();
@@ -747,5 +747,187 @@ fn an_at_word_that_is_not_a_path_is_sent_as_text() {
         s.contains("received your message") || s.contains("nothing sent")
     });
     assert!(!screen.text().contains("nothing sent"), "{}", screen.text());
+    quit(&mut screen, &mut child);
+}
+
+/// The status line always names the approval mode; Shift-Tab in the message box cycles it.
+/// In `auto-edit` an edit applies without a review; in `plan` the model gets no edit tool
+/// and the file stays as it is.
+#[test]
+fn shift_tab_cycles_the_approval_modes_and_each_does_what_it_says() {
+    let home = tempfile::tempdir().unwrap();
+    let notes = home.path().join("notes.txt");
+    std::fs::write(&notes, "one\nhello\nthree\n").unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.wait_for("the mode in the status line", |s| {
+        s.contains(" ask │ tools all")
+    });
+    screen.send("\x1b[Z");
+    screen.wait_for("auto-edit", |s| {
+        s.contains(" auto-edit │ ") && s.contains("edits apply without asking")
+    });
+    screen.send(r#"in notes.txt replace "hello" with "goodbye""#);
+    screen.send("\r");
+    screen.wait_for("the edit applied without a review", |s| {
+        s.contains("✓ edit_file notes.txt applied (+1 −1) (approved for this session)")
+            && s.contains("reported by")
+            && s.contains(" Enter send ")
+    });
+    assert!(!screen.text().contains("Review ·"), "{}", screen.text());
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "one\ngoodbye\nthree\n"
+    );
+    screen.send("\x1b[Z");
+    screen.wait_for("plan", |s| s.contains(" plan │ "));
+    screen.send(r#"in notes.txt replace "goodbye" with "hi""#);
+    screen.send("\r");
+    // Only read tools are offered: the simulated model reads the file it names instead.
+    screen.wait_for("the answer in plan mode", |s| {
+        s.contains("⚙ read_file notes.txt")
+            && s.matches("reported by").count() >= 2
+            && !s.contains('▍')
+    });
+    screen.idle(Duration::from_millis(300));
+    assert!(!screen.text().contains("Review ·"), "{}", screen.text());
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "one\ngoodbye\nthree\n"
+    );
+    screen.send("\x1b[Z");
+    screen.wait_for("back to ask", |s| s.contains(" ask │ "));
+    quit(&mut screen, &mut child);
+}
+
+/// By default the mouse is not captured, so the terminal's own selection works:
+/// no mouse-reporting sequence is written. `[ui] mouse = true` asks for it.
+#[test]
+fn the_mouse_is_captured_only_when_the_config_asks() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    screen.wait_for("the model list", |s| s.contains("gpt-4o"));
+    quit(&mut screen, &mut child);
+    let raw = String::from_utf8_lossy(&screen.raw).into_owned();
+    for mode in ["1000", "1002", "1003", "1006", "1015"] {
+        assert!(
+            !raw.contains(&format!("\x1b[?{mode}h")),
+            "mouse mode {mode} set"
+        );
+        assert!(
+            !raw.contains(&format!("\x1b[?{mode}l")),
+            "mouse mode {mode} reset"
+        );
+    }
+    // Enabled in the config, the capture is asked for and given back on exit.
+    let config = home.path().join("mouse.toml");
+    std::fs::write(&config, "[ui]\nmouse = true\n").unwrap();
+    let (mut screen, mut child) = spawn_demo_env(
+        home.path(),
+        &[],
+        &[("SAPCODE_CONFIG", config.to_str().unwrap())],
+    );
+    screen.wait_for("the model list", |s| s.contains("gpt-4o"));
+    quit(&mut screen, &mut child);
+    let raw = String::from_utf8_lossy(&screen.raw).into_owned();
+    assert!(raw.contains("\x1b[?1000h"), "mouse capture not asked for");
+    assert!(raw.contains("\x1b[?1000l"), "mouse capture not given back");
+}
+
+/// `.sapcode/config.toml` `[permissions] allow`: an allowed command runs without a review; a
+/// near miss (`…; echo pwned`) is reviewed; "always this command" offers to save a command
+/// for the project, and `y` writes it into the file beside what was there.
+#[test]
+fn project_permissions_run_allowed_commands_and_always_offers_to_save() {
+    let home = tempfile::tempdir().unwrap();
+    let project_config = home.path().join(".sapcode/config.toml");
+    std::fs::create_dir_all(project_config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &project_config,
+        "# team settings\n[permissions]\nallow = [\"echo allowed\"]\n",
+    )
+    .unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send(r#"use run_command to run "echo allowed""#);
+    screen.send("\r");
+    // A turn is over when its answer is in and the footer offers Enter again.
+    screen.wait_for("the allowed command run without a review", |s| {
+        s.contains("run_command `echo allowed` (allowed by .sapcode/config.toml)")
+            && s.contains("reported by")
+            && s.contains(" Enter send ")
+    });
+    assert!(!screen.text().contains("Review ·"), "{}", screen.text());
+    screen.send(r#"use run_command to run "echo allowed; echo pwned""#);
+    screen.send("\r");
+    screen.wait_for("the near miss reviewed", |s| {
+        s.contains("Review · run this command?")
+    });
+    screen.idle(Duration::from_millis(400));
+    screen.send("n");
+    screen.wait_for("the reason field", |s| s.contains("reason for the model"));
+    screen.send("\r");
+    screen.wait_for("the rejection answered", |s| {
+        !s.contains("Review ·")
+            && s.matches("reported by").count() >= 2
+            && s.contains(" Enter send ")
+    });
+    assert!(!screen.text().contains("pwned\n"), "{}", screen.text());
+    screen.send(r#"use run_command to run "echo second""#);
+    screen.send("\r");
+    screen.wait_for("the review of a command not allowed", |s| {
+        s.contains("Review · run this command?")
+    });
+    screen.idle(Duration::from_millis(400));
+    screen.send("!");
+    screen.wait_for("the offer to save it for the project", |s| {
+        s.contains("Also for this project")
+    });
+    screen.send("y");
+    screen.wait_for("the saved notice", |s| s.contains("saved: `echo second`"));
+    let saved = std::fs::read_to_string(&project_config).unwrap();
+    assert!(saved.starts_with("# team settings\n"), "{saved}");
+    assert!(
+        saved.contains(r#"allow = ["echo allowed", "echo second"]"#),
+        "{saved}"
+    );
+    quit(&mut screen, &mut child);
+}
+
+/// Custom commands: `.sapcode/commands/NAME.md` (project) and `<config dir>/commands/NAME.md`
+/// (user) are listed in the `/` popup with their first line; `/NAME ARGS` sends the file's
+/// text with `$ARGUMENTS` replaced. `/clear` starts a new conversation.
+#[test]
+fn custom_commands_send_their_text_and_clear_starts_over() {
+    let home = tempfile::tempdir().unwrap();
+    let project = home.path().join(".sapcode/commands");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("greet.md"),
+        "# Greet someone\nSay a warm hello to $ARGUMENTS please\n",
+    )
+    .unwrap();
+    let user = home.path().join("config/sapcode/commands");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(user.join("haiku.md"), "Write a haiku about $ARGUMENTS\n").unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("/h");
+    screen.wait_for("the user's command in the popup", |s| {
+        s.contains("/haiku [text]") && s.contains("Write a haiku about $ARGUMENTS")
+    });
+    screen.send("\x7fg");
+    screen.wait_for("the project's command in the popup", |s| {
+        s.contains("› /greet [text]") && s.contains("Greet someone") && !s.contains("/haiku")
+    });
+    screen.send("reet the team\r");
+    screen.wait_for("the expanded text sent and answered", |s| {
+        s.contains("Say a warm hello to the team please") && s.contains("received your message")
+    });
+    screen.wait_for("the end of the answer", |s| s.contains(" Enter send "));
+    screen.send("/clear\r");
+    screen.wait_for("a new conversation", |s| {
+        s.contains("new conversation") && !s.contains("Say a warm hello")
+    });
     quit(&mut screen, &mut child);
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use tokio::sync::oneshot;
 
 use super::diff::Hunk;
+use super::permissions::ProjectPermissions;
 
 /// What the model wants to do, as the user reviews it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -63,6 +64,67 @@ pub enum AskMode {
     Refuse(String),
 }
 
+/// The approval mode a user works in (tui.md): `ask` asks for every edit and command,
+/// `auto-edit` applies edits without asking (commands still ask), `plan` offers the read
+/// tools only. The mode is a view of the grants and the level: auto-edit is the "every edit"
+/// grant, plan caps the level a turn offers at `read`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApprovalMode {
+    #[default]
+    Ask,
+    AutoEdit,
+    Plan,
+}
+
+impl ApprovalMode {
+    pub const ALL: [ApprovalMode; 3] = [
+        ApprovalMode::Ask,
+        ApprovalMode::AutoEdit,
+        ApprovalMode::Plan,
+    ];
+
+    /// The word in the status line, the config (`[ui] approval_mode`) and `/mode`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalMode::Ask => "ask",
+            ApprovalMode::AutoEdit => "auto-edit",
+            ApprovalMode::Plan => "plan",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ApprovalMode> {
+        ApprovalMode::ALL
+            .into_iter()
+            .find(|mode| mode.as_str() == text.trim())
+    }
+
+    /// Shift-Tab: ask → auto-edit → plan → ask.
+    pub fn next(self) -> ApprovalMode {
+        match self {
+            ApprovalMode::Ask => ApprovalMode::AutoEdit,
+            ApprovalMode::AutoEdit => ApprovalMode::Plan,
+            ApprovalMode::Plan => ApprovalMode::Ask,
+        }
+    }
+
+    /// The level a turn offers in this mode: plan reads only, whatever the level chosen.
+    pub fn cap(self, level: super::ToolLevel) -> super::ToolLevel {
+        match self {
+            ApprovalMode::Plan => level.min(super::ToolLevel::Read),
+            ApprovalMode::Ask | ApprovalMode::AutoEdit => level,
+        }
+    }
+
+    /// What the mode means, as said to the user when it changes.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ApprovalMode::Ask => "mode ask: every edit and command asks first",
+            ApprovalMode::AutoEdit => "mode auto-edit: edits apply without asking; commands ask",
+            ApprovalMode::Plan => "mode plan: the model reads only; nothing is edited or run",
+        }
+    }
+}
+
 /// Who approved (or refused) a call, for the `approval` JSON event and the transcript.
 /// Serialized as `as_str` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -72,6 +134,8 @@ pub enum ApprovedBy {
     User,
     /// A grant given earlier this session (all edits, or this command).
     Session,
+    /// The project's `.sapcode/config.toml` `[permissions] allow`.
+    Project,
     /// `--yes`.
     #[serde(rename = "--yes")]
     Flag,
@@ -84,18 +148,21 @@ impl ApprovedBy {
         match self {
             ApprovedBy::User => "user",
             ApprovedBy::Session => "session",
+            ApprovedBy::Project => "project",
             ApprovedBy::Flag => "--yes",
             ApprovedBy::NoTerminal => "no-terminal",
         }
     }
 }
 
-/// The session's approval policy: the ask mode and the grants given so far.
+/// The session's approval policy: the ask mode, the grants given so far and the project's
+/// standing permissions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Approvals {
     pub mode: AskMode,
     pub all_edits: bool,
     pub commands: BTreeSet<String>,
+    pub project: ProjectPermissions,
 }
 
 /// What the policy says before anyone is asked.
@@ -115,11 +182,22 @@ impl Approvals {
         if granted {
             return Verdict::Approved(ApprovedBy::Session);
         }
+        if let ApprovalRequest::Command { command } = request
+            && self.project.allows(command)
+        {
+            return Verdict::Approved(ApprovedBy::Project);
+        }
         match &self.mode {
             AskMode::Ask => Verdict::Ask,
             AskMode::ApproveAll => Verdict::Approved(ApprovedBy::Flag),
             AskMode::Refuse(reason) => Verdict::Refused(reason.clone()),
         }
+    }
+
+    /// Puts the session in `mode`: auto-edit grants every edit; ask and plan take that grant
+    /// back (grants of single commands stay).
+    pub fn set_mode(&mut self, mode: ApprovalMode) {
+        self.all_edits = mode == ApprovalMode::AutoEdit;
     }
 
     /// Remembers the grant a decision carries.
@@ -139,6 +217,34 @@ impl Approvals {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agent::ToolLevel;
+
+    #[test]
+    fn modes_cycle_and_decide_edits_and_the_level() {
+        let edit = ApprovalRequest::Edit {
+            path: "a".into(),
+            hunks: Vec::new(),
+            is_new_file: false,
+        };
+        assert_eq!(ApprovalMode::Ask.next(), ApprovalMode::AutoEdit);
+        assert_eq!(ApprovalMode::AutoEdit.next(), ApprovalMode::Plan);
+        assert_eq!(ApprovalMode::Plan.next(), ApprovalMode::Ask);
+        for mode in ApprovalMode::ALL {
+            assert_eq!(ApprovalMode::parse(mode.as_str()), Some(mode));
+        }
+        assert_eq!(ApprovalMode::parse("yolo"), None);
+        let mut approvals = Approvals::default();
+        approvals.set_mode(ApprovalMode::AutoEdit);
+        assert_eq!(
+            approvals.verdict(&edit),
+            Verdict::Approved(ApprovedBy::Session)
+        );
+        approvals.set_mode(ApprovalMode::Ask);
+        assert_eq!(approvals.verdict(&edit), Verdict::Ask);
+        assert_eq!(ApprovalMode::Plan.cap(ToolLevel::All), ToolLevel::Read);
+        assert_eq!(ApprovalMode::Plan.cap(ToolLevel::Off), ToolLevel::Off);
+        assert_eq!(ApprovalMode::AutoEdit.cap(ToolLevel::All), ToolLevel::All);
+    }
 
     #[test]
     fn grants_cover_only_what_they_name() {
@@ -176,6 +282,33 @@ mod tests {
         assert_eq!(
             approvals.verdict(&other),
             Verdict::Approved(ApprovedBy::Flag)
+        );
+    }
+
+    #[test]
+    fn project_permissions_allow_their_commands_and_nothing_near_them() {
+        let command = |text: &str| ApprovalRequest::Command {
+            command: text.into(),
+        };
+        let approvals = Approvals {
+            project: ProjectPermissions::new(vec!["cargo test".into()]),
+            ..Approvals::default()
+        };
+        assert_eq!(
+            approvals.verdict(&command("cargo test")),
+            Verdict::Approved(ApprovedBy::Project)
+        );
+        assert_eq!(
+            approvals.verdict(&command("cargo test; rm -rf x")),
+            Verdict::Ask
+        );
+        let refusing = Approvals {
+            mode: AskMode::Refuse("no terminal".into()),
+            ..approvals
+        };
+        assert_eq!(
+            refusing.verdict(&command("cargo test && rm -rf x")),
+            Verdict::Refused("no terminal".into())
         );
     }
 }

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod edit;
 pub mod history;
 pub mod outcome;
+pub mod permissions;
 pub mod probe;
 pub mod protected;
 mod round;
@@ -21,7 +22,7 @@ pub mod turn;
 #[cfg(test)]
 mod driver_tests;
 
-pub use approval::{ApprovalRequest, Approvals, ApprovedBy, AskMode, Decision};
+pub use approval::{ApprovalMode, ApprovalRequest, Approvals, ApprovedBy, AskMode, Decision};
 pub use attachment::{Attachment, AttachmentError};
 pub use outcome::EditStats;
 pub use round::{MAX_CALLS_PER_ROUND, MAX_RESULT_BYTES_PER_REQUEST};

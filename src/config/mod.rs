@@ -38,6 +38,10 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "ServeSettings::is_default")]
     pub serve: ServeSettings,
 
+    /// `[ui]`: how the TUI behaves (mouse capture, the approval mode it starts in).
+    #[serde(default, skip_serializing_if = "UiSettings::is_default")]
+    pub ui: UiSettings,
+
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 
@@ -140,6 +144,26 @@ pub struct ServeSettings {
 impl ServeSettings {
     fn is_default(&self) -> bool {
         *self == ServeSettings::default()
+    }
+}
+
+/// `[ui]` of the config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSettings {
+    /// Capture the mouse for wheel scrolling (default false: the terminal's own text
+    /// selection keeps working).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mouse: Option<bool>,
+    /// The approval mode the TUI starts in and `/new` returns to: `ask` (default),
+    /// `auto-edit` or `plan`; checked when used, so a typo names the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_mode: Option<String>,
+}
+
+impl UiSettings {
+    fn is_default(&self) -> bool {
+        *self == UiSettings::default()
     }
 }
 

@@ -241,6 +241,12 @@ pub enum Effect {
     UndoEdit,
     /// `/network`: whether the model's commands get the network from the next one on.
     SetNetwork(bool),
+    /// Shift-Tab, `/new`, the config: the session's tools follow this approval mode (auto-edit
+    /// grants every edit; ask and plan take that grant back).
+    SetApprovalMode(crate::agent::ApprovalMode),
+    /// Add a command to the project's `[permissions] allow` (`.sapcode/config.toml`); says
+    /// the result as a notice.
+    SavePermission(String),
     CancelTurn {
         turn: u64,
     },

@@ -4,6 +4,7 @@
 
 pub mod clipboard;
 pub mod context_meter;
+pub mod custom_commands;
 pub mod effects;
 pub mod event;
 pub mod frame;
@@ -62,9 +63,10 @@ pub async fn run(
         .into());
     }
     let theme = theme::Theme::from_no_color(std::env::var("NO_COLOR").ok().as_deref());
-    let startup = startup(&ctx, theme);
+    let approval_mode = approval_mode(&ctx)?;
+    let startup = startup(&ctx, theme, approval_mode);
     crate::crash::watch_panics();
-    let mut guard = terminal::TerminalGuard::enter()?;
+    let mut guard = terminal::TerminalGuard::enter(ctx.config.ui.mouse.unwrap_or(false))?;
     let size = guard.terminal.size()?;
     let mut state = AppState::new(Startup {
         size: (size.width, size.height),
@@ -74,9 +76,17 @@ pub async fn run(
     let input = tokio::spawn(read_input(tx.clone()));
     let workspace = std::env::current_dir().unwrap_or_default();
     let deny = crate::agent::protected::ReadDenyList::for_environment(&ctx.paths);
+    let config_dir = ctx.paths.config_dir();
     let mut runner = effects::Runner::new(ctx, tx, &workspace);
     if let Ok(workspace) = std::env::current_dir() {
         session::use_project_rules(&mut state, &workspace, &deny);
+        let (commands, problems) = custom_commands::load(&workspace, Some(&config_dir));
+        state.custom_commands = commands;
+        // A project file that cannot be read allows nothing; say so rather than ask silently.
+        let broken = crate::agent::permissions::ProjectPermissions::load(&workspace).err();
+        if let Some(problem) = broken.or_else(|| problems.into_iter().next()) {
+            state.notice = Some(problem);
+        }
     }
     if let Some(loaded) = &opening {
         let started = state.now;
@@ -86,6 +96,9 @@ pub async fn run(
     if let Some(prompt) = prompt {
         state.chat.composer.input.set_text(&prompt);
         state.send_when_ready = true;
+    }
+    if approval_mode != crate::agent::ApprovalMode::Ask {
+        runner.run(Effect::SetApprovalMode(approval_mode));
     }
     runner.run(Effect::Connect);
     let result = event_loop(&mut guard.terminal, &mut state, &mut runner, rx).await;
@@ -182,6 +195,7 @@ async fn read_input(tx: UnboundedSender<Event>) {
         let event = match event {
             TermEvent::Key(key) if key.kind != KeyEventKind::Release => Event::Key(key),
             TermEvent::Paste(text) => Event::Paste(text),
+            // Only reported when `[ui] mouse = true` captured it.
             TermEvent::Mouse(mouse)
                 if matches!(
                     mouse.kind,
@@ -202,7 +216,26 @@ async fn read_input(tx: UnboundedSender<Event>) {
     }
 }
 
-fn startup(ctx: &Context, theme: theme::Theme) -> Startup {
+/// `[ui] approval_mode`, checked before the screen opens so a typo is one line in the shell.
+fn approval_mode(ctx: &Context) -> anyhow::Result<crate::agent::ApprovalMode> {
+    let Some(text) = ctx.config.ui.approval_mode.as_deref() else {
+        return Ok(crate::agent::ApprovalMode::default());
+    };
+    crate::agent::ApprovalMode::parse(text).ok_or_else(|| {
+        crate::report::Reported {
+            class: crate::aicore::error::ExitClass::Usage,
+            message: format!("[ui] approval_mode = \"{text}\" in the config is not a mode"),
+            hint: Some("use ask, auto-edit or plan".into()),
+        }
+        .into()
+    })
+}
+
+fn startup(
+    ctx: &Context,
+    theme: theme::Theme,
+    approval_mode: crate::agent::ApprovalMode,
+) -> Startup {
     let profile = ctx.profile().cloned().unwrap_or_default();
     Startup {
         profile: ctx.profile_name.clone(),
@@ -232,6 +265,7 @@ fn startup(ctx: &Context, theme: theme::Theme) -> Startup {
             crate::connect::Backend::SapAiCore => env_credentials(&ctx.env),
             crate::connect::Backend::Simulator => None,
         },
+        approval_mode,
     }
 }
 

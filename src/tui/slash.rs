@@ -28,7 +28,7 @@ pub struct Spec {
     pub help: &'static str,
 }
 
-pub const COMMANDS: [Spec; 13] = [
+pub const COMMANDS: [Spec; 14] = [
     spec(Command::Model, "model", "", "pick the model"),
     spec(Command::Deployment, "deployment", "", "pick the deployment"),
     spec(
@@ -43,6 +43,7 @@ pub const COMMANDS: [Spec; 13] = [
         "",
         "new conversation (the last one stays saved)",
     ),
+    spec(Command::New, "clear", "", "new conversation, like /new"),
     spec(
         Command::Resume,
         "resume",
@@ -103,6 +104,29 @@ const fn spec(
     }
 }
 
+/// One row of the popup: a built-in command, or a custom one (run by name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub name: String,
+    pub args: &'static str,
+    pub help: String,
+    /// `None` for a custom command.
+    pub command: Option<Command>,
+}
+
+impl Row {
+    fn builtin(spec: &Spec) -> Row {
+        Row {
+            name: spec.name.to_owned(),
+            args: spec.args,
+            help: spec.help.to_owned(),
+            command: Some(spec.command),
+        }
+    }
+}
+
+use crate::tui::custom_commands::CustomCommand;
+
 /// What the input holds when it is a command line: `/name rest`. `//…` sends a literal `/`,
 /// so it is not a command.
 pub fn command_line(text: &str) -> Option<(&str, &str)> {
@@ -115,8 +139,9 @@ pub fn command_line(text: &str) -> Option<(&str, &str)> {
 }
 
 /// The popup's rows for `text` (the input): while only the name is typed, the commands whose
-/// name starts with it, then those that merely contain it. Empty once arguments are typed.
-pub fn matches(text: &str) -> Vec<&'static Spec> {
+/// name starts with it, then those that merely contain it; custom ones after the built-ins.
+/// Empty once arguments are typed.
+pub fn matches(text: &str, custom: &[CustomCommand]) -> Vec<Row> {
     let Some((name, _)) = command_line(text) else {
         return Vec::new();
     };
@@ -124,11 +149,22 @@ pub fn matches(text: &str) -> Vec<&'static Spec> {
         return Vec::new();
     }
     let name = name.to_ascii_lowercase();
-    let prefixed = COMMANDS.iter().filter(|s| s.name.starts_with(&name));
-    let inside = COMMANDS
+    let rows: Vec<Row> = COMMANDS
         .iter()
-        .filter(|s| !s.name.starts_with(&name) && s.name.contains(&name));
-    prefixed.chain(inside).collect()
+        .map(Row::builtin)
+        .chain(custom.iter().map(|c| Row {
+            name: c.name.clone(),
+            args: "[text]",
+            help: c.description.clone(),
+            command: None,
+        }))
+        .collect();
+    let (prefixed, rest): (Vec<Row>, Vec<Row>) =
+        rows.into_iter().partition(|r| r.name.starts_with(&name));
+    prefixed
+        .into_iter()
+        .chain(rest.into_iter().filter(|r| r.name.contains(&name)))
+        .collect()
 }
 
 /// The command named exactly `name` (case-insensitive).
@@ -148,8 +184,8 @@ pub fn unescape(text: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn names(text: &str) -> Vec<&'static str> {
-        matches(text).iter().map(|s| s.name).collect()
+    fn names(text: &str) -> Vec<String> {
+        matches(text, &[]).into_iter().map(|s| s.name).collect()
     }
 
     #[test]
@@ -164,6 +200,7 @@ mod tests {
         assert_eq!(names("/MOD"), ["model", "mode"]);
         assert_eq!(names("/dep"), ["deployment"]);
         assert_eq!(names("/co"), ["compact", "copy"]);
+        assert_eq!(names("/cl"), ["clear"]);
         assert_eq!(names("/py"), ["copy"]);
         assert_eq!(names("/net"), ["network"]);
         assert_eq!(

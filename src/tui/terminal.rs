@@ -1,4 +1,5 @@
-//! Raw mode, alternate screen, bracketed paste and mouse capture: entered by a guard that
+//! Raw mode, alternate screen, bracketed paste and (with `[ui] mouse = true`) mouse capture:
+//! entered by a guard that
 //! restores the terminal on drop, and by a panic hook installed *before* raw mode so a panic
 //! message prints on a sane screen. Stderr goes to a log file meanwhile (`stderr_guard`).
 //! The kitty keyboard protocol is asked for (terminals without it ignore the request), so
@@ -23,12 +24,17 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 /// The kitty keyboard flags were pushed: `restore` pops them (once), and only then.
 static KEYBOARD_PUSHED: AtomicBool = AtomicBool::new(false);
 
+/// The mouse was captured: `restore` releases it (once), and only then.
+static MOUSE_CAPTURED: AtomicBool = AtomicBool::new(false);
+
 pub struct TerminalGuard {
     pub terminal: Tui,
 }
 
 impl TerminalGuard {
-    pub fn enter() -> anyhow::Result<TerminalGuard> {
+    /// `mouse`: capture the mouse for the wheel. Off by default, since a captured mouse takes
+    /// the terminal's own text selection away.
+    pub fn enter(mouse: bool) -> anyhow::Result<TerminalGuard> {
         install_panic_hook();
         enable_raw_mode()?;
         if let Some(path) = super::stderr_guard::redirect(crate::logging::state_dir().as_deref()) {
@@ -39,11 +45,17 @@ impl TerminalGuard {
             out,
             EnterAlternateScreen,
             EnableBracketedPaste,
-            EnableMouseCapture,
             cursor::Hide
         ) {
             restore();
             return Err(err.into());
+        }
+        if mouse {
+            if let Err(err) = execute!(out, EnableMouseCapture) {
+                restore();
+                return Err(err.into());
+            }
+            MOUSE_CAPTURED.store(true, Ordering::SeqCst);
         }
         // Asked for without querying first: `supports_keyboard_enhancement` blocks until the
         // terminal answers, up to 2 s where it never does, and the first frame waits for it.
@@ -81,9 +93,11 @@ pub fn restore() {
     if KEYBOARD_PUSHED.swap(false, Ordering::SeqCst) {
         let _ = execute!(out, PopKeyboardEnhancementFlags);
     }
+    if MOUSE_CAPTURED.swap(false, Ordering::SeqCst) {
+        let _ = execute!(out, DisableMouseCapture);
+    }
     let _ = execute!(
         out,
-        DisableMouseCapture,
         DisableBracketedPaste,
         LeaveAlternateScreen,
         cursor::Show

@@ -108,13 +108,18 @@ pub fn deployments() -> Vec<Deployment> {
             "RUNNING",
             "2026-05-23T20:00:00Z",
         ),
-        deployment(
-            "de91b0a11c2d3e4f",
-            "gpt-4o",
-            "RUNNING",
-            "RUNNING",
-            "2026-05-28T18:20:00Z",
-        ),
+        {
+            // Two RUNNING deployments of one model, told apart by their versions.
+            let mut latest = deployment(
+                "de91b0a11c2d3e4f",
+                "gpt-4o",
+                "RUNNING",
+                "RUNNING",
+                "2026-05-28T18:20:00Z",
+            );
+            latest.model_version = Some("latest".into());
+            latest
+        },
         deployment(
             "d0c4f1d2e3a4b5c6",
             "gpt-4o",
@@ -182,6 +187,7 @@ pub fn startup(width: u16, height: u16) -> Startup {
         network: false,
         is_demo: false,
         env_credentials: None,
+        approval_mode: crate::agent::ApprovalMode::Ask,
     }
 }
 

@@ -9,7 +9,7 @@ use std::cell::Ref;
 
 use ratatui::text::{Line, Span};
 
-use super::keymap::{Action, Scope};
+use super::keymap::{ChatAction, Scope};
 use super::markdown;
 use super::state::{AppState, Entry, EntryEnd, Rendered, Scroll, Speaker, ToolLine, Turn};
 use super::theme::Theme;
@@ -421,7 +421,13 @@ fn tail_spans(entry: &Entry, state: &AppState) -> Vec<Vec<Span<'static>>> {
             }
             Turn::Streaming { .. } | Turn::Idle => vec![vec![Span::styled("▍", theme.accent())]],
         },
-        EntryEnd::StoppedByEsc => vec![vec![Span::styled("■ stopped by Esc", theme.warning())]],
+        EntryEnd::StoppedByEsc => vec![vec![Span::styled(
+            format!(
+                "■ stopped by {}",
+                state.keys.label(Scope::Chat, ChatAction::Stop)
+            ),
+            theme.warning(),
+        )]],
         EntryEnd::Cut(error) => vec![
             vec![
                 Span::styled(
@@ -434,7 +440,10 @@ fn tail_spans(entry: &Entry, state: &AppState) -> Vec<Vec<Span<'static>>> {
                     },
                     theme.error(),
                 ),
-                Span::styled(state.keys.label(Scope::Chat, Action::Retry), theme.key()),
+                Span::styled(
+                    state.keys.label(Scope::Chat, ChatAction::Retry),
+                    theme.key(),
+                ),
                 Span::styled(" to retry", theme.error()),
             ],
             vec![Span::styled(error.hint.clone(), theme.muted())],

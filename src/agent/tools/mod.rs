@@ -162,6 +162,11 @@ impl Tools {
     /// network and the deny list of the default sapcode dirs (faces pass their own with
     /// `with_deny_list`).
     pub fn new(root: &Path) -> std::io::Result<Tools> {
+        // A project file that cannot be read allows nothing: every command asks.
+        let project = super::permissions::ProjectPermissions::load(root).unwrap_or_else(|err| {
+            tracing::warn!("{err}");
+            super::permissions::ProjectPermissions::default()
+        });
         Ok(Tools {
             dir: WorkspaceDir::open(root)?,
             deny: Arc::new(ReadDenyList::for_environment(
@@ -169,7 +174,10 @@ impl Tools {
             )),
             level: ToolLevel::Read,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
-            approvals: Arc::default(),
+            approvals: Arc::new(Mutex::new(Approvals {
+                project,
+                ..Approvals::default()
+            })),
             undo: Arc::default(),
             network: Arc::default(),
         })

@@ -10,8 +10,9 @@ use std::path::{Component, Path, PathBuf};
 
 use super::Tools;
 
-/// Directories no file tool writes into, at any depth.
-pub const PROTECTED_DIRS: &[&str] = &[".git", ".hg", ".svn", ".jj"];
+/// Directories no file tool writes into, at any depth. `.sapcode` holds the project's
+/// permissions and commands: a model writing there could grant itself a command.
+pub const PROTECTED_DIRS: &[&str] = &[".git", ".hg", ".svn", ".jj", ".sapcode"];
 
 impl Tools {
     /// The real path of an existing `relative` if it lies inside the root.

@@ -84,6 +84,32 @@ impl Runner {
         }
     }
 
+    /// The grants of the session's tools follow `mode`. Without a workspace there are no
+    /// tools, and nothing to grant.
+    fn set_approval_mode(&mut self, mode: crate::agent::ApprovalMode) {
+        if let Ok(tools) = self.session_tools()
+            && let Ok(mut approvals) = tools.approvals().lock()
+        {
+            approvals.set_mode(mode);
+        }
+    }
+
+    /// Saves `command` to the project's allow list, off the loop; the notice says where.
+    fn save_permission(&self, command: String) {
+        let tx = self.tx.clone();
+        let workspace = self.workspace.clone();
+        tokio::task::spawn_blocking(move || {
+            let text = match crate::agent::permissions::save_entry(&workspace, &command) {
+                Ok(path) => format!(
+                    "saved: `{command}` runs without asking in this project ({})",
+                    path.display()
+                ),
+                Err(why) => format!("not saved: {why}"),
+            };
+            let _ = tx.send(Event::Notice(text));
+        });
+    }
+
     fn client(&self) -> Option<Client> {
         lock(&self.connection).as_ref().map(|c| c.client.clone())
     }
@@ -116,6 +142,8 @@ impl Runner {
             Effect::AnswerApproval { id, decision, .. } => self.answer_approval(&id, decision),
             Effect::UndoEdit => self.undo_edit(),
             Effect::SetNetwork(on) => self.set_network(on),
+            Effect::SetApprovalMode(mode) => self.set_approval_mode(mode),
+            Effect::SavePermission(command) => self.save_permission(command),
             Effect::SaveChoice { model, deployment } => self.save_choice(model, deployment),
             Effect::SaveSettings(form) => self.save_settings(form, None),
             Effect::SaveSettingsWithFileStore(form) => {

@@ -1,5 +1,8 @@
-//! What a key can ask for ([`Action`]) and where a binding applies ([`Scope`]), with the
-//! names the config's `[keys]` table and the help use for them.
+//! What a key can ask for and where a binding applies ([`Scope`]), with the names the config's
+//! `[keys]` table and the help use for them. Actions are typed per pane: a handler receives
+//! only the actions of its own pane ([`ChatAction`] for the message box, [`ReviewAction`] for
+//! a review, …), so no handler lists the others' actions to ignore them. [`GlobalAction`]s
+//! (quitting, help, moving between panes) mean the same wherever they are bound.
 
 /// Where a binding applies. `Global` bindings work everywhere except while text is being
 /// typed (chat input, filter, settings field), where plain letters must stay letters.
@@ -66,138 +69,171 @@ impl Scope {
     }
 }
 
-/// Things a key can ask for; `update` decides what each means in the current state.
+/// One pane's actions: the enum, every variant (`ALL`, for tests), the name each has in the
+/// config's `[keys]` table, and how it is wrapped into an [`Action`].
+macro_rules! actions {
+    ($(#[$doc:meta])* $wrap:ident($name:ident) { $($variant:ident => $key:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($variant,)+
+        }
+
+        impl $name {
+            #[cfg(test)]
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The name used in the config's `[keys]` table.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $key,)+
+                }
+            }
+        }
+
+        impl From<$name> for Action {
+            fn from(action: $name) -> Action {
+                Action::$wrap(action)
+            }
+        }
+    };
+}
+
+actions! {
+    /// Keys that mean the same in every pane they are bound in.
+    Global(GlobalAction) {
+        Quit => "quit",
+        Exit => "exit",
+        NextPane => "next_pane",
+        PrevPane => "prev_pane",
+        FocusModels => "focus_models",
+        FocusDeployments => "focus_deployments",
+        FocusChat => "focus_chat",
+        OpenSettings => "open_settings",
+        ToggleCode => "toggle_code",
+        Help => "help",
+    }
+}
+
+actions! {
+    /// Moving in and picking from a list: the model and deployment pickers, and the code
+    /// view (which scrolls with them).
+    Lists(ListAction) {
+        Up => "up",
+        Down => "down",
+        Top => "top",
+        Bottom => "bottom",
+        Pick => "pick",
+        Refresh => "refresh",
+    }
+}
+
+actions! {
+    /// The model picker's own keys.
+    Models(ModelsAction) {
+        Filter => "filter",
+        ToggleAll => "toggle_all",
+    }
+}
+
+actions! {
+    /// The code view's own keys.
+    Code(CodeAction) {
+        PageUp => "page_up",
+        PageDown => "page_down",
+        PrevItem => "prev_item",
+        NextItem => "next_item",
+        CopyShown => "copy_shown",
+    }
+}
+
+actions! {
+    /// The message box and the transcript above it.
+    Chat(ChatAction) {
+        Send => "send",
+        Newline => "newline",
+        Stop => "stop",
+        Retry => "retry",
+        PageUp => "page_up",
+        PageDown => "page_down",
+        Top => "top",
+        Bottom => "bottom",
+        CopyAnswer => "copy_answer",
+        CopyCode => "copy_code",
+        RemoveAttachment => "remove_attachment",
+        NewConversation => "new_conversation",
+        ToggleTools => "toggle_tools",
+        UndoEdit => "undo_edit",
+        CycleMode => "cycle_mode",
+    }
+}
+
+actions! {
+    /// The settings overlay.
+    Settings(SettingsAction) {
+        Up => "up",
+        Down => "down",
+        Pick => "pick",
+        ImportKey => "import_key",
+        Save => "save",
+        Close => "close",
+    }
+}
+
+actions! {
+    /// An edit or command waiting for approval.
+    Review(ReviewAction) {
+        Approve => "approve",
+        Reject => "reject",
+        ApproveAllEdits => "approve_all_edits",
+        AlwaysCommand => "always_command",
+        Stop => "stop",
+        Up => "up",
+        Down => "down",
+        PageUp => "page_up",
+        PageDown => "page_down",
+        Top => "top",
+        Bottom => "bottom",
+    }
+}
+
+/// What a key asks for, tagged with the pane whose handler receives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    Quit,
-    Exit,
-    NextPane,
-    PrevPane,
-    FocusModels,
-    FocusDeployments,
-    FocusChat,
-    OpenSettings,
-    Help,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Pick,
-    Filter,
-    ToggleAll,
-    Refresh,
-    Send,
-    Newline,
-    Stop,
-    Retry,
-    CopyAnswer,
-    CopyCode,
-    ImportKey,
-    Save,
-    Close,
-    ToggleCode,
-    NextItem,
-    PrevItem,
-    CopyShown,
-    RemoveAttachment,
-    NewConversation,
-    ToggleTools,
-    UndoEdit,
-    Approve,
-    Reject,
-    ApproveAllEdits,
-    AlwaysCommand,
+    Global(GlobalAction),
+    Lists(ListAction),
+    Models(ModelsAction),
+    Code(CodeAction),
+    Chat(ChatAction),
+    Settings(SettingsAction),
+    Review(ReviewAction),
 }
 
 impl Action {
-    pub const ALL: [Action; 40] = [
-        Action::Quit,
-        Action::Exit,
-        Action::NextPane,
-        Action::PrevPane,
-        Action::FocusModels,
-        Action::FocusDeployments,
-        Action::FocusChat,
-        Action::OpenSettings,
-        Action::Help,
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Top,
-        Action::Bottom,
-        Action::Pick,
-        Action::Filter,
-        Action::ToggleAll,
-        Action::Refresh,
-        Action::Send,
-        Action::Newline,
-        Action::Stop,
-        Action::Retry,
-        Action::CopyAnswer,
-        Action::CopyCode,
-        Action::ImportKey,
-        Action::Save,
-        Action::Close,
-        Action::ToggleCode,
-        Action::NextItem,
-        Action::PrevItem,
-        Action::CopyShown,
-        Action::RemoveAttachment,
-        Action::NewConversation,
-        Action::ToggleTools,
-        Action::UndoEdit,
-        Action::Approve,
-        Action::Reject,
-        Action::ApproveAllEdits,
-        Action::AlwaysCommand,
-    ];
-
-    /// The name used in the config's `[keys]` table.
+    /// The name used in the config's `[keys]` table (the same word in every pane: `up`).
     pub fn name(self) -> &'static str {
         match self {
-            Action::Quit => "quit",
-            Action::Exit => "exit",
-            Action::NextPane => "next_pane",
-            Action::PrevPane => "prev_pane",
-            Action::FocusModels => "focus_models",
-            Action::FocusDeployments => "focus_deployments",
-            Action::FocusChat => "focus_chat",
-            Action::OpenSettings => "open_settings",
-            Action::Help => "help",
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::PageUp => "page_up",
-            Action::PageDown => "page_down",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::Pick => "pick",
-            Action::Filter => "filter",
-            Action::ToggleAll => "toggle_all",
-            Action::Refresh => "refresh",
-            Action::Send => "send",
-            Action::Newline => "newline",
-            Action::Stop => "stop",
-            Action::Retry => "retry",
-            Action::CopyAnswer => "copy_answer",
-            Action::CopyCode => "copy_code",
-            Action::ImportKey => "import_key",
-            Action::Save => "save",
-            Action::Close => "close",
-            Action::ToggleCode => "toggle_code",
-            Action::NextItem => "next_item",
-            Action::PrevItem => "prev_item",
-            Action::CopyShown => "copy_shown",
-            Action::RemoveAttachment => "remove_attachment",
-            Action::NewConversation => "new_conversation",
-            Action::ToggleTools => "toggle_tools",
-            Action::UndoEdit => "undo_edit",
-            Action::Approve => "approve",
-            Action::Reject => "reject",
-            Action::ApproveAllEdits => "approve_all_edits",
-            Action::AlwaysCommand => "always_command",
+            Action::Global(a) => a.name(),
+            Action::Lists(a) => a.name(),
+            Action::Models(a) => a.name(),
+            Action::Code(a) => a.name(),
+            Action::Chat(a) => a.name(),
+            Action::Settings(a) => a.name(),
+            Action::Review(a) => a.name(),
+        }
+    }
+
+    /// Whether a binding in `scope` may carry this action: a pane's actions are bound only
+    /// in that pane, so its handler never receives another pane's.
+    pub fn belongs_in(self, scope: Scope) -> bool {
+        match self {
+            Action::Global(_) => matches!(scope, Scope::Global | Scope::Lists | Scope::Chat),
+            Action::Lists(_) => scope == Scope::Lists,
+            Action::Models(_) => scope == Scope::Models,
+            Action::Code(_) => scope == Scope::Code,
+            Action::Chat(_) => scope == Scope::Chat,
+            Action::Settings(_) => scope == Scope::Settings,
+            Action::Review(_) => scope == Scope::Review,
         }
     }
 }

@@ -8,7 +8,10 @@ mod table;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-pub use action::{Action, Scope};
+pub use action::{
+    Action, ChatAction, CodeAction, GlobalAction, ListAction, ModelsAction, ReviewAction, Scope,
+    SettingsAction,
+};
 pub use overrides::parse_key;
 pub use table::{BINDINGS, DefaultBinding, Key};
 
@@ -108,7 +111,8 @@ impl Keymap {
     }
 
     /// How `action` is reached from `scope`, for hints written in text ("C-r to retry").
-    pub fn label(&self, scope: Scope, action: Action) -> String {
+    pub fn label(&self, scope: Scope, action: impl Into<Action>) -> String {
+        let action = action.into();
         scope
             .chain()
             .iter()
@@ -206,6 +210,8 @@ pub fn key_name(key: &Key) -> String {
 mod tests {
     use super::*;
     use Action as A;
+    use ChatAction as C;
+    use GlobalAction as G;
     use Scope as S;
 
     fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
@@ -236,29 +242,29 @@ mod tests {
             assert_eq!(lookup(scope, &q), None, "{}", scope.name());
         }
         let ctrl_c = key(K::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(lookup(S::Chat, &ctrl_c), Some(A::Quit));
+        assert_eq!(lookup(S::Chat, &ctrl_c), Some(A::Global(G::Quit)));
         let ctrl_d = key(K::Char('d'), KeyModifiers::CONTROL);
-        assert_eq!(lookup(S::Models, &ctrl_d), Some(A::Exit));
+        assert_eq!(lookup(S::Models, &ctrl_d), Some(A::Global(G::Exit)));
     }
 
     #[test]
     fn enter_sends_and_alt_enter_or_ctrl_j_breaks_the_line() {
         assert_eq!(
             lookup(S::Chat, &key(K::Enter, KeyModifiers::NONE)),
-            Some(A::Send)
+            Some(A::Chat(C::Send))
         );
         assert_eq!(
             lookup(S::Chat, &key(K::Enter, KeyModifiers::ALT)),
-            Some(A::Newline)
+            Some(A::Chat(C::Newline))
         );
         assert_eq!(
             lookup(S::Chat, &key(K::Char('j'), KeyModifiers::CONTROL)),
-            Some(A::Newline)
+            Some(A::Chat(C::Newline))
         );
         // Shift-Enter arrives as such only under the kitty keyboard protocol.
         assert_eq!(
             lookup(S::Chat, &key(K::Enter, KeyModifiers::SHIFT)),
-            Some(A::Newline)
+            Some(A::Chat(C::Newline))
         );
     }
 
@@ -269,11 +275,32 @@ mod tests {
 
     #[test]
     fn every_action_is_bound_somewhere() {
-        for action in Action::ALL {
+        let every: Vec<Action> = GlobalAction::ALL
+            .iter()
+            .map(|a| A::Global(*a))
+            .chain(ListAction::ALL.iter().map(|a| A::Lists(*a)))
+            .chain(ModelsAction::ALL.iter().map(|a| A::Models(*a)))
+            .chain(CodeAction::ALL.iter().map(|a| A::Code(*a)))
+            .chain(ChatAction::ALL.iter().map(|a| A::Chat(*a)))
+            .chain(SettingsAction::ALL.iter().map(|a| A::Settings(*a)))
+            .chain(ReviewAction::ALL.iter().map(|a| A::Review(*a)))
+            .collect();
+        for action in every {
             assert!(
                 BINDINGS.iter().any(|b| b.action == action),
-                "{} has no key",
-                action.name()
+                "{action:?} has no key"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pane_handler_only_ever_receives_its_own_actions() {
+        for binding in BINDINGS {
+            assert!(
+                binding.action.belongs_in(binding.scope),
+                "{:?} is bound in {}",
+                binding.action,
+                binding.scope.name()
             );
         }
     }
@@ -299,6 +326,6 @@ mod tests {
             rows.iter()
                 .any(|(_, keys, what)| keys == "C-u" && what.contains("start of the line"))
         );
-        assert_eq!(keymap.label(S::Chat, A::Retry), "C-r");
+        assert_eq!(keymap.label(S::Chat, A::Chat(C::Retry)), "C-r");
     }
 }

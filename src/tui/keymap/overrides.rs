@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use super::{Action, Binding, Key, Keymap, Scope, key_name};
+use super::{Binding, Key, Keymap, Scope, key_name};
 
 impl Keymap {
     /// The defaults with `overrides` applied, and one line per refused entry.
@@ -39,18 +39,23 @@ impl Keymap {
             }
             None => (None, name),
         };
-        let action = Action::ALL
-            .into_iter()
-            .find(|a| a.name() == action_name)
-            .ok_or_else(|| {
-                format!("unknown action '{action_name}' (config.example.toml lists them)")
-            })?;
-        let targets: Vec<usize> = self
+        // One name covers that action in every pane (`up` moves in pickers, settings and
+        // reviews); a `scope.` prefix narrows it to one.
+        let named: Vec<usize> = self
             .bindings
             .iter()
             .enumerate()
-            .filter(|(_, b)| b.action == action && scope.is_none_or(|s| s == b.scope))
+            .filter(|(_, b)| b.action.name() == action_name)
             .map(|(i, _)| i)
+            .collect();
+        if named.is_empty() {
+            return Err(format!(
+                "unknown action '{action_name}' (config.example.toml lists them)"
+            ));
+        }
+        let targets: Vec<usize> = named
+            .into_iter()
+            .filter(|i| scope.is_none_or(|s| s == self.bindings[*i].scope))
             .collect();
         if targets.is_empty() {
             let scope = scope.map_or("", Scope::name);
@@ -82,7 +87,7 @@ impl Keymap {
             binding.keys = keys.clone();
             binding.label = keys.iter().map(key_name).collect::<Vec<_>>().join("/");
             if binding.help.is_empty() {
-                binding.help = fallback_help(action);
+                binding.help = fallback_help(binding.action.name());
             }
             relabel_partner(&mut self.bindings, index);
         }
@@ -141,18 +146,18 @@ fn is_text(key: &Key) -> bool {
 
 /// Up and Down share one footer label ("↑↓"); once one of them moves, each names its own keys.
 fn relabel_partner(bindings: &mut [Binding], changed: usize) {
-    let Some((partner, partner_help)) = partner_of(bindings[changed].action) else {
+    let action = bindings[changed].action.name();
+    let Some((partner, partner_help)) = partner_of(action) else {
         return;
     };
     let scope = bindings[changed].scope;
-    let action = bindings[changed].action;
     let show = bindings
         .iter()
-        .filter(|b| b.scope == scope && (b.action == partner || b.action == action))
+        .filter(|b| b.scope == scope && (b.action.name() == partner || b.action.name() == action))
         .any(|b| b.in_footer);
     for binding in bindings
         .iter_mut()
-        .filter(|b| b.scope == scope && b.action == partner)
+        .filter(|b| b.scope == scope && b.action.name() == partner)
     {
         binding.label = binding
             .keys
@@ -167,55 +172,23 @@ fn relabel_partner(bindings: &mut [Binding], changed: usize) {
 }
 
 /// An action's own help line: a pair's half has one of its own, others use their name.
-fn fallback_help(action: Action) -> &'static str {
+fn fallback_help(action: &'static str) -> &'static str {
     partner_of(action)
         .and_then(|(partner, _)| partner_of(partner))
-        .map_or_else(|| action.name(), |(_, help)| help)
+        .map_or(action, |(_, help)| help)
 }
 
-/// The other half of a pair that shares a label, with the help it gets on its own.
-fn partner_of(action: Action) -> Option<(Action, &'static str)> {
+/// The other half of a pair that shares a label (by `[keys]` name, the same in every pane),
+/// with the help it gets on its own.
+fn partner_of(action: &str) -> Option<(&'static str, &'static str)> {
     Some(match action {
-        Action::Up => (Action::Down, "down"),
-        Action::Down => (Action::Up, "up"),
-        Action::PageUp => (Action::PageDown, "page down"),
-        Action::PageDown => (Action::PageUp, "page up"),
-        Action::PrevItem => (Action::NextItem, "next file or block"),
-        Action::NextItem => (Action::PrevItem, "previous file or block"),
-        Action::Quit
-        | Action::Exit
-        | Action::NextPane
-        | Action::PrevPane
-        | Action::FocusModels
-        | Action::FocusDeployments
-        | Action::FocusChat
-        | Action::OpenSettings
-        | Action::Help
-        | Action::Top
-        | Action::Bottom
-        | Action::Pick
-        | Action::Filter
-        | Action::ToggleAll
-        | Action::Refresh
-        | Action::Send
-        | Action::Newline
-        | Action::Stop
-        | Action::Retry
-        | Action::CopyAnswer
-        | Action::CopyCode
-        | Action::ImportKey
-        | Action::Save
-        | Action::Close
-        | Action::ToggleCode
-        | Action::CopyShown
-        | Action::UndoEdit
-        | Action::Approve
-        | Action::Reject
-        | Action::ApproveAllEdits
-        | Action::AlwaysCommand
-        | Action::RemoveAttachment
-        | Action::NewConversation
-        | Action::ToggleTools => return None,
+        "up" => ("down", "down"),
+        "down" => ("up", "up"),
+        "page_up" => ("page_down", "page down"),
+        "page_down" => ("page_up", "page up"),
+        "prev_item" => ("next_item", "next file or block"),
+        "next_item" => ("prev_item", "previous file or block"),
+        _ => return None,
     })
 }
 
@@ -300,6 +273,7 @@ pub fn parse_key(spec: &str) -> Result<Key, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keymap::{Action, ChatAction, GlobalAction, ListAction};
     use crossterm::event::KeyEvent;
     use pretty_assertions::assert_eq;
 
@@ -335,10 +309,19 @@ mod tests {
         assert_eq!(problems, Vec::<String>::new());
         let ctrl_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(keymap.lookup(Scope::Chat, &ctrl_q), Some(Action::Quit));
-        assert_eq!(keymap.lookup(Scope::Models, &ctrl_q), Some(Action::Quit));
+        assert_eq!(
+            keymap.lookup(Scope::Chat, &ctrl_q),
+            Some(Action::Global(GlobalAction::Quit))
+        );
+        assert_eq!(
+            keymap.lookup(Scope::Models, &ctrl_q),
+            Some(Action::Global(GlobalAction::Quit))
+        );
         assert_eq!(keymap.lookup(Scope::Chat, &ctrl_c), None);
-        assert_eq!(keymap.label(Scope::Chat, Action::Quit), "C-q");
+        assert_eq!(
+            keymap.label(Scope::Chat, Action::Global(GlobalAction::Quit)),
+            "C-q"
+        );
     }
 
     #[test]
@@ -347,9 +330,15 @@ mod tests {
             Keymap::with_overrides(&overrides(&[("chat.top", "ctrl-t"), ("down", "alt-j")]));
         assert_eq!(problems, Vec::<String>::new());
         let ctrl_t = KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL);
-        assert_eq!(keymap.lookup(Scope::Chat, &ctrl_t), Some(Action::Top));
+        assert_eq!(
+            keymap.lookup(Scope::Chat, &ctrl_t),
+            Some(Action::Chat(ChatAction::Top))
+        );
         let home = KeyEvent::new(KeyCode::Home, KeyModifiers::NONE);
-        assert_eq!(keymap.lookup(Scope::Models, &home), Some(Action::Top));
+        assert_eq!(
+            keymap.lookup(Scope::Models, &home),
+            Some(Action::Lists(ListAction::Top))
+        );
         // Down moved, so Up no longer claims "↑↓".
         assert!(keymap.footer(Scope::Models).contains(&("↑", "up")));
         assert!(keymap.footer(Scope::Models).contains(&("A-j", "down")));

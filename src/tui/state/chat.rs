@@ -10,7 +10,7 @@ use ratatui::text::Line;
 use super::review::Reviews;
 use super::tool_log::ToolLine;
 use crate::agent::context::UsageMark;
-use crate::agent::{Attachment, Conversation, ToolLevel};
+use crate::agent::{ApprovalMode, Attachment, Conversation, ToolLevel};
 use crate::aicore::Usage;
 use crate::tui::event::ErrorView;
 use crate::tui::text_input::TextInput;
@@ -193,6 +193,11 @@ pub struct ChatPane {
     /// The tools turns offer (`Alt-T` cycles; `all` by default: edits and commands are
     /// asked first in the review area).
     pub level: ToolLevel,
+    /// `ask`, `auto-edit` or `plan` (Shift-Tab cycles; the status line shows it).
+    pub approval_mode: ApprovalMode,
+    /// A command just granted for the session ("always this command"), offered for the
+    /// project's `.sapcode/config.toml`: the next key answers (`y` saves it).
+    pub save_offer: Option<String>,
     /// Edits and commands waiting for the user's decision.
     pub reviews: Reviews,
     /// How full the model's context is, as last measured against the server's usage.
@@ -211,6 +216,18 @@ pub struct ContextTrack {
 }
 
 impl ChatPane {
+    /// The message box's placeholder names the keys of `keys` (a rebinding shows there too).
+    pub fn with_keys(keys: &crate::tui::keymap::Keymap) -> ChatPane {
+        use crate::tui::keymap::{ChatAction, Scope};
+        let mut chat = ChatPane::new();
+        chat.composer.input = TextInput::multi_line(&format!(
+            "Ask about code…  ({} sends, {} for a new line)",
+            keys.label(Scope::Chat, ChatAction::Send),
+            keys.label(Scope::Chat, ChatAction::Newline),
+        ));
+        chat
+    }
+
     pub fn new() -> ChatPane {
         ChatPane {
             transcript: Transcript {
@@ -239,6 +256,8 @@ impl ChatPane {
             files: Vec::new(),
             session: None,
             level: ToolLevel::All,
+            approval_mode: ApprovalMode::Ask,
+            save_offer: None,
             reviews: Reviews::default(),
             context: ContextTrack::default(),
             compacting: None,

@@ -27,6 +27,7 @@ use std::time::SystemTime;
 use super::event::{ConnectionInfo, ErrorView, Listing, SettingsForm};
 use super::keymap::Keymap;
 use super::theme::Theme;
+use crate::agent::ApprovalMode;
 use crate::agent::sandbox::Protection;
 use crate::aicore::Mode;
 
@@ -102,6 +103,8 @@ pub struct Startup {
     pub is_demo: bool,
     /// The environment variable the credentials come from, when one does.
     pub env_credentials: Option<String>,
+    /// `[ui] approval_mode`: the mode at start and after `/new`.
+    pub approval_mode: ApprovalMode,
 }
 
 pub struct AppState {
@@ -136,17 +139,29 @@ pub struct AppState {
     pub network: bool,
     /// `sapcode "PROMPT"`: the draft holds PROMPT and is sent once connected with a model.
     pub send_when_ready: bool,
+    /// The approval mode a new conversation starts in (`[ui] approval_mode`).
+    pub default_approval_mode: ApprovalMode,
+    /// `/NAME` commands from `.sapcode/commands/` and the user's config dir.
+    pub custom_commands: Vec<crate::tui::custom_commands::CustomCommand>,
 }
 
 impl AppState {
     pub fn new(startup: Startup) -> AppState {
         let (keys, key_problems) = Keymap::with_overrides(&startup.key_overrides);
+        let chat = ChatPane {
+            approval_mode: startup.approval_mode,
+            ..ChatPane::with_keys(&keys)
+        };
         let notice = match key_problems.as_slice() {
             [] => None,
             [one] => Some(one.clone()),
             many => Some(format!(
-                "[keys]: {} entries refused, defaults kept for them; F1 shows why",
-                many.len()
+                "[keys]: {} entries refused, defaults kept for them; {} shows why",
+                many.len(),
+                keys.label(
+                    super::keymap::Scope::Global,
+                    super::keymap::GlobalAction::Help
+                )
             )),
         };
         // Always start in the message input: what is typed first is text, never a picker's
@@ -173,7 +188,7 @@ impl AppState {
                 chosen: startup.deployment,
                 ..DeploymentsPane::default()
             },
-            chat: ChatPane::new(),
+            chat,
             code: CodePane::default(),
             settings: SettingsPane {
                 is_demo: startup.is_demo,
@@ -187,6 +202,8 @@ impl AppState {
             sandbox: startup.sandbox,
             network: startup.network,
             send_when_ready: false,
+            default_approval_mode: startup.approval_mode,
+            custom_commands: Vec::new(),
         }
     }
 

@@ -55,11 +55,12 @@ impl ToolLine {
     /// The first row: a mark and what happened. Reads keep the `⚙` line with their size;
     /// edits and commands say `✓`/`✗` once decided and done.
     pub fn headline(&self) -> String {
-        let by_session = matches!(self.approval, Some((true, ApprovedBy::Session)));
-        let granted = if by_session {
-            " (approved for this session)"
-        } else {
-            ""
+        let granted = match self.approval {
+            Some((true, ApprovedBy::Session)) => " (approved for this session)",
+            Some((true, ApprovedBy::Project)) => " (allowed by .sapcode/config.toml)",
+            Some((_, ApprovedBy::User | ApprovedBy::Flag | ApprovedBy::NoTerminal))
+            | Some((false, ApprovedBy::Session | ApprovedBy::Project))
+            | None => "",
         };
         match (&self.result, self.kind) {
             (None, _) if self.output.is_some() => format!("⚙ {} — running{granted}", self.call),

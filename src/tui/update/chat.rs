@@ -9,7 +9,7 @@ use crossterm::event::KeyEvent;
 use super::attach;
 use crate::aicore::Mode;
 use crate::tui::event::{ChatUpdate, Effect};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{ChatAction, ListAction, Scope};
 use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, ToolResult, Turn};
 use crate::tui::{markdown, session, transcript, view};
 
@@ -17,77 +17,52 @@ pub(super) fn is_current(state: &AppState, turn: u64) -> bool {
     matches!(state.chat.turn, Turn::Streaming { id, .. } if id == turn)
 }
 
-pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+pub(super) fn on_action(state: &mut AppState, action: ChatAction) -> Vec<Effect> {
     match action {
         // `\` right before the cursor, then Enter: a new line in place of the backslash, as
         // in a shell (terminals without the kitty protocol send Shift-Enter as Enter).
-        Action::Send if state.chat.composer.input.take_backslash_before_cursor() => {
+        ChatAction::Send if state.chat.composer.input.take_backslash_before_cursor() => {
             state.chat.composer.input.insert_newline();
             Vec::new()
         }
-        Action::Send => send(state),
-        Action::Newline => {
+        ChatAction::Send => send(state),
+        ChatAction::Newline => {
             state.chat.composer.input.insert_newline();
             Vec::new()
         }
-        Action::Stop => stop(state),
-        Action::Retry => retry(state),
-        Action::PageUp => {
+        ChatAction::Stop => stop(state),
+        ChatAction::Retry => retry(state),
+        ChatAction::PageUp => {
             let page = page_size(state);
             scroll_by(state, -page);
             Vec::new()
         }
-        Action::PageDown => {
+        ChatAction::PageDown => {
             let page = page_size(state);
             scroll_by(state, page);
             Vec::new()
         }
-        Action::Top => {
+        ChatAction::Top => {
             state.chat.transcript.scroll = Scroll::At { entry: 0, row: 0 };
             Vec::new()
         }
-        Action::Bottom => {
+        ChatAction::Bottom => {
             state.chat.transcript.scroll = Scroll::Follow;
             Vec::new()
         }
-        Action::CopyAnswer => copy_answer(state),
-        Action::CopyCode => copy(state, markdown::last_code_block, "last code block"),
-        Action::RemoveAttachment => {
+        ChatAction::CopyAnswer => copy_answer(state),
+        ChatAction::CopyCode => copy(state, markdown::last_code_block, "last code block"),
+        ChatAction::RemoveAttachment => {
             attach::remove_last(state);
             Vec::new()
         }
-        Action::NewConversation => super::conversation::new_conversation(state),
-        Action::ToggleTools => {
+        ChatAction::NewConversation => super::conversation::new_conversation(state),
+        ChatAction::ToggleTools => {
             super::tools::cycle_level(state);
             Vec::new()
         }
-        Action::UndoEdit => super::tools::undo_last_edit(state),
-        Action::Quit
-        | Action::Exit
-        | Action::NextPane
-        | Action::PrevPane
-        | Action::FocusModels
-        | Action::FocusDeployments
-        | Action::FocusChat
-        | Action::OpenSettings
-        | Action::Help
-        | Action::Up
-        | Action::Down
-        | Action::Pick
-        | Action::Filter
-        | Action::ToggleAll
-        | Action::Refresh
-        | Action::ImportKey
-        | Action::Save
-        | Action::Close
-        | Action::ToggleCode
-        | Action::NextItem
-        | Action::PrevItem
-        | Action::CopyShown
-        | Action::Approve
-        | Action::Reject
-        | Action::ApproveAllEdits
-        | Action::AlwaysCommand => Vec::new(),
+        ChatAction::UndoEdit => super::tools::undo_last_edit(state),
+        ChatAction::CycleMode => super::tools::cycle_mode(state),
     }
 }
 
@@ -132,7 +107,10 @@ fn send(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     if state.is_streaming() {
-        state.notice = Some("an answer is still streaming: Esc stops it".into());
+        state.notice = Some(format!(
+            "an answer is still streaming: {} stops it",
+            super::stop_key(state)
+        ));
         return Vec::new();
     }
     if state.chat.composer.attaching.is_some() {
@@ -167,9 +145,14 @@ pub(super) fn send_text(state: &mut AppState, text: String) -> Vec<Effect> {
 }
 
 /// Sends `text`; `typed` is what the input held (`//…` for a literal `/`), kept in history.
-fn send_message(state: &mut AppState, text: String, typed: &str) -> Vec<Effect> {
+pub(super) fn send_message(state: &mut AppState, text: String, typed: &str) -> Vec<Effect> {
     let Some(model) = state.models.chosen.clone() else {
-        state.notice = Some("pick a model first (↑↓ Enter): your message stays in the box".into());
+        let keys = &state.keys;
+        state.notice = Some(format!(
+            "pick a model first ({} {}): your message stays in the box",
+            keys.label(Scope::Models, ListAction::Up),
+            keys.label(Scope::Models, ListAction::Pick)
+        ));
         state.focus = Pane::Models;
         return Vec::new();
     };
@@ -264,7 +247,8 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         deployment,
         conversation: Box::new(state.chat.conversation.clone()),
         started: *state.chat.session.get_or_insert(state.now),
-        level: state.chat.level,
+        // Plan mode offers the read tools only, whatever the level.
+        level: state.chat.approval_mode.cap(state.chat.level),
         context_length,
     }]
 }
@@ -318,17 +302,20 @@ pub(super) fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
     state.chat.turn = Turn::Idle;
     // Approvals the turn waited for die with it (their replies are dropped: "no").
     state.chat.reviews.queue.clear();
+    let stop_key = super::stop_key(state);
     let Some(entry) = state.chat.transcript.entries.last_mut() else {
         return Vec::new();
     };
     // Calls still waiting or running never finish now (a command's group was killed).
     let why = match &end {
-        EntryEnd::StoppedByEsc => "stopped by Esc",
-        EntryEnd::Open | EntryEnd::Finished | EntryEnd::Cut(_) => "not finished: the turn ended",
+        EntryEnd::StoppedByEsc => format!("stopped by {stop_key}"),
+        EntryEnd::Open | EntryEnd::Finished | EntryEnd::Cut(_) => {
+            "not finished: the turn ended".to_owned()
+        }
     };
     for tool in entry.tools.iter_mut().filter(|t| t.result.is_none()) {
         tool.result = Some(ToolResult {
-            summary: why.into(),
+            summary: why.clone(),
             bytes: 0,
             ok: false,
             edit: None,

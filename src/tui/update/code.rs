@@ -2,7 +2,7 @@
 //! file or block shown, scrolling it, and copying it.
 
 use crate::tui::event::Effect;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{CodeAction, ListAction};
 use crate::tui::state::{AppState, LeftPane, Pane};
 use crate::tui::view;
 
@@ -23,21 +23,17 @@ pub(super) fn toggle(state: &mut AppState) {
     }
 }
 
-pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+pub(super) fn on_action(state: &mut AppState, action: CodeAction) -> Vec<Effect> {
     let height = usize::from(view::layout::code_viewport(state).height);
     let page = height.saturating_sub(1).max(1) as isize;
     match action {
-        Action::Up => scroll_by(state, -1),
-        Action::Down => scroll_by(state, 1),
-        Action::PageUp => scroll_by(state, -page),
-        Action::PageDown => scroll_by(state, page),
-        Action::Top => state.code.scroll = 0,
-        Action::Bottom => state.code.scroll = last_top(state),
-        Action::NextItem | Action::PrevItem => {
+        CodeAction::PageUp => scroll_by(state, -page),
+        CodeAction::PageDown => scroll_by(state, page),
+        CodeAction::NextItem | CodeAction::PrevItem => {
             let count = state.code_items().len();
             if count > 0 {
                 let current = state.code.item.min(count - 1);
-                state.code.item = if action == Action::NextItem {
+                state.code.item = if action == CodeAction::NextItem {
                     (current + 1) % count
                 } else {
                     (current + count - 1) % count
@@ -45,38 +41,19 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 state.code.scroll = 0;
             }
         }
-        Action::CopyShown => return copy_shown(state),
-        Action::Quit
-        | Action::Exit
-        | Action::NextPane
-        | Action::PrevPane
-        | Action::FocusModels
-        | Action::FocusDeployments
-        | Action::FocusChat
-        | Action::ToggleCode
-        | Action::OpenSettings
-        | Action::Help
-        | Action::Pick
-        | Action::Filter
-        | Action::ToggleAll
-        | Action::Refresh
-        | Action::Send
-        | Action::Newline
-        | Action::Stop
-        | Action::Retry
-        | Action::CopyAnswer
-        | Action::CopyCode
-        | Action::RemoveAttachment
-        | Action::NewConversation
-        | Action::ToggleTools
-        | Action::UndoEdit
-        | Action::Approve
-        | Action::Reject
-        | Action::ApproveAllEdits
-        | Action::AlwaysCommand
-        | Action::ImportKey
-        | Action::Save
-        | Action::Close => {}
+        CodeAction::CopyShown => return copy_shown(state),
+    }
+    Vec::new()
+}
+
+/// The pickers' moves scroll the code view; picking and refreshing are the pickers' own.
+pub(super) fn on_list_action(state: &mut AppState, action: ListAction) -> Vec<Effect> {
+    match action {
+        ListAction::Up => scroll_by(state, -1),
+        ListAction::Down => scroll_by(state, 1),
+        ListAction::Top => state.code.scroll = 0,
+        ListAction::Bottom => state.code.scroll = last_top(state),
+        ListAction::Pick | ListAction::Refresh => return super::lists::on_action(state, action),
     }
     Vec::new()
 }

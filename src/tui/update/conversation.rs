@@ -11,7 +11,10 @@ use crate::tui::state::{
 /// `Ctrl-N`, `/new`: a fresh conversation; the last one is already saved after its last turn.
 pub(super) fn new_conversation(state: &mut AppState) -> Vec<Effect> {
     if state.is_streaming() {
-        state.notice = Some("an answer is still streaming: Esc stops it first".into());
+        state.notice = Some(format!(
+            "an answer is still streaming: {} stops it first",
+            super::stop_key(state)
+        ));
         return Vec::new();
     }
     let chat = &mut state.chat;
@@ -32,12 +35,15 @@ pub(super) fn new_conversation(state: &mut AppState) -> Vec<Effect> {
         ..TurnStats::default()
     };
     state.code = CodePane::default();
+    // A new conversation starts in the configured mode: `a` given in the last one ends.
+    let mode = state.default_approval_mode;
+    let effects = super::tools::set_mode(state, mode);
     state.notice = Some(if was_saved {
         "new conversation; the last one is saved under sessions/ in the data directory".to_owned()
     } else {
         "new conversation".to_owned()
     });
-    Vec::new()
+    effects
 }
 
 /// A line from sapcode itself in the transcript (a command's result, a warning). Placed

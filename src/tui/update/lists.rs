@@ -6,12 +6,12 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::{load_deployments, load_models};
 use crate::aicore::Mode;
 use crate::tui::event::Effect;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{ListAction, ModelsAction};
 use crate::tui::state::{AppState, Connection, Filter, Pane};
 use crate::tui::text_input::TextInput;
 
-pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
-    if matches!(state.connection, Connection::Failed(_)) && action == Action::Refresh {
+pub(super) fn on_action(state: &mut AppState, action: ListAction) -> Vec<Effect> {
+    if matches!(state.connection, Connection::Failed(_)) && action == ListAction::Refresh {
         state.connection = Connection::Connecting;
         return vec![Effect::Connect];
     }
@@ -22,60 +22,36 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     }
 }
 
-fn models_action(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let count = state.models.visible().len();
+/// The model picker's own keys: the filter and the all-models switch.
+pub(super) fn on_models_action(state: &mut AppState, action: ModelsAction) -> Vec<Effect> {
     let models = &mut state.models;
     match action {
-        Action::Up => models.cursor = models.cursor.saturating_sub(1),
-        Action::Down => models.cursor = (models.cursor + 1).min(count.saturating_sub(1)),
-        Action::Top => models.cursor = 0,
-        Action::Bottom => models.cursor = count.saturating_sub(1),
-        Action::Filter => {
+        ModelsAction::Filter => {
             models.filter = Filter::Typing(Box::new(TextInput::single_line(&models.filter.text())));
         }
-        Action::ToggleAll => {
+        ModelsAction::ToggleAll => {
             models.show_all = !models.show_all;
             let count = models.visible().len();
             models.cursor = models.cursor.min(count.saturating_sub(1));
         }
-        Action::Refresh => {
+    }
+    Vec::new()
+}
+
+fn models_action(state: &mut AppState, action: ListAction) -> Vec<Effect> {
+    let count = state.models.visible().len();
+    let models = &mut state.models;
+    match action {
+        ListAction::Up => models.cursor = models.cursor.saturating_sub(1),
+        ListAction::Down => models.cursor = (models.cursor + 1).min(count.saturating_sub(1)),
+        ListAction::Top => models.cursor = 0,
+        ListAction::Bottom => models.cursor = count.saturating_sub(1),
+        ListAction::Refresh => {
             let mut effects = load_models(state, true);
             effects.extend(load_deployments(state, true));
             return effects;
         }
-        Action::Pick => return pick_model(state),
-        Action::Quit
-        | Action::Exit
-        | Action::NextPane
-        | Action::PrevPane
-        | Action::FocusModels
-        | Action::FocusDeployments
-        | Action::FocusChat
-        | Action::OpenSettings
-        | Action::Help
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Send
-        | Action::Newline
-        | Action::Stop
-        | Action::Retry
-        | Action::CopyAnswer
-        | Action::CopyCode
-        | Action::ImportKey
-        | Action::Save
-        | Action::Close
-        | Action::ToggleCode
-        | Action::NextItem
-        | Action::PrevItem
-        | Action::CopyShown
-        | Action::UndoEdit
-        | Action::Approve
-        | Action::Reject
-        | Action::ApproveAllEdits
-        | Action::AlwaysCommand
-        | Action::RemoveAttachment
-        | Action::NewConversation
-        | Action::ToggleTools => {}
+        ListAction::Pick => return pick_model(state),
     }
     Vec::new()
 }
@@ -132,7 +108,7 @@ fn refuse_unusable_model(state: &mut AppState, model: &crate::aicore::ModelEntry
     ));
 }
 
-fn deployments_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+fn deployments_action(state: &mut AppState, action: ListAction) -> Vec<Effect> {
     let running: Vec<bool> = state
         .deployments
         .rows(state.mode, state.models.chosen.as_deref())
@@ -141,53 +117,19 @@ fn deployments_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         .collect();
     let cursor = state.deployments.cursor;
     let next = match action {
-        Action::Up => running[..cursor.min(running.len())]
+        ListAction::Up => running[..cursor.min(running.len())]
             .iter()
             .rposition(|r| *r),
-        Action::Down => running
+        ListAction::Down => running
             .iter()
             .enumerate()
             .skip(cursor + 1)
             .find(|(_, r)| **r)
             .map(|(i, _)| i),
-        Action::Top => running.iter().position(|r| *r),
-        Action::Bottom => running.iter().rposition(|r| *r),
-        Action::Refresh => return load_deployments(state, true),
-        Action::Pick => return pick_deployment(state),
-        Action::Quit
-        | Action::Exit
-        | Action::NextPane
-        | Action::PrevPane
-        | Action::FocusModels
-        | Action::FocusDeployments
-        | Action::FocusChat
-        | Action::OpenSettings
-        | Action::Help
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Filter
-        | Action::ToggleAll
-        | Action::Send
-        | Action::Newline
-        | Action::Stop
-        | Action::Retry
-        | Action::CopyAnswer
-        | Action::CopyCode
-        | Action::ImportKey
-        | Action::Save
-        | Action::Close
-        | Action::ToggleCode
-        | Action::NextItem
-        | Action::PrevItem
-        | Action::CopyShown
-        | Action::UndoEdit
-        | Action::Approve
-        | Action::Reject
-        | Action::ApproveAllEdits
-        | Action::AlwaysCommand
-        | Action::RemoveAttachment
-        | Action::NewConversation
-        | Action::ToggleTools => None,
+        ListAction::Top => running.iter().position(|r| *r),
+        ListAction::Bottom => running.iter().rposition(|r| *r),
+        ListAction::Refresh => return load_deployments(state, true),
+        ListAction::Pick => return pick_deployment(state),
     };
     if let Some(next) = next {
         state.deployments.cursor = next;
@@ -258,8 +200,8 @@ pub(super) fn on_filter_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> 
             models.filter = Filter::Applied(input.text());
             return pick_model(state);
         }
-        KeyCode::Up => return models_action(state, Action::Up),
-        KeyCode::Down => return models_action(state, Action::Down),
+        KeyCode::Up => return models_action(state, ListAction::Up),
+        KeyCode::Down => return models_action(state, ListAction::Down),
         _ => {
             if input.on_key(key) {
                 models.cursor = 0;

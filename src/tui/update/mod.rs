@@ -24,6 +24,8 @@ mod tests;
 mod tests_first_hour;
 #[cfg(test)]
 mod tests_habits;
+#[cfg(test)]
+mod tests_modes;
 pub mod tools;
 mod turn_events;
 mod typed_paste;
@@ -31,7 +33,7 @@ mod typed_paste;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
 use super::event::{Effect, Event, Listing};
-use super::keymap::{Action, Scope};
+use super::keymap::{Action, GlobalAction, Scope};
 use super::state::{AppState, Connection, LeftPane, Load, Overlay, Pane, SettingsStatus};
 use crate::aicore::{Deployment, ModelEntry};
 
@@ -167,7 +169,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     state.notice = None;
     // "Ctrl-C again to quit" holds for the very next key only.
-    if state.keys.lookup(Scope::Global, &key) != Some(Action::Quit) {
+    if state.keys.lookup(Scope::Global, &key) != Some(Action::Global(GlobalAction::Quit)) {
         state.quit_armed = false;
     }
     match state.overlay {
@@ -181,6 +183,9 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
     if state.chat.reviews.is_open() {
         return review::on_key(state, key);
+    }
+    if let Some(effects) = review::answer_save_offer(state, &key) {
+        return effects;
     }
     if state.focus == Pane::Chat
         && let Some(effects) = slash::popup_key(state, key)
@@ -200,10 +205,14 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     match state.keys.lookup(scope, &key) {
         // Tab right after `@path` completes the path; in any other draft Tab and Shift-Tab
         // stay in the message box (the draft is what the user is working on).
-        Some(Action::NextPane) if in_draft && completion::is_at_path(state) => {
+        Some(Action::Global(GlobalAction::NextPane))
+            if in_draft && completion::is_at_path(state) =>
+        {
             completion::complete_by_tab(state)
         }
-        Some(Action::NextPane | Action::PrevPane) if in_draft => Vec::new(),
+        Some(Action::Global(GlobalAction::NextPane | GlobalAction::PrevPane)) if in_draft => {
+            Vec::new()
+        }
         Some(action) => on_action(state, action),
         None if state.focus == Pane::Chat => chat::on_text_key(state, key),
         None => typed_elsewhere(state, key),
@@ -270,13 +279,28 @@ pub(super) fn scope_of(pane: Pane) -> Scope {
     }
 }
 
-/// Actions that mean the same in every pane are handled here; the rest go to the focused
-/// pane's handler, which decides for each action what it means there.
+/// Global actions are handled here; each pane's own go to its handler. A lookup in a pane's
+/// scope only finds that pane's actions (the table's test holds it), so the last arm is for
+/// the shared pickers' keys reaching the code view.
 fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
-        Action::Quit => quit(state),
-        Action::Exit => exit(state),
-        Action::NextPane => {
+        Action::Global(action) => on_global(state, action),
+        Action::Lists(action) if state.focus == Pane::Code => code::on_list_action(state, action),
+        Action::Lists(action) => lists::on_action(state, action),
+        Action::Models(action) => lists::on_models_action(state, action),
+        Action::Code(action) => code::on_action(state, action),
+        Action::Chat(action) => chat::on_action(state, action),
+        // Settings and reviews take their keys before a pane does (`settings::on_key`,
+        // `review::on_key`).
+        Action::Settings(_) | Action::Review(_) => Vec::new(),
+    }
+}
+
+fn on_global(state: &mut AppState, action: GlobalAction) -> Vec<Effect> {
+    match action {
+        GlobalAction::Quit => quit(state),
+        GlobalAction::Exit => exit(state),
+        GlobalAction::NextPane => {
             state.focus = match (state.left, state.focus) {
                 (LeftPane::Pickers, Pane::Models) => Pane::Deployments,
                 (LeftPane::Pickers, Pane::Deployments) => Pane::Chat,
@@ -286,7 +310,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             };
             Vec::new()
         }
-        Action::PrevPane => {
+        GlobalAction::PrevPane => {
             state.focus = match (state.left, state.focus) {
                 (LeftPane::Pickers, Pane::Models) => Pane::Chat,
                 (LeftPane::Pickers, Pane::Deployments) => Pane::Models,
@@ -296,57 +320,30 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             };
             Vec::new()
         }
-        Action::FocusModels => focus_picker(state, Pane::Models),
-        Action::FocusDeployments => focus_picker(state, Pane::Deployments),
-        Action::FocusChat => focus(state, Pane::Chat),
-        Action::ToggleCode => {
+        GlobalAction::FocusModels => focus_picker(state, Pane::Models),
+        GlobalAction::FocusDeployments => focus_picker(state, Pane::Deployments),
+        GlobalAction::FocusChat => focus(state, Pane::Chat),
+        GlobalAction::ToggleCode => {
             code::toggle(state);
             Vec::new()
         }
-        Action::OpenSettings => {
+        GlobalAction::OpenSettings => {
             state.overlay = Overlay::Settings;
             Vec::new()
         }
-        Action::Help => {
+        GlobalAction::Help => {
             state.overlay = Overlay::Help;
             state.help_scroll = 0;
             Vec::new()
         }
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom
-        | Action::Pick
-        | Action::Filter
-        | Action::ToggleAll
-        | Action::Refresh
-        | Action::Send
-        | Action::Newline
-        | Action::Stop
-        | Action::Retry
-        | Action::CopyAnswer
-        | Action::CopyCode
-        | Action::ImportKey
-        | Action::Save
-        | Action::Close
-        | Action::NextItem
-        | Action::PrevItem
-        | Action::CopyShown
-        | Action::RemoveAttachment
-        | Action::NewConversation
-        | Action::ToggleTools
-        | Action::UndoEdit
-        | Action::Approve
-        | Action::Reject
-        | Action::ApproveAllEdits
-        | Action::AlwaysCommand => match state.focus {
-            Pane::Models | Pane::Deployments => lists::on_action(state, action),
-            Pane::Code => code::on_action(state, action),
-            Pane::Chat => chat::on_action(state, action),
-        },
     }
+}
+
+/// The key that stops an answer, for notices that point to it ("Esc stops it").
+pub(super) fn stop_key(state: &AppState) -> String {
+    state
+        .keys
+        .label(Scope::Chat, super::keymap::ChatAction::Stop)
 }
 
 /// `m` / `d`: the pickers come back in the left column.
@@ -378,7 +375,10 @@ pub(super) fn quit(state: &mut AppState) -> Vec<Effect> {
         return vec![Effect::Quit];
     }
     state.quit_armed = true;
-    state.notice = Some("Ctrl-C again to quit".into());
+    state.notice = Some(format!(
+        "{} again to quit",
+        state.keys.label(Scope::Global, GlobalAction::Quit)
+    ));
     Vec::new()
 }
 

@@ -55,7 +55,10 @@ pub(super) fn opened(
     started: std::time::SystemTime,
 ) -> Vec<Effect> {
     if state.is_streaming() {
-        state.notice = Some("an answer is still streaming: Esc stops it, then /resume".into());
+        state.notice = Some(format!(
+            "an answer is still streaming: {} stops it, then /resume",
+            super::stop_key(state)
+        ));
         return Vec::new();
     }
     let effects = super::conversation::new_conversation(state);

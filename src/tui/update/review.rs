@@ -8,9 +8,9 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::chat;
-use crate::agent::Decision;
+use crate::agent::{ApprovalMode, ApprovalRequest, Decision};
 use crate::tui::event::Effect;
-use crate::tui::keymap::{Action, Scope};
+use crate::tui::keymap::{Action, GlobalAction, ReviewAction, Scope};
 use crate::tui::state::{AppState, Overlay, Review};
 use crate::tui::text_input::TextInput;
 use crate::tui::view;
@@ -24,7 +24,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    let stops = state.keys.lookup(Scope::Global, &key) == Some(Action::Quit);
+    let stops = state.keys.lookup(Scope::Global, &key) == Some(Action::Global(GlobalAction::Quit));
     if let Some(reason) = state
         .chat
         .reviews
@@ -49,84 +49,104 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    let Some(action) = state.keys.lookup(Scope::Review, &key) else {
-        return Vec::new();
-    };
-    on_action(state, action)
+    match state.keys.lookup(Scope::Review, &key) {
+        Some(Action::Review(action)) => on_action(state, action),
+        Some(Action::Global(GlobalAction::Quit)) => chat::stop(state),
+        Some(Action::Global(GlobalAction::Help)) => {
+            state.overlay = Overlay::Help;
+            state.help_scroll = 0;
+            Vec::new()
+        }
+        // Nothing else moves while a turn waits for this answer.
+        Some(_) | None => Vec::new(),
+    }
 }
 
-fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+fn on_action(state: &mut AppState, action: ReviewAction) -> Vec<Effect> {
     let is_edit = state.chat.reviews.current().is_some_and(Review::is_edit);
     let page = (usize::from(view::layout::review_viewport(state).height).max(2) - 1) as isize;
     match action {
-        Action::Approve => return answer(state, Decision::Yes),
-        Action::Reject => {
+        ReviewAction::Approve => return answer(state, Decision::Yes),
+        ReviewAction::Reject => {
             if let Some(review) = state.chat.reviews.current_mut() {
                 review.reason = Some(TextInput::single_line(""));
             }
         }
-        Action::ApproveAllEdits if is_edit => return answer(state, Decision::AllEdits),
-        Action::AlwaysCommand if !is_edit => return answer(state, Decision::AlwaysCommand),
-        Action::ApproveAllEdits | Action::AlwaysCommand => {
+        // `a` is the auto-edit mode, said and shown in the status line (Shift-Tab goes back).
+        ReviewAction::ApproveAllEdits if is_edit => {
+            state.chat.approval_mode = ApprovalMode::AutoEdit;
+            state.notice = Some(ApprovalMode::AutoEdit.describe().to_owned());
+            return answer(state, Decision::AllEdits);
+        }
+        ReviewAction::AlwaysCommand if !is_edit => {
+            offer_to_save(state);
+            return answer(state, Decision::AlwaysCommand);
+        }
+        ReviewAction::ApproveAllEdits | ReviewAction::AlwaysCommand => {
             let keys = &state.keys;
             state.notice = Some(if is_edit {
                 format!(
                     "{} is for commands; for this edit: {} yes, {} no, {} all edits",
-                    keys.label(Scope::Review, Action::AlwaysCommand),
-                    keys.label(Scope::Review, Action::Approve),
-                    keys.label(Scope::Review, Action::Reject),
-                    keys.label(Scope::Review, Action::ApproveAllEdits),
+                    keys.label(Scope::Review, ReviewAction::AlwaysCommand),
+                    keys.label(Scope::Review, ReviewAction::Approve),
+                    keys.label(Scope::Review, ReviewAction::Reject),
+                    keys.label(Scope::Review, ReviewAction::ApproveAllEdits),
                 )
             } else {
                 format!(
                     "{} is for edits; for this command: {} yes, {} no, {} always this command",
-                    keys.label(Scope::Review, Action::ApproveAllEdits),
-                    keys.label(Scope::Review, Action::Approve),
-                    keys.label(Scope::Review, Action::Reject),
-                    keys.label(Scope::Review, Action::AlwaysCommand),
+                    keys.label(Scope::Review, ReviewAction::ApproveAllEdits),
+                    keys.label(Scope::Review, ReviewAction::Approve),
+                    keys.label(Scope::Review, ReviewAction::Reject),
+                    keys.label(Scope::Review, ReviewAction::AlwaysCommand),
                 )
             });
         }
-        Action::Stop | Action::Quit => return chat::stop(state),
-        Action::Up => scroll_by(state, -1),
-        Action::Down => scroll_by(state, 1),
-        Action::PageUp => scroll_by(state, -page),
-        Action::PageDown => scroll_by(state, page),
-        Action::Top => scroll_by(state, isize::MIN / 2),
-        Action::Bottom => scroll_by(state, isize::MAX / 2),
-        Action::Help => {
-            state.overlay = Overlay::Help;
-            state.help_scroll = 0;
-        }
-        Action::Exit
-        | Action::NextPane
-        | Action::PrevPane
-        | Action::FocusModels
-        | Action::FocusDeployments
-        | Action::FocusChat
-        | Action::OpenSettings
-        | Action::Pick
-        | Action::Filter
-        | Action::ToggleAll
-        | Action::Refresh
-        | Action::Send
-        | Action::Newline
-        | Action::Retry
-        | Action::CopyAnswer
-        | Action::CopyCode
-        | Action::ImportKey
-        | Action::Save
-        | Action::Close
-        | Action::ToggleCode
-        | Action::NextItem
-        | Action::PrevItem
-        | Action::CopyShown
-        | Action::RemoveAttachment
-        | Action::NewConversation
-        | Action::ToggleTools
-        | Action::UndoEdit => {}
+        ReviewAction::Stop => return chat::stop(state),
+        ReviewAction::Up => scroll_by(state, -1),
+        ReviewAction::Down => scroll_by(state, 1),
+        ReviewAction::PageUp => scroll_by(state, -page),
+        ReviewAction::PageDown => scroll_by(state, page),
+        ReviewAction::Top => scroll_by(state, isize::MIN / 2),
+        ReviewAction::Bottom => scroll_by(state, isize::MAX / 2),
     }
     Vec::new()
+}
+
+/// "Always this command": granted for the session, and offered for the project's
+/// `.sapcode/config.toml` (the next key answers). A command with a metacharacter could never
+/// match an entry, so it is not offered.
+fn offer_to_save(state: &mut AppState) {
+    let Some(Review {
+        request: ApprovalRequest::Command { command },
+        ..
+    }) = state.chat.reviews.current()
+    else {
+        return;
+    };
+    if crate::agent::permissions::has_metacharacter(command) {
+        state.notice = Some(format!(
+            "`{command}` is allowed for this session; with ; & | $ ` < > ( ) \\ or a line break it cannot be saved for the project"
+        ));
+        return;
+    }
+    state.notice = Some(format!(
+        "`{command}` is allowed for this session. Also for this project ({})? y saves it, any other key does not",
+        crate::agent::permissions::PROJECT_CONFIG
+    ));
+    state.chat.save_offer = Some(command.clone());
+}
+
+/// The key after an offer to save a command for the project: `y` saves it; any other key
+/// declines and then does what it does. `None` when nothing was offered.
+pub(super) fn answer_save_offer(state: &mut AppState, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let command = state.chat.save_offer.take()?;
+    match key.code {
+        KeyCode::Char('y') if key.modifiers.is_empty() => {
+            Some(vec![Effect::SavePermission(command)])
+        }
+        _ => None,
+    }
 }
 
 /// Sends the decision on the request shown; the next one (if any) is shown after it.

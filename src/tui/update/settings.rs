@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::aicore::Mode;
 use crate::tui::event::{Effect, ErrorView, SettingsForm};
-use crate::tui::keymap::{Action, Scope};
+use crate::tui::keymap::{Action, GlobalAction, Scope, SettingsAction};
 use crate::tui::state::{AppState, FIELDS, Field, Overlay, SettingsStatus};
 use crate::tui::text_input::TextInput;
 
@@ -18,55 +18,24 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
     let settings = &mut state.settings;
     match state.keys.lookup(Scope::Settings, &key) {
-        Some(Action::Up) => settings.field = settings.field.saturating_sub(1),
-        Some(Action::Down) => settings.field = (settings.field + 1).min(FIELDS.len() - 1),
-        Some(Action::Pick) => return activate(state),
-        Some(Action::ImportKey) => {
-            settings.field = FIELDS
-                .iter()
-                .position(|f| *f == Field::ImportKey)
-                .unwrap_or(0);
-            settings.editing = Some(TextInput::single_line(""));
-        }
-        Some(Action::Save) => return save(state),
-        Some(Action::Close) => close(state),
-        Some(Action::Quit) => return super::quit(state),
-        Some(Action::Help) => state.overlay = Overlay::Help,
-        Some(
-            Action::Exit
-            | Action::NextPane
-            | Action::PrevPane
-            | Action::FocusModels
-            | Action::FocusDeployments
-            | Action::FocusChat
-            | Action::OpenSettings
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom
-            | Action::Filter
-            | Action::ToggleAll
-            | Action::Refresh
-            | Action::Send
-            | Action::Newline
-            | Action::Stop
-            | Action::Retry
-            | Action::CopyAnswer
-            | Action::CopyCode
-            | Action::ToggleCode
-            | Action::NextItem
-            | Action::PrevItem
-            | Action::CopyShown
-            | Action::UndoEdit
-            | Action::Approve
-            | Action::Reject
-            | Action::ApproveAllEdits
-            | Action::AlwaysCommand
-            | Action::RemoveAttachment
-            | Action::NewConversation
-            | Action::ToggleTools,
-        )
-        | None => {}
+        Some(Action::Settings(action)) => match action {
+            SettingsAction::Up => settings.field = settings.field.saturating_sub(1),
+            SettingsAction::Down => settings.field = (settings.field + 1).min(FIELDS.len() - 1),
+            SettingsAction::Pick => return activate(state),
+            SettingsAction::ImportKey => {
+                settings.field = FIELDS
+                    .iter()
+                    .position(|f| *f == Field::ImportKey)
+                    .unwrap_or(0);
+                settings.editing = Some(TextInput::single_line(""));
+            }
+            SettingsAction::Save => return save(state),
+            SettingsAction::Close => close(state),
+        },
+        Some(Action::Global(GlobalAction::Quit)) => return super::quit(state),
+        Some(Action::Global(GlobalAction::Help)) => state.overlay = Overlay::Help,
+        // Moving between panes waits until the settings are closed.
+        Some(_) | None => {}
     }
     Vec::new()
 }
@@ -316,6 +285,9 @@ pub(super) fn imported(state: &mut AppState, form: SettingsForm) -> Vec<Effect> 
     settings.form.base_url = form.base_url;
     settings.status = SettingsStatus::Idle;
     settings.field = FIELDS.iter().position(|f| *f == Field::Save).unwrap_or(0);
-    state.notice = Some("service key imported: Enter on Save checks and stores it".into());
+    state.notice = Some(format!(
+        "service key imported: {} on Save checks and stores it",
+        state.keys.label(Scope::Settings, SettingsAction::Pick)
+    ));
     Vec::new()
 }

@@ -6,7 +6,7 @@
 use super::chat;
 use crate::agent::Attachment;
 use crate::tui::event::Effect;
-use crate::tui::keymap::{Action, Scope};
+use crate::tui::keymap::{ChatAction, Scope};
 use crate::tui::state::{AppState, Entry, EntryEnd, RenderCache, Speaker, Turn};
 
 /// Enter on `!CMD` (`typed` is the whole input).
@@ -91,6 +91,6 @@ pub(super) fn finished(state: &mut AppState, content: String, summary: String) {
     composer.attachments.push(Attachment { path, content });
     state.notice = Some(format!(
         "the output goes with your next question; {} removes it",
-        state.keys.label(Scope::Chat, Action::RemoveAttachment)
+        state.keys.label(Scope::Chat, ChatAction::RemoveAttachment)
     ));
 }

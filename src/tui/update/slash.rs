@@ -9,16 +9,16 @@ use crate::agent::context::{KEEP_TURNS, kept_from};
 use crate::agent::tools::ToolLevel;
 use crate::aicore::Mode;
 use crate::tui::event::Effect;
-use crate::tui::slash::{self, Command, Spec};
+use crate::tui::slash::{self, Command, Row};
 use crate::tui::state::{AppState, Overlay, Pane, ResumePicker, SessionList};
 
 /// The popup's rows, when it shows: the chat has focus and the input is a command name
 /// being typed.
-pub fn popup(state: &AppState) -> Vec<&'static Spec> {
+pub fn popup(state: &AppState) -> Vec<Row> {
     if state.focus != Pane::Chat || state.overlay != Overlay::None {
         return Vec::new();
     }
-    slash::matches(&state.chat.composer.input.text())
+    slash::matches(&state.chat.composer.input.text(), &state.custom_commands)
 }
 
 /// Keys while the popup shows; `None` lets the key through to the input.
@@ -37,9 +37,9 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effec
         KeyCode::Up => composer.slash_selected = (selected + rows.len() - 1) % rows.len(),
         KeyCode::Down => composer.slash_selected = (selected + 1) % rows.len(),
         KeyCode::Tab => {
-            let spec = rows[selected];
-            let space = if spec.args.is_empty() { "" } else { " " };
-            composer.input.set_text(&format!("/{}{space}", spec.name));
+            let row = &rows[selected];
+            let space = if row.args.is_empty() { "" } else { " " };
+            composer.input.set_text(&format!("/{}{space}", row.name));
             composer.slash_selected = 0;
         }
         // Esc abandons the command being typed: a `/` left behind would turn the next
@@ -51,8 +51,15 @@ pub(super) fn popup_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effec
         KeyCode::Enter => {
             let text = composer.input.text();
             let typed = slash::command_line(&text).and_then(|(name, _)| slash::find(name));
-            let command = typed.unwrap_or(rows[selected].command);
-            return Some(run_line(state, &text, command, ""));
+            return Some(match typed.or(rows[selected].command) {
+                Some(command) => run_line(state, &text, command, ""),
+                None => {
+                    let line = format!("/{}", rows[selected].name);
+                    state.chat.composer.input.set_text(&line);
+                    state.chat.composer.slash_selected = 0;
+                    run_typed(state, &line)
+                }
+            });
         }
         _ => return None,
     }
@@ -64,8 +71,15 @@ pub(super) fn run_typed(state: &mut AppState, text: &str) -> Vec<Effect> {
     let Some((name, args)) = slash::command_line(text) else {
         return Vec::new();
     };
+    let custom = state
+        .custom_commands
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
+        .map(|c| c.expand(args));
     match slash::find(name) {
         Some(command) => run_line(state, text, command, args),
+        // A custom command sends its text, as if typed (the `/NAME` line joins the history).
+        None if custom.is_some() => chat::send_message(state, custom.unwrap_or_default(), text),
         None => {
             let mut effects = consume_input(state, text);
             conversation::push_notice(
@@ -142,6 +156,8 @@ fn set_mode(state: &mut AppState, args: &str) {
         }
     };
     state.mode = mode;
+    // The title names where the next question goes, not where the last one went.
+    state.chat.stats.last_target = None;
     lists::place_deployment_cursor(state);
     let what = match mode {
         Mode::Foundation => "the model's own deployment answers",
@@ -193,7 +209,10 @@ fn set_network(state: &mut AppState, args: &str) -> Vec<Effect> {
 
 fn resume(state: &mut AppState) -> Vec<Effect> {
     if state.is_streaming() {
-        state.notice = Some("an answer is still streaming: Esc stops it first".into());
+        state.notice = Some(format!(
+            "an answer is still streaming: {} stops it first",
+            super::stop_key(state)
+        ));
         return Vec::new();
     }
     let request = next_request(state);
@@ -208,7 +227,10 @@ fn resume(state: &mut AppState) -> Vec<Effect> {
 
 fn compact(state: &mut AppState) -> Vec<Effect> {
     if state.is_streaming() || state.chat.compacting.is_some() {
-        state.notice = Some("wait for the answer (or Esc) before compacting".into());
+        state.notice = Some(format!(
+            "wait for the answer (or {}) before compacting",
+            super::stop_key(state)
+        ));
         return Vec::new();
     }
     let Some(model) = state.models.chosen.clone() else {

@@ -43,9 +43,9 @@ fn turn(state: &mut AppState, question: &str, answer: &str, usage: Option<Usage>
 fn the_popup_opens_on_a_slash_filters_moves_completes_and_closes() {
     let mut state = picked(160, 48);
     typed(&mut state, "/");
-    assert_eq!(slash_popup(&state).len(), 13);
+    assert_eq!(slash_popup(&state).len(), 14);
     typed(&mut state, "de");
-    let names: Vec<&str> = slash_popup(&state).iter().map(|s| s.name).collect();
+    let names: Vec<String> = slash_popup(&state).into_iter().map(|s| s.name).collect();
     assert_eq!(names, ["deployment", "model", "mode"]);
     key(&mut state, KeyCode::Down);
     key(&mut state, KeyCode::Down);

@@ -363,7 +363,16 @@ fn scrolling_up_stops_following_and_end_resumes() {
     key(&mut state, KeyCode::PageDown);
     assert_eq!(state.chat.transcript.scroll, Scroll::Follow);
     key(&mut state, KeyCode::PageUp);
+    // End is the input's (it moves the cursor); Ctrl-End follows the answer again.
     key(&mut state, KeyCode::End);
+    assert_ne!(state.chat.transcript.scroll, Scroll::Follow);
+    update(
+        &mut state,
+        Event::Key(crossterm::event::KeyEvent::new(
+            KeyCode::End,
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
     assert_eq!(state.chat.transcript.scroll, Scroll::Follow);
     ctrl(&mut state, 'g');
     assert_eq!(
@@ -791,8 +800,12 @@ fn a_finished_turn_saves_the_session_and_ctrl_n_starts_over() {
     assert_eq!(record.model.as_deref(), Some("gpt-4o"));
     assert_eq!(record.messages[0].content, "hi");
     assert_eq!(record.messages[1].content, "hello");
-    // Ctrl-N clears the transcript and the conversation; the next file has a new name.
-    assert_eq!(ctrl(&mut state, 'n'), vec![]);
+    // Ctrl-N clears the transcript and the conversation (back in the configured approval
+    // mode); the next file has a new name.
+    assert_eq!(
+        ctrl(&mut state, 'n'),
+        vec![Effect::SetApprovalMode(crate::agent::ApprovalMode::Ask)]
+    );
     assert!(state.chat.transcript.entries.is_empty());
     assert!(state.chat.conversation.messages().is_empty());
     assert_eq!(state.chat.session, None);

@@ -87,7 +87,7 @@ fn ctrl_c_clears_a_draft_into_the_history_and_up_brings_it_back() {
 fn ctrl_c_twice_on_an_empty_input_quits_and_another_key_disarms() {
     let mut state = picked(120, 40);
     assert_eq!(ctrl(&mut state, 'c'), vec![]);
-    assert_eq!(state.notice.as_deref(), Some("Ctrl-C again to quit"));
+    assert_eq!(state.notice.as_deref(), Some("C-c again to quit"));
     // Any other key in between: the next Ctrl-C asks again.
     key(&mut state, KeyCode::PageUp);
     assert_eq!(ctrl(&mut state, 'c'), vec![]);

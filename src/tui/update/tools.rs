@@ -4,7 +4,7 @@
 //! edit or command opens the review area, a command's output streams under its line.
 
 use crate::agent::tools::ToolKind;
-use crate::agent::{ApprovalRequest, ApprovedBy, ToolLevel};
+use crate::agent::{ApprovalMode, ApprovalRequest, ApprovedBy, ToolLevel};
 use crate::tui::event::Effect;
 use crate::tui::state::{AppState, Pane, Review, Scroll, ToolLine, ToolResult};
 
@@ -40,11 +40,27 @@ pub(super) fn cycle_level(state: &mut AppState) {
     set_level(state, next);
 }
 
+/// Shift-Tab in the message box: ask → auto-edit → plan → ask.
+pub(super) fn cycle_mode(state: &mut AppState) -> Vec<Effect> {
+    let next = state.chat.approval_mode.next();
+    set_mode(state, next)
+}
+
+/// Puts the chat in approval `mode`, says what it means, and has the tools follow.
+pub(super) fn set_mode(state: &mut AppState, mode: ApprovalMode) -> Vec<Effect> {
+    state.chat.approval_mode = mode;
+    state.notice = Some(mode.describe().to_owned());
+    vec![Effect::SetApprovalMode(mode)]
+}
+
 /// Restores the file of the last edit applied this session (refused, and said, when the
 /// file changed since). Not while a turn runs: its own edits could race the restore.
 pub fn undo_last_edit(state: &mut AppState) -> Vec<Effect> {
     if state.is_streaming() {
-        state.notice = Some("a turn is running: undo once it has ended (Esc stops it)".into());
+        state.notice = Some(format!(
+            "a turn is running: undo once it has ended ({} stops it)",
+            super::stop_key(state)
+        ));
         return Vec::new();
     }
     vec![Effect::UndoEdit]
@@ -109,6 +125,8 @@ pub(super) fn approval_needed(
 ) {
     let call = line(state, &id).map_or_else(String::new, |tool| tool.call.clone());
     let now = state.now;
+    // An offer still open would take the next key meant for this review's question.
+    state.chat.save_offer = None;
     state
         .chat
         .reviews

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{layout, pane_block, short};
-use crate::tui::keymap::{Action, Scope};
+use crate::tui::keymap::{ChatAction, GlobalAction, ListAction, Scope};
 use crate::tui::markdown;
 use crate::tui::state::{AppState, Pane, Scroll};
 use crate::tui::transcript;
@@ -57,7 +57,7 @@ fn attachment_row(state: &AppState) -> Line<'static> {
         ));
     } else {
         spans.push(Span::styled(
-            state.keys.label(Scope::Chat, Action::RemoveAttachment),
+            state.keys.label(Scope::Chat, ChatAction::RemoveAttachment),
             theme.key(),
         ));
         spans.push(Span::styled(" removes the last", theme.muted()));
@@ -73,6 +73,9 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             format!(" · {model} · {}", short(deployment))
         }
         (Some((model, _)), _) => format!(" · {model}"),
+        (None, Some(model)) if state.mode == crate::aicore::Mode::Orchestration => {
+            format!(" · {model} · via orchestration")
+        }
         (None, Some(model)) => match &state.deployments.chosen {
             Some(id) => format!(" · {model} · {}", short(id)),
             None => format!(" · {model}"),
@@ -81,8 +84,10 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     };
     let mut block = pane_block(format!(" Chat{target} "), focused, theme);
     if let Scroll::At { .. } = state.chat.transcript.scroll {
+        let follow = state.keys.label(Scope::Chat, ChatAction::Bottom);
         block = block.title_bottom(
-            Line::styled(" ↑ scrolled · End follows ", theme.warning()).right_aligned(),
+            Line::styled(format!(" ↑ scrolled · {follow} follows "), theme.warning())
+                .right_aligned(),
         );
     }
     let inner = block.inner(area);
@@ -96,8 +101,8 @@ fn draw_input(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let focused = state.focus == Pane::Chat;
     let hint = format!(
         " {} send · {} new line · @file · /cmd ",
-        state.keys.label(Scope::Chat, Action::Send),
-        state.keys.label(Scope::Chat, Action::Newline)
+        state.keys.label(Scope::Chat, ChatAction::Send),
+        state.keys.label(Scope::Chat, ChatAction::Newline)
     );
     let block = pane_block(" Message ", focused, theme)
         .title(Line::styled(hint, theme.muted()).right_aligned());
@@ -131,17 +136,17 @@ fn welcome(state: &AppState, width: u16) -> Vec<Line<'static>> {
     } else {
         format!(
             "Pick a model ({}) and a deployment ({}), then type here. ",
-            keys.label(Scope::Models, Action::FocusModels),
-            keys.label(Scope::Models, Action::FocusDeployments),
+            keys.label(Scope::Models, GlobalAction::FocusModels),
+            keys.label(Scope::Models, GlobalAction::FocusDeployments),
         )
     };
     let text = format!(
         "{pick}{} sends; {} adds a line; @path attaches a file; /help lists the commands; \
          !CMD runs a shell command; {} stops an answer; {} shows every key.",
-        keys.label(Scope::Chat, Action::Send),
-        keys.label(Scope::Chat, Action::Newline),
-        keys.label(Scope::Chat, Action::Stop),
-        keys.label(Scope::Global, Action::Help),
+        keys.label(Scope::Chat, ChatAction::Send),
+        keys.label(Scope::Chat, ChatAction::Newline),
+        keys.label(Scope::Chat, ChatAction::Stop),
+        keys.label(Scope::Global, GlobalAction::Help),
     );
     lines.extend(markdown::wrap(
         vec![Span::styled(text, theme.muted())],
@@ -161,8 +166,8 @@ fn welcome(state: &AppState, width: u16) -> Vec<Line<'static>> {
                     "✗ {}: {} ({} shows it, {} there retries)",
                     error.message,
                     error.hint,
-                    keys.label(Scope::Chat, Action::FocusModels),
-                    keys.label(Scope::Models, Action::Refresh),
+                    keys.label(Scope::Chat, GlobalAction::FocusModels),
+                    keys.label(Scope::Models, ListAction::Refresh),
                 ),
                 theme.error(),
             )],

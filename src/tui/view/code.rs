@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::pane_block;
-use crate::tui::keymap::{Action, Scope};
+use crate::tui::keymap::{CodeAction, GlobalAction, Scope};
 use crate::tui::markdown;
 use crate::tui::state::{AppState, CodeItem, CodeRender, Pane};
 
@@ -44,9 +44,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     );
     let hints = format!(
         " {} next · {} copy · {} pickers ",
-        state.keys.label(Scope::Code, Action::PrevItem),
-        state.keys.label(Scope::Code, Action::CopyShown),
-        state.keys.label(Scope::Code, Action::ToggleCode),
+        state.keys.label(Scope::Code, CodeAction::PrevItem),
+        state.keys.label(Scope::Code, CodeAction::CopyShown),
+        state.keys.label(Scope::Code, GlobalAction::ToggleCode),
     );
     let block = pane_block(title, focused, theme)
         .title_bottom(Line::styled(hints, theme.muted()).right_aligned());
@@ -109,7 +109,7 @@ fn empty_text(state: &AppState, width: u16) -> Vec<Line<'static>> {
     let text = format!(
         "Attach a file by typing @path in the message (Tab completes the path); the code blocks \
          of the last answer show here too. {} goes back to the pickers.",
-        state.keys.label(Scope::Code, Action::ToggleCode)
+        state.keys.label(Scope::Code, GlobalAction::ToggleCode)
     );
     lines.extend(markdown::wrap(
         vec![Span::styled(text, theme.muted())],

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{age, error_lines, fit, pane_block, short, spinner};
 use crate::aicore::{Deployment, Mode};
+use crate::tui::keymap::{ListAction, Scope};
 use crate::tui::state::{AppState, Connection, Load, Pane};
 use crate::tui::theme::Theme;
 
@@ -61,13 +62,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             error,
             &state.keys.label(
                 crate::tui::keymap::Scope::Models,
-                crate::tui::keymap::Action::Refresh,
+                crate::tui::keymap::ListAction::Refresh,
             ),
             theme,
         )),
         (Connection::Ready(_), Load::Ready(_)) => {
             if state.mode == Mode::Foundation && model.is_none() {
-                lines.push(Line::styled("pick a model above (Enter)", theme.muted()));
+                let pick = state.keys.label(Scope::Models, ListAction::Pick);
+                lines.push(Line::styled(
+                    format!("pick a model above ({pick})"),
+                    theme.muted(),
+                ));
             } else if rows.is_empty() {
                 let what = match state.mode {
                     Mode::Foundation => format!(
@@ -135,16 +140,19 @@ fn row(
         .map(|at| age(now, at))
         .unwrap_or_default();
     let chosen = if is_chosen { " ✓" } else { "" };
-    // Narrow columns drop the version first: status and age say more about usability.
-    let version = if width >= 56 {
-        format!("{}  ", fit(&version, 10))
+    // The version tells two RUNNING deployments of one model apart, so it always shows. In
+    // a narrow column a status in transition (`PENDING → RUNNING`, not selectable) takes the
+    // version's room instead.
+    let columns = if width >= 56 {
+        format!("{}  {}  ", fit(&status, 17), fit(&version, 10))
+    } else if status.chars().count() <= 9 {
+        format!("{}  {}  ", fit(&status, 9), fit(&version, 10))
     } else {
-        String::new()
+        format!("{}  ", fit(&status, 21))
     };
     let mut text = format!(
-        "{pointer} {}  {}  {version}{created}{chosen}",
+        "{pointer} {}  {columns}{created}{chosen}",
         short(&deployment.id),
-        fit(&status, 17),
     );
     let note = "  not selectable";
     if !deployment.is_running() && text.chars().count() + note.len() <= width {

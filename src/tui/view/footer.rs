@@ -7,9 +7,10 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::{elapsed, split_line};
+use crate::agent::ApprovalMode;
 use crate::agent::ToolLevel;
 use crate::agent::context::ContextLevel;
-use crate::tui::keymap::{Action, Scope};
+use crate::tui::keymap::{Action, ChatAction, ReviewAction, Scope};
 use crate::tui::state::{AppState, Overlay, Pane, Review, Turn};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
@@ -35,10 +36,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             let streaming = state.is_streaming();
             let is_edit = state.chat.reviews.current().map(Review::is_edit);
             let applies = |action| match action {
-                Action::Stop => streaming,
-                Action::Send => !streaming,
-                Action::ApproveAllEdits => is_edit != Some(false),
-                Action::AlwaysCommand => is_edit != Some(true),
+                Action::Chat(ChatAction::Stop) | Action::Review(ReviewAction::Stop) => streaming,
+                Action::Chat(ChatAction::Send) => !streaming,
+                Action::Review(ReviewAction::ApproveAllEdits) => is_edit != Some(false),
+                Action::Review(ReviewAction::AlwaysCommand) => is_edit != Some(true),
                 _ => true,
             };
             for (keys, what) in state.keys.footer_where(scope(state), applies) {
@@ -68,10 +69,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     frame.render_widget(split_line(left, right, area.width), area);
 }
 
-/// The right end of the footer: the tools and sandbox (where questions are asked), the
-/// turn's usage and time, the context meter. When they do not fit beside the first key hint,
-/// the tools take their short form, the usage shortens to the time, then the tools go, then
-/// the time: the meter stays last,
+/// The right end of the footer: the approval mode, the tools and sandbox (where questions are
+/// asked), the turn's usage and time, the context meter. When they do not fit beside the first
+/// key hint, the tools take their short form, then give way to the usage, the usage shortens
+/// to the time, then the time goes: the mode and the meter stay last,
 /// as a full context is what stops the next question.
 fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static>> {
     let theme = state.theme;
@@ -94,9 +95,12 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
         });
     let usage = usage_text(state);
     let time = elapsed_text(state);
+    let mode = mode_span(state);
     let candidates = [
         (protection.as_deref(), usage.as_str()),
         (short.as_deref(), usage.as_str()),
+        // The mode always shows; beside it the turn's usage outranks the tools' detail.
+        (None, usage.as_str()),
         (protection.as_deref(), time.as_str()),
         (short.as_deref(), time.as_str()),
         (short.as_deref(), ""),
@@ -109,16 +113,32 @@ fn right_side(state: &AppState, width: u16, min_left: usize) -> Vec<Span<'static
             (Some(protection), true) => format!("{protection} "),
             (None, _) => usage.to_owned(),
         };
-        let mut right = vec![Span::styled(status, theme.muted())];
+        let status = if status.is_empty() {
+            " ".to_owned()
+        } else {
+            format!(" │ {status}")
+        };
+        let mut right = vec![mode.clone(), Span::styled(status, theme.muted())];
         right.extend(meter.clone());
         let needed: usize = right.iter().map(Span::width).sum();
         if min_left + needed < usize::from(width) {
             return right;
         }
     }
-    // Not even the meter fits beside the left side (a long notice): the left side wins, as
-    // the status comes back with the next key.
-    Vec::new()
+    // Not even the meter fits beside the left side (a long notice): the mode still shows,
+    // and the rest comes back with the next key.
+    vec![mode, Span::raw(" ")]
+}
+
+/// The approval mode, always shown (tui.md): `ask`, or `auto-edit` / `plan` marked as the
+/// modes that change what happens without a question.
+fn mode_span(state: &AppState) -> Span<'static> {
+    let mode = state.chat.approval_mode;
+    let style = match mode {
+        ApprovalMode::Ask => state.theme.muted(),
+        ApprovalMode::AutoEdit | ApprovalMode::Plan => state.theme.warning(),
+    };
+    Span::styled(mode.as_str(), style)
 }
 
 fn left_width_of(spans: &[Span<'_>]) -> usize {

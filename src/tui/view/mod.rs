@@ -28,7 +28,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
-use super::keymap::{Action, Scope};
+use super::keymap::{GlobalAction, Scope};
 use super::state::{AppState, Connection, LeftPane, Load, Overlay, Pane};
 use super::theme::Theme;
 
@@ -114,22 +114,22 @@ fn summary_line(state: &AppState) -> Line<'static> {
     };
     // The keys that work where the focus is (never letters: typing is text everywhere), and
     // Tab goes to the next pane, not the chat.
-    let (scope, wanted): (Scope, &[(Action, &str)]) = if state.focus == Pane::Chat {
+    let (scope, wanted): (Scope, &[(GlobalAction, &str)]) = if state.focus == Pane::Chat {
         (
             Scope::Chat,
             &[
-                (Action::FocusModels, "models"),
-                (Action::ToggleCode, "code"),
-                (Action::NextPane, "next pane"),
+                (GlobalAction::FocusModels, "models"),
+                (GlobalAction::ToggleCode, "code"),
+                (GlobalAction::NextPane, "next pane"),
             ],
         )
     } else {
         (
             Scope::Models,
             &[
-                (Action::FocusDeployments, "deployments"),
-                (Action::ToggleCode, "code"),
-                (Action::FocusChat, "chat"),
+                (GlobalAction::FocusDeployments, "deployments"),
+                (GlobalAction::ToggleCode, "code"),
+                (GlobalAction::FocusChat, "chat"),
             ],
         )
     };

@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
                 error,
                 &state.keys.label(
                     crate::tui::keymap::Scope::Models,
-                    crate::tui::keymap::Action::Refresh,
+                    crate::tui::keymap::ListAction::Refresh,
                 ),
                 theme,
             ));
@@ -78,7 +78,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
                 error,
                 &state.keys.label(
                     crate::tui::keymap::Scope::Models,
-                    crate::tui::keymap::Action::Refresh,
+                    crate::tui::keymap::ListAction::Refresh,
                 ),
                 theme,
             ));

@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{diff, pane_block};
 use crate::agent::ApprovalRequest;
-use crate::tui::keymap::{Action, Scope};
+use crate::tui::keymap::{ReviewAction, Scope};
 use crate::tui::markdown;
 use crate::tui::state::{AppState, Review};
 
@@ -62,7 +62,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             format!(
                 "… {} more lines ({} to scroll)",
                 below + 1,
-                state.keys.label(Scope::Review, Action::Down)
+                state.keys.label(Scope::Review, ReviewAction::Down)
             ),
             theme.warning(),
         );
@@ -89,16 +89,16 @@ fn hints(state: &AppState, review: &Review) -> String {
         return " Enter send · Esc back ".to_owned();
     }
     let grant = if review.is_edit() {
-        format!("{} all edits", label(Action::ApproveAllEdits))
+        format!("{} all edits", label(ReviewAction::ApproveAllEdits))
     } else {
-        format!("{} always this command", label(Action::AlwaysCommand))
+        format!("{} always this command", label(ReviewAction::AlwaysCommand))
     };
     format!(
         " {} yes · {} no · {grant} · {} scroll · {} stop ",
-        label(Action::Approve),
-        label(Action::Reject),
-        label(Action::Up),
-        label(Action::Stop),
+        label(ReviewAction::Approve),
+        label(ReviewAction::Reject),
+        label(ReviewAction::Up),
+        label(ReviewAction::Stop),
     )
 }
 

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{centered, fit, pane_block, spinner};
+use crate::tui::keymap::{Scope, SettingsAction};
 use crate::tui::state::{AppState, FIELDS, Field, SettingsStatus};
 use crate::tui::text_input::TextInput;
 
@@ -21,12 +22,15 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         true,
         theme,
     );
+    let key = |action| state.keys.label(Scope::Settings, action);
     let mut lines: Vec<Line<'static>> = Vec::new();
     if settings.status == SettingsStatus::FirstLaunch {
         lines.push(Line::styled("Welcome to sapcode.", theme.accent()));
-        lines.push(Line::raw(
-            "No SAP AI Core credentials yet: import your service key file (Ctrl+O) or fill in the fields from it, then Check and save (Ctrl+S). To look around without an account, quit and run `sapcode --demo`.",
-        ));
+        lines.push(Line::raw(format!(
+            "No SAP AI Core credentials yet: import your service key file ({}) or fill in the fields from it, then Check and save ({}). To look around without an account, quit and run `sapcode --demo`.",
+            key(SettingsAction::ImportKey),
+            key(SettingsAction::Save),
+        )));
         lines.push(Line::default());
     }
     if let Some(variables) = &settings.env_override {
@@ -104,7 +108,11 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             ));
         }
         SettingsStatus::ConfirmDiscard => lines.push(Line::styled(
-            "Unsaved changes: Esc again drops them, Ctrl+S checks and saves them.",
+            format!(
+                "Unsaved changes: {} again drops them, {} checks and saves them.",
+                key(SettingsAction::Close),
+                key(SettingsAction::Save),
+            ),
             theme.warning(),
         )),
         SettingsStatus::AppliedToSession => lines.push(Line::styled(
@@ -134,6 +142,7 @@ fn field_text(
     editing: Option<&TextInput>,
 ) -> (&'static str, String) {
     let form = &state.settings.form;
+    let key = |action| state.keys.label(Scope::Settings, action);
     let shown = |value: &str| match editing {
         Some(input) => input.with_cursor(),
         None if value.is_empty() => "(not set)".to_owned(),
@@ -144,7 +153,11 @@ fn field_text(
             "service key",
             match editing {
                 Some(path) => format!("file path: {}  (Enter imports)", path.with_cursor()),
-                None => "Import service key file… (Enter or Ctrl+O)".into(),
+                None => format!(
+                    "Import service key file… ({} or {})",
+                    key(SettingsAction::Pick),
+                    key(SettingsAction::ImportKey)
+                ),
             },
         ),
         Field::ClientId => ("client id", shown(&form.client_id)),
@@ -160,7 +173,14 @@ fn field_text(
         Field::AuthUrl => ("auth URL", shown(&form.auth_url)),
         Field::BaseUrl => ("base URL", shown(&form.base_url)),
         Field::ResourceGroup => ("resource group", shown(&form.resource_group)),
-        Field::Mode => ("mode", format!("{}  (Enter switches)", form.mode.as_str())),
+        Field::Mode => (
+            "mode",
+            format!(
+                "{}  ({} switches)",
+                form.mode.as_str(),
+                key(SettingsAction::Pick)
+            ),
+        ),
         Field::Profile => ("profile", shown(&form.profile)),
         Field::Save => ("", "[ Check and save ]".into()),
     }

@@ -37,8 +37,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, input: Rect, chat: Rect) {
     // The name column fits the longest command line shown, so descriptions get the rest.
     let name_width = rows
         .iter()
-        .map(|spec| {
-            format!("› /{} {}", spec.name, spec.args)
+        .map(|row| {
+            format!("› /{} {}", row.name, row.args)
                 .trim_end()
                 .chars()
                 .count()
@@ -52,12 +52,12 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, input: Rect, chat: Rect) {
         .enumerate()
         .skip(first)
         .take(shown)
-        .map(|(index, spec)| {
+        .map(|(index, row)| {
             let is_selected = index == selected;
             let marker = if is_selected { "› " } else { "  " };
-            let name = format!("{marker}/{} {}", spec.name, spec.args);
+            let name = format!("{marker}/{} {}", row.name, row.args);
             let name = fit(name.trim_end(), name_width);
-            let help = fit(spec.help, inner_width.saturating_sub(name_width + 1));
+            let help = fit(&row.help, inner_width.saturating_sub(name_width + 1));
             let style = if is_selected {
                 theme.selected()
             } else {
