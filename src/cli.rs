@@ -194,6 +194,10 @@ pub struct RunArgs {
     /// Add this turn to the last saved conversation of this workspace
     #[arg(long = "continue")]
     pub continue_last: bool,
+
+    /// Add this turn to the saved conversation with this ID (as `sapcode sessions` prints it)
+    #[arg(long, value_name = "ID", conflicts_with = "continue_last")]
+    pub resume: Option<String>,
 }
 
 /// `run --tools LEVEL`.

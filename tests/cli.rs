@@ -223,6 +223,66 @@ fn print_flag_is_run_and_stdin_is_the_prompt_without_one() {
 }
 
 #[test]
+fn text_piped_with_a_prompt_is_attached_below_it() {
+    let home = Home::new();
+    home.sapcode()
+        .args(["--demo", "run", "--tools", "off", "count these"])
+        .write_stdin("zebra giraffe\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "> count these\n> \n> stdin:\n> ```\n> zebra giraffe\n> ```",
+        ));
+    // Without a pipe, the prompt alone.
+    home.sapcode()
+        .args(["--demo", "run", "--tools", "off", "count these"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("> count these\n\nIt has 2 words"));
+}
+
+#[test]
+fn run_resume_adds_a_turn_to_the_session_sessions_printed() {
+    let home = Home::new();
+    for prompt in ["the first conversation", "the second conversation"] {
+        home.sapcode()
+            .args(["--demo", "run", prompt])
+            .assert()
+            .success();
+    }
+    let listed = home
+        .sapcode()
+        .args(["--demo", "sessions", "--json"])
+        .output()
+        .unwrap();
+    let sessions = json_of(&listed);
+    let first = find(&sessions, "title", "the first conversation")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    home.sapcode()
+        .args(["--demo", "run", "--resume", &first, "one more"])
+        .assert()
+        .success();
+    let after = json_of(
+        &home
+            .sapcode()
+            .args(["--demo", "sessions", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(find(&after, "id", &first)["turns"], 2, "{after}");
+    assert_eq!(find(&after, "title", "the second conversation")["turns"], 1);
+    let unknown = home
+        .sapcode()
+        .args(["--demo", "run", "--resume", "nope", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr_of(&unknown).contains("no saved session with id 'nope'"));
+}
+
+#[test]
 fn run_streams_an_answer_in_foundation_mode() {
     let home = Home::new();
     let output = home

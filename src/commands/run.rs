@@ -61,12 +61,17 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     agent::ask(ctx, &mut session, (client, &target), printer, started).await
 }
 
-/// The session this run asks: new, or the last one of this workspace with `--continue`;
+/// The session this run asks: new, the last one of this workspace with `--continue`, or the
+/// one `--resume ID` names;
 /// with the workspace's rules, the tools at their level and the answer's token cap.
 fn open_session(ctx: &Context, args: &RunArgs) -> anyhow::Result<Session> {
-    let (store, last) = match (super::sessions::store(ctx), args.continue_last) {
+    let continues = args.continue_last || args.resume.is_some();
+    let (store, last) = match (super::sessions::store(ctx), continues) {
         (Ok(store), true) => {
-            let last = super::sessions::last_here(&store, "sapcode run PROMPT")?;
+            let last = match &args.resume {
+                Some(id) => super::sessions::by_id(&store, id)?,
+                None => super::sessions::last_here(&store, "sapcode run PROMPT")?,
+            };
             (Some(store), Some(last))
         }
         (Err(err), true) => return Err(err),
@@ -112,10 +117,14 @@ fn project_rules(ctx: &Context) -> Option<ProjectRules> {
 }
 
 /// `-` or no PROMPT reads stdin; a terminal on stdin with no prompt is a usage error rather
-/// than a silent wait.
+/// than a silent wait. A prompt with text piped on stdin (`git diff | sapcode run "write a
+/// commit message"`) gets that text attached below it.
 fn read_prompt(arg: Option<&str>) -> anyhow::Result<String> {
     let text = match arg {
-        Some(text) if text != "-" => text.to_owned(),
+        Some(text) if text != "-" => match piped_stdin()? {
+            Some(piped) => with_piped_text(text, &piped),
+            None => text.to_owned(),
+        },
         None if std::io::stdin().is_terminal() => {
             return Err(UsageError::new(
                 "no prompt",
@@ -142,6 +151,49 @@ fn read_prompt(arg: Option<&str>) -> anyhow::Result<String> {
         .into());
     }
     Ok(text)
+}
+
+/// What a pipe or a redirected file on stdin holds; nothing for a terminal, `/dev/null` or a
+/// closed stdin (a pipe that is never closed would wait, as for any filter).
+fn piped_stdin() -> anyhow::Result<Option<String>> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() || !is_pipe_or_file(&stdin) {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    stdin.lock().read_to_string(&mut text).map_err(|err| {
+        UsageError::new(
+            format!("cannot read what was piped on stdin: {err}"),
+            "pipe UTF-8 text, or leave stdin alone (`< /dev/null`)",
+        )
+    })?;
+    Ok((!text.trim().is_empty()).then_some(text))
+}
+
+#[cfg(unix)]
+fn is_pipe_or_file(stdin: &std::io::Stdin) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(file) = stdin.as_fd().try_clone_to_owned().map(std::fs::File::from) else {
+        return false;
+    };
+    file.metadata()
+        .is_ok_and(|meta| meta.file_type().is_fifo() || meta.is_file())
+}
+
+#[cfg(not(unix))]
+fn is_pipe_or_file(_: &std::io::Stdin) -> bool {
+    true
+}
+
+/// The prompt, then the piped text in a fence longer than any backtick run inside it.
+fn with_piped_text(prompt: &str, piped: &str) -> String {
+    let longest = piped.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!(
+        "{prompt}\n\nstdin:\n{fence}\n{}\n{fence}",
+        piped.trim_end_matches('\n')
+    )
 }
 
 fn timing_line(usage: Option<Usage>, first_byte: Option<Duration>, total: Duration) -> String {
@@ -181,6 +233,19 @@ fn retry_line(attempt: u32, delay: Duration, reason: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn piped_text_goes_below_the_prompt_in_a_fence_it_cannot_close() {
+        assert_eq!(
+            with_piped_text("write a commit message", "diff --git a b\n+x\n"),
+            "write a commit message\n\nstdin:\n```\ndiff --git a b\n+x\n```"
+        );
+        let tricky = with_piped_text("explain", "a ``` b ```` c");
+        assert!(
+            tricky.ends_with("\n`````\na ``` b ```` c\n`````"),
+            "{tricky}"
+        );
+    }
 
     #[test]
     fn retry_line_shows_the_real_wait() {
