@@ -255,6 +255,7 @@ mod tests {
             passes_filter: true,
             running_deployments: 0,
             total_deployments: 0,
+            price: None,
         };
         let infer = |model: &str, entry: Option<&ModelEntry>| infer_executable(model, entry);
         let catalog = entry("gcp-vertexai", Some("OpenAI"));

@@ -72,5 +72,11 @@ pub fn json_entry(model: &ModelEntry) -> serde_json::Value {
         "total_deployments": model.total_deployments,
         "executable_id": model.executable_id,
         "passes_filter": model.passes_filter,
+        "price": model.price.map(|p| serde_json::json!({
+            "input_per_1k_usd": p.input_per_1k,
+            "output_per_1k_usd": p.output_per_1k,
+            "cache_read_per_1k_usd": p.cache_read_per_1k(),
+            "cache_write_per_1k_usd": p.cache_write_per_1k(),
+        })),
     })
 }

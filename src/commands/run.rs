@@ -314,6 +314,7 @@ mod tests {
             prompt_tokens: 1,
             completion_tokens: 2,
             total_tokens: 3,
+            ..Default::default()
         }))
         .unwrap();
         assert_eq!(usage["total_tokens"], 3);
@@ -342,6 +343,7 @@ mod tests {
                 prompt_tokens: 17,
                 completion_tokens: 271,
                 total_tokens: 288,
+                ..Default::default()
             }),
             Some(Duration::from_millis(12)),
             Duration::from_millis(240),

@@ -103,6 +103,7 @@ mod tests {
             passes_filter: true,
             running_deployments: 0,
             total_deployments: 0,
+            price: None,
         }
     }
 

@@ -39,6 +39,7 @@ fn model(
         passes_filter: passes,
         running_deployments: running,
         total_deployments: total,
+        price: None,
     }
 }
 

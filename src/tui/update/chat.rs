@@ -7,7 +7,7 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use super::{attach, tools};
-use crate::aicore::{Mode, Usage};
+use crate::aicore::Mode;
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::Action;
 use crate::tui::state::{AppState, Entry, EntryEnd, Pane, Scroll, Speaker, ToolResult, Turn};
@@ -364,12 +364,7 @@ pub(super) fn on_update(state: &mut AppState, turn: u64, update: ChatUpdate) -> 
         }
         ChatUpdate::Usage(usage) => {
             state.chat.stats.last_usage = Some(usage);
-            let total = &mut state.chat.stats.total_usage;
-            *total = Usage {
-                prompt_tokens: total.prompt_tokens + usage.prompt_tokens,
-                completion_tokens: total.completion_tokens + usage.completion_tokens,
-                total_tokens: total.total_tokens + usage.total_tokens,
-            };
+            state.chat.stats.total_usage += usage;
         }
         ChatUpdate::ToolStarted { id, name, call } => tools::started(state, id, &name, call),
         ChatUpdate::ToolFinished {
