@@ -7,8 +7,9 @@
 //! the end of the last two user turns (API reference §6.3; the last two so the point the
 //! previous request wrote is read back while this one writes the next). Orchestration v2 gets
 //! `cache_control: {"type": "ephemeral"}` (its spec's `CacheControl`, "only applicable to
-//! Anthropic Claude models") on the last tool, the last system message and the last user
-//! message of the history; the template's `{{?input}}` stays a plain string. Orchestration v1's
+//! Anthropic Claude models") on the last tool, the last system message and the last two
+//! history messages with text (`TextContent` items, which system, user, assistant and tool
+//! messages all take); the template (`{{?input}}`, tool results) stays plain strings. Orchestration v1's
 //! schema has no such field, and OpenAI and Gemini cache prompt prefixes on their own.
 
 use serde_json::{Value, json};
@@ -76,14 +77,15 @@ fn mark_converse(body: &mut Value) {
 /// A string content as one text item carrying `cache_control`; blank text is left alone,
 /// since Anthropic refuses a breakpoint on an empty block.
 fn mark_content(message: &mut Value) {
-    let Some(text) = message["content"].as_str().filter(|t| !t.trim().is_empty()) else {
-        return;
-    };
-    message["content"] = json!([{ "type": "text", "text": text, "cache_control": ephemeral() }]);
+    if has_text(message) {
+        let text = message["content"].take();
+        message["content"] =
+            json!([{ "type": "text", "text": text, "cache_control": ephemeral() }]);
+    }
 }
 
-/// Orchestration v2: the last tool, the last system message, the last user message of the
-/// history.
+/// Orchestration v2: the last tool, the last system message, the last two messages of the
+/// history that have text (four breakpoints at most).
 fn mark_orchestration(body: &mut Value) {
     let tools = body.pointer_mut("/config/modules/prompt_templating/prompt/tools");
     if let Some(last) = tools
@@ -98,11 +100,20 @@ fn mark_orchestration(body: &mut Value) {
     else {
         return;
     };
-    for role in ["system", "user"] {
-        if let Some(message) = history.iter_mut().rev().find(|m| m["role"] == role) {
-            mark_content(message);
-        }
+    if let Some(system) = history.iter_mut().rev().find(|m| m["role"] == "system") {
+        mark_content(system);
     }
+    // The last two messages with text, as on Bedrock: the point the previous request wrote
+    // is read back while this one writes the next.
+    for message in history.iter_mut().rev().filter(|m| has_text(m)).take(2) {
+        mark_content(message);
+    }
+}
+
+fn has_text(message: &Value) -> bool {
+    message["content"]
+        .as_str()
+        .is_some_and(|text| !text.trim().is_empty())
 }
 
 #[cfg(test)]

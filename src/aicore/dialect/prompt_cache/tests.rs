@@ -178,18 +178,22 @@ fn orchestration_v2_marks_tool_system_and_history_for_claude_only() {
     );
     assert_eq!(
         history[1],
-        json!({"role": "user", "content": "What is in a.rs?"})
+        json!({"role": "user", "content": [{"type": "text", "text": "What is in a.rs?", "cache_control": ephemeral}]})
     );
     assert_eq!(
         history[2],
         json!({"role": "user", "content": [{"type": "text", "text": "Go on", "cache_control": ephemeral}]})
+    );
+    assert_eq!(
+        history[3]["content"], "",
+        "a tool-call turn without text stays as it is"
     );
     // The template and its placeholder values are untouched.
     assert_eq!(
         body["config"]["modules"]["prompt_templating"]["prompt"]["template"],
         json!([{"role": "tool", "tool_call_id": "t1", "content": "{{?tool_result_1}}"}])
     );
-    assert_eq!(body.to_string().matches("cache_control").count(), 3);
+    assert_eq!(body.to_string().matches("cache_control").count(), 4);
 
     let gpt = orchestration("gpt-4o", &req, false).body;
     assert!(!gpt.to_string().contains("cache_control"));
@@ -198,6 +202,28 @@ fn orchestration_v2_marks_tool_system_and_history_for_claude_only() {
         !v1.to_string().contains("cache_control"),
         "v1 has no such field"
     );
+}
+
+#[test]
+fn orchestration_marks_the_end_of_a_long_history() {
+    let mut req = agent_round();
+    for n in 0..4 {
+        req.messages
+            .push(Message::new(Role::Assistant, format!("answer {n}")));
+        req.messages
+            .push(Message::new(Role::User, format!("question {n}")));
+    }
+    let body = orchestration(SONNET, &req, false).body;
+    let history = body["messages_history"].as_array().unwrap();
+    let marked: Vec<usize> = history
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.to_string().contains("cache_control"))
+        .map(|(i, _)| i)
+        .collect();
+    // The system prompt, and the last two history messages (the last question is the input).
+    assert_eq!(marked, [0, history.len() - 2, history.len() - 1]);
+    assert_eq!(history.last().unwrap()["role"], "assistant");
 }
 
 #[test]
