@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::Usage;
+use super::{ModelEntry, Usage};
 
 /// One model version's list price, USD per 1,000 tokens, and how cached prompt tokens are
 /// counted relative to the input price.
@@ -97,6 +97,14 @@ impl Usage {
             + per_1k(self.cache_write_tokens, price.cache_write_per_1k())
             + per_1k(self.completion_tokens, price.output_per_1k)
     }
+}
+
+/// The list price of `model` in `catalog` (names compare as deployments do, ignoring case).
+pub fn price_of(catalog: &[ModelEntry], model: &str) -> Option<Price> {
+    catalog
+        .iter()
+        .find(|entry| entry.name.eq_ignore_ascii_case(model))
+        .and_then(|entry| entry.price)
 }
 
 /// The cost of `usage` when both it and a price are known (`run --json`'s `cost_usd`, null
@@ -218,6 +226,22 @@ mod tests {
         assert!((cost - 0.018).abs() < 1e-12);
         // More cached tokens than prompt tokens (a confused service) never goes negative.
         assert!(usage(10, 0, 50, 0).cost_usd(&price) > 0.0);
+    }
+
+    #[test]
+    fn price_of_finds_the_model_in_the_catalog() {
+        let body = json!({"resources": [
+            {"model": "anthropic--claude-4.5-sonnet", "provider": "Anthropic",
+             "versions": [{"name": "1", "isLatest": true, "cost": [{"inputCost": "0.003"}, {"outputCost": "0.015"}]}]},
+            {"model": "free", "versions": [{"name": "1", "isLatest": true}]}
+        ]});
+        let catalog = crate::aicore::models::decode_catalog(&body).unwrap();
+        assert_eq!(
+            price_of(&catalog, "Anthropic--Claude-4.5-Sonnet"),
+            Some(sonnet())
+        );
+        assert_eq!(price_of(&catalog, "free"), None);
+        assert_eq!(price_of(&catalog, "unknown"), None);
     }
 
     #[test]
