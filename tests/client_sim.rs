@@ -400,8 +400,9 @@ async fn claude_on_bedrock_streams_through_converse() {
     assert_eq!(
         request.body,
         serde_json::json!({
-            "messages": [{ "role": "user", "content": [{ "text": "hello there" }] }],
-            "system": [{ "text": "be brief" }],
+            // Prompt caching: a cache point after the system prompt and the last user turn.
+            "messages": [{ "role": "user", "content": [{ "text": "hello there" }, { "cachePoint": { "type": "default" } }] }],
+            "system": [{ "text": "be brief" }, { "cachePoint": { "type": "default" } }],
             "inferenceConfig": { "maxTokens": 800, "temperature": 0.25 },
         })
     );

@@ -156,11 +156,20 @@ pub struct ChatRequest {
     pub tools: Vec<ToolSpec>,
 }
 
+/// Tokens of one request (or the sum of a turn's requests). `prompt_tokens` counts the whole
+/// prompt, cached parts included, in every dialect (Bedrock reports the uncached rest alone;
+/// its parser adds the cache counts back), so context tracking sees the real prompt size.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub total_tokens: u64,
+    /// Prompt tokens read from the provider's prompt cache (part of `prompt_tokens`).
+    #[serde(default)]
+    pub cache_read_tokens: u64,
+    /// Prompt tokens written to the prompt cache (part of `prompt_tokens`; Anthropic only).
+    #[serde(default)]
+    pub cache_write_tokens: u64,
 }
 
 /// Turns with tool rounds make several requests; what they cost is the sum.
@@ -169,6 +178,8 @@ impl std::ops::AddAssign for Usage {
         self.prompt_tokens += other.prompt_tokens;
         self.completion_tokens += other.completion_tokens;
         self.total_tokens += other.total_tokens;
+        self.cache_read_tokens += other.cache_read_tokens;
+        self.cache_write_tokens += other.cache_write_tokens;
     }
 }
 
@@ -225,11 +236,15 @@ mod tests {
             prompt_tokens: 10,
             completion_tokens: 2,
             total_tokens: 12,
+            cache_read_tokens: 1,
+            cache_write_tokens: 8,
         };
         total += Usage {
             prompt_tokens: 15,
             completion_tokens: 7,
             total_tokens: 22,
+            cache_read_tokens: 8,
+            cache_write_tokens: 0,
         };
         assert_eq!(
             total,
@@ -237,7 +252,18 @@ mod tests {
                 prompt_tokens: 25,
                 completion_tokens: 9,
                 total_tokens: 34,
+                cache_read_tokens: 9,
+                cache_write_tokens: 8,
             }
         );
+    }
+
+    #[test]
+    fn usage_saved_before_cache_counts_still_loads() {
+        let old: Usage = serde_json::from_str(
+            r#"{"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}"#,
+        )
+        .unwrap();
+        assert_eq!((old.prompt_tokens, old.cache_read_tokens), (3, 0));
     }
 }

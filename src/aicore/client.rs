@@ -98,6 +98,8 @@ struct Inner {
     deployments: TtlCache<Vec<Deployment>>,
     /// Set once a deployment answered `/v2/completion` with 404 (§7.2): use v1 from then on.
     orchestration_v1: AtomicBool,
+    /// Whether requests carry prompt-cache breakpoints (`dialect::add_cache_points`).
+    prompt_cache: AtomicBool,
 }
 
 /// Cheap to clone; all clones share tokens and caches.
@@ -166,6 +168,7 @@ impl Client {
                 },
                 api_base,
                 orchestration_v1: AtomicBool::new(false),
+                prompt_cache: AtomicBool::new(true),
             }),
         })
     }
@@ -254,17 +257,26 @@ impl Client {
         resolve::resolve(mode, model, deployment, &models.data, &list.data)
     }
 
+    /// Prompt caching is on unless switched off here; every clone follows.
+    pub fn set_prompt_cache(&self, on: bool) {
+        self.inner.prompt_cache.store(on, Ordering::Relaxed);
+    }
+
     fn prepare(&self, target: &ChatTarget, req: &ChatRequest, stream: bool) -> Result<Prepared> {
         let base = &self.inner.api_base;
-        match target {
+        let mut prepared = match target {
             ChatTarget::Foundation { deployment, model } => {
-                foundation::prepare(deployment, model, req, stream, base)
+                foundation::prepare(deployment, model, req, stream, base)?
             }
             ChatTarget::Orchestration { deployment, model } => {
                 let v1 = self.inner.orchestration_v1.load(Ordering::Relaxed);
-                dialect::orchestration_request(deployment, model, req, stream, v1, base)
+                dialect::orchestration_request(deployment, model, req, stream, v1, base)?
             }
+        };
+        if self.inner.prompt_cache.load(Ordering::Relaxed) {
+            dialect::add_cache_points(&mut prepared, target.model());
         }
+        Ok(prepared)
     }
 
     /// One attempt of a chat request, with the v2 → v1 fallback on 404 (§7.2).

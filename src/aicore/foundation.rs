@@ -256,6 +256,7 @@ mod tests {
             running_deployments: 0,
             total_deployments: 0,
             lifecycle: Default::default(),
+            price: None,
         };
         let infer = |model: &str, entry: Option<&ModelEntry>| infer_executable(model, entry);
         let catalog = entry("gcp-vertexai", Some("OpenAI"));

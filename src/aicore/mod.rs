@@ -13,6 +13,7 @@ pub mod error_body;
 pub mod foundation;
 mod lenient_json;
 pub mod models;
+pub mod pricing;
 pub mod resolve;
 pub mod service_key;
 pub mod sse;
@@ -28,6 +29,7 @@ pub use client::{
 pub use deployments::Deployment;
 pub use error::Error;
 pub use models::{ModelEntry, filter_passes};
+pub use pricing::Price;
 pub use resolve::ChatTarget;
 pub use service_key::ServiceKey;
 pub use sse::{Dialect, parse_sse_body};

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::deployments::{self, Deployment};
+use super::pricing::Price;
 
 /// The default filter's minimum context length (Kilo Code's rule, API reference §5).
 pub const MIN_CONTEXT: u64 = 32_000;
@@ -29,6 +30,9 @@ pub struct ModelEntry {
     /// The latest version's lifecycle; absent from caches written before it was read.
     #[serde(default)]
     pub lifecycle: Lifecycle,
+    /// The latest version's list price (`cost[]`), when the catalog gives one.
+    #[serde(default)]
+    pub price: Option<Price>,
 }
 
 /// Whether the catalog retires a model version, when, and what it suggests instead (§5).
@@ -139,6 +143,7 @@ fn decode_one(model: &Value) -> Option<ModelEntry> {
                 .map(|v| strings(v, "suggestedReplacements"))
                 .unwrap_or_default(),
         },
+        price: latest.and_then(|v| Price::from_catalog(&name, model["provider"].as_str(), v)),
         name,
     })
 }
@@ -297,6 +302,35 @@ pub(crate) mod tests {
         ] {
             assert!(!reasons_by_default(model), "{model}");
         }
+    }
+
+    #[test]
+    fn catalog_decode_reads_the_latest_price() {
+        let mut body = sample();
+        body["resources"][1]["versions"][1]["cost"] =
+            serde_json::json!([{"inputCost": "0.0025"}, {"outputCost": "0.01"}]);
+        body["resources"][1]["versions"][0]["cost"] =
+            serde_json::json!([{"inputCost": "9"}, {"outputCost": "9"}]);
+        body["resources"][2]["versions"][0]["cost"] = serde_json::json!([]);
+        let models = decode_catalog(&body).unwrap();
+        let gpt = models.iter().find(|m| m.name == "gpt-4o").unwrap();
+        let price = gpt.price.unwrap();
+        assert_eq!((price.input_per_1k, price.output_per_1k), (0.0025, 0.01));
+        assert_eq!(price.cache_read_factor, 0.5);
+        let claude = models
+            .iter()
+            .find(|m| m.provider.as_deref() == Some("Anthropic"));
+        assert_eq!(claude.unwrap().price, None, "no cost[] means no price");
+        let nolatest = models.iter().find(|m| m.name == "nolatest").unwrap();
+        assert_eq!(nolatest.price, None);
+    }
+
+    #[test]
+    fn cached_catalogs_without_prices_still_load() {
+        let mut entry = serde_json::to_value(&decode_catalog(&sample()).unwrap()[0]).unwrap();
+        entry.as_object_mut().unwrap().remove("price");
+        let back: ModelEntry = serde_json::from_value(entry).unwrap();
+        assert_eq!(back.price, None);
     }
 
     #[test]

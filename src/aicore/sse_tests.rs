@@ -108,7 +108,8 @@ fn bedrock_converse_stream() {
         ChatEvent::Usage(Usage {
             prompt_tokens: 12,
             completion_tokens: 5,
-            total_tokens: 17
+            total_tokens: 17,
+            ..
         })
     ));
     assert!(matches!(done, ChatEvent::Done { finish_reason: Some(r) } if r == "stop"));
@@ -151,7 +152,8 @@ fn vertex_stream_reports_the_last_usage_once() {
         ChatEvent::Usage(Usage {
             prompt_tokens: 9,
             completion_tokens: 4,
-            total_tokens: 13
+            total_tokens: 13,
+            ..
         })
     ));
     assert!(matches!(done, ChatEvent::Done { finish_reason: Some(r) } if r == "length"));
@@ -203,7 +205,8 @@ fn azure_text_stream() {
         ChatEvent::Usage(Usage {
             prompt_tokens: 14,
             completion_tokens: 7,
-            total_tokens: 21
+            total_tokens: 21,
+            ..
         })
     ));
     assert!(matches!(done, ChatEvent::Done { finish_reason: Some(r) } if r == "stop"));

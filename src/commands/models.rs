@@ -75,5 +75,11 @@ pub fn json_entry(model: &ModelEntry) -> serde_json::Value {
         "deprecated": model.lifecycle.deprecated,
         "retirement_date": model.lifecycle.retirement_date,
         "suggested_replacements": model.lifecycle.suggested_replacements,
+        "price": model.price.map(|p| serde_json::json!({
+            "input_per_1k_usd": p.input_per_1k,
+            "output_per_1k_usd": p.output_per_1k,
+            "cache_read_per_1k_usd": p.cache_read_per_1k(),
+            "cache_write_per_1k_usd": p.cache_write_per_1k(),
+        })),
     })
 }

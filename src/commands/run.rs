@@ -270,6 +270,7 @@ mod tests {
                 prompt_tokens: 17,
                 completion_tokens: 271,
                 total_tokens: 288,
+                ..Default::default()
             }),
             Some(Duration::from_millis(12)),
             Duration::from_millis(240),

@@ -238,6 +238,7 @@ mod tests {
             prompt_tokens: 30,
             completion_tokens: 9,
             total_tokens: 39,
+            ..Default::default()
         }));
         out += &enc.end();
         let got = events(&out);

@@ -104,6 +104,7 @@ mod tests {
             running_deployments: 0,
             total_deployments: 0,
             lifecycle: Default::default(),
+            price: None,
         }
     }
 

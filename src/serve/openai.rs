@@ -345,6 +345,7 @@ mod tests {
             prompt_tokens: 3,
             completion_tokens: 4,
             total_tokens: 7,
+            ..Default::default()
         }));
         out += &enc.end();
         let chunks: Vec<Value> = out

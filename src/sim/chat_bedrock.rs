@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::answer::{self, Reply};
-use super::data::{Deployment, Status};
+use super::data::{self, Deployment, Status};
+use super::prompt_cache::{self, Counted};
 use super::python_repr;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
@@ -49,10 +50,16 @@ pub(crate) fn handle(
     let max_tokens = body["inferenceConfig"]["maxTokens"].as_u64();
     let choice = ToolChoice::bedrock(body["toolConfig"].get("toolChoice"));
     let answer = answer::answer(model_name, &messages, tools.as_ref(), &choice, max_tokens);
+    let caching = data::model(model_name).map_or(prompt_cache::Caching::Off, |m| {
+        prompt_cache::caching_of(m.provider)
+    });
+    let counted = shared
+        .prompt_cache
+        .count(&prompt_cache::converse_segments(body), caching);
     if is_stream {
-        stream::respond(shared, events(shared, &answer), error_event())
+        stream::respond(shared, events(shared, &answer, counted), error_event())
     } else {
-        axum::Json(response(&answer)).into_response()
+        axum::Json(response(&answer, counted)).into_response()
     }
 }
 
@@ -159,17 +166,24 @@ fn stop_reason(answer: &answer::Answer) -> &'static str {
     }
 }
 
-fn usage(answer: &answer::Answer) -> Value {
-    json!({
-        "inputTokens": answer.prompt_tokens,
+/// Converse usage: `inputTokens` is the prompt after the cached part; the cache counts come
+/// only when the request had any.
+fn usage(answer: &answer::Answer, counted: Counted) -> Value {
+    let mut usage = json!({
+        "inputTokens": counted.uncached(),
         "outputTokens": answer.completion_tokens,
-        "totalTokens": answer.prompt_tokens + answer.completion_tokens,
-    })
+        "totalTokens": counted.prompt + answer.completion_tokens,
+    });
+    if counted.read + counted.write > 0 {
+        usage["cacheReadInputTokens"] = json!(counted.read);
+        usage["cacheWriteInputTokens"] = json!(counted.write);
+    }
+    usage
 }
 
 /// The converse-stream events; with `python_repr` each payload is written as a Python relay
 /// would print it, with the `None`/`True`/`False` fields such a relay passes on.
-fn events(shared: &Shared, answer: &answer::Answer) -> Vec<Event> {
+fn events(shared: &Shared, answer: &answer::Answer, counted: Counted) -> Vec<Event> {
     let python_repr = shared.faults().python_repr;
     let write = |payload: Value| {
         if python_repr {
@@ -202,8 +216,7 @@ fn events(shared: &Shared, answer: &answer::Answer) -> Vec<Event> {
         }
     }
     let mut stop = json!({ "messageStop": { "stopReason": stop_reason(answer) } });
-    let mut metadata =
-        json!({ "metadata": { "usage": usage(answer), "metrics": { "latencyMs": LATENCY_MS } } });
+    let mut metadata = json!({ "metadata": { "usage": usage(answer, counted), "metrics": { "latencyMs": LATENCY_MS } } });
     if python_repr {
         stop["messageStop"]["additionalModelResponseFields"] = Value::Null;
         metadata["metadata"]["trace"] =
@@ -220,7 +233,7 @@ fn events(shared: &Shared, answer: &answer::Answer) -> Vec<Event> {
 }
 
 /// The `/converse` response body.
-fn response(answer: &answer::Answer) -> Value {
+fn response(answer: &answer::Answer, counted: Counted) -> Value {
     let block = match &answer.reply {
         Reply::Text(text) => json!({ "text": text }),
         Reply::ToolCall {
@@ -235,7 +248,7 @@ fn response(answer: &answer::Answer) -> Value {
     json!({
         "output": { "message": { "role": "assistant", "content": [block] } },
         "stopReason": stop_reason(answer),
-        "usage": usage(answer),
+        "usage": usage(answer, counted),
         "metrics": { "latencyMs": LATENCY_MS },
     })
 }

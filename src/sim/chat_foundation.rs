@@ -11,7 +11,7 @@ use super::data::{self, Deployment, Status};
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
 use super::tool_choice::ToolChoice;
-use super::{Shared, form};
+use super::{Shared, form, prompt_cache};
 
 /// Words per streamed content chunk.
 const WORDS_PER_CHUNK: usize = 3;
@@ -33,6 +33,8 @@ struct Turn {
     reply: Reply,
     finish_reason: &'static str,
     prompt_tokens: u64,
+    /// Prompt tokens Azure's automatic prompt cache served (`prompt_tokens_details`).
+    cached_tokens: u64,
     completion_tokens: u64,
 }
 
@@ -56,7 +58,9 @@ pub(crate) fn handle(shared: &Shared, incoming: &Incoming, deployment: &Deployme
         "azure-openai" => Flavor::Azure,
         _ => Flavor::OpenAiCompatible,
     };
-    match build_turn(incoming, flavor, model_name, version) {
+    let turn = build_turn(incoming, flavor, model_name, version)
+        .map(|turn| count_prompt(shared, &incoming.json, turn));
+    match turn {
         Ok(turn) if incoming.json["stream"] == true => {
             let include_usage = incoming.json["stream_options"]["include_usage"] == true;
             stream::respond(shared, events(shared, &turn, include_usage), error_event())
@@ -64,6 +68,25 @@ pub(crate) fn handle(shared: &Shared, incoming: &Incoming, deployment: &Deployme
         Ok(turn) => axum::Json(completion(&turn)).into_response(),
         Err(response) => response,
     }
+}
+
+/// The prompt as the service counts it, tools included; Azure OpenAI caches repeated
+/// prefixes on its own, the OpenAI-compatible executables do not.
+fn count_prompt(shared: &Shared, body: &Value, mut turn: Turn) -> Turn {
+    let caching = match turn.flavor {
+        Flavor::Azure => prompt_cache::Caching::Automatic,
+        Flavor::OpenAiCompatible => prompt_cache::Caching::Off,
+    };
+    let messages = body["messages"].as_array().map_or(&[][..], Vec::as_slice);
+    let segments = prompt_cache::openai_segments(body.get("tools"), messages);
+    let counted = shared.prompt_cache.count(&segments, caching);
+    turn.prompt_tokens = counted.prompt;
+    turn.cached_tokens = counted.read;
+    turn
+}
+
+fn prompt_details(turn: &Turn) -> Value {
+    json!({ "audio_tokens": 0, "cached_tokens": turn.cached_tokens })
 }
 
 /// Validates the request like Azure/OpenAI would and decides the answer.
@@ -128,6 +151,7 @@ fn build_turn(
         model,
         finish_reason: decided.openai_finish_reason(),
         prompt_tokens: decided.prompt_tokens,
+        cached_tokens: 0,
         completion_tokens: decided.completion_tokens,
         reply: decided.reply,
     })
@@ -240,7 +264,7 @@ fn events(shared: &Shared, turn: &Turn, include_usage: bool) -> Vec<Event> {
         false,
     )));
     if include_usage {
-        let usage = json!({
+        let mut usage = json!({
             "choices": [],
             "created": answer::CREATED,
             "id": turn.id,
@@ -253,6 +277,10 @@ fn events(shared: &Shared, turn: &Turn, include_usage: bool) -> Vec<Event> {
                 "total_tokens": turn.completion_tokens + turn.prompt_tokens,
             },
         });
+        // As in SAP's fixture, the details come only when there is something in them.
+        if turn.cached_tokens > 0 {
+            usage["usage"]["prompt_tokens_details"] = prompt_details(turn);
+        }
         events.push(Event::Closing(usage.to_string()));
     }
     events.push(Event::Closing("[DONE]".to_owned()));
@@ -288,7 +316,7 @@ fn completion(turn: &Turn) -> Value {
                 "accepted_prediction_tokens": 0, "audio_tokens": 0, "reasoning_tokens": 0, "rejected_prediction_tokens": 0,
             },
             "prompt_tokens": turn.prompt_tokens,
-            "prompt_tokens_details": { "audio_tokens": 0, "cached_tokens": 0 },
+            "prompt_tokens_details": prompt_details(turn),
             "total_tokens": turn.completion_tokens + turn.prompt_tokens,
         },
     });

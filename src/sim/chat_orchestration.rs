@@ -11,6 +11,7 @@ use super::answer::{self, Reply};
 use super::data::{Deployment, Status};
 pub(crate) use super::orchestration_request::Api;
 use super::orchestration_request::{self, OrchRequest};
+use super::prompt_cache::{self, Counted};
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
 use super::tool_choice::ToolChoice;
@@ -70,7 +71,11 @@ pub(crate) fn handle(
             return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
         }
     };
-    let turn = build_turn(&request, api, request_id.clone());
+    let counted = shared.prompt_cache.count(
+        &prompt_cache::openai_segments(request.tools.as_ref(), &request.templating),
+        prompt_cache::caching_of(request.model.provider),
+    );
+    let turn = build_turn(&request, api, request_id.clone(), counted);
     if request.stream {
         let error = error_json(
             api,
@@ -105,7 +110,7 @@ fn error_json(api: Api, request_id: &str, code: u16, message: &str) -> Value {
     }
 }
 
-fn build_turn(request: &OrchRequest, api: Api, request_id: String) -> Turn {
+fn build_turn(request: &OrchRequest, api: Api, request_id: String, counted: Counted) -> Turn {
     let model = request.model.reported_name(request.version);
     let params = &request.params;
     let max_tokens = params["max_completion_tokens"]
@@ -119,7 +124,7 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String) -> Turn {
         max_tokens,
     );
     let finish_reason = decided.openai_finish_reason();
-    let (prompt_tokens, completion_tokens) = (decided.prompt_tokens, decided.completion_tokens);
+    let (prompt_tokens, completion_tokens) = (counted.prompt, decided.completion_tokens);
     Turn {
         api,
         id: answer::completion_id(&answer::response_seed(&model, &request.templating)),
@@ -128,12 +133,23 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String) -> Turn {
         templating: request.templating.clone(),
         reply: decided.reply,
         finish_reason,
-        usage: json!({
-            "completion_tokens": completion_tokens,
-            "prompt_tokens": prompt_tokens,
-            "total_tokens": completion_tokens + prompt_tokens,
-        }),
+        usage: usage(prompt_tokens, completion_tokens, counted),
     }
+}
+
+/// `TokenUsage` (orchestration spec): the cache counts in `prompt_tokens_details` once the
+/// prompt cache served or stored any (`cache_creation_tokens` is Anthropic's alone).
+fn usage(prompt_tokens: u64, completion_tokens: u64, counted: Counted) -> Value {
+    let mut usage = json!({
+        "completion_tokens": completion_tokens,
+        "prompt_tokens": prompt_tokens,
+        "total_tokens": completion_tokens + prompt_tokens,
+    });
+    if counted.read + counted.write > 0 {
+        usage["prompt_tokens_details"] =
+            json!({ "cached_tokens": counted.read, "cache_creation_tokens": counted.write });
+    }
+    usage
 }
 
 fn fingerprint(turn: &Turn) -> String {

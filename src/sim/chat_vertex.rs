@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::answer::{self, Reply};
 use super::data::{Deployment, Status};
+use super::prompt_cache::{self, Counted};
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
 use super::tool_choice::ToolChoice;
@@ -73,6 +74,10 @@ pub(crate) fn handle(
         model: model_name,
         id: answer::hash_hex(&answer::response_seed(model_name, &messages))[..22].to_owned(),
         answer,
+        counted: shared.prompt_cache.count(
+            &prompt_cache::gemini_segments(body),
+            prompt_cache::Caching::Automatic,
+        ),
     };
     if !is_stream {
         return axum::Json(whole(&turn)).into_response();
@@ -100,6 +105,8 @@ struct Turn {
     model: &'static str,
     id: String,
     answer: answer::Answer,
+    /// The prompt as Gemini counts it, with what its implicit cache served.
+    counted: Counted,
 }
 
 /// `contents` as OpenAI-shaped messages for `answer` (role `model` → `assistant`, a turn of
@@ -200,9 +207,11 @@ fn finish_reason(answer: &answer::Answer) -> &'static str {
 }
 
 /// `usageMetadata`; before the end only the prompt is counted, as Gemini streams it.
-fn usage(answer: &answer::Answer, is_final: bool) -> Value {
-    let prompt = answer.prompt_tokens;
-    if is_final {
+/// `cachedContentTokenCount` appears once the implicit cache served part of the prompt;
+/// `thoughtsTokenCount` when a reasoning model spent tokens before its answer.
+fn usage(turn: &Turn, is_final: bool) -> Value {
+    let (answer, prompt) = (&turn.answer, turn.counted.prompt);
+    let mut usage = if is_final {
         let thoughts = answer.reasoning_tokens;
         let mut usage = json!({
             "promptTokenCount": prompt,
@@ -215,7 +224,11 @@ fn usage(answer: &answer::Answer, is_final: bool) -> Value {
         usage
     } else {
         json!({ "promptTokenCount": prompt, "totalTokenCount": prompt })
+    };
+    if turn.counted.read > 0 {
+        usage["cachedContentTokenCount"] = json!(turn.counted.read);
     }
+    usage
 }
 
 /// One `GenerateContentResponse`.
@@ -226,7 +239,7 @@ fn response(turn: &Turn, parts: Value, finish: Option<&str>, is_final: bool) -> 
     }
     json!({
         "candidates": [candidate],
-        "usageMetadata": usage(&turn.answer, is_final),
+        "usageMetadata": usage(turn, is_final),
         "modelVersion": turn.model,
         "createTime": CREATE_TIME,
         "responseId": turn.id,

@@ -257,4 +257,21 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn every_demo_model_has_a_list_price_sapcode_reads() {
+        let models = crate::aicore::models::decode_catalog(&catalog_json()).unwrap();
+        assert_eq!(models.len(), CATALOG.len());
+        for entry in &models {
+            assert!(entry.price.is_some(), "{} has no price", entry.name);
+        }
+        let sonnet = models
+            .iter()
+            .find(|m| m.name == "anthropic--claude-4.5-sonnet")
+            .and_then(|m| m.price)
+            .unwrap();
+        assert_eq!((sonnet.input_per_1k, sonnet.output_per_1k), (0.003, 0.015));
+        assert!((sonnet.cache_read_per_1k() - 0.0003).abs() < 1e-12);
+        assert!((sonnet.cache_write_per_1k() - 0.00375).abs() < 1e-12);
+    }
 }

@@ -18,6 +18,7 @@ mod faults;
 mod form;
 mod intent;
 mod orchestration_request;
+mod prompt_cache;
 mod python_repr;
 mod reasoning;
 mod router;
@@ -105,6 +106,8 @@ pub(crate) struct Shared {
     /// Answer streams the client closed before their end (`GET /_sim/stats`): how a test
     /// sees that a proxy in front of the simulator cancelled its upstream request.
     pub(crate) streams_abandoned: Arc<std::sync::atomic::AtomicU64>,
+    /// Prompt prefixes cached so far (`prompt_cache`).
+    pub(crate) prompt_cache: prompt_cache::PromptCache,
 }
 
 impl Shared {
@@ -154,6 +157,7 @@ impl SimServer {
             shutdown: shutdown.clone(),
             release: Arc::new(tokio::sync::Semaphore::new(0)),
             streams_abandoned: Arc::default(),
+            prompt_cache: prompt_cache::PromptCache::default(),
         });
         let app = router::router(Arc::clone(&shared));
         let mut signal = shutdown;

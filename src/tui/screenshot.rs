@@ -66,6 +66,7 @@ fn demo() -> AppState {
         prompt_tokens: 412,
         completion_tokens: 188,
         total_tokens: 600,
+        ..Default::default()
     };
     for line in ANSWER.split_inclusive('\n') {
         let update = ChatUpdate::Delta(line.into());

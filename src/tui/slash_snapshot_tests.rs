@@ -23,6 +23,7 @@ fn answered(width: u16, height: u16, total: u64) -> AppState {
         prompt_tokens: total - 40,
         completion_tokens: 40,
         total_tokens: total,
+        ..Default::default()
     };
     for update in [
         ChatUpdate::Delta("Quite full.".into()),

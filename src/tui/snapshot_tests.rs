@@ -223,6 +223,7 @@ fn chat_finished_with_usage() {
             prompt_tokens: 1234,
             completion_tokens: 340,
             total_tokens: 1574,
+            ..Default::default()
         };
         apply(
             &mut state,

@@ -40,6 +40,7 @@ fn model(
         running_deployments: running,
         total_deployments: total,
         lifecycle: Default::default(),
+        price: None,
     }
 }
 

@@ -50,6 +50,7 @@ fn measure_uses_reported_usage_then_estimates_the_rest() {
             prompt_tokens: 300,
             completion_tokens: 20,
             total_tokens: 320,
+            ..Default::default()
         },
         messages: 2,
     };

@@ -128,6 +128,7 @@ mod tests {
             prompt_tokens,
             completion_tokens: 7,
             total_tokens: prompt_tokens + 7,
+            ..Default::default()
         };
         vec![
             SessionEvent::Notice {
@@ -245,6 +246,7 @@ mod tests {
                 prompt_tokens: 1,
                 completion_tokens: 2,
                 total_tokens: 3,
+                ..Default::default()
             },
             last_request: Usage::default(),
         });

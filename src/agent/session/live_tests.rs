@@ -45,6 +45,7 @@ impl ChatModel for Model {
                 prompt_tokens: 100,
                 completion_tokens: 10,
                 total_tokens: 110,
+                ..Default::default()
             }));
             events.push(ChatEvent::Done {
                 finish_reason: Some("stop".into()),

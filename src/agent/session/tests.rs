@@ -62,6 +62,7 @@ fn saves_lists_and_loads_a_conversation() {
             prompt_tokens: 10,
             completion_tokens: 5,
             total_tokens: 15,
+            ..Default::default()
         },
         at(4),
     ))

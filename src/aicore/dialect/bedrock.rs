@@ -198,17 +198,22 @@ pub fn finish_reason(stop_reason: &str) -> String {
     }
 }
 
+/// Converse `usage`. `inputTokens` counts only the prompt after the last cache hit or write,
+/// so the cache counts are added back: `prompt_tokens` is the whole prompt in every dialect.
 fn usage(v: &Value) -> Option<Usage> {
     let obj = v.as_object()?;
     let num = |k: &str| obj.get(k).and_then(Value::as_u64).unwrap_or(0);
-    let (prompt, completion) = (num("inputTokens"), num("outputTokens"));
+    let (read, write) = (num("cacheReadInputTokens"), num("cacheWriteInputTokens"));
+    let prompt = num("inputTokens") + read + write;
+    let completion = num("outputTokens");
     Some(Usage {
         prompt_tokens: prompt,
         completion_tokens: completion,
-        total_tokens: obj
-            .get("totalTokens")
-            .and_then(Value::as_u64)
-            .unwrap_or(prompt + completion),
+        // Whether `totalTokens` includes the cache counts is not documented; never report
+        // less than the parts.
+        total_tokens: num("totalTokens").max(prompt + completion),
+        cache_read_tokens: read,
+        cache_write_tokens: write,
     })
 }
 
@@ -436,7 +441,8 @@ mod tests {
             Some(Usage {
                 prompt_tokens: 3,
                 completion_tokens: 4,
-                total_tokens: 7
+                total_tokens: 7,
+                ..Usage::default()
             })
         );
         let start = json!({"messageStart": {"role": "assistant"}});

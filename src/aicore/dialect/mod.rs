@@ -10,6 +10,7 @@
 mod bedrock;
 mod openai;
 mod orchestration;
+mod prompt_cache;
 mod vertex;
 
 use serde_json::Value;
@@ -20,6 +21,7 @@ use super::chat::{ToolCallDelta, Usage};
 pub use bedrock::refuse_binary_event_stream;
 pub use openai::is_reasoning_model;
 pub use orchestration::prepare as orchestration_request;
+pub use prompt_cache::{add_cache_points, takes_cache_points};
 
 /// Stands in for an empty tool result: Converse refuses blank text blocks (§12), and
 /// orchestration may take an empty placeholder value for a missing one.

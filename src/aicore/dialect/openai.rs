@@ -164,12 +164,19 @@ fn tool_call((position, call): (usize, &Value)) -> ToolCallDelta {
     }
 }
 
+/// OpenAI's `usage`, which orchestration repeats: `prompt_tokens` already includes
+/// `prompt_tokens_details.cached_tokens`, and orchestration adds `cache_creation_tokens` for
+/// Anthropic models (orchestration spec `TokenUsage`).
 fn usage(v: &Value) -> Option<Usage> {
     let obj = v.as_object()?;
     let num = |k: &str| obj.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let details = obj.get("prompt_tokens_details");
+    let detail = |k: &str| details.and_then(|d| d.get(k)).and_then(Value::as_u64);
     Some(Usage {
         prompt_tokens: num("prompt_tokens"),
         completion_tokens: num("completion_tokens"),
         total_tokens: num("total_tokens"),
+        cache_read_tokens: detail("cached_tokens").unwrap_or(0),
+        cache_write_tokens: detail("cache_creation_tokens").unwrap_or(0),
     })
 }

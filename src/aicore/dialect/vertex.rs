@@ -169,6 +169,9 @@ fn usage(v: &Value) -> Option<Usage> {
             .get("totalTokenCount")
             .and_then(Value::as_u64)
             .unwrap_or(prompt + completion),
+        // Gemini's implicit cache: part of `promptTokenCount`.
+        cache_read_tokens: num("cachedContentTokenCount"),
+        cache_write_tokens: 0,
     })
 }
 
@@ -275,7 +278,8 @@ mod tests {
             Some(Usage {
                 prompt_tokens: 4,
                 completion_tokens: 6,
-                total_tokens: 12
+                total_tokens: 12,
+                ..Usage::default()
             })
         );
         let call = json!({"candidates": [{"content": {"parts": [{"functionCall": {"name": "add", "args": {"a": 1}}}]}, "finishReason": "STOP"}]});

@@ -401,6 +401,7 @@ fn the_meter_warns_once_from_80_percent_and_a_request_that_would_not_fit_is_fitt
         prompt_tokens: total - 10,
         completion_tokens: 10,
         total_tokens: total,
+        ..Default::default()
     };
     turn(&mut state, "q1", "a1", Some(usage(50_000)));
     assert!(
@@ -544,6 +545,7 @@ fn an_opened_session_replaces_the_transcript_and_the_meter_starts_from_its_usage
         prompt_tokens: 20_000,
         completion_tokens: 1_000,
         total_tokens: 21_000,
+        ..Default::default()
     };
     file.append(&Entry::usage(usage, now)).unwrap();
     let loaded = store.load(file.id()).unwrap();

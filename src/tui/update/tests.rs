@@ -196,6 +196,7 @@ fn tokens_stream_into_the_open_answer_and_usage_adds_up() {
         prompt_tokens: 10,
         completion_tokens: 2,
         total_tokens: 12,
+        ..Default::default()
     };
     apply(
         &mut state,

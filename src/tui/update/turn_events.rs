@@ -3,7 +3,6 @@
 //! turn joins the conversation, and `done` / `error` close the answer.
 
 use crate::agent::SessionEvent;
-use crate::aicore::Usage;
 use crate::tui::event::{Effect, ErrorView};
 use crate::tui::state::{AppState, EntryEnd, ToolResult, Turn};
 
@@ -20,12 +19,7 @@ pub(super) fn on_event(state: &mut AppState, turn: u64, event: SessionEvent) -> 
         SessionEvent::Usage { turn, last_request } => {
             state.chat.stats.last_usage = Some(turn);
             state.chat.stats.last_request = Some(last_request);
-            let total = &mut state.chat.stats.total_usage;
-            *total = Usage {
-                prompt_tokens: total.prompt_tokens + turn.prompt_tokens,
-                completion_tokens: total.completion_tokens + turn.completion_tokens,
-                total_tokens: total.total_tokens + turn.total_tokens,
-            };
+            state.chat.stats.total_usage += turn;
         }
         // Pieces of a call the model sent with tools off are not run: nothing to show.
         SessionEvent::ToolCall {
@@ -100,6 +94,7 @@ mod tests {
             prompt_tokens,
             completion_tokens,
             total_tokens: prompt_tokens + completion_tokens,
+            ..Default::default()
         }
     }
 

@@ -375,6 +375,7 @@ mod tests {
             prompt_tokens: 1200,
             completion_tokens: 340,
             total_tokens: 1540,
+            ..Default::default()
         });
         state.chat.stats.total_usage = state.chat.stats.last_usage.unwrap_or_default();
         state.chat.stats.last_elapsed = Some(std::time::Duration::from_millis(2400));

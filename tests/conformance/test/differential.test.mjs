@@ -242,6 +242,63 @@ test('differential: orchestration v2 streaming with history, tools and a tool re
   assertSameRequest('orchestration tool round', sdk, request, ORCHESTRATION_STREAM);
 });
 
+test('differential: orchestration v2 prompt caching for Claude, as an SDK user marks it', async () => {
+  const model = 'anthropic--claude-4.5-sonnet';
+  const ours = posts(
+    await sapcodeRequests([
+      '--mode', 'orchestration', '--model', model,
+      'run', '--tools', '--max-tokens', String(MAX_TOKENS), PROMPT
+    ]),
+    '/v2/completion'
+  );
+  assert.equal(ours.length, 2, 'a tool round: the question, then the tool result');
+  const request = ours[1];
+  const templating = request.body.config.modules.prompt_templating;
+  const ephemeral = { type: 'ephemeral' };
+  // The conversation in plain strings, then the SDK's documented CacheControl where a user
+  // caches an agent's repeated prefix: the last tool, the system prompt and the last two
+  // history messages with text (Anthropic allows four breakpoints).
+  const plain = request.body.messages_history.map(message =>
+    Array.isArray(message.content)
+      ? { ...message, content: message.content.map(item => item.text).join('') }
+      : message
+  );
+  const withText = plain
+    .map((message, index) => [message, index])
+    .filter(([message]) => typeof message.content === 'string' && message.content.trim() !== '')
+    .map(([, index]) => index);
+  const marked = new Set([plain.findLastIndex(m => m.role === 'system'), ...withText.slice(-2)]);
+  const history = plain.map((message, index) =>
+    marked.has(index)
+      ? { ...message, content: [{ type: 'text', text: message.content, cache_control: ephemeral }] }
+      : message
+  );
+  const tools = templating.prompt.tools.map(({ cache_control, ...tool }) => tool);
+  tools[tools.length - 1] = { ...tools[tools.length - 1], cache_control: ephemeral };
+  const toolResults = templating.prompt.template.map(message => ({
+    ...message,
+    content: message.content.replace(/\{\{\?(\w+)\}\}/g, (_, name) => request.body.placeholder_values[name])
+  }));
+  const client = new OrchestrationClient({
+    promptTemplating: {
+      model: { name: model, params: { max_completion_tokens: MAX_TOKENS } },
+      prompt: { tools }
+    }
+  });
+  const [sdk] = posts(
+    await sdkRequests(async () => {
+      const response = await client.stream({ messages: toolResults, messagesHistory: history });
+      await drain(response.stream);
+    }),
+    '/v2/completion'
+  );
+  assert.ok(
+    JSON.stringify(request.body).split('"cache_control"').length - 1 >= 3,
+    'sapcode marks the tool, the system prompt and the history'
+  );
+  assertSameRequest('orchestration Claude tool round with cache_control', sdk, request, ORCHESTRATION_STREAM);
+});
+
 test('differential: listing deployments, sapcode vs the SDK', async () => {
   const listing = r => r.method === 'GET' && r.path === '/v2/lm/deployments';
   const ours = (await sapcodeRequests(['deployments', '--json'])).filter(listing);
