@@ -194,6 +194,11 @@ pub struct RunArgs {
     /// Add this turn to the last saved conversation of this workspace
     #[arg(long = "continue")]
     pub continue_last: bool,
+
+    /// How hard a reasoning model thinks (o-series, gpt-5, Claude, Gemini 2.5+); default:
+    /// `reasoning` in the config's [agent] table, else the model's own default
+    #[arg(long, value_name = "EFFORT")]
+    pub reasoning: Option<crate::aicore::Effort>,
 }
 
 /// `run --tools LEVEL`.

@@ -118,6 +118,7 @@ impl Conversation {
             max_tokens,
             temperature: None,
             tools: Vec::new(),
+            reasoning: None,
         }
     }
 }

@@ -10,6 +10,7 @@
 mod bedrock;
 mod openai;
 mod orchestration;
+mod thinking;
 mod vertex;
 
 use serde_json::Value;
@@ -169,3 +170,5 @@ pub fn completion_parts(payload: &Value, dialect: Dialect) -> ChunkParts {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod thinking_tests;
