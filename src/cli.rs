@@ -198,6 +198,11 @@ pub struct RunArgs {
     /// Add this turn to the saved conversation with this ID (as `sapcode sessions` prints it)
     #[arg(long, value_name = "ID", conflicts_with = "continue_last")]
     pub resume: Option<String>,
+
+    /// How hard a reasoning model thinks (o-series, gpt-5, Claude, Gemini 2.5+); default:
+    /// `reasoning` in the config's [agent] table, else the model's own default
+    #[arg(long, value_name = "EFFORT")]
+    pub reasoning: Option<crate::aicore::Effort>,
 }
 
 /// `run --tools LEVEL`.

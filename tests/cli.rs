@@ -1155,3 +1155,74 @@ fn login_with_a_missing_key_file_says_to_check_the_path_not_to_run_login() {
         .stderr(predicate::str::contains("--service-key -"))
         .stderr(predicate::str::contains("config file").not());
 }
+
+#[test]
+fn reasoning_effort_reaches_reasoning_models_from_the_flag_or_the_config() {
+    let sim = TestSim::start("");
+    let home = Home::new();
+    let run = |args: &[&str]| {
+        home.sapcode()
+            .current_dir(home.path())
+            .env("AICORE_SERVICE_KEY", sim.key_json())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let last_effort = || {
+        let request = sim
+            .server()
+            .requests()
+            .into_iter()
+            .rfind(|r| r.path.contains("/chat/completions"))
+            .expect("a chat request");
+        request.body["reasoning_effort"].clone()
+    };
+    let ok = |output: std::process::Output| {
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    };
+    ok(run(&[
+        "--model",
+        "o3-mini",
+        "run",
+        "--reasoning",
+        "high",
+        "why?",
+    ]));
+    assert_eq!(last_effort(), "high");
+    // gpt-4o gets nothing: the simulator refuses the field there, as Azure does.
+    ok(run(&[
+        "--model",
+        "gpt-4o",
+        "run",
+        "--reasoning",
+        "high",
+        "hi",
+    ]));
+    assert!(last_effort().is_null());
+
+    let config = home.config_file();
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[agent]\nreasoning = \"low\"\n").unwrap();
+    ok(run(&["--model", "o3-mini", "run", "why?"]));
+    assert_eq!(last_effort(), "low");
+    ok(run(&[
+        "--model",
+        "o3-mini",
+        "run",
+        "--reasoning",
+        "medium",
+        "why?",
+    ]));
+    assert_eq!(last_effort(), "medium");
+
+    std::fs::write(&config, "[agent]\nreasoning = \"max\"\n").unwrap();
+    let output = run(&["--model", "o3-mini", "run", "why?"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("[agent] reasoning = \"max\""),
+        "{}",
+        stderr_of(&output)
+    );
+    let output = run(&["--model", "o3-mini", "run", "--reasoning", "max", "why?"]);
+    assert_eq!(output.status.code(), Some(2));
+}

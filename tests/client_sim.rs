@@ -324,6 +324,7 @@ fn system_and_question() -> ChatRequest {
         max_tokens: Some(800),
         temperature: Some(0.25),
         tools: Vec::new(),
+        reasoning: None,
     }
 }
 

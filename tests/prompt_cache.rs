@@ -82,6 +82,7 @@ async fn agent_turn(client: &Client, mode: Mode, model: &str) -> Vec<Usage> {
         max_tokens: Some(1000),
         temperature: None,
         tools: tools::specs(),
+        reasoning: None,
     };
     let mut usages = Vec::new();
     let (first, calls) = one_round(client, mode, model, req.clone()).await;

@@ -264,3 +264,54 @@ fn tui_flags_with_a_subcommand_are_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("take no subcommand"));
 }
+
+#[test]
+fn a_resumed_gemini_conversation_sends_its_tool_calls_back_signed() {
+    // Gemini 3 refuses a `functionCall` replayed without the `thoughtSignature` it came with;
+    // the signature must survive the session file for `--continue` (issue 18).
+    let home = Home::new();
+    let sim = TestSim::start("");
+    let dir = workspace(&home, "gemini");
+    std::fs::write(dir.join("notes.txt"), "the build is green\n").unwrap();
+    let gemini = |args: &[&str]| {
+        let output = home
+            .sapcode()
+            .env("AICORE_SERVICE_KEY", sim.key_json())
+            .arg("--cwd")
+            .arg(&dir)
+            .args([
+                "--resource-group",
+                "team-b",
+                "--model",
+                "gemini-2.5-pro",
+                "run",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    };
+    gemini(&["what does notes.txt say?"]);
+    let signature_sent = |request: &sapcode::sim::RecordedRequest| -> Option<String> {
+        request.body["contents"]
+            .as_array()?
+            .iter()
+            .flat_map(|content| content["parts"].as_array().into_iter().flatten())
+            .find(|part| part.get("functionCall").is_some())
+            .and_then(|part| part["thoughtSignature"].as_str().map(str::to_owned))
+    };
+    let vertex = |sim: &TestSim| {
+        sim.server()
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.contains(":streamGenerateContent"))
+            .collect::<Vec<_>>()
+    };
+    let first_turn = vertex(&sim);
+    assert_eq!(first_turn.len(), 2, "one tool round, then the answer");
+    let signature = signature_sent(&first_turn[1]).expect("the tool round is sent back signed");
+
+    gemini(&["--continue", "and is it green?"]);
+    let resumed = vertex(&sim).pop().unwrap();
+    assert_eq!(signature_sent(&resumed), Some(signature));
+}

@@ -89,6 +89,7 @@ async fn play(
             max_tokens: None,
             temperature: None,
             tools: specs(),
+            reasoning: None,
         };
         let mut stream = client.chat_stream(target.clone(), request);
         let (mut text, mut id, mut name, mut arguments) =

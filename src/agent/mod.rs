@@ -119,6 +119,7 @@ impl Conversation {
             max_tokens,
             temperature: None,
             tools: Vec::new(),
+            reasoning: None,
         }
     }
 }

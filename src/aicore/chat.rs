@@ -154,6 +154,45 @@ pub struct ChatRequest {
     pub temperature: Option<f32>,
     /// Tools offered to the model; empty sends no tool fields at all.
     pub tools: Vec<ToolSpec>,
+    /// How hard a reasoning model should think; each dialect maps it to its own field
+    /// (none: the model's default).
+    pub reasoning: Option<Effort>,
+}
+
+/// Reasoning effort (`run --reasoning`, `[agent] reasoning`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Effort {
+    Low,
+    Medium,
+    High,
+}
+
+impl Effort {
+    /// The OpenAI word (`reasoning_effort`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effort::Low => "low",
+            Effort::Medium => "medium",
+            Effort::High => "high",
+        }
+    }
+
+    /// Tokens of thinking for the dialects that take a budget (Anthropic, Gemini);
+    /// Anthropic's minimum is 1,024.
+    pub fn budget_tokens(self) -> u32 {
+        match self {
+            Effort::Low => 2_048,
+            Effort::Medium => 8_192,
+            Effort::High => 24_576,
+        }
+    }
+
+    /// `[agent] reasoning` of the config: `low`, `medium` or `high`.
+    pub fn parse(word: &str) -> Option<Effort> {
+        [Effort::Low, Effort::Medium, Effort::High]
+            .into_iter()
+            .find(|effort| effort.as_str() == word.trim().to_ascii_lowercase())
+    }
 }
 
 /// Tokens of one request (or the sum of a turn's requests). `prompt_tokens` counts the whole

@@ -119,6 +119,7 @@ mod tests {
             max_tokens: Some(100),
             temperature: Some(0.5),
             tools: Vec::new(),
+            reasoning: None,
         }
     }
 

@@ -160,6 +160,7 @@ fn request() -> ChatRequest {
         max_tokens: Some(10),
         temperature: None,
         tools: Vec::new(),
+        reasoning: None,
     }
 }
 

@@ -93,6 +93,7 @@ fn open_session(ctx: &Context, args: &RunArgs) -> anyhow::Result<Session> {
     };
     session.set_tools(tools, level);
     session.set_max_tokens(args.max_tokens);
+    session.set_reasoning(agent::reasoning(ctx, args)?);
     Ok(session)
 }
 

@@ -124,6 +124,9 @@ pub struct AgentSettings {
     /// Whether the model's commands get the network (default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<bool>,
+    /// `low`, `medium` or `high` (`run --reasoning`); checked when used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<String>,
 }
 
 impl AgentSettings {

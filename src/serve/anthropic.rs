@@ -52,6 +52,7 @@ pub fn parse(body: &Value) -> Result<Parsed, ApiError> {
                 .and_then(Value::as_f64)
                 .map(|t| t as f32),
             tools: tools(body.get("tools")),
+            reasoning: None,
         },
     })
 }

@@ -68,6 +68,7 @@ pub fn parse(body: &Value) -> Result<Parsed, ApiError> {
                 .and_then(Value::as_f64)
                 .map(|t| t as f32),
             tools,
+            reasoning: None,
         },
     })
 }

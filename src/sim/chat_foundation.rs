@@ -139,6 +139,7 @@ fn build_turn(
             }
         }
     }
+    check_reasoning_effort(model_name, &body["reasoning_effort"])?;
     let model = data::model(model_name).map_or(model_name.to_owned(), |m| m.reported_name(version));
     let max_tokens = body["max_completion_tokens"]
         .as_u64()
@@ -155,6 +156,25 @@ fn build_turn(
         completion_tokens: decided.completion_tokens,
         reply: decided.reply,
     })
+}
+
+/// Azure takes `reasoning_effort` from reasoning models only, and only its three words.
+fn check_reasoning_effort(model_name: &str, effort: &Value) -> Result<(), Response> {
+    if effort.is_null() {
+        return Ok(());
+    }
+    let message = if !is_reasoning_model(model_name) {
+        "Unrecognized request argument supplied: reasoning_effort"
+    } else if !["low", "medium", "high"].contains(&effort.as_str().unwrap_or("")) {
+        "Invalid value for 'reasoning_effort': expected one of 'low', 'medium' or 'high'."
+    } else {
+        return Ok(());
+    };
+    Err(error(
+        "invalid_request_error",
+        message,
+        json!("reasoning_effort"),
+    ))
 }
 
 /// o1/o3/o4/gpt-5 reject `temperature` and `max_tokens` on Azure (§6.2), and orchestration

@@ -181,6 +181,7 @@ pub fn summary_request(conversation: &Conversation, keep_turns: usize) -> Option
         max_tokens: None,
         temperature: None,
         tools: Vec::new(),
+        reasoning: None,
     })
 }
 

@@ -34,6 +34,7 @@ pub enum Entry {
     Header(Header),
     Message {
         at: String,
+        #[serde(with = "super::signed")]
         message: Message,
     },
     /// The conversation went on with another model or deployment.
@@ -50,6 +51,7 @@ pub enum Entry {
     /// `/compact` replaced the messages so far with these (a summary and the kept turns).
     Compacted {
         at: String,
+        #[serde(with = "super::signed::list")]
         messages: Vec<Message>,
     },
 }

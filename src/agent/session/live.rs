@@ -15,7 +15,7 @@ use crate::agent::context::{CompactError, UsageMark};
 use crate::agent::rules::ProjectRules;
 use crate::agent::turn::{self, ChatModel};
 use crate::agent::{Attachment, Conversation, DEFAULT_MAX_ROUNDS, ToolLevel, Tools};
-use crate::aicore::{ChatTarget, Client, Error, Message, Mode};
+use crate::aicore::{ChatTarget, Client, Effort, Error, Message, Mode};
 
 /// Why a turn ended without an answer.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +84,7 @@ pub struct Session {
     mark: Option<UsageMark>,
     context_length: Option<u64>,
     max_tokens: Option<u32>,
+    reasoning: Option<Effort>,
 }
 
 impl Session {
@@ -102,6 +103,7 @@ impl Session {
             mark: None,
             context_length: None,
             max_tokens: None,
+            reasoning: None,
         }
     }
 
@@ -118,6 +120,10 @@ impl Session {
 
     pub fn set_max_tokens(&mut self, max_tokens: Option<u32>) {
         self.max_tokens = max_tokens;
+    }
+
+    pub fn set_reasoning(&mut self, reasoning: Option<Effort>) {
+        self.reasoning = reasoning;
     }
 
     pub fn set_project_rules(&mut self, rules: Option<ProjectRules>) {
@@ -203,7 +209,8 @@ impl Session {
         }
         loop {
             let offered = tools.is_some();
-            let request = self.conversation.request(self.max_tokens);
+            let mut request = self.conversation.request(self.max_tokens);
+            request.reasoning = self.reasoning;
             let events = turn::start_with(chat.clone(), request, tools.take(), DEFAULT_MAX_ROUNDS);
             match forward::forward(events, offered, &self.answers, sink).await {
                 Ended::ToolsRefused(reason) => {

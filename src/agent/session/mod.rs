@@ -14,6 +14,7 @@ mod live;
 #[cfg(test)]
 mod live_tests;
 mod log;
+mod signed;
 mod store;
 #[cfg(test)]
 mod tests;

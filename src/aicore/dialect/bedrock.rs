@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ChunkParts, Dialect, EMPTY_RESULT, Foundation, Prepared, Wire};
+use super::{ChunkParts, Dialect, EMPTY_RESULT, Foundation, Prepared, Wire, thinking};
 use crate::aicore::chat::{ToolCallDelta, Usage};
 use crate::aicore::{ChatRequest, Error, Result, Role, error_body};
 
@@ -41,10 +41,27 @@ pub fn request(at: &Foundation) -> Prepared {
     } else {
         "converse"
     };
+    let mut body = converse_body(at.req);
+    if thinking::is_claude(at.model) {
+        add_thinking(&mut body, at.req);
+    }
     Prepared {
         url: format!("{}/{path}", at.base),
-        body: converse_body(at.req),
+        body,
         dialect: Dialect::BedrockConverse,
+    }
+}
+
+/// Claude's thinking goes in `additionalModelRequestFields`; `maxTokens` must exceed the
+/// budget, and thinking refuses any temperature but the default.
+fn add_thinking(body: &mut Value, req: &ChatRequest) {
+    let Some((thinking, max_tokens)) = thinking::anthropic(req) else {
+        return;
+    };
+    body["additionalModelRequestFields"] = json!({ "thinking": thinking });
+    body["inferenceConfig"]["maxTokens"] = json!(max_tokens);
+    if let Some(config) = body["inferenceConfig"].as_object_mut() {
+        config.remove("temperature");
     }
 }
 
@@ -337,6 +354,7 @@ mod tests {
             max_tokens: Some(64),
             temperature: Some(0.5),
             tools: Vec::new(),
+            reasoning: None,
         };
         assert_eq!(
             converse_body(&req),

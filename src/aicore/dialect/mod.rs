@@ -11,6 +11,7 @@ mod bedrock;
 mod openai;
 mod orchestration;
 mod prompt_cache;
+mod thinking;
 mod vertex;
 
 use serde_json::Value;
@@ -171,3 +172,5 @@ pub fn completion_parts(payload: &Value, dialect: Dialect) -> ChunkParts {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod thinking_tests;

@@ -43,6 +43,10 @@ pub fn azure_request(at: &Foundation) -> Prepared {
         if let Some(max) = at.req.max_tokens {
             body["max_completion_tokens"] = json!(max);
         }
+        // Only reasoning models take it; Azure refuses it for gpt-4o and the like.
+        if let Some(effort) = at.req.reasoning {
+            body["reasoning_effort"] = json!(effort.as_str());
+        }
     } else {
         set_common_params(&mut body, at.req);
     }

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::openai::{choice_parts, error_message};
-use super::{ChunkParts, Dialect, EMPTY_RESULT, Prepared, Wire};
+use super::{ChunkParts, Dialect, EMPTY_RESULT, Prepared, Wire, thinking};
 use crate::aicore::deployments::Deployment;
 use crate::aicore::{ChatRequest, Error, Message, Result, Role, ToolSpec};
 
@@ -122,7 +122,7 @@ fn split(messages: &[Message]) -> Result<(Vec<&Message>, Value, Value)> {
 
 /// `max_completion_tokens` for every model, as SAP's Java SDK sends it: orchestration
 /// deprecates `max_tokens` and refuses it for GPT-5 and the o-series (§7.3).
-fn model_params(req: &ChatRequest, stream: bool) -> Value {
+fn model_params(model: &str, req: &ChatRequest, stream: bool) -> Value {
     let mut params = json!({});
     if let Some(max) = req.max_tokens {
         params["max_completion_tokens"] = json!(max);
@@ -133,7 +133,29 @@ fn model_params(req: &ChatRequest, stream: bool) -> Value {
     if stream {
         params["stream_options"] = json!({ "include_usage": true });
     }
+    add_reasoning(&mut params, model, req);
     params
+}
+
+/// The effort in the model params (§7.4: the SDKs pass `reasoning_effort` there, and the
+/// harmonized API takes provider-specific snake_case keys): `reasoning_effort` for OpenAI's
+/// reasoning models and Gemini 2.5+, Anthropic's `thinking` (with the token cap raised above
+/// its budget and no temperature) for Claude. Other models get nothing they might refuse.
+fn add_reasoning(params: &mut Value, model: &str, req: &ChatRequest) {
+    let Some(effort) = req.reasoning else {
+        return;
+    };
+    if super::is_reasoning_model(model) || thinking::gemini_thinks(model) {
+        params["reasoning_effort"] = json!(effort.as_str());
+    } else if thinking::is_claude(model)
+        && let Some((budget, max_tokens)) = thinking::anthropic(req)
+    {
+        params["thinking"] = budget;
+        params["max_completion_tokens"] = json!(max_tokens);
+        if let Some(map) = params.as_object_mut() {
+            map.remove("temperature");
+        }
+    }
 }
 
 pub fn prepare(
@@ -153,7 +175,7 @@ pub fn prepare(
     if v1 {
         let mut config = json!({
             "module_configurations": {
-                "llm_module_config": { "model_name": model, "model_version": "latest", "model_params": model_params(req, stream) },
+                "llm_module_config": { "model_name": model, "model_version": "latest", "model_params": model_params(model, req, stream) },
                 "templating_module_config": prompt
             },
             "stream": stream
@@ -170,7 +192,7 @@ pub fn prepare(
     let mut config = json!({
         "modules": { "prompt_templating": {
             "prompt": prompt,
-            "model": { "name": model, "version": "latest", "params": model_params(req, stream) }
+            "model": { "name": model, "version": "latest", "params": model_params(model, req, stream) }
         } }
     });
     if stream {
@@ -217,6 +239,7 @@ mod tests {
             max_tokens: Some(64),
             temperature: None,
             tools: Vec::new(),
+            reasoning: None,
         }
     }
 

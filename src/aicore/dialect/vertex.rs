@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ChunkParts, Dialect, Foundation, Prepared, Wire};
+use super::{ChunkParts, Dialect, Foundation, Prepared, Wire, thinking};
 use crate::aicore::chat::{ToolCall, ToolCallDelta, Usage};
 use crate::aicore::{ChatRequest, Role, error_body};
 
@@ -30,9 +30,21 @@ impl Wire for Gemini {
 }
 
 pub fn request(at: &Foundation) -> Prepared {
+    let mut body = generate_body(at.req);
+    if let Some(effort) = at
+        .req
+        .reasoning
+        .filter(|_| thinking::gemini_thinks(at.model))
+    {
+        let (config, max_tokens) = thinking::gemini(effort, at.req.max_tokens);
+        body["generationConfig"]["thinkingConfig"] = config;
+        if let Some(max) = max_tokens {
+            body["generationConfig"]["maxOutputTokens"] = json!(max);
+        }
+    }
     Prepared {
         url: format!("{}{}", at.base, path(at.model, at.stream)),
-        body: generate_body(at.req),
+        body,
         dialect: Dialect::VertexGemini,
     }
 }
@@ -239,6 +251,7 @@ mod tests {
             max_tokens: Some(10),
             temperature: Some(0.25),
             tools: Vec::new(),
+            reasoning: None,
         };
         assert_eq!(
             generate_body(&req),

@@ -11,7 +11,7 @@ use super::timing_line;
 use crate::agent::session::TurnFailed;
 use crate::agent::{AskMode, Session, ToolLevel, Tools};
 use crate::aicore::error::ExitClass;
-use crate::aicore::{ChatTarget, Client, Error};
+use crate::aicore::{ChatTarget, Client, Effort, Error};
 use crate::cli::{RunArgs, ToolsLevel};
 use crate::connect::Context;
 use crate::report::{Reported, UsageError};
@@ -31,6 +31,21 @@ pub(super) fn level(ctx: &Context, args: &RunArgs) -> Result<ToolLevel, Error> {
         Some(text) => ToolLevel::parse(text).ok_or_else(|| {
             Error::Config(format!(
                 "[agent] tools = {text:?} in the config file: use off, read, edit or all"
+            ))
+        }),
+    }
+}
+
+/// The reasoning effort: `--reasoning`, else `[agent] reasoning`, else the model's default.
+pub(super) fn reasoning(ctx: &Context, args: &RunArgs) -> Result<Option<Effort>, Error> {
+    if args.reasoning.is_some() {
+        return Ok(args.reasoning);
+    }
+    match ctx.config.agent.reasoning.as_deref() {
+        None => Ok(None),
+        Some(text) => Effort::parse(text).map(Some).ok_or_else(|| {
+            Error::Config(format!(
+                "[agent] reasoning = {text:?} in the config file: use low, medium or high"
             ))
         }),
     }

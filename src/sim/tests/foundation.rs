@@ -186,6 +186,21 @@ async fn tool_calls_stream_and_tool_results() {
 }
 
 #[tokio::test]
+async fn reasoning_effort_only_for_reasoning_models_and_only_three_words() {
+    let sim = start().await;
+    let token = token(&sim).await;
+    let o3 = "/v2/inference/deployments/d03000000000000a/chat/completions?api-version=2024-12-01-preview";
+    let effort = |word: &str| json!({ "messages": [user("hi")], "reasoning_effort": word });
+    assert_eq!(post(&sim, &token, o3, &effort("high")).await.status(), 200);
+    for (path, word) in [(o3, "max"), (GPT4O, "high")] {
+        let response = post(&sim, &token, path, &effort(word)).await;
+        assert_eq!(response.status(), 400, "{path} {word}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["param"], "reasoning_effort");
+    }
+}
+
+#[tokio::test]
 async fn request_validation_like_azure() {
     let sim = start().await;
     let token = token(&sim).await;

@@ -34,6 +34,7 @@ fn agent_round() -> ChatRequest {
         max_tokens: Some(100),
         temperature: None,
         tools: vec![tool("read_file"), tool("list_files")],
+        reasoning: None,
     }
 }
 
