@@ -141,3 +141,52 @@ fn a_claude_agent_session_sends_cache_points_and_reads_them_back() {
         assert!(cached <= number(usage, "prompt_tokens"), "{usage}");
     }
 }
+
+/// `run --json`'s usage carries the turn's cost at the catalog's list price, computed from the
+/// same price `models --json` shows; `run -v` says it beside the tokens, marked as list price.
+#[test]
+fn a_turn_costs_its_tokens_at_the_catalog_price() {
+    let home = Home::new();
+    let models = home
+        .sapcode()
+        .args(["--demo", "models", "--json"])
+        .output()
+        .unwrap();
+    let catalog: Value = serde_json::from_str(&stdout_of(&models)).unwrap();
+    let price = catalog
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "gpt-4o")
+        .unwrap()["price"]
+        .clone();
+    let run = home
+        .sapcode()
+        .args(["--demo", "--model", "gpt-4o", "run", "--json", "price this"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr_of(&run));
+    let usage: Value = stdout_of(&run)
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .find(|event| event["type"] == "usage")
+        .unwrap();
+    let tokens = |key: &str| usage[key].as_f64().unwrap();
+    let rate = |key: &str| price[key].as_f64().unwrap();
+    let expected = tokens("prompt_tokens") / 1000.0 * rate("input_per_1k_usd")
+        + tokens("completion_tokens") / 1000.0 * rate("output_per_1k_usd");
+    assert_eq!(tokens("cache_read_tokens"), 0.0);
+    let cost = usage["cost_usd"].as_f64().unwrap();
+    assert!((cost - expected).abs() < 1e-12, "{cost} vs {expected}");
+
+    let verbose = home
+        .sapcode()
+        .args(["--demo", "--model", "gpt-4o", "-v", "run", "price this"])
+        .output()
+        .unwrap();
+    let last = stderr_of(&verbose).lines().last().unwrap().to_owned();
+    assert!(
+        last.contains("tokens in") && last.contains("≈ $") && last.contains(" list"),
+        "{last}"
+    );
+}

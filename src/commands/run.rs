@@ -197,14 +197,30 @@ fn with_piped_text(prompt: &str, piped: &str) -> String {
     )
 }
 
-fn timing_line(usage: Option<Usage>, first_byte: Option<Duration>, total: Duration) -> String {
-    let tokens = match usage {
+/// `-v`'s last line: tokens (cache reads and writes when there were any), the cost at list
+/// price when the catalog has one, and the times.
+fn timing_line(
+    usage: Option<Usage>,
+    cost: Option<f64>,
+    first_byte: Option<Duration>,
+    total: Duration,
+) -> String {
+    let mut tokens = match usage {
         Some(usage) => format!(
             "tokens in {} out {}",
             usage.prompt_tokens, usage.completion_tokens
         ),
         None => "tokens: not reported".into(),
     };
+    if let Some(usage) = usage.filter(|u| u.cache_read_tokens + u.cache_write_tokens > 0) {
+        tokens.push_str(&format!(
+            " (cache read {} written {})",
+            usage.cache_read_tokens, usage.cache_write_tokens
+        ));
+    }
+    if let Some(cost) = cost {
+        tokens.push_str(&format!(" · {}", crate::aicore::pricing::list_label(cost)));
+    }
     let first = first_byte
         .map(|d| format!("first text {} ms · ", d.as_millis()))
         .unwrap_or_default();
@@ -273,12 +289,29 @@ mod tests {
                 total_tokens: 288,
                 ..Default::default()
             }),
+            None,
             Some(Duration::from_millis(12)),
             Duration::from_millis(240),
         );
         assert_eq!(
             line,
             "sapcode: tokens in 17 out 271 · first text 12 ms · total 240 ms"
+        );
+        let cached = timing_line(
+            Some(Usage {
+                prompt_tokens: 12_000,
+                completion_tokens: 800,
+                total_tokens: 12_800,
+                cache_read_tokens: 10_000,
+                cache_write_tokens: 0,
+            }),
+            Some(0.021),
+            None,
+            Duration::from_millis(900),
+        );
+        assert_eq!(
+            cached,
+            "sapcode: tokens in 12000 out 800 (cache read 10000 written 0) · ≈ $0.021 list · total 900 ms"
         );
     }
 }

@@ -355,6 +355,7 @@ pub fn usage_update(usage: crate::aicore::Usage) -> super::event::ChatUpdate {
     crate::agent::SessionEvent::Usage {
         turn: usage,
         last_request: usage,
+        cost_usd: None,
     }
     .into()
 }

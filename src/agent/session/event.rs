@@ -75,6 +75,8 @@ pub enum SessionEvent {
         #[serde(flatten)]
         turn: Usage,
         last_request: Usage,
+        /// The turn at the catalog's list price (USD); `None` when the catalog has no price.
+        cost_usd: Option<f64>,
     },
     /// The answer is complete.
     Done { finish_reason: Option<String> },
@@ -210,6 +212,7 @@ mod tests {
             SessionEvent::Usage {
                 turn: usage(300),
                 last_request: usage(120),
+                cost_usd: None,
             },
             SessionEvent::Done {
                 finish_reason: Some("stop".into()),
@@ -249,6 +252,7 @@ mod tests {
                 ..Default::default()
             },
             last_request: Usage::default(),
+            cost_usd: None,
         });
         assert_eq!(
             (&usage["prompt_tokens"], &usage["completion_tokens"]),

@@ -85,6 +85,8 @@ pub struct Session {
     context_length: Option<u64>,
     max_tokens: Option<u32>,
     reasoning: Option<Effort>,
+    /// The list price of the model asked last, for the cost beside each turn's usage.
+    price: Option<crate::aicore::pricing::Price>,
 }
 
 impl Session {
@@ -104,6 +106,7 @@ impl Session {
             context_length: None,
             max_tokens: None,
             reasoning: None,
+            price: None,
         }
     }
 
@@ -187,6 +190,12 @@ impl Session {
         sink: Sink<'_>,
     ) -> Result<(), TurnFailed> {
         self.fit(client, target, sink).await;
+        // The catalog is cached (resolving the target read it); no price is no cost, said
+        // as such, never a guess.
+        self.price = match client.models(crate::aicore::Freshness::Cached).await {
+            Ok(catalog) => crate::aicore::pricing::price_of(&catalog.data, target.model()),
+            Err(_) => None,
+        };
         let remote = turn::remote(client.clone(), target.clone());
         self.ask_model(remote, &Target::of(target), sink).await
     }
@@ -269,6 +278,7 @@ impl Session {
             sink(SessionEvent::Usage {
                 turn,
                 last_request: last,
+                cost_usd: self.price.map(|price| turn.cost_usd(&price)),
             });
         }
     }

@@ -232,7 +232,10 @@ async fn a_finished_turn_joins_the_conversation_and_its_session_file() {
             "done"
         ]
     );
-    let Some(SessionEvent::Usage { turn, last_request }) = seen.get(4) else {
+    let Some(SessionEvent::Usage {
+        turn, last_request, ..
+    }) = seen.get(4)
+    else {
         panic!("{seen:?}");
     };
     assert_eq!((turn.prompt_tokens, last_request.prompt_tokens), (200, 100));

@@ -125,7 +125,12 @@ pub(super) async fn ask(
     if ctx.overrides.verbose {
         eprintln!(
             "{}",
-            timing_line(printer.usage, printer.first_byte, started.elapsed())
+            timing_line(
+                printer.usage,
+                printer.cost,
+                printer.first_byte,
+                started.elapsed()
+            )
         );
     }
     match printer.failed.take() {

@@ -23,6 +23,8 @@ pub(super) struct Printer {
     wrote_text: bool,
     ends_with_newline: bool,
     pub usage: Option<Usage>,
+    /// The turn at list price, when the catalog has one.
+    pub cost: Option<f64>,
     started: Instant,
     pub first_byte: Option<Duration>,
     /// How each tool call is shown, by id, for its result line.
@@ -41,6 +43,7 @@ impl Printer {
             wrote_text: false,
             ends_with_newline: false,
             usage: None,
+            cost: None,
             started,
             first_byte: None,
             calls: HashMap::new(),
@@ -64,7 +67,10 @@ impl Printer {
                 self.first_byte
                     .get_or_insert_with(|| self.started.elapsed());
             }
-            SessionEvent::Usage { turn, .. } => self.usage = Some(*turn),
+            SessionEvent::Usage { turn, cost_usd, .. } => {
+                self.usage = Some(*turn);
+                self.cost = *cost_usd;
+            }
             SessionEvent::ToolCall {
                 id: Some(id),
                 name: Some(name),

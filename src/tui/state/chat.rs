@@ -176,6 +176,10 @@ pub struct TurnStats {
     pub last_request: Option<Usage>,
     pub total_usage: Usage,
     pub last_elapsed: Option<Duration>,
+    /// The last turn's and the conversation's cost at the catalog's list price (USD); the
+    /// total only counts turns whose model had a price.
+    pub last_cost: Option<f64>,
+    pub total_cost: Option<f64>,
 }
 
 #[derive(Debug)]

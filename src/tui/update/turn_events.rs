@@ -16,7 +16,15 @@ pub(super) fn on_event(state: &mut AppState, turn: u64, event: SessionEvent) -> 
             }
         }
         SessionEvent::Delta { text } => super::chat::delta(state, &text),
-        SessionEvent::Usage { turn, last_request } => {
+        SessionEvent::Usage {
+            turn,
+            last_request,
+            cost_usd,
+        } => {
+            state.chat.stats.last_cost = cost_usd;
+            if let Some(cost) = cost_usd {
+                *state.chat.stats.total_cost.get_or_insert(0.0) += cost;
+            }
             state.chat.stats.last_usage = Some(turn);
             state.chat.stats.last_request = Some(last_request);
             state.chat.stats.total_usage += turn;
@@ -114,6 +122,7 @@ mod tests {
             SessionEvent::Usage {
                 turn: usage(4_000, 200),
                 last_request: usage(918, 50),
+                cost_usd: None,
             }
             .into(),
             ChatUpdate::Done,

@@ -275,6 +275,10 @@ pub fn usage_text(state: &AppState) -> String {
             compact(chat.stats.total_usage.total_tokens)
         ));
     }
+    // The session's cost at list price; the turn's is in /cost and `run -v`.
+    if let Some(cost) = chat.stats.total_cost {
+        parts.push(crate::aicore::pricing::list_label(cost));
+    }
     parts.extend(turn_time(state));
     if parts.is_empty() {
         String::new()
@@ -302,6 +306,16 @@ mod tests {
 
     fn footer(screen: &str) -> &str {
         screen.lines().last().unwrap_or_default().trim_matches('"')
+    }
+
+    #[test]
+    fn the_status_line_carries_the_sessions_cost_at_list_price() {
+        let mut state = picked(160, 30);
+        state.chat.stats.total_usage.total_tokens = 1_500;
+        assert!(!super::usage_text(&state).contains('$'));
+        state.chat.stats.total_cost = Some(0.0123);
+        let text = super::usage_text(&state);
+        assert!(text.contains("total 1.5k · ≈ $0.012 list"), "{text}");
     }
 
     #[test]
