@@ -1,14 +1,15 @@
 //! Anthropic Messages (`POST /v1/messages`) to and from sapcode's own request type: system
 //! prompt, text, `tool_use` and `tool_result` blocks, the whole answer, `count_tokens` and the
-//! error shape. What no SAP AI Core dialect carries is left out quietly: `thinking` (and
-//! thinking blocks of earlier turns), `context_management`, `cache_control`, `metadata`,
-//! server tools, images (said in the text so the model knows one was there).
+//! error shape. `thinking` becomes sapcode's reasoning effort (by its budget), which each dialect
+//! maps as it can. What no SAP AI Core dialect carries is left out quietly: thinking blocks of
+//! earlier turns, `context_management`, `cache_control`, `metadata`, server tools, images (said
+//! in the text so the model knows one was there).
 
 use serde_json::{Value, json};
 
 use super::stream::random_id;
 use super::upstream::{ApiError, Collected, ErrorKind};
-use crate::aicore::{ChatRequest, Message, Role, ToolCall, ToolSpec};
+use crate::aicore::{ChatRequest, Effort, Message, Role, ToolCall, ToolSpec};
 
 #[derive(Debug)]
 pub struct Parsed {
@@ -52,8 +53,23 @@ pub fn parse(body: &Value) -> Result<Parsed, ApiError> {
                 .and_then(Value::as_f64)
                 .map(|t| t as f32),
             tools: tools(body.get("tools")),
-            reasoning: None,
+            reasoning: thinking_effort(body.get("thinking")),
         },
+    })
+}
+
+/// `thinking: {"type": "enabled", "budget_tokens": N}` as the nearest effort: up to 4k low,
+/// up to 16k medium, above high (Claude Code asks 31,999).
+fn thinking_effort(thinking: Option<&Value>) -> Option<Effort> {
+    let thinking = thinking?;
+    if thinking.get("type").and_then(Value::as_str) != Some("enabled") {
+        return None;
+    }
+    let budget = thinking.get("budget_tokens").and_then(Value::as_u64)?;
+    Some(match budget {
+        0..=4_096 => Effort::Low,
+        4_097..=16_384 => Effort::Medium,
+        _ => Effort::High,
     })
 }
 
@@ -225,6 +241,25 @@ pub fn error(err: &ApiError) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thinking_becomes_the_nearest_reasoning_effort() {
+        let effort = |thinking: Value| thinking_effort(Some(&thinking));
+        assert_eq!(
+            effort(json!({"type": "enabled", "budget_tokens": 31999})),
+            Some(Effort::High)
+        );
+        assert_eq!(
+            effort(json!({"type": "enabled", "budget_tokens": 8000})),
+            Some(Effort::Medium)
+        );
+        assert_eq!(
+            effort(json!({"type": "enabled", "budget_tokens": 1024})),
+            Some(Effort::Low)
+        );
+        assert_eq!(effort(json!({"type": "disabled"})), None);
+        assert_eq!(thinking_effort(None), None);
+    }
 
     #[test]
     fn claude_code_shaped_request_translates() {

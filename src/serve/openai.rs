@@ -68,7 +68,13 @@ pub fn parse(body: &Value) -> Result<Parsed, ApiError> {
                 .and_then(Value::as_f64)
                 .map(|t| t as f32),
             tools,
-            reasoning: None,
+            // `minimal` and `none` ask for as little as there is.
+            reasoning: match body.get("reasoning_effort").and_then(Value::as_str) {
+                Some("minimal" | "none" | "low") => Some(crate::aicore::Effort::Low),
+                Some("medium") => Some(crate::aicore::Effort::Medium),
+                Some("high") => Some(crate::aicore::Effort::High),
+                _ => None,
+            },
         },
     })
 }
@@ -288,6 +294,18 @@ impl Encoder for ChunkEncoder {
 mod tests {
     use super::*;
     use crate::aicore::ToolCallDelta;
+
+    #[test]
+    fn reasoning_effort_is_carried_and_unknown_words_are_not() {
+        let effort = |word: &str| {
+            let body = json!({"model": "o3-mini", "messages": [{"role": "user", "content": "hi"}],
+                              "reasoning_effort": word});
+            parse(&body).unwrap().request.reasoning
+        };
+        assert_eq!(effort("high"), Some(crate::aicore::Effort::High));
+        assert_eq!(effort("minimal"), Some(crate::aicore::Effort::Low));
+        assert_eq!(effort("max"), None);
+    }
 
     #[test]
     fn a_tool_round_translates_both_ways() {
