@@ -581,6 +581,39 @@ fn an_edit_is_reviewed_rejected_with_a_reason_then_approved() {
     quit(&mut screen, &mut child);
 }
 
+/// `/init`: the model lists the workspace and writes `AGENTS.md` about it, through the same
+/// review as any edit.
+#[test]
+fn init_writes_agents_md_about_the_workspace_after_a_review() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("Cargo.toml"),
+        "[package]\nname = \"demo\"\n",
+    )
+    .unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.wait_for("the tools level in the status line", |s| {
+        s.contains("tools all · sandbox:")
+    });
+    screen.send("/init");
+    screen.send("\r");
+    screen.wait_for("the review of the new AGENTS.md", |s| {
+        s.contains("Review ·") && s.contains("AGENTS.md")
+    });
+    screen.idle(Duration::from_millis(400));
+    screen.send("y");
+    let agents = home.path().join("AGENTS.md");
+    let deadline = Instant::now() + WAIT;
+    while !agents.exists() {
+        assert!(Instant::now() < deadline, "AGENTS.md was not written");
+        screen.pump(Duration::from_millis(50));
+    }
+    let text = std::fs::read_to_string(&agents).unwrap();
+    assert!(text.contains("Cargo.toml"), "{text}");
+    quit(&mut screen, &mut child);
+}
+
 /// `!CMD` printing the client secret (the simulator's, in `--demo`): the output streamed to
 /// the screen, the result attached to the next question, the model's `read_file` of the
 /// same file and the session file all hold `[redacted]` instead (contract "The trust

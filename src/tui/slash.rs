@@ -11,6 +11,7 @@ pub enum Command {
     New,
     Resume,
     Compact,
+    Init,
     Undo,
     Tools,
     Network,
@@ -28,7 +29,7 @@ pub struct Spec {
     pub help: &'static str,
 }
 
-pub const COMMANDS: [Spec; 14] = [
+pub const COMMANDS: [Spec; 15] = [
     spec(Command::Model, "model", "", "pick the model"),
     spec(Command::Deployment, "deployment", "", "pick the deployment"),
     spec(
@@ -55,6 +56,12 @@ pub const COMMANDS: [Spec; 14] = [
         "compact",
         "",
         "replace older turns with a summary the model writes",
+    ),
+    spec(
+        Command::Init,
+        "init",
+        "",
+        "ask the model to write AGENTS.md for this repository",
     ),
     spec(
         Command::Undo,

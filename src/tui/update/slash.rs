@@ -100,6 +100,11 @@ fn run_line(state: &mut AppState, text: &str, command: Command, args: &str) -> V
     effects
 }
 
+/// What `/init` asks. The simulator knows it by `AGENTS.md` and "Create" (README, simulator).
+const INIT_PROMPT: &str = "Create an AGENTS.md file for this repository: look at its files \
+    first, then write AGENTS.md at its root saying what the project is, how it is laid out, how \
+    to build and test it, and the conventions a coding agent should follow here.";
+
 /// The command line leaves the input and joins the history.
 fn consume_input(state: &mut AppState, text: &str) -> Vec<Effect> {
     let composer = &mut state.chat.composer;
@@ -119,6 +124,8 @@ pub(super) fn run(state: &mut AppState, command: Command, args: &str) -> Vec<Eff
         Command::New => conversation::new_conversation(state),
         Command::Resume => resume(state),
         Command::Compact => compact(state),
+        // An ordinary question: the write is reviewed like any other edit.
+        Command::Init => chat::send_text(state, INIT_PROMPT.to_owned()),
         Command::Undo => super::tools::undo_last_edit(state),
         Command::Tools => {
             set_tools(state, args);

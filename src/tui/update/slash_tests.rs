@@ -43,7 +43,7 @@ fn turn(state: &mut AppState, question: &str, answer: &str, usage: Option<Usage>
 fn the_popup_opens_on_a_slash_filters_moves_completes_and_closes() {
     let mut state = picked(160, 48);
     typed(&mut state, "/");
-    assert_eq!(slash_popup(&state).len(), 14);
+    assert_eq!(slash_popup(&state).len(), 15);
     typed(&mut state, "de");
     let names: Vec<String> = slash_popup(&state).into_iter().map(|s| s.name).collect();
     assert_eq!(names, ["deployment", "model", "mode"]);
