@@ -283,6 +283,29 @@ fn run_resume_adds_a_turn_to_the_session_sessions_printed() {
 }
 
 #[test]
+fn an_answer_cut_at_the_token_limit_says_so_on_stderr() {
+    let home = Home::new();
+    let cut = home
+        .sapcode()
+        .args(["--demo", "run", "--max-tokens", "5", "tell me a long story"])
+        .output()
+        .unwrap();
+    assert!(cut.status.success(), "{}", stderr_of(&cut));
+    let last = stderr_of(&cut)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(last.contains("cut at the token limit"), "{last}");
+    let whole = home
+        .sapcode()
+        .args(["--demo", "run", "tell me a long story"])
+        .output()
+        .unwrap();
+    assert!(!stderr_of(&whole).contains("cut at the token limit"));
+}
+
+#[test]
 fn run_streams_an_answer_in_foundation_mode() {
     let home = Home::new();
     let output = home

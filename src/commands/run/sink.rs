@@ -13,6 +13,11 @@ use crate::agent::{ApprovedBy, SessionEvent};
 use crate::aicore::Usage;
 use crate::terminal_text::{escape, escape_line, visible};
 
+/// Said when the service stopped the answer at its token limit (`finish_reason: length`), so a
+/// cut answer is never taken for a whole one.
+pub const CUT_AT_LIMIT: &str =
+    "the answer was cut at the token limit; raise --max-tokens, or ask for less at a time";
+
 pub(super) struct Printer {
     json: bool,
     stdout: std::io::Stdout,
@@ -166,7 +171,15 @@ impl Printer {
             ),
             // The answer ends with a newline; an error itself is reported by `main`, with
             // its exit code.
-            SessionEvent::Done { .. } | SessionEvent::Error { .. } => {
+            SessionEvent::Done { finish_reason } => {
+                if self.wrote_text && !self.ends_with_newline {
+                    self.line("")?;
+                }
+                if finish_reason.as_deref() == Some("length") {
+                    eprintln!("sapcode: {CUT_AT_LIMIT}");
+                }
+            }
+            SessionEvent::Error { .. } => {
                 if self.wrote_text && !self.ends_with_newline {
                     self.line("")?;
                 }

@@ -81,7 +81,16 @@ pub(super) fn on_event(state: &mut AppState, turn: u64, event: SessionEvent) -> 
             *state.chat.conversation.messages_mut() = messages;
             state.chat.context = crate::tui::state::ContextTrack::default();
         }
-        SessionEvent::Done { .. } => return super::chat::finish(state, EntryEnd::Finished),
+        SessionEvent::Done { finish_reason } => {
+            let effects = super::chat::finish(state, EntryEnd::Finished);
+            if finish_reason.as_deref() == Some("length") {
+                state.notice = Some(
+                    "the answer was cut at the model's token limit: ask it to go on, or for less"
+                        .into(),
+                );
+            }
+            return effects;
+        }
         SessionEvent::Error { message, hint, .. } => {
             let error = ErrorView::new(message, hint);
             return super::chat::finish(state, EntryEnd::Cut(error));
@@ -134,5 +143,30 @@ mod tests {
         assert_eq!(mark.messages, state.chat.conversation.messages().len());
         assert_eq!(state.chat.stats.last_usage.unwrap().prompt_tokens, 4_000);
         assert_eq!(state.chat.stats.total_usage.total_tokens, 4_200);
+    }
+
+    #[test]
+    fn an_answer_cut_at_the_token_limit_is_said() {
+        let mut state = picked(160, 48);
+        typed(&mut state, "tell me a long story");
+        let effects = key(&mut state, crossterm::event::KeyCode::Enter);
+        let Some(Effect::StartTurn { turn, .. }) = effects.last() else {
+            panic!("{effects:?}");
+        };
+        let turn = *turn;
+        for update in [
+            ChatUpdate::Delta("Once upon".into()),
+            SessionEvent::Done {
+                finish_reason: Some("length".into()),
+            }
+            .into(),
+        ] {
+            apply(&mut state, Event::Chat { turn, update });
+        }
+        let notice = state.notice.clone().unwrap_or_default();
+        assert!(
+            notice.contains("cut at the model's token limit"),
+            "{notice}"
+        );
     }
 }
