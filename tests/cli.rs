@@ -306,6 +306,31 @@ fn an_answer_cut_at_the_token_limit_says_so_on_stderr() {
 }
 
 #[test]
+fn a_headless_run_that_refused_an_edit_says_so_last() {
+    let home = Home::new();
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(project.path().join("notes.txt"), "one\nhello\n").unwrap();
+    let output = home
+        .sapcode()
+        .current_dir(project.path())
+        .args(["--demo", "run", "--tools", "edit"])
+        .arg(r#"in notes.txt replace "hello" with "goodbye""#)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let stderr = stderr_of(&output);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("1 edit or command was refused unseen") && last.contains("--yes"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("notes.txt")).unwrap(),
+        "one\nhello\n"
+    );
+}
+
+#[test]
 fn run_streams_an_answer_in_foundation_mode() {
     let home = Home::new();
     let output = home

@@ -30,6 +30,8 @@ pub(super) struct Printer {
     pub usage: Option<Usage>,
     /// The turn at list price, when the catalog has one.
     pub cost: Option<f64>,
+    /// Edits and commands refused because no terminal could ask: said again at the end.
+    refused_unasked: usize,
     started: Instant,
     pub first_byte: Option<Duration>,
     /// How each tool call is shown, by id, for its result line.
@@ -49,6 +51,7 @@ impl Printer {
             ends_with_newline: false,
             usage: None,
             cost: None,
+            refused_unasked: 0,
             started,
             first_byte: None,
             calls: HashMap::new(),
@@ -160,6 +163,7 @@ impl Printer {
                     "sapcode: refused {}: no terminal to ask; run with --yes to allow edits and commands",
                     visible(call)
                 );
+                self.refused_unasked += 1;
             }
             SessionEvent::CommandOutput { text, .. } => eprint!("{}", escape(&text)),
             SessionEvent::Notice { text } => eprintln!("sapcode: {}", escape_line(&text)),
@@ -174,6 +178,17 @@ impl Printer {
             SessionEvent::Done { finish_reason } => {
                 if self.wrote_text && !self.ends_with_newline {
                     self.line("")?;
+                }
+                // Said last, after the answer, where a script's log ends: the answer may say
+                // it did what was refused.
+                if self.refused_unasked > 0 {
+                    let n = self.refused_unasked;
+                    eprintln!(
+                        "sapcode: {n} edit{} or command{} refused unseen: there was no terminal to \
+                         ask (rerun with --yes, or in a terminal)",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { " was" } else { "s were" },
+                    );
                 }
                 if finish_reason.as_deref() == Some("length") {
                     eprintln!("sapcode: {CUT_AT_LIMIT}");
