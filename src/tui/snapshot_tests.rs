@@ -586,3 +586,13 @@ fn bidi_overrides_from_outside_show_escaped() {
     assert!(screen.contains("evil\\u{202e}"), "{screen}");
     assert!(screen.contains("server said: \\u{2066}hidden"), "{screen}");
 }
+
+#[test]
+fn chat_with_a_queued_question() {
+    snap("chat_queued", |w, h| {
+        let (mut state, _) = streaming(w, h);
+        typed(&mut state, "and what about keys that end in two `=`?");
+        key(&mut state, KeyCode::Enter);
+        state
+    });
+}

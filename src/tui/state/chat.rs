@@ -154,6 +154,9 @@ pub struct Composer {
     pub popup: Option<PathPopup>,
     /// The completion asked for was Tab's: a single match goes straight in.
     pub is_tab_completion: bool,
+    /// Questions sent while an answer streamed, oldest first: each goes once the turn before it
+    /// ends; a stopped or failed turn puts them back in the input.
+    pub queued: Vec<String>,
 }
 
 /// Paths matching the `@word` before the cursor, best first; one is selected.
@@ -252,6 +255,7 @@ impl ChatPane {
                 completion: None,
                 popup: None,
                 is_tab_completion: false,
+                queued: Vec::new(),
             },
             stats: TurnStats::default(),
             turn: Turn::Idle,

@@ -178,3 +178,63 @@ fn an_existing_path_attaches_and_an_unknown_at_word_stays_in_the_question() {
     // Sent, not held back as "attachments only": `@types/node` is a word of the question.
     assert!(started_text(&effects).ends_with("@src/lib.rs @types/node"));
 }
+
+#[test]
+fn enter_while_an_answer_streams_queues_the_question_and_sends_it_after() {
+    use crate::tui::event::ChatUpdate;
+    let mut state = picked(160, 48);
+    let turn = send(&mut state, "first question");
+    typed(&mut state, "second question");
+    let effects = key(&mut state, KeyCode::Enter);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartTurn { .. })),
+        "{effects:?}"
+    );
+    assert_eq!(state.chat.composer.input.text(), "");
+    assert_eq!(state.chat.composer.queued, ["second question"]);
+    assert!(
+        state
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("queued")
+    );
+    // A shell command cannot wait: it stays in the input.
+    typed(&mut state, "!ls");
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.chat.composer.input.text(), "!ls");
+    state.chat.composer.input.set_text("");
+
+    apply(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Delta("one".into()),
+        },
+    );
+    let effects = update(
+        &mut state,
+        Event::Chat {
+            turn,
+            update: ChatUpdate::Done,
+        },
+    );
+    assert_eq!(started_text(&effects), "second question");
+    assert!(state.chat.composer.queued.is_empty());
+}
+
+#[test]
+fn a_stopped_answer_gives_the_queued_questions_back_to_the_input() {
+    let mut state = picked(160, 48);
+    send(&mut state, "first question");
+    typed(&mut state, "second");
+    key(&mut state, KeyCode::Enter);
+    typed(&mut state, "third");
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.chat.composer.queued.len(), 2);
+    key(&mut state, KeyCode::Esc);
+    assert!(state.chat.composer.queued.is_empty());
+    assert_eq!(state.chat.composer.input.text(), "second\n\nthird");
+}

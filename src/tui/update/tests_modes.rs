@@ -168,7 +168,7 @@ fn a_rebound_key_is_the_key_every_hint_names() {
     key(&mut state, KeyCode::Enter);
     ctrl(&mut state, 'p');
     ctrl(&mut state, 'p');
-    // Streaming: the footer names the stop key, and a blocked send says it too.
+    // Streaming: the footer names the stop key, and a queued question says it too.
     let turn = send(&mut state, "hello");
     assert!(
         footer(&state).contains("C-q stop the answer"),
@@ -179,7 +179,7 @@ fn a_rebound_key_is_the_key_every_hint_names() {
     key(&mut state, KeyCode::Enter);
     assert_eq!(
         state.notice.as_deref(),
-        Some("an answer is still streaming: C-q stops it")
+        Some("queued: sent when this answer ends (C-q stops the answer and brings it back)")
     );
     // The review's prompt names the approve key.
     apply(
