@@ -596,3 +596,27 @@ fn chat_with_a_queued_question() {
         state
     });
 }
+
+#[test]
+fn models_with_a_deprecated_model_under_the_cursor() {
+    snap("models_deprecated", |w, h| {
+        let mut state = loaded(w, h);
+        if let crate::tui::state::Load::Ready(listing) = &mut state.models.list
+            && let Some(model) = listing.data.iter_mut().find(|m| m.name == "gpt-4o")
+        {
+            model.lifecycle = crate::aicore::models::Lifecycle {
+                deprecated: true,
+                retirement_date: Some("2026-03-31".into()),
+                suggested_replacements: vec!["gpt-4.1".into()],
+            };
+        }
+        let at = state
+            .models
+            .visible()
+            .iter()
+            .position(|m| m.name == "gpt-4o")
+            .unwrap();
+        state.models.cursor = at;
+        state
+    });
+}

@@ -93,7 +93,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
                 };
                 lines.push(Line::styled(why, theme.muted()));
             }
-            let rows = usize::from(inner.height).saturating_sub(lines.len()).max(1);
+            // The model under the cursor is retiring: a line below the list says when and what
+            // the catalog suggests instead.
+            let retiring = visible
+                .get(models.cursor)
+                .filter(|m| m.lifecycle.deprecated)
+                .map(|m| retiring_line(m, theme));
+            let reserved = lines.len() + usize::from(retiring.is_some());
+            let rows = usize::from(inner.height).saturating_sub(reserved).max(1);
             let offset = models.cursor.saturating_sub(rows - 1);
             for (index, model) in visible.iter().enumerate().skip(offset).take(rows) {
                 let is_cursor = index == models.cursor;
@@ -108,6 +115,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
                     theme,
                 ));
             }
+            lines.extend(retiring);
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -138,7 +146,12 @@ fn row(
     };
     let pointer = if is_cursor { "›" } else { " " };
     let chosen = if is_chosen { "✓" } else { " " };
-    let provider = model.provider.clone().unwrap_or_default();
+    // A deprecated model says so where its provider was; the cursor's line says more.
+    let provider = if model.lifecycle.deprecated {
+        "deprecated".to_owned()
+    } else {
+        model.provider.clone().unwrap_or_default()
+    };
     let context = model.context_length.map(context_word).unwrap_or_default();
     // pointer(2) + name + provider(10) + context(6) + counts(6) + mark(2) + chosen(1)
     let fixed = 2 + 1 + 10 + 6 + 6 + 2 + 1;
@@ -157,6 +170,24 @@ fn row(
         style = style.patch(theme.selected());
     }
     Line::styled(text, style)
+}
+
+/// `deprecated: retires 2026-03-31 · suggested gpt-4.1-mini, gpt-5-mini`.
+fn retiring_line(model: &ModelEntry, theme: Theme) -> Line<'static> {
+    let mut text = "deprecated".to_owned();
+    if let Some(date) = &model.lifecycle.retirement_date {
+        text.push_str(&format!(": retires {date}"));
+    }
+    if !model.lifecycle.suggested_replacements.is_empty() {
+        text.push_str(&format!(
+            " · suggested {}",
+            model.lifecycle.suggested_replacements.join(", ")
+        ));
+    }
+    Line::styled(
+        crate::terminal_text::visible(&text).into_owned(),
+        theme.warning(),
+    )
 }
 
 fn context_word(tokens: u64) -> String {
