@@ -16,6 +16,7 @@ pub enum Command {
     Tools,
     Network,
     Copy,
+    Cost,
     Help,
     Exit,
 }
@@ -29,7 +30,7 @@ pub struct Spec {
     pub help: &'static str,
 }
 
-pub const COMMANDS: [Spec; 15] = [
+pub const COMMANDS: [Spec; 16] = [
     spec(Command::Model, "model", "", "pick the model"),
     spec(Command::Deployment, "deployment", "", "pick the deployment"),
     spec(
@@ -82,6 +83,12 @@ pub const COMMANDS: [Spec; 15] = [
         "network for the model's commands (no argument: switch)",
     ),
     spec(Command::Copy, "copy", "", "copy the last answer (OSC 52)"),
+    spec(
+        Command::Cost,
+        "cost",
+        "",
+        "tokens and list-price cost of this conversation by model",
+    ),
     spec(Command::Help, "help", "", "every key and command"),
     spec(
         Command::Exit,
@@ -206,7 +213,7 @@ mod tests {
         );
         assert_eq!(names("/MOD"), ["model", "mode"]);
         assert_eq!(names("/dep"), ["deployment"]);
-        assert_eq!(names("/co"), ["compact", "copy"]);
+        assert_eq!(names("/co"), ["compact", "copy", "cost"]);
         assert_eq!(names("/cl"), ["clear"]);
         assert_eq!(names("/py"), ["copy"]);
         assert_eq!(names("/net"), ["network"]);
@@ -220,7 +227,8 @@ mod tests {
                 "undo",
                 "tools",
                 "network",
-                "copy"
+                "copy",
+                "cost"
             ]
         );
         assert!(names("/zz").is_empty());

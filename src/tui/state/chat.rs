@@ -183,6 +183,16 @@ pub struct TurnStats {
     /// total only counts turns whose model had a price.
     pub last_cost: Option<f64>,
     pub total_cost: Option<f64>,
+    /// Tokens and cost of this conversation per model, for `/cost`.
+    pub by_model: std::collections::BTreeMap<String, ModelSpend>,
+}
+
+/// What one model's turns in this conversation used, and cost where the catalog priced them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelSpend {
+    pub usage: Usage,
+    pub cost: Option<f64>,
+    pub turns: usize,
 }
 
 #[derive(Debug)]

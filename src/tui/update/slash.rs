@@ -105,6 +105,44 @@ const INIT_PROMPT: &str = "Create an AGENTS.md file for this repository: look at
     first, then write AGENTS.md at its root saying what the project is, how it is laid out, how \
     to build and test it, and the conventions a coding agent should follow here.";
 
+/// `/cost`: each model's turns, tokens and cost at list price, then the total.
+fn cost_lines(state: &AppState) -> String {
+    use crate::aicore::pricing::list_label;
+    let stats = &state.chat.stats;
+    if stats.by_model.is_empty() {
+        return "cost: nothing asked yet in this conversation".into();
+    }
+    let mut lines = vec![
+        "cost of this conversation (the catalog's list price; SAP bills in capacity units):"
+            .to_owned(),
+    ];
+    for (model, spend) in &stats.by_model {
+        let u = &spend.usage;
+        let mut line = format!(
+            "  {model}: {} turn{} · in {} out {}",
+            spend.turns,
+            if spend.turns == 1 { "" } else { "s" },
+            u.prompt_tokens,
+            u.completion_tokens
+        );
+        if u.cache_read_tokens + u.cache_write_tokens > 0 {
+            line.push_str(&format!(
+                " (cache read {} written {})",
+                u.cache_read_tokens, u.cache_write_tokens
+            ));
+        }
+        line.push_str(&match spend.cost {
+            Some(cost) => format!(" · {}", list_label(cost)),
+            None => " · no price in the catalog".into(),
+        });
+        lines.push(line);
+    }
+    if let Some(total) = stats.total_cost {
+        lines.push(format!("  total: {}", list_label(total)));
+    }
+    crate::terminal_text::visible(&lines.join("\n")).into_owned()
+}
+
 /// The command line leaves the input and joins the history.
 fn consume_input(state: &mut AppState, text: &str) -> Vec<Effect> {
     let composer = &mut state.chat.composer;
@@ -133,6 +171,11 @@ pub(super) fn run(state: &mut AppState, command: Command, args: &str) -> Vec<Eff
         }
         Command::Network => set_network(state, args),
         Command::Copy => chat::copy_answer(state),
+        Command::Cost => {
+            let text = cost_lines(state);
+            conversation::push_notice(state, text);
+            Vec::new()
+        }
         Command::Help => {
             state.overlay = Overlay::Help;
             state.help_scroll = 0;

@@ -43,7 +43,7 @@ fn turn(state: &mut AppState, question: &str, answer: &str, usage: Option<Usage>
 fn the_popup_opens_on_a_slash_filters_moves_completes_and_closes() {
     let mut state = picked(160, 48);
     typed(&mut state, "/");
-    assert_eq!(slash_popup(&state).len(), 15);
+    assert_eq!(slash_popup(&state).len(), 16);
     typed(&mut state, "de");
     let names: Vec<String> = slash_popup(&state).into_iter().map(|s| s.name).collect();
     assert_eq!(names, ["deployment", "model", "mode"]);
@@ -608,4 +608,48 @@ fn network_switches_the_commands_network_and_the_status_line_shows_it() {
     let effects = enter(&mut state, "/network maybe");
     assert!(!effects.iter().any(|e| matches!(e, Effect::SetNetwork(_))));
     assert!(last_notice(&state).contains("use on or off"));
+}
+
+#[test]
+fn cost_lists_the_conversation_by_model_at_list_price() {
+    let mut state = picked(160, 48);
+    enter(&mut state, "/cost");
+    assert_eq!(
+        last_notice(&state),
+        "cost: nothing asked yet in this conversation"
+    );
+    let effects = enter(&mut state, "hello");
+    let Some(Effect::StartTurn { turn, .. }) = effects.last() else {
+        panic!("{effects:?}");
+    };
+    let turn = *turn;
+    let usage = Usage {
+        prompt_tokens: 12_000,
+        completion_tokens: 800,
+        total_tokens: 12_800,
+        cache_read_tokens: 10_000,
+        cache_write_tokens: 0,
+    };
+    for update in [
+        ChatUpdate::Delta("hi".into()),
+        crate::agent::SessionEvent::Usage {
+            turn: usage,
+            last_request: usage,
+            cost_usd: Some(0.021),
+        }
+        .into(),
+        ChatUpdate::Done,
+    ] {
+        apply(&mut state, Event::Chat { turn, update });
+    }
+    enter(&mut state, "/cost");
+    let text = last_notice(&state);
+    let model = state.models.chosen.clone().unwrap();
+    assert!(
+        text.contains(&format!(
+            "{model}: 1 turn · in 12000 out 800 (cache read 10000 written 0) · ≈ $0.021 list"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("total: ≈ $0.021 list"), "{text}");
 }

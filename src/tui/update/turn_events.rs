@@ -21,9 +21,18 @@ pub(super) fn on_event(state: &mut AppState, turn: u64, event: SessionEvent) -> 
             last_request,
             cost_usd,
         } => {
-            state.chat.stats.last_cost = cost_usd;
+            let stats = &mut state.chat.stats;
+            stats.last_cost = cost_usd;
             if let Some(cost) = cost_usd {
-                *state.chat.stats.total_cost.get_or_insert(0.0) += cost;
+                *stats.total_cost.get_or_insert(0.0) += cost;
+            }
+            if let Some((model, _)) = &stats.last_target {
+                let spend = stats.by_model.entry(model.clone()).or_default();
+                spend.usage += turn;
+                spend.turns += 1;
+                if let Some(cost) = cost_usd {
+                    *spend.cost.get_or_insert(0.0) += cost;
+                }
             }
             state.chat.stats.last_usage = Some(turn);
             state.chat.stats.last_request = Some(last_request);
