@@ -272,6 +272,8 @@ fn run_resume_adds_a_turn_to_the_session_sessions_printed() {
             .unwrap(),
     );
     assert_eq!(find(&after, "id", &first)["turns"], 2, "{after}");
+    // Sessions a one-shot `run` starts are marked so (the TUI's `/resume` shows them apart).
+    assert_eq!(find(&after, "id", &first)["one_shot"], true, "{after}");
     assert_eq!(find(&after, "title", "the second conversation")["turns"], 1);
     let unknown = home
         .sapcode()

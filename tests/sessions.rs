@@ -205,7 +205,15 @@ fn continue_compacts_a_conversation_that_no_longer_fits() {
     let store = SessionStore::new(&home.path().join("data/sapcode"));
     let now = std::time::SystemTime::now();
     let file = store
-        .create(&dir, Mode::Foundation, Some("gpt-4o"), None, None, now)
+        .create(
+            &dir,
+            Mode::Foundation,
+            Some("gpt-4o"),
+            None,
+            None,
+            now,
+            false,
+        )
         .unwrap();
     for message in [
         Message::new(Role::User, "explain everything"),

@@ -78,7 +78,7 @@ fn open_session(ctx: &Context, args: &RunArgs) -> anyhow::Result<Session> {
         // Without a data dir the answer still comes; the session says it was not saved.
         (store, false) => (store.ok(), None),
     };
-    let log = SessionLog::new(store, super::sessions::workspace()?);
+    let log = SessionLog::new(store, super::sessions::workspace()?).one_shot();
     let mut session = Session::new(args.system.as_deref(), log);
     session.set_project_rules(project_rules(ctx));
     if let Some(last) = &last {

@@ -233,6 +233,7 @@ mod tests {
             updated: "2026-12-01T05:23:27Z".into(),
             title: title.into(),
             turns,
+            one_shot: false,
         };
         let rows = choice_rows(&[
             session("gpt-4.1", 1, "hello"),
@@ -265,6 +266,7 @@ mod tests {
             updated: "2026-05-28T20:26:44Z".into(),
             title: "fix \u{202e}this\u{9b}2J".into(),
             turns: 3,
+            one_shot: false,
         }];
         let text = render(&sessions, true);
         assert!(

@@ -80,6 +80,7 @@ fn resume_picker() {
             updated: updated.into(),
             title: title.into(),
             turns,
+            one_shot: false,
         };
         apply(
             &mut state,
@@ -100,13 +101,17 @@ fn resume_picker() {
                         12,
                         "why is the \u{1b}[31mcache stale?",
                     ),
-                    session(
-                        "a",
-                        "2026-05-20T16:45:00Z",
-                        "gemini-2.5-pro",
-                        1,
-                        "explain Rust lifetimes",
-                    ),
+                    // A one-shot `sapcode run`, marked apart.
+                    SessionSummary {
+                        one_shot: true,
+                        ..session(
+                            "a",
+                            "2026-05-20T16:45:00Z",
+                            "gemini-2.5-pro",
+                            1,
+                            "explain Rust lifetimes",
+                        )
+                    },
                 ]),
             },
         );

@@ -24,6 +24,9 @@ pub struct Header {
     /// The system prompt when it is not the default (`run --system`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
+    /// Started by a one-shot `sapcode run`, not in the TUI: `/resume` marks it apart.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub one_shot: bool,
 }
 
 /// One completed event. A message is written only once it is whole, so a killed process

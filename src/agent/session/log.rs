@@ -31,6 +31,8 @@ pub struct SessionLog {
     store: Option<SessionStore>,
     workspace: PathBuf,
     open: Option<Open>,
+    /// New session files are marked as a one-shot `run`'s.
+    one_shot: bool,
 }
 
 #[derive(Debug)]
@@ -47,7 +49,14 @@ impl SessionLog {
             store,
             workspace,
             open: None,
+            one_shot: false,
         }
+    }
+
+    /// For `sapcode run`: the sessions it starts are marked one-shot.
+    pub fn one_shot(mut self) -> SessionLog {
+        self.one_shot = true;
+        self
     }
 
     /// Goes on writing to a loaded session, for the conversation started at `started`.
@@ -83,6 +92,7 @@ impl SessionLog {
                     snapshot.deployment.as_deref(),
                     snapshot.system.as_deref(),
                     snapshot.started,
+                    self.one_shot,
                 )?,
                 saved: Vec::new(),
                 target: target.clone(),

@@ -47,6 +47,8 @@ pub struct SessionSummary {
     pub title: String,
     /// Questions asked.
     pub turns: usize,
+    /// Started by a one-shot `sapcode run`.
+    pub one_shot: bool,
 }
 
 impl SessionSummary {
@@ -115,6 +117,7 @@ impl LoadedSession {
                 .iter()
                 .filter(|m| m.role == Role::User)
                 .count(),
+            one_shot: self.header.one_shot,
         }
     }
 }

@@ -54,6 +54,8 @@ impl SessionStore {
     }
 
     /// Starts a session in `workspace` (an absolute path) and writes its header.
+    // The header's fields, each written once: a struct for them would only rename them.
+    #[allow(clippy::too_many_arguments)]
     pub fn create(
         &self,
         workspace: &Path,
@@ -62,6 +64,7 @@ impl SessionStore {
         deployment: Option<&str>,
         system: Option<&str>,
         at: SystemTime,
+        one_shot: bool,
     ) -> Result<SessionFile, SessionError> {
         let created = stamp(at);
         let id = format!(
@@ -79,6 +82,7 @@ impl SessionStore {
             model: model.map(str::to_owned),
             deployment: deployment.map(str::to_owned),
             system: system.map(str::to_owned),
+            one_shot,
         };
         let file = SessionFile { id, path };
         file.append(&Entry::Header(header))?;

@@ -25,6 +25,7 @@ fn start(store: &SessionStore, workspace: &Path, seconds: u64) -> SessionFile {
             Some("d1"),
             None,
             at(seconds),
+            false,
         )
         .unwrap()
 }
@@ -78,6 +79,7 @@ fn saves_lists_and_loads_a_conversation() {
             updated: "2026-05-28T20:26:44Z".into(),
             title: "why is the sky blue?".into(),
             turns: 1,
+            one_shot: false,
         }]
     );
     let loaded = store.load(file.id()).unwrap();

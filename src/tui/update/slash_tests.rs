@@ -234,6 +234,7 @@ fn resume_lists_the_sessions_and_enter_opens_the_chosen_one() {
         updated: "2026-05-28T20:00:00Z".into(),
         title: title.into(),
         turns: 2,
+        one_shot: false,
     };
     apply(
         &mut state,
@@ -533,6 +534,7 @@ fn an_opened_session_replaces_the_transcript_and_the_meter_starts_from_its_usage
             None,
             None,
             now,
+            false,
         )
         .unwrap();
     for message in [

@@ -47,8 +47,10 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
                 |(index, session)| {
                     let marker = if index == picker.cursor { "›" } else { " " };
                     let model = escape_line(session.model.as_deref().unwrap_or("-")).into_owned();
+                    // One-shot `run`s are marked apart from conversations held here.
+                    let origin = if session.one_shot { "run" } else { "   " };
                     let row = format!(
-                        "{marker} {}  {}  {:>5}  {}",
+                        "{marker} {}  {}  {:>5}  {origin}  {}",
                         fit(&session.updated, 20),
                         fit(&model, 20),
                         session.turns,
