@@ -140,7 +140,13 @@ fn cost_lines(state: &AppState) -> String {
     if let Some(total) = stats.total_cost {
         lines.push(format!("  total: {}", list_label(total)));
     }
-    crate::terminal_text::visible(&lines.join("\n")).into_owned()
+    // Model names come from the server: each line is made visible on its own, since
+    // `visible` shows a newline escaped.
+    lines
+        .iter()
+        .map(|line| crate::terminal_text::visible(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The command line leaves the input and joins the history.

@@ -654,4 +654,7 @@ fn cost_lists_the_conversation_by_model_at_list_price() {
         "{text}"
     );
     assert!(text.contains("total: ≈ $0.021 list"), "{text}");
+    // One model per line, not an escaped `\n` (seen in tmux).
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(!text.contains("\\n"), "{text}");
 }
