@@ -744,7 +744,7 @@ fn ctrl_c_clears_a_draft_then_twice_quits_and_says_how_to_resume() {
     let from = screen.raw.len();
     screen.send("\x03");
     wait_exit(&mut screen, &mut child);
-    screen.wait_for_raw("sapcode --demo --continue", from);
+    screen.wait_for_raw("sapcode --demo --resume ", from);
 }
 
 #[test]
@@ -756,7 +756,7 @@ fn ctrl_d_on_an_empty_input_quits() {
     wait_exit(&mut screen, &mut child);
     // No question was asked: there is nothing to resume, and no line says so.
     assert!(
-        !String::from_utf8_lossy(&screen.raw).contains("--continue"),
+        !String::from_utf8_lossy(&screen.raw).contains("to resume"),
         "{}",
         String::from_utf8_lossy(&screen.raw)
     );
