@@ -2,7 +2,7 @@
 //! them. One turn driver shape for both `sapcode run` and the TUI.
 
 pub mod approval;
-mod attachment;
+pub mod attachment;
 pub mod beneath;
 pub mod context;
 pub mod diff;
@@ -73,14 +73,26 @@ impl Conversation {
 
     /// Adds the user's text with any attached files placed before it, each in a fenced block
     /// named by its path so the model can refer to it.
+    /// An attached image goes with the message as an image, named in the text by its path.
     pub fn push_user(&mut self, text: &str, attachments: &[Attachment]) {
         let mut content = String::new();
+        let mut images = Vec::new();
         for attachment in attachments {
-            content.push_str(&attachment.as_prompt_block());
-            content.push('\n');
+            match &attachment.image {
+                Some(image) => {
+                    content.push_str(&format!("`{}`: attached image\n", attachment.path));
+                    images.push(image.clone());
+                }
+                None => {
+                    content.push_str(&attachment.as_prompt_block());
+                    content.push('\n');
+                }
+            }
         }
         content.push_str(text);
-        self.messages.push(Message::new(Role::User, content));
+        let mut message = Message::new(Role::User, content);
+        message.images = images;
+        self.messages.push(message);
     }
 
     pub fn push_assistant(&mut self, text: &str) {

@@ -10,6 +10,7 @@ mod entry;
 mod event;
 mod fitting;
 mod forward;
+mod images;
 mod live;
 #[cfg(test)]
 mod live_tests;

@@ -1,28 +1,16 @@
 //! Files attached with `@path`: a message's `@path` words are read (by an effect, off the
 //! loop) before it is sent; any failure sends nothing and says why. A word naming nothing on
 //! disk (`@property`) is text: the effect returns no result for it. A message made only of
-//! attached `@path` words attaches them to the next question. Completing the path:
-//! `completion.rs`.
+//! attached `@path` words attaches them to the next question, and so does a pasted path of
+//! an image file (as terminals drop one: quoted, `\ `-escaped or `file://`). Completing the
+//! path: `completion.rs`.
 
 use super::{code, next_request};
+pub use crate::agent::attachment::at_paths;
+use crate::agent::attachment::{AT_PATH_PUNCTUATION, names_an_image_file};
 use crate::agent::Attachment;
 use crate::tui::event::Effect;
 use crate::tui::state::{AppState, Attaching};
-
-/// The `@path` words of a message, in order, without trailing punctuation.
-pub fn at_paths(text: &str) -> Vec<String> {
-    let mut paths: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        let Some(path) = word.strip_prefix('@') else {
-            continue;
-        };
-        let path = path.trim_end_matches([',', ';', ':', '?', '!', ')']);
-        if !path.is_empty() && !paths.iter().any(|p| p == path) {
-            paths.push(path.to_owned());
-        }
-    }
-    paths
-}
 
 /// Whether the message has words other than the `@path`s that were attached: a question
 /// to send (an `@word` that named no file is part of the question).
@@ -30,7 +18,7 @@ fn has_question(text: &str, attached: &[&str]) -> bool {
     text.split_whitespace().any(|word| {
         let path = word
             .strip_prefix('@')
-            .map(|p| p.trim_end_matches([',', ';', ':', '?', '!', ')']));
+            .map(|p| p.trim_end_matches(AT_PATH_PUNCTUATION));
         !path.is_some_and(|p| attached.contains(&p))
     })
 }
@@ -41,12 +29,69 @@ pub(super) fn start(state: &mut AppState, text: &str) -> Option<Vec<Effect>> {
     if paths.is_empty() {
         return None;
     }
+    Some(start_paths(state, text, paths))
+}
+
+/// A paste that is exactly the path of an existing image file attaches it to the next
+/// question, as `@path` would; `None` for any other paste (it goes into the message).
+pub(super) fn pasted_image(state: &mut AppState, pasted: &str) -> Option<Vec<Effect>> {
+    let path = pasted_path(pasted)?;
+    let expanded = crate::tui::effects::expand_home(&path);
+    if !names_an_image_file(&expanded) {
+        return None;
+    }
+    Some(start_paths(state, "", vec![path]))
+}
+
+/// The one path a paste holds: quotes, a `file://` prefix (percent-decoded) and `\ ` escapes
+/// as terminals write a dropped file are taken off; `None` for text of several lines.
+fn pasted_path(pasted: &str) -> Option<String> {
+    let text = pasted.trim();
+    if text.is_empty() || text.contains(['\n', '\r']) {
+        return None;
+    }
+    let unquoted = ['\'', '"']
+        .iter()
+        .find_map(|q| text.strip_prefix(*q).and_then(|t| t.strip_suffix(*q)))
+        .unwrap_or(text);
+    if let Some(uri) = unquoted.strip_prefix("file://") {
+        // `file:///home/a/b.png` (empty host) or `file://localhost/...`.
+        let path = uri.strip_prefix("localhost").unwrap_or(uri);
+        return path.starts_with('/').then(|| percent_decoded(path));
+    }
+    Some(unquoted.replace("\\ ", " "))
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = bytes
+            .get(at + 1..at + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[at], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                at += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn start_paths(state: &mut AppState, text: &str, paths: Vec<String>) -> Vec<Effect> {
     let request = next_request(state);
     state.chat.composer.attaching = Some(Attaching {
         request,
         text: text.to_owned(),
     });
-    Some(vec![Effect::ReadAttachments { request, paths }])
+    vec![Effect::ReadAttachments { request, paths }]
 }
 
 pub(super) fn read(
