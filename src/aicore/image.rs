@@ -105,6 +105,17 @@ impl Image {
         })
     }
 
+    /// An image known by format and hash only, its bytes still to be read (a session file
+    /// names its images; `agent::session::image_store` reads them back).
+    pub fn unread(format: ImageFormat, sha256: String) -> Image {
+        Image {
+            format,
+            bytes: Arc::from(Vec::new()),
+            sha256,
+            size: None,
+        }
+    }
+
     pub fn base64(&self) -> String {
         base64::engine::general_purpose::STANDARD.encode(&self.bytes)
     }
