@@ -53,20 +53,33 @@ fn an_image_reaches_every_dialect_whole() {
     let cases: [(&[&str], &str); 4] = [
         (&["--model", "gpt-4o"], "/chat/completions"),
         (
-            &["--resource-group", "team-b", "--model", "anthropic--claude-4.5-sonnet"],
+            &[
+                "--resource-group",
+                "team-b",
+                "--model",
+                "anthropic--claude-4.5-sonnet",
+            ],
             "/converse-stream",
         ),
         (
             &["--resource-group", "team-b", "--model", "gemini-2.5-pro"],
             ":streamGenerateContent",
         ),
-        (&["--mode", "orchestration", "--model", "gpt-4.1"], "/v2/completion"),
+        (
+            &["--mode", "orchestration", "--model", "gpt-4.1"],
+            "/v2/completion",
+        ),
     ];
     for (target, path) in cases {
         let mut args = target.to_vec();
         args.extend(["run", "what is in @shot.png?"]);
         let output = run(&home, &sim, &dir, &args);
-        assert_eq!(output.status.code(), Some(0), "{target:?}: {}", stderr_of(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{target:?}: {}",
+            stderr_of(&output)
+        );
         let answer = stdout_of(&output);
         assert!(answer.starts_with(SEEN), "{target:?}: {answer}");
         let sent = sim
@@ -84,7 +97,12 @@ fn a_text_only_model_is_refused_before_sending() {
     let home = Home::new();
     let sim = TestSim::start("");
     let dir = project(&home);
-    let output = run(&home, &sim, &dir, &["--model", "o3-mini", "run", "what is in @shot.png"]);
+    let output = run(
+        &home,
+        &sim,
+        &dir,
+        &["--model", "o3-mini", "run", "what is in @shot.png"],
+    );
     assert_eq!(output.status.code(), Some(2), "{}", stderr_of(&output));
     assert_eq!(
         stderr_of(&output).trim_end(),
@@ -101,14 +119,24 @@ fn an_oversize_image_and_a_fake_png_are_refused() {
     let dir = project(&home);
     std::fs::write(dir.join("huge.png"), png(9000, 9000, 4 * 1024 * 1024)).unwrap();
     std::fs::write(dir.join("fake.png"), "just text\n").unwrap();
-    let output = run(&home, &sim, &dir, &["--model", "gpt-4o", "run", "see @huge.png"]);
+    let output = run(
+        &home,
+        &sim,
+        &dir,
+        &["--model", "gpt-4o", "run", "see @huge.png"],
+    );
     assert_eq!(output.status.code(), Some(2), "{}", stderr_of(&output));
     let said = stderr_of(&output);
     assert!(
         said.starts_with("sapcode: @huge.png: huge.png is an image of 4.0 MiB, more than the 3.75 MiB limit for images"),
         "{said}"
     );
-    let output = run(&home, &sim, &dir, &["--model", "gpt-4o", "run", "see @fake.png"]);
+    let output = run(
+        &home,
+        &sim,
+        &dir,
+        &["--model", "gpt-4o", "run", "see @fake.png"],
+    );
     assert_eq!(output.status.code(), Some(2), "{}", stderr_of(&output));
     let said = stderr_of(&output);
     assert!(
@@ -142,7 +170,12 @@ fn a_continued_session_sends_the_image_again_from_one_stored_copy() {
     let home = Home::new();
     let sim = TestSim::start("");
     let dir = project(&home);
-    let first = run(&home, &sim, &dir, &["--model", "gpt-4o", "run", "what is in @shot.png?"]);
+    let first = run(
+        &home,
+        &sim,
+        &dir,
+        &["--model", "gpt-4o", "run", "what is in @shot.png?"],
+    );
     assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
     let next = run(
         &home,
@@ -160,11 +193,20 @@ fn a_continued_session_sends_the_image_again_from_one_stored_copy() {
         .collect();
     assert_eq!(bodies.len(), 2);
     let image_url = |body: &Value| body["messages"][1]["content"][1]["image_url"]["url"].clone();
-    assert!(image_url(&bodies[0]).as_str().unwrap().starts_with("data:image/png;base64,"));
+    assert!(
+        image_url(&bodies[0])
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,")
+    );
     assert_eq!(image_url(&bodies[0]), image_url(&bodies[1]));
     let (files, images) = saved(&home);
     assert_eq!(files.len(), 1, "one session, continued");
     assert_eq!(images.len(), 1, "one stored copy: {images:?}");
     assert_eq!(std::fs::read(&images[0]).unwrap(), png(640, 480, 5_000));
-    assert!(files[0].len() < 5_000, "the session file holds no image bytes:\n{}", files[0]);
+    assert!(
+        files[0].len() < 5_000,
+        "the session file holds no image bytes:\n{}",
+        files[0]
+    );
 }

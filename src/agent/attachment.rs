@@ -195,6 +195,13 @@ impl Attachment {
         }
     }
 
+    /// The file's size: an image's bytes, else its text's.
+    pub fn byte_len(&self) -> usize {
+        self.image
+            .as_ref()
+            .map_or(self.content.len(), |image| image.bytes.len())
+    }
+
     /// The file as the model sees it: its path, then a fence long enough that backticks
     /// inside the file cannot close it early.
     pub fn as_prompt_block(&self) -> String {
@@ -330,7 +337,10 @@ mod tests {
         let attachment = Attachment::read(&shot).unwrap();
         let image = attachment.image.as_ref().unwrap();
         assert_eq!(image.size, Some((640, 480)));
-        assert_eq!(&image.bytes[..], &crate::aicore::image::samples::png(640, 480)[..]);
+        assert_eq!(
+            &image.bytes[..],
+            &crate::aicore::image::samples::png(640, 480)[..]
+        );
         assert_eq!(attachment.content, "image: png, 640×480 pixels, 29 B");
         // Named like an image but text: refused, not sent as text.
         let fake = dir.path().join("fake.png");
@@ -338,15 +348,25 @@ mod tests {
         let err = Attachment::read(&fake).unwrap_err();
         assert_eq!(
             err.to_string(),
-            format!("{} is named like an image but is not a PNG, JPEG, GIF or WebP file", fake.display())
+            format!(
+                "{} is named like an image but is not a PNG, JPEG, GIF or WebP file",
+                fake.display()
+            )
         );
         let big = dir.path().join("big.png");
         let mut bytes = crate::aicore::image::samples::png(9000, 9000);
         bytes.resize(MAX_IMAGE_BYTES as usize + 1, 0);
         std::fs::write(&big, bytes).unwrap();
         let err = Attachment::read(&big).unwrap_err();
-        assert!(matches!(err, AttachmentError::ImageTooLarge { .. }), "{err}");
-        assert!(err.to_string().contains("more than the 3.75 MiB limit for images"), "{err}");
+        assert!(
+            matches!(err, AttachmentError::ImageTooLarge { .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("more than the 3.75 MiB limit for images"),
+            "{err}"
+        );
         // An image of exactly the limit is fine.
         let mut bytes = crate::aicore::image::samples::png(10, 10);
         bytes.resize(MAX_IMAGE_BYTES as usize, 0);

@@ -161,7 +161,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Width and height from the header of an image in `format`.
 pub fn dimensions(format: ImageFormat, bytes: &[u8]) -> Option<(u32, u32)> {
-    let le16 = |at: usize| Some(u32::from(u16::from_le_bytes([*bytes.get(at)?, *bytes.get(at + 1)?])));
+    let le16 = |at: usize| {
+        Some(u32::from(u16::from_le_bytes([
+            *bytes.get(at)?,
+            *bytes.get(at + 1)?,
+        ])))
+    };
     let be32 = |at: usize| {
         let b = bytes.get(at..at + 4)?;
         Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -248,12 +253,18 @@ mod tests {
         ]
         .concat();
         let jpeg = Image::from_bytes(jpeg).unwrap();
-        assert_eq!((jpeg.format, jpeg.size), (ImageFormat::Jpeg, Some((300, 200))));
+        assert_eq!(
+            (jpeg.format, jpeg.size),
+            (ImageFormat::Jpeg, Some((300, 200)))
+        );
         // VP8X: canvas width-1 and height-1 as 24-bit little-endian numbers.
         let mut webp = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
         webp.extend([0x1f, 0x03, 0x00, 0x57, 0x02, 0x00]);
         let webp = Image::from_bytes(webp).unwrap();
-        assert_eq!((webp.format, webp.size), (ImageFormat::Webp, Some((800, 600))));
+        assert_eq!(
+            (webp.format, webp.size),
+            (ImageFormat::Webp, Some((800, 600)))
+        );
         assert!(Image::from_bytes(b"not an image at all".to_vec()).is_none());
         // A PNG signature with a cut header is still a PNG, of unknown size.
         let cut = Image::from_bytes(b"\x89PNG\r\n\x1a\n".to_vec()).unwrap();
@@ -264,11 +275,20 @@ mod tests {
     #[test]
     fn wire_forms_and_estimates() {
         let image = Image::from_bytes(samples::png(1, 1)).unwrap();
-        assert!(image.data_url().starts_with("data:image/png;base64,iVBORw0KGgo"));
+        assert!(
+            image
+                .data_url()
+                .starts_with("data:image/png;base64,iVBORw0KGgo")
+        );
         assert_eq!(image.estimated_tokens(), 85);
         let big = Image::from_bytes(samples::png(1000, 750)).unwrap();
         assert_eq!(big.estimated_tokens(), 1_000);
-        assert_eq!(Image::from_bytes(samples::png(4000, 3000)).unwrap().estimated_tokens(), 1_600);
+        assert_eq!(
+            Image::from_bytes(samples::png(4000, 3000))
+                .unwrap()
+                .estimated_tokens(),
+            1_600
+        );
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -54,7 +54,9 @@ pub(crate) fn handle(
             );
         }
         Err(super::image::Refusal::Invalid { .. }) => {
-            return validation_error("The provided image must be a valid PNG, JPEG, GIF or WEBP image.");
+            return validation_error(
+                "The provided image must be a valid PNG, JPEG, GIF or WEBP image.",
+            );
         }
     }
     let tools = tools(body);
@@ -130,10 +132,7 @@ fn check_blocks(body: &Value, blocks: &[Value], index: usize) -> Result<(), Stri
             ));
         }
         if let Some(format) = block.get("image").map(|image| &image["format"])
-            && format
-                .as_str()
-                .and_then(super::image::format_of)
-                .is_none()
+            && format.as_str().and_then(super::image::format_of).is_none()
         {
             return Err(format!(
                 "1 validation error detected: Value '{}' at 'messages.{}.member.content.{}.member.image.format' failed to satisfy constraint: Member must satisfy enum value set: [png, jpeg, gif, webp]",

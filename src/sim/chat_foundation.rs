@@ -182,7 +182,9 @@ fn check_reasoning_effort(model_name: &str, effort: &Value) -> Result<(), Respon
 fn check_images(model_name: &str, messages: &[Value]) -> Result<(), Response> {
     match super::image::check(model_name, messages) {
         Ok(()) => Ok(()),
-        Err(super::image::Refusal::TextOnly { at: (message, part) }) => Err(error(
+        Err(super::image::Refusal::TextOnly {
+            at: (message, part),
+        }) => Err(error(
             "BadRequest",
             "Invalid content type. image_url is only supported by certain models.",
             json!(format!("messages.[{message}].content.[{part}].type")),

@@ -290,7 +290,12 @@ mod image_tests {
             .collect();
         assert_eq!(
             takes,
-            ["gpt-4o", "gpt-4.1", "anthropic--claude-4.5-sonnet", "gemini-2.5-pro"]
+            [
+                "gpt-4o",
+                "gpt-4.1",
+                "anthropic--claude-4.5-sonnet",
+                "gemini-2.5-pro"
+            ]
         );
     }
 }

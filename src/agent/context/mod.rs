@@ -72,7 +72,11 @@ fn message_tokens(message: &Message) -> u64 {
         .map(|call| estimate_tokens(&call.name) + estimate_tokens(&call.arguments))
         .sum();
     // An image counts as its documented estimate (`Image::estimated_tokens`), not its bytes.
-    let images: u64 = message.images.iter().map(|image| image.estimated_tokens()).sum();
+    let images: u64 = message
+        .images
+        .iter()
+        .map(|image| image.estimated_tokens())
+        .sum();
     estimate_tokens(&message.content) + calls + images + 4
 }
 

@@ -91,7 +91,15 @@ mod tests {
         let workspace = std::path::Path::new("/home/ada/project");
         let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000);
         let file = store
-            .create(workspace, Mode::Foundation, Some("gpt-4o"), None, None, at, false)
+            .create(
+                workspace,
+                Mode::Foundation,
+                Some("gpt-4o"),
+                None,
+                None,
+                at,
+                false,
+            )
             .unwrap();
         let mut bytes = samples::png(640, 480);
         bytes.resize(200_000, 7);
@@ -104,8 +112,15 @@ mod tests {
         })
         .unwrap();
         let text = std::fs::read_to_string(file.path()).unwrap();
-        assert!(text.len() < 2_000, "the file holds the bytes: {} bytes", text.len());
-        assert!(text.contains(&format!(r#""sha256":"{}""#, image.sha256)), "{text}");
+        assert!(
+            text.len() < 2_000,
+            "the file holds the bytes: {} bytes",
+            text.len()
+        );
+        assert!(
+            text.contains(&format!(r#""sha256":"{}""#, image.sha256)),
+            "{text}"
+        );
         let images = file.path().parent().unwrap().join("images");
         let stored: Vec<_> = std::fs::read_dir(&images).unwrap().flatten().collect();
         assert_eq!(stored.len(), 1);

@@ -36,9 +36,7 @@ pub(super) fn decide_in(
     mode: Mode,
     messages: &[Message],
 ) -> Result<Images, (String, String)> {
-    let entry = catalog
-        .iter()
-        .find(|m| m.name.eq_ignore_ascii_case(model));
+    let entry = catalog.iter().find(|m| m.name.eq_ignore_ascii_case(model));
     if entry.is_some_and(ModelEntry::takes_images) {
         return Ok(Images::Send);
     }
@@ -132,17 +130,22 @@ mod tests {
         );
         // Foundation mode suggests what runs; orchestration what it serves.
         assert_eq!(hint, "pick a model that does, e.g. gpt-4o");
-        let (_, hint) =
-            decide_in(&catalog, "o3-mini", Mode::Orchestration, &question).unwrap_err();
+        let (_, hint) = decide_in(&catalog, "o3-mini", Mode::Orchestration, &question).unwrap_err();
         assert_eq!(hint, "pick a model that does, e.g. gpt-4o, gpt-4.1");
         let (why, _) = decide_in(&catalog, "mystery", Mode::Foundation, &question).unwrap_err();
-        assert!(why.starts_with("mystery is not in the model catalog"), "{why}");
+        assert!(
+            why.starts_with("mystery is not in the model catalog"),
+            "{why}"
+        );
     }
 
     #[test]
     fn earlier_images_are_left_out_for_a_text_model() {
         let catalog = [entry("o3-mini", &["text"], 1)];
-        let messages = [with_image("what is it?"), Message::new(Role::User, "thanks")];
+        let messages = [
+            with_image("what is it?"),
+            Message::new(Role::User, "thanks"),
+        ];
         assert_eq!(
             decide_in(&catalog, "o3-mini", Mode::Foundation, &messages),
             Ok(Images::LeaveOut)

@@ -9,8 +9,8 @@ use std::time::SystemTime;
 
 use super::event::SessionEvent;
 use super::forward::{self, Answers, Ended, Sink};
-use super::log::{SessionLog, Snapshot};
 use super::images::{self, Images};
+use super::log::{SessionLog, Snapshot};
 use super::{LoadedSession, SessionError, fitting};
 use crate::agent::context::{CompactError, UsageMark};
 use crate::agent::rules::ProjectRules;

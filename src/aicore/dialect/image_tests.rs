@@ -46,9 +46,16 @@ fn openai_sends_an_image_url_part_with_a_data_url() {
             {"type": "image_url", "image_url": {"url": image().data_url()}},
         ]})
     );
-    assert!(image().data_url().starts_with("data:image/png;base64,iVBORw0KGgo"));
+    assert!(
+        image()
+            .data_url()
+            .starts_with("data:image/png;base64,iVBORw0KGgo")
+    );
     // Messages without images stay plain strings.
-    assert_eq!(body["messages"][3], json!({"role": "user", "content": "and now?"}));
+    assert_eq!(
+        body["messages"][3],
+        json!({"role": "user", "content": "and now?"})
+    );
 }
 
 #[test]

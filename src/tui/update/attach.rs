@@ -6,9 +6,9 @@
 //! path: `completion.rs`.
 
 use super::{code, next_request};
+use crate::agent::Attachment;
 pub use crate::agent::attachment::at_paths;
 use crate::agent::attachment::{AT_PATH_PUNCTUATION, names_an_image_file};
-use crate::agent::Attachment;
 use crate::tui::event::Effect;
 use crate::tui::state::{AppState, Attaching};
 
@@ -166,6 +166,9 @@ pub(super) fn remove_last(state: &mut AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aicore::image::{Image, samples};
+    use crate::tui::event::Event;
+    use crate::tui::test_support::{apply, picked, typed};
 
     #[test]
     fn at_words_are_paths() {
@@ -178,5 +181,101 @@ mod tests {
         // `@property` named no file: it is a word of the question.
         assert!(has_question("@a.rs @property", &["a.rs"]));
         assert!(!has_question("@a.rs, @b.rs?", &["a.rs", "b.rs"]));
+    }
+
+    #[test]
+    fn a_pasted_path_is_taken_as_terminals_drop_it() {
+        assert_eq!(
+            pasted_path("/tmp/shot.png\n").as_deref(),
+            Some("/tmp/shot.png")
+        );
+        assert_eq!(
+            pasted_path("'/tmp/my shot.png'").as_deref(),
+            Some("/tmp/my shot.png")
+        );
+        assert_eq!(
+            pasted_path("\"/tmp/a b.png\"").as_deref(),
+            Some("/tmp/a b.png")
+        );
+        assert_eq!(
+            pasted_path("/tmp/my\\ shot.png").as_deref(),
+            Some("/tmp/my shot.png")
+        );
+        assert_eq!(
+            pasted_path("file:///tmp/my%20shot.png").as_deref(),
+            Some("/tmp/my shot.png")
+        );
+        assert_eq!(
+            pasted_path("file://localhost/tmp/a.png").as_deref(),
+            Some("/tmp/a.png")
+        );
+        assert_eq!(pasted_path("file://server/a.png"), None);
+        assert_eq!(pasted_path("/tmp/a.png\n/tmp/b.png"), None);
+        assert_eq!(pasted_path("  "), None);
+    }
+
+    /// A pasted image path attaches the image to the next question (the typed text stays);
+    /// a pasted path of a text file, or of no file, is text in the message.
+    #[test]
+    fn a_pasted_image_path_attaches_it_and_the_question_carries_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let shot = dir.path().join("my shot.png");
+        std::fs::write(&shot, samples::png(32, 16)).unwrap();
+        let note = dir.path().join("note.txt");
+        std::fs::write(&note, "hi").unwrap();
+        let mut state = picked(160, 48);
+        typed(&mut state, "look: ");
+        let effects = apply(&mut state, Event::Paste(format!("'{}'", shot.display())));
+        let [Effect::ReadAttachments { request, paths }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(paths, &[shot.display().to_string()]);
+        assert_eq!(state.chat.composer.input.text(), "look: ");
+        let image = Image::from_bytes(samples::png(32, 16)).unwrap();
+        let attachment = Attachment::from_image(&shot.display().to_string(), image.clone());
+        let effects = apply(
+            &mut state,
+            Event::AttachmentsRead {
+                request: *request,
+                results: vec![Ok(attachment)],
+            },
+        );
+        assert_eq!(effects, vec![]);
+        assert_eq!(state.chat.composer.input.text(), "look: ");
+        assert!(
+            state
+                .notice
+                .as_deref()
+                .unwrap()
+                .ends_with("attached: it goes with your next question"),
+            "{:?}",
+            state.notice
+        );
+        typed(&mut state, "what is it?");
+        let effects = crate::tui::test_support::key(&mut state, crossterm::event::KeyCode::Enter);
+        let Some(Effect::StartTurn { conversation, .. }) = effects.last() else {
+            panic!("{effects:?}");
+        };
+        let question = conversation.messages().last().unwrap();
+        assert_eq!(question.images, vec![image]);
+        assert!(
+            question
+                .content
+                .ends_with("attached image\nlook: what is it?"),
+            "{}",
+            question.content
+        );
+        assert_eq!(
+            state.chat.transcript.entries[0].files,
+            [format!("@{} 29 B", shot.display())]
+        );
+        for text in [
+            note.display().to_string(),
+            dir.path().join("gone.png").display().to_string(),
+        ] {
+            let mut state = picked(160, 48);
+            assert_eq!(apply(&mut state, Event::Paste(text.clone())), vec![]);
+            assert_eq!(state.chat.composer.input.text(), text);
+        }
     }
 }

@@ -175,7 +175,7 @@ pub(super) fn send_message(state: &mut AppState, text: String, typed: &str) -> V
             format!(
                 "{} {}",
                 attach::label(a),
-                crate::byte_size::human_bytes(a.content.len())
+                crate::byte_size::human_bytes(a.byte_len())
             )
         })
         .collect();
