@@ -210,3 +210,26 @@ fn a_continued_session_sends_the_image_again_from_one_stored_copy() {
         files[0]
     );
 }
+
+#[test]
+fn models_json_lists_input_types() {
+    let home = Home::new();
+    let output = home
+        .sapcode()
+        .args(["--demo", "models", "--json", "--all"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let models: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let input_types = |name: &str| {
+        models
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .map(|m| m["input_types"].clone())
+            .unwrap()
+    };
+    assert_eq!(input_types("gpt-4o"), serde_json::json!(["text", "image"]));
+    assert_eq!(input_types("o3-mini"), serde_json::json!(["text"]));
+}
