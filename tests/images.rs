@@ -1,13 +1,15 @@
 //! Images through the binary against the simulator: `@shot.png` in `run` reaches each dialect
 //! whole (the simulated model reads its size back from the bytes), a text-only model is
 //! refused before anything is sent, an oversize image and a `.png` that is no image are
-//! refused, and a continued session sends the image again from its one stored copy.
+//! refused, a continued session sends the image again from its one stored copy, and
+//! `sapcode serve` passes a client's inline image on (OpenAI and Anthropic shapes).
 
 // clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
 // (fixtures, servers, waits) fail the test loudly by design too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod serve_support;
 
 use std::path::{Path, PathBuf};
 
@@ -232,4 +234,56 @@ fn models_json_lists_input_types() {
     };
     assert_eq!(input_types("gpt-4o"), serde_json::json!(["text", "image"]));
     assert_eq!(input_types("o3-mini"), serde_json::json!(["text"]));
+}
+
+/// A client of `sapcode serve` sending an inline image gets an answer about it: OpenAI's
+/// `image_url` data URL to gpt-4o, Anthropic's base64 `image` block to Claude.
+#[tokio::test]
+async fn serve_passes_inline_images_on() {
+    use base64::Engine;
+    let serve = serve_support::Serve::start();
+    let data = base64::engine::general_purpose::STANDARD.encode(png(320, 200, 1_000));
+    let client = reqwest::Client::new();
+    let openai: Value = client
+        .post(serve.url("/v1/chat/completions"))
+        .bearer_auth(serve_support::KEY)
+        .json(
+            &serde_json::json!({"model": "gpt-4o", "messages": [{"role": "user", "content": [
+                {"type": "text", "text": "what is it?"},
+                {"type": "image_url", "image_url": {"url": format!("data:image/png;base64,{data}")}}
+            ]}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = openai["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.starts_with("I see an image of 320×200 pixels, png, 1000 bytes"),
+        "{openai}"
+    );
+    let anthropic: Value = client
+        .post(serve.url("/v1/messages"))
+        .bearer_auth(serve_support::KEY)
+        .json(&serde_json::json!({"model": "claude-sonnet-4-5", "max_tokens": 500, "messages": [
+            {"role": "user", "content": [
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}},
+                {"type": "text", "text": "what is it?"}
+            ]}
+        ]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = anthropic["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("I see an image of 320×200 pixels, png, 1000 bytes"),
+        "{anthropic}"
+    );
 }

@@ -105,6 +105,21 @@ impl Image {
         })
     }
 
+    /// An image sent inline as base64, if the decoded bytes are one.
+    pub fn from_base64(data: &str) -> Option<Image> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .ok()?;
+        Image::from_bytes(bytes)
+    }
+
+    /// The image in a `data:image/…;base64,…` URL (OpenAI `image_url`); `None` for any other
+    /// URL (sapcode fetches nothing) or bytes that are no image.
+    pub fn from_data_url(url: &str) -> Option<Image> {
+        let (_, data) = url.strip_prefix("data:")?.split_once(";base64,")?;
+        Image::from_base64(data)
+    }
+
     /// An image known by format and hash only, its bytes still to be read (a session file
     /// names its images; `agent::session::image_store` reads them back).
     pub fn unread(format: ImageFormat, sha256: String) -> Image {
@@ -294,6 +309,9 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(ImageFormat::from_mime("image/jpg"), Some(ImageFormat::Jpeg));
+        assert_eq!(Image::from_data_url(&image.data_url()), Some(image.clone()));
+        assert_eq!(Image::from_data_url("https://example.com/a.png"), None);
+        assert_eq!(Image::from_base64("aGVsbG8="), None);
         assert!(ImageFormat::named_by(std::path::Path::new("a/Shot.PNG")));
         assert!(!ImageFormat::named_by(std::path::Path::new("a/shot.txt")));
         assert_eq!(big.describe(), "png, 1000×750 pixels, 29 B");
