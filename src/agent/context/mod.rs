@@ -75,7 +75,7 @@ fn message_tokens(message: &Message) -> u64 {
     let images: u64 = message
         .images
         .iter()
-        .map(|image| image.estimated_tokens())
+        .map(crate::aicore::image::Image::estimated_tokens)
         .sum();
     estimate_tokens(&message.content) + calls + images + 4
 }

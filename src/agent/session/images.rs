@@ -101,7 +101,7 @@ mod tests {
     fn entry(name: &str, input_types: &[&str], running: usize) -> ModelEntry {
         let mut entry = crate::tui::test_support::models()[0].clone();
         entry.name = name.into();
-        entry.input_types = input_types.iter().map(|t| t.to_string()).collect();
+        entry.input_types = input_types.iter().map(ToString::to_string).collect();
         entry.running_deployments = running;
         entry.passes_filter = true;
         entry
