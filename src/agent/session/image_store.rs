@@ -44,7 +44,19 @@ pub(super) fn save(dir: &Path, messages: &[Message]) -> std::io::Result<()> {
 pub(super) fn load(dir: &Path, message: &mut Message) {
     let mut missing = 0;
     message.images.retain_mut(|image| {
-        let bytes = std::fs::read(blob(dir, image)).unwrap_or_default();
+        // The name comes from the file: only a hash names a copy (no `../`), and only a
+        // regular file is read (a FIFO would block).
+        let is_hash = image.sha256.len() == 64
+            && image
+                .sha256
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let path = blob(dir, image);
+        let bytes = if is_hash && path.is_file() {
+            std::fs::read(path).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         if bytes.is_empty() || sha256_hex(&bytes) != image.sha256 {
             missing += 1;
             return false;
@@ -135,6 +147,11 @@ mod tests {
         std::fs::write(stored[0].path(), b"changed").unwrap();
         let loaded = store.load(file.id()).unwrap();
         assert!(loaded.messages[0].images.is_empty());
+        // A name that is no hash is never used as a path.
+        let mut message = with_image("look", &image);
+        message.images[0].sha256 = "../../../etc/passwd".into();
+        super::load(file.path().parent().unwrap(), &mut message);
+        assert!(message.images.is_empty());
         assert_eq!(
             loaded.messages[0].content,
             "what is it?\n(1 attached image no longer available: its saved copy is gone or changed)"
