@@ -314,6 +314,29 @@ fn attach_a_file_with_at_and_see_it_in_the_code_view() {
     quit(&mut screen, &mut child);
 }
 
+/// A dropped (pasted) image path attaches the image; the question goes with it, and the
+/// simulated model reads the image's size back from the bytes it received.
+#[test]
+fn a_pasted_image_path_goes_with_the_question() {
+    let home = tempfile::tempdir().unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend(64u32.to_be_bytes());
+    png.extend(32u32.to_be_bytes());
+    png.resize(600, 0x42);
+    let shot = home.path().join("shot.png");
+    std::fs::write(&shot, &png).unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    // Bracketed paste, quoted as terminals drop a file.
+    screen.send(&format!("\x1b[200~'{}'\x1b[201~", shot.display()));
+    screen.wait_for("the attached image", |s| s.contains("shot.png 600 B ×"));
+    screen.send("what is in it?\r");
+    screen.wait_for("the answer about the image", |s| {
+        s.contains("I see an image of 64×32 pixels, png, 600 bytes")
+    });
+    quit(&mut screen, &mut child);
+}
+
 /// A terminal without bracketed paste types a paste key by key, its line breaks as Enter
 /// (CR): the lines stay in the input instead of the first one being sent.
 #[test]

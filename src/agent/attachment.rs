@@ -1,17 +1,42 @@
-//! Files attached to a prompt (`run --file`, `@path` in the TUI), read with a size cap.
-//! Only regular files: a FIFO would block the open, `/dev/zero` would never end.
+//! Files attached to a prompt (`run --file`, `@path` in `run` and the TUI), read with a size
+//! cap. Only regular files: a FIFO would block the open, `/dev/zero` would never end. A file
+//! whose first bytes are PNG, JPEG, GIF or WebP is an image (`aicore::image`), whatever its
+//! name; a file named like an image that is none is refused, not sent as text.
 
 use std::io::Read;
 use std::path::Path;
 
+use crate::aicore::image::{Image, ImageFormat, MAX_IMAGE_BYTES, MAX_IMAGE_LABEL};
+
 /// Large enough for a long source file, small enough not to blow a context window by accident.
 pub const MAX_ATTACHMENT_BYTES: u64 = 256 * 1024;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attachment {
     pub path: String,
+    /// The text; for an image, what it is (`image: png, 640×480 pixels, 12.0 KiB`).
     pub content: String,
+    /// Set when the file is an image: it goes to the model as one, not as text.
+    pub image: Option<Image>,
 }
+
+/// The `@path` words of a message, in order, without trailing punctuation.
+pub fn at_paths(text: &str) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        let Some(path) = word.strip_prefix('@') else {
+            continue;
+        };
+        let path = path.trim_end_matches(AT_PATH_PUNCTUATION);
+        if !path.is_empty() && !paths.iter().any(|p| p == path) {
+            paths.push(path.to_owned());
+        }
+    }
+    paths
+}
+
+/// Sentence punctuation after an `@path` that is not part of it.
+pub const AT_PATH_PUNCTUATION: [char; 6] = [',', ';', ':', '?', '!', ')'];
 
 #[derive(Debug, thiserror::Error)]
 pub enum AttachmentError {
@@ -25,6 +50,13 @@ pub enum AttachmentError {
     NotText { path: String },
     #[error("{path} is {kind}, not a regular file: attach a file's contents instead")]
     NotRegular { path: String, kind: &'static str },
+    #[error(
+        "{path} is an image of {}, more than the {MAX_IMAGE_LABEL} limit for images: attach a smaller one (a JPEG, or a cropped screenshot)",
+        crate::byte_size::human_bytes(usize::try_from(*size).unwrap_or(usize::MAX))
+    )]
+    ImageTooLarge { path: String, size: u64 },
+    #[error("{path} is named like an image but is not a PNG, JPEG, GIF or WebP file")]
+    NotAnImage { path: String },
 }
 
 fn kind_of(file_type: std::fs::FileType) -> &'static str {
@@ -73,9 +105,10 @@ fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Opene
 }
 
 impl Attachment {
+    /// The file at `path`: an image when its first bytes say so, else UTF-8 text.
     pub fn read(path: &Path) -> Result<Attachment, AttachmentError> {
         let shown = path.display().to_string();
-        let (file, metadata) = open_regular(path).map_err(|err| match err {
+        let (mut file, metadata) = open_regular(path).map_err(|err| match err {
             Opened::Io(err) => AttachmentError::Read {
                 path: shown.clone(),
                 detail: err.to_string(),
@@ -85,13 +118,45 @@ impl Attachment {
                 kind: kind_of(file_type),
             },
         })?;
-        Attachment::from_file(file, &metadata, &shown)
+        let read_error = |err: std::io::Error| AttachmentError::Read {
+            path: shown.clone(),
+            detail: err.to_string(),
+        };
+        let mut head = Vec::with_capacity(16);
+        (&mut file)
+            .take(16)
+            .read_to_end(&mut head)
+            .map_err(read_error)?;
+        if ImageFormat::sniff(&head).is_some() {
+            return read_image(head, file, &metadata, &shown);
+        }
+        if ImageFormat::named_by(path) {
+            return Err(AttachmentError::NotAnImage { path: shown });
+        }
+        Attachment::from_reader(std::io::Cursor::new(head).chain(file), &metadata, &shown)
+    }
+
+    /// An image attachment (`path` as shown, `image` already read).
+    pub fn from_image(path: &str, image: Image) -> Attachment {
+        Attachment {
+            path: path.to_owned(),
+            content: format!("image: {}", image.describe()),
+            image: Some(image),
+        }
     }
 
     /// The text of a regular file already open (its `metadata` taken on the handle), shown
     /// as `shown`, with the same cap as `read`.
     pub fn from_file(
         file: std::fs::File,
+        metadata: &std::fs::Metadata,
+        shown: &str,
+    ) -> Result<Attachment, AttachmentError> {
+        Attachment::from_reader(file, metadata, shown)
+    }
+
+    fn from_reader(
+        file: impl Read,
         metadata: &std::fs::Metadata,
         shown: &str,
     ) -> Result<Attachment, AttachmentError> {
@@ -126,7 +191,15 @@ impl Attachment {
         Attachment {
             path: path.to_owned(),
             content: content.to_owned(),
+            image: None,
         }
+    }
+
+    /// The file's size: an image's bytes, else its text's.
+    pub fn byte_len(&self) -> usize {
+        self.image
+            .as_ref()
+            .map_or(self.content.len(), |image| image.bytes.len())
     }
 
     /// The file as the model sees it: its path, then a fence long enough that backticks
@@ -148,6 +221,44 @@ impl Attachment {
             self.path, self.content
         )
     }
+}
+
+/// The rest of an image file whose first bytes (`head`) were read, with the image cap.
+fn read_image(
+    head: Vec<u8>,
+    file: std::fs::File,
+    metadata: &std::fs::Metadata,
+    shown: &str,
+) -> Result<Attachment, AttachmentError> {
+    let too_large = |size| AttachmentError::ImageTooLarge {
+        path: shown.to_owned(),
+        size,
+    };
+    if metadata.len() > MAX_IMAGE_BYTES {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = head;
+    file.take(MAX_IMAGE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| AttachmentError::Read {
+            path: shown.to_owned(),
+            detail: err.to_string(),
+        })?;
+    if bytes.len() as u64 > MAX_IMAGE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    match Image::from_bytes(bytes) {
+        Some(image) => Ok(Attachment::from_image(shown, image)),
+        None => Err(AttachmentError::NotAnImage {
+            path: shown.to_owned(),
+        }),
+    }
+}
+
+/// Whether `path` is worth attaching as an image without reading it: it exists and is named
+/// like one (a pasted path, `tui::update::attach`).
+pub fn names_an_image_file(path: &Path) -> bool {
+    ImageFormat::named_by(path) && path.is_file()
 }
 
 fn longest_backtick_run(text: &str) -> usize {
@@ -215,6 +326,59 @@ mod tests {
             .recv_timeout(std::time::Duration::from_secs(60))
             .expect("opening the FIFO blocked");
         assert!(refused);
+    }
+
+    #[test]
+    fn images_are_told_by_their_bytes_and_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        // Named like text, but a PNG: an image all the same.
+        let shot = dir.path().join("shot.txt");
+        std::fs::write(&shot, crate::aicore::image::samples::png(640, 480)).unwrap();
+        let attachment = Attachment::read(&shot).unwrap();
+        let image = attachment.image.as_ref().unwrap();
+        assert_eq!(image.size, Some((640, 480)));
+        assert_eq!(
+            &image.bytes[..],
+            &crate::aicore::image::samples::png(640, 480)[..]
+        );
+        assert_eq!(attachment.content, "image: png, 640×480 pixels, 29 B");
+        // Named like an image but text: refused, not sent as text.
+        let fake = dir.path().join("fake.png");
+        std::fs::write(&fake, "hello").unwrap();
+        let err = Attachment::read(&fake).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} is named like an image but is not a PNG, JPEG, GIF or WebP file",
+                fake.display()
+            )
+        );
+        let big = dir.path().join("big.png");
+        let mut bytes = crate::aicore::image::samples::png(9000, 9000);
+        bytes.resize(MAX_IMAGE_BYTES as usize + 1, 0);
+        std::fs::write(&big, bytes).unwrap();
+        let err = Attachment::read(&big).unwrap_err();
+        assert!(
+            matches!(err, AttachmentError::ImageTooLarge { .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("more than the 3.75 MiB limit for images"),
+            "{err}"
+        );
+        // An image of exactly the limit is fine.
+        let mut bytes = crate::aicore::image::samples::png(10, 10);
+        bytes.resize(MAX_IMAGE_BYTES as usize, 0);
+        std::fs::write(&big, bytes).unwrap();
+        assert!(Attachment::read(&big).unwrap().image.is_some());
+        // Text still reads whole through the sniffed head.
+        let text = dir.path().join("a.rs");
+        std::fs::write(&text, "fn main() {}\n// more than sixteen bytes\n").unwrap();
+        assert_eq!(
+            Attachment::read(&text).unwrap().content,
+            "fn main() {}\n// more than sixteen bytes\n"
+        );
     }
 
     #[test]

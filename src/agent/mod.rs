@@ -2,7 +2,7 @@
 //! them. One turn driver shape for both `sapcode run` and the TUI.
 
 pub mod approval;
-mod attachment;
+pub mod attachment;
 pub mod beneath;
 pub mod context;
 pub mod diff;
@@ -73,14 +73,26 @@ impl Conversation {
 
     /// Adds the user's text with any attached files placed before it, each in a fenced block
     /// named by its path so the model can refer to it.
+    /// An attached image goes with the message as an image, named in the text by its path.
     pub fn push_user(&mut self, text: &str, attachments: &[Attachment]) {
         let mut content = String::new();
+        let mut images = Vec::new();
         for attachment in attachments {
-            content.push_str(&attachment.as_prompt_block());
-            content.push('\n');
+            match &attachment.image {
+                Some(image) => {
+                    content.push_str(&format!("`{}`: attached image\n", attachment.path));
+                    images.push(image.clone());
+                }
+                None => {
+                    content.push_str(&attachment.as_prompt_block());
+                    content.push('\n');
+                }
+            }
         }
         content.push_str(text);
-        self.messages.push(Message::new(Role::User, content));
+        let mut message = Message::new(Role::User, content);
+        message.images = images;
+        self.messages.push(message);
     }
 
     pub fn push_assistant(&mut self, text: &str) {
@@ -95,10 +107,15 @@ impl Conversation {
 
     /// Drops the last user message and whatever followed it, so a failed turn can be retried.
     pub fn pop_last_turn(&mut self) -> Option<String> {
+        self.pop_last_question().map(|question| question.content)
+    }
+
+    /// As `pop_last_turn`, the question whole (its images too), to ask it again.
+    pub fn pop_last_question(&mut self) -> Option<Message> {
         let index = self.messages.iter().rposition(|m| m.role == Role::User)?;
         let user = self.messages.remove(index);
         self.messages.truncate(index);
-        Some(user.content)
+        Some(user)
     }
 
     pub fn messages(&self) -> &[Message] {
@@ -173,5 +190,23 @@ mod tests {
         conversation.push_assistant("partial");
         assert_eq!(conversation.pop_last_turn().as_deref(), Some("two"));
         assert_eq!(conversation.messages().len(), 2);
+    }
+
+    /// An image goes with the question as an image, named in its text; asked again (a
+    /// retry), the question keeps it.
+    #[test]
+    fn an_attached_image_stays_with_its_question() {
+        let image =
+            crate::aicore::image::Image::from_bytes(crate::aicore::image::samples::png(8, 8))
+                .unwrap();
+        let shot = Attachment::from_image("shot.png", image.clone());
+        let mut conversation = Conversation::new(None);
+        conversation.push_user("what is it?", &[shot]);
+        let question = conversation.messages()[0].clone();
+        assert_eq!(question.content, "`shot.png`: attached image\nwhat is it?");
+        assert_eq!(question.images, vec![image]);
+        conversation.push_assistant("partial");
+        assert_eq!(conversation.pop_last_question(), Some(question));
+        assert!(conversation.messages().is_empty());
     }
 }

@@ -24,6 +24,11 @@ pub struct Message {
     pub tool_calls: Vec<ToolCall>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
+    /// Images attached to a user message, after its text. Never serialized with the message:
+    /// each dialect places them in its own content shape (`openai_content` and the dialects),
+    /// and a session file keeps them by hash (`agent/session/signed.rs`).
+    #[serde(skip)]
+    pub images: Vec<super::image::Image>,
 }
 
 impl Message {
@@ -41,7 +46,7 @@ impl Message {
             role: Role::Assistant,
             content: content.into(),
             tool_calls: calls,
-            tool_call_id: None,
+            ..Message::default()
         }
     }
 
@@ -50,10 +55,37 @@ impl Message {
         Message {
             role: Role::Tool,
             content: content.into(),
-            tool_calls: Vec::new(),
             tool_call_id: Some(id.into()),
+            ..Message::default()
         }
     }
+
+    /// The message in the OpenAI shape, its images as `image_url` content parts after the
+    /// text (`[{type:"text"},{type:"image_url",image_url:{url:"data:…"}}]`, API reference
+    /// §7.4 and the Azure spec's `chatCompletionRequestMessageContentPartImage`); orchestration
+    /// takes the same parts.
+    pub fn openai_json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if !self.images.is_empty() {
+            value["content"] = openai_content_parts(
+                serde_json::Value::String(self.content.clone()),
+                &self.images,
+            );
+        }
+        value
+    }
+}
+
+/// `text` (a string) then one `image_url` part per image.
+pub fn openai_content_parts(
+    text: serde_json::Value,
+    images: &[super::image::Image],
+) -> serde_json::Value {
+    let mut parts = vec![serde_json::json!({ "type": "text", "text": text })];
+    parts.extend(images.iter().map(|image| {
+        serde_json::json!({ "type": "image_url", "image_url": { "url": image.data_url() } })
+    }));
+    serde_json::Value::Array(parts)
 }
 
 /// One complete tool call the model made; `arguments` is its JSON text as sent.

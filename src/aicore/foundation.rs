@@ -258,6 +258,7 @@ mod tests {
             total_deployments: 0,
             lifecycle: Default::default(),
             price: None,
+            input_types: Vec::new(),
         };
         let infer = |model: &str, entry: Option<&ModelEntry>| infer_executable(model, entry);
         let catalog = entry("gcp-vertexai", Some("OpenAI"));

@@ -11,6 +11,7 @@ pub mod dialect;
 pub mod error;
 pub mod error_body;
 pub mod foundation;
+pub mod image;
 mod lenient_json;
 pub mod models;
 pub mod pricing;

@@ -33,6 +33,17 @@ pub struct ModelEntry {
     /// The latest version's list price (`cost[]`), when the catalog gives one.
     #[serde(default)]
     pub price: Option<Price>,
+    /// The latest version's `inputTypes` (`text`, `image`, `audio`); only a model listing
+    /// `image` is sent images.
+    #[serde(default)]
+    pub input_types: Vec<String>,
+}
+
+impl ModelEntry {
+    /// Whether the catalog says the model takes images.
+    pub fn takes_images(&self) -> bool {
+        self.input_types.iter().any(|t| t == "image")
+    }
 }
 
 /// Whether the catalog retires a model version, when, and what it suggests instead (§5).
@@ -144,6 +155,7 @@ fn decode_one(model: &Value) -> Option<ModelEntry> {
                 .unwrap_or_default(),
         },
         price: latest.and_then(|v| Price::from_catalog(&name, model["provider"].as_str(), v)),
+        input_types: latest.map(|v| strings(v, "inputTypes")).unwrap_or_default(),
         name,
     })
 }

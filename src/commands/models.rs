@@ -75,6 +75,7 @@ pub fn json_entry(model: &ModelEntry) -> serde_json::Value {
         "deprecated": model.lifecycle.deprecated,
         "retirement_date": model.lifecycle.retirement_date,
         "suggested_replacements": model.lifecycle.suggested_replacements,
+        "input_types": model.input_types,
         "price": model.price.map(|p| serde_json::json!({
             "input_per_1k_usd": p.input_per_1k,
             "output_per_1k_usd": p.output_per_1k,

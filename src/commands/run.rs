@@ -20,7 +20,7 @@ use sink::Printer;
 pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     let words = args.prompt.join(" ");
     let prompt = read_prompt((!args.prompt.is_empty()).then_some(words.as_str()))?;
-    let attachments = args
+    let mut attachments = args
         .files
         .iter()
         .map(|path| Attachment::read(path))
@@ -31,6 +31,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
                 "check the path (relative to the current directory), or leave that --file out",
             )
         })?;
+    attachments.extend(at_path_attachments(&words)?);
 
     let started = Instant::now();
     let connection = ctx.connect().await?;
@@ -59,6 +60,23 @@ pub async fn run(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     session.push_question(&prompt, &attachments);
     let printer = Printer::new(args.json, session.answers(), started);
     agent::ask(ctx, &mut session, (client, &target), printer, started).await
+}
+
+/// The prompt's `@path` words that name a file (as in the TUI: `@property` names nothing and
+/// stays text), read as attachments; an image goes to the model as an image.
+fn at_path_attachments(prompt: &str) -> Result<Vec<Attachment>, UsageError> {
+    crate::agent::attachment::at_paths(prompt)
+        .into_iter()
+        .filter(|path| std::path::Path::new(path).exists())
+        .map(|path| {
+            Attachment::read(std::path::Path::new(&path)).map_err(|err| {
+                UsageError::new(
+                    format!("@{path}: {err}"),
+                    "attach another file, or write the path without @ to leave it out",
+                )
+            })
+        })
+        .collect()
 }
 
 /// The session this run asks: new, the last one of this workspace with `--continue`, or the

@@ -2,8 +2,9 @@
 //! prompt, text, `tool_use` and `tool_result` blocks, the whole answer, `count_tokens` and the
 //! error shape. `thinking` becomes sapcode's reasoning effort (by its budget), which each dialect
 //! maps as it can. What no SAP AI Core dialect carries is left out quietly: thinking blocks of
-//! earlier turns, `context_management`, `cache_control`, `metadata`, server tools, images (said
-//! in the text so the model knows one was there).
+//! earlier turns, `context_management`, `cache_control`, `metadata`, server tools, images by URL
+//! and documents (said in the text so the model knows one was there). Base64 images go on as
+//! images.
 
 use serde_json::{Value, json};
 
@@ -102,6 +103,7 @@ fn blocks_text(value: Option<&Value>) -> String {
             .iter()
             .filter_map(|block| match block.get("type").and_then(Value::as_str) {
                 Some("text") => block.get("text").and_then(Value::as_str).map(str::to_owned),
+                Some("image") if image_of(block).is_some() => None,
                 Some("image" | "document") => Some("[an attachment was left out]".to_owned()),
                 _ => None,
             })
@@ -109,6 +111,15 @@ fn blocks_text(value: Option<&Value>) -> String {
             .join("\n"),
         _ => String::new(),
     }
+}
+
+/// A `{"type":"image","source":{"type":"base64","data":…}}` block's image.
+fn image_of(block: &Value) -> Option<crate::aicore::image::Image> {
+    let source = block.get("source")?;
+    if source.get("type").and_then(Value::as_str) != Some("base64") {
+        return None;
+    }
+    crate::aicore::image::Image::from_base64(source.get("data")?.as_str()?)
 }
 
 fn push_message(out: &mut Vec<Message>, message: &Value) -> Result<(), ApiError> {
@@ -131,8 +142,16 @@ fn push_message(out: &mut Vec<Message>, message: &Value) -> Result<(), ApiError>
                 }
             }
             let text = blocks_text(content);
-            if !text.is_empty() || blocks.is_none() {
-                out.push(Message::new(Role::User, text));
+            let images: Vec<_> = blocks
+                .into_iter()
+                .flatten()
+                .filter(|block| block.get("type").and_then(Value::as_str) == Some("image"))
+                .filter_map(image_of)
+                .collect();
+            if !text.is_empty() || blocks.is_none() || !images.is_empty() {
+                let mut question = Message::new(Role::User, text);
+                question.images = images;
+                out.push(question);
             }
         }
         Some("assistant") => {
@@ -315,6 +334,24 @@ mod tests {
         assert_eq!(m[3], Message::tool_result("toolu_1", "a.txt"));
         assert_eq!(m[4], Message::new(Role::User, "thanks"));
         assert_eq!(m.len(), 5);
+    }
+
+    /// A base64 image goes on as an image; one by URL is named in the text.
+    #[test]
+    fn base64_images_go_on_and_url_images_are_named() {
+        let png = crate::aicore::image::Image::from_bytes(crate::aicore::image::samples::png(3, 2))
+            .unwrap();
+        let body = json!({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": [
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": png.base64()}},
+            {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}},
+            {"type": "text", "text": "what is it?"}
+        ]}]});
+        let question = &parse(&body).unwrap().request.messages[0];
+        assert_eq!(question.images, vec![png]);
+        assert_eq!(
+            question.content,
+            "[an attachment was left out]\nwhat is it?"
+        );
     }
 
     #[test]

@@ -105,6 +105,7 @@ mod tests {
             total_deployments: 0,
             lifecycle: Default::default(),
             price: None,
+            input_types: Vec::new(),
         }
     }
 

@@ -95,6 +95,20 @@ fn text_of(content: Option<&Value>) -> String {
     }
 }
 
+/// The `data:` URL images of a content array's `image_url` parts.
+fn images_of(content: Option<&Value>) -> Vec<crate::aicore::image::Image> {
+    content
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|part| {
+            let url = part.get("image_url")?;
+            let url = url.get("url").and_then(Value::as_str).or(url.as_str())?;
+            crate::aicore::image::Image::from_data_url(url)
+        })
+        .collect()
+}
+
 fn message(value: &Value) -> Result<Message, ApiError> {
     let role = match value.get("role").and_then(Value::as_str) {
         Some("system" | "developer") => Role::System,
@@ -127,7 +141,14 @@ fn message(value: &Value) -> Result<Message, ApiError> {
                 .collect();
             Message::assistant_tool_calls(content, calls)
         }
-        Role::System | Role::User => Message::new(role, content),
+        Role::System => Message::new(role, content),
+        // Images travel on as the client sent them when they are inline (`data:` URLs);
+        // sapcode fetches no URL.
+        Role::User => {
+            let mut message = Message::new(role, content);
+            message.images = images_of(value.get("content"));
+            message
+        }
     })
 }
 
@@ -335,8 +356,23 @@ mod tests {
         assert_eq!(req.tools.len(), 1);
         assert_eq!(req.messages[0], Message::new(Role::System, "be brief"));
         assert_eq!(req.messages[1].content, "weather?");
+        // An image by URL is not fetched: nothing goes on.
+        assert!(req.messages[1].images.is_empty());
         assert_eq!(req.messages[2].tool_calls[0].name, "get_weather");
         assert_eq!(req.messages[3], Message::tool_result("call_1", "sunny"));
+    }
+
+    #[test]
+    fn a_data_url_image_goes_on_as_an_image() {
+        let png = crate::aicore::image::Image::from_bytes(crate::aicore::image::samples::png(3, 2))
+            .unwrap();
+        let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "what is it?"},
+            {"type": "image_url", "image_url": {"url": png.data_url(), "detail": "low"}}
+        ]}]});
+        let question = &parse(&body).unwrap().request.messages[0];
+        assert_eq!(question.images, vec![png]);
+        assert_eq!(question.content, "what is it?");
     }
 
     #[test]

@@ -185,6 +185,14 @@ pub(crate) fn reply(
             Some("system" | "developer")
         )
     });
+    // A question with images is answered by what they are (no tool call): tests read the
+    // sizes back to see the bytes arrived whole.
+    if let Some(question) = question_index(messages).map(|index| &messages[index])
+        && last == Some(question)
+        && let Some(text) = super::image::answer(model, question)
+    {
+        return Reply::Text(text);
+    }
     if last.and_then(|m| m.get("role")).and_then(Value::as_str) == Some("tool")
         && !choice.forces_a_call()
     {

@@ -46,6 +46,19 @@ pub(crate) fn handle(
         Ok(messages) => messages,
         Err(message) => return validation_error(&message),
     };
+    match super::image::check(model_name, &messages) {
+        Ok(()) => {}
+        Err(super::image::Refusal::TextOnly { .. }) => {
+            return validation_error(
+                "This model doesn't support the image content block that you provided. Try again with a supported content block.",
+            );
+        }
+        Err(super::image::Refusal::Invalid { .. }) => {
+            return validation_error(
+                "The provided image must be a valid PNG, JPEG, GIF or WEBP image.",
+            );
+        }
+    }
     let tools = tools(body);
     let max_tokens = body["inferenceConfig"]["maxTokens"].as_u64();
     let choice = ToolChoice::bedrock(body["toolConfig"].get("toolChoice"));
@@ -116,6 +129,16 @@ fn check_blocks(body: &Value, blocks: &[Value], index: usize) -> Result<(), Stri
         {
             return Err(format!(
                 "The text field in the ContentBlock object at messages.{index}.content.{position} is blank. Add text to the text field, and try again."
+            ));
+        }
+        if let Some(format) = block.get("image").map(|image| &image["format"])
+            && format.as_str().and_then(super::image::format_of).is_none()
+        {
+            return Err(format!(
+                "1 validation error detected: Value '{}' at 'messages.{}.member.content.{}.member.image.format' failed to satisfy constraint: Member must satisfy enum value set: [png, jpeg, gif, webp]",
+                format.as_str().unwrap_or(""),
+                index + 1,
+                position + 1
             ));
         }
         let is_tool_block = block.get("toolUse").is_some() || block.get("toolResult").is_some();

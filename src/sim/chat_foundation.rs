@@ -140,6 +140,7 @@ fn build_turn(
         }
     }
     check_reasoning_effort(model_name, &body["reasoning_effort"])?;
+    check_images(model_name, messages)?;
     let model = data::model(model_name).map_or(model_name.to_owned(), |m| m.reported_name(version));
     let max_tokens = body["max_completion_tokens"]
         .as_u64()
@@ -175,6 +176,25 @@ fn check_reasoning_effort(model_name: &str, effort: &Value) -> Result<(), Respon
         message,
         json!("reasoning_effort"),
     ))
+}
+
+/// Azure's words for an image a model does not take, and for bytes that are no image.
+fn check_images(model_name: &str, messages: &[Value]) -> Result<(), Response> {
+    match super::image::check(model_name, messages) {
+        Ok(()) => Ok(()),
+        Err(super::image::Refusal::TextOnly {
+            at: (message, part),
+        }) => Err(error(
+            "BadRequest",
+            "Invalid content type. image_url is only supported by certain models.",
+            json!(format!("messages.[{message}].content.[{part}].type")),
+        )),
+        Err(super::image::Refusal::Invalid { .. }) => Err(error(
+            "invalid_image_format",
+            "You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].",
+            Value::Null,
+        )),
+    }
 }
 
 /// o1/o3/o4/gpt-5 reject `temperature` and `max_tokens` on Azure (§6.2), and orchestration

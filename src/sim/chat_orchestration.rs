@@ -71,6 +71,20 @@ pub(crate) fn handle(
             return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
         }
     };
+    // The LLM module passes the provider's refusal on, as a 400 of its own.
+    let refused = match super::image::check(request.model.name, &request.templating) {
+        Ok(()) => None,
+        Err(super::image::Refusal::TextOnly { .. }) => Some(
+            "400 - LLM Module: Invalid content type. image_url is only supported by certain models.",
+        ),
+        Err(super::image::Refusal::Invalid { .. }) => Some(
+            "400 - LLM Module: You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].",
+        ),
+    };
+    if let Some(message) = refused {
+        let body = error_json(api, &request_id, 400, message);
+        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    }
     let counted = shared.prompt_cache.count(
         &prompt_cache::openai_segments(request.tools.as_ref(), &request.templating),
         prompt_cache::caching_of(request.model.provider),

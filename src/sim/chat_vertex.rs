@@ -61,6 +61,18 @@ pub(crate) fn handle(
         Ok(messages) => messages,
         Err(message) => return google_error(StatusCode::BAD_REQUEST, &message),
     };
+    let refused = match super::image::check(model_name, &messages) {
+        Ok(()) => None,
+        Err(super::image::Refusal::TextOnly { .. }) => {
+            Some("Unable to submit request because image input is not supported by this model.")
+        }
+        Err(super::image::Refusal::Invalid { .. }) => Some(
+            "Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
+        ),
+    };
+    if let Some(message) = refused {
+        return google_error(StatusCode::BAD_REQUEST, message);
+    }
     let max_tokens = body["generationConfig"]["maxOutputTokens"].as_u64();
     let choice = ToolChoice::gemini(body["toolConfig"].get("functionCallingConfig"));
     let answer = answer::answer(

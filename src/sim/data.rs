@@ -275,3 +275,27 @@ mod tests {
         assert!((sonnet.cache_write_per_1k() - 0.00375).abs() < 1e-12);
     }
 }
+
+#[cfg(test)]
+mod image_tests {
+    /// Image input as the real models have it: one per dialect takes images, and the
+    /// text-only ones (o3-mini, Mistral Large) answer 400 to one.
+    #[test]
+    fn sapcode_reads_which_demo_models_take_images() {
+        let models = crate::aicore::models::decode_catalog(&super::catalog_json()).unwrap();
+        let takes: Vec<&str> = models
+            .iter()
+            .filter(|m| m.takes_images())
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(
+            takes,
+            [
+                "gpt-4o",
+                "gpt-4.1",
+                "anthropic--claude-4.5-sonnet",
+                "gemini-2.5-pro"
+            ]
+        );
+    }
+}

@@ -16,6 +16,7 @@ mod chat_vertex;
 mod data;
 mod faults;
 mod form;
+mod image;
 mod intent;
 mod orchestration_request;
 mod prompt_cache;

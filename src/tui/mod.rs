@@ -31,7 +31,7 @@ mod slash_snapshot_tests;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use std::time::SystemTime;
 

@@ -41,6 +41,7 @@ fn model(
         total_deployments: total,
         lifecycle: Default::default(),
         price: None,
+        input_types: Vec::new(),
     }
 }
 

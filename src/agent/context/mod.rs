@@ -71,7 +71,13 @@ fn message_tokens(message: &Message) -> u64 {
         .iter()
         .map(|call| estimate_tokens(&call.name) + estimate_tokens(&call.arguments))
         .sum();
-    estimate_tokens(&message.content) + calls + 4
+    // An image counts as its documented estimate (`Image::estimated_tokens`), not its bytes.
+    let images: u64 = message
+        .images
+        .iter()
+        .map(crate::aicore::image::Image::estimated_tokens)
+        .sum();
+    estimate_tokens(&message.content) + calls + images + 4
 }
 
 /// Tokens the conversation's next request carries: the last reported prompt+completion

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use super::event::SessionEvent;
 use super::forward::{self, Answers, Ended, Sink};
+use super::images::{self, Images};
 use super::log::{SessionLog, Snapshot};
 use super::{LoadedSession, SessionError, fitting};
 use crate::agent::context::{CompactError, UsageMark};
@@ -24,6 +25,9 @@ pub enum TurnFailed {
     Chat(#[from] Error),
     #[error("stopped after {rounds} tool rounds without a final answer")]
     RoundLimit { rounds: usize },
+    /// The question carries images the model does not take; nothing was sent.
+    #[error("{message}")]
+    Images { message: String, hint: String },
 }
 
 impl TurnFailed {
@@ -31,6 +35,7 @@ impl TurnFailed {
         match self {
             TurnFailed::Chat(err) => err.hint(),
             TurnFailed::RoundLimit { .. } => "ask a narrower question".into(),
+            TurnFailed::Images { hint, .. } => hint.clone(),
         }
     }
 
@@ -42,6 +47,11 @@ impl TurnFailed {
                 message: self.to_string(),
                 hint: self.hint(),
                 exit_code: crate::aicore::error::ExitClass::Failure as i32,
+            },
+            TurnFailed::Images { .. } => SessionEvent::Error {
+                message: self.to_string(),
+                hint: self.hint(),
+                exit_code: crate::aicore::error::ExitClass::Usage as i32,
             },
         }
     }
@@ -87,6 +97,8 @@ pub struct Session {
     reasoning: Option<Effort>,
     /// The list price of the model asked last, for the cost beside each turn's usage.
     price: Option<crate::aicore::pricing::Price>,
+    /// Whether the model asked takes the conversation's images (`images::decide`).
+    images: Images,
 }
 
 impl Session {
@@ -107,6 +119,7 @@ impl Session {
             max_tokens: None,
             reasoning: None,
             price: None,
+            images: Images::Send,
         }
     }
 
@@ -194,6 +207,12 @@ impl Session {
         target: &ChatTarget,
         sink: Sink<'_>,
     ) -> Result<(), TurnFailed> {
+        self.images = match images::decide(client, target, self.conversation.messages()).await {
+            Ok(images) => images,
+            Err((message, hint)) => {
+                return Err(self.failed(TurnFailed::Images { message, hint }, sink));
+            }
+        };
         self.fit(client, target, sink).await;
         // The catalog is cached (resolving the target read it); no price is no cost, said
         // as such, never a guess.
@@ -225,6 +244,9 @@ impl Session {
             let offered = tools.is_some();
             let mut request = self.conversation.request(self.max_tokens);
             request.reasoning = self.reasoning;
+            if self.images == Images::LeaveOut {
+                images::leave_out(&mut request, &model);
+            }
             let events = turn::start_with(chat.clone(), request, tools.take(), DEFAULT_MAX_ROUNDS);
             match forward::forward(events, offered, &self.answers, sink).await {
                 Ended::ToolsRefused(reason) => {

@@ -10,6 +10,8 @@ mod entry;
 mod event;
 mod fitting;
 mod forward;
+mod image_store;
+mod images;
 mod live;
 #[cfg(test)]
 mod live_tests;

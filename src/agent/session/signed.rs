@@ -8,8 +8,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::aicore::Message;
+use crate::aicore::image::Image;
 
 const KEY: &str = "thought_signature";
+/// Where the file names a message's images: `[{format, sha256}]`, the bytes stored once
+/// beside it (`image_store`).
+const IMAGES: &str = "images";
 
 /// `#[serde(with = "signed")]` for one message.
 pub fn serialize<S: Serializer>(message: &Message, serializer: S) -> Result<S::Ok, S::Error> {
@@ -57,6 +61,14 @@ fn to_value(message: &Message) -> serde_json::Result<Value> {
             }
         }
     }
+    if !message.images.is_empty() {
+        let refs: Vec<Value> = message
+            .images
+            .iter()
+            .map(|i| serde_json::json!({ "format": i.format, "sha256": i.sha256 }))
+            .collect();
+        value[IMAGES] = Value::Array(refs);
+    }
     Ok(value)
 }
 
@@ -71,7 +83,18 @@ fn from_value(value: Value) -> serde_json::Result<Message> {
                 .collect()
         })
         .unwrap_or_default();
+    let images = value
+        .get(IMAGES)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            let format = serde_json::from_value(r.get("format")?.clone()).ok()?;
+            Some(Image::unread(format, r.get("sha256")?.as_str()?.to_owned()))
+        })
+        .collect();
     let mut message: Message = serde_json::from_value(value)?;
+    message.images = images;
     for (call, signature) in message.tool_calls.iter_mut().zip(signatures) {
         call.thought_signature = signature;
     }

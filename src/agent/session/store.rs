@@ -192,6 +192,13 @@ impl SessionFile {
         line.push('\n');
         if let Some(dir) = self.path.parent() {
             create_private_dir(dir).map_err(io)?;
+            // The images first: a line never names a copy that is not there.
+            let messages = match entry {
+                Entry::Message { message, .. } => std::slice::from_ref(message),
+                Entry::Compacted { messages, .. } => messages.as_slice(),
+                Entry::Header(_) | Entry::Target { .. } | Entry::Usage { .. } => &[],
+            };
+            super::image_store::save(dir, messages).map_err(io)?;
         }
         let mut options = OpenOptions::new();
         options.read(true).append(true).create(true);
@@ -221,7 +228,7 @@ fn ends_with_newline(file: &mut File) -> std::io::Result<bool> {
     Ok(last[0] == b'\n')
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(super) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -294,7 +301,17 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
         was_truncated,
         header,
     };
-    for entry in entries {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for mut entry in entries {
+        match &mut entry {
+            Entry::Message { message, .. } => super::image_store::load(dir, message),
+            Entry::Compacted { messages, .. } => {
+                for message in messages.iter_mut() {
+                    super::image_store::load(dir, message);
+                }
+            }
+            Entry::Header(_) | Entry::Target { .. } | Entry::Usage { .. } => {}
+        }
         if entry.at() > session.updated.as_str() {
             session.updated = entry.at().to_owned();
         }

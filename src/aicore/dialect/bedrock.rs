@@ -84,7 +84,14 @@ pub fn converse_body(req: &ChatRequest) -> Value {
                 system.extend(text);
                 continue;
             }
-            Role::User => ("user", Vec::from_iter(text)),
+            Role::User => {
+                let mut blocks = Vec::from_iter(text);
+                // Converse image blocks carry raw bytes, base64 in JSON (API reference §6.4).
+                blocks.extend(message.images.iter().map(|image| {
+                    json!({ "image": { "format": image.format.word(), "source": { "bytes": image.base64() } } })
+                }));
+                ("user", blocks)
+            }
             Role::Assistant => {
                 let mut blocks = Vec::from_iter(text);
                 blocks.extend(message.tool_calls.iter().map(|call| {

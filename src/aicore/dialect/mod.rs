@@ -171,6 +171,8 @@ pub fn completion_parts(payload: &Value, dialect: Dialect) -> ChunkParts {
 }
 
 #[cfg(test)]
+mod image_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod thinking_tests;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{ChunkParts, Dialect, Foundation, Prepared, Wire};
 use crate::aicore::chat::{ToolCallDelta, Usage};
-use crate::aicore::{ChatRequest, ToolSpec, error_body};
+use crate::aicore::{ChatRequest, Message, ToolSpec, error_body};
 
 /// The Azure OpenAI API version the JS SDK uses (§6.2).
 pub const AZURE_API_VERSION: &str = "2024-10-21";
@@ -73,7 +73,8 @@ pub fn compatible_request(at: &Foundation) -> Prepared {
 }
 
 fn openai_body(req: &ChatRequest, stream: bool) -> Value {
-    let mut body = json!({ "messages": req.messages, "stream": stream });
+    let messages: Vec<Value> = req.messages.iter().map(Message::openai_json).collect();
+    let mut body = json!({ "messages": messages, "stream": stream });
     if !req.tools.is_empty() {
         body["tools"] = req.tools.iter().map(ToolSpec::openai_json).collect();
     }

@@ -71,7 +71,7 @@ const TEMPLATE_INPUT: &str = "{{?input}}";
 /// so their text is never parsed as template either, and everything before them is history.
 /// An empty result travels as `EMPTY_RESULT`: an empty placeholder value may be taken for a
 /// missing one. A last assistant message with tool calls but no results cannot be sent.
-fn split(messages: &[Message]) -> Result<(Vec<&Message>, Value, Value)> {
+fn split(messages: &[Message]) -> Result<(Vec<Value>, Value, Value)> {
     let trailing_tools = messages
         .iter()
         .rev()
@@ -96,7 +96,7 @@ fn split(messages: &[Message]) -> Result<(Vec<&Message>, Value, Value)> {
             values.insert(name, json!(content));
         }
         return Ok((
-            messages[..cut].iter().collect(),
+            messages[..cut].iter().map(Message::openai_json).collect(),
             Value::Array(template),
             Value::Object(values),
         ));
@@ -113,9 +113,16 @@ fn split(messages: &[Message]) -> Result<(Vec<&Message>, Value, Value)> {
             problem: "it ends with tool calls that have no results".into(),
         });
     }
+    // Images go beside the placeholder as content items (spec `UserChatMessageContentItem`);
+    // base64 holds no `{{`, so the template parser finds nothing in them.
+    let content = if last.images.is_empty() {
+        json!(TEMPLATE_INPUT)
+    } else {
+        crate::aicore::chat::openai_content_parts(json!(TEMPLATE_INPUT), &last.images)
+    };
     Ok((
-        history.iter().collect(),
-        json!([{ "role": last.role, "content": TEMPLATE_INPUT }]),
+        history.iter().map(Message::openai_json).collect(),
+        json!([{ "role": last.role, "content": content }]),
         json!({ "input": last.content }),
     ))
 }

@@ -71,7 +71,13 @@ pub fn generate_body(req: &ChatRequest) -> Value {
                 system.push(text);
                 continue;
             }
-            Role::User => ("user", vec![text]),
+            Role::User => {
+                let mut parts = vec![text];
+                parts.extend(message.images.iter().map(|image| {
+                    json!({ "inlineData": { "mimeType": image.format.mime(), "data": image.base64() } })
+                }));
+                ("user", parts)
+            }
             Role::Assistant if message.tool_calls.is_empty() => ("model", vec![text]),
             Role::Assistant => {
                 let mut parts = Vec::new();

@@ -149,5 +149,11 @@ fn failure(failed: TurnFailed) -> anyhow::Error {
             hint: Some(failed.hint()),
         }
         .into(),
+        TurnFailed::Images { .. } => Reported {
+            class: ExitClass::Usage,
+            message: failed.to_string(),
+            hint: Some(failed.hint()),
+        }
+        .into(),
     }
 }

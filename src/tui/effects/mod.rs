@@ -24,6 +24,7 @@ mod files;
 
 use failures::{connect_failed, error_view, not_connected, not_connected_models};
 use files::FileList;
+pub(crate) use paths::expand_home;
 
 /// Owns the connection and the running tasks; lives in the UI loop, never blocks it.
 pub struct Runner {

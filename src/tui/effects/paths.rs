@@ -66,7 +66,7 @@ pub(super) fn path_candidates(prefix: &str) -> Vec<String> {
     names
 }
 
-pub(super) fn expand_home(path: &str) -> std::path::PathBuf {
+pub(crate) fn expand_home(path: &str) -> std::path::PathBuf {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
         _ => std::path::PathBuf::from(path),

@@ -175,7 +175,7 @@ pub(super) fn send_message(state: &mut AppState, text: String, typed: &str) -> V
             format!(
                 "{} {}",
                 attach::label(a),
-                crate::byte_size::human_bytes(a.content.len())
+                crate::byte_size::human_bytes(a.byte_len())
             )
         })
         .collect();
@@ -274,10 +274,11 @@ fn retry(state: &mut AppState) -> Vec<Effect> {
         state.notice = Some("nothing to retry".into());
         return Vec::new();
     };
-    let Some(question) = state.chat.conversation.pop_last_turn() else {
+    // The question whole: its attached images go again too.
+    let Some(question) = state.chat.conversation.pop_last_question() else {
         return Vec::new();
     };
-    state.chat.conversation.push_user(&question, &[]);
+    state.chat.conversation.extend(vec![question]);
     start_turn(state, model)
 }
 

@@ -401,6 +401,9 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
         (Overlay::Settings, _) => settings::on_paste(state, text),
         (Overlay::None, Pane::Models) => lists::on_paste(state, text),
         (Overlay::None, Pane::Chat) => {
+            if let Some(effects) = attach::pasted_image(state, text) {
+                return effects;
+            }
             // Pasted newlines stay newlines: bracketed paste keeps them from sending, and
             // the input turns CR and CRLF into LF.
             state.chat.composer.input.insert_str(text);

@@ -88,7 +88,9 @@ pub(super) fn finished(state: &mut AppState, content: String, summary: String) {
     let path = format!("!{command}");
     let composer = &mut state.chat.composer;
     composer.attachments.retain(|a| a.path != path);
-    composer.attachments.push(Attachment { path, content });
+    composer
+        .attachments
+        .push(Attachment::from_text(&path, &content));
     state.notice = Some(format!(
         "the output goes with your next question; {} removes it",
         state.keys.label(Scope::Chat, ChatAction::RemoveAttachment)

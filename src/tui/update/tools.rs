@@ -81,6 +81,7 @@ pub(super) fn undone(state: &mut AppState, result: Result<String, String>) {
                     "The user undid sapcode's last edit to {path}: the file is back as it was \
                      before that edit."
                 ),
+                image: None,
             });
             format!(
                 "undone: {path} is back as it was before the last edit (the model is told with your next question)"

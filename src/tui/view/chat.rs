@@ -41,10 +41,7 @@ fn attachment_row(state: &AppState) -> Line<'static> {
             theme.accent(),
         ));
         spans.push(Span::styled(
-            format!(
-                " {} ",
-                crate::byte_size::human_bytes(attachment.content.len())
-            ),
+            format!(" {} ", crate::byte_size::human_bytes(attachment.byte_len())),
             theme.muted(),
         ));
         spans.push(Span::styled("× ", theme.key()));

@@ -103,6 +103,36 @@ class OrchestrationV2(unittest.TestCase):
             self.service.run(config=bad, placeholder_values={"q": "hi"})
         self.assertEqual(raised.exception.code, 400)
 
+    def image_config(self, model: str):
+        """The question in `q` beside a 48×24 PNG read from a file, as the SDK documents it."""
+        import struct
+        import tempfile
+        from gen_ai_hub.orchestration_v2.models.message import UserMessage
+        from gen_ai_hub.orchestration_v2.models.multimodal_items import ImageItem
+
+        png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR" + struct.pack(">II", 48, 24) + bytes(300)
+        with tempfile.NamedTemporaryFile(suffix=".png") as file:
+            file.write(png)
+            file.flush()
+            image = ImageItem.from_file(file.name)
+        cfg = config(False)
+        cfg.modules.prompt_templating.model.name = model
+        cfg.modules.prompt_templating.prompt.template = [UserMessage(content=["{{?q}}", image])]
+        return cfg, len(png)
+
+    def test_an_image_is_seen_by_a_model_that_takes_images(self):
+        cfg, size = self.image_config("gpt-4o")
+        response = self.service.run(config=cfg, placeholder_values={"q": "what is it?"})
+        text = response.final_result.choices[0].message.content
+        self.assertTrue(text.startswith(f"I see an image of 48×24 pixels, png, {size} bytes"), text)
+
+    def test_an_image_to_a_text_only_model_is_a_400(self):
+        cfg, _ = self.image_config("o3-mini")
+        with self.assertRaises(OrchestrationError) as raised:
+            self.service.run(config=cfg, placeholder_values={"q": "what is it?"})
+        self.assertEqual(raised.exception.code, 400)
+        self.assertIn("image_url is only supported by certain models", str(raised.exception))
+
 
 class ResourceGroupTeamB(unittest.TestCase):
     def test_orchestration_in_team_b(self):

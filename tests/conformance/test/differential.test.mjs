@@ -5,7 +5,7 @@
 // and every listed difference must still occur, so the list cannot go stale.
 import { test, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentApi } from '@sap-ai-sdk/ai-api';
@@ -297,6 +297,85 @@ test('differential: orchestration v2 prompt caching for Claude, as an SDK user m
     'sapcode marks the tool, the system prompt and the history'
   );
   assertSameRequest('orchestration Claude tool round with cache_control', sdk, request, ORCHESTRATION_STREAM);
+});
+
+// ------------------------------------------------------------------ images
+
+/** Orchestration with the question's text as a placeholder value, as an SDK user writes
+ * the template: nothing differs but what every orchestration request shows. */
+const ORCHESTRATION_PLAIN = ORCHESTRATION_STREAM.filter(
+  d => !['/config/modules/prompt_templating/prompt/template/0/content', '/placeholder_values'].includes(d.where)
+);
+
+/** A PNG signature and IHDR of `w`×`h`, padded: what the simulated model reads a size from. */
+function png(w, h) {
+  const bytes = Buffer.alloc(600, 0x42);
+  Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').copy(bytes, 0);
+  bytes.writeUInt32BE(w, 16);
+  bytes.writeUInt32BE(h, 20);
+  return bytes;
+}
+
+/** sapcode's requests for one question with `shot.png` attached (`--file`), and the image as
+ * an SDK user would put it in a message: a data URL of the file's bytes. */
+async function withImage(args, suffix) {
+  const dir = mkdtempSync(join(tmpdir(), 'sapcode-diff-image-'));
+  try {
+    const shot = join(dir, 'shot.png');
+    writeFileSync(shot, png(64, 32));
+    const ours = posts(
+      await sapcodeRequests([
+        ...args, 'run', '--tools', 'off', '--max-tokens', String(MAX_TOKENS),
+        '--file', shot, 'what is in this image?'
+      ]),
+      suffix
+    );
+    assert.equal(ours.length, 1, 'one request: the question with its image');
+    const image = { type: 'image_url', image_url: { url: `data:image/png;base64,${readFileSync(shot).toString('base64')}` } };
+    return { request: ours[0], image };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('differential: Azure OpenAI chat with an image, as an SDK user sends it', async () => {
+  const { request, image } = await withImage(['--model', 'gpt-4o'], '/chat/completions');
+  const [system, question] = request.body.messages;
+  const text = question.content[0].text;
+  assert.ok(text.endsWith('what is in this image?'), text);
+  const azure = new AzureOpenAiChatClient('gpt-4o');
+  const [sdk] = posts(
+    await sdkRequests(async () => {
+      const response = await azure.stream({
+        messages: [system, { role: 'user', content: [{ type: 'text', text }, image] }],
+        max_tokens: MAX_TOKENS
+      });
+      await drain(response.stream);
+    }),
+    '/chat/completions'
+  );
+  assertSameRequest('Azure request with an image', sdk, request, AZURE_STREAM);
+});
+
+test('differential: orchestration v2 with an image beside the input placeholder', async () => {
+  const { request, image } = await withImage(['--mode', 'orchestration', '--model', 'gpt-4o'], '/v2/completion');
+  const input = request.body.placeholder_values.input;
+  assert.ok(input.endsWith('what is in this image?'), input);
+  const client = new OrchestrationClient({
+    promptTemplating: { model: { name: 'gpt-4o', params: { max_completion_tokens: MAX_TOKENS } } }
+  });
+  const [sdk] = posts(
+    await sdkRequests(async () => {
+      const response = await client.stream({
+        messages: [{ role: 'user', content: [{ type: 'text', text: '{{?input}}' }, image] }],
+        messagesHistory: request.body.messages_history,
+        placeholderValues: { input }
+      });
+      await drain(response.stream);
+    }),
+    '/v2/completion'
+  );
+  assertSameRequest('orchestration request with an image', sdk, request, ORCHESTRATION_PLAIN);
 });
 
 test('differential: listing deployments, sapcode vs the SDK', async () => {
