@@ -2,6 +2,7 @@
 //! them. One turn driver shape for both `sapcode run` and the TUI.
 
 pub mod approval;
+pub mod command_log;
 mod attachment;
 pub mod beneath;
 pub mod context;

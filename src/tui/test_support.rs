@@ -378,6 +378,7 @@ pub fn edit_finished(
             created: false,
             added,
             removed,
+            diff: None,
         }),
     }
     .into()

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use super::event::SessionEvent;
 use super::forward::{self, Answers, Ended, Sink};
 use super::log::{SessionLog, Snapshot};
-use super::{LoadedSession, SessionError, fitting};
+use super::{LoadedSession, SessionError, ToolViews, fitting};
 use crate::agent::context::{CompactError, UsageMark};
 use crate::agent::rules::ProjectRules;
 use crate::agent::turn::{self, ChatModel};
@@ -87,6 +87,8 @@ pub struct Session {
     reasoning: Option<Effort>,
     /// The list price of the model asked last, for the cost beside each turn's usage.
     price: Option<crate::aicore::pricing::Price>,
+    /// How the current turn's tool calls looked, saved beside their results.
+    views: ToolViews,
 }
 
 impl Session {
@@ -107,6 +109,7 @@ impl Session {
             max_tokens: None,
             reasoning: None,
             price: None,
+            views: ToolViews::default(),
         }
     }
 
@@ -207,6 +210,7 @@ impl Session {
         target: &Target,
         sink: Sink<'_>,
     ) -> Result<(), TurnFailed> {
+        self.views.clear();
         self.save(target, None, sink);
         let model = target.model.clone();
         let mut tools = match self.level {
@@ -221,7 +225,13 @@ impl Session {
             let mut request = self.conversation.request(self.max_tokens);
             request.reasoning = self.reasoning;
             let events = turn::start_with(chat.clone(), request, tools.take(), DEFAULT_MAX_ROUNDS);
-            match forward::forward(events, offered, &self.answers, sink).await {
+            let views = &mut self.views;
+            let mut observed = |event: SessionEvent| {
+                views.observe(&event);
+                sink(event)
+            };
+            let ended = forward::forward(events, offered, &self.answers, &mut observed).await;
+            match ended {
                 Ended::ToolsRefused(reason) => {
                     self.plain_models.insert(model.clone());
                     if !sink(SessionEvent::ToolsRefused {
@@ -341,6 +351,7 @@ impl Session {
             system: self.system.clone(),
             usage,
             messages: self.conversation.messages().to_vec(),
+            tools: self.views.clone(),
         };
         if let Err(err) = self.record(&snapshot) {
             sink(SessionEvent::Notice {
