@@ -964,3 +964,84 @@ fn custom_commands_send_their_text_and_clear_starts_over() {
     });
     quit(&mut screen, &mut child);
 }
+
+/// The rows of the chat pane (its title to its bottom border) on `screen`, without the
+/// panes beside it.
+fn chat_pane(screen: &str) -> Vec<String> {
+    let rows: Vec<Vec<char>> = screen.lines().map(|r| r.chars().collect()).collect();
+    let title: Vec<char> = "┌ Chat".chars().collect();
+    let (top, left) = rows
+        .iter()
+        .enumerate()
+        .find_map(|(n, row)| Some((n, row.windows(title.len()).position(|w| w == title)?)))
+        .unwrap();
+    let pane: Vec<String> = rows[top..]
+        .iter()
+        .map(|row| row.iter().skip(left).collect::<String>().trim_end().to_owned())
+        .collect();
+    let bottom = pane.iter().position(|row| row.starts_with('└')).unwrap();
+    pane[..=bottom].to_vec()
+}
+
+/// Issue 17: in auto-edit the demo's "fix the failing test" writes, edits and runs without a
+/// review, and each edit shows its diff in the transcript; the conversation resumed by id
+/// (`sapcode --resume ID`) shows the same chat pane: tool lines, diffs and command output.
+#[test]
+fn auto_edit_shows_diffs_and_a_resumed_agent_turn_looks_as_it_did() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".sapcode/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        "[permissions]\nallow = [\"sh sapcode-demo/test.sh\"]\n",
+    )
+    .unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("\x1b[Z");
+    screen.wait_for("auto-edit", |s| s.contains(" auto-edit │ "));
+    screen.send("fix the failing test");
+    screen.send("\r");
+    screen.wait_for("the fixed test and the end of the answer", |s| {
+        s.contains("Fixed.")
+            && s.contains("test price ... ok")
+            && s.contains(" Enter send ")
+            && !s.contains('▍')
+            && !s.contains("working with the tools")
+    });
+    // Whole frames only: the last one drawn once the turn is over.
+    screen.idle(Duration::from_millis(500));
+    let live = screen.text();
+    assert!(!live.contains("Review ·"), "{live}");
+    // The edits' diffs, never reviewed, are in the transcript: the edit_file line, its
+    // hunk header and changed lines under it.
+    assert!(live.contains("✓ edit_file sapcode-demo/price.sh applied"), "{live}");
+    assert!(live.contains("  @@ -"), "{live}");
+    assert!(live.contains("│+"), "{live}");
+    let live_pane = chat_pane(&live);
+    quit(&mut screen, &mut child);
+
+    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_sapcode"))
+        .args(["--demo", "sessions", "--json"])
+        .current_dir(home.path())
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .output()
+        .unwrap();
+    let sessions: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let id = sessions[0]["id"].as_str().unwrap().to_owned();
+    let (mut screen, mut child) = spawn_demo_with(home.path(), &["--resume", &id]);
+    screen.wait_for("the resumed conversation", |s| {
+        s.contains("continuing “fix the failing test”") && s.contains("✓ run_command")
+    });
+    screen.idle(Duration::from_millis(500));
+    let resumed_pane = chat_pane(&screen.text());
+    assert_eq!(
+        resumed_pane.join("\n"),
+        live_pane.join("\n"),
+        "the resumed chat pane differs from the live one"
+    );
+    quit(&mut screen, &mut child);
+}
