@@ -227,3 +227,62 @@ fn a_resumed_agent_turn() {
         resumed(width, height, &data)
     });
 }
+
+/// auto-edit (Shift-Tab): a write applies without a review, and the transcript shows the
+/// diff the review would have, cut after `SHOWN_DIFF_LINES` lines with a count of the rest.
+fn auto_edit(width: u16, height: u16) -> AppState {
+    let mut state = picked(width, height);
+    key(&mut state, KeyCode::BackTab);
+    assert_eq!(state.chat.approval_mode, crate::agent::ApprovalMode::AutoEdit);
+    typed(&mut state, "write the VAT table");
+    let turn = match key(&mut state, KeyCode::Enter).last() {
+        Some(Effect::StartTurn { turn, .. }) => *turn,
+        other => panic!("{other:?}"),
+    };
+    let table: String = (1..=100)
+        .map(|n| format!("{n:>3} € net → {:>6.2} € with VAT\n", f64::from(n) * 1.19))
+        .collect();
+    let hunks = crate::agent::diff::hunks("", &table);
+    let stats = EditStats {
+        path: "vat.txt".into(),
+        created: true,
+        added: 100,
+        removed: 0,
+        diff: Some(ShownDiff::new(&hunks, true, SHOWN_DIFF_LINES)),
+    };
+    let (_, started) = call("c1", "write_file", serde_json::json!({"path": "vat.txt"}));
+    for event in [
+        started,
+        SessionEvent::Approval {
+            id: "c1".into(),
+            approved: true,
+            by: ApprovedBy::Session,
+        },
+        result("c1", true, "created vat.txt (+100 −0)", 40, Some(stats)),
+        SessionEvent::Delta {
+            text: "Wrote `vat.txt`: 100 rows.".into(),
+        },
+        SessionEvent::Done {
+            finish_reason: Some("stop".into()),
+        },
+    ] {
+        apply(&mut state, Event::Chat { turn, update: event.into() });
+    }
+    state
+}
+
+#[test]
+fn an_auto_edit_shows_its_diff_without_a_review() {
+    let state = auto_edit(100, 40);
+    assert!(!state.chat.reviews.is_open());
+    let text: Vec<String> = all_rows(&state, 98).iter().map(ToString::to_string).collect();
+    let at = |needle: &str| text.iter().position(|row| row.contains(needle));
+    let headline = at("✓ write_file vat.txt applied (+100 −0) (approved for this session)");
+    let first = at("  1 │+  1 € net →");
+    let last = at(" 40 │+ 40 € net →");
+    let more = at("  … 60 more lines");
+    assert!(headline.is_some() && first > headline, "{text:#?}");
+    assert_eq!(more, last.map(|row| row + 1), "{text:#?}");
+    assert!(at(" 41 │+").is_none(), "{text:#?}");
+    super::snapshot_tests::snap("auto_edit_diff", auto_edit);
+}
