@@ -23,6 +23,8 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod hint_snapshot_tests;
+#[cfg(test)]
 mod resume_snapshot_tests;
 #[cfg(test)]
 mod review_snapshot_tests;

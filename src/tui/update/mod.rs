@@ -167,7 +167,13 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
-    state.notice = None;
+    let shown = state.notice.take();
+    // Help opened over a message shows it whole: the status line may have cut it.
+    if state.overlay == Overlay::None
+        && state.keys.lookup(Scope::Global, &key) == Some(Action::Global(GlobalAction::Help))
+    {
+        state.help_notice = shown;
+    }
     // "Ctrl-C again to quit" holds for the very next key only.
     if state.keys.lookup(Scope::Global, &key) != Some(Action::Global(GlobalAction::Quit)) {
         state.quit_armed = false;
