@@ -977,7 +977,13 @@ fn chat_pane(screen: &str) -> Vec<String> {
         .unwrap();
     let pane: Vec<String> = rows[top..]
         .iter()
-        .map(|row| row.iter().skip(left).collect::<String>().trim_end().to_owned())
+        .map(|row| {
+            row.iter()
+                .skip(left)
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
         .collect();
     let bottom = pane.iter().position(|row| row.starts_with('└')).unwrap();
     pane[..=bottom].to_vec()
@@ -1015,7 +1021,10 @@ fn auto_edit_shows_diffs_and_a_resumed_agent_turn_looks_as_it_did() {
     assert!(!live.contains("Review ·"), "{live}");
     // The edits' diffs, never reviewed, are in the transcript: the edit_file line, its
     // hunk header and changed lines under it.
-    assert!(live.contains("✓ edit_file sapcode-demo/price.sh applied"), "{live}");
+    assert!(
+        live.contains("✓ edit_file sapcode-demo/price.sh applied"),
+        "{live}"
+    );
     assert!(live.contains("  @@ -"), "{live}");
     assert!(live.contains("│+"), "{live}");
     let live_pane = chat_pane(&live);

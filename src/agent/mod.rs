@@ -2,9 +2,9 @@
 //! them. One turn driver shape for both `sapcode run` and the TUI.
 
 pub mod approval;
-pub mod command_log;
 mod attachment;
 pub mod beneath;
+pub mod command_log;
 pub mod context;
 pub mod diff;
 pub mod edit;

@@ -23,8 +23,6 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
-mod hint_snapshot_tests;
-#[cfg(test)]
 mod resume_snapshot_tests;
 #[cfg(test)]
 mod review_snapshot_tests;
@@ -34,6 +32,8 @@ mod screenshot;
 mod slash_snapshot_tests;
 #[cfg(test)]
 mod snapshot_tests;
+#[cfg(test)]
+mod status_snapshot_tests;
 #[cfg(test)]
 mod test_support;
 

@@ -33,7 +33,13 @@ fn call(id: &str, name: &str, arguments: serde_json::Value) -> (ToolCall, Sessio
     (call, event)
 }
 
-fn result(id: &str, ok: bool, summary: &str, bytes: usize, edit: Option<EditStats>) -> SessionEvent {
+fn result(
+    id: &str,
+    ok: bool,
+    summary: &str,
+    bytes: usize,
+    edit: Option<EditStats>,
+) -> SessionEvent {
     SessionEvent::ToolResult {
         id: id.into(),
         name: String::new(),
@@ -73,7 +79,11 @@ fn agent_turn() -> (Vec<Step>, Vec<Message>) {
         "write_file",
         serde_json::json!({"path": "Cargo.toml", "content": "x"}),
     );
-    let (test, test_started) = call("c4", "run_command", serde_json::json!({"command": "cargo test"}));
+    let (test, test_started) = call(
+        "c4",
+        "run_command",
+        serde_json::json!({"command": "cargo test"}),
+    );
     let steps = vec![
         Step::Event(SessionEvent::Delta {
             text: "I will read the key parser first.".into(),
@@ -95,14 +105,26 @@ fn agent_turn() -> (Vec<Step>, Vec<Message>) {
             approved: true,
             by: ApprovedBy::User,
         }),
-        Step::Event(result("c2", true, "edited src/lib.rs (+3 −1)", 40, Some(stats))),
+        Step::Event(result(
+            "c2",
+            true,
+            "edited src/lib.rs (+3 −1)",
+            40,
+            Some(stats),
+        )),
         Step::Event(refused_started),
         Step::Event(SessionEvent::Approval {
             id: "c3".into(),
             approved: false,
             by: ApprovedBy::User,
         }),
-        Step::Event(result("c3", false, "rejected: leave Cargo.toml alone", 90, None)),
+        Step::Event(result(
+            "c3",
+            false,
+            "rejected: leave Cargo.toml alone",
+            90,
+            None,
+        )),
         Step::Event(test_started),
         Step::Event(SessionEvent::Approval {
             id: "c4".into(),
@@ -118,7 +140,9 @@ fn agent_turn() -> (Vec<Step>, Vec<Message>) {
             text: "test result: ok. 2 passed\n".into(),
         }),
         Step::Event(result("c4", true, "exit 0 (64 B output)", 120, None)),
-        Step::Event(SessionEvent::Delta { text: "\n\n".into() }),
+        Step::Event(SessionEvent::Delta {
+            text: "\n\n".into(),
+        }),
         Step::Event(SessionEvent::Delta {
             text: "Fixed: `parse_key` keeps the `=` padding, and the tests pass.".into(),
         }),
@@ -171,7 +195,13 @@ fn live(width: u16, height: u16) -> (AppState, ToolViews) {
             finish_reason: Some("stop".into()),
         },
     ] {
-        apply(&mut state, Event::Chat { turn, update: event.into() });
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: event.into(),
+            },
+        );
     }
     (state, views)
 }
@@ -212,8 +242,14 @@ fn a_resumed_agent_turn_draws_the_rows_it_drew_live() {
         let has = |needle: &str| text.iter().any(|row| row.contains(needle));
         assert!(has("⚙ read_file src/lib.rs (233 B)"), "{text:#?}");
         assert!(has("✓ edit_file src/lib.rs applied (+3 −1)"), "{text:#?}");
-        assert!(has("│+    let secret = secret.trim_end_matches"), "{text:#?}");
-        assert!(has("✗ write_file Cargo.toml: rejected: leave Cargo.toml alone"), "{text:#?}");
+        assert!(
+            has("│+    let secret = secret.trim_end_matches"),
+            "{text:#?}"
+        );
+        assert!(
+            has("✗ write_file Cargo.toml: rejected: leave Cargo.toml alone"),
+            "{text:#?}"
+        );
         assert!(has("  │ test keeps_padding ... ok\\x1b[0m"), "{text:#?}");
         assert!(has("  └ exit 0 (64 B output)"), "{text:#?}");
     }
@@ -233,7 +269,10 @@ fn a_resumed_agent_turn() {
 fn auto_edit(width: u16, height: u16) -> AppState {
     let mut state = picked(width, height);
     key(&mut state, KeyCode::BackTab);
-    assert_eq!(state.chat.approval_mode, crate::agent::ApprovalMode::AutoEdit);
+    assert_eq!(
+        state.chat.approval_mode,
+        crate::agent::ApprovalMode::AutoEdit
+    );
     typed(&mut state, "write the VAT table");
     let turn = match key(&mut state, KeyCode::Enter).last() {
         Some(Effect::StartTurn { turn, .. }) => *turn,
@@ -266,7 +305,13 @@ fn auto_edit(width: u16, height: u16) -> AppState {
             finish_reason: Some("stop".into()),
         },
     ] {
-        apply(&mut state, Event::Chat { turn, update: event.into() });
+        apply(
+            &mut state,
+            Event::Chat {
+                turn,
+                update: event.into(),
+            },
+        );
     }
     state
 }
@@ -275,7 +320,10 @@ fn auto_edit(width: u16, height: u16) -> AppState {
 fn an_auto_edit_shows_its_diff_without_a_review() {
     let state = auto_edit(100, 40);
     assert!(!state.chat.reviews.is_open());
-    let text: Vec<String> = all_rows(&state, 98).iter().map(ToString::to_string).collect();
+    let text: Vec<String> = all_rows(&state, 98)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let at = |needle: &str| text.iter().position(|row| row.contains(needle));
     let headline = at("✓ write_file vat.txt applied (+100 −0) (approved for this session)");
     let first = at("  1 │+  1 € net →");

@@ -46,8 +46,7 @@ pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession, started: 
         .unwrap_or_default();
     conversation.set_project_rules(rules);
     // Tool lines, output and diffs as they were shown; text as it streamed.
-    chat.transcript.entries =
-        super::transcript::resumed(loaded.shown(), &model);
+    chat.transcript.entries = super::transcript::resumed(loaded.shown(), &model);
     // The meter starts from the usage the server last reported for these messages.
     chat.context = crate::tui::state::ContextTrack {
         mark: loaded.last_usage.map(|usage| UsageMark {
@@ -108,8 +107,8 @@ mod tests {
 
     use super::*;
     use crate::agent::session::{SessionLog, SessionStore};
-    use crate::tui::state::Speaker;
     use crate::aicore::Message;
+    use crate::tui::state::Speaker;
 
     fn record(started: u64, texts: &[&str]) -> Snapshot {
         crate::agent::session::test_snapshot(started, "gpt-4o", texts)

@@ -553,7 +553,10 @@ fn a_long_notice_takes_the_footer_and_is_marked_as_cut() {
         "{footer}"
     );
     assert!(footer.contains("… F1 "), "{footer}");
-    assert!(footer.trim_end_matches(['"', ' ']).ends_with(" ask"), "{footer}");
+    assert!(
+        footer.trim_end_matches(['"', ' ']).ends_with(" ask"),
+        "{footer}"
+    );
     assert!(!footer.contains("ctx "), "{footer}");
 }
 

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::entry::{Entry, Header, PlacedView, VERSION, stamp};
-use super::{LoadedSession, SessionSummary};
 use super::tool_view::ToolView;
+use super::{LoadedSession, SessionSummary};
 use crate::aicore::{Message, Mode, Role};
 
 /// Which sessions `list` returns.

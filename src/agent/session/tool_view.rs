@@ -123,5 +123,4 @@ impl ToolViews {
         self.views.clear();
         self.commands.clear();
     }
-
 }

@@ -41,9 +41,10 @@ pub fn entries<'a>(
                 let Some(id) = &message.tool_call_id else {
                     continue;
                 };
-                let Some(tool) = answer.as_mut().and_then(|answer| {
-                    answer.entry.tools.iter_mut().rev().find(|t| &t.id == id)
-                }) else {
+                let Some(tool) = answer
+                    .as_mut()
+                    .and_then(|answer| answer.entry.tools.iter_mut().rev().find(|t| &t.id == id))
+                else {
                     continue;
                 };
                 match view {

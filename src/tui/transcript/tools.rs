@@ -60,9 +60,7 @@ pub(super) fn tool_height(entry: &Entry, width: u16, theme: Theme) -> usize {
         .tools
         .iter()
         .map(|tool| {
-            tool_headline(tool, width, theme).len()
-                + tool.height()
-                - 1
+            tool_headline(tool, width, theme).len() + tool.height() - 1
                 + shown_diff(tool).map_or(0, |diff| diff_rows(diff, width, theme).len())
         })
         .sum()
