@@ -156,7 +156,11 @@ mod tests {
         );
         // A file from before tool views were kept: the call shows from its result alone.
         let answer = &state.chat.transcript.entries[1];
-        let lines: Vec<String> = answer.tools.iter().map(|t| t.headline()).collect();
+        let lines: Vec<String> = answer
+            .tools
+            .iter()
+            .map(crate::tui::state::ToolLine::headline)
+            .collect();
         assert_eq!(lines, ["⚙ list_files (4 B)"]);
         assert_eq!(state.chat.conversation.messages().len(), 4);
         assert!(

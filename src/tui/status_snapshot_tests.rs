@@ -51,9 +51,15 @@ fn f1_shows_the_whole_status_message_and_any_key_closes_it() {
     key(&mut state, KeyCode::Esc);
     assert_eq!(state.overlay, Overlay::None);
     assert_eq!(state.notice, None);
-    // Help opened without a message shows only the keys.
+    // Help opened without a message, or by `/help` after one, shows only the keys.
     key(&mut state, KeyCode::F(1));
     assert_eq!(state.help_notice, None);
+    assert!(!render(&state).contains("Status line:"));
+    key(&mut state, KeyCode::Esc);
+    state.notice = Some(LONG.into());
+    typed(&mut state, "/help");
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.overlay, Overlay::Help);
     assert!(!render(&state).contains("Status line:"));
 }
 
