@@ -265,7 +265,7 @@ pub(crate) mod tests {
             };
             let messages = vec![
                 Message::assistant_tool_calls("", vec![call]),
-                Message::tool_result("call_1_0", summary),
+                Message::tool_result("call_1_0", format!("{summary}\n{}", "line\n".repeat(600))),
                 Message::new(Role::Assistant, "ok"),
             ];
             (views, messages)
@@ -298,6 +298,23 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(summaries, [(2, "a.rs"), (6, "c.rs")]);
         assert_eq!(loaded.tool_views.len(), loaded.messages.len());
+
+        // Fitting the context shortens an old result to its head and tail: its view stays.
+        let mut conversation = crate::agent::Conversation::new(None);
+        conversation.extend(retried.messages.clone());
+        assert!(crate::agent::context::shorten_old_tool_outputs(&mut conversation, 1) > 0);
+        let fitted = Snapshot {
+            messages: conversation.messages().to_vec(),
+            tools: ToolViews::default(),
+            ..retried.clone()
+        };
+        log.save(&fitted).unwrap();
+        let loaded = store.last_for(&workspace).unwrap().unwrap();
+        assert_ne!(loaded.messages[2].content, retried.messages[2].content);
+        let view = loaded.tool_views[2]
+            .as_ref()
+            .map(|view| view.summary.as_str());
+        assert_eq!(view, Some("a.rs"));
     }
 
     #[test]

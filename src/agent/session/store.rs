@@ -333,6 +333,10 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
     Ok(session)
 }
 
+/// Characters a shortened tool output keeps of its start (far fewer than the context's
+/// shortening keeps), enough to tell results apart.
+const SAME_HEAD_CHARS: usize = 200;
+
 /// The views of `messages` after a rewrite: those the entry names by position, and for the
 /// calls kept from before, the views they were written with (the same result message).
 fn carried_views(
@@ -350,9 +354,19 @@ fn carried_views(
             known.entry(id).or_default().push((message, view));
         }
     }
+    // The same result, or one shortened to fit the context (its head kept).
     let kept = |message: &Message| {
         let same = known.get(message.tool_call_id.as_deref()?)?;
-        let (_, view) = same.iter().rev().find(|(old, _)| *old == message)?;
+        let head: String = message.content.chars().take(SAME_HEAD_CHARS).collect();
+        let (_, view) = same
+            .iter()
+            .rev()
+            .find(|(old, _)| *old == message)
+            .or_else(|| {
+                same.iter()
+                    .rev()
+                    .find(|(old, _)| old.content.starts_with(&head))
+            })?;
         Some((*view).clone())
     };
     messages
