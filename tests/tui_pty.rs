@@ -1049,7 +1049,11 @@ fn auto_edit_shows_diffs_and_a_resumed_agent_turn_looks_as_it_did() {
     let resumed_pane = chat_pane(&screen.text());
     // The title names the mode: auto-edit then, the configured `ask` in the new run.
     assert!(live_pane[0].contains("· auto-edit"), "{}", live_pane[0]);
-    assert!(!resumed_pane[0].contains("auto-edit"), "{}", resumed_pane[0]);
+    assert!(
+        !resumed_pane[0].contains("auto-edit"),
+        "{}",
+        resumed_pane[0]
+    );
     assert_eq!(
         resumed_pane[1..].join("\n"),
         live_pane[1..].join("\n"),

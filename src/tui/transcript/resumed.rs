@@ -4,9 +4,12 @@
 //! file keeps beside the results) and the text of its rounds joined as it streamed. Calls
 //! from older files without a view show their line from the result message alone.
 
+use crate::agent::outcome::{SHOWN_DIFF_LINES, ShownDiff};
 use crate::agent::session::ToolView;
 use crate::aicore::{Message, Role};
-use crate::tui::state::{CommandLog, Entry, EntryEnd, Speaker, ToolLine, ToolResult};
+use crate::tui::state::{
+    CommandLog, Entry, EntryEnd, MAX_LIVE_LINES, Speaker, ToolLine, ToolResult,
+};
 
 /// The entries of `messages` (each with the view of its tool call, if saved), answers
 /// spoken by `model`.
@@ -95,20 +98,39 @@ impl Answer {
     }
 }
 
-/// The line as it ended live. The saved text is escaped again: the file is read back from
-/// disk, and escaping escaped text changes nothing.
+/// The line as it ended live. What is read back from disk is held to the live bounds again
+/// (the output's tail, the diff's first lines) and escaped again: escaping escaped text
+/// changes nothing, and a file edited by hand cannot drive the terminal.
 fn restore(tool: &mut ToolLine, view: &ToolView) {
     tool.approval = view.approval.map(|decided| (decided.approved, decided.by));
-    tool.output = view.output.as_ref().map(|output| CommandLog {
-        lines: output.lines.iter().map(|line| safe(line)).collect(),
-        partial: safe(&output.partial),
-        dropped: output.dropped,
+    tool.output = view.output.as_ref().map(|output| {
+        let extra = output.lines.len().saturating_sub(MAX_LIVE_LINES);
+        CommandLog {
+            lines: output
+                .lines
+                .iter()
+                .skip(extra)
+                .map(|line| safe(line))
+                .collect(),
+            partial: safe(&output.partial),
+            dropped: output.dropped.saturating_add(extra),
+        }
+    });
+    let edit = view.edit_stats().map(|mut edit| {
+        edit.diff = edit.diff.map(|diff| {
+            let capped = ShownDiff::new(&diff.hunks, diff.is_new_file, SHOWN_DIFF_LINES);
+            ShownDiff {
+                more_lines: capped.more_lines.saturating_add(diff.more_lines),
+                ..capped
+            }
+        });
+        edit
     });
     tool.result = Some(ToolResult {
         summary: view.summary.clone(),
         bytes: view.bytes,
         ok: view.ok,
-        edit: view.edit_stats(),
+        edit,
     });
 }
 
@@ -130,5 +152,81 @@ fn from_message(content: &str) -> ToolResult {
         bytes: content.len(),
         ok: !failed,
         edit: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::session::Decided;
+    use crate::aicore::ToolCall;
+
+    /// A session file edited by hand holds more than the live transcript ever kept, and a
+    /// raw escape sequence: it is drawn within the live bounds, escaped.
+    #[test]
+    fn a_hand_edited_view_is_held_to_the_live_bounds_and_escaped() {
+        let call = |id: &str, name: &str| ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments: r#"{"command":"make","path":"a.txt"}"#.into(),
+            thought_signature: None,
+        };
+        let messages = [
+            Message::new(Role::User, "go"),
+            Message::assistant_tool_calls("", vec![call("c1", "run_command")]),
+            Message::tool_result("c1", "exit 0"),
+            Message::assistant_tool_calls("", vec![call("c2", "write_file")]),
+            Message::tool_result("c2", "applied"),
+            Message::new(Role::Assistant, "done"),
+        ];
+        let output = CommandLog {
+            lines: (0..500).map(|n| format!("line {n} \x1b[2J")).collect(),
+            partial: String::new(),
+            dropped: 7,
+        };
+        let command = ToolView {
+            ok: true,
+            summary: "exit 0".into(),
+            bytes: 6,
+            approval: Some(Decided {
+                approved: true,
+                by: crate::agent::ApprovedBy::User,
+            }),
+            output: Some(output),
+            ..ToolView::default()
+        };
+        let text: String = (0..100).map(|n| format!("{n}\n")).collect();
+        let hunks = crate::agent::diff::hunks("", &text);
+        let write = ToolView {
+            ok: true,
+            summary: "created a.txt".into(),
+            bytes: 7,
+            edit: Some(crate::agent::EditStats {
+                path: "a.txt".into(),
+                created: true,
+                added: 100,
+                removed: 0,
+                diff: None,
+            }),
+            diff: Some(ShownDiff {
+                hunks,
+                is_new_file: true,
+                more_lines: 0,
+            }),
+            ..ToolView::default()
+        };
+        let views = [None, None, Some(&command), None, Some(&write), None];
+        let entries = entries(messages.iter().zip(views), "m");
+        assert_eq!(entries.len(), 2);
+        let tools = &entries[1].tools;
+        let log = tools[0].output.as_ref().unwrap();
+        assert_eq!(log.lines.len(), MAX_LIVE_LINES);
+        assert_eq!(log.dropped, 7 + 300);
+        assert_eq!(log.lines[0], "line 300 \\x1b[2J");
+        let diff = tools[1].result.as_ref().unwrap().edit.as_ref().unwrap();
+        let diff = diff.diff.as_ref().unwrap();
+        let lines: usize = diff.hunks.iter().map(|h| h.lines.len()).sum();
+        assert_eq!((lines, diff.more_lines), (SHOWN_DIFF_LINES, 60));
+        assert_eq!(entries[1].text, "done");
     }
 }
