@@ -379,21 +379,26 @@ fn demo_run(home: &std::path::Path, prompt: &str) {
     assert!(saved.status.success(), "{saved:?}");
 }
 
+/// `sapcode sessions --json` in `home` (the demo): the saved conversations, newest first.
+fn sessions_json(home: &std::path::Path) -> serde_json::Value {
+    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_sapcode"))
+        .args(["--demo", "sessions", "--json"])
+        .current_dir(home)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .output()
+        .unwrap();
+    serde_json::from_slice(&listed.stdout).unwrap()
+}
+
 #[test]
 fn resume_with_an_id_from_sessions_opens_that_conversation() {
     let home = tempfile::tempdir().unwrap();
     demo_run(home.path(), "the older question about quotas");
     demo_run(home.path(), "the newer question about tokens");
-    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_sapcode"))
-        .args(["--demo", "sessions", "--json"])
-        .current_dir(home.path())
-        .env_clear()
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .output()
-        .unwrap();
-    let sessions: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let sessions = sessions_json(home.path());
     let older = sessions
         .as_array()
         .unwrap()
@@ -867,19 +872,24 @@ fn the_mouse_is_captured_only_when_the_config_asks() {
     assert!(raw.contains("\x1b[?1000l"), "mouse capture not given back");
 }
 
+/// Writes the project config `.sapcode/config.toml` of the workspace `home`; its path.
+fn project_config(home: &std::path::Path, text: &str) -> std::path::PathBuf {
+    let path = home.join(".sapcode/config.toml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// `.sapcode/config.toml` `[permissions] allow`: an allowed command runs without a review; a
 /// near miss (`…; echo pwned`) is reviewed; "always this command" offers to save a command
 /// for the project, and `y` writes it into the file beside what was there.
 #[test]
 fn project_permissions_run_allowed_commands_and_always_offers_to_save() {
     let home = tempfile::tempdir().unwrap();
-    let project_config = home.path().join(".sapcode/config.toml");
-    std::fs::create_dir_all(project_config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &project_config,
+    let project_config = project_config(
+        home.path(),
         "# team settings\n[permissions]\nallow = [\"echo allowed\"]\n",
-    )
-    .unwrap();
+    );
     let (mut screen, mut child) = spawn_demo(home.path());
     pick_gpt4o(&mut screen);
     screen.send(r#"use run_command to run "echo allowed""#);
@@ -995,13 +1005,10 @@ fn chat_pane(screen: &str) -> Vec<String> {
 #[test]
 fn auto_edit_shows_diffs_and_a_resumed_agent_turn_looks_as_it_did() {
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join(".sapcode/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &config,
+    project_config(
+        home.path(),
         "[permissions]\nallow = [\"sh sapcode-demo/test.sh\"]\n",
-    )
-    .unwrap();
+    );
     let (mut screen, mut child) = spawn_demo(home.path());
     pick_gpt4o(&mut screen);
     screen.send("\x1b[Z");
@@ -1030,16 +1037,7 @@ fn auto_edit_shows_diffs_and_a_resumed_agent_turn_looks_as_it_did() {
     let live_pane = chat_pane(&live);
     quit(&mut screen, &mut child);
 
-    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_sapcode"))
-        .args(["--demo", "sessions", "--json"])
-        .current_dir(home.path())
-        .env_clear()
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .output()
-        .unwrap();
-    let sessions: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let sessions = sessions_json(home.path());
     let id = sessions[0]["id"].as_str().unwrap().to_owned();
     let (mut screen, mut child) = spawn_demo_with(home.path(), &["--resume", &id]);
     screen.wait_for("the resumed conversation", |s| {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crossterm::event::KeyCode;
 
-use super::event::{ChatUpdate, Effect, Event};
+use super::event::{Effect, Event};
 use super::state::AppState;
 use super::test_support::{apply, key, picked, proposal, settle, typed};
 use super::transcript::{Anchor, rows_from};
@@ -166,22 +166,36 @@ fn agent_turn() -> (Vec<Step>, Vec<Message>) {
 
 const QUESTION: &str = "fix the failing test";
 
+fn chat(state: &mut AppState, turn: u64, event: SessionEvent) {
+    apply(
+        state,
+        Event::Chat {
+            turn,
+            update: event.into(),
+        },
+    );
+}
+
+/// Sends `question`; the turn it starts.
+fn ask(state: &mut AppState, question: &str) -> u64 {
+    typed(state, question);
+    match key(state, KeyCode::Enter).last() {
+        Some(Effect::StartTurn { turn, .. }) => *turn,
+        other => panic!("{other:?}"),
+    }
+}
+
 /// The turn shown live, as the events arrive; also the views the session gathers from them.
 fn live(width: u16, height: u16) -> (AppState, ToolViews) {
     let mut state = picked(width, height);
-    typed(&mut state, QUESTION);
-    let turn = match key(&mut state, KeyCode::Enter).last() {
-        Some(Effect::StartTurn { turn, .. }) => *turn,
-        other => panic!("{other:?}"),
-    };
+    let turn = ask(&mut state, QUESTION);
     let (steps, messages) = agent_turn();
     let mut views = ToolViews::default();
     for step in steps {
         match step {
             Step::Event(event) => {
                 views.observe(&event);
-                let update: ChatUpdate = event.into();
-                apply(&mut state, Event::Chat { turn, update });
+                chat(&mut state, turn, event);
             }
             Step::Review => {
                 settle(&mut state);
@@ -195,13 +209,7 @@ fn live(width: u16, height: u16) -> (AppState, ToolViews) {
             finish_reason: Some("stop".into()),
         },
     ] {
-        apply(
-            &mut state,
-            Event::Chat {
-                turn,
-                update: event.into(),
-            },
-        );
+        chat(&mut state, turn, event);
     }
     (state, views)
 }
@@ -273,11 +281,7 @@ fn auto_edit(width: u16, height: u16) -> AppState {
         state.chat.approval_mode,
         crate::agent::ApprovalMode::AutoEdit
     );
-    typed(&mut state, "write the VAT table");
-    let turn = match key(&mut state, KeyCode::Enter).last() {
-        Some(Effect::StartTurn { turn, .. }) => *turn,
-        other => panic!("{other:?}"),
-    };
+    let turn = ask(&mut state, "write the VAT table");
     let table: String = (1..=100)
         .map(|n| format!("{n:>3} € net → {:>6.2} € with VAT\n", f64::from(n) * 1.19))
         .collect();
@@ -305,13 +309,7 @@ fn auto_edit(width: u16, height: u16) -> AppState {
             finish_reason: Some("stop".into()),
         },
     ] {
-        apply(
-            &mut state,
-            Event::Chat {
-                turn,
-                update: event.into(),
-            },
-        );
+        chat(&mut state, turn, event);
     }
     state
 }
