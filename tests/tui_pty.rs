@@ -203,14 +203,34 @@ fn demo_pick_chat_quit_in_a_pty() {
     assert!(left > entered);
     assert!(!screen.parser.screen().alternate_screen());
     assert!(raw[left..].contains("\x1b[?25h"), "cursor shown again");
-    // Back in the shell, one line says how to come back to the conversation.
-    screen.wait_for_raw("--continue", left);
-    let raw = String::from_utf8_lossy(&screen.raw);
+    // Back in the shell, one line says how to come back to this very conversation: by the
+    // id its session file has (the one `sapcode sessions` lists).
+    let hint = "to resume this conversation: sapcode --demo --resume ";
+    screen.wait_for_raw(hint, left);
+    let at = left
+        + String::from_utf8_lossy(&screen.raw[left..])
+            .find(hint)
+            .unwrap()
+        + hint.len();
+    screen.wait_for_raw("\n", at);
+    let raw = String::from_utf8_lossy(&screen.raw[at..]).into_owned();
+    let id = raw.split_whitespace().next().unwrap();
     assert!(
-        raw[left..].contains("to resume this conversation: sapcode --demo --continue"),
-        "{:?}",
-        &raw[left..]
+        session_file_named(home.path(), &format!("{id}.jsonl")),
+        "no session file for {id:?}"
     );
+}
+
+/// Whether a file called `name` lies anywhere under `dir`.
+fn session_file_named(dir: &std::path::Path, name: &str) -> bool {
+    std::fs::read_dir(dir).unwrap().flatten().any(|entry| {
+        let path = entry.path();
+        if path.is_dir() {
+            session_file_named(&path, name)
+        } else {
+            entry.file_name() == name
+        }
+    })
 }
 
 /// Picks gpt-4o and its first RUNNING deployment with the keyboard.
@@ -729,7 +749,7 @@ fn ctrl_c_clears_a_draft_then_twice_quits_and_says_how_to_resume() {
     let from = screen.raw.len();
     screen.send("\x03");
     wait_exit(&mut screen, &mut child);
-    screen.wait_for_raw("sapcode --demo --continue", from);
+    screen.wait_for_raw("sapcode --demo --resume ", from);
 }
 
 #[test]
@@ -741,7 +761,7 @@ fn ctrl_d_on_an_empty_input_quits() {
     wait_exit(&mut screen, &mut child);
     // No question was asked: there is nothing to resume, and no line says so.
     assert!(
-        !String::from_utf8_lossy(&screen.raw).contains("--continue"),
+        !String::from_utf8_lossy(&screen.raw).contains("to resume"),
         "{}",
         String::from_utf8_lossy(&screen.raw)
     );

@@ -107,6 +107,7 @@ pub async fn run(
     runner.run(Effect::Connect);
     let result = event_loop(&mut guard.terminal, &mut state, &mut runner, rx).await;
     runner.shutdown();
+    let saved_as = runner.saved_session_id();
     input.abort();
     drop(guard);
     // Once the terminal is back: one line in the shell says how to come back.
@@ -116,11 +117,14 @@ pub async fn run(
         } else {
             ""
         };
+        // The id names this conversation even after others were started in the workspace;
+        // `--continue` (the latest) is the way back only while no file was written yet.
+        let how = saved_as.map_or_else(|| "--continue".to_owned(), |id| format!("--resume {id}"));
         // A closed stdout has nowhere to show it: nothing to do then.
         use std::io::Write as _;
         let _ = writeln!(
             std::io::stdout(),
-            "to resume this conversation: sapcode{demo} --continue"
+            "to resume this conversation: sapcode{demo} {how}"
         );
     }
     result

@@ -174,6 +174,11 @@ impl Session {
         self.conversation.push_user(text, attachments);
     }
 
+    /// The id the conversation is saved under, once a turn has been saved.
+    pub fn saved_as(&self) -> Option<&str> {
+        self.log.file_id()
+    }
+
     pub fn conversation(&self) -> &Conversation {
         &self.conversation
     }

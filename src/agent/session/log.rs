@@ -76,6 +76,11 @@ impl SessionLog {
         });
     }
 
+    /// The id (`sapcode sessions`, `--resume ID`) of the file being written, once there is one.
+    pub fn file_id(&self) -> Option<&str> {
+        self.open.as_ref().map(|open| open.file.id())
+    }
+
     pub fn save(&mut self, snapshot: &Snapshot) -> Result<(), SessionError> {
         let Some(store) = &self.store else {
             return Err(SessionError::NoDataDir);

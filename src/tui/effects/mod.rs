@@ -182,6 +182,12 @@ impl Runner {
     }
 
     /// Aborts every running task (on quit).
+    /// The id the conversation is saved under, when the session is free to say.
+    pub fn saved_session_id(&self) -> Option<String> {
+        let session = self.turns.session.try_lock().ok()?;
+        session.saved_as().map(str::to_owned)
+    }
+
     pub fn shutdown(&mut self) {
         for (_, handle) in self.turns.handles.drain() {
             handle.abort();
