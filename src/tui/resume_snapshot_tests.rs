@@ -188,6 +188,18 @@ fn ask(state: &mut AppState, question: &str) -> u64 {
 /// The turn shown live, as the events arrive; also the views the session gathers from them.
 fn live(width: u16, height: u16) -> (AppState, ToolViews) {
     let mut state = picked(width, height);
+    // Sent with two files: one `@path`, one `!CMD`'s output (with a fence of its own inside).
+    state.chat.composer.attachments = vec![
+        crate::agent::Attachment {
+            path: "src/lib.rs".into(),
+            content: "pub fn parse_key(spec: &str) -> Result<Key, String> {\n    todo!()\n}\n"
+                .into(),
+        },
+        crate::agent::Attachment {
+            path: "!cargo test".into(),
+            content: "```\ntest keeps_padding ... FAILED\n```\n".into(),
+        },
+    ];
     let turn = ask(&mut state, QUESTION);
     let (steps, messages) = agent_turn();
     let mut views = ToolViews::default();
@@ -260,6 +272,8 @@ fn a_resumed_agent_turn_draws_the_rows_it_drew_live() {
         );
         assert!(has("  │ test keeps_padding ... ok\\x1b[0m"), "{text:#?}");
         assert!(has("  └ exit 0 (64 B output)"), "{text:#?}");
+        assert!(has("📎 @src/lib.rs 68 B"), "{text:#?}");
+        assert!(has("📎 !cargo test 38 B"), "{text:#?}");
     }
 }
 

@@ -248,7 +248,11 @@ fn render_closed(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> 
             let mut lines: Vec<Line<'static>> = entry
                 .files
                 .iter()
-                .map(|file| Line::styled(format!("📎 {file}"), theme.muted()))
+                // A file name can hold any character; a saved one is read back from disk.
+                .map(|file| {
+                    let file = crate::terminal_text::visible(file);
+                    Line::styled(format!("📎 {file}"), theme.muted())
+                })
                 .collect();
             lines.extend(entry.text.split('\n').flat_map(|line| {
                 markdown::wrap(

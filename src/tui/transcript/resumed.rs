@@ -4,6 +4,7 @@
 //! file keeps beside the results) and the text of its rounds joined as it streamed. Calls
 //! from older files without a view show their line from the result message alone.
 
+use crate::agent::Attachment;
 use crate::agent::outcome::{SHOWN_DIFF_LINES, ShownDiff};
 use crate::agent::session::ToolView;
 use crate::aicore::{Message, Role};
@@ -23,11 +24,10 @@ pub fn entries<'a>(
         match message.role {
             Role::User => {
                 entries.extend(answer.take().map(Answer::finish));
-                entries.push(Entry::new(
-                    Speaker::You,
-                    message.content.clone(),
-                    EntryEnd::Finished,
-                ));
+                let (files, typed) = question(&message.content);
+                let mut entry = Entry::new(Speaker::You, typed.to_owned(), EntryEnd::Finished);
+                entry.files = files;
+                entries.push(entry);
             }
             Role::Assistant => {
                 let answer = answer.get_or_insert_with(|| Answer::new(model));
@@ -60,6 +60,44 @@ pub fn entries<'a>(
     }
     entries.extend(answer.take().map(Answer::finish));
     entries
+}
+
+/// The question as typed and the files sent with it (`@src/lib.rs 2.1 KiB`), as the live
+/// transcript showed them: the files go before the question as fenced blocks
+/// (`Attachment::as_prompt_block`). A file that did not end in a newline got one in its block,
+/// so its size may read one byte more than it did live.
+fn question(content: &str) -> (Vec<String>, &str) {
+    let mut files = Vec::new();
+    let mut rest = content;
+    while let Some((path, size, after)) = attachment_block(rest) {
+        let attachment = Attachment {
+            path: path.to_owned(),
+            content: String::new(),
+        };
+        files.push(format!(
+            "{} {}",
+            crate::tui::update::attach_label(&attachment),
+            crate::byte_size::human_bytes(size)
+        ));
+        rest = after;
+    }
+    (files, rest)
+}
+
+/// One block at the start of `text`: `` `path`:``, a fence longer than any backtick run in
+/// the file and its language, the file, the fence again, a newline. Its path, the file's
+/// size and what follows.
+fn attachment_block(text: &str) -> Option<(&str, usize, &str)> {
+    let (path, text) = text.strip_prefix('`')?.split_once("`:\n")?;
+    let ticks = text.len() - text.trim_start_matches('`').len();
+    if ticks < 3 || path.contains('\n') {
+        return None;
+    }
+    let fence = &text[..ticks];
+    let (_language, body) = text[ticks..].split_once('\n')?;
+    let end = body.find(fence)?;
+    let after = body[end + ticks..].strip_prefix('\n')?;
+    Some((path, end, after))
 }
 
 /// An answer being put together from its rounds.
