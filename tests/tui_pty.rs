@@ -422,21 +422,26 @@ fn demo_run(home: &std::path::Path, prompt: &str) {
     assert!(saved.status.success(), "{saved:?}");
 }
 
+/// `sapcode sessions --json` in `home` (the demo): the saved conversations, newest first.
+fn sessions_json(home: &std::path::Path) -> serde_json::Value {
+    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_sapcode"))
+        .args(["--demo", "sessions", "--json"])
+        .current_dir(home)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .output()
+        .unwrap();
+    serde_json::from_slice(&listed.stdout).unwrap()
+}
+
 #[test]
 fn resume_with_an_id_from_sessions_opens_that_conversation() {
     let home = tempfile::tempdir().unwrap();
     demo_run(home.path(), "the older question about quotas");
     demo_run(home.path(), "the newer question about tokens");
-    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_sapcode"))
-        .args(["--demo", "sessions", "--json"])
-        .current_dir(home.path())
-        .env_clear()
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .output()
-        .unwrap();
-    let sessions: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let sessions = sessions_json(home.path());
     let older = sessions
         .as_array()
         .unwrap()
@@ -910,19 +915,24 @@ fn the_mouse_is_captured_only_when_the_config_asks() {
     assert!(raw.contains("\x1b[?1000l"), "mouse capture not given back");
 }
 
+/// Writes the project config `.sapcode/config.toml` of the workspace `home`; its path.
+fn project_config(home: &std::path::Path, text: &str) -> std::path::PathBuf {
+    let path = home.join(".sapcode/config.toml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// `.sapcode/config.toml` `[permissions] allow`: an allowed command runs without a review; a
 /// near miss (`…; echo pwned`) is reviewed; "always this command" offers to save a command
 /// for the project, and `y` writes it into the file beside what was there.
 #[test]
 fn project_permissions_run_allowed_commands_and_always_offers_to_save() {
     let home = tempfile::tempdir().unwrap();
-    let project_config = home.path().join(".sapcode/config.toml");
-    std::fs::create_dir_all(project_config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &project_config,
+    let project_config = project_config(
+        home.path(),
         "# team settings\n[permissions]\nallow = [\"echo allowed\"]\n",
-    )
-    .unwrap();
+    );
     let (mut screen, mut child) = spawn_demo(home.path());
     pick_gpt4o(&mut screen);
     screen.send(r#"use run_command to run "echo allowed""#);
@@ -1005,5 +1015,90 @@ fn custom_commands_send_their_text_and_clear_starts_over() {
     screen.wait_for("a new conversation", |s| {
         s.contains("new conversation") && !s.contains("Say a warm hello")
     });
+    quit(&mut screen, &mut child);
+}
+
+/// The rows of the chat pane (its title to its bottom border) on `screen`, without the
+/// panes beside it.
+fn chat_pane(screen: &str) -> Vec<String> {
+    let rows: Vec<Vec<char>> = screen.lines().map(|r| r.chars().collect()).collect();
+    let title: Vec<char> = "┌ Chat".chars().collect();
+    let (top, left) = rows
+        .iter()
+        .enumerate()
+        .find_map(|(n, row)| Some((n, row.windows(title.len()).position(|w| w == title)?)))
+        .unwrap();
+    let pane: Vec<String> = rows[top..]
+        .iter()
+        .map(|row| {
+            row.iter()
+                .skip(left)
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect();
+    let bottom = pane.iter().position(|row| row.starts_with('└')).unwrap();
+    pane[..=bottom].to_vec()
+}
+
+/// Issue 17: in auto-edit the demo's "fix the failing test" writes, edits and runs without a
+/// review, and each edit shows its diff in the transcript; the conversation resumed by id
+/// (`sapcode --resume ID`) shows the same chat pane: tool lines, diffs and command output.
+#[test]
+fn auto_edit_shows_diffs_and_a_resumed_agent_turn_looks_as_it_did() {
+    let home = tempfile::tempdir().unwrap();
+    project_config(
+        home.path(),
+        "[permissions]\nallow = [\"sh sapcode-demo/test.sh\"]\n",
+    );
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    screen.send("\x1b[Z");
+    screen.wait_for("auto-edit", |s| s.contains(" auto-edit │ "));
+    screen.send("fix the failing test");
+    screen.send("\r");
+    screen.wait_for("the fixed test and the end of the answer", |s| {
+        s.contains("Fixed.")
+            && s.contains("test price ... ok")
+            && s.contains(" Enter send ")
+            && !s.contains('▍')
+            && !s.contains("working with the tools")
+    });
+    // Whole frames only: the last one drawn once the turn is over.
+    screen.idle(Duration::from_millis(500));
+    let live = screen.text();
+    assert!(!live.contains("Review ·"), "{live}");
+    // The edits' diffs, never reviewed, are in the transcript: the edit_file line, its
+    // hunk header and changed lines under it.
+    assert!(
+        live.contains("✓ edit_file sapcode-demo/price.sh applied"),
+        "{live}"
+    );
+    assert!(live.contains("  @@ -"), "{live}");
+    assert!(live.contains("│+"), "{live}");
+    let live_pane = chat_pane(&live);
+    quit(&mut screen, &mut child);
+
+    let sessions = sessions_json(home.path());
+    let id = sessions[0]["id"].as_str().unwrap().to_owned();
+    let (mut screen, mut child) = spawn_demo_with(home.path(), &["--resume", &id]);
+    screen.wait_for("the resumed conversation", |s| {
+        s.contains("continuing “fix the failing test”") && s.contains("✓ run_command")
+    });
+    screen.idle(Duration::from_millis(500));
+    let resumed_pane = chat_pane(&screen.text());
+    // The title names the mode: auto-edit then, the configured `ask` in the new run.
+    assert!(live_pane[0].contains("· auto-edit"), "{}", live_pane[0]);
+    assert!(
+        !resumed_pane[0].contains("auto-edit"),
+        "{}",
+        resumed_pane[0]
+    );
+    assert_eq!(
+        resumed_pane[1..].join("\n"),
+        live_pane[1..].join("\n"),
+        "the resumed chat pane differs from the live one"
+    );
     quit(&mut screen, &mut child);
 }

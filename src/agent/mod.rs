@@ -4,6 +4,7 @@
 pub mod approval;
 pub mod attachment;
 pub mod beneath;
+pub mod command_log;
 pub mod context;
 pub mod diff;
 pub mod edit;

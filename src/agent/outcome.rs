@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::diff::Hunk;
 use super::tools::ToolKind;
 
 /// An applied edit: which file, whether it was created, and the lines added and removed.
@@ -14,6 +15,57 @@ pub struct EditStats {
     pub created: bool,
     pub added: usize,
     pub removed: usize,
+    /// The diff as the transcript draws it (capped). Not in `run --json`'s `tool_result`:
+    /// its `approval_needed` carries the whole diff where one is asked for.
+    #[serde(skip)]
+    pub diff: Option<ShownDiff>,
+}
+
+/// Diff lines an applied edit shows in the transcript (and keeps in the session file); a
+/// whole-file write of a large file shows its start and counts the rest.
+pub const SHOWN_DIFF_LINES: usize = 40;
+
+/// The first `SHOWN_DIFF_LINES` lines of an edit's diff, and how many more there were.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownDiff {
+    pub hunks: Vec<Hunk>,
+    pub is_new_file: bool,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub more_lines: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl ShownDiff {
+    /// `hunks` cut after `max` lines (a cut hunk keeps its header's ranges); remembered
+    /// secrets are masked, as everywhere a file's text leaves a tool.
+    pub fn new(hunks: &[Hunk], is_new_file: bool, max: usize) -> ShownDiff {
+        let mut kept = Vec::new();
+        let mut room = max;
+        let mut more_lines = 0;
+        for hunk in hunks {
+            if room == 0 {
+                more_lines += hunk.lines.len();
+                continue;
+            }
+            let take = hunk.lines.len().min(room);
+            room -= take;
+            more_lines += hunk.lines.len() - take;
+            let mut hunk = hunk.clone();
+            hunk.lines.truncate(take);
+            for line in &mut hunk.lines {
+                line.text = crate::redact::mask_remembered(&line.text);
+            }
+            kept.push(hunk);
+        }
+        ShownDiff {
+            hunks: kept,
+            is_new_file,
+            more_lines,
+        }
+    }
 }
 
 impl EditStats {
@@ -78,6 +130,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_shown_diff_keeps_its_first_lines_and_counts_the_rest() {
+        let old: String = (1..=100).map(|n| format!("{n}\n")).collect();
+        let new: String = (1..=100)
+            .map(|n| match n {
+                3 => "three\n".to_owned(),
+                90 => "ninety\n".to_owned(),
+                n => format!("{n}\n"),
+            })
+            .collect();
+        let hunks = crate::agent::diff::hunks(&old, &new);
+        assert_eq!(hunks.len(), 2);
+        let all = ShownDiff::new(&hunks, false, 100);
+        assert_eq!((all.hunks.len(), all.more_lines), (2, 0));
+        // The first hunk has 7 lines (2 of context above, 3 below), the second 8.
+        let cut = ShownDiff::new(&hunks, false, 8);
+        assert_eq!(cut.hunks.len(), 2);
+        assert_eq!(cut.hunks[1].lines.len(), 1);
+        assert_eq!(cut.more_lines, hunks[1].lines.len() - 1);
+        let none = ShownDiff::new(&hunks, false, 0);
+        assert!(none.hunks.is_empty());
+        assert_eq!(none.more_lines, 15);
+    }
+
+    #[test]
     fn calls_are_described_by_path_or_pattern() {
         assert_eq!(
             describe_call("read_file", r#"{"path":"src/lib.rs"}"#),
@@ -129,6 +205,7 @@ mod tests {
             created: true,
             added: 5,
             removed: 0,
+            diff: None,
         };
         assert_eq!(
             describe_finished(

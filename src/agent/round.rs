@@ -6,7 +6,7 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::approval::{ApprovalRequest, ApprovedBy, Decision, Verdict};
-use super::outcome::EditStats;
+use super::outcome::{EditStats, SHOWN_DIFF_LINES, ShownDiff};
 use super::tools::{self, ToolKind, ToolOutput, Tools};
 use super::turn::TurnEvent;
 use crate::aicore::{Message, ToolCall};
@@ -146,21 +146,25 @@ async fn edit(
             return Some((ToolOutput::error(format!("the tool failed: {err}")), None));
         }
     };
+    let hunks = proposal.hunks();
+    let (added, removed) = super::diff::counts(&hunks);
+    // What the transcript draws once it is applied, asked about or not (auto-edit).
+    let diff = ShownDiff::new(&hunks, proposal.is_new_file, SHOWN_DIFF_LINES);
     let request = ApprovalRequest::Edit {
         path: proposal.path.clone(),
-        hunks: proposal.hunks(),
+        hunks,
         is_new_file: proposal.is_new_file,
     };
     if let Some(refusal) = approve(tools, &call.id, request, tx).await? {
         return Some((refusal, None));
     }
     let runner = tools.clone();
-    let (added, removed) = proposal.counts();
     let stats = EditStats {
         path: proposal.path.clone(),
         created: proposal.is_new_file,
         added,
         removed,
+        diff: Some(diff),
     };
     let applied = tokio::task::spawn_blocking(move || runner.apply(&proposal)).await;
     Some(match applied {

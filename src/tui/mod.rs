@@ -23,6 +23,8 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod resume_snapshot_tests;
+#[cfg(test)]
 mod review_snapshot_tests;
 #[cfg(test)]
 mod screenshot;
@@ -30,6 +32,8 @@ mod screenshot;
 mod slash_snapshot_tests;
 #[cfg(test)]
 mod snapshot_tests;
+#[cfg(test)]
+mod status_snapshot_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 

@@ -4,11 +4,10 @@
 
 use std::time::SystemTime;
 
-use super::state::{AppState, Entry as ChatEntry, EntryEnd, Speaker};
+use super::state::AppState;
 use crate::agent::context::UsageMark;
 use crate::agent::rules::ProjectRules;
 use crate::agent::session::{LoadedSession, Snapshot};
-use crate::aicore::Role;
 
 /// The conversation to save, once it has started.
 pub fn snapshot(state: &AppState) -> Option<Snapshot> {
@@ -30,6 +29,7 @@ pub fn snapshot(state: &AppState) -> Option<Snapshot> {
         system: None,
         usage: chat.stats.last_usage,
         messages: chat.conversation.messages().to_vec(),
+        tools: Default::default(),
     })
 }
 
@@ -45,19 +45,8 @@ pub fn open_conversation(state: &mut AppState, loaded: &LoadedSession, started: 
         .map(|rules| format!(" · {}", rules.notice()))
         .unwrap_or_default();
     conversation.set_project_rules(rules);
-    chat.transcript.entries.clear();
-    for message in conversation.messages() {
-        let speaker = match message.role {
-            Role::User => Speaker::You,
-            Role::Assistant if !message.content.is_empty() => Speaker::Model(model.clone()),
-            Role::Assistant | Role::Tool | Role::System => continue,
-        };
-        chat.transcript.entries.push(ChatEntry::new(
-            speaker,
-            message.content.clone(),
-            EntryEnd::Finished,
-        ));
-    }
+    // Tool lines, output and diffs as they were shown; text as it streamed.
+    chat.transcript.entries = super::transcript::resumed(loaded.shown(), &model);
     // The meter starts from the usage the server last reported for these messages.
     chat.context = crate::tui::state::ContextTrack {
         mark: loaded.last_usage.map(|usage| UsageMark {
@@ -119,6 +108,7 @@ mod tests {
     use super::*;
     use crate::agent::session::{SessionLog, SessionStore};
     use crate::aicore::Message;
+    use crate::tui::state::Speaker;
 
     fn record(started: u64, texts: &[&str]) -> Snapshot {
         crate::agent::session::test_snapshot(started, "gpt-4o", texts)
@@ -164,6 +154,14 @@ mod tests {
                 (&Speaker::Model("gpt-4o".into()), "hello")
             ]
         );
+        // A file from before tool views were kept: the call shows from its result alone.
+        let answer = &state.chat.transcript.entries[1];
+        let lines: Vec<String> = answer
+            .tools
+            .iter()
+            .map(crate::tui::state::ToolLine::headline)
+            .collect();
+        assert_eq!(lines, ["⚙ list_files (4 B)"]);
         assert_eq!(state.chat.conversation.messages().len(), 4);
         assert!(
             state

@@ -535,8 +535,9 @@ fn welcome_names_the_project_rules_in_use() {
     );
 }
 
-/// A notice wider than the footer keeps the line to itself and ends with `…`, rather than
-/// being cut mid-word under the status figures.
+/// A notice wider than the footer keeps the line to itself and ends with `…` and the key
+/// that shows it whole (F1), rather than being cut mid-word under the status figures; the
+/// approval mode still shows.
 #[test]
 fn a_long_notice_takes_the_footer_and_is_marked_as_cut() {
     let (mut state, _) = streaming(80, 24);
@@ -551,8 +552,9 @@ fn a_long_notice_takes_the_footer_and_is_marked_as_cut() {
         footer.contains("continuing “fix the failing test"),
         "{footer}"
     );
+    assert!(footer.contains("… F1 "), "{footer}");
     assert!(
-        footer.trim_end_matches(['"', ' ']).ends_with('…'),
+        footer.trim_end_matches(['"', ' ']).ends_with(" ask"),
         "{footer}"
     );
     assert!(!footer.contains("ctx "), "{footer}");

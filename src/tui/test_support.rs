@@ -379,6 +379,7 @@ pub fn edit_finished(
             created: false,
             added,
             removed,
+            diff: None,
         }),
     }
     .into()

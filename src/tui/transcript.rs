@@ -10,11 +10,15 @@ use std::cell::Ref;
 use ratatui::text::{Line, Span};
 
 use super::markdown;
-use super::state::{AppState, Entry, EntryEnd, Rendered, Scroll, Speaker, ToolLine};
+use super::state::{AppState, Entry, EntryEnd, Rendered, Scroll, Speaker};
 use super::theme::Theme;
 
+mod resumed;
 mod tail;
+mod tools;
+pub use resumed::entries as resumed;
 pub use tail::tail;
+use tools::{tool_height, tool_lines};
 
 /// First visible row: `row` rows into entry `entry`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -57,7 +61,7 @@ pub fn estimated_total(state: &AppState, width: u16) -> usize {
                 EntryEnd::Open | EntryEnd::StoppedByEsc => 1,
                 EntryEnd::Cut(_) => 2,
             };
-            let tools: usize = entry.tools.iter().map(ToolLine::height).sum();
+            let tools: usize = entry.tools.iter().map(tools::estimated_height).sum();
             2 + entry.files.len() + tools + body + tail
         })
         .sum()
@@ -244,7 +248,11 @@ fn render_closed(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> 
             let mut lines: Vec<Line<'static>> = entry
                 .files
                 .iter()
-                .map(|file| Line::styled(format!("📎 {file}"), theme.muted()))
+                // A file name can hold any character; a saved one is read back from disk.
+                .map(|file| {
+                    let file = crate::terminal_text::visible(file);
+                    Line::styled(format!("📎 {file}"), theme.muted())
+                })
                 .collect();
             lines.extend(entry.text.split('\n').flat_map(|line| {
                 markdown::wrap(
@@ -337,42 +345,6 @@ fn join(lines: &mut Vec<Line<'static>>, more: Vec<Line<'static>>) {
         lines.push(Line::default());
     }
     lines.extend(more);
-}
-
-/// Each tool call's headline, wrapped at `width` (a long path or reason must not hide the
-/// end of its line) in the added, error or dim colour of its `✓`/`✗`/`⚙` mark.
-fn tool_headline(tool: &ToolLine, width: u16, theme: Theme) -> Vec<Line<'static>> {
-    // As the review shows names: a zero-width or tag character in a path shows here too.
-    let headline = crate::terminal_text::visible(&tool.headline()).replace('\t', "\\t");
-    let style = match headline.chars().next() {
-        Some('✓') => theme.added(),
-        Some('✗') => theme.error(),
-        _ => theme.muted(),
-    };
-    wrapped(vec![Span::styled(headline, style)], width)
-}
-
-/// Rows of the tool lines: headlines as wrapped, one row each for a command's output.
-fn tool_height(entry: &Entry, width: u16, theme: Theme) -> usize {
-    entry
-        .tools
-        .iter()
-        .map(|tool| tool_headline(tool, width, theme).len() + tool.height() - 1)
-        .sum()
-}
-
-/// The tool lines of an answer: each headline, and under a command its output and exit.
-fn tool_lines(entry: &Entry, width: u16, theme: Theme) -> Vec<Line<'static>> {
-    let mut rows = Vec::new();
-    for tool in &entry.tools {
-        rows.extend(tool_headline(tool, width, theme));
-        rows.extend(
-            tool.detail_rows()
-                .into_iter()
-                .map(|row| Line::styled(row, theme.muted())),
-        );
-    }
-    rows
 }
 
 /// Status lines wrap like prose, so their last words (`C-r to retry`) stay on screen.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::tool_view::ToolView;
 use crate::aicore::{Message, Mode, Usage};
 
 /// Format version written in every header.
@@ -39,6 +40,9 @@ pub enum Entry {
         at: String,
         #[serde(with = "super::signed")]
         message: Message,
+        /// A tool result's call as the transcript showed it (absent in older files).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tool: Option<Box<ToolView>>,
     },
     /// The conversation went on with another model or deployment.
     Target {
@@ -56,7 +60,19 @@ pub enum Entry {
         at: String,
         #[serde(with = "super::signed::list")]
         messages: Vec<Message>,
+        /// Views of the last turn's tool calls among `messages`, by position (a retried
+        /// turn's, not written before); earlier calls keep the views written with them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tools: Vec<PlacedView>,
     },
+}
+
+/// A tool view and the position of its result among a rewrite's messages. (A list, not a
+/// map: a map with number keys does not read back inside a tagged entry.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlacedView {
+    pub message: usize,
+    pub view: ToolView,
 }
 
 impl Entry {
@@ -64,6 +80,7 @@ impl Entry {
         Entry::Message {
             at: stamp(at),
             message,
+            tool: None,
         }
     }
 

@@ -196,6 +196,7 @@ mod tests {
                     created: false,
                     added: 1,
                     removed: 1,
+                    diff: None,
                 }),
             },
             SessionEvent::ToolResult {

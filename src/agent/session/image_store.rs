@@ -121,6 +121,7 @@ mod tests {
         file.append(&Entry::Compacted {
             at: "2026-06-01T00:00:00Z".into(),
             messages: vec![question.clone()],
+            tools: Vec::new(),
         })
         .unwrap();
         let text = std::fs::read_to_string(file.path()).unwrap();

@@ -11,7 +11,7 @@ use super::event::SessionEvent;
 use super::forward::{self, Answers, Ended, Sink};
 use super::images::{self, Images};
 use super::log::{SessionLog, Snapshot};
-use super::{LoadedSession, SessionError, fitting};
+use super::{LoadedSession, SessionError, ToolViews, fitting};
 use crate::agent::context::{CompactError, UsageMark};
 use crate::agent::rules::ProjectRules;
 use crate::agent::turn::{self, ChatModel};
@@ -99,6 +99,8 @@ pub struct Session {
     price: Option<crate::aicore::pricing::Price>,
     /// Whether the model asked takes the conversation's images (`images::decide`).
     images: Images,
+    /// How the current turn's tool calls looked, saved beside their results.
+    views: ToolViews,
 }
 
 impl Session {
@@ -120,6 +122,7 @@ impl Session {
             reasoning: None,
             price: None,
             images: Images::Send,
+            views: ToolViews::default(),
         }
     }
 
@@ -231,6 +234,7 @@ impl Session {
         target: &Target,
         sink: Sink<'_>,
     ) -> Result<(), TurnFailed> {
+        self.views.clear();
         self.save(target, None, sink);
         let model = target.model.clone();
         let mut tools = match self.level {
@@ -248,7 +252,13 @@ impl Session {
                 images::leave_out(&mut request, &model);
             }
             let events = turn::start_with(chat.clone(), request, tools.take(), DEFAULT_MAX_ROUNDS);
-            match forward::forward(events, offered, &self.answers, sink).await {
+            let views = &mut self.views;
+            let mut observed = |event: SessionEvent| {
+                views.observe(&event);
+                sink(event)
+            };
+            let ended = forward::forward(events, offered, &self.answers, &mut observed).await;
+            match ended {
                 Ended::ToolsRefused(reason) => {
                     self.plain_models.insert(model.clone());
                     if !sink(SessionEvent::ToolsRefused {
@@ -368,6 +378,7 @@ impl Session {
             system: self.system.clone(),
             usage,
             messages: self.conversation.messages().to_vec(),
+            tools: self.views.clone(),
         };
         if let Err(err) = self.record(&snapshot) {
             sink(SessionEvent::Notice {

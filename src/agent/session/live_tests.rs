@@ -163,6 +163,32 @@ async fn the_faces_answer_decides_what_is_written() {
     assert!(!stats.created);
     // The session's tools keep the undo stack: the edit can be taken back.
     assert_eq!(tools.undo_last().unwrap(), "notes.txt");
+
+    // The file keeps how each call looked, by position: both turns called it `c1`.
+    let saved = SessionStore::new(data.path())
+        .last_for(workspace.path())
+        .unwrap()
+        .unwrap();
+    let views: Vec<&super::ToolView> = saved.tool_views.iter().flatten().collect();
+    assert_eq!(views.len(), 2, "{:?}", saved.tool_views);
+    assert_eq!(
+        (views[0].ok, views[0].summary.as_str()),
+        (false, "rejected: keep the greeting")
+    );
+    let refused = super::Decided {
+        approved: false,
+        by: crate::agent::ApprovedBy::User,
+    };
+    assert_eq!(views[0].approval, Some(refused));
+    assert!(views[0].diff.is_none());
+    let edit = views[1].edit_stats().unwrap();
+    assert_eq!((edit.added, edit.removed), (1, 1));
+    let lines: Vec<String> = edit.diff.unwrap().hunks[0]
+        .lines
+        .iter()
+        .map(|line| format!("{}{}", line.kind.mark(), line.text))
+        .collect();
+    assert_eq!(lines, [" one", "-hello", "+goodbye"]);
 }
 
 #[tokio::test]

@@ -6,8 +6,10 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use super::entry::PlacedView;
+use super::tool_view::ToolViews;
 use super::{Entry, LoadedSession, SessionError, SessionFile, SessionStore, stamp};
-use crate::aicore::{Message, Mode, Usage};
+use crate::aicore::{Message, Mode, Role, Usage};
 
 /// The conversation as it stands after a turn (or a compaction, or a stopped answer).
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +24,8 @@ pub struct Snapshot {
     pub system: Option<String>,
     pub usage: Option<Usage>,
     pub messages: Vec<Message>,
+    /// How the tool calls of the turn just ended looked, kept beside their results.
+    pub tools: ToolViews,
 }
 
 /// Appends snapshots to their session files, remembering what each file already holds.
@@ -116,9 +120,14 @@ impl SessionLog {
         }
         if snapshot.messages.starts_with(&open.saved) {
             for message in &snapshot.messages[open.saved.len()..] {
+                let tool = match (&message.role, &message.tool_call_id) {
+                    (Role::Tool, Some(id)) => snapshot.tools.get(id).cloned().map(Box::new),
+                    _ => None,
+                };
                 open.file.append(&Entry::Message {
                     at: at.clone(),
                     message: message.clone(),
+                    tool,
                 })?;
             }
         } else {
@@ -126,6 +135,7 @@ impl SessionLog {
             open.file.append(&Entry::Compacted {
                 at: at.clone(),
                 messages: snapshot.messages.clone(),
+                tools: last_turn_views(snapshot),
             })?;
         }
         open.saved.clone_from(&snapshot.messages);
@@ -136,13 +146,31 @@ impl SessionLog {
     }
 }
 
+/// The views of the last turn's tool results (after its question), by position. Call ids
+/// can repeat across turns (`call_1_0` when a provider sends none): positions cannot.
+fn last_turn_views(snapshot: &Snapshot) -> Vec<PlacedView> {
+    snapshot
+        .messages
+        .iter()
+        .enumerate()
+        .rev()
+        .take_while(|(_, message)| message.role != Role::User)
+        .filter_map(|(index, message)| {
+            let view = snapshot.tools.get(message.tool_call_id.as_deref()?)?;
+            Some(PlacedView {
+                message: index,
+                view: view.clone(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use std::time::Duration;
 
     use super::*;
     use crate::agent::session::Scope;
-    use crate::aicore::Role;
 
     /// A conversation of `texts` (user and assistant in turn) with `model`, started
     /// `started` seconds after a fixed time.
@@ -156,6 +184,7 @@ pub(crate) mod tests {
             deployment: Some("d1".into()),
             system: None,
             usage: None,
+            tools: ToolViews::default(),
             messages: texts
                 .iter()
                 .enumerate()
@@ -202,6 +231,95 @@ pub(crate) mod tests {
         assert_eq!(text.matches("\"hello\"").count(), 2, "{text}");
         assert_eq!(text.matches("\"type\":\"target\"").count(), 1, "{text}");
         assert_eq!(sessions[0].title, "new");
+    }
+
+    /// A tool call's view is written beside its result; a retried turn (history rewritten)
+    /// names its own views by position, and the calls kept from before keep theirs.
+    #[test]
+    fn tool_views_are_kept_beside_their_results_through_a_rewrite() {
+        use crate::agent::SessionEvent;
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::new(dir.path());
+        let workspace = PathBuf::from("/w");
+        let mut log = SessionLog::new(Some(store.clone()), workspace.clone());
+        let turn = |summary: &str| {
+            let mut views = ToolViews::default();
+            for event in [
+                SessionEvent::ToolCall {
+                    index: 0,
+                    id: Some("call_1_0".into()),
+                    name: Some("read_file".into()),
+                    arguments: "{}".into(),
+                },
+                SessionEvent::ToolResult {
+                    id: "call_1_0".into(),
+                    name: "read_file".into(),
+                    ok: true,
+                    summary: summary.into(),
+                    bytes: 3,
+                    edit: None,
+                },
+            ] {
+                views.observe(&event);
+            }
+            let call = crate::aicore::ToolCall {
+                id: "call_1_0".into(),
+                name: "read_file".into(),
+                arguments: "{}".into(),
+                thought_signature: None,
+            };
+            let messages = vec![
+                Message::assistant_tool_calls("", vec![call]),
+                Message::tool_result("call_1_0", format!("{summary}\n{}", "line\n".repeat(600))),
+                Message::new(Role::Assistant, "ok"),
+            ];
+            (views, messages)
+        };
+        let mut first = snapshot(0, "gpt-4o", &["one"]);
+        let (views, messages) = turn("a.rs");
+        first.messages.extend(messages);
+        first.tools = views;
+        log.save(&first).unwrap();
+        // The next question is retried: the file records the new history whole.
+        let mut second = first.clone();
+        second.messages.push(Message::new(Role::User, "two"));
+        let (views, messages) = turn("b.rs");
+        second.messages.extend(messages);
+        second.tools = views;
+        log.save(&second).unwrap();
+        let mut retried = first.clone();
+        retried.messages.push(Message::new(Role::User, "two again"));
+        let (views, messages) = turn("c.rs");
+        retried.messages.extend(messages);
+        retried.tools = views;
+        log.save(&retried).unwrap();
+
+        let loaded = store.last_for(&workspace).unwrap().unwrap();
+        let summaries: Vec<(usize, &str)> = loaded
+            .tool_views
+            .iter()
+            .enumerate()
+            .filter_map(|(index, view)| Some((index, view.as_ref()?.summary.as_str())))
+            .collect();
+        assert_eq!(summaries, [(2, "a.rs"), (6, "c.rs")]);
+        assert_eq!(loaded.tool_views.len(), loaded.messages.len());
+
+        // Fitting the context shortens an old result to its head and tail: its view stays.
+        let mut conversation = crate::agent::Conversation::new(None);
+        conversation.extend(retried.messages.clone());
+        assert!(crate::agent::context::shorten_old_tool_outputs(&mut conversation, 1) > 0);
+        let fitted = Snapshot {
+            messages: conversation.messages().to_vec(),
+            tools: ToolViews::default(),
+            ..retried.clone()
+        };
+        log.save(&fitted).unwrap();
+        let loaded = store.last_for(&workspace).unwrap().unwrap();
+        assert_ne!(loaded.messages[2].content, retried.messages[2].content);
+        let view = loaded.tool_views[2]
+            .as_ref()
+            .map(|view| view.summary.as_str());
+        assert_eq!(view, Some("a.rs"));
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod signed;
 mod store;
 #[cfg(test)]
 mod tests;
+mod tool_view;
 
 pub use entry::{Entry, Header, stamp};
 pub use event::SessionEvent;
@@ -29,6 +30,7 @@ pub use live::{Session, TurnFailed};
 pub(crate) use log::tests::snapshot as test_snapshot;
 pub use log::{SessionLog, Snapshot};
 pub use store::{Scope, SessionError, SessionFile, SessionStore};
+pub use tool_view::{Decided, ToolView, ToolViews};
 
 use std::path::PathBuf;
 
@@ -71,6 +73,10 @@ pub struct LoadedSession {
     pub model: Option<String>,
     pub deployment: Option<String>,
     pub messages: Vec<Message>,
+    /// How each tool result's call looked when it ended, beside `messages` (`None` for
+    /// other messages, and in files from before this was kept: those calls show from the
+    /// messages alone).
+    pub tool_views: Vec<Option<ToolView>>,
     /// The first question as it was asked, kept for the title after a compaction replaced
     /// it with a summary.
     pub first_question: Option<Message>,
@@ -87,8 +93,14 @@ impl LoadedSession {
     /// does not follow another user message (some providers refuse that).
     pub fn conversation(&self) -> Conversation {
         let mut conversation = Conversation::new(self.header.system.as_deref());
-        let answered: Vec<Message> = self
-            .messages
+        conversation.extend(self.shown().map(|(message, _)| message.clone()).collect());
+        conversation
+    }
+
+    /// The messages `conversation` continues with, each with its tool view if it has one:
+    /// what a resumed transcript draws.
+    pub fn shown(&self) -> impl Iterator<Item = (&Message, Option<&ToolView>)> {
+        self.messages
             .iter()
             .enumerate()
             .filter(|(index, message)| {
@@ -98,10 +110,10 @@ impl LoadedSession {
                         .get(index + 1)
                         .is_some_and(|next| next.role != Role::User)
             })
-            .map(|(_, message)| message.clone())
-            .collect();
-        conversation.extend(answered);
-        conversation
+            .map(|(index, message)| {
+                let view = self.tool_views.get(index).and_then(Option::as_ref);
+                (message, view)
+            })
     }
 
     pub fn summary(&self) -> SessionSummary {

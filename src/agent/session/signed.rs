@@ -132,6 +132,7 @@ mod tests {
         let entry = Entry::Message {
             at: "2026-12-01T00:00:00Z".into(),
             message: signed_turn(),
+            tool: None,
         };
         let line = serde_json::to_string(&entry).unwrap();
         assert!(line.contains(r#""thought_signature":"c2lnLTE=""#), "{line}");
@@ -144,6 +145,7 @@ mod tests {
         let entry = Entry::Compacted {
             at: "2026-12-01T00:00:00Z".into(),
             messages: vec![Message::new(Role::User, "hi"), signed_turn()],
+            tools: Default::default(),
         };
         let line = serde_json::to_string(&entry).unwrap();
         let back: Entry = serde_json::from_str(&line).unwrap();

@@ -2,14 +2,16 @@
 //! line to a file opened with `O_APPEND`, so concurrent sapcodes never interleave half lines;
 //! readers skip a cut last line instead of failing.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::entry::{Entry, Header, VERSION, stamp};
+use super::entry::{Entry, Header, PlacedView, VERSION, stamp};
+use super::tool_view::ToolView;
 use super::{LoadedSession, SessionSummary};
-use crate::aicore::{Mode, Role};
+use crate::aicore::{Message, Mode, Role};
 
 /// Which sessions `list` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,6 +297,7 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
         model: header.model.clone(),
         deployment: header.deployment.clone(),
         messages: Vec::new(),
+        tool_views: Vec::new(),
         first_question: None,
         last_usage: None,
         updated: header.created.clone(),
@@ -317,11 +320,12 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
         }
         match entry {
             Entry::Header(_) => {}
-            Entry::Message { message, .. } => {
+            Entry::Message { message, tool, .. } => {
                 if session.first_question.is_none() && message.role == Role::User {
                     session.first_question = Some(message.clone());
                 }
                 session.messages.push(message);
+                session.tool_views.push(tool.map(|view| *view));
             }
             Entry::Target {
                 mode,
@@ -334,11 +338,57 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
                 session.deployment = deployment;
             }
             Entry::Usage { usage, .. } => session.last_usage = Some(usage),
-            Entry::Compacted { messages, .. } => {
+            Entry::Compacted {
+                messages, tools, ..
+            } => {
+                session.tool_views = carried_views(&session, &messages, tools);
                 session.messages = messages;
                 session.last_usage = None;
             }
         }
     }
     Ok(session)
+}
+
+/// Characters a shortened tool output keeps of its start (far fewer than the context's
+/// shortening keeps), enough to tell results apart.
+const SAME_HEAD_CHARS: usize = 200;
+
+/// The views of `messages` after a rewrite: those the entry names by position, and for the
+/// calls kept from before, the views they were written with (the same result message).
+fn carried_views(
+    before: &LoadedSession,
+    messages: &[Message],
+    placed: Vec<PlacedView>,
+) -> Vec<Option<ToolView>> {
+    let mut named: BTreeMap<usize, ToolView> = placed
+        .into_iter()
+        .map(|placed| (placed.message, placed.view))
+        .collect();
+    let mut known: HashMap<&str, Vec<(&Message, &ToolView)>> = HashMap::new();
+    for (message, view) in before.messages.iter().zip(&before.tool_views) {
+        if let (Some(id), Some(view)) = (message.tool_call_id.as_deref(), view) {
+            known.entry(id).or_default().push((message, view));
+        }
+    }
+    // The same result, or one shortened to fit the context (its head kept).
+    let kept = |message: &Message| {
+        let same = known.get(message.tool_call_id.as_deref()?)?;
+        let head: String = message.content.chars().take(SAME_HEAD_CHARS).collect();
+        let (_, view) = same
+            .iter()
+            .rev()
+            .find(|(old, _)| *old == message)
+            .or_else(|| {
+                same.iter()
+                    .rev()
+                    .find(|(old, _)| old.content.starts_with(&head))
+            })?;
+        Some((*view).clone())
+    };
+    messages
+        .iter()
+        .enumerate()
+        .map(|(index, message)| named.remove(&index).or_else(|| kept(message)))
+        .collect()
 }

@@ -195,6 +195,7 @@ fn compaction_replaces_the_messages() {
     file.append(&Entry::Compacted {
         at: entry::stamp(at(3)),
         messages: vec![Message::new(Role::User, "summary")],
+        tools: Default::default(),
     })
     .unwrap();
     say(&file, Role::User, "two", 4);

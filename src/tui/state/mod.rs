@@ -116,6 +116,9 @@ pub struct AppState {
     pub overlay: Overlay,
     /// First row of the help overlay (it scrolls on small terminals).
     pub help_scroll: usize,
+    /// The status line's message when help was opened: help shows it whole, wrapped, on top
+    /// (the status line cuts a long one, ending it in `… F1`).
+    pub help_notice: Option<String>,
     pub keys: Keymap,
     /// `[keys]` entries that were refused, with the reason; shown at start and in help.
     pub key_problems: Vec<String>,
@@ -174,6 +177,7 @@ impl AppState {
             left: LeftPane::Pickers,
             overlay: Overlay::None,
             help_scroll: 0,
+            help_notice: None,
             keys,
             key_problems,
             profile: startup.profile,

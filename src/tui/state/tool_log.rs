@@ -1,18 +1,11 @@
 //! The tool lines of an answer: one per call, from the moment it starts until its result,
-//! with the decision on an edit or command and, for a command, its output as it streams.
-//! Output is kept as its last `MAX_LIVE_LINES` lines (each at most `MAX_LINE_CHARS`), with a
-//! count of what was cut, so a flooding command costs bounded memory; it is escaped for the
-//! terminal as it arrives.
-
-use std::collections::VecDeque;
+//! with the decision on an edit or command and, for a command, its output as it streams
+//! (the bounded, escaped tail of `agent::command_log`).
 
 use crate::agent::ApprovedBy;
 use crate::agent::tools::ToolKind;
 
-/// Output lines of one command kept for the transcript (the tail).
-pub const MAX_LIVE_LINES: usize = 200;
-/// Characters of one output line kept; the rest of the line is dropped and marked `…`.
-pub const MAX_LINE_CHARS: usize = 400;
+pub use crate::agent::command_log::{CommandLog, MAX_LIVE_LINES};
 
 /// One tool call as the transcript shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,80 +126,9 @@ impl ToolLine {
     }
 }
 
-/// The tail of a command's output, split into escaped lines.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CommandLog {
-    pub lines: VecDeque<String>,
-    /// The line still being written (no newline yet).
-    pub partial: String,
-    /// Lines cut from the top.
-    pub dropped: usize,
-}
-
-impl CommandLog {
-    /// Adds a chunk of output as it came. A carriage return starts the line over, as a
-    /// terminal would show a progress bar.
-    pub fn push(&mut self, text: &str) {
-        let mut rest = text;
-        while let Some(at) = rest.find('\n') {
-            self.add_to_partial(&rest[..at]);
-            let line = std::mem::take(&mut self.partial);
-            self.lines.push_back(line);
-            if self.lines.len() > MAX_LIVE_LINES {
-                self.lines.pop_front();
-                self.dropped += 1;
-            }
-            rest = &rest[at + 1..];
-        }
-        self.add_to_partial(rest);
-    }
-
-    fn add_to_partial(&mut self, text: &str) {
-        let text = match text.rfind('\r') {
-            Some(at) => {
-                self.partial.clear();
-                &text[at + 1..]
-            }
-            None => text,
-        };
-        let used = self.partial.chars().count();
-        if used >= MAX_LINE_CHARS {
-            return;
-        }
-        let escaped = crate::terminal_text::escape_line(text);
-        let room = MAX_LINE_CHARS - used;
-        let mut chars = escaped.chars();
-        self.partial.extend(chars.by_ref().take(room));
-        if chars.next().is_some() {
-            self.partial.push('…');
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn output_keeps_the_tail_counts_the_cut_and_escapes() {
-        let mut log = CommandLog::default();
-        for n in 0..(MAX_LIVE_LINES + 5) {
-            log.push(&format!("line {n}\n"));
-        }
-        log.push("half \x1b[2Ka line");
-        assert_eq!(log.dropped, 5);
-        assert_eq!(log.lines.len(), MAX_LIVE_LINES);
-        assert_eq!(log.lines.front().map(String::as_str), Some("line 5"));
-        assert_eq!(log.partial, "half \\x1b[2Ka line");
-        log.push(" ends\nprogress 10%\rprogress 90%");
-        assert_eq!(
-            log.lines.back().map(String::as_str),
-            Some("half \\x1b[2Ka line ends")
-        );
-        assert_eq!(log.partial, "progress 90%");
-        log.push(&"x".repeat(MAX_LINE_CHARS * 3));
-        assert_eq!(log.partial.chars().count(), MAX_LINE_CHARS + 1);
-    }
 
     #[test]
     fn lines_say_what_happened_to_each_kind_of_call() {
@@ -233,6 +155,7 @@ mod tests {
                 created: false,
                 added: 1,
                 removed: 1,
+                diff: None,
             }),
         });
         assert_eq!(edit.headline(), "✓ edit_file a.rs applied (+1 −1)");

@@ -167,7 +167,14 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
-    state.notice = None;
+    let shown = state.notice.take();
+    // Help opened over a message shows it whole: the status line may have cut it. Opened
+    // any other way (`/help`), it shows none.
+    if state.overlay == Overlay::None {
+        let is_help =
+            state.keys.lookup(Scope::Global, &key) == Some(Action::Global(GlobalAction::Help));
+        state.help_notice = shown.filter(|_| is_help);
+    }
     // "Ctrl-C again to quit" holds for the very next key only.
     if state.keys.lookup(Scope::Global, &key) != Some(Action::Global(GlobalAction::Quit)) {
         state.quit_armed = false;

@@ -65,21 +65,7 @@ fn attachment_row(state: &AppState) -> Line<'static> {
 fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     let theme = state.theme;
     let focused = state.focus == Pane::Chat;
-    let target = match (&state.chat.stats.last_target, &state.models.chosen) {
-        (Some((model, deployment)), _) if !deployment.is_empty() => {
-            format!(" · {model} · {}", short(deployment))
-        }
-        (Some((model, _)), _) => format!(" · {model}"),
-        (None, Some(model)) if state.mode == crate::aicore::Mode::Orchestration => {
-            format!(" · {model} · via orchestration")
-        }
-        (None, Some(model)) => match &state.deployments.chosen {
-            Some(id) => format!(" · {model} · {}", short(id)),
-            None => format!(" · {model}"),
-        },
-        (None, None) => String::new(),
-    };
-    let mut block = pane_block(format!(" Chat{target} "), focused, theme);
+    let mut block = pane_block(title(state), focused, theme);
     if let Scroll::At { .. } = state.chat.transcript.scroll {
         let follow = state.keys.label(Scope::Chat, ChatAction::Bottom);
         block = block.title_bottom(
@@ -91,6 +77,35 @@ fn draw_transcript(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     frame.render_widget(block, area);
     let lines = transcript_lines(state, inner.width, inner.height);
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// ` Chat · gpt-4o · d7f3a9c2 · auto-edit `: where the next question goes (the current
+/// choice: a mode switch or another pick shows at once; the deployment the last turn used
+/// when none was picked), and the approval mode when it is not `ask`, so a switch on
+/// Shift-Tab shows here too.
+fn title(state: &AppState) -> String {
+    let last = state.chat.stats.last_target.as_ref();
+    let target = match (&state.models.chosen, last) {
+        (Some(model), _) if state.mode == crate::aicore::Mode::Orchestration => {
+            format!(" · {model} · via orchestration")
+        }
+        (Some(model), last) => match (&state.deployments.chosen, last) {
+            (Some(id), _) => format!(" · {model} · {}", short(id)),
+            (None, Some((used, id))) if used == model && !id.is_empty() => {
+                format!(" · {model} · {}", short(id))
+            }
+            (None, _) => format!(" · {model}"),
+        },
+        (None, Some((model, id))) if !id.is_empty() => format!(" · {model} · {}", short(id)),
+        (None, Some((model, _))) => format!(" · {model}"),
+        (None, None) => String::new(),
+    };
+    let mode = match state.chat.approval_mode {
+        crate::agent::ApprovalMode::Ask => "",
+        crate::agent::ApprovalMode::AutoEdit => " · auto-edit",
+        crate::agent::ApprovalMode::Plan => " · plan",
+    };
+    format!(" Chat{target}{mode} ")
 }
 
 fn draw_input(frame: &mut Frame<'_>, state: &AppState, area: Rect) {

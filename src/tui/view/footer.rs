@@ -10,7 +10,7 @@ use super::{elapsed, split_line};
 use crate::agent::ApprovalMode;
 use crate::agent::ToolLevel;
 use crate::agent::context::ContextLevel;
-use crate::tui::keymap::{Action, ChatAction, ReviewAction, Scope};
+use crate::tui::keymap::{Action, ChatAction, GlobalAction, ReviewAction, Scope};
 use crate::tui::state::{AppState, Overlay, Pane, Review, Turn};
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
@@ -21,10 +21,17 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
         left.push(Span::styled(format!(" {what} "), theme.muted()));
     };
     match (&state.notice, fixed_keys(state)) {
-        (Some(notice), _) => left.push(Span::styled(
-            fit_notice(notice, usize::from(area.width)),
-            theme.warning(),
-        )),
+        (Some(notice), _) => {
+            let help = state.keys.label(Scope::Global, GlobalAction::Help);
+            // A cut notice leaves room for the key and the mode, which always shows.
+            let room = help.len() + 1 + state.chat.approval_mode.as_str().len() + 3;
+            let (shown, is_cut) = fit_notice(notice, usize::from(area.width), room);
+            left.push(Span::styled(shown, theme.warning()));
+            // F1 shows the whole message.
+            if is_cut {
+                left.push(Span::styled(format!(" {help}"), theme.key()));
+            }
+        }
         (None, Some(keys)) => {
             for (keys, what) in keys {
                 hint(&mut left, keys, what);
@@ -189,13 +196,15 @@ fn scope(state: &AppState) -> Scope {
 }
 
 /// ` notice`, or when it is wider than the line, its start and `…` (a cut without a mark
-/// reads as the whole message).
-fn fit_notice(notice: &str, width: usize) -> String {
+/// reads as the whole message), leaving `room` columns for the key that shows it whole;
+/// and whether it was cut.
+fn fit_notice(notice: &str, width: usize, room: usize) -> (String, bool) {
     // Notices can quote a server's error text: escaped like everything from outside.
     let line = format!(" {}", crate::terminal_text::escape_line(notice));
     if unicode_width::UnicodeWidthStr::width(line.as_str()) <= width {
-        return line;
+        return (line, false);
     }
+    let width = width.saturating_sub(room);
     let mut kept = String::new();
     let mut used = 0;
     for c in line.chars() {
@@ -207,7 +216,7 @@ fn fit_notice(notice: &str, width: usize) -> String {
         kept.push(c);
     }
     kept.push('…');
-    kept
+    (kept, true)
 }
 
 /// From this width the status names things in full; below, the key hints need the room.

@@ -1,6 +1,7 @@
-//! The `?` / F1 overlay: every binding of the key table in force, grouped by where it
-//! applies, after any `[keys]` entries of the config that were refused. It scrolls when the
-//! terminal is too short for the whole list.
+//! The `?` / F1 overlay: the status line's message when it was opened, whole and wrapped
+//! (the status line cuts a long one), then every binding of the key table in force, grouped
+//! by where it applies, after any `[keys]` entries of the config that were refused. It
+//! scrolls when the terminal is too short for the whole list.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,10 +11,34 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::{centered, fit, pane_block};
 use crate::tui::state::AppState;
 
+/// Columns of the help's text (the overlay is 76 wide, less its borders).
+const TEXT_WIDTH: usize = 74;
+
 /// Every line of the help, for drawing and for clamping its scroll position.
 pub fn lines(state: &AppState) -> Vec<Line<'static>> {
     let theme = state.theme;
     let mut lines = Vec::new();
+    // A refused `[keys]` entry, the notice at start, is listed below with the others.
+    let notice = state
+        .help_notice
+        .as_ref()
+        .filter(|notice| !state.key_problems.contains(notice));
+    if let Some(notice) = notice {
+        lines.push(Line::styled("Status line:", theme.muted()));
+        // Notices can quote a server's error text: escaped line by line, then wrapped.
+        for line in notice.split('\n') {
+            lines.extend(crate::tui::markdown::wrap(
+                vec![Span::styled(
+                    crate::terminal_text::visible(line).replace('\t', "    "),
+                    theme.warning(),
+                )],
+                TEXT_WIDTH,
+                Span::raw(""),
+                Span::raw(""),
+            ));
+        }
+        lines.push(Line::default());
+    }
     for problem in &state.key_problems {
         lines.push(Line::styled(format!("✗ {problem}"), theme.error()));
     }

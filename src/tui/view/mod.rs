@@ -5,7 +5,7 @@
 mod chat;
 mod code;
 mod deployments;
-mod diff;
+pub(crate) mod diff;
 pub(crate) mod footer;
 mod help;
 pub mod layout;
