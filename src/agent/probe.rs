@@ -20,6 +20,7 @@ pub async fn say_ok(client: &Client, target: &ChatTarget) -> Result<String, Erro
             ChatEvent::Error(err) => return Err(err),
             ChatEvent::Retrying { .. }
             | ChatEvent::ToolCall(_)
+            | ChatEvent::Thinking(_)
             | ChatEvent::Usage(_)
             | ChatEvent::Done { .. } => {}
         }

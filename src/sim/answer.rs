@@ -297,8 +297,9 @@ pub(crate) struct Answer {
     pub(crate) truncated: bool,
     pub(crate) prompt_tokens: u64,
     pub(crate) completion_tokens: u64,
-    /// Hidden reasoning spent before the text (reasoning models only; Gemini reports it as
-    /// `thoughtsTokenCount`).
+    /// Hidden reasoning spent before the text (reasoning models only; not part of
+    /// `completion_tokens`: Gemini reports it as `thoughtsTokenCount`, OpenAI adds it to the
+    /// completion and says it in `completion_tokens_details`, Converse adds it to the output).
     pub(crate) reasoning_tokens: u64,
 }
 
@@ -313,15 +314,17 @@ impl Answer {
     }
 }
 
-/// `reply`, then `limit`, then token counts; `messages` in the OpenAI shape.
+/// `reply`, then `limit`, then token counts; `messages` in the OpenAI shape, `reasoning` what
+/// the request's reasoning setting asked for (`reasoning::from_effort`, `from_budget`).
 pub(crate) fn answer(
     model: &str,
     messages: &[Value],
     tools: Option<&Value>,
     choice: &ToolChoice,
     max_tokens: Option<u64>,
+    reasoning: Option<u64>,
 ) -> Answer {
-    let (reasoning_tokens, max_tokens) = super::reasoning::spend(model, max_tokens);
+    let (reasoning_tokens, max_tokens) = super::reasoning::spend(model, max_tokens, reasoning);
     let (reply, truncated) = match reply(model, messages, tools, choice) {
         Reply::Text(text) => {
             let (text, cut) = limit(&text, max_tokens);

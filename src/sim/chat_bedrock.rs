@@ -12,6 +12,7 @@ use super::answer::{self, Reply};
 use super::data::{self, Deployment, Status};
 use super::prompt_cache::{self, Counted};
 use super::python_repr;
+use super::reasoning;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
 use super::tool_choice::ToolChoice;
@@ -49,7 +50,16 @@ pub(crate) fn handle(
     let tools = tools(body);
     let max_tokens = body["inferenceConfig"]["maxTokens"].as_u64();
     let choice = ToolChoice::bedrock(body["toolConfig"].get("toolChoice"));
-    let answer = answer::answer(model_name, &messages, tools.as_ref(), &choice, max_tokens);
+    let thinking = &body["additionalModelRequestFields"]["thinking"];
+    let asked = reasoning::from_budget(&thinking["budget_tokens"]);
+    let answer = answer::answer(
+        model_name,
+        &messages,
+        tools.as_ref(),
+        &choice,
+        max_tokens,
+        asked,
+    );
     let caching = data::model(model_name).map_or(prompt_cache::Caching::Off, |m| {
         prompt_cache::caching_of(m.provider)
     });
@@ -167,12 +177,13 @@ fn stop_reason(answer: &answer::Answer) -> &'static str {
 }
 
 /// Converse usage: `inputTokens` is the prompt after the cached part; the cache counts come
-/// only when the request had any.
+/// only when the request had any. Claude's thinking is output like the text, not said apart.
 fn usage(answer: &answer::Answer, counted: Counted) -> Value {
+    let output = answer.completion_tokens + answer.reasoning_tokens;
     let mut usage = json!({
         "inputTokens": counted.uncached(),
-        "outputTokens": answer.completion_tokens,
-        "totalTokens": counted.prompt + answer.completion_tokens,
+        "outputTokens": output,
+        "totalTokens": counted.prompt + output,
     });
     if counted.read + counted.write > 0 {
         usage["cacheReadInputTokens"] = json!(counted.read);

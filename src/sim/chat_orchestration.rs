@@ -12,6 +12,7 @@ use super::data::{Deployment, Status};
 pub(crate) use super::orchestration_request::Api;
 use super::orchestration_request::{self, OrchRequest};
 use super::prompt_cache::{self, Counted};
+use super::reasoning;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
 use super::tool_choice::ToolChoice;
@@ -122,9 +123,14 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String, counted: Coun
         request.tools.as_ref(),
         &ToolChoice::openai(params.get("tool_choice")),
         max_tokens,
+        reasoning::from_effort(&params["reasoning_effort"])
+            .or_else(|| reasoning::from_budget(&params["thinking"]["budget_tokens"])),
     );
     let finish_reason = decided.openai_finish_reason();
-    let (prompt_tokens, completion_tokens) = (counted.prompt, decided.completion_tokens);
+    let (prompt_tokens, completion_tokens) = (
+        counted.prompt,
+        decided.completion_tokens + decided.reasoning_tokens,
+    );
     Turn {
         api,
         id: answer::completion_id(&answer::response_seed(&model, &request.templating)),
@@ -133,13 +139,14 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String, counted: Coun
         templating: request.templating.clone(),
         reply: decided.reply,
         finish_reason,
-        usage: usage(prompt_tokens, completion_tokens, counted),
+        usage: usage(prompt_tokens, completion_tokens, counted, decided.reasoning_tokens),
     }
 }
 
 /// `TokenUsage` (orchestration spec): the cache counts in `prompt_tokens_details` once the
-/// prompt cache served or stored any (`cache_creation_tokens` is Anthropic's alone).
-fn usage(prompt_tokens: u64, completion_tokens: u64, counted: Counted) -> Value {
+/// prompt cache served or stored any (`cache_creation_tokens` is Anthropic's alone), the
+/// reasoning part of the completion in `completion_tokens_details` when the model reasoned.
+fn usage(prompt_tokens: u64, completion_tokens: u64, counted: Counted, reasoning: u64) -> Value {
     let mut usage = json!({
         "completion_tokens": completion_tokens,
         "prompt_tokens": prompt_tokens,
@@ -148,6 +155,9 @@ fn usage(prompt_tokens: u64, completion_tokens: u64, counted: Counted) -> Value 
     if counted.read + counted.write > 0 {
         usage["prompt_tokens_details"] =
             json!({ "cached_tokens": counted.read, "cache_creation_tokens": counted.write });
+    }
+    if reasoning > 0 {
+        usage["completion_tokens_details"] = json!({ "reasoning_tokens": reasoning });
     }
     usage
 }

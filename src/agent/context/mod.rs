@@ -236,6 +236,7 @@ pub async fn compact(
             ChatEvent::Usage(_)
             | ChatEvent::Done { .. }
             | ChatEvent::ToolCall(_)
+            | ChatEvent::Thinking(_)
             | ChatEvent::Retrying { .. } => {}
         }
     }

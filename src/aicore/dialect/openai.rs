@@ -170,7 +170,8 @@ fn tool_call((position, call): (usize, &Value)) -> ToolCallDelta {
 
 /// OpenAI's `usage`, which orchestration repeats: `prompt_tokens` already includes
 /// `prompt_tokens_details.cached_tokens`, and orchestration adds `cache_creation_tokens` for
-/// Anthropic models (orchestration spec `TokenUsage`).
+/// Anthropic models (orchestration spec `TokenUsage`). Reasoning models say what part of
+/// the completion was reasoning in `completion_tokens_details.reasoning_tokens`.
 fn usage(v: &Value) -> Option<Usage> {
     let obj = v.as_object()?;
     let num = |k: &str| obj.get(k).and_then(Value::as_u64).unwrap_or(0);
@@ -182,5 +183,9 @@ fn usage(v: &Value) -> Option<Usage> {
         total_tokens: num("total_tokens"),
         cache_read_tokens: detail("cached_tokens").unwrap_or(0),
         cache_write_tokens: detail("cache_creation_tokens").unwrap_or(0),
+        reasoning_tokens: obj
+            .get("completion_tokens_details")
+            .and_then(|d| d.get("reasoning_tokens"))
+            .and_then(Value::as_u64),
     })
 }

@@ -148,7 +148,7 @@ fn add_reasoning(params: &mut Value, model: &str, req: &ChatRequest) {
     if super::is_reasoning_model(model) || thinking::gemini_thinks(model) {
         params["reasoning_effort"] = json!(effort.as_str());
     } else if thinking::is_claude(model)
-        && let Some((budget, max_tokens)) = thinking::anthropic(req)
+        && let Some((budget, max_tokens)) = thinking::anthropic(req, false)
     {
         params["thinking"] = budget;
         params["max_completion_tokens"] = json!(max_tokens);

@@ -631,6 +631,7 @@ fn cost_lists_the_conversation_by_model_at_list_price() {
         total_tokens: 12_800,
         cache_read_tokens: 10_000,
         cache_write_tokens: 0,
+        reasoning_tokens: None,
     };
     for update in [
         ChatUpdate::Delta("hi".into()),

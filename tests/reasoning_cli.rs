@@ -1,0 +1,83 @@
+//! Reasoning through the binary: the reasoning part of the answer's tokens in `run -v` and
+//! `run --json`, per dialect, as the simulator reports it for the effort asked.
+
+// clippy.toml's allow-*-in-tests covers #[test] functions only; this harness's helpers
+// (fixtures, servers, waits) fail the test loudly by design too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Home, TestSim, stderr_of, stdout_of};
+use serde_json::Value;
+
+/// `sapcode --resource-group team-b ARGS` against `sim`; the output, checked for success.
+fn sapcode(home: &Home, sim: &TestSim, args: &[&str]) -> std::process::Output {
+    let output = home
+        .sapcode()
+        .current_dir(home.path())
+        .env("AICORE_SERVICE_KEY", sim.key_json())
+        .args(["--resource-group", "team-b"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    output
+}
+
+/// The `usage` event of a `run --json` output.
+fn usage_event(output: &std::process::Output) -> Value {
+    stdout_of(output)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|event| event["type"] == "usage")
+        .unwrap_or_else(|| panic!("a usage event in {}", stdout_of(output)))
+}
+
+#[test]
+fn reasoning_tokens_are_said_apart_in_every_dialect_that_reports_them() {
+    let home = Home::new();
+    let sim = TestSim::start("");
+    // (model, mode, effort, reasoning tokens the simulator spends for it)
+    let cases: [(&str, &str, &str, Option<u64>); 5] = [
+        ("gpt-4.1", "foundation", "high", None),
+        ("gemini-2.5-pro", "foundation", "high", Some(384)),
+        ("gemini-2.5-pro", "foundation", "low", Some(32)),
+        ("anthropic--claude-4.5-sonnet", "foundation", "high", None),
+        ("anthropic--claude-4.5-sonnet", "orchestration", "medium", Some(128)),
+    ];
+    for (model, mode, effort, expected) in cases {
+        let args = ["--mode", mode, "--model", model, "run", "--reasoning", effort];
+        let json = sapcode(&home, &sim, &[&args[..], &["--json", "hi"]].concat());
+        let usage = usage_event(&json);
+        let case = format!("{model} via {mode} at {effort}: {usage}");
+        assert_eq!(usage["reasoning_tokens"].as_u64(), expected, "{case}");
+        if let Some(reasoning) = expected {
+            assert!(
+                usage["completion_tokens"].as_u64().unwrap() > reasoning,
+                "{case}"
+            );
+        }
+        let verbose = sapcode(&home, &sim, &[&["-v"], &args[..], &["hi"]].concat());
+        let said = format!(", {} reasoning ·", expected.unwrap_or(0));
+        assert_eq!(
+            stderr_of(&verbose).contains(&said),
+            expected.is_some(),
+            "{case}: {}",
+            stderr_of(&verbose)
+        );
+    }
+}
+
+#[test]
+fn o3_mini_reports_its_reasoning_on_the_openai_wire() {
+    let home = Home::new();
+    let output = home
+        .sapcode()
+        .current_dir(home.path())
+        .args(["--demo", "--model", "o3-mini", "run", "--reasoning", "medium"])
+        .args(["--json", "why is the sky blue?"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(usage_event(&output)["reasoning_tokens"], 128);
+}
