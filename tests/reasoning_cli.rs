@@ -43,10 +43,26 @@ fn reasoning_tokens_are_said_apart_in_every_dialect_that_reports_them() {
         ("gemini-2.5-pro", "foundation", "high", Some(384)),
         ("gemini-2.5-pro", "foundation", "low", Some(32)),
         ("anthropic--claude-4.5-sonnet", "foundation", "high", None),
-        ("anthropic--claude-4.5-sonnet", "orchestration", "medium", Some(128)),
+        (
+            "anthropic--claude-4.5-sonnet",
+            "orchestration",
+            "medium",
+            Some(128),
+        ),
     ];
     for (model, mode, effort, expected) in cases {
-        let args = ["--mode", mode, "--model", model, "run", "--reasoning", effort];
+        // Without tools: Claude through orchestration thinks only then (no replay there).
+        let args = [
+            "--mode",
+            mode,
+            "--model",
+            model,
+            "run",
+            "--tools",
+            "off",
+            "--reasoning",
+            effort,
+        ];
         let json = sapcode(&home, &sim, &[&args[..], &["--json", "hi"]].concat());
         let usage = usage_event(&json);
         let case = format!("{model} via {mode} at {effort}: {usage}");
@@ -74,10 +90,102 @@ fn o3_mini_reports_its_reasoning_on_the_openai_wire() {
     let output = home
         .sapcode()
         .current_dir(home.path())
-        .args(["--demo", "--model", "o3-mini", "run", "--reasoning", "medium"])
+        .args([
+            "--demo",
+            "--model",
+            "o3-mini",
+            "run",
+            "--reasoning",
+            "medium",
+        ])
         .args(["--json", "why is the sky blue?"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     assert_eq!(usage_event(&output)["reasoning_tokens"], 128);
+}
+
+/// The `/converse-stream` bodies `sim` received, in order.
+fn converse_bodies(sim: &TestSim) -> Vec<Value> {
+    sim.server()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/converse-stream"))
+        .map(|r| r.body)
+        .collect()
+}
+
+/// The assistant turns holding a `toolUse` in `body`, as their content block lists.
+fn tool_use_turns(body: &Value) -> Vec<Vec<Value>> {
+    body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "assistant")
+        .map(|m| m["content"].as_array().unwrap().clone())
+        .filter(|blocks| blocks.iter().any(|b| b.get("toolUse").is_some()))
+        .collect()
+}
+
+#[test]
+fn claude_thinks_through_a_tool_round_and_a_resumed_session() {
+    let home = Home::new();
+    let sim = TestSim::start("");
+    let dir = home.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "step one\nstep two\n").unwrap();
+    let run = |extra: &[&str], prompt: &str| {
+        let dir = dir.to_str().unwrap();
+        let args = ["--model", "anthropic--claude-4.5-sonnet", "--cwd", dir];
+        let run = ["run", "--reasoning", "high", "--tools", "read"];
+        sapcode(
+            &home,
+            &sim,
+            &[&args[..], &run[..], extra, &[prompt]].concat(),
+        )
+    };
+    run(&[], "Read notes.txt and say what it holds.");
+    let first = converse_bodies(&sim);
+    assert!(first.len() >= 2, "a tool round and its answer: {first:?}");
+    for body in &first {
+        assert_eq!(
+            body["additionalModelRequestFields"]["thinking"]["type"], "enabled",
+            "{body}"
+        );
+        assert!(
+            body["inferenceConfig"].get("temperature").is_none(),
+            "{body}"
+        );
+    }
+    // The round after the tool call sends the call's thinking back first, signed.
+    let answered = first.last().unwrap();
+    let turns = tool_use_turns(answered);
+    assert_eq!(turns.len(), 1, "{answered}");
+    let thinking = &turns[0][0]["reasoningContent"]["reasoningText"];
+    assert!(
+        thinking["text"].as_str().unwrap().contains("notes.txt"),
+        "{answered}"
+    );
+    assert!(
+        thinking["signature"]
+            .as_str()
+            .unwrap()
+            .starts_with("sim-sig-")
+    );
+
+    // Resumed from its session file: the earlier tool round still carries its thinking.
+    run(&["--continue"], "And read it once more, please: notes.txt");
+    let all = converse_bodies(&sim);
+    let resumed = &all[first.len()];
+    let turns = tool_use_turns(resumed);
+    assert_eq!(turns.len(), 1, "{resumed}");
+    assert_eq!(turns[0][0]["reasoningContent"]["reasoningText"], *thinking);
+    let last = all.last().unwrap();
+    assert_eq!(tool_use_turns(last).len(), 2, "a second tool round: {last}");
+    assert!(
+        tool_use_turns(last)
+            .iter()
+            .all(|blocks| blocks[0].get("reasoningContent").is_some()),
+        "{last}"
+    );
 }

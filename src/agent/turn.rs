@@ -14,8 +14,8 @@ use tokio::sync::mpsc;
 use super::approval::{ApprovalRequest, ApprovedBy, Reply};
 use super::tools::Tools;
 use crate::aicore::{
-    ChatEvent, ChatRequest, ChatStream, ChatTarget, Client, Error, Message, ThinkingBlock, ToolCall,
-    Usage,
+    ChatEvent, ChatRequest, ChatStream, ChatTarget, Client, Error, Message, ThinkingBlock,
+    ToolCall, Usage,
 };
 
 /// Tool rounds before a turn gives up. A fix-and-test loop (look around, read, edit in a few

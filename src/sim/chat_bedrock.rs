@@ -15,6 +15,7 @@ use super::python_repr;
 use super::reasoning;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
+use super::thinking;
 use super::tool_choice::ToolChoice;
 
 /// Words per streamed text delta.
@@ -47,6 +48,11 @@ pub(crate) fn handle(
         Ok(messages) => messages,
         Err(message) => return validation_error(&message),
     };
+    if thinking::enabled(body)
+        && let Err(message) = thinking::check(body)
+    {
+        return validation_error(&message);
+    }
     let tools = tools(body);
     let max_tokens = body["inferenceConfig"]["maxTokens"].as_u64();
     let choice = ToolChoice::bedrock(body["toolConfig"].get("toolChoice"));
@@ -66,10 +72,20 @@ pub(crate) fn handle(
     let counted = shared
         .prompt_cache
         .count(&prompt_cache::converse_segments(body), caching);
+    // Claude shows its thinking when asked to think (and it spent some).
+    let thought = (thinking::enabled(body) && answer.reasoning_tokens > 0).then(|| {
+        let question = messages.iter().rev().find(|m| m["role"] == "user");
+        thinking::text(&question.map_or(String::new(), |m| answer::content_text(&m["content"])))
+    });
+    let thought = thought.as_deref();
     if is_stream {
-        stream::respond(shared, events(shared, &answer, counted), error_event())
+        stream::respond(
+            shared,
+            events(shared, &answer, counted, thought),
+            error_event(),
+        )
     } else {
-        axum::Json(response(&answer, counted)).into_response()
+        axum::Json(response(&answer, counted, thought)).into_response()
     }
 }
 
@@ -194,7 +210,12 @@ fn usage(answer: &answer::Answer, counted: Counted) -> Value {
 
 /// The converse-stream events; with `python_repr` each payload is written as a Python relay
 /// would print it, with the `None`/`True`/`False` fields such a relay passes on.
-fn events(shared: &Shared, answer: &answer::Answer, counted: Counted) -> Vec<Event> {
+fn events(
+    shared: &Shared,
+    answer: &answer::Answer,
+    counted: Counted,
+    thought: Option<&str>,
+) -> Vec<Event> {
     let python_repr = shared.faults().python_repr;
     let write = |payload: Value| {
         if python_repr {
@@ -206,10 +227,18 @@ fn events(shared: &Shared, answer: &answer::Answer, counted: Counted) -> Vec<Eve
     let mut events = vec![Event::Setup(write(
         json!({ "messageStart": { "role": "assistant" } }),
     ))];
+    if let Some(thought) = thought {
+        let deltas = thinking::stream_deltas(thought, 0);
+        events.extend(deltas.into_iter().map(|delta| Event::Content(write(delta))));
+        events.push(Event::Content(write(
+            json!({ "contentBlockStop": { "contentBlockIndex": 0 } }),
+        )));
+    }
+    let index = u32::from(thought.is_some());
     match &answer.reply {
         Reply::Text(text) => {
             for piece in answer::word_chunks(text, WORDS_PER_CHUNK) {
-                let delta = json!({ "contentBlockDelta": { "delta": { "text": piece }, "contentBlockIndex": 0 } });
+                let delta = json!({ "contentBlockDelta": { "delta": { "text": piece }, "contentBlockIndex": index } });
                 events.push(Event::Content(write(delta)));
             }
         }
@@ -218,10 +247,10 @@ fn events(shared: &Shared, answer: &answer::Answer, counted: Counted) -> Vec<Eve
             name,
             arguments,
         } => {
-            let start = json!({ "contentBlockStart": { "start": { "toolUse": { "toolUseId": id, "name": name } }, "contentBlockIndex": 0 } });
+            let start = json!({ "contentBlockStart": { "start": { "toolUse": { "toolUseId": id, "name": name } }, "contentBlockIndex": index } });
             events.push(Event::Content(write(start)));
             events.extend(stream::argument_events(shared, arguments, INPUT_CHUNK, |piece| {
-                let delta = json!({ "contentBlockDelta": { "delta": { "toolUse": { "input": piece } }, "contentBlockIndex": 0 } });
+                let delta = json!({ "contentBlockDelta": { "delta": { "toolUse": { "input": piece } }, "contentBlockIndex": index } });
                 write(delta)
             }));
         }
@@ -233,18 +262,15 @@ fn events(shared: &Shared, answer: &answer::Answer, counted: Counted) -> Vec<Eve
         metadata["metadata"]["trace"] =
             json!({ "promptRouter": null, "cached": false, "streamed": true });
     }
-    for closing in [
-        json!({ "contentBlockStop": { "contentBlockIndex": 0 } }),
-        stop,
-        metadata,
-    ] {
+    stops.push(json!({ "contentBlockStop": { "contentBlockIndex": index } }));
+    for closing in stops.into_iter().chain([stop, metadata]) {
         events.push(Event::Closing(write(closing)));
     }
     events
 }
 
 /// The `/converse` response body.
-fn response(answer: &answer::Answer, counted: Counted) -> Value {
+fn response(answer: &answer::Answer, counted: Counted, thought: Option<&str>) -> Value {
     let block = match &answer.reply {
         Reply::Text(text) => json!({ "text": text }),
         Reply::ToolCall {
@@ -256,8 +282,13 @@ fn response(answer: &answer::Answer, counted: Counted) -> Value {
             json!({ "toolUse": { "toolUseId": id, "name": name, "input": input } })
         }
     };
+    let content: Vec<Value> = thought
+        .map(thinking::block)
+        .into_iter()
+        .chain([block])
+        .collect();
     json!({
-        "output": { "message": { "role": "assistant", "content": [block] } },
+        "output": { "message": { "role": "assistant", "content": content } },
         "stopReason": stop_reason(answer),
         "usage": usage(answer, counted),
         "metrics": { "latencyMs": LATENCY_MS },

@@ -139,7 +139,12 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String, counted: Coun
         templating: request.templating.clone(),
         reply: decided.reply,
         finish_reason,
-        usage: usage(prompt_tokens, completion_tokens, counted, decided.reasoning_tokens),
+        usage: usage(
+            prompt_tokens,
+            completion_tokens,
+            counted,
+            decided.reasoning_tokens,
+        ),
     }
 }
 

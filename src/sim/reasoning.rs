@@ -39,7 +39,11 @@ pub(crate) fn from_budget(budget: &Value) -> Option<u64> {
 
 /// The reasoning `model` spends and the cap left for its text; `asked` is what the
 /// request's reasoning setting asked for (`from_effort`, `from_budget`).
-pub(crate) fn spend(model: &str, max_tokens: Option<u64>, asked: Option<u64>) -> (u64, Option<u64>) {
+pub(crate) fn spend(
+    model: &str,
+    max_tokens: Option<u64>,
+    asked: Option<u64>,
+) -> (u64, Option<u64>) {
     let wanted = match asked {
         Some(asked) if takes_an_effort(model) => asked,
         _ if reasons_by_default(model) => REASONING_TOKENS,

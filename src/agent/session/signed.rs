@@ -150,7 +150,10 @@ mod tests {
         let back: Entry = serde_json::from_str(&line).unwrap();
         assert_eq!(back, entry);
         let wire = serde_json::to_string(&turn).unwrap();
-        assert!(!wire.contains("sig-1") && !wire.contains("b3BhcXVl"), "{wire}");
+        assert!(
+            !wire.contains("sig-1") && !wire.contains("b3BhcXVl"),
+            "{wire}"
+        );
     }
 
     #[test]

@@ -52,7 +52,10 @@ fn unsigned_tool_round(messages: &[Message]) -> bool {
     };
     let pending = last + 1 < messages.len();
     let turn = &messages[last];
-    pending && turn.role == Role::Assistant && !turn.tool_calls.is_empty() && turn.thinking.is_empty()
+    pending
+        && turn.role == Role::Assistant
+        && !turn.tool_calls.is_empty()
+        && turn.thinking.is_empty()
 }
 
 fn capped_above(budget: u32, max_tokens: Option<u32>) -> u32 {

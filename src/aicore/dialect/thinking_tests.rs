@@ -95,10 +95,58 @@ fn claude_on_bedrock_thinks_within_a_raised_cap_and_without_temperature() {
 }
 
 #[test]
-fn bedrock_sends_no_thinking_with_tools_or_to_other_models() {
-    let with_tools = with_tools(request(Some(Effort::High)));
-    let body = foundation("aws-bedrock", "anthropic--claude-4.5-sonnet", &with_tools);
-    assert!(body.get("additionalModelRequestFields").is_none(), "{body}");
+fn bedrock_thinks_with_tools_and_sends_the_pending_rounds_thinking_back() {
+    let claude = "anthropic--claude-4.5-sonnet";
+    let mut req = with_tools(request(Some(Effort::High)));
+    let body = foundation("aws-bedrock", claude, &req);
+    assert_eq!(
+        body["additionalModelRequestFields"]["thinking"]["type"],
+        "enabled"
+    );
+
+    let call = crate::aicore::ToolCall {
+        id: "t1".into(),
+        name: "read_file".into(),
+        arguments: "{}".into(),
+        thought_signature: None,
+    };
+    req.messages
+        .push(Message::assistant_tool_calls("", vec![call]));
+    req.messages.push(Message::tool_result("t1", "text"));
+    // A round begun without thinking cannot go on with it: Anthropic would refuse it.
+    let unsigned = foundation("aws-bedrock", claude, &req);
+    assert!(
+        unsigned.get("additionalModelRequestFields").is_none(),
+        "{unsigned}"
+    );
+    assert_eq!(unsigned["inferenceConfig"]["temperature"], 0.5);
+
+    req.messages[1].thinking = vec![crate::aicore::ThinkingBlock {
+        text: "Read it.".into(),
+        signature: Some("sig".into()),
+        redacted: None,
+    }];
+    let signed = foundation("aws-bedrock", claude, &req);
+    assert_eq!(
+        signed["additionalModelRequestFields"]["thinking"]["type"],
+        "enabled"
+    );
+    assert_eq!(
+        signed["messages"][1]["content"][0],
+        json!({ "reasoningContent": { "reasoningText": { "text": "Read it.", "signature": "sig" } } })
+    );
+    assert!(
+        signed["inferenceConfig"].get("temperature").is_none(),
+        "{signed}"
+    );
+    // Without thinking on, the kept thinking stays home.
+    req.reasoning = None;
+    let plain = foundation("aws-bedrock", claude, &req);
+    assert!(
+        plain["messages"][1]["content"][0].get("toolUse").is_some(),
+        "{plain}"
+    );
+
     let nova = foundation(
         "aws-bedrock",
         "amazon--nova-pro",
@@ -106,6 +154,15 @@ fn bedrock_sends_no_thinking_with_tools_or_to_other_models() {
     );
     assert!(nova.get("additionalModelRequestFields").is_none(), "{nova}");
     assert_eq!(nova["inferenceConfig"]["temperature"], 0.5);
+}
+
+#[test]
+fn orchestration_sends_claude_no_thinking_with_tools() {
+    let params = orchestration(
+        "anthropic--claude-4.5-sonnet",
+        &with_tools(request(Some(Effort::High))),
+    );
+    assert!(params.get("thinking").is_none(), "{params}");
 }
 
 #[test]
