@@ -262,8 +262,8 @@ fn events(
         metadata["metadata"]["trace"] =
             json!({ "promptRouter": null, "cached": false, "streamed": true });
     }
-    stops.push(json!({ "contentBlockStop": { "contentBlockIndex": index } }));
-    for closing in stops.into_iter().chain([stop, metadata]) {
+    let block_stop = json!({ "contentBlockStop": { "contentBlockIndex": index } });
+    for closing in [block_stop, stop, metadata] {
         events.push(Event::Closing(write(closing)));
     }
     events
