@@ -70,7 +70,16 @@ async fn check_all(ctx: &Context, steps: &mut Vec<Step>) -> Option<anyhow::Error
     } else {
         format!("{} does not exist yet", ctx.paths.config_file.display())
     };
-    steps.push(Step::new("config", Ok(config_detail)));
+    let caching = if ctx.prompt_cache() {
+        "prompt caching on (where the model takes cache points)"
+    } else {
+        "prompt caching off (--no-prompt-cache or [agent] prompt_cache = false)"
+    };
+    steps.push(Step {
+        name: "config",
+        outcome: Ok(config_detail),
+        notes: vec![caching.to_owned()],
+    });
     // Not a failure either way: it says what protects the user when a command is approved,
     // each protection with whether it holds on this kernel.
     let protection = crate::agent::sandbox::status();
