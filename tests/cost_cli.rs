@@ -236,12 +236,20 @@ fn prompt_caching_switches_off_by_flag_or_config() {
         let output = home.sapcode().args(["--demo", "doctor"]).output().unwrap();
         stdout_of(&output)
     };
-    assert!(doctor(&home).contains("prompt caching on"), "{}", doctor(&home));
+    assert!(
+        doctor(&home).contains("prompt caching on"),
+        "{}",
+        doctor(&home)
+    );
 
     let config = home.config_file();
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     std::fs::write(&config, "[agent]\nprompt_cache = false\n").unwrap();
     let (plain, _) = run(&[], "foundation");
     assert!(!plain.contains("cachePoint"), "{plain}");
-    assert!(doctor(&home).contains("prompt caching off"), "{}", doctor(&home));
+    assert!(
+        doctor(&home).contains("prompt caching off"),
+        "{}",
+        doctor(&home)
+    );
 }

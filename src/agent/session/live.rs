@@ -340,6 +340,7 @@ impl Session {
             deployment: Some(target.deployment.clone()),
             system: self.system.clone(),
             usage,
+            cost_usd: usage.and_then(|u| self.price.map(|price| u.cost_usd(&price))),
             messages: self.conversation.messages().to_vec(),
         };
         if let Err(err) = self.record(&snapshot) {

@@ -290,10 +290,12 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
         messages: Vec::new(),
         first_question: None,
         last_usage: None,
+        cost_usd: None,
         updated: header.created.clone(),
         was_truncated,
         header,
     };
+    let mut turn_costs = Vec::new();
     for entry in entries {
         if entry.at() > session.updated.as_str() {
             session.updated = entry.at().to_owned();
@@ -316,12 +318,21 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
                 session.model = model;
                 session.deployment = deployment;
             }
-            Entry::Usage { usage, .. } => session.last_usage = Some(usage),
+            Entry::Usage {
+                usage, cost_usd, ..
+            } => {
+                turn_costs.push(cost_usd);
+                session.last_usage = Some(usage);
+            }
             Entry::Compacted { messages, .. } => {
                 session.messages = messages;
                 session.last_usage = None;
             }
         }
+    }
+    // Every turn, compacted ones too, was paid for; one without a price leaves it unknown.
+    if !turn_costs.is_empty() {
+        session.cost_usd = turn_costs.into_iter().sum();
     }
     Ok(session)
 }

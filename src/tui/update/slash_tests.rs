@@ -235,6 +235,7 @@ fn resume_lists_the_sessions_and_enter_opens_the_chosen_one() {
         title: title.into(),
         turns: 2,
         one_shot: false,
+        cost_usd: None,
     };
     apply(
         &mut state,
