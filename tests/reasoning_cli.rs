@@ -189,3 +189,30 @@ fn claude_thinks_through_a_tool_round_and_a_resumed_session() {
         "{last}"
     );
 }
+
+/// doctor in orchestration mode sends a tool result holding template syntax and finds it
+/// repeated verbatim: orchestration renders template messages, never placeholder values.
+#[test]
+fn doctor_checks_that_tool_results_pass_orchestration_verbatim() {
+    let home = Home::new();
+    let doctor = |mode: &str| {
+        let output = home
+            .sapcode()
+            .args(["--demo", "--mode", mode, "doctor"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        stdout_of(&output)
+    };
+    let report = doctor("orchestration");
+    let line = report
+        .lines()
+        .find(|line| line.contains("templating"))
+        .unwrap_or_else(|| panic!("a templating line in {report}"));
+    assert_eq!(
+        line,
+        "✓ templating   a tool result holding {{?x}} {% if a %}b{% endif %} {# c #} came back verbatim"
+    );
+    // Foundation mode has no templating to check.
+    assert!(!doctor("foundation").contains("templating"));
+}

@@ -29,6 +29,7 @@ mod script_init;
 mod script_project;
 mod script_summary;
 mod stream;
+mod template;
 mod thinking;
 mod tool_choice;
 mod toolset;
