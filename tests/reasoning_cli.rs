@@ -51,7 +51,7 @@ fn reasoning_tokens_are_said_apart_in_every_dialect_that_reports_them() {
         ),
     ];
     for (model, mode, effort, expected) in cases {
-        // Without tools: Claude through orchestration thinks only then (no replay there).
+        // Without tools, so each case is one request.
         let args = [
             "--mode",
             mode,
@@ -215,4 +215,72 @@ fn doctor_checks_that_tool_results_pass_orchestration_verbatim() {
     );
     // Foundation mode has no templating to check.
     assert!(!doctor("foundation").contains("templating"));
+}
+
+#[test]
+fn claude_thinks_through_a_tool_round_via_orchestration_too() {
+    let home = Home::new();
+    let sim = TestSim::start("");
+    let dir = home.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "step one\nstep two\n").unwrap();
+    let run = |extra: &[&str], prompt: &str| {
+        let dir = dir.to_str().unwrap();
+        let args = [
+            "--mode",
+            "orchestration",
+            "--model",
+            "anthropic--claude-4.5-sonnet",
+        ];
+        let run = [
+            "--cwd",
+            dir,
+            "run",
+            "--reasoning",
+            "high",
+            "--tools",
+            "read",
+        ];
+        sapcode(
+            &home,
+            &sim,
+            &[&args[..], &run[..], extra, &[prompt]].concat(),
+        )
+    };
+    let bodies = || -> Vec<Value> {
+        sim.server()
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/v2/completion"))
+            .map(|r| r.body)
+            .collect()
+    };
+    let signed = |body: &Value| -> Vec<Value> {
+        body["messages_history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["tool_calls"].is_array())
+            .map(|m| m["reasoning_content"][0].clone())
+            .collect()
+    };
+    run(&[], "Read notes.txt and say what it holds.");
+    let first = bodies();
+    assert!(first.len() >= 2, "{first:?}");
+    let params = &first[0]["config"]["modules"]["prompt_templating"]["model"]["params"];
+    assert_eq!(params["thinking"]["type"], "enabled", "{params}");
+    let answered = first.last().unwrap();
+    let blocks = signed(answered);
+    assert_eq!(blocks.len(), 1, "{answered}");
+    assert!(
+        blocks[0]["signature"]
+            .as_str()
+            .unwrap()
+            .starts_with("sim-sig-"),
+        "{answered}"
+    );
+
+    run(&["--continue"], "And read it once more, please: notes.txt");
+    let resumed = &bodies()[first.len()];
+    assert_eq!(signed(resumed), blocks, "{resumed}");
 }

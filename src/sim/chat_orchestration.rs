@@ -15,6 +15,7 @@ use super::prompt_cache::{self, Counted};
 use super::reasoning;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
+use super::thinking;
 use super::tool_choice::ToolChoice;
 
 /// Characters of tool-call arguments per streamed chunk.
@@ -30,6 +31,8 @@ struct Turn {
     reply: Reply,
     finish_reason: &'static str,
     usage: Value,
+    /// Claude's thinking, shown before the answer when the request turned thinking on.
+    thought: Option<String>,
 }
 
 impl Turn {
@@ -72,6 +75,18 @@ pub(crate) fn handle(
             return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
         }
     };
+    if request.model.name.starts_with("anthropic--")
+        && thinking::enabled_in_params(&request.params)
+        && let Err(message) = thinking::check_openai(&request.templating)
+    {
+        let body = error_json(
+            api,
+            &request_id,
+            400,
+            &format!("400 - LLM Module: {message}"),
+        );
+        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    }
     let counted = shared.prompt_cache.count(
         &prompt_cache::openai_segments(request.tools.as_ref(), &request.templating),
         prompt_cache::caching_of(request.model.provider),
@@ -145,6 +160,8 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String, counted: Coun
             counted,
             decided.reasoning_tokens,
         ),
+        thought: (thinking::enabled_in_params(params) && decided.reasoning_tokens > 0)
+            .then(|| thinking::text(&answer::last_user_text(&request.templating))),
     }
 }
 
@@ -200,6 +217,11 @@ fn events(shared: &Shared, turn: &Turn, chunk_size: usize) -> Vec<Event> {
         },
     });
     let mut events = vec![Event::Setup(shell.to_string())];
+    if let Some(thought) = &turn.thought {
+        let choice = json!({ "index": 0, "delta": { "role": "assistant", "content": "",
+            "reasoning_content": [thinking::reasoning_block(thought)] } });
+        events.push(Event::Content(chunk_event(turn, choice, None)));
+    }
     match &turn.reply {
         Reply::Text(text) => {
             let mut pieces = answer::char_chunks(text, chunk_size);
@@ -253,6 +275,10 @@ fn completion(turn: &Turn) -> Value {
             "tool_calls": [{ "id": id, "type": "function", "function": { "name": name, "arguments": arguments } }],
         }),
     };
+    let mut message = message;
+    if let Some(thought) = &turn.thought {
+        message["reasoning_content"] = json!([thinking::reasoning_block(thought)]);
+    }
     let llm = json!({
         "id": turn.id,
         "object": "chat.completion",

@@ -90,6 +90,43 @@ fn check_replayed(messages: &[Value]) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether orchestration model params turn Claude's thinking on.
+pub(crate) fn enabled_in_params(params: &Value) -> bool {
+    params["thinking"]["type"] == "enabled"
+}
+
+/// Orchestration's `ReasoningBlock` for `thinking`, signed.
+pub(crate) fn reasoning_block(thinking: &str) -> Value {
+    json!({ "content": thinking, "signature": signature(thinking) })
+}
+
+/// `check_replayed` for OpenAI-shaped messages (orchestration's history and template): the
+/// last assistant message, when tool results follow it, must carry its signed thinking as
+/// `reasoning_content`.
+pub(crate) fn check_openai(messages: &[Value]) -> Result<(), String> {
+    let Some(index) = messages.iter().rposition(|m| m["role"] == "assistant") else {
+        return Ok(());
+    };
+    let turn = &messages[index];
+    let answered = messages[index + 1..].iter().any(|m| m["role"] == "tool");
+    let calls = turn["tool_calls"].as_array().is_some_and(|c| !c.is_empty());
+    if !answered || !calls {
+        return Ok(());
+    }
+    let Some(block) = turn["reasoning_content"].as_array().and_then(|b| b.first()) else {
+        return Err(format!(
+            "messages.{index}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. {DOCS}"
+        ));
+    };
+    let text = block["content"].as_str().unwrap_or_default();
+    if block["signature"].as_str() != Some(signature(text).as_str()) {
+        return Err(format!(
+            "messages.{index}.content.0: Invalid `signature` in `thinking` block"
+        ));
+    }
+    Ok(())
+}
+
 /// Converse stream deltas of `thinking` at block `index`: its text in pieces, then the
 /// signature.
 pub(crate) fn stream_deltas(thinking: &str, index: u32) -> Vec<Value> {
@@ -144,6 +181,34 @@ mod tests {
         assert!(err.contains("Invalid `signature`"), "{err}");
         let redacted = json!({ "reasoningContent": { "redactedContent": "b3BhcXVl" } });
         assert_eq!(check(&tool_round(json!([redacted, tool_use]))), Ok(()));
+    }
+
+    #[test]
+    fn an_orchestration_tool_round_must_carry_its_signed_reasoning_content() {
+        let round = |assistant: Value| {
+            vec![
+                json!({ "role": "user", "content": "read a.txt" }),
+                assistant,
+                json!({ "role": "tool", "tool_call_id": "t1", "content": "x" }),
+            ]
+        };
+        let calls = json!([{ "id": "t1", "type": "function", "function": { "name": "read_file", "arguments": "{}" } }]);
+        let bare = check_openai(&round(
+            json!({ "role": "assistant", "content": "", "tool_calls": calls }),
+        ))
+        .unwrap_err();
+        assert!(bare.contains("but found `tool_use`"), "{bare}");
+        let thought = text("read a.txt");
+        let signed = json!({ "role": "assistant", "content": "", "tool_calls": calls,
+            "reasoning_content": [reasoning_block(&thought)] });
+        assert_eq!(check_openai(&round(signed)), Ok(()));
+        let forged = json!({ "role": "assistant", "content": "", "tool_calls": calls,
+            "reasoning_content": [{ "content": "other", "signature": signature(&thought) }] });
+        assert!(
+            check_openai(&round(forged))
+                .unwrap_err()
+                .contains("Invalid `signature`")
+        );
     }
 
     #[test]

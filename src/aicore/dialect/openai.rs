@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{ChunkParts, Dialect, Foundation, Prepared, Wire};
-use crate::aicore::chat::{ToolCallDelta, Usage};
+use crate::aicore::chat::{ThinkingDelta, ToolCallDelta, Usage};
 use crate::aicore::{ChatRequest, ToolSpec, error_body};
 
 /// The Azure OpenAI API version the JS SDK uses (§6.2).
@@ -132,6 +132,11 @@ pub fn choice_parts(result: &Value, kind: &str) -> ChunkParts {
             if let Some(calls) = body.get("tool_calls").and_then(Value::as_array) {
                 out.tool_calls = calls.iter().enumerate().map(tool_call).collect();
             }
+            // Orchestration's Claude thinking (`ReasoningBlock`s); a plain string, as some
+            // OpenAI-compatible servers send, is not a block list and is left alone.
+            if let Some(blocks) = body.get("reasoning_content").and_then(Value::as_array) {
+                out.thinking = blocks.iter().enumerate().map(reasoning_block).collect();
+            }
         }
         out.finish_reason = choice
             .get("finish_reason")
@@ -141,6 +146,19 @@ pub fn choice_parts(result: &Value, kind: &str) -> ChunkParts {
     }
     out.usage = result.get("usage").and_then(usage);
     out
+}
+
+fn reasoning_block((position, block): (usize, &Value)) -> ThinkingDelta {
+    ThinkingDelta {
+        index: u32::try_from(position).unwrap_or(u32::MAX),
+        text: block
+            .get("content")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        signature: non_empty(block.get("signature")),
+        redacted: None,
+    }
 }
 
 fn non_empty(v: Option<&Value>) -> Option<String> {

@@ -157,12 +157,56 @@ fn bedrock_thinks_with_tools_and_sends_the_pending_rounds_thinking_back() {
 }
 
 #[test]
-fn orchestration_sends_claude_no_thinking_with_tools() {
-    let params = orchestration(
-        "anthropic--claude-4.5-sonnet",
-        &with_tools(request(Some(Effort::High))),
+fn orchestration_v2_thinks_with_tools_and_sends_the_thinking_back() {
+    let claude = "anthropic--claude-4.5-sonnet";
+    let mut req = with_tools(request(Some(Effort::High)));
+    let params = orchestration(claude, &req);
+    assert_eq!(params["thinking"]["type"], "enabled", "{params}");
+    let call = crate::aicore::ToolCall {
+        id: "t1".into(),
+        name: "read_file".into(),
+        arguments: "{}".into(),
+        thought_signature: None,
+    };
+    req.messages
+        .push(Message::assistant_tool_calls("", vec![call]));
+    req.messages.push(Message::tool_result("t1", "text"));
+    assert!(orchestration(claude, &req).get("thinking").is_none());
+    req.messages[1].thinking = vec![crate::aicore::ThinkingBlock {
+        text: "Read it.".into(),
+        signature: Some("sig".into()),
+        redacted: None,
+    }];
+    assert_eq!(orchestration(claude, &req)["thinking"]["type"], "enabled");
+    let deployment = Deployment {
+        id: "d9".into(),
+        scenario_id: "orchestration".into(),
+        executable_id: Some("orchestration".into()),
+        configuration_name: None,
+        model_name: None,
+        model_version: None,
+        status: "RUNNING".into(),
+        target_status: None,
+        url: Some("https://h/v2/inference/deployments/d9".into()),
+        created_at: None,
+        modified_at: None,
+        start_time: None,
+    };
+    let body = orchestration_request(&deployment, claude, &req, true, false, "https://h/v2")
+        .unwrap()
+        .body;
+    assert_eq!(
+        body["messages_history"][1]["reasoning_content"],
+        json!([{ "content": "Read it.", "signature": "sig" }])
     );
-    assert!(params.get("thinking").is_none(), "{params}");
+    // v1 has no field for it: no thinking in a tool round there.
+    let v1 = orchestration_request(&deployment, claude, &req, true, true, "https://h/v2")
+        .unwrap()
+        .body;
+    let v1_params =
+        &v1["orchestration_config"]["module_configurations"]["llm_module_config"]["model_params"];
+    assert!(v1_params.get("thinking").is_none(), "{v1_params}");
+    assert!(v1["messages_history"][1].get("reasoning_content").is_none());
 }
 
 #[test]
@@ -209,11 +253,9 @@ fn orchestration_puts_the_effort_in_the_model_params() {
     let plain = orchestration("gpt-4o", &high);
     assert!(plain.get("reasoning_effort").is_none(), "{plain}");
     assert!(plain.get("thinking").is_none(), "{plain}");
+    // With tools too: v2 sends the thinking back (`orchestration_v2_thinks_with_tools…`).
     let claude_with_tools = orchestration("anthropic--claude-4.5-sonnet", &with_tools(high));
-    assert!(
-        claude_with_tools.get("thinking").is_none(),
-        "{claude_with_tools}"
-    );
+    assert_eq!(claude_with_tools["thinking"]["type"], "enabled");
 }
 
 #[test]
