@@ -105,6 +105,28 @@ fn o3_mini_reports_its_reasoning_on_the_openai_wire() {
     assert_eq!(usage_event(&output)["reasoning_tokens"], 128);
 }
 
+/// `run --reasoning high --tools read` with Claude in `mode`, in a project holding notes.txt.
+fn think_with_tools(home: &Home, sim: &TestSim, mode: &str, extra: &[&str], prompt: &str) {
+    let dir = home.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "step one\nstep two\n").unwrap();
+    let claude = ["--mode", mode, "--model", "anthropic--claude-4.5-sonnet"];
+    let run = [
+        "--cwd",
+        dir.to_str().unwrap(),
+        "run",
+        "--reasoning",
+        "high",
+        "--tools",
+        "read",
+    ];
+    sapcode(
+        home,
+        sim,
+        &[&claude[..], &run[..], extra, &[prompt]].concat(),
+    );
+}
+
 /// The `/converse-stream` bodies `sim` received, in order.
 fn converse_bodies(sim: &TestSim) -> Vec<Value> {
     sim.server()
@@ -131,18 +153,8 @@ fn tool_use_turns(body: &Value) -> Vec<Vec<Value>> {
 fn claude_thinks_through_a_tool_round_and_a_resumed_session() {
     let home = Home::new();
     let sim = TestSim::start("");
-    let dir = home.path().join("project");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("notes.txt"), "step one\nstep two\n").unwrap();
     let run = |extra: &[&str], prompt: &str| {
-        let dir = dir.to_str().unwrap();
-        let args = ["--model", "anthropic--claude-4.5-sonnet", "--cwd", dir];
-        let run = ["run", "--reasoning", "high", "--tools", "read"];
-        sapcode(
-            &home,
-            &sim,
-            &[&args[..], &run[..], extra, &[prompt]].concat(),
-        )
+        think_with_tools(&home, &sim, "foundation", extra, prompt);
     };
     run(&[], "Read notes.txt and say what it holds.");
     let first = converse_bodies(&sim);
@@ -221,31 +233,8 @@ fn doctor_checks_that_tool_results_pass_orchestration_verbatim() {
 fn claude_thinks_through_a_tool_round_via_orchestration_too() {
     let home = Home::new();
     let sim = TestSim::start("");
-    let dir = home.path().join("project");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("notes.txt"), "step one\nstep two\n").unwrap();
     let run = |extra: &[&str], prompt: &str| {
-        let dir = dir.to_str().unwrap();
-        let args = [
-            "--mode",
-            "orchestration",
-            "--model",
-            "anthropic--claude-4.5-sonnet",
-        ];
-        let run = [
-            "--cwd",
-            dir,
-            "run",
-            "--reasoning",
-            "high",
-            "--tools",
-            "read",
-        ];
-        sapcode(
-            &home,
-            &sim,
-            &[&args[..], &run[..], extra, &[prompt]].concat(),
-        )
+        think_with_tools(&home, &sim, "orchestration", extra, prompt);
     };
     let bodies = || -> Vec<Value> {
         sim.server()

@@ -73,9 +73,7 @@ fn check_replayed(messages: &[Value]) -> Result<(), String> {
         } else {
             "tool_use"
         };
-        return Err(format!(
-            "messages.{index}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `{found}`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. {DOCS}"
-        ));
+        return Err(unthought(index, found));
     };
     if reasoning.get("redactedContent").is_some() {
         return Ok(());
@@ -88,6 +86,13 @@ fn check_replayed(messages: &[Value]) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Anthropic's refusal of a tool round whose assistant message `index` starts with `found`.
+fn unthought(index: usize, found: &str) -> String {
+    format!(
+        "messages.{index}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `{found}`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. {DOCS}"
+    )
 }
 
 /// Whether orchestration model params turn Claude's thinking on.
@@ -114,9 +119,7 @@ pub(crate) fn check_openai(messages: &[Value]) -> Result<(), String> {
         return Ok(());
     }
     let Some(block) = turn["reasoning_content"].as_array().and_then(|b| b.first()) else {
-        return Err(format!(
-            "messages.{index}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. {DOCS}"
-        ));
+        return Err(unthought(index, "tool_use"));
     };
     let text = block["content"].as_str().unwrap_or_default();
     if block["signature"].as_str() != Some(signature(text).as_str()) {

@@ -37,8 +37,8 @@ fn foundation(executable: &str, model: &str, req: &ChatRequest) -> Value {
     foundation_request(executable, &at).unwrap().body
 }
 
-fn orchestration(model: &str, req: &ChatRequest) -> Value {
-    let deployment = Deployment {
+fn orchestration_deployment() -> Deployment {
+    Deployment {
         id: "d9".into(),
         scenario_id: "orchestration".into(),
         executable_id: Some("orchestration".into()),
@@ -51,7 +51,11 @@ fn orchestration(model: &str, req: &ChatRequest) -> Value {
         created_at: None,
         modified_at: None,
         start_time: None,
-    };
+    }
+}
+
+fn orchestration(model: &str, req: &ChatRequest) -> Value {
+    let deployment = orchestration_deployment();
     let prepared = orchestration_request(&deployment, model, req, true, false, "https://h/v2");
     prepared.unwrap().body["config"]["modules"]["prompt_templating"]["model"]["params"].clone()
 }
@@ -178,20 +182,7 @@ fn orchestration_v2_thinks_with_tools_and_sends_the_thinking_back() {
         redacted: None,
     }];
     assert_eq!(orchestration(claude, &req)["thinking"]["type"], "enabled");
-    let deployment = Deployment {
-        id: "d9".into(),
-        scenario_id: "orchestration".into(),
-        executable_id: Some("orchestration".into()),
-        configuration_name: None,
-        model_name: None,
-        model_version: None,
-        status: "RUNNING".into(),
-        target_status: None,
-        url: Some("https://h/v2/inference/deployments/d9".into()),
-        created_at: None,
-        modified_at: None,
-        start_time: None,
-    };
+    let deployment = orchestration_deployment();
     let body = orchestration_request(&deployment, claude, &req, true, false, "https://h/v2")
         .unwrap()
         .body;
