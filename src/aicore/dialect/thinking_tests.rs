@@ -27,6 +27,28 @@ fn with_tools(mut req: ChatRequest) -> ChatRequest {
     req
 }
 
+/// A tool call of the model and its result, the round still pending.
+fn add_tool_round(req: &mut ChatRequest) {
+    let call = crate::aicore::ToolCall {
+        id: "t1".into(),
+        name: "read_file".into(),
+        arguments: "{}".into(),
+        thought_signature: None,
+    };
+    req.messages
+        .push(Message::assistant_tool_calls("", vec![call]));
+    req.messages.push(Message::tool_result("t1", "text"));
+}
+
+/// The pending round's call as it came with Claude's signed thinking.
+fn sign_tool_round(req: &mut ChatRequest) {
+    req.messages[1].thinking = vec![crate::aicore::ThinkingBlock {
+        text: "Read it.".into(),
+        signature: Some("sig".into()),
+        redacted: None,
+    }];
+}
+
 fn foundation(executable: &str, model: &str, req: &ChatRequest) -> Value {
     let at = Foundation {
         base: "https://h/d1",
@@ -108,15 +130,7 @@ fn bedrock_thinks_with_tools_and_sends_the_pending_rounds_thinking_back() {
         "enabled"
     );
 
-    let call = crate::aicore::ToolCall {
-        id: "t1".into(),
-        name: "read_file".into(),
-        arguments: "{}".into(),
-        thought_signature: None,
-    };
-    req.messages
-        .push(Message::assistant_tool_calls("", vec![call]));
-    req.messages.push(Message::tool_result("t1", "text"));
+    add_tool_round(&mut req);
     // A round begun without thinking cannot go on with it: Anthropic would refuse it.
     let unsigned = foundation("aws-bedrock", claude, &req);
     assert!(
@@ -125,11 +139,7 @@ fn bedrock_thinks_with_tools_and_sends_the_pending_rounds_thinking_back() {
     );
     assert_eq!(unsigned["inferenceConfig"]["temperature"], 0.5);
 
-    req.messages[1].thinking = vec![crate::aicore::ThinkingBlock {
-        text: "Read it.".into(),
-        signature: Some("sig".into()),
-        redacted: None,
-    }];
+    sign_tool_round(&mut req);
     let signed = foundation("aws-bedrock", claude, &req);
     assert_eq!(
         signed["additionalModelRequestFields"]["thinking"]["type"],
@@ -166,21 +176,9 @@ fn orchestration_v2_thinks_with_tools_and_sends_the_thinking_back() {
     let mut req = with_tools(request(Some(Effort::High)));
     let params = orchestration(claude, &req);
     assert_eq!(params["thinking"]["type"], "enabled", "{params}");
-    let call = crate::aicore::ToolCall {
-        id: "t1".into(),
-        name: "read_file".into(),
-        arguments: "{}".into(),
-        thought_signature: None,
-    };
-    req.messages
-        .push(Message::assistant_tool_calls("", vec![call]));
-    req.messages.push(Message::tool_result("t1", "text"));
+    add_tool_round(&mut req);
     assert!(orchestration(claude, &req).get("thinking").is_none());
-    req.messages[1].thinking = vec![crate::aicore::ThinkingBlock {
-        text: "Read it.".into(),
-        signature: Some("sig".into()),
-        redacted: None,
-    }];
+    sign_tool_round(&mut req);
     assert_eq!(orchestration(claude, &req)["thinking"]["type"], "enabled");
     let deployment = orchestration_deployment();
     let body = orchestration_request(&deployment, claude, &req, true, false, "https://h/v2")
