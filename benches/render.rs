@@ -56,6 +56,7 @@ fn state() -> AppState {
         key_overrides: Default::default(),
         sandbox: sapcode::agent::sandbox::Protection::FULL,
         network: false,
+        reasoning: None,
         is_demo: true,
         env_credentials: None,
         approval_mode: sapcode::agent::ApprovalMode::Ask,

@@ -83,6 +83,11 @@ pub struct GlobalArgs {
     /// Workspace directory (tools, AGENTS.md, sessions) [default: the current directory]
     #[arg(long, global = true, value_name = "DIR")]
     pub cwd: Option<PathBuf>,
+
+    /// Mark no prompt-cache breakpoints (Claude's cachePoint and cache_control); `[agent]
+    /// prompt_cache = false` in the config does the same
+    #[arg(long, global = true)]
+    pub no_prompt_cache: bool,
 }
 
 impl GlobalArgs {
@@ -96,6 +101,7 @@ impl GlobalArgs {
             model: self.model.clone(),
             deployment: self.deployment.clone(),
             verbose: self.verbose,
+            no_prompt_cache: self.no_prompt_cache,
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct Overrides {
     pub deployment: Option<String>,
     /// `-v`: usage, timings and cause chains on stderr.
     pub verbose: bool,
+    /// `--no-prompt-cache`.
+    pub no_prompt_cache: bool,
 }
 
 pub struct Context {
@@ -145,6 +147,12 @@ impl Context {
         }
     }
 
+    /// Whether requests mark prompt-cache breakpoints: on unless `--no-prompt-cache` or
+    /// `[agent] prompt_cache = false` says otherwise.
+    pub fn prompt_cache(&self) -> bool {
+        !self.overrides.no_prompt_cache && self.config.agent.prompt_cache.unwrap_or(true)
+    }
+
     /// A client for the backend `main` chose.
     pub async fn connect(&self) -> anyhow::Result<Connection> {
         match self.backend {
@@ -171,6 +179,7 @@ impl Context {
         .await
         .context("keyring task")??;
         let client = Client::new(key, self.client_options())?;
+        client.set_prompt_cache(self.prompt_cache());
         Ok(Connection {
             client,
             source,
@@ -199,8 +208,10 @@ impl Context {
             cache_dir: None,
             ..self.client_options()
         };
+        let client = Client::new(key, options)?;
+        client.set_prompt_cache(self.prompt_cache());
         Ok(Connection {
-            client: Client::new(key, options)?,
+            client,
             source: Source::Simulator,
             simulator: Some(simulator),
         })

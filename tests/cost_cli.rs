@@ -190,3 +190,66 @@ fn a_turn_costs_its_tokens_at_the_catalog_price() {
         "{last}"
     );
 }
+
+/// `--no-prompt-cache` and `[agent] prompt_cache = false` send no breakpoint in either
+/// dialect that takes them, and the service then reads nothing from its cache; `doctor` says
+/// which way the switch stands.
+#[test]
+fn prompt_caching_switches_off_by_flag_or_config() {
+    let home = Home::new();
+    let sim = TestSim::start("");
+    let run = |extra: &[&str], mode: &str| {
+        let output = home
+            .sapcode()
+            .current_dir(home.path())
+            .env("AICORE_SERVICE_KEY", sim.key_json())
+            .args(["--resource-group", "team-b", "--mode", mode])
+            .args(["--model", "anthropic--claude-4.5-sonnet"])
+            .args(extra)
+            .args(["run", "--tools", "off", "--json", "Say hello twice."])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        let usage: Value = stdout_of(&output)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|event| event["type"] == "usage")
+            .unwrap();
+        let body = sim.server().requests().last().unwrap().body.clone();
+        (body.to_string(), usage)
+    };
+    for mode in ["foundation", "orchestration"] {
+        let (cached, _) = run(&[], mode);
+        assert!(
+            cached.contains("cachePoint") || cached.contains("cache_control"),
+            "{mode}: {cached}"
+        );
+        let (plain, usage) = run(&["--no-prompt-cache"], mode);
+        assert!(
+            !plain.contains("cachePoint") && !plain.contains("cache_control"),
+            "{mode}: {plain}"
+        );
+        assert_eq!(usage["cache_read_tokens"], 0, "{mode}: {usage}");
+        assert_eq!(usage["cache_write_tokens"], 0, "{mode}: {usage}");
+    }
+    let doctor = |home: &Home| {
+        let output = home.sapcode().args(["--demo", "doctor"]).output().unwrap();
+        stdout_of(&output)
+    };
+    assert!(
+        doctor(&home).contains("prompt caching on"),
+        "{}",
+        doctor(&home)
+    );
+
+    let config = home.config_file();
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[agent]\nprompt_cache = false\n").unwrap();
+    let (plain, _) = run(&[], "foundation");
+    assert!(!plain.contains("cachePoint"), "{plain}");
+    assert!(
+        doctor(&home).contains("prompt caching off"),
+        "{}",
+        doctor(&home)
+    );
+}

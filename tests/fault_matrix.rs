@@ -113,7 +113,7 @@ async fn turn(client: &Client, target: ChatTarget) -> Turn {
             ChatEvent::Retrying { delay, .. } => retries.push(delay),
             ChatEvent::Done { finish_reason } => outcome = Ok(finish_reason),
             ChatEvent::Error(err) => outcome = Err(err),
-            ChatEvent::ToolCall(_) | ChatEvent::Usage(_) => {}
+            ChatEvent::ToolCall(_) | ChatEvent::Thinking(_) | ChatEvent::Usage(_) => {}
         }
     }
     Turn {

@@ -323,3 +323,79 @@ fn a_resumed_gemini_conversation_sends_its_tool_calls_back_signed() {
     let resumed = vertex(&sim).pop().unwrap();
     assert_eq!(signature_sent(&resumed), Some(signature));
 }
+
+/// `sessions` shows what each conversation cost at list price: the sum of its turns' costs
+/// as `run --json` reported them; a session file from before costs were kept says unknown.
+#[test]
+fn sessions_show_what_each_conversation_cost() {
+    let home = Home::new();
+    let sim = TestSim::start("");
+    let dir = workspace(&home, "costs");
+    let cost_of = |stdout: &str| -> f64 {
+        stdout
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|event| event["type"] == "usage")
+            .and_then(|usage| usage["cost_usd"].as_f64())
+            .expect("a priced usage event")
+    };
+    let first = cost_of(&run(&home, &sim, &dir, &["--json", "why is the sky blue?"]));
+    let second = cost_of(&run(
+        &home,
+        &sim,
+        &dir,
+        &["--continue", "--json", "and the sunset red?"],
+    ));
+    let listed = sessions_json(&home, &dir, false);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let total = listed[0]["cost_usd"].as_f64().unwrap();
+    assert!(
+        (total - (first + second)).abs() < 1e-12,
+        "{total} vs {first} + {second}"
+    );
+
+    let table = home
+        .sapcode()
+        .arg("--cwd")
+        .arg(&dir)
+        .arg("sessions")
+        .output()
+        .unwrap();
+    let table = stdout_of(&table);
+    assert!(table.lines().next().unwrap().contains("COST"), "{table}");
+    let label = format!("≈ ${total:.3} list");
+    assert!(table.contains(&label), "{label} in {table}");
+
+    // A file written before costs were kept: its usage lines carry none.
+    let file = session_file(&home.path().join("data")).expect("a session file");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let old: String = text
+        .lines()
+        .map(|line| {
+            let mut entry: Value = serde_json::from_str(line).unwrap();
+            if let Some(map) = entry.as_object_mut() {
+                map.remove("cost_usd");
+            }
+            format!("{entry}\n")
+        })
+        .collect();
+    assert_ne!(old, text, "the file kept costs");
+    std::fs::write(&file, old).unwrap();
+    assert!(sessions_json(&home, &dir, false)[0]["cost_usd"].is_null());
+}
+
+/// The first `.jsonl` file under `dir`.
+fn session_file(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let found = if path.is_dir() {
+            session_file(&path)
+        } else {
+            Some(path).filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}

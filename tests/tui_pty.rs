@@ -1102,3 +1102,30 @@ fn auto_edit_shows_diffs_and_a_resumed_agent_turn_looks_as_it_did() {
     );
     quit(&mut screen, &mut child);
 }
+
+/// `/reasoning high` shows in the status line and reaches the model: o3-mini reasons at that
+/// effort, and `/cost` says how many tokens it spent reasoning (the simulator's 384 for high).
+#[test]
+fn reasoning_is_set_in_the_tui_and_its_tokens_are_counted() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    screen.wait_for("the model list", |s| s.contains("o3-mini"));
+    screen.send("\x0fo3-mini");
+    screen.send("\r");
+    screen.wait_for("o3-mini's deployments", |s| s.contains("1 running of 1"));
+    screen.send("\r");
+    screen.wait_for("the chat title", |s| {
+        s.contains("Chat · o3-mini · d0300000")
+    });
+    screen.send("/reasoning high\r");
+    screen.wait_for("the notice and the status line", |s| {
+        s.contains("reasoning high:") && s.contains("reasoning high ")
+    });
+    screen.send("why is the sky blue\r");
+    screen.wait_for("the answer", |s| {
+        s.contains("received your message") && s.contains("ctx ")
+    });
+    screen.send("/cost\r");
+    screen.wait_for("the reasoning tokens", |s| s.contains(", 384 reasoning"));
+    quit(&mut screen, &mut child);
+}

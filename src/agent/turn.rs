@@ -14,7 +14,8 @@ use tokio::sync::mpsc;
 use super::approval::{ApprovalRequest, ApprovedBy, Reply};
 use super::tools::Tools;
 use crate::aicore::{
-    ChatEvent, ChatRequest, ChatStream, ChatTarget, Client, Error, Message, ToolCall, Usage,
+    ChatEvent, ChatRequest, ChatStream, ChatTarget, Client, Error, Message, ThinkingBlock,
+    ToolCall, Usage,
 };
 
 /// Tool rounds before a turn gives up. A fix-and-test loop (look around, read, edit in a few
@@ -174,6 +175,7 @@ async fn drive(
         let mut stream = model.stream(request.clone());
         let mut text = String::new();
         let mut pending: BTreeMap<u32, Pending> = BTreeMap::new();
+        let mut thinking: BTreeMap<u32, ThinkingBlock> = BTreeMap::new();
         let mut finish_reason = None;
         while let Some(event) = stream.next().await {
             match event {
@@ -204,6 +206,9 @@ async fn drive(
                     if !send(TurnEvent::Chat(ChatEvent::ToolCall(delta))) {
                         return;
                     }
+                }
+                ChatEvent::Thinking(delta) => {
+                    thinking.entry(delta.index).or_default().join(delta);
                 }
                 ChatEvent::Usage(u) => {
                     let (total, last) = usage.get_or_insert_with(Default::default);
@@ -258,7 +263,8 @@ async fn drive(
         needs_break |= !text.trim().is_empty();
         let mut calls = calls;
         super::round::drop_excess_arguments(&mut calls);
-        let assistant = Message::assistant_tool_calls(text, calls.clone());
+        let mut assistant = Message::assistant_tool_calls(text, calls.clone());
+        assistant.thinking = thinking.into_values().collect();
         request.messages.push(assistant.clone());
         added.push(assistant);
         let Some(results) = super::round::run(tools, calls, &tx).await else {

@@ -29,6 +29,47 @@ pub struct Message {
     /// and a session file keeps them by hash (`agent/session/signed.rs`).
     #[serde(skip)]
     pub images: Vec<super::image::Image>,
+    /// An assistant turn's thinking (Anthropic), in order: sent back before the turn's tool
+    /// calls, which Anthropic requires while thinking is on. Not part of the OpenAI shape
+    /// (session files keep it beside the message, `agent::session::signed`).
+    #[serde(skip)]
+    pub thinking: Vec<ThinkingBlock>,
+}
+
+/// One block of a model's thinking, as the service signed it: the thinking text and its
+/// `signature`, or, for thinking the provider's safety system redacted, the opaque
+/// `redacted` data. Either goes back to the service exactly as it came.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThinkingBlock {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redacted: Option<String>,
+}
+
+/// A fragment of a thinking block; fragments join per `index` (text concatenates, the
+/// signature or redacted data arrives once).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThinkingDelta {
+    pub index: u32,
+    pub text: String,
+    pub signature: Option<String>,
+    pub redacted: Option<String>,
+}
+
+impl ThinkingBlock {
+    /// Adds a fragment of this block.
+    pub fn join(&mut self, delta: ThinkingDelta) {
+        self.text.push_str(&delta.text);
+        if delta.signature.is_some() {
+            self.signature = delta.signature;
+        }
+        if delta.redacted.is_some() {
+            self.redacted = delta.redacted;
+        }
+    }
 }
 
 impl Message {
@@ -241,6 +282,12 @@ pub struct Usage {
     /// Prompt tokens written to the prompt cache (part of `prompt_tokens`; Anthropic only).
     #[serde(default)]
     pub cache_write_tokens: u64,
+    /// Completion tokens the model spent reasoning (part of `completion_tokens`), where the
+    /// dialect reports them apart: OpenAI's and orchestration's
+    /// `completion_tokens_details.reasoning_tokens`, Gemini's `thoughtsTokenCount`. `None`
+    /// where it does not (Bedrock Converse counts Claude's thinking as output alone).
+    #[serde(default)]
+    pub reasoning_tokens: Option<u64>,
 }
 
 /// Turns with tool rounds make several requests; what they cost is the sum.
@@ -251,6 +298,10 @@ impl std::ops::AddAssign for Usage {
         self.total_tokens += other.total_tokens;
         self.cache_read_tokens += other.cache_read_tokens;
         self.cache_write_tokens += other.cache_write_tokens;
+        self.reasoning_tokens = match (self.reasoning_tokens, other.reasoning_tokens) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
     }
 }
 
@@ -278,6 +329,9 @@ pub enum ChatEvent {
     },
     /// Answer text, in arrival order.
     Delta(String),
+    /// Thinking the model showed before its answer (Anthropic on Bedrock), kept to be sent
+    /// back, never shown as answer text.
+    Thinking(ThinkingDelta),
     ToolCall(ToolCallDelta),
     Usage(Usage),
     /// The model finished; `finish_reason` as the service sent it (`stop`, `length`, ...).
@@ -309,6 +363,7 @@ mod tests {
             total_tokens: 12,
             cache_read_tokens: 1,
             cache_write_tokens: 8,
+            reasoning_tokens: None,
         };
         total += Usage {
             prompt_tokens: 15,
@@ -316,6 +371,7 @@ mod tests {
             total_tokens: 22,
             cache_read_tokens: 8,
             cache_write_tokens: 0,
+            reasoning_tokens: Some(5),
         };
         assert_eq!(
             total,
@@ -325,6 +381,7 @@ mod tests {
                 total_tokens: 34,
                 cache_read_tokens: 9,
                 cache_write_tokens: 8,
+                reasoning_tokens: Some(5),
             }
         );
     }
@@ -336,5 +393,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!((old.prompt_tokens, old.cache_read_tokens), (3, 0));
+        assert_eq!(old.reasoning_tokens, None);
     }
 }

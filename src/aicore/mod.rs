@@ -22,8 +22,8 @@ mod sse_lines;
 mod transport;
 
 pub use chat::{
-    ChatEvent, ChatRequest, ChatResponse, Effort, Message, Role, ToolCall, ToolCallDelta, ToolSpec,
-    Usage,
+    ChatEvent, ChatRequest, ChatResponse, Effort, Message, Role, ThinkingBlock, ThinkingDelta,
+    ToolCall, ToolCallDelta, ToolSpec, Usage,
 };
 pub use client::{
     ChatStream, Client, ClientOptions, Freshness, RetryPolicy, Timeouts, response_from_json,

@@ -155,6 +155,7 @@ mod tests {
             total_tokens: prompt + completion,
             cache_read_tokens: read,
             cache_write_tokens: write,
+            reasoning_tokens: None,
         }
     }
 

@@ -86,6 +86,7 @@ impl SseParser {
             self.finished = true;
             return;
         }
+        out.extend(parts.thinking.into_iter().map(ChatEvent::Thinking));
         if !parts.text.is_empty() {
             out.push(ChatEvent::Delta(parts.text));
         }

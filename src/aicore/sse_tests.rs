@@ -577,3 +577,32 @@ fn long_line_timing() {
         events.len()
     );
 }
+
+#[test]
+fn reasoning_tokens_come_from_completion_tokens_details() {
+    let chunk = r#"{"choices":[{"index":0,"delta":{"content":"OK"},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":130,"total_tokens":140,"completion_tokens_details":{"reasoning_tokens":120}}}"#;
+    let openai = format!("data: {chunk}\n\ndata: [DONE]\n\n");
+    let orchestration = format!("data: {{\"request_id\":\"r\",\"final_result\":{chunk}}}\n\n");
+    for (dialect, body) in [
+        (Dialect::OpenAi, openai),
+        (Dialect::OrchestrationV2, orchestration),
+    ] {
+        let events = parse_sse_body(dialect, [body.into_bytes()]);
+        let usage = events.iter().find_map(|e| match e {
+            ChatEvent::Usage(u) => Some(*u),
+            _ => None,
+        });
+        assert_eq!(
+            usage.map(|u| (u.completion_tokens, u.reasoning_tokens)),
+            Some((130, Some(120))),
+            "{dialect:?}: {:?}",
+            describe(&events)
+        );
+    }
+    let plain = parse_sse_body(Dialect::OpenAi, [fixture(STREAMS[0].0)]);
+    assert!(
+        plain
+            .iter()
+            .all(|e| !matches!(e, ChatEvent::Usage(u) if u.reasoning_tokens.is_some()))
+    );
+}

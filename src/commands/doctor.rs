@@ -1,7 +1,7 @@
 //! `sapcode doctor`: checks each step a chat depends on, in order, and says which failed,
 //! why, and what to do. Later steps are skipped once one fails.
 
-use crate::aicore::Freshness;
+use crate::aicore::{ChatTarget, Freshness};
 use crate::connect::{Connection, Context};
 use crate::report;
 
@@ -70,7 +70,16 @@ async fn check_all(ctx: &Context, steps: &mut Vec<Step>) -> Option<anyhow::Error
     } else {
         format!("{} does not exist yet", ctx.paths.config_file.display())
     };
-    steps.push(Step::new("config", Ok(config_detail)));
+    let caching = if ctx.prompt_cache() {
+        "prompt caching on (where the model takes cache points)"
+    } else {
+        "prompt caching off (--no-prompt-cache or [agent] prompt_cache = false)"
+    };
+    steps.push(Step {
+        name: "config",
+        outcome: Ok(config_detail),
+        notes: vec![caching.to_owned()],
+    });
     // Not a failure either way: it says what protects the user when a command is approved,
     // each protection with whether it holds on this kernel.
     let protection = crate::agent::sandbox::status();
@@ -170,7 +179,41 @@ async fn check_service(
             text.chars().count()
         ),
     ));
+    if matches!(target, ChatTarget::Orchestration { .. }) {
+        return check_templating(client, &target, steps).await;
+    }
     None
+}
+
+/// Orchestration only: a tool result holding template syntax reaches the model verbatim
+/// (`agent::probe::echo_tool_result`), so code with `{{`, `{%` or `{#` in it is safe to send.
+async fn check_templating(
+    client: &crate::aicore::Client,
+    target: &ChatTarget,
+    steps: &mut Vec<Step>,
+) -> Option<anyhow::Error> {
+    use crate::agent::probe::{TEMPLATE_PROBE, echo_tool_result};
+    let text = match echo_tool_result(client, target).await {
+        Ok(text) => text,
+        Err(err) => return fail(steps, "templating", err.into()),
+    };
+    if text.contains(TEMPLATE_PROBE) {
+        steps.push(ok(
+            "templating",
+            format!("a tool result holding {TEMPLATE_PROBE} came back verbatim"),
+        ));
+        return None;
+    }
+    let answered: String = text.trim().chars().take(80).collect();
+    let err = report::Reported {
+        class: crate::aicore::error::ExitClass::Service,
+        message: format!("asked to repeat {TEMPLATE_PROBE}, the model answered {answered:?}"),
+        hint: Some(
+            "if the placeholder, the if or the comment is missing, orchestration rendered a tool              result as a template: report it; if the model answered in its own words, try              another --model"
+                .into(),
+        ),
+    };
+    fail(steps, "templating", err.into())
 }
 
 fn ok(name: &'static str, detail: String) -> Step {

@@ -215,8 +215,8 @@ fn with_piped_text(prompt: &str, piped: &str) -> String {
     )
 }
 
-/// `-v`'s last line: tokens (cache reads and writes when there were any), the cost at list
-/// price when the catalog has one, and the times.
+/// `-v`'s last line: tokens (the reasoning part of the answer and cache reads and writes when
+/// there were any), the cost at list price when the catalog has one, and the times.
 fn timing_line(
     usage: Option<Usage>,
     cost: Option<f64>,
@@ -230,6 +230,9 @@ fn timing_line(
         ),
         None => "tokens: not reported".into(),
     };
+    if let Some(reasoning) = usage.and_then(|u| u.reasoning_tokens).filter(|&n| n > 0) {
+        tokens.push_str(&format!(", {reasoning} reasoning"));
+    }
     if let Some(usage) = usage.filter(|u| u.cache_read_tokens + u.cache_write_tokens > 0) {
         tokens.push_str(&format!(
             " (cache read {} written {})",
@@ -322,6 +325,7 @@ mod tests {
                 total_tokens: 12_800,
                 cache_read_tokens: 10_000,
                 cache_write_tokens: 0,
+                reasoning_tokens: None,
             }),
             Some(0.021),
             None,
@@ -330,6 +334,22 @@ mod tests {
         assert_eq!(
             cached,
             "sapcode: tokens in 12000 out 800 (cache read 10000 written 0) · ≈ $0.021 list · total 900 ms"
+        );
+        let reasoned = timing_line(
+            Some(Usage {
+                prompt_tokens: 10,
+                completion_tokens: 130,
+                total_tokens: 140,
+                reasoning_tokens: Some(120),
+                ..Default::default()
+            }),
+            None,
+            None,
+            Duration::from_millis(50),
+        );
+        assert_eq!(
+            reasoned,
+            "sapcode: tokens in 10 out 130, 120 reasoning · total 50 ms"
         );
     }
 }

@@ -145,7 +145,7 @@ fn parse_choice(line: &str, count: usize) -> Option<usize> {
 }
 
 fn render(sessions: &[SessionSummary], with_workspace: bool) -> String {
-    let mut header = vec!["ID", "UPDATED", "TURNS", "MODEL", "TITLE"];
+    let mut header = vec!["ID", "UPDATED", "TURNS", "COST", "MODEL", "TITLE"];
     if with_workspace {
         header.push("WORKSPACE");
     }
@@ -156,6 +156,9 @@ fn render(sessions: &[SessionSummary], with_workspace: bool) -> String {
                 session.id.clone(),
                 session.updated.clone(),
                 session.turns.to_string(),
+                session
+                    .cost_usd
+                    .map_or("-".to_owned(), crate::aicore::pricing::list_label),
                 plain(session.model.as_deref().unwrap_or("-")),
                 plain(&session.title),
             ];
@@ -234,6 +237,7 @@ mod tests {
             title: title.into(),
             turns,
             one_shot: false,
+            cost_usd: None,
         };
         let rows = choice_rows(&[
             session("gpt-4.1", 1, "hello"),
@@ -267,6 +271,7 @@ mod tests {
             title: "fix \u{202e}this\u{9b}2J".into(),
             turns: 3,
             one_shot: false,
+            cost_usd: None,
         }];
         let text = render(&sessions, true);
         assert!(

@@ -127,6 +127,10 @@ pub struct AgentSettings {
     /// `low`, `medium` or `high` (`run --reasoning`); checked when used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning: Option<String>,
+    /// Whether requests mark prompt-cache breakpoints for the models that take them (default
+    /// true; `--no-prompt-cache` switches it off for one invocation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_cache: Option<bool>,
 }
 
 impl AgentSettings {

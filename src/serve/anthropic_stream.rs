@@ -159,7 +159,7 @@ impl Encoder for EventEncoder {
                 self.finish_reason = finish_reason;
                 String::new()
             }
-            ChatEvent::Retrying { .. } => String::new(),
+            ChatEvent::Retrying { .. } | ChatEvent::Thinking(_) => String::new(),
             ChatEvent::Error(err) => {
                 let mut out = self.start();
                 out.push_str(&named("error", &error(&ApiError::from_client(&err))));

@@ -288,7 +288,7 @@ impl Encoder for ChunkEncoder {
                 String::new()
             }
             ChatEvent::Done { finish_reason } => self.finish(finish_reason.as_deref()),
-            ChatEvent::Retrying { .. } => String::new(),
+            ChatEvent::Retrying { .. } | ChatEvent::Thinking(_) => String::new(),
             ChatEvent::Error(err) => data(&error(&ApiError::from_client(&err))),
         }
     }

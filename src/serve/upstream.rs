@@ -216,7 +216,7 @@ impl Collected {
                 }
                 ChatEvent::Usage(usage) => out.usage = Some(usage),
                 ChatEvent::Done { finish_reason } => out.finish_reason = finish_reason,
-                ChatEvent::Retrying { .. } => {}
+                ChatEvent::Retrying { .. } | ChatEvent::Thinking(_) => {}
                 ChatEvent::Error(err) => return Err(ApiError::from_client(&err)),
             }
             next = rest.next().await;

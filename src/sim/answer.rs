@@ -199,6 +199,10 @@ pub(crate) fn reply(
         let result = last
             .map(|m| content_text(&m["content"]))
             .unwrap_or_default();
+        // doctor's template check asks for the result as it came (README, simulator).
+        if question.starts_with(ECHO_QUESTION) {
+            return Reply::Text(result);
+        }
         return Reply::Text(quote_result(model, result.trim()));
     }
     let call = if choice.forces_a_call() {
@@ -212,6 +216,9 @@ pub(crate) fn reply(
     };
     call.unwrap_or_else(|| Reply::Text(markdown_answer(model, &question)))
 }
+
+/// A question that starts so is answered, after a tool round, with the tool result alone.
+const ECHO_QUESTION: &str = "Repeat the tool result verbatim";
 
 /// One line quotes inline; a file or listing quotes as a fenced block.
 fn quote_result(model: &str, result: &str) -> String {
@@ -305,8 +312,9 @@ pub(crate) struct Answer {
     pub(crate) truncated: bool,
     pub(crate) prompt_tokens: u64,
     pub(crate) completion_tokens: u64,
-    /// Hidden reasoning spent before the text (reasoning models only; Gemini reports it as
-    /// `thoughtsTokenCount`).
+    /// Hidden reasoning spent before the text (reasoning models only; not part of
+    /// `completion_tokens`: Gemini reports it as `thoughtsTokenCount`, OpenAI adds it to the
+    /// completion and says it in `completion_tokens_details`, Converse adds it to the output).
     pub(crate) reasoning_tokens: u64,
 }
 
@@ -321,15 +329,17 @@ impl Answer {
     }
 }
 
-/// `reply`, then `limit`, then token counts; `messages` in the OpenAI shape.
+/// `reply`, then `limit`, then token counts; `messages` in the OpenAI shape, `reasoning` what
+/// the request's reasoning setting asked for (`reasoning::from_effort`, `from_budget`).
 pub(crate) fn answer(
     model: &str,
     messages: &[Value],
     tools: Option<&Value>,
     choice: &ToolChoice,
     max_tokens: Option<u64>,
+    reasoning: Option<u64>,
 ) -> Answer {
-    let (reasoning_tokens, max_tokens) = super::reasoning::spend(model, max_tokens);
+    let (reasoning_tokens, max_tokens) = super::reasoning::spend(model, max_tokens, reasoning);
     let (reply, truncated) = match reply(model, messages, tools, choice) {
         Reply::Text(text) => {
             let (text, cut) = limit(&text, max_tokens);

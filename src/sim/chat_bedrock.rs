@@ -12,8 +12,10 @@ use super::answer::{self, Reply};
 use super::data::{self, Deployment, Status};
 use super::prompt_cache::{self, Counted};
 use super::python_repr;
+use super::reasoning;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
+use super::thinking;
 use super::tool_choice::ToolChoice;
 
 /// Words per streamed text delta.
@@ -59,20 +61,44 @@ pub(crate) fn handle(
             );
         }
     }
+    if thinking::enabled(body)
+        && let Err(message) = thinking::check(body)
+    {
+        return validation_error(&message);
+    }
     let tools = tools(body);
     let max_tokens = body["inferenceConfig"]["maxTokens"].as_u64();
     let choice = ToolChoice::bedrock(body["toolConfig"].get("toolChoice"));
-    let answer = answer::answer(model_name, &messages, tools.as_ref(), &choice, max_tokens);
+    let thinking = &body["additionalModelRequestFields"]["thinking"];
+    let asked = reasoning::from_budget(&thinking["budget_tokens"]);
+    let answer = answer::answer(
+        model_name,
+        &messages,
+        tools.as_ref(),
+        &choice,
+        max_tokens,
+        asked,
+    );
     let caching = data::model(model_name).map_or(prompt_cache::Caching::Off, |m| {
         prompt_cache::caching_of(m.provider)
     });
     let counted = shared
         .prompt_cache
         .count(&prompt_cache::converse_segments(body), caching);
+    // Claude shows its thinking when asked to think (and it spent some).
+    let thought = (thinking::enabled(body) && answer.reasoning_tokens > 0).then(|| {
+        let question = messages.iter().rev().find(|m| m["role"] == "user");
+        thinking::text(&question.map_or(String::new(), |m| answer::content_text(&m["content"])))
+    });
+    let thought = thought.as_deref();
     if is_stream {
-        stream::respond(shared, events(shared, &answer, counted), error_event())
+        stream::respond(
+            shared,
+            events(shared, &answer, counted, thought),
+            error_event(),
+        )
     } else {
-        axum::Json(response(&answer, counted)).into_response()
+        axum::Json(response(&answer, counted, thought)).into_response()
     }
 }
 
@@ -190,12 +216,13 @@ fn stop_reason(answer: &answer::Answer) -> &'static str {
 }
 
 /// Converse usage: `inputTokens` is the prompt after the cached part; the cache counts come
-/// only when the request had any.
+/// only when the request had any. Claude's thinking is output like the text, not said apart.
 fn usage(answer: &answer::Answer, counted: Counted) -> Value {
+    let output = answer.completion_tokens + answer.reasoning_tokens;
     let mut usage = json!({
         "inputTokens": counted.uncached(),
-        "outputTokens": answer.completion_tokens,
-        "totalTokens": counted.prompt + answer.completion_tokens,
+        "outputTokens": output,
+        "totalTokens": counted.prompt + output,
     });
     if counted.read + counted.write > 0 {
         usage["cacheReadInputTokens"] = json!(counted.read);
@@ -206,7 +233,12 @@ fn usage(answer: &answer::Answer, counted: Counted) -> Value {
 
 /// The converse-stream events; with `python_repr` each payload is written as a Python relay
 /// would print it, with the `None`/`True`/`False` fields such a relay passes on.
-fn events(shared: &Shared, answer: &answer::Answer, counted: Counted) -> Vec<Event> {
+fn events(
+    shared: &Shared,
+    answer: &answer::Answer,
+    counted: Counted,
+    thought: Option<&str>,
+) -> Vec<Event> {
     let python_repr = shared.faults().python_repr;
     let write = |payload: Value| {
         if python_repr {
@@ -218,10 +250,18 @@ fn events(shared: &Shared, answer: &answer::Answer, counted: Counted) -> Vec<Eve
     let mut events = vec![Event::Setup(write(
         json!({ "messageStart": { "role": "assistant" } }),
     ))];
+    if let Some(thought) = thought {
+        let deltas = thinking::stream_deltas(thought, 0);
+        events.extend(deltas.into_iter().map(|delta| Event::Content(write(delta))));
+        events.push(Event::Content(write(
+            json!({ "contentBlockStop": { "contentBlockIndex": 0 } }),
+        )));
+    }
+    let index = u32::from(thought.is_some());
     match &answer.reply {
         Reply::Text(text) => {
             for piece in answer::word_chunks(text, WORDS_PER_CHUNK) {
-                let delta = json!({ "contentBlockDelta": { "delta": { "text": piece }, "contentBlockIndex": 0 } });
+                let delta = json!({ "contentBlockDelta": { "delta": { "text": piece }, "contentBlockIndex": index } });
                 events.push(Event::Content(write(delta)));
             }
         }
@@ -230,10 +270,10 @@ fn events(shared: &Shared, answer: &answer::Answer, counted: Counted) -> Vec<Eve
             name,
             arguments,
         } => {
-            let start = json!({ "contentBlockStart": { "start": { "toolUse": { "toolUseId": id, "name": name } }, "contentBlockIndex": 0 } });
+            let start = json!({ "contentBlockStart": { "start": { "toolUse": { "toolUseId": id, "name": name } }, "contentBlockIndex": index } });
             events.push(Event::Content(write(start)));
             events.extend(stream::argument_events(shared, arguments, INPUT_CHUNK, |piece| {
-                let delta = json!({ "contentBlockDelta": { "delta": { "toolUse": { "input": piece } }, "contentBlockIndex": 0 } });
+                let delta = json!({ "contentBlockDelta": { "delta": { "toolUse": { "input": piece } }, "contentBlockIndex": index } });
                 write(delta)
             }));
         }
@@ -245,18 +285,15 @@ fn events(shared: &Shared, answer: &answer::Answer, counted: Counted) -> Vec<Eve
         metadata["metadata"]["trace"] =
             json!({ "promptRouter": null, "cached": false, "streamed": true });
     }
-    for closing in [
-        json!({ "contentBlockStop": { "contentBlockIndex": 0 } }),
-        stop,
-        metadata,
-    ] {
+    let block_stop = json!({ "contentBlockStop": { "contentBlockIndex": index } });
+    for closing in [block_stop, stop, metadata] {
         events.push(Event::Closing(write(closing)));
     }
     events
 }
 
 /// The `/converse` response body.
-fn response(answer: &answer::Answer, counted: Counted) -> Value {
+fn response(answer: &answer::Answer, counted: Counted, thought: Option<&str>) -> Value {
     let block = match &answer.reply {
         Reply::Text(text) => json!({ "text": text }),
         Reply::ToolCall {
@@ -268,8 +305,13 @@ fn response(answer: &answer::Answer, counted: Counted) -> Value {
             json!({ "toolUse": { "toolUseId": id, "name": name, "input": input } })
         }
     };
+    let content: Vec<Value> = thought
+        .map(thinking::block)
+        .into_iter()
+        .chain([block])
+        .collect();
     json!({
-        "output": { "message": { "role": "assistant", "content": [block] } },
+        "output": { "message": { "role": "assistant", "content": content } },
         "stopReason": stop_reason(answer),
         "usage": usage(answer, counted),
         "metrics": { "latencyMs": LATENCY_MS },

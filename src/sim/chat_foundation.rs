@@ -11,7 +11,7 @@ use super::data::{self, Deployment, Status};
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
 use super::tool_choice::ToolChoice;
-use super::{Shared, form, prompt_cache};
+use super::{Shared, form, prompt_cache, reasoning};
 
 /// Words per streamed content chunk.
 const WORDS_PER_CHUNK: usize = 3;
@@ -36,6 +36,8 @@ struct Turn {
     /// Prompt tokens Azure's automatic prompt cache served (`prompt_tokens_details`).
     cached_tokens: u64,
     completion_tokens: u64,
+    /// The part of `completion_tokens` spent reasoning.
+    reasoning_tokens: u64,
 }
 
 pub(crate) fn handle(shared: &Shared, incoming: &Incoming, deployment: &Deployment) -> Response {
@@ -146,7 +148,15 @@ fn build_turn(
         .as_u64()
         .or(body["max_tokens"].as_u64());
     let choice = ToolChoice::openai(body.get("tool_choice"));
-    let decided = answer::answer(model_name, messages, body.get("tools"), &choice, max_tokens);
+    let asked = reasoning::from_effort(&body["reasoning_effort"]);
+    let decided = answer::answer(
+        model_name,
+        messages,
+        body.get("tools"),
+        &choice,
+        max_tokens,
+        asked,
+    );
     Ok(Turn {
         flavor,
         id: answer::completion_id(&answer::response_seed(&model, messages)),
@@ -154,7 +164,8 @@ fn build_turn(
         finish_reason: decided.openai_finish_reason(),
         prompt_tokens: decided.prompt_tokens,
         cached_tokens: 0,
-        completion_tokens: decided.completion_tokens,
+        completion_tokens: decided.completion_tokens + decided.reasoning_tokens,
+        reasoning_tokens: decided.reasoning_tokens,
         reply: decided.reply,
     })
 }
@@ -321,6 +332,10 @@ fn events(shared: &Shared, turn: &Turn, include_usage: bool) -> Vec<Event> {
         if turn.cached_tokens > 0 {
             usage["usage"]["prompt_tokens_details"] = prompt_details(turn);
         }
+        if turn.reasoning_tokens > 0 {
+            usage["usage"]["completion_tokens_details"] =
+                json!({ "reasoning_tokens": turn.reasoning_tokens });
+        }
         events.push(Event::Closing(usage.to_string()));
     }
     events.push(Event::Closing("[DONE]".to_owned()));
@@ -353,7 +368,7 @@ fn completion(turn: &Turn) -> Value {
         "usage": {
             "completion_tokens": turn.completion_tokens,
             "completion_tokens_details": {
-                "accepted_prediction_tokens": 0, "audio_tokens": 0, "reasoning_tokens": 0, "rejected_prediction_tokens": 0,
+                "accepted_prediction_tokens": 0, "audio_tokens": 0, "reasoning_tokens": turn.reasoning_tokens, "rejected_prediction_tokens": 0,
             },
             "prompt_tokens": turn.prompt_tokens,
             "prompt_tokens_details": prompt_details(turn),

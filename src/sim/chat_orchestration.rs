@@ -12,8 +12,10 @@ use super::data::{Deployment, Status};
 pub(crate) use super::orchestration_request::Api;
 use super::orchestration_request::{self, OrchRequest};
 use super::prompt_cache::{self, Counted};
+use super::reasoning;
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
+use super::thinking;
 use super::tool_choice::ToolChoice;
 
 /// Characters of tool-call arguments per streamed chunk.
@@ -29,6 +31,8 @@ struct Turn {
     reply: Reply,
     finish_reason: &'static str,
     usage: Value,
+    /// Claude's thinking, shown before the answer when the request turned thinking on.
+    thought: Option<String>,
 }
 
 impl Turn {
@@ -85,6 +89,18 @@ pub(crate) fn handle(
         let body = error_json(api, &request_id, 400, message);
         return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
     }
+    if request.model.name.starts_with("anthropic--")
+        && thinking::enabled_in_params(&request.params)
+        && let Err(message) = thinking::check_openai(&request.templating)
+    {
+        let body = error_json(
+            api,
+            &request_id,
+            400,
+            &format!("400 - LLM Module: {message}"),
+        );
+        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    }
     let counted = shared.prompt_cache.count(
         &prompt_cache::openai_segments(request.tools.as_ref(), &request.templating),
         prompt_cache::caching_of(request.model.provider),
@@ -136,9 +152,14 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String, counted: Coun
         request.tools.as_ref(),
         &ToolChoice::openai(params.get("tool_choice")),
         max_tokens,
+        reasoning::from_effort(&params["reasoning_effort"])
+            .or_else(|| reasoning::from_budget(&params["thinking"]["budget_tokens"])),
     );
     let finish_reason = decided.openai_finish_reason();
-    let (prompt_tokens, completion_tokens) = (counted.prompt, decided.completion_tokens);
+    let (prompt_tokens, completion_tokens) = (
+        counted.prompt,
+        decided.completion_tokens + decided.reasoning_tokens,
+    );
     Turn {
         api,
         id: answer::completion_id(&answer::response_seed(&model, &request.templating)),
@@ -147,13 +168,21 @@ fn build_turn(request: &OrchRequest, api: Api, request_id: String, counted: Coun
         templating: request.templating.clone(),
         reply: decided.reply,
         finish_reason,
-        usage: usage(prompt_tokens, completion_tokens, counted),
+        usage: usage(
+            prompt_tokens,
+            completion_tokens,
+            counted,
+            decided.reasoning_tokens,
+        ),
+        thought: (thinking::enabled_in_params(params) && decided.reasoning_tokens > 0)
+            .then(|| thinking::text(&answer::last_user_text(&request.templating))),
     }
 }
 
 /// `TokenUsage` (orchestration spec): the cache counts in `prompt_tokens_details` once the
-/// prompt cache served or stored any (`cache_creation_tokens` is Anthropic's alone).
-fn usage(prompt_tokens: u64, completion_tokens: u64, counted: Counted) -> Value {
+/// prompt cache served or stored any (`cache_creation_tokens` is Anthropic's alone), the
+/// reasoning part of the completion in `completion_tokens_details` when the model reasoned.
+fn usage(prompt_tokens: u64, completion_tokens: u64, counted: Counted, reasoning: u64) -> Value {
     let mut usage = json!({
         "completion_tokens": completion_tokens,
         "prompt_tokens": prompt_tokens,
@@ -162,6 +191,9 @@ fn usage(prompt_tokens: u64, completion_tokens: u64, counted: Counted) -> Value 
     if counted.read + counted.write > 0 {
         usage["prompt_tokens_details"] =
             json!({ "cached_tokens": counted.read, "cache_creation_tokens": counted.write });
+    }
+    if reasoning > 0 {
+        usage["completion_tokens_details"] = json!({ "reasoning_tokens": reasoning });
     }
     usage
 }
@@ -199,6 +231,11 @@ fn events(shared: &Shared, turn: &Turn, chunk_size: usize) -> Vec<Event> {
         },
     });
     let mut events = vec![Event::Setup(shell.to_string())];
+    if let Some(thought) = &turn.thought {
+        let choice = json!({ "index": 0, "delta": { "role": "assistant", "content": "",
+            "reasoning_content": [thinking::reasoning_block(thought)] } });
+        events.push(Event::Content(chunk_event(turn, choice, None)));
+    }
     match &turn.reply {
         Reply::Text(text) => {
             let mut pieces = answer::char_chunks(text, chunk_size);
@@ -252,6 +289,10 @@ fn completion(turn: &Turn) -> Value {
             "tool_calls": [{ "id": id, "type": "function", "function": { "name": name, "arguments": arguments } }],
         }),
     };
+    let mut message = message;
+    if let Some(thought) = &turn.thought {
+        message["reasoning_content"] = json!([thinking::reasoning_block(thought)]);
+    }
     let llm = json!({
         "id": turn.id,
         "object": "chat.completion",

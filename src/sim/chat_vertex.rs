@@ -14,7 +14,7 @@ use super::prompt_cache::{self, Counted};
 use super::router::{Incoming, chat_fault, deployment_not_found, replay};
 use super::stream::{self, Event};
 use super::tool_choice::ToolChoice;
-use super::{Shared, form};
+use super::{Shared, form, reasoning};
 
 /// Words per streamed chunk.
 const WORDS_PER_CHUNK: usize = 3;
@@ -81,6 +81,7 @@ pub(crate) fn handle(
         tools(body).as_ref(),
         &choice,
         max_tokens,
+        reasoning::from_budget(&body["generationConfig"]["thinkingConfig"]["thinkingBudget"]),
     );
     let turn = Turn {
         model: model_name,

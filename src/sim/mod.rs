@@ -30,6 +30,8 @@ mod script_init;
 mod script_project;
 mod script_summary;
 mod stream;
+mod template;
+mod thinking;
 mod tool_choice;
 mod toolset;
 

@@ -247,7 +247,8 @@ fn prepare(
     Ok((model, version, templating))
 }
 
-/// Replaces `{{?name}}` in message contents; errors on missing or unused values.
+/// Renders the template's message contents (`template::render`); errors on missing or
+/// unused values.
 fn fill(
     template: &[Value],
     values: &Map<String, Value>,
@@ -262,7 +263,7 @@ fn fill(
             .map(value_text)
     };
     let mut substitute = |text: &str| {
-        substitute(text, &mut |name| {
+        super::template::render(text, &mut |name| {
             used.insert(name.to_owned());
             let value = lookup(name);
             if value.is_none() {
@@ -328,31 +329,6 @@ fn python_list(names: &BTreeSet<String>) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// Replaces each `{{ ?name }}` (spaces allowed) with `value(name)`; other text stays.
-fn substitute(text: &str, value: &mut dyn FnMut(&str) -> String) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let inner = after[..end].trim();
-        let name = inner.strip_prefix('?').map(str::trim).filter(|name| {
-            !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        });
-        out.push_str(&rest[..start]);
-        match name {
-            Some(name) => out.push_str(&value(name)),
-            None => out.push_str(&rest[start..start + 2 + end + 2]),
-        }
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The error body: v2 wraps in `error` (an array after fallbacks), v1 is top-level (§7.7).
 pub(crate) fn error_body(api: Api, errors: &[OrchError], request_id: &str) -> Value {
     let entry = |error: &OrchError| json!({ "request_id": request_id, "code": 400, "message": error.message, "location": error.location });
@@ -364,21 +340,5 @@ pub(crate) fn error_body(api: Api, errors: &[OrchError], request_id: &str) -> Va
             body["module_results"] = json!({});
             body
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn substitutes_placeholders_with_spaces() {
-        let mut seen = Vec::new();
-        let text = substitute("Hi {{?name}}, {{ ?day }} {{not}} {{", &mut |name| {
-            seen.push(name.to_owned());
-            name.to_uppercase()
-        });
-        assert_eq!(text, "Hi NAME, DAY {{not}} {{");
-        assert_eq!(seen, ["name", "day"]);
     }
 }

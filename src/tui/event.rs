@@ -230,6 +230,8 @@ pub enum Effect {
         level: ToolLevel,
         /// The model's context length, when the catalog gave it.
         context_length: Option<u64>,
+        /// How hard a reasoning model thinks (`/reasoning`).
+        reasoning: Option<crate::aicore::Effort>,
     },
     /// Answer the approval the turn's call `id` waits for.
     AnswerApproval {

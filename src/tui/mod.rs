@@ -267,6 +267,13 @@ fn startup(
         key_overrides: ctx.config.keys.clone(),
         sandbox: crate::agent::sandbox::status(),
         network: ctx.config.agent.network.unwrap_or(false),
+        // A word `run` would refuse is left out here; `run` and doctor's config say why.
+        reasoning: ctx
+            .config
+            .agent
+            .reasoning
+            .as_deref()
+            .and_then(crate::aicore::Effort::parse),
         is_demo: ctx.backend == crate::connect::Backend::Simulator,
         // --demo talks to the simulator whatever the environment says.
         env_credentials: match ctx.backend {

@@ -28,6 +28,7 @@ pub fn snapshot(state: &AppState) -> Option<Snapshot> {
         deployment,
         system: None,
         usage: chat.stats.last_usage,
+        cost_usd: chat.stats.last_cost,
         messages: chat.conversation.messages().to_vec(),
         tools: Default::default(),
     })

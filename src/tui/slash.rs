@@ -15,6 +15,7 @@ pub enum Command {
     Undo,
     Tools,
     Network,
+    Reasoning,
     Copy,
     Cost,
     Help,
@@ -30,7 +31,7 @@ pub struct Spec {
     pub help: &'static str,
 }
 
-pub const COMMANDS: [Spec; 16] = [
+pub const COMMANDS: [Spec; 17] = [
     spec(Command::Model, "model", "", "pick the model"),
     spec(Command::Deployment, "deployment", "", "pick the deployment"),
     spec(
@@ -81,6 +82,12 @@ pub const COMMANDS: [Spec; 16] = [
         "network",
         "[on|off]",
         "network for the model's commands (no argument: switch)",
+    ),
+    spec(
+        Command::Reasoning,
+        "reasoning",
+        "[low|medium|high|off]",
+        "how hard a reasoning model thinks (no argument: show it)",
     ),
     spec(Command::Copy, "copy", "", "copy the last answer (OSC 52)"),
     spec(
@@ -217,6 +224,7 @@ mod tests {
         assert_eq!(names("/cl"), ["clear"]);
         assert_eq!(names("/py"), ["copy"]);
         assert_eq!(names("/net"), ["network"]);
+        assert_eq!(names("/rea"), ["reasoning"]);
         assert_eq!(
             names("/o"),
             [
@@ -227,6 +235,7 @@ mod tests {
                 "undo",
                 "tools",
                 "network",
+                "reasoning",
                 "copy",
                 "cost"
             ]

@@ -81,6 +81,7 @@ fn resume_picker() {
             title: title.into(),
             turns,
             one_shot: false,
+            cost_usd: None,
         };
         apply(
             &mut state,

@@ -167,6 +167,16 @@ fn chat_empty() {
     snap("chat_empty", picked);
 }
 
+/// `/reasoning high` shows in the status line (`reasoning high` wide, `think high` narrow).
+#[test]
+fn chat_with_reasoning_set() {
+    snap("chat_reasoning_high", |w, h| {
+        let mut state = picked(w, h);
+        state.reasoning = Some(crate::aicore::Effort::High);
+        state
+    });
+}
+
 #[test]
 fn chat_waiting_for_first_token() {
     snap("chat_waiting", |w, h| {

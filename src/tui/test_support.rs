@@ -187,6 +187,7 @@ pub fn startup(width: u16, height: u16) -> Startup {
         key_overrides: Default::default(),
         sandbox: crate::agent::sandbox::Protection::FULL,
         network: false,
+        reasoning: None,
         is_demo: false,
         env_credentials: None,
         approval_mode: crate::agent::ApprovalMode::Ask,

@@ -242,6 +242,7 @@ pub async fn compact(
             ChatEvent::Usage(_)
             | ChatEvent::Done { .. }
             | ChatEvent::ToolCall(_)
+            | ChatEvent::Thinking(_)
             | ChatEvent::Retrying { .. } => {}
         }
     }

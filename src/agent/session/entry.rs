@@ -32,7 +32,7 @@ pub struct Header {
 
 /// One completed event. A message is written only once it is whole, so a killed process
 /// loses at most the answer that was streaming.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Entry {
     Header(Header),
@@ -51,9 +51,13 @@ pub enum Entry {
         model: Option<String>,
         deployment: Option<String>,
     },
+    /// One turn's tokens and, where the catalog had a price, its cost at list price (USD;
+    /// files written before it was kept have none).
     Usage {
         at: String,
         usage: Usage,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cost_usd: Option<f64>,
     },
     /// `/compact` replaced the messages so far with these (a summary and the kept turns).
     Compacted {
@@ -88,6 +92,7 @@ impl Entry {
         Entry::Usage {
             at: stamp(at),
             usage,
+            cost_usd: None,
         }
     }
 

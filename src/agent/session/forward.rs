@@ -92,6 +92,8 @@ pub(super) async fn forward(
                 delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 reason,
             },
+            // Thinking is kept for the next request (`TurnEvent::History`), not shown.
+            TurnEvent::Chat(ChatEvent::Thinking(_)) => continue,
             // With tools, whole calls are reported when they run; fragments would repeat them.
             TurnEvent::Chat(ChatEvent::ToolCall(_)) if tools_offered => continue,
             TurnEvent::Chat(ChatEvent::ToolCall(delta)) => SessionEvent::ToolCall {

@@ -377,6 +377,7 @@ impl Session {
             deployment: Some(target.deployment.clone()),
             system: self.system.clone(),
             usage,
+            cost_usd: usage.and_then(|u| self.price.map(|price| u.cost_usd(&price))),
             messages: self.conversation.messages().to_vec(),
             tools: self.views.clone(),
         };

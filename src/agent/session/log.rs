@@ -23,6 +23,8 @@ pub struct Snapshot {
     /// The system prompt when it is not the default (`run --system`), for a new file.
     pub system: Option<String>,
     pub usage: Option<Usage>,
+    /// The turn's `usage` at list price, when the catalog had one.
+    pub cost_usd: Option<f64>,
     pub messages: Vec<Message>,
     /// How the tool calls of the turn just ended looked, kept beside their results.
     pub tools: ToolViews,
@@ -140,7 +142,12 @@ impl SessionLog {
         }
         open.saved.clone_from(&snapshot.messages);
         if let Some(usage) = snapshot.usage {
-            open.file.append(&Entry::Usage { at, usage })?;
+            let cost_usd = snapshot.cost_usd;
+            open.file.append(&Entry::Usage {
+                at,
+                usage,
+                cost_usd,
+            })?;
         }
         Ok(())
     }
@@ -185,6 +192,7 @@ pub(crate) mod tests {
             system: None,
             usage: None,
             tools: ToolViews::default(),
+            cost_usd: None,
             messages: texts
                 .iter()
                 .enumerate()

@@ -39,7 +39,7 @@ use crate::aicore::{Message, Mode, Role, Usage};
 use super::Conversation;
 
 /// One line of `sapcode sessions`: what a user needs to pick a conversation.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SessionSummary {
     pub id: String,
     /// Absolute path of the workspace the conversation belongs to.
@@ -53,6 +53,8 @@ pub struct SessionSummary {
     pub turns: usize,
     /// Started by a one-shot `sapcode run`.
     pub one_shot: bool,
+    /// `LoadedSession::cost_usd`; `null` in `sessions --json` when unknown.
+    pub cost_usd: Option<f64>,
 }
 
 impl SessionSummary {
@@ -82,6 +84,9 @@ pub struct LoadedSession {
     pub first_question: Option<Message>,
     /// The last usage the server reported, for the context meter.
     pub last_usage: Option<Usage>,
+    /// What all its turns cost at list price (USD): `None` when a turn had no price or no
+    /// turn finished.
+    pub cost_usd: Option<f64>,
     pub updated: String,
     /// A cut last line was skipped (the process was killed while writing it).
     pub was_truncated: bool,
@@ -132,6 +137,7 @@ impl LoadedSession {
                 .filter(|m| m.role == Role::User)
                 .count(),
             one_shot: self.header.one_shot,
+            cost_usd: self.cost_usd,
         }
     }
 }

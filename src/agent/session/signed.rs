@@ -1,5 +1,7 @@
 //! Messages as a session file holds them: the OpenAI shape `Message` serializes to, plus each
-//! tool call's Gemini `thoughtSignature` as `thought_signature` beside `id` and `function`.
+//! tool call's Gemini `thoughtSignature` as `thought_signature` beside `id` and `function`,
+//! and an assistant turn's signed Anthropic thinking as `thinking` (Anthropic refuses a tool
+//! round resumed without it while thinking is on).
 //! The wire shape leaves the signature out (Azure refuses unknown fields), but a resumed
 //! Gemini 3 conversation needs it back, so the file keeps it. Files written before it was
 //! kept load with no signatures, and an older sapcode ignores the extra key.
@@ -14,6 +16,7 @@ const KEY: &str = "thought_signature";
 /// Where the file names a message's images: `[{format, sha256}]`, the bytes stored once
 /// beside it (`image_store`).
 const IMAGES: &str = "images";
+const THINKING: &str = "thinking";
 
 /// `#[serde(with = "signed")]` for one message.
 pub fn serialize<S: Serializer>(message: &Message, serializer: S) -> Result<S::Ok, S::Error> {
@@ -54,6 +57,9 @@ pub mod list {
 
 fn to_value(message: &Message) -> serde_json::Result<Value> {
     let mut value = serde_json::to_value(message)?;
+    if !message.thinking.is_empty() {
+        value[THINKING] = serde_json::to_value(&message.thinking)?;
+    }
     if let Some(calls) = value.get_mut("tool_calls").and_then(Value::as_array_mut) {
         for (wire, call) in calls.iter_mut().zip(&message.tool_calls) {
             if let Some(signature) = &call.thought_signature {
@@ -72,7 +78,11 @@ fn to_value(message: &Message) -> serde_json::Result<Value> {
     Ok(value)
 }
 
-fn from_value(value: Value) -> serde_json::Result<Message> {
+fn from_value(mut value: Value) -> serde_json::Result<Message> {
+    let thinking = match value.as_object_mut().and_then(|o| o.remove(THINKING)) {
+        Some(blocks) => serde_json::from_value(blocks)?,
+        None => Vec::new(),
+    };
     let signatures: Vec<Option<String>> = value
         .get("tool_calls")
         .and_then(Value::as_array)
@@ -98,6 +108,7 @@ fn from_value(value: Value) -> serde_json::Result<Message> {
     for (call, signature) in message.tool_calls.iter_mut().zip(signatures) {
         call.thought_signature = signature;
     }
+    message.thinking = thinking;
     Ok(message)
 }
 
@@ -138,6 +149,36 @@ mod tests {
         assert!(line.contains(r#""thought_signature":"c2lnLTE=""#), "{line}");
         let back: Entry = serde_json::from_str(&line).unwrap();
         assert_eq!(back, entry);
+    }
+
+    #[test]
+    fn a_saved_message_keeps_its_thinking_and_the_wire_does_not() {
+        let mut turn = signed_turn();
+        turn.thinking = vec![
+            crate::aicore::ThinkingBlock {
+                text: "Look at a.txt first.".into(),
+                signature: Some("sig-1".into()),
+                redacted: None,
+            },
+            crate::aicore::ThinkingBlock {
+                redacted: Some("b3BhcXVl".into()),
+                ..Default::default()
+            },
+        ];
+        let entry = Entry::Message {
+            at: "2026-12-01T00:00:00Z".into(),
+            message: turn.clone(),
+            tool: None,
+        };
+        let line = serde_json::to_string(&entry).unwrap();
+        assert!(line.contains(r#""signature":"sig-1""#), "{line}");
+        let back: Entry = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, entry);
+        let wire = serde_json::to_string(&turn).unwrap();
+        assert!(
+            !wire.contains("sig-1") && !wire.contains("b3BhcXVl"),
+            "{wire}"
+        );
     }
 
     #[test]

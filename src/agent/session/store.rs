@@ -300,11 +300,13 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
         tool_views: Vec::new(),
         first_question: None,
         last_usage: None,
+        cost_usd: None,
         updated: header.created.clone(),
         was_truncated,
         header,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
+    let mut turn_costs = Vec::new();
     for mut entry in entries {
         match &mut entry {
             Entry::Message { message, .. } => super::image_store::load(dir, message),
@@ -337,7 +339,12 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
                 session.model = model;
                 session.deployment = deployment;
             }
-            Entry::Usage { usage, .. } => session.last_usage = Some(usage),
+            Entry::Usage {
+                usage, cost_usd, ..
+            } => {
+                turn_costs.push(cost_usd);
+                session.last_usage = Some(usage);
+            }
             Entry::Compacted {
                 messages, tools, ..
             } => {
@@ -346,6 +353,10 @@ fn read(path: &Path) -> Result<LoadedSession, SessionError> {
                 session.last_usage = None;
             }
         }
+    }
+    // Every turn, compacted ones too, was paid for; one without a price leaves it unknown.
+    if !turn_costs.is_empty() {
+        session.cost_usd = turn_costs.into_iter().sum();
     }
     Ok(session)
 }

@@ -80,6 +80,7 @@ fn saves_lists_and_loads_a_conversation() {
             title: "why is the sky blue?".into(),
             turns: 1,
             one_shot: false,
+            cost_usd: None,
         }]
     );
     let loaded = store.load(file.id()).unwrap();

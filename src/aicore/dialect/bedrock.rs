@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::{ChunkParts, Dialect, EMPTY_RESULT, Foundation, Prepared, Wire, thinking};
-use crate::aicore::chat::{ToolCallDelta, Usage};
+use crate::aicore::chat::{ThinkingBlock, ThinkingDelta, ToolCallDelta, Usage};
 use crate::aicore::{ChatRequest, Error, Result, Role, error_body};
 
 pub struct Converse;
@@ -41,9 +41,10 @@ pub fn request(at: &Foundation) -> Prepared {
     } else {
         "converse"
     };
-    let mut body = converse_body(at.req);
-    if thinking::is_claude(at.model) {
-        add_thinking(&mut body, at.req);
+    let thinks = thinking::is_claude(at.model).then(|| thinking::anthropic(at.req, true));
+    let mut body = converse_body(at.req, matches!(thinks, Some(Some(_))));
+    if let Some(Some((thinking, max_tokens))) = thinks {
+        add_thinking(&mut body, thinking, max_tokens);
     }
     Prepared {
         url: format!("{}/{path}", at.base),
@@ -54,10 +55,7 @@ pub fn request(at: &Foundation) -> Prepared {
 
 /// Claude's thinking goes in `additionalModelRequestFields`; `maxTokens` must exceed the
 /// budget, and thinking refuses any temperature but the default.
-fn add_thinking(body: &mut Value, req: &ChatRequest) {
-    let Some((thinking, max_tokens)) = thinking::anthropic(req) else {
-        return;
-    };
+fn add_thinking(body: &mut Value, thinking: Value, max_tokens: u32) {
     body["additionalModelRequestFields"] = json!({ "thinking": thinking });
     body["inferenceConfig"]["maxTokens"] = json!(max_tokens);
     if let Some(config) = body["inferenceConfig"].as_object_mut() {
@@ -73,8 +71,9 @@ fn text_block(text: &str) -> Option<Value> {
 
 /// The Converse body: system messages go to `system`, the rest to `messages` with text
 /// content blocks; consecutive turns of one role are merged because Converse wants user and
-/// assistant to alternate. A message left without any block (blank text) is dropped.
-pub fn converse_body(req: &ChatRequest) -> Value {
+/// assistant to alternate. A message left without any block (blank text) is dropped. With
+/// `thinking` on, an assistant turn starts with the thinking blocks it came with.
+pub fn converse_body(req: &ChatRequest, thinking: bool) -> Value {
     let mut system = Vec::new();
     let mut messages: Vec<Value> = Vec::new();
     for message in &req.messages {
@@ -93,7 +92,9 @@ pub fn converse_body(req: &ChatRequest) -> Value {
                 ("user", blocks)
             }
             Role::Assistant => {
-                let mut blocks = Vec::from_iter(text);
+                let replayed = message.thinking.iter().filter(|_| thinking);
+                let mut blocks: Vec<Value> = replayed.map(thinking_block).collect();
+                blocks.extend(text);
                 blocks.extend(message.tool_calls.iter().map(|call| {
                     json!({ "toolUse": { "toolUseId": call.id, "name": call.name, "input": call.arguments_value() } })
                 }));
@@ -140,6 +141,34 @@ pub fn converse_body(req: &ChatRequest) -> Value {
         body["toolConfig"] = json!({ "tools": tools });
     }
     body
+}
+
+/// A kept thinking block as Converse takes it back: `reasoningText` with its signature, or
+/// the `redactedContent` as it came.
+fn thinking_block(block: &ThinkingBlock) -> Value {
+    match &block.redacted {
+        Some(data) => json!({ "reasoningContent": { "redactedContent": data } }),
+        None => json!({ "reasoningContent": { "reasoningText": {
+            "text": block.text,
+            "signature": block.signature.as_deref().unwrap_or_default(),
+        } } }),
+    }
+}
+
+/// Converse `reasoningContent` (a stream delta, or a whole response's block under
+/// `reasoningText`) as a thinking fragment.
+fn thinking_delta(index: u32, reasoning: &Value) -> ThinkingDelta {
+    let whole = reasoning.get("reasoningText").unwrap_or(reasoning);
+    ThinkingDelta {
+        index,
+        text: whole
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        signature: non_empty(whole.get("signature")),
+        redacted: non_empty(reasoning.get("redactedContent")),
+    }
 }
 
 /// The offered tools; when none are offered but the history holds tool calls (tools switched
@@ -238,6 +267,7 @@ fn usage(v: &Value) -> Option<Usage> {
         total_tokens: num("totalTokens").max(prompt + completion),
         cache_read_tokens: read,
         cache_write_tokens: write,
+        reasoning_tokens: None,
     })
 }
 
@@ -272,6 +302,10 @@ pub fn event_parts(payload: &Value) -> ChunkParts {
         let delta = &delta_event["delta"];
         if let Some(text) = delta.get("text").and_then(Value::as_str) {
             out.text = text.to_string();
+        }
+        if let Some(reasoning) = delta.get("reasoningContent") {
+            out.thinking
+                .push(thinking_delta(block_index(delta_event), reasoning));
         }
         if let Some(input) = delta.get("toolUse").and_then(|t| t.get("input")) {
             out.tool_calls.push(ToolCallDelta {
@@ -310,6 +344,10 @@ pub fn response_parts(body: &Value) -> ChunkParts {
     for (index, block) in blocks.into_iter().flatten().enumerate() {
         if let Some(text) = block.get("text").and_then(Value::as_str) {
             out.text.push_str(text);
+        }
+        if let Some(reasoning) = block.get("reasoningContent") {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            out.thinking.push(thinking_delta(index, reasoning));
         }
         if let Some(tool) = block.get("toolUse") {
             out.tool_calls.push(ToolCallDelta {
@@ -364,7 +402,7 @@ mod tests {
             reasoning: None,
         };
         assert_eq!(
-            converse_body(&req),
+            converse_body(&req, false),
             json!({
                 "messages": [
                     {"role": "user", "content": [{"text": "a"}, {"text": "b"}]},
@@ -374,10 +412,13 @@ mod tests {
                 "inferenceConfig": {"maxTokens": 64, "temperature": 0.5},
             })
         );
-        let bare = converse_body(&ChatRequest {
-            messages: vec![msg(Role::User, "hi")],
-            ..ChatRequest::default()
-        });
+        let bare = converse_body(
+            &ChatRequest {
+                messages: vec![msg(Role::User, "hi")],
+                ..ChatRequest::default()
+            },
+            false,
+        );
         assert_eq!(
             bare,
             json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}]})
@@ -404,7 +445,7 @@ mod tests {
             ],
             ..ChatRequest::default()
         };
-        let body = converse_body(&req);
+        let body = converse_body(&req, false);
         assert_eq!(
             body["messages"],
             json!([
@@ -441,7 +482,7 @@ mod tests {
             ],
             ..ChatRequest::default()
         };
-        let body = converse_body(&req);
+        let body = converse_body(&req, false);
         let names: Vec<&Value> = body["toolConfig"]["tools"]
             .as_array()
             .map(|tools| tools.iter().map(|t| &t["toolSpec"]["name"]).collect())
@@ -451,7 +492,7 @@ mod tests {
             messages: vec![msg(Role::User, "hi")],
             ..ChatRequest::default()
         };
-        assert!(converse_body(&plain).get("toolConfig").is_none());
+        assert!(converse_body(&plain, false).get("toolConfig").is_none());
     }
 
     #[test]
@@ -534,7 +575,7 @@ mod tests {
             ..ChatRequest::default()
         };
         assert_eq!(
-            converse_body(&req),
+            converse_body(&req, false),
             json!({
                 "messages": [
                     {"role": "user", "content": [{"text": "read a"}]},

@@ -17,7 +17,7 @@ mod vertex;
 use serde_json::Value;
 
 use super::ChatRequest;
-use super::chat::{ToolCallDelta, Usage};
+use super::chat::{ThinkingDelta, ToolCallDelta, Usage};
 
 pub use bedrock::refuse_binary_event_stream;
 pub use openai::is_reasoning_model;
@@ -55,6 +55,8 @@ pub struct Prepared {
 #[derive(Debug, Default, PartialEq)]
 pub struct ChunkParts {
     pub text: String,
+    /// Thinking fragments before the text (Converse `reasoningContent`).
+    pub thinking: Vec<ThinkingDelta>,
     pub tool_calls: Vec<ToolCallDelta>,
     pub usage: Option<Usage>,
     pub finish_reason: Option<String>,

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{ChunkParts, Dialect, Foundation, Prepared, Wire};
-use crate::aicore::chat::{ToolCallDelta, Usage};
+use crate::aicore::chat::{ThinkingDelta, ToolCallDelta, Usage};
 use crate::aicore::{ChatRequest, Message, ToolSpec, error_body};
 
 /// The Azure OpenAI API version the JS SDK uses (§6.2).
@@ -133,6 +133,11 @@ pub fn choice_parts(result: &Value, kind: &str) -> ChunkParts {
             if let Some(calls) = body.get("tool_calls").and_then(Value::as_array) {
                 out.tool_calls = calls.iter().enumerate().map(tool_call).collect();
             }
+            // Orchestration's Claude thinking (`ReasoningBlock`s); a plain string, as some
+            // OpenAI-compatible servers send, is not a block list and is left alone.
+            if let Some(blocks) = body.get("reasoning_content").and_then(Value::as_array) {
+                out.thinking = blocks.iter().enumerate().map(reasoning_block).collect();
+            }
         }
         out.finish_reason = choice
             .get("finish_reason")
@@ -142,6 +147,19 @@ pub fn choice_parts(result: &Value, kind: &str) -> ChunkParts {
     }
     out.usage = result.get("usage").and_then(usage);
     out
+}
+
+fn reasoning_block((position, block): (usize, &Value)) -> ThinkingDelta {
+    ThinkingDelta {
+        index: u32::try_from(position).unwrap_or(u32::MAX),
+        text: block
+            .get("content")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        signature: non_empty(block.get("signature")),
+        redacted: None,
+    }
 }
 
 fn non_empty(v: Option<&Value>) -> Option<String> {
@@ -171,7 +189,8 @@ fn tool_call((position, call): (usize, &Value)) -> ToolCallDelta {
 
 /// OpenAI's `usage`, which orchestration repeats: `prompt_tokens` already includes
 /// `prompt_tokens_details.cached_tokens`, and orchestration adds `cache_creation_tokens` for
-/// Anthropic models (orchestration spec `TokenUsage`).
+/// Anthropic models (orchestration spec `TokenUsage`). Reasoning models say what part of
+/// the completion was reasoning in `completion_tokens_details.reasoning_tokens`.
 fn usage(v: &Value) -> Option<Usage> {
     let obj = v.as_object()?;
     let num = |k: &str| obj.get(k).and_then(Value::as_u64).unwrap_or(0);
@@ -183,5 +202,9 @@ fn usage(v: &Value) -> Option<Usage> {
         total_tokens: num("total_tokens"),
         cache_read_tokens: detail("cached_tokens").unwrap_or(0),
         cache_write_tokens: detail("cache_creation_tokens").unwrap_or(0),
+        reasoning_tokens: obj
+            .get("completion_tokens_details")
+            .and_then(|d| d.get("reasoning_tokens"))
+            .and_then(Value::as_u64),
     })
 }

@@ -129,7 +129,7 @@ fn split(messages: &[Message]) -> Result<(Vec<Value>, Value, Value)> {
 
 /// `max_completion_tokens` for every model, as SAP's Java SDK sends it: orchestration
 /// deprecates `max_tokens` and refuses it for GPT-5 and the o-series (§7.3).
-fn model_params(model: &str, req: &ChatRequest, stream: bool) -> Value {
+fn model_params(model: &str, req: &ChatRequest, stream: bool, replays: bool) -> Value {
     let mut params = json!({});
     if let Some(max) = req.max_tokens {
         params["max_completion_tokens"] = json!(max);
@@ -140,7 +140,7 @@ fn model_params(model: &str, req: &ChatRequest, stream: bool) -> Value {
     if stream {
         params["stream_options"] = json!({ "include_usage": true });
     }
-    add_reasoning(&mut params, model, req);
+    add_reasoning(&mut params, model, req, replays);
     params
 }
 
@@ -148,14 +148,16 @@ fn model_params(model: &str, req: &ChatRequest, stream: bool) -> Value {
 /// harmonized API takes provider-specific snake_case keys): `reasoning_effort` for OpenAI's
 /// reasoning models and Gemini 2.5+, Anthropic's `thinking` (with the token cap raised above
 /// its budget and no temperature) for Claude. Other models get nothing they might refuse.
-fn add_reasoning(params: &mut Value, model: &str, req: &ChatRequest) {
+/// `replays`: the API sends thinking back (v2's `reasoning_content`), so Claude may think in
+/// tool rounds too.
+fn add_reasoning(params: &mut Value, model: &str, req: &ChatRequest, replays: bool) {
     let Some(effort) = req.reasoning else {
         return;
     };
     if super::is_reasoning_model(model) || thinking::gemini_thinks(model) {
         params["reasoning_effort"] = json!(effort.as_str());
     } else if thinking::is_claude(model)
-        && let Some((budget, max_tokens)) = thinking::anthropic(req)
+        && let Some((budget, max_tokens)) = thinking::anthropic(req, replays)
     {
         params["thinking"] = budget;
         params["max_completion_tokens"] = json!(max_tokens);
@@ -182,7 +184,7 @@ pub fn prepare(
     if v1 {
         let mut config = json!({
             "module_configurations": {
-                "llm_module_config": { "model_name": model, "model_version": "latest", "model_params": model_params(model, req, stream) },
+                "llm_module_config": { "model_name": model, "model_version": "latest", "model_params": model_params(model, req, stream, false) },
                 "templating_module_config": prompt
             },
             "stream": stream
@@ -196,10 +198,16 @@ pub fn prepare(
             dialect: Dialect::OrchestrationV1,
         });
     }
+    let params = model_params(model, req, stream, true);
+    let mut history_json = json!(history);
+    if params.get("thinking").is_some() {
+        // The history is the first messages of the request, in order.
+        replay_thinking(&mut history_json, &req.messages);
+    }
     let mut config = json!({
         "modules": { "prompt_templating": {
             "prompt": prompt,
-            "model": { "name": model, "version": "latest", "params": model_params(model, req, stream) }
+            "model": { "name": model, "version": "latest", "params": params }
         } }
     });
     if stream {
@@ -207,9 +215,30 @@ pub fn prepare(
     }
     Ok(Prepared {
         url: format!("{base}/v2/completion"),
-        body: json!({ "config": config, "placeholder_values": values, "messages_history": history }),
+        body: json!({ "config": config, "placeholder_values": values, "messages_history": history_json }),
         dialect: Dialect::OrchestrationV2,
     })
+}
+
+/// With Claude thinking on, each assistant message of `history` carries the thinking it came
+/// with as v2's `reasoning_content` (`[{content, signature}]`, the spec's `ReasoningBlock`),
+/// which Anthropic requires back before a tool round's calls. Redacted thinking has no field
+/// in that schema and is left out.
+fn replay_thinking(history_json: &mut Value, history: &[Message]) {
+    let Some(list) = history_json.as_array_mut() else {
+        return;
+    };
+    for (wire, message) in list.iter_mut().zip(history) {
+        let blocks: Vec<Value> = message
+            .thinking
+            .iter()
+            .filter(|block| block.redacted.is_none())
+            .map(|block| json!({ "content": block.text, "signature": block.signature.as_deref().unwrap_or_default() }))
+            .collect();
+        if !blocks.is_empty() {
+            wire["reasoning_content"] = Value::Array(blocks);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::aicore::{ChatRequest, Effort};
+use crate::aicore::{ChatRequest, Effort, Message, Role};
 
 /// Room left for the answer beside the thinking budget when the caller set no cap: the
 /// cap Anthropic and Gemini apply covers both, and it must exceed the budget.
@@ -21,11 +21,16 @@ pub fn gemini_thinks(model: &str) -> bool {
     m.starts_with("gemini") && !m.starts_with("gemini-1") && !m.starts_with("gemini-2.0")
 }
 
-/// Anthropic's thinking for `req`, with the token cap raised above the budget; none when
-/// tools are offered: a tool round with thinking on must send the thinking blocks back,
-/// and sapcode does not keep them yet.
-pub fn anthropic(req: &ChatRequest) -> Option<(Value, u32)> {
-    let effort = req.reasoning.filter(|_| req.tools.is_empty())?;
+/// Anthropic's thinking for `req`, with the token cap raised above the budget. With thinking
+/// on, the last assistant turn of an unfinished tool round must start with its signed
+/// thinking, so: a dialect that cannot send thinking back (`replays` false) gets none when
+/// tools are offered, and none is asked while the pending tool round lacks its thinking (a
+/// round begun with reasoning off, or before thinking was kept).
+pub fn anthropic(req: &ChatRequest, replays: bool) -> Option<(Value, u32)> {
+    let effort = req.reasoning?;
+    if (!replays && !req.tools.is_empty()) || unsigned_tool_round(&req.messages) {
+        return None;
+    }
     let budget = effort.budget_tokens();
     let thinking = json!({ "type": "enabled", "budget_tokens": budget });
     Some((thinking, capped_above(budget, req.max_tokens)))
@@ -37,6 +42,20 @@ pub fn gemini(effort: Effort, max_tokens: Option<u32>) -> (Value, Option<u32>) {
     let budget = effort.budget_tokens();
     let config = json!({ "thinkingBudget": budget });
     (config, max_tokens.map(|max| budget.saturating_add(max)))
+}
+
+/// Whether the conversation ends in tool results answering an assistant turn that came
+/// without thinking.
+fn unsigned_tool_round(messages: &[Message]) -> bool {
+    let Some(last) = messages.iter().rposition(|m| m.role != Role::Tool) else {
+        return false;
+    };
+    let pending = last + 1 < messages.len();
+    let turn = &messages[last];
+    pending
+        && turn.role == Role::Assistant
+        && !turn.tool_calls.is_empty()
+        && turn.thinking.is_empty()
 }
 
 fn capped_above(budget: u32, max_tokens: Option<u32>) -> u32 {

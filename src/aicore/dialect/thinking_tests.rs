@@ -27,6 +27,28 @@ fn with_tools(mut req: ChatRequest) -> ChatRequest {
     req
 }
 
+/// A tool call of the model and its result, the round still pending.
+fn add_tool_round(req: &mut ChatRequest) {
+    let call = crate::aicore::ToolCall {
+        id: "t1".into(),
+        name: "read_file".into(),
+        arguments: "{}".into(),
+        thought_signature: None,
+    };
+    req.messages
+        .push(Message::assistant_tool_calls("", vec![call]));
+    req.messages.push(Message::tool_result("t1", "text"));
+}
+
+/// The pending round's call as it came with Claude's signed thinking.
+fn sign_tool_round(req: &mut ChatRequest) {
+    req.messages[1].thinking = vec![crate::aicore::ThinkingBlock {
+        text: "Read it.".into(),
+        signature: Some("sig".into()),
+        redacted: None,
+    }];
+}
+
 fn foundation(executable: &str, model: &str, req: &ChatRequest) -> Value {
     let at = Foundation {
         base: "https://h/d1",
@@ -37,8 +59,8 @@ fn foundation(executable: &str, model: &str, req: &ChatRequest) -> Value {
     foundation_request(executable, &at).unwrap().body
 }
 
-fn orchestration(model: &str, req: &ChatRequest) -> Value {
-    let deployment = Deployment {
+fn orchestration_deployment() -> Deployment {
+    Deployment {
         id: "d9".into(),
         scenario_id: "orchestration".into(),
         executable_id: Some("orchestration".into()),
@@ -51,7 +73,11 @@ fn orchestration(model: &str, req: &ChatRequest) -> Value {
         created_at: None,
         modified_at: None,
         start_time: None,
-    };
+    }
+}
+
+fn orchestration(model: &str, req: &ChatRequest) -> Value {
+    let deployment = orchestration_deployment();
     let prepared = orchestration_request(&deployment, model, req, true, false, "https://h/v2");
     prepared.unwrap().body["config"]["modules"]["prompt_templating"]["model"]["params"].clone()
 }
@@ -95,10 +121,46 @@ fn claude_on_bedrock_thinks_within_a_raised_cap_and_without_temperature() {
 }
 
 #[test]
-fn bedrock_sends_no_thinking_with_tools_or_to_other_models() {
-    let with_tools = with_tools(request(Some(Effort::High)));
-    let body = foundation("aws-bedrock", "anthropic--claude-4.5-sonnet", &with_tools);
-    assert!(body.get("additionalModelRequestFields").is_none(), "{body}");
+fn bedrock_thinks_with_tools_and_sends_the_pending_rounds_thinking_back() {
+    let claude = "anthropic--claude-4.5-sonnet";
+    let mut req = with_tools(request(Some(Effort::High)));
+    let body = foundation("aws-bedrock", claude, &req);
+    assert_eq!(
+        body["additionalModelRequestFields"]["thinking"]["type"],
+        "enabled"
+    );
+
+    add_tool_round(&mut req);
+    // A round begun without thinking cannot go on with it: Anthropic would refuse it.
+    let unsigned = foundation("aws-bedrock", claude, &req);
+    assert!(
+        unsigned.get("additionalModelRequestFields").is_none(),
+        "{unsigned}"
+    );
+    assert_eq!(unsigned["inferenceConfig"]["temperature"], 0.5);
+
+    sign_tool_round(&mut req);
+    let signed = foundation("aws-bedrock", claude, &req);
+    assert_eq!(
+        signed["additionalModelRequestFields"]["thinking"]["type"],
+        "enabled"
+    );
+    assert_eq!(
+        signed["messages"][1]["content"][0],
+        json!({ "reasoningContent": { "reasoningText": { "text": "Read it.", "signature": "sig" } } })
+    );
+    assert!(
+        signed["inferenceConfig"].get("temperature").is_none(),
+        "{signed}"
+    );
+    // Without thinking on, the kept thinking stays home.
+    req.reasoning = None;
+    let plain = foundation("aws-bedrock", claude, &req);
+    assert!(
+        plain["messages"][1]["content"][0].get("toolUse").is_some(),
+        "{plain}"
+    );
+
     let nova = foundation(
         "aws-bedrock",
         "amazon--nova-pro",
@@ -106,6 +168,34 @@ fn bedrock_sends_no_thinking_with_tools_or_to_other_models() {
     );
     assert!(nova.get("additionalModelRequestFields").is_none(), "{nova}");
     assert_eq!(nova["inferenceConfig"]["temperature"], 0.5);
+}
+
+#[test]
+fn orchestration_v2_thinks_with_tools_and_sends_the_thinking_back() {
+    let claude = "anthropic--claude-4.5-sonnet";
+    let mut req = with_tools(request(Some(Effort::High)));
+    let params = orchestration(claude, &req);
+    assert_eq!(params["thinking"]["type"], "enabled", "{params}");
+    add_tool_round(&mut req);
+    assert!(orchestration(claude, &req).get("thinking").is_none());
+    sign_tool_round(&mut req);
+    assert_eq!(orchestration(claude, &req)["thinking"]["type"], "enabled");
+    let deployment = orchestration_deployment();
+    let body = orchestration_request(&deployment, claude, &req, true, false, "https://h/v2")
+        .unwrap()
+        .body;
+    assert_eq!(
+        body["messages_history"][1]["reasoning_content"],
+        json!([{ "content": "Read it.", "signature": "sig" }])
+    );
+    // v1 has no field for it: no thinking in a tool round there.
+    let v1 = orchestration_request(&deployment, claude, &req, true, true, "https://h/v2")
+        .unwrap()
+        .body;
+    let v1_params =
+        &v1["orchestration_config"]["module_configurations"]["llm_module_config"]["model_params"];
+    assert!(v1_params.get("thinking").is_none(), "{v1_params}");
+    assert!(v1["messages_history"][1].get("reasoning_content").is_none());
 }
 
 #[test]
@@ -152,11 +242,9 @@ fn orchestration_puts_the_effort_in_the_model_params() {
     let plain = orchestration("gpt-4o", &high);
     assert!(plain.get("reasoning_effort").is_none(), "{plain}");
     assert!(plain.get("thinking").is_none(), "{plain}");
+    // With tools too: v2 sends the thinking back (`orchestration_v2_thinks_with_tools…`).
     let claude_with_tools = orchestration("anthropic--claude-4.5-sonnet", &with_tools(high));
-    assert!(
-        claude_with_tools.get("thinking").is_none(),
-        "{claude_with_tools}"
-    );
+    assert_eq!(claude_with_tools["thinking"]["type"], "enabled");
 }
 
 #[test]

@@ -190,6 +190,7 @@ fn usage(v: &Value) -> Option<Usage> {
         // Gemini's implicit cache: part of `promptTokenCount`.
         cache_read_tokens: num("cachedContentTokenCount"),
         cache_write_tokens: 0,
+        reasoning_tokens: obj.get("thoughtsTokenCount").and_then(Value::as_u64),
     })
 }
 
@@ -411,5 +412,6 @@ mod tests {
             ),
             (10, 122, 132)
         );
+        assert_eq!(usage.reasoning_tokens, Some(120));
     }
 }

@@ -131,6 +131,7 @@ impl Runner {
                 started,
                 level,
                 context_length,
+                reasoning,
             } => self.start_turn(turn::Ask {
                 turn,
                 target: (mode, model, deployment),
@@ -138,6 +139,7 @@ impl Runner {
                 started,
                 level,
                 context_length,
+                reasoning,
             }),
             Effect::CancelTurn { turn } => self.cancel_turn(turn),
             Effect::AnswerApproval { id, decision, .. } => self.answer_approval(&id, decision),

@@ -46,6 +46,7 @@ pub(super) struct Ask {
     pub started: SystemTime,
     pub level: ToolLevel,
     pub context_length: Option<u64>,
+    pub reasoning: Option<crate::aicore::Effort>,
 }
 
 impl Runner {
@@ -57,6 +58,7 @@ impl Runner {
             started,
             level,
             context_length,
+            reasoning,
         } = ask;
         let tx = self.tx.clone();
         let fail = |view: ErrorView| {
@@ -97,6 +99,7 @@ impl Runner {
             session.adopt(conversation, started);
             session.set_tools(tools, level);
             session.set_context_length(context_length);
+            session.set_reasoning(reasoning);
             let mut sink = |event| send(ChatUpdate::Session(event));
             // A failure was reported as the stream's `error` event.
             let _ = session.ask(&client, &target, &mut sink).await;

@@ -99,6 +99,8 @@ pub struct Startup {
     pub sandbox: Protection,
     /// Whether commands start with the network (`[agent] network`).
     pub network: bool,
+    /// `[agent] reasoning`: the effort questions start with.
+    pub reasoning: Option<crate::aicore::Effort>,
     /// `--demo`: the built-in simulator, nothing of the settings is written.
     pub is_demo: bool,
     /// The environment variable the credentials come from, when one does.
@@ -140,6 +142,8 @@ pub struct AppState {
     pub sandbox: Protection,
     /// Whether the model's commands get the network (`/network` toggles it).
     pub network: bool,
+    /// How hard a reasoning model thinks (`/reasoning`); `None`: the model's default.
+    pub reasoning: Option<crate::aicore::Effort>,
     /// `sapcode "PROMPT"`: the draft holds PROMPT and is sent once connected with a model.
     pub send_when_ready: bool,
     /// The approval mode a new conversation starts in (`[ui] approval_mode`).
@@ -205,6 +209,7 @@ impl AppState {
             next_request: 1,
             sandbox: startup.sandbox,
             network: startup.network,
+            reasoning: startup.reasoning,
             send_when_ready: false,
             default_approval_mode: startup.approval_mode,
             custom_commands: Vec::new(),

@@ -246,6 +246,7 @@ fn start_turn(state: &mut AppState, model: String) -> Vec<Effect> {
         // Plan mode offers the read tools only, whatever the level.
         level: state.chat.approval_mode.cap(state.chat.level),
         context_length,
+        reasoning: state.reasoning,
     }]
 }
 

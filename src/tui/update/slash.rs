@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::{chat, conversation, focus_picker, lists, next_request};
 use crate::agent::context::{KEEP_TURNS, kept_from};
 use crate::agent::tools::ToolLevel;
-use crate::aicore::Mode;
+use crate::aicore::{Effort, Mode};
 use crate::tui::event::Effect;
 use crate::tui::slash::{self, Command, Row};
 use crate::tui::state::{AppState, Overlay, Pane, ResumePicker, SessionList};
@@ -125,6 +125,9 @@ fn cost_lines(state: &AppState) -> String {
             u.prompt_tokens,
             u.completion_tokens
         );
+        if let Some(reasoning) = u.reasoning_tokens.filter(|&n| n > 0) {
+            line.push_str(&format!(", {reasoning} reasoning"));
+        }
         if u.cache_read_tokens + u.cache_write_tokens > 0 {
             line.push_str(&format!(
                 " (cache read {} written {})",
@@ -176,6 +179,10 @@ pub(super) fn run(state: &mut AppState, command: Command, args: &str) -> Vec<Eff
             Vec::new()
         }
         Command::Network => set_network(state, args),
+        Command::Reasoning => {
+            set_reasoning(state, args);
+            Vec::new()
+        }
         Command::Copy => chat::copy_answer(state),
         Command::Cost => {
             let text = cost_lines(state);
@@ -261,6 +268,34 @@ fn set_network(state: &mut AppState, args: &str) -> Vec<Effect> {
     };
     conversation::push_notice(state, said.to_owned());
     vec![Effect::SetNetwork(on)]
+}
+
+/// `/reasoning low|medium|high|off` sets how hard a reasoning model thinks from the next
+/// question on (this session only; `[agent] reasoning` is the default); `/reasoning` alone
+/// says the current setting.
+fn set_reasoning(state: &mut AppState, args: &str) {
+    let word = args.trim().to_ascii_lowercase();
+    if !word.is_empty() {
+        match (word.as_str(), Effort::parse(&word)) {
+            ("off", _) => state.reasoning = None,
+            (_, Some(effort)) => state.reasoning = Some(effort),
+            (_, None) => {
+                conversation::push_notice(
+                    state,
+                    format!("/reasoning {args}: use low, medium, high or off"),
+                );
+                return;
+            }
+        }
+    }
+    let said = match state.reasoning {
+        Some(effort) => format!(
+            "reasoning {}: models that reason (o-series, gpt-5, Claude, Gemini 2.5+) think at this effort; others are asked as before",
+            effort.as_str()
+        ),
+        None => "reasoning off: each model thinks as it does by default".to_owned(),
+    };
+    conversation::push_notice(state, said);
 }
 
 fn resume(state: &mut AppState) -> Vec<Effect> {

@@ -43,7 +43,7 @@ fn turn(state: &mut AppState, question: &str, answer: &str, usage: Option<Usage>
 fn the_popup_opens_on_a_slash_filters_moves_completes_and_closes() {
     let mut state = picked(160, 48);
     typed(&mut state, "/");
-    assert_eq!(slash_popup(&state).len(), 16);
+    assert_eq!(slash_popup(&state).len(), 17);
     typed(&mut state, "de");
     let names: Vec<String> = slash_popup(&state).into_iter().map(|s| s.name).collect();
     assert_eq!(names, ["deployment", "model", "mode"]);
@@ -235,6 +235,7 @@ fn resume_lists_the_sessions_and_enter_opens_the_chosen_one() {
         title: title.into(),
         turns: 2,
         one_shot: false,
+        cost_usd: None,
     };
     apply(
         &mut state,
@@ -631,6 +632,7 @@ fn cost_lists_the_conversation_by_model_at_list_price() {
         total_tokens: 12_800,
         cache_read_tokens: 10_000,
         cache_write_tokens: 0,
+        reasoning_tokens: Some(120),
     };
     for update in [
         ChatUpdate::Delta("hi".into()),
@@ -649,7 +651,7 @@ fn cost_lists_the_conversation_by_model_at_list_price() {
     let model = state.models.chosen.clone().unwrap();
     assert!(
         text.contains(&format!(
-            "{model}: 1 turn · in 12000 out 800 (cache read 10000 written 0) · ≈ $0.021 list"
+            "{model}: 1 turn · in 12000 out 800, 120 reasoning (cache read 10000 written 0) · ≈ $0.021 list"
         )),
         "{text}"
     );
@@ -657,4 +659,42 @@ fn cost_lists_the_conversation_by_model_at_list_price() {
     // One model per line, not an escaped `\n` (seen in tmux).
     assert_eq!(text.lines().count(), 3, "{text}");
     assert!(!text.contains("\\n"), "{text}");
+}
+
+#[test]
+fn reasoning_is_set_shown_and_sent_with_the_next_question() {
+    let mut state = picked(160, 48);
+    enter(&mut state, "/reasoning");
+    assert!(
+        last_notice(&state).starts_with("reasoning off"),
+        "{}",
+        last_notice(&state)
+    );
+    enter(&mut state, "/reasoning HIGH");
+    assert_eq!(state.reasoning, Some(crate::aicore::Effort::High));
+    assert!(
+        last_notice(&state).starts_with("reasoning high"),
+        "{}",
+        last_notice(&state)
+    );
+    enter(&mut state, "/reasoning max");
+    assert_eq!(
+        last_notice(&state),
+        "/reasoning max: use low, medium, high or off"
+    );
+    assert_eq!(state.reasoning, Some(crate::aicore::Effort::High));
+    assert!(
+        crate::tui::view::footer::protection_text(&state, true).ends_with(" · reasoning high"),
+        "{}",
+        crate::tui::view::footer::protection_text(&state, true)
+    );
+    let effects = enter(&mut state, "why?");
+    let Some(Effect::StartTurn { reasoning, .. }) = effects.last() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(*reasoning, Some(crate::aicore::Effort::High));
+    state.chat.turn = crate::tui::state::Turn::Idle;
+    enter(&mut state, "/reasoning off");
+    assert_eq!(state.reasoning, None);
+    assert!(!crate::tui::view::footer::protection_text(&state, true).contains("reasoning"));
 }

@@ -241,10 +241,12 @@ pub fn protection_text(state: &AppState, wide: bool) -> String {
         ),
         (ToolLevel::Off | ToolLevel::Read | ToolLevel::Edit, _) => String::new(),
     };
-    if wide {
-        format!("tools {level}{sandbox}")
-    } else {
-        format!("⚙ {level}{sandbox}")
+    let reasoning = state.reasoning.map(crate::aicore::Effort::as_str);
+    match (wide, reasoning) {
+        (true, Some(effort)) => format!("tools {level}{sandbox} · reasoning {effort}"),
+        (true, None) => format!("tools {level}{sandbox}"),
+        (false, Some(effort)) => format!("⚙ {level}{sandbox} · think {effort}"),
+        (false, None) => format!("⚙ {level}{sandbox}"),
     }
 }
 

@@ -251,6 +251,7 @@ fn cached(prompt: u64, completion: u64, total: u64, read: u64, write: u64) -> Op
         total_tokens: total,
         cache_read_tokens: read,
         cache_write_tokens: write,
+        reasoning_tokens: None,
     })
 }
 
