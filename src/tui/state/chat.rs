@@ -157,6 +157,8 @@ pub struct Composer {
     /// Questions sent while an answer streamed, oldest first: each goes once the turn before it
     /// ends; a stopped or failed turn puts them back in the input.
     pub queued: Vec<String>,
+    /// The texts of the paste chips in the input, the queue and the history.
+    pub pastes: crate::tui::paste::Pastes,
 }
 
 /// Paths matching the `@word` before the cursor, best first; one is selected.
@@ -266,6 +268,7 @@ impl ChatPane {
                 popup: None,
                 is_tab_completion: false,
                 queued: Vec::new(),
+                pastes: crate::tui::paste::Pastes::default(),
             },
             stats: TurnStats::default(),
             turn: Turn::Idle,

@@ -7,6 +7,7 @@ mod code;
 mod completion;
 mod context;
 mod conversation;
+mod draft;
 mod history;
 mod lists;
 mod resume;
@@ -24,6 +25,8 @@ mod tests;
 mod tests_first_hour;
 #[cfg(test)]
 mod tests_habits;
+#[cfg(test)]
+mod tests_long_input;
 #[cfg(test)]
 mod tests_modes;
 pub mod tools;
@@ -151,6 +154,10 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
         }
         Event::Notice(text) => {
             state.notice = Some(text);
+            Vec::new()
+        }
+        Event::DraftEdited(result) => {
+            draft::edited(state, result);
             Vec::new()
         }
         Event::InputHistoryLoaded(earlier) => {
@@ -400,12 +407,9 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
     match (state.overlay, state.focus) {
         (Overlay::Settings, _) => settings::on_paste(state, text),
         (Overlay::None, Pane::Models) => lists::on_paste(state, text),
-        (Overlay::None, Pane::Chat) => {
-            // Pasted newlines stay newlines: bracketed paste keeps them from sending, and
-            // the input turns CR and CRLF into LF.
-            state.chat.composer.input.insert_str(text);
-            return completion::follow_typing(state);
-        }
+        // Pasted newlines stay newlines (bracketed paste keeps them from sending); a long
+        // paste goes in as one chip.
+        (Overlay::None, Pane::Chat) => return draft::paste(state, text),
         (Overlay::None, Pane::Deployments | Pane::Code) | (Overlay::Help | Overlay::Resume, _) => {}
     }
     Vec::new()

@@ -1,7 +1,8 @@
 //! Pastes that arrive as keys: a terminal without bracketed paste (or a multiplexer that
 //! drops it) types the pasted text key by key, and its line breaks arrive as Enter, which
 //! would send the first line. A person never types a line break and more text within one
-//! batch of queued events, so such a run of keys is turned back into one paste.
+//! batch of queued events, so such a run of keys is turned back into one paste (and so is a
+//! run longer than a paste chip's threshold: it then shows as the same chip).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -54,7 +55,10 @@ pub fn coalesce(events: Vec<Event>) -> Vec<Event> {
 }
 
 fn flush(out: &mut Vec<Event>, run: &mut Vec<Event>, text: &mut String) {
-    let is_paste = text.trim_end_matches(['\r', '\n']).contains(['\r', '\n']);
+    // More than a chip's worth in one batch is no one's typing either, line break or not:
+    // as a paste it becomes the same chip a bracketed one does.
+    let is_paste = text.trim_end_matches(['\r', '\n']).contains(['\r', '\n'])
+        || text.len() > crate::tui::paste::CHIP_BYTES;
     if is_paste {
         out.push(Event::Paste(std::mem::take(text)));
         run.clear();
@@ -86,6 +90,14 @@ mod tests {
             coalesce(keys("fn a() {\r}\r\nx")),
             vec![Event::Paste("fn a() {\r}\r\nx".into())]
         );
+    }
+
+    #[test]
+    fn a_long_run_without_line_breaks_is_a_paste_too() {
+        let long = "x".repeat(crate::tui::paste::CHIP_BYTES + 1);
+        assert_eq!(coalesce(keys(&long)), vec![Event::Paste(long.clone())]);
+        let short = "x".repeat(crate::tui::paste::CHIP_BYTES);
+        assert_eq!(coalesce(keys(&short)), keys(&short));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod chat;
 mod code;
+mod composer;
 mod deployments;
 mod diff;
 pub(crate) mod footer;
