@@ -26,6 +26,8 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod composer_snapshot_tests;
+#[cfg(test)]
 mod review_snapshot_tests;
 #[cfg(test)]
 mod screenshot;

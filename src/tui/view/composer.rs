@@ -45,8 +45,12 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
             rest.len()
         ),
     };
-    let block =
-        pane_block(title, focused, theme).title(Line::styled(hint, theme.muted()).right_aligned());
+    // The title says what is queued; the keys' hint gives way when both do not fit.
+    let fits = title.width() + hint.width() + 2 <= usize::from(area.width);
+    let mut block = pane_block(title, focused, theme);
+    if fits {
+        block = block.title(Line::styled(hint, theme.muted()).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if has_chips {
