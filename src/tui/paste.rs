@@ -12,6 +12,9 @@ pub const CHIP_BYTES: usize = 2 * 1024;
 /// The largest paste taken (bytes): beyond it the paste is refused, so one paste cannot make
 /// the app hold (and send) an unbounded amount.
 pub const MAX_PASTE_BYTES: usize = 16_000_000;
+/// The longest text that goes into the text input as text (a chip expanded, the editor's
+/// result): every edit of the input walks its whole text, so longer stays a chip.
+pub const MAX_INLINE_BYTES: usize = 100_000;
 /// Chips kept for ↑ recall of earlier inputs, in bytes: past it the oldest inputs recall
 /// their chip's label as plain text.
 pub const HISTORY_BYTES: usize = 32_000_000;
@@ -86,6 +89,15 @@ impl Pastes {
             }
         }
         None
+    }
+
+    /// Keeps `text` (line breaks already LF) as a chip whatever its size, for text too long
+    /// to edit inline; `None` when no marker is free.
+    pub fn chip(&mut self, text: String) -> Option<char> {
+        let marker = self.free_marker()?;
+        let lines = line_count(&text);
+        self.chips.insert(marker, Chip { text, lines });
+        Some(marker)
     }
 
     /// `[pasted 40,000 lines · 2.0 MB]` for a chip held here.

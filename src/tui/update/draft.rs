@@ -39,13 +39,21 @@ pub(super) fn expand_chip(state: &mut AppState) {
         return;
     };
     let marker = composer.input.lines()[row].chars().nth(column);
-    let Some(text) = marker
-        .and_then(|m| composer.pastes.text(m))
-        .map(str::to_owned)
-    else {
+    let Some(text) = marker.and_then(|m| composer.pastes.text(m)) else {
         state.notice = Some("that paste is no longer kept: nothing to expand".into());
         return;
     };
+    if text.len() > paste::MAX_INLINE_BYTES {
+        let editor = state.keys.label(Scope::Chat, ChatAction::EditInEditor);
+        state.notice = Some(format!(
+            "this paste ({}) is too long to edit here (over {}): {editor} edits the message in \
+             $EDITOR",
+            paste::decimal_bytes(text.len()),
+            paste::decimal_bytes(paste::MAX_INLINE_BYTES)
+        ));
+        return;
+    }
+    let text = text.to_owned();
     composer.input.replace_char_at(row, column, &text);
 }
 
@@ -90,8 +98,18 @@ pub(super) fn edited(state: &mut AppState, result: Result<String, String>) {
             ));
         }
         Ok(text) => {
-            let text: String = text.chars().filter(|c| !paste::is_marker(*c)).collect();
-            state.chat.composer.input.set_text(&text);
+            let composer = &mut state.chat.composer;
+            let text: String = text
+                .replace("\r\n", "\n")
+                .chars()
+                .filter(|c| !paste::is_marker(*c))
+                .collect();
+            // Too long to edit inline: the message is one chip of it.
+            let long = text.len() > paste::MAX_INLINE_BYTES;
+            match long.then(|| composer.pastes.chip(text.clone())) {
+                Some(Some(marker)) => composer.input.set_text(&marker.to_string()),
+                Some(None) | None => composer.input.set_text(&text),
+            }
             state.notice = Some("the message is what the editor saved".into());
         }
         Err(why) => state.notice = Some(why),

@@ -226,3 +226,23 @@ fn ctrl_home_goes_to_the_transcript_top_now_that_ctrl_g_edits() {
         crate::tui::state::Scroll::At { entry: 0, row: 0 }
     );
 }
+
+#[test]
+fn a_paste_too_long_to_edit_inline_stays_a_chip_and_a_long_edit_becomes_one() {
+    let mut state = picked(160, 48);
+    let big = "b".repeat(paste::MAX_INLINE_BYTES + 1);
+    paste_text(&mut state, &big);
+    ctrl(&mut state, 't');
+    assert_eq!(state.chat.composer.input.text().chars().count(), 1);
+    assert_eq!(
+        state.notice.as_deref(),
+        Some(
+            "this paste (100.0 kB) is too long to edit here (over 100.0 kB): C-g edits the \
+             message in $EDITOR"
+        )
+    );
+    apply(&mut state, Event::DraftEdited(Ok(format!("{big}\nmore"))));
+    assert_eq!(state.chat.composer.input.text().chars().count(), 1);
+    let effects = key(&mut state, KeyCode::Enter);
+    assert_eq!(started_text(&effects), Some(format!("{big}\nmore")));
+}

@@ -108,19 +108,15 @@ pub fn rows_with_chips(
             cells(line, cursor, pastes, theme, cursor_style)
         })
         .collect();
-    let cursor_end: usize = rows
-        .get(cursor_row - top)
-        .map(|cells| {
-            let mut column = 0;
-            for cell in cells {
-                column += cell.width;
-                if cell.style.add_modifier.contains(Modifier::REVERSED) {
-                    break;
-                }
-            }
-            column
-        })
-        .unwrap_or(0);
+    // One cell a character (and one for the cursor past the end): the cursor's cell is
+    // the `cursor_col`-th.
+    let cursor_end: usize = rows.get(cursor_row - top).map_or(0, |cells| {
+        cells
+            .iter()
+            .take(cursor_col + 1)
+            .map(|cell| cell.width)
+            .sum()
+    });
     let left = cursor_end.saturating_sub(width);
     rows.into_iter()
         .map(|cells| clip(cells, left, width))
