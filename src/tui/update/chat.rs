@@ -7,6 +7,7 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use super::attach;
+pub(super) use super::queue::finish;
 use crate::aicore::Mode;
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::{ChatAction, ListAction, Scope};
@@ -112,7 +113,7 @@ fn send(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     if state.is_streaming() {
-        return queue(state, text);
+        return super::queue::queue(state, text);
     }
     if state.chat.composer.attaching.is_some() {
         state.notice = Some("still reading the attached files".into());
@@ -311,55 +312,7 @@ fn retry(state: &mut AppState) -> Vec<Effect> {
 
 /// Closes the open entry; the partial text joins the conversation so later turns see it.
 /// The conversation is then saved as a session.
-/// Enter while an answer streams: a question waits for the turn to end; a command (`/…`,
-/// `!…`) cannot wait and stays in the input.
-fn queue(state: &mut AppState, text: String) -> Vec<Effect> {
-    if text.starts_with('/') || text.starts_with('!') {
-        state.notice = Some(format!(
-            "an answer is still streaming: {} stops it, then send the command",
-            super::stop_key(state)
-        ));
-        return Vec::new();
-    }
-    let sent = state.chat.composer.pastes.expand(&text);
-    if let Some(why) = super::draft::refusal(state, &sent) {
-        state.notice = Some(why);
-        return Vec::new();
-    }
-    state.chat.composer.input.set_text("");
-    let effects = save_input(state, &text);
-    state.chat.composer.queued.push(text);
-    state.notice = Some(format!(
-        "queued: sent when this answer ends ({} stops the answer and brings it back)",
-        super::stop_key(state)
-    ));
-    effects
-}
-
-/// The turn ended: the next queued question goes if it ended well; otherwise they all come
-/// back to the input, so nothing typed is lost or sent after a failure unseen.
-pub(super) fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
-    let finished = end == EntryEnd::Finished;
-    let mut effects = finish_turn(state, end);
-    let queued = &mut state.chat.composer.queued;
-    if queued.is_empty() {
-        return effects;
-    }
-    if finished {
-        let next = queued.remove(0);
-        effects.extend(send_text(state, next));
-    } else {
-        let mut back = std::mem::take(queued);
-        let draft = state.chat.composer.input.text();
-        if !draft.trim().is_empty() {
-            back.push(draft);
-        }
-        state.chat.composer.input.set_text(&back.join("\n\n"));
-    }
-    effects
-}
-
-fn finish_turn(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
+pub(super) fn finish_turn(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
     let mut recorded = false;
     if let Turn::Streaming {
         started,

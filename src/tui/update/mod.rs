@@ -10,6 +10,7 @@ mod conversation;
 mod draft;
 mod history;
 mod lists;
+mod queue;
 mod resume;
 mod review;
 #[cfg(test)]
