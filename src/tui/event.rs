@@ -117,6 +117,9 @@ impl From<SessionEvent> for ChatUpdate {
 pub enum Event {
     Key(KeyEvent),
     Paste(String),
+    /// Keys a terminal without bracketed paste typed for a paste (`update::typed_paste`):
+    /// a long one arrives in pieces over several batches.
+    TypedPaste(String),
     Mouse(MouseEvent),
     Resize {
         width: u16,

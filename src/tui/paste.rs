@@ -62,12 +62,7 @@ impl Pastes {
                 decimal_bytes(MAX_PASTE_BYTES)
             ));
         }
-        let text: String = text
-            .replace("\r\n", "\n")
-            .replace('\r', "\n")
-            .chars()
-            .filter(|c| !is_marker(*c))
-            .collect();
+        let text = normalised(text);
         let lines = line_count(&text);
         if lines <= CHIP_LINES && text.len() <= CHIP_BYTES {
             return Pasted::Text(text);
@@ -98,6 +93,25 @@ impl Pastes {
         let lines = line_count(&text);
         self.chips.insert(marker, Chip { text, lines });
         Some(marker)
+    }
+
+    /// Adds `more` (line breaks already LF) to the chip behind `marker`, within the limit;
+    /// `Err` is the line refusing it.
+    pub fn append(&mut self, marker: char, more: &str) -> Result<(), String> {
+        let Some(chip) = self.chips.get_mut(&marker) else {
+            return Err("that paste is no longer kept".into());
+        };
+        let total = chip.text.len() + more.len();
+        if total > MAX_PASTE_BYTES {
+            return Err(format!(
+                "paste cut: {} is more than the {} a paste may be",
+                decimal_bytes(total),
+                decimal_bytes(MAX_PASTE_BYTES)
+            ));
+        }
+        chip.text.push_str(more);
+        chip.lines = line_count(&chip.text);
+        Ok(())
     }
 
     /// `[pasted 40,000 lines · 2.0 MB]` for a chip held here.
@@ -190,6 +204,15 @@ impl Pastes {
     pub fn held_bytes(&self) -> usize {
         self.chips.values().map(|chip| chip.text.len()).sum()
     }
+}
+
+/// Line breaks as LF, and no markers (they would pose as chips).
+pub fn normalised(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !is_marker(*c))
+        .collect()
 }
 
 /// Lines as a person counts them: a final line break ends the last line, it adds none.

@@ -6,28 +6,122 @@ use crate::tui::event::Effect;
 use crate::tui::keymap::{ChatAction, Scope};
 use crate::tui::paste::{self, Pasted};
 use crate::tui::size_guard;
-use crate::tui::state::AppState;
+use std::time::Duration;
+
+use crate::tui::state::{AppState, PasteRun};
+
+/// Pastes this close together, the cursor still where the last one left it, are one paste
+/// arriving in pieces (a terminal without bracketed paste types it over several batches).
+const PASTE_GAP: Duration = Duration::from_millis(200);
+
+/// Whether a paste is still arriving: the next paste or typed burst is more of it.
+pub(super) fn paste_continues(state: &AppState) -> bool {
+    let composer = &state.chat.composer;
+    composer.paste_run.as_ref().is_some_and(|run| {
+        run.cursor == composer.input.cursor()
+            && state
+                .now
+                .duration_since(run.last)
+                .is_ok_and(|gap| gap <= PASTE_GAP)
+    })
+}
 
 /// A paste into the message box: short text goes in as it is, a long one as one chip, one
 /// over the limit not at all (the status line says its size and the limit).
 pub(super) fn paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+    state.chat.composer.paste_run = None;
+    match insert(state, text) {
+        Some(_) => super::completion::follow_typing(state),
+        None => Vec::new(),
+    }
+}
+
+/// A paste typed as keys: a piece that follows the last one closely is more of it.
+pub(super) fn typed_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+    let continues = paste_continues(state);
+    let run = state.chat.composer.paste_run.take();
+    if let Some(run) = run.filter(|_| continues) {
+        return more_of(state, run, text);
+    }
+    let Some(run) = insert(state, text) else {
+        return Vec::new();
+    };
+    state.chat.composer.paste_run = Some(run);
+    super::completion::follow_typing(state)
+}
+
+/// Puts a paste in at the cursor; `None` when it was refused.
+fn insert(state: &mut AppState, text: &str) -> Option<PasteRun> {
     let composer = &mut state.chat.composer;
+    let mut run = PasteRun {
+        text: String::new(),
+        chip: None,
+        cursor: (0, 0),
+        last: state.now,
+    };
     match composer.pastes.take(text) {
-        Pasted::Text(text) => composer.input.insert_str(&text),
+        Pasted::Text(text) => {
+            composer.input.insert_str(&text);
+            run.text = text;
+        }
         Pasted::Chip(marker) => {
             composer.input.insert_str(&marker.to_string());
-            let expand = state.keys.label(Scope::Chat, ChatAction::ExpandPaste);
-            state.notice = Some(format!(
-                "pasted as a chip: sent in full; {expand} expands it, Backspace removes it"
-            ));
-            return Vec::new();
+            run.chip = Some(marker);
+            chip_notice(state);
         }
         Pasted::Refused(why) => {
             state.notice = Some(why);
-            return Vec::new();
+            return None;
         }
     }
-    super::completion::follow_typing(state)
+    run.cursor = state.chat.composer.input.cursor();
+    Some(run)
+}
+
+/// More of the paste `run`: its chip grows, or its text becomes a chip once long enough.
+fn more_of(state: &mut AppState, mut run: PasteRun, text: &str) -> Vec<Effect> {
+    let composer = &mut state.chat.composer;
+    let more = paste::normalised(text);
+    let grown = match run.chip {
+        Some(marker) => composer.pastes.append(marker, &more),
+        None => {
+            let so_far = run.text.chars().count();
+            run.text.push_str(&more);
+            match composer.pastes.take(&run.text) {
+                Pasted::Text(_) => {
+                    composer.input.insert_str(&more);
+                    Ok(())
+                }
+                Pasted::Chip(marker) => {
+                    composer
+                        .input
+                        .replace_before_cursor(so_far, &marker.to_string());
+                    run.text.clear();
+                    run.chip = Some(marker);
+                    chip_notice(state);
+                    Ok(())
+                }
+                Pasted::Refused(why) => Err(why),
+            }
+        }
+    };
+    let composer = &mut state.chat.composer;
+    match grown {
+        Ok(()) => {
+            run.cursor = composer.input.cursor();
+            run.last = state.now;
+            composer.paste_run = Some(run);
+        }
+        Err(why) => state.notice = Some(why),
+    }
+    Vec::new()
+}
+
+fn chip_notice(state: &mut AppState) {
+    let expand = state.keys.label(Scope::Chat, ChatAction::ExpandPaste);
+    state.notice = Some(format!(
+        "pasted as a chip: sent in full; {expand} expands it, Backspace removes it"
+    ));
 }
 
 /// Ctrl-T: the chip right before the cursor (else under it, else the draft's last) becomes

@@ -54,7 +54,8 @@ pub fn update_batch(
     now: std::time::SystemTime,
 ) -> Vec<Effect> {
     state.now = now;
-    let mut effects: Vec<Effect> = typed_paste::coalesce(events)
+    let continues = draft::paste_continues(state);
+    let mut effects: Vec<Effect> = typed_paste::coalesce(events, continues)
         .into_iter()
         .flat_map(|event| update(state, event))
         .collect();
@@ -78,6 +79,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
         Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
         Event::Key(key) => on_key(state, key),
         Event::Paste(text) => on_paste(state, &text),
+        Event::TypedPaste(text) => on_typed_paste(state, &text),
         Event::Mouse(mouse) => on_mouse(state, mouse),
         Event::Resize { width, height } => {
             state.size = (width, height);
@@ -414,6 +416,17 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
         (Overlay::None, Pane::Deployments | Pane::Code) | (Overlay::Help | Overlay::Resume, _) => {}
     }
     Vec::new()
+}
+
+/// In the message box a typed paste's pieces join into one; elsewhere it is a paste.
+fn on_typed_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+    let in_draft = state.overlay == Overlay::None
+        && !state.chat.reviews.is_open()
+        && state.focus == Pane::Chat;
+    if in_draft {
+        return draft::typed_paste(state, text);
+    }
+    on_paste(state, text)
 }
 
 fn on_mouse(state: &mut AppState, mouse: MouseEvent) -> Vec<Effect> {

@@ -246,3 +246,53 @@ fn a_paste_too_long_to_edit_inline_stays_a_chip_and_a_long_edit_becomes_one() {
     let effects = key(&mut state, KeyCode::Enter);
     assert_eq!(started_text(&effects), Some(format!("{big}\nmore")));
 }
+
+/// Keys as a terminal without bracketed paste types them: CR is Enter.
+fn typed_keys(text: &str) -> Vec<Event> {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    text.chars()
+        .map(|c| match c {
+            '\n' => KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+            c => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+        })
+        .map(Event::Key)
+        .collect()
+}
+
+#[test]
+fn a_paste_typed_over_many_batches_is_one_chip_and_never_sends() {
+    let mut state = picked(160, 48);
+    let pasted = numbered(300);
+    let mut now = state.now;
+    // Batches of 700 keys, 5 ms apart: several end right after a line break (an Enter).
+    let keys = typed_keys(&pasted);
+    let mut effects = Vec::new();
+    for batch in keys.chunks(700) {
+        now += std::time::Duration::from_millis(5);
+        effects.extend(super::update_batch(&mut state, batch.to_vec(), now));
+    }
+    assert_eq!(effects, vec![], "nothing sent");
+    assert_eq!(
+        state.chat.composer.input.text().chars().count(),
+        1,
+        "one chip"
+    );
+    let sent = key(&mut state, KeyCode::Enter);
+    assert_eq!(started_text(&sent), Some(pasted.clone()));
+    // A paste a moment later is a paste of its own.
+    now += std::time::Duration::from_secs(1);
+    super::update_batch(&mut state, typed_keys("a\nb"), now);
+    now += std::time::Duration::from_secs(1);
+    super::update_batch(&mut state, typed_keys("c\nd"), now);
+    assert_eq!(state.chat.composer.input.text(), "a\nbc\nd");
+}
+
+#[test]
+fn enter_right_after_a_bracketed_paste_sends_it() {
+    let mut state = picked(160, 48);
+    let now = state.now;
+    let pasted = numbered(30);
+    super::update_batch(&mut state, vec![Event::Paste(pasted.clone())], now);
+    let effects = super::update_batch(&mut state, typed_keys("\n"), now);
+    assert_eq!(started_text(&effects), Some(pasted));
+}
