@@ -1129,3 +1129,148 @@ fn reasoning_is_set_in_the_tui_and_its_tokens_are_counted() {
     screen.wait_for("the reasoning tokens", |s| s.contains(", 384 reasoning"));
     quit(&mut screen, &mut child);
 }
+
+/// `count` lines of `width` bytes each (line break included), one word per line.
+fn numbered_lines(count: usize, width: usize) -> String {
+    (0..count)
+        .map(|i| format!("{:0>w$}\n", format!("L{i}"), w = width - 1))
+        .collect()
+}
+
+/// A 40,000-line paste (bracketed) is one chip; a 2 MB one cannot fit gpt-4o's 128k context
+/// and is refused before sending (nothing compacted, the draft kept); a 280 kB one fits, is
+/// sent in full (the simulator counts its 40,000 words) and the transcript shows its chip.
+#[test]
+fn a_40000_line_paste_is_a_chip_refused_when_too_big_and_sent_in_full_when_it_fits() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+
+    let started = Instant::now();
+    screen.send(&format!("\x1b[200~{}\x1b[201~", numbered_lines(40_000, 50)));
+    screen.wait_for("the 2 MB chip", |s| {
+        s.contains("[pasted 40,000 lines · 2.0 MB]")
+    });
+    let chip_shown = started.elapsed();
+    // Still responsive: a key typed now shows at once.
+    let typed_at = Instant::now();
+    screen.send("?");
+    screen.wait_for("the typed key", |s| s.contains("2.0 MB]?"));
+    let key_shown = typed_at.elapsed();
+    assert!(key_shown < Duration::from_secs(2), "{key_shown:?}");
+    screen.send("\r");
+    screen.wait_for("the refusal", |s| {
+        s.contains("not sent: the question is ~500,005 tokens, gpt-4o takes 128,000")
+    });
+    let text = screen.text();
+    assert!(text.contains("2.0 MB]?"), "the draft stays:\n{text}");
+    assert!(!text.contains("received your message"), "{text}");
+    assert!(!text.contains("compact"), "nothing compacted:\n{text}");
+
+    // Backspace twice: the `?`, then the whole chip.
+    screen.send("\x7f\x7f");
+    screen.wait_for("the empty input", |s| s.contains("Ask about code…"));
+    screen.send("count these: ");
+    screen.send(&format!("\x1b[200~{}\x1b[201~", numbered_lines(40_000, 7)));
+    screen.wait_for("the 280 kB chip", |s| {
+        s.contains("count these: [pasted 40,000 lines · 280.0 kB]")
+    });
+    screen.send("\r");
+    screen.wait_for("the answer counting every pasted line", |s| {
+        s.contains("It has 40002 words")
+    });
+    let text = screen.text();
+    assert!(
+        text.contains("│count these: [pasted 40,000 lines · 280.0 kB]"),
+        "the transcript shows the chip:\n{text}"
+    );
+    eprintln!("2 MB paste to chip on screen: {chip_shown:?}; next key: {key_shown:?}");
+    quit(&mut screen, &mut child);
+}
+
+/// Enter while an answer streams (slowed by the simulator) queues the question, shown in
+/// the message box's title; it is sent when the answer ends.
+#[test]
+fn enter_while_an_answer_streams_queues_the_question_until_it_ends() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) =
+        spawn_demo_env(home.path(), &[], &[("SAPCODE_SIM_FAULTS", "slow=150")]);
+    pick_gpt4o(&mut screen);
+    screen.send("first question");
+    screen.wait_for("the draft", |s| s.contains("│first question"));
+    screen.send("\r");
+    screen.wait_for("the answer streaming", |s| s.contains("received your"));
+    screen.send("second question");
+    screen.wait_for("the second draft", |s| s.contains("│second question"));
+    screen.send("\r");
+    screen.wait_for("the queued question in the title", |s| {
+        s.contains("Message · queued: second question")
+    });
+    let text = screen.text();
+    assert!(
+        !text.contains("deterministic"),
+        "the first answer is still streaming:\n{text}"
+    );
+    screen.wait_for("the queued question's own answer", |s| {
+        s.find("│ second question")
+            .is_some_and(|at| s[at..].contains("deterministic"))
+    });
+    assert!(
+        !screen.text().contains("Message · queued"),
+        "the queue is empty:\n{}",
+        screen.text()
+    );
+    quit(&mut screen, &mut child);
+}
+
+/// Ctrl-G opens `$EDITOR` on the draft: the TUI leaves the alternate screen and raw mode
+/// while it runs (the script records `stty`), the file is private and removed after, and
+/// what the editor saved is the draft.
+#[cfg(unix)]
+#[test]
+fn ctrl_g_edits_the_draft_in_the_editor() {
+    let home = tempfile::tempdir().unwrap();
+    let script = home.path().join("editor.sh");
+    let seen = home.path().join("seen.txt");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n\
+             {{ stty -a; stat -c 'mode %a' \"$1\"; echo \"path $1\"; cat \"$1\"; echo; }} > '{seen}'\n\
+             printf 'edited: %s\\n' \"$(cat \"$1\")\" > \"$1\"\n",
+            seen = seen.display()
+        ),
+    )
+    .unwrap();
+    let editor = format!("sh '{}'", script.display());
+    let (mut screen, mut child) =
+        spawn_demo_env(home.path(), &[], &[("EDITOR", &editor), ("VISUAL", "")]);
+    pick_gpt4o(&mut screen);
+    screen.send("hello draft");
+    screen.wait_for("the draft", |s| s.contains("│hello draft"));
+    let before = screen.raw.len();
+    screen.send("\x07");
+    screen.wait_for("the edited draft", |s| s.contains("│edited: hello draft"));
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    assert!(
+        seen.contains(" icanon") && !seen.contains("-icanon"),
+        "cooked mode:\n{seen}"
+    );
+    assert!(seen.contains("mode 600"), "{seen}");
+    assert!(seen.ends_with("hello draft\n"), "{seen}");
+    let path = seen
+        .lines()
+        .find_map(|l| l.strip_prefix("path "))
+        .unwrap()
+        .to_owned();
+    assert!(!std::path::Path::new(&path).exists(), "{path} removed");
+    let raw = String::from_utf8_lossy(&screen.raw[before..]).into_owned();
+    let left = raw.find("\x1b[?1049l").expect("left the alternate screen");
+    assert!(raw[left..].contains("\x1b[?1049h"), "came back to it");
+    // The draft is a normal draft: it sends.
+    screen.send("\r");
+    screen.wait_for("the answer", |s| {
+        s.contains("│ edited: hello draft") && s.contains("It has 3 words")
+    });
+    quit(&mut screen, &mut child);
+}

@@ -117,6 +117,9 @@ impl From<SessionEvent> for ChatUpdate {
 pub enum Event {
     Key(KeyEvent),
     Paste(String),
+    /// Keys a terminal without bracketed paste typed for a paste (`update::typed_paste`):
+    /// a long one arrives in pieces over several batches.
+    TypedPaste(String),
     Mouse(MouseEvent),
     Resize {
         width: u16,
@@ -186,6 +189,8 @@ pub enum Event {
     Notice(String),
     /// Inputs of earlier runs, oldest first (`agent::history`).
     InputHistoryLoaded(Vec<String>),
+    /// The editor closed: the file's text, or why the draft stays as it was.
+    DraftEdited(Result<String, String>),
     /// This workspace's saved conversations, newest first, for `/resume`.
     SessionsListed {
         request: u64,
@@ -292,6 +297,9 @@ pub enum Effect {
     SaveSession(Box<crate::agent::session::Snapshot>),
     /// OSC 52 clipboard write.
     Copy(String),
+    /// Ctrl-G: the draft (chips expanded) to edit in `$VISUAL`/`$EDITOR`; the loop hands the
+    /// terminal over meanwhile (`tui::editor`).
+    EditDraft(String),
     /// Read earlier runs' inputs (once, after the first frame).
     LoadInputHistory,
     /// Keep a sent input for later runs.

@@ -5,13 +5,16 @@
 pub mod clipboard;
 pub mod context_meter;
 pub mod custom_commands;
+pub mod editor;
 pub mod effects;
 pub mod event;
 pub mod frame;
 pub mod fuzzy;
 pub mod keymap;
 pub mod markdown;
+pub mod paste;
 pub mod session;
+pub mod size_guard;
 pub mod slash;
 pub mod state;
 pub mod stderr_guard;
@@ -22,6 +25,8 @@ pub mod transcript;
 pub mod update;
 pub mod view;
 
+#[cfg(test)]
+mod composer_snapshot_tests;
 #[cfg(test)]
 mod resume_snapshot_tests;
 #[cfg(test)]
@@ -70,14 +75,15 @@ pub async fn run(
     let approval_mode = approval_mode(&ctx)?;
     let startup = startup(&ctx, theme, approval_mode);
     crate::crash::watch_panics();
-    let mut guard = terminal::TerminalGuard::enter(ctx.config.ui.mouse.unwrap_or(false))?;
+    let mouse = ctx.config.ui.mouse.unwrap_or(false);
+    let mut guard = terminal::TerminalGuard::enter(mouse)?;
     let size = guard.terminal.size()?;
     let mut state = AppState::new(Startup {
         size: (size.width, size.height),
         ..startup
     });
     let (tx, rx) = unbounded_channel();
-    let input = tokio::spawn(read_input(tx.clone()));
+    let mut input = Input::start(tx.clone(), mouse);
     let workspace = std::env::current_dir().unwrap_or_default();
     let deny = crate::agent::protected::ReadDenyList::for_environment(&ctx.paths);
     let config_dir = ctx.paths.config_dir();
@@ -105,10 +111,10 @@ pub async fn run(
         runner.run(Effect::SetApprovalMode(approval_mode));
     }
     runner.run(Effect::Connect);
-    let result = event_loop(&mut guard.terminal, &mut state, &mut runner, rx).await;
+    let result = event_loop(&mut guard, &mut state, &mut runner, rx, &mut input).await;
     runner.shutdown();
     let saved_as = runner.saved_session_id();
-    input.abort();
+    input.stop().await;
     drop(guard);
     // Once the terminal is back: one line in the shell says how to come back.
     if result.is_ok() && state.has_conversation() {
@@ -131,10 +137,11 @@ pub async fn run(
 }
 
 async fn event_loop(
-    terminal: &mut terminal::Tui,
+    guard: &mut terminal::TerminalGuard,
     state: &mut AppState,
     runner: &mut effects::Runner,
     mut rx: UnboundedReceiver<Event>,
+    input: &mut Input,
 ) -> anyhow::Result<()> {
     let mut scheduler = frame::FrameScheduler::new();
     loop {
@@ -154,7 +161,7 @@ async fn event_loop(
                         now: SystemTime::now(),
                     },
                 );
-                terminal.draw(|frame| view::draw(frame, state))?;
+                guard.terminal.draw(|frame| view::draw(frame, state))?;
                 for effect in update::after_first_frame(state) {
                     runner.run(effect);
                 }
@@ -169,7 +176,7 @@ async fn event_loop(
             }
             frame::Step::Apply(events) => {
                 let effects = update::update_batch(state, events, SystemTime::now());
-                if run_effects(runner, effects)? {
+                if run_effects(runner, effects, guard, input).await? {
                     return Ok(());
                 }
             }
@@ -178,8 +185,14 @@ async fn event_loop(
     }
 }
 
-/// Runs the effects of a batch of events; true when one of them is `Quit`.
-fn run_effects(runner: &mut effects::Runner, effects: Vec<Effect>) -> anyhow::Result<bool> {
+/// Runs the effects of a batch of events; true when one of them is `Quit`. The ones that
+/// need the terminal itself run here.
+async fn run_effects(
+    runner: &mut effects::Runner,
+    effects: Vec<Effect>,
+    guard: &mut terminal::TerminalGuard,
+    input: &mut Input,
+) -> anyhow::Result<bool> {
     let mut quits = false;
     for effect in effects {
         match effect {
@@ -190,10 +203,67 @@ fn run_effects(runner: &mut effects::Runner, effects: Vec<Effect>) -> anyhow::Re
                 stdout.write_all(clipboard::osc52(&text).as_bytes())?;
                 stdout.flush()?;
             }
+            Effect::EditDraft(draft) => {
+                let result = edit_in_terminal(guard, input, draft).await?;
+                let _ = input.tx.send(Event::DraftEdited(result));
+            }
             other => runner.run(other),
         }
     }
     Ok(quits)
+}
+
+/// Ctrl-G: the terminal goes to the editor as it was before the TUI (no raw mode, no
+/// alternate screen) and nothing reads keys meanwhile; then the TUI takes it back.
+async fn edit_in_terminal(
+    guard: &mut terminal::TerminalGuard,
+    input: &mut Input,
+    draft: String,
+) -> anyhow::Result<Result<String, String>> {
+    let visual = std::env::var("VISUAL").ok();
+    let editor = std::env::var("EDITOR").ok();
+    let argv = match editor::command(visual.as_deref(), editor.as_deref()) {
+        Ok(argv) => argv,
+        Err(why) => return Ok(Err(why)),
+    };
+    input.stop().await;
+    guard.suspend();
+    let result = tokio::task::spawn_blocking(move || editor::edit(&draft, &argv))
+        .await
+        .unwrap_or_else(|err| Err(format!("the editor could not be waited for: {err}")));
+    guard.resume(input.mouse)?;
+    input.restart();
+    Ok(result)
+}
+
+/// The task reading the terminal's input, stopped while another program owns the terminal.
+struct Input {
+    tx: UnboundedSender<Event>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    /// The mouse is captured (`[ui] mouse = true`), again after the terminal comes back.
+    mouse: bool,
+}
+
+impl Input {
+    fn start(tx: UnboundedSender<Event>, mouse: bool) -> Input {
+        let task = Some(tokio::spawn(read_input(tx.clone())));
+        Input { tx, task, mouse }
+    }
+
+    fn restart(&mut self) {
+        if self.task.is_none() {
+            self.task = Some(tokio::spawn(read_input(self.tx.clone())));
+        }
+    }
+
+    /// Stops reading, and waits until the reader is gone: its stream no longer takes bytes
+    /// meant for the editor.
+    async fn stop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
 }
 
 /// Turns terminal input into events; ends when the loop stops listening.

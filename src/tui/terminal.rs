@@ -36,40 +36,11 @@ impl TerminalGuard {
     /// the terminal's own text selection away.
     pub fn enter(mouse: bool) -> anyhow::Result<TerminalGuard> {
         install_panic_hook();
-        enable_raw_mode()?;
-        if let Some(path) = super::stderr_guard::redirect(crate::logging::state_dir().as_deref()) {
-            tracing::info!(path = %path.display(), "stderr goes to a file while the TUI runs");
-        }
-        let mut out = stdout();
-        if let Err(err) = execute!(
-            out,
-            EnterAlternateScreen,
-            EnableBracketedPaste,
-            cursor::Hide
-        ) {
+        if let Err(err) = take_over(mouse) {
             restore();
             return Err(err.into());
         }
-        if mouse {
-            if let Err(err) = execute!(out, EnableMouseCapture) {
-                restore();
-                return Err(err.into());
-            }
-            MOUSE_CAPTURED.store(true, Ordering::SeqCst);
-        }
-        // Asked for without querying first: `supports_keyboard_enhancement` blocks until the
-        // terminal answers, up to 2 s where it never does, and the first frame waits for it.
-        // Terminals without the protocol ignore the request (as Codex relies on too) and keep
-        // the legacy keys, where Alt-Enter, Ctrl-J and `\`+Enter still make new lines.
-        if execute!(
-            out,
-            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
-        )
-        .is_ok()
-        {
-            KEYBOARD_PUSHED.store(true, Ordering::SeqCst);
-        }
-        let terminal = match Terminal::new(CrosstermBackend::new(out)) {
+        let terminal = match Terminal::new(CrosstermBackend::new(stdout())) {
             Ok(terminal) => terminal,
             Err(err) => {
                 restore();
@@ -78,6 +49,54 @@ impl TerminalGuard {
         };
         Ok(TerminalGuard { terminal })
     }
+
+    /// Hands the terminal to another program (Ctrl-G's editor): as it was before `enter`.
+    pub fn suspend(&mut self) {
+        restore();
+    }
+
+    /// Takes the terminal back after `suspend`; the next frame redraws every cell.
+    pub fn resume(&mut self, mouse: bool) -> anyhow::Result<()> {
+        if let Err(err) = take_over(mouse) {
+            restore();
+            return Err(err.into());
+        }
+        self.terminal.clear()?;
+        Ok(())
+    }
+}
+
+/// Raw mode, stderr to a file, the alternate screen, bracketed paste, a hidden cursor, the
+/// mouse if asked, and the kitty keyboard flags.
+fn take_over(mouse: bool) -> std::io::Result<()> {
+    enable_raw_mode()?;
+    if let Some(path) = super::stderr_guard::redirect(crate::logging::state_dir().as_deref()) {
+        tracing::info!(path = %path.display(), "stderr goes to a file while the TUI runs");
+    }
+    let mut out = stdout();
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide
+    )?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+        MOUSE_CAPTURED.store(true, Ordering::SeqCst);
+    }
+    // Asked for without querying first: `supports_keyboard_enhancement` blocks until the
+    // terminal answers, up to 2 s where it never does, and the first frame waits for it.
+    // Terminals without the protocol ignore the request (as Codex relies on too) and keep
+    // the legacy keys, where Alt-Enter, Ctrl-J and `\`+Enter still make new lines.
+    if execute!(
+        out,
+        PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+    )
+    .is_ok()
+    {
+        KEYBOARD_PUSHED.store(true, Ordering::SeqCst);
+    }
+    Ok(())
 }
 
 impl Drop for TerminalGuard {

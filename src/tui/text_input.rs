@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Style;
-use ratatui_textarea::TextArea;
+use ratatui_textarea::{CursorMove, TextArea};
 
 #[derive(Clone)]
 pub struct TextInput {
@@ -90,6 +90,24 @@ impl TextInput {
             .checked_sub(1)
             .and_then(|at| self.area.lines().get(row)?.chars().nth(at));
         self.is_multiline && before == Some('\\') && self.area.delete_char()
+    }
+
+    /// Replaces the character at (row, column in characters) with `text`, leaving the cursor
+    /// after it; false when there is no such position.
+    pub fn replace_char_at(&mut self, row: usize, column: usize, text: &str) -> bool {
+        let exists = self
+            .area
+            .lines()
+            .get(row)
+            .is_some_and(|line| line.chars().nth(column).is_some());
+        let (Ok(row), Ok(column), true) = (u16::try_from(row), u16::try_from(column), exists)
+        else {
+            return false;
+        };
+        self.area.move_cursor(CursorMove::Jump(row, column));
+        self.area.delete_next_char();
+        self.insert_str(text);
+        true
     }
 
     pub fn insert_newline(&mut self) {

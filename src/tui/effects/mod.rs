@@ -180,7 +180,7 @@ impl Runner {
                 conversation,
             } => self.compact(request, (mode, model, deployment), *conversation),
             Effect::RunShell { turn, command } => self.run_shell(turn, command),
-            Effect::Copy(_) | Effect::Quit => {}
+            Effect::Copy(_) | Effect::EditDraft(_) | Effect::Quit => {}
         }
     }
 

@@ -165,6 +165,8 @@ actions! {
         ToggleTools => "toggle_tools",
         UndoEdit => "undo_edit",
         CycleMode => "cycle_mode",
+        ExpandPaste => "expand_paste",
+        EditInEditor => "edit_in_editor",
     }
 }
 

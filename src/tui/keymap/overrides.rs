@@ -327,11 +327,11 @@ mod tests {
     #[test]
     fn a_scoped_override_touches_one_scope() {
         let (keymap, problems) =
-            Keymap::with_overrides(&overrides(&[("chat.top", "ctrl-t"), ("down", "alt-j")]));
+            Keymap::with_overrides(&overrides(&[("chat.top", "ctrl-l"), ("down", "alt-j")]));
         assert_eq!(problems, Vec::<String>::new());
-        let ctrl_t = KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL);
+        let ctrl_l = KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL);
         assert_eq!(
-            keymap.lookup(Scope::Chat, &ctrl_t),
+            keymap.lookup(Scope::Chat, &ctrl_l),
             Some(Action::Chat(ChatAction::Top))
         );
         let home = KeyEvent::new(KeyCode::Home, KeyModifiers::NONE);

@@ -47,6 +47,13 @@ const fn ctrl_end() -> Key {
     }
 }
 
+const fn ctrl_home() -> Key {
+    Key {
+        code: KeyCode::Home,
+        modifiers: KeyModifiers::CONTROL,
+    }
+}
+
 const fn alt(code: KeyCode) -> Key {
     Key {
         code,
@@ -138,11 +145,13 @@ pub const BINDINGS: &[DefaultBinding] = &[
     row(A::Chat(C::Retry),              S::Chat,     &[ctrl('r')],                "C-r",         Help,   "retry the last question"),
     row(A::Chat(C::PageUp),             S::Chat,     &[plain(K::PageUp)],         "PgUp/PgDn",   Footer, "scroll"),
     row(A::Chat(C::PageDown),           S::Chat,     &[plain(K::PageDown)],       "",            Help,   ""),
-    row(A::Chat(C::Top),                S::Chat,     &[ctrl('g')],                "C-g",         Help,   "transcript top"),
+    row(A::Chat(C::Top),                S::Chat,     &[ctrl_home()],              "C-Home",      Help,   "transcript top"),
     row(A::Chat(C::Bottom),             S::Chat,     &[ctrl_end()],               "C-End",       Help,   "follow the answer"),
     row(A::Chat(C::CopyAnswer),         S::Chat,     &[ctrl('y')],                "C-y",         Help,   "copy last answer (OSC 52)"),
     row(A::Chat(C::CopyCode),           S::Chat,     &[ctrl('b')],                "C-b",         Help,   "copy last code block"),
     row(A::Global(G::ToggleCode),       S::Chat,     &[ctrl('f')],                "C-f",         Footer, "code view"),
+    row(A::Chat(C::EditInEditor),       S::Chat,     &[ctrl('g')],                "C-g",         Help,   "edit the message in $VISUAL / $EDITOR"),
+    row(A::Chat(C::ExpandPaste),        S::Chat,     &[ctrl('t')],                "C-t",         Help,   "paste chip at the cursor → its full text"),
     row(A::Chat(C::RemoveAttachment),   S::Chat,     &[ctrl('x')],                "C-x",         Help,   "remove the last @attachment"),
     row(A::Chat(C::NewConversation),    S::Chat,     &[ctrl('n')],                "C-n",         Help,   "new conversation (the last one stays saved)"),
     row(A::Chat(C::ToggleTools),        S::Chat,     &[alt(K::Char('t'))],        "A-t",         Help,   "tools level: off → read → edit → all"),

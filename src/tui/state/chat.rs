@@ -157,6 +157,21 @@ pub struct Composer {
     /// Questions sent while an answer streamed, oldest first: each goes once the turn before it
     /// ends; a stopped or failed turn puts them back in the input.
     pub queued: Vec<String>,
+    /// The texts of the paste chips in the input, the queue and the history.
+    pub pastes: crate::tui::paste::Pastes,
+    /// The paste still arriving, for a terminal that types a long one over several batches.
+    pub paste_run: Option<PasteRun>,
+}
+
+/// The last paste, as it went in: the next paste (or typed burst) soon after it, with the
+/// cursor still where it left it, is more of the same paste.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasteRun {
+    /// What went in as text so far (LF line breaks), or nothing once it is a chip.
+    pub text: String,
+    pub chip: Option<char>,
+    pub cursor: (usize, usize),
+    pub last: SystemTime,
 }
 
 /// Paths matching the `@word` before the cursor, best first; one is selected.
@@ -266,6 +281,8 @@ impl ChatPane {
                 popup: None,
                 is_tab_completion: false,
                 queued: Vec::new(),
+                pastes: crate::tui::paste::Pastes::default(),
+                paste_run: None,
             },
             stats: TurnStats::default(),
             turn: Turn::Idle,

@@ -11,8 +11,8 @@ mod settings;
 mod tool_log;
 
 pub use chat::{
-    Attaching, ChatPane, Composer, ContextTrack, Entry, EntryEnd, PathPopup, RenderCache, Rendered,
-    Scroll, Speaker, Transcript, Turn, TurnStats,
+    Attaching, ChatPane, Composer, ContextTrack, Entry, EntryEnd, PasteRun, PathPopup, RenderCache,
+    Rendered, Scroll, Speaker, Transcript, Turn, TurnStats,
 };
 pub use code::{CodeItem, CodePane, CodeRender};
 pub use lists::{DeploymentsPane, Filter, ModelsPane};

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use super::attach;
+pub(super) use super::queue::finish;
 use crate::aicore::Mode;
 use crate::tui::event::{ChatUpdate, Effect};
 use crate::tui::keymap::{ChatAction, ListAction, Scope};
@@ -63,6 +64,11 @@ pub(super) fn on_action(state: &mut AppState, action: ChatAction) -> Vec<Effect>
         }
         ChatAction::UndoEdit => super::tools::undo_last_edit(state),
         ChatAction::CycleMode => super::tools::cycle_mode(state),
+        ChatAction::ExpandPaste => {
+            super::draft::expand_chip(state);
+            Vec::new()
+        }
+        ChatAction::EditInEditor => super::draft::edit_in_editor(state),
     }
 }
 
@@ -107,7 +113,7 @@ fn send(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     if state.is_streaming() {
-        return queue(state, text);
+        return super::queue::queue(state, text);
     }
     if state.chat.composer.attaching.is_some() {
         state.notice = Some("still reading the attached files".into());
@@ -125,7 +131,7 @@ fn send(state: &mut AppState) -> Vec<Effect> {
         return super::slash::run_typed(state, &text);
     }
     if let Some(command) = text.strip_prefix('!').filter(|c| !c.trim().is_empty()) {
-        let command = command.trim().to_owned();
+        let command = state.chat.composer.pastes.expand(command.trim());
         return super::shell::start(state, &text, command);
     }
     match attach::start(state, &text) {
@@ -152,6 +158,14 @@ pub(super) fn send_message(state: &mut AppState, text: String, typed: &str) -> V
         state.focus = Pane::Models;
         return Vec::new();
     };
+    // Chips stand for their pastes: the model gets the text, the transcript the chip.
+    let sent = state.chat.composer.pastes.expand(&text);
+    if let Some(why) = super::draft::refusal(state, &sent) {
+        keep_refused(state, typed);
+        state.notice = Some(why);
+        return Vec::new();
+    }
+    let shown = state.chat.composer.pastes.labelled(&text);
     // A question that never got an answer (the turn failed before any text) leaves the
     // conversation, so two questions never follow each other in a request.
     if state
@@ -168,7 +182,7 @@ pub(super) fn send_message(state: &mut AppState, text: String, typed: &str) -> V
     }
     let mut effects = save_input(state, typed);
     let attachments = std::mem::take(&mut state.chat.composer.attachments);
-    let mut entry = Entry::new(Speaker::You, text.clone(), EntryEnd::Finished);
+    let mut entry = Entry::new(Speaker::You, shown, EntryEnd::Finished);
     entry.files = attachments
         .iter()
         .map(|a| {
@@ -180,14 +194,28 @@ pub(super) fn send_message(state: &mut AppState, text: String, typed: &str) -> V
         })
         .collect();
     state.chat.transcript.entries.push(entry);
-    state.chat.conversation.push_user(&text, &attachments);
+    state.chat.conversation.push_user(&sent, &attachments);
     for attachment in attachments {
         state.chat.files.retain(|f| f.path != attachment.path);
         state.chat.files.push(attachment);
     }
     state.chat.session.get_or_insert(state.now);
     effects.extend(start_turn(state, model));
+    super::draft::forget_unused_pastes(state);
     effects
+}
+
+/// A refused message stays in the input (a queued one comes back before what was typed).
+fn keep_refused(state: &mut AppState, typed: &str) {
+    let input = &mut state.chat.composer.input;
+    let draft = input.text();
+    if draft != typed {
+        let kept: Vec<&str> = [typed, draft.as_str()]
+            .into_iter()
+            .filter(|text| !text.trim().is_empty())
+            .collect();
+        input.set_text(&kept.join("\n\n"));
+    }
 }
 
 /// Keeps a sent input (a question, a command line) for ↑ now and in later runs.
@@ -199,7 +227,8 @@ pub(super) fn save_input(state: &mut AppState, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     composer.history.push(text.to_owned());
-    vec![Effect::AppendInputHistory(text.to_owned())]
+    // Later runs get a chip's label, not megabytes of paste.
+    vec![Effect::AppendInputHistory(composer.pastes.labelled(text))]
 }
 
 /// A new turn (an answer, or a `!CMD`'s output) streams from now on; returns its id.
@@ -285,50 +314,7 @@ fn retry(state: &mut AppState) -> Vec<Effect> {
 
 /// Closes the open entry; the partial text joins the conversation so later turns see it.
 /// The conversation is then saved as a session.
-/// Enter while an answer streams: a question waits for the turn to end; a command (`/…`,
-/// `!…`) cannot wait and stays in the input.
-fn queue(state: &mut AppState, text: String) -> Vec<Effect> {
-    if text.starts_with('/') || text.starts_with('!') {
-        state.notice = Some(format!(
-            "an answer is still streaming: {} stops it, then send the command",
-            super::stop_key(state)
-        ));
-        return Vec::new();
-    }
-    state.chat.composer.input.set_text("");
-    let effects = save_input(state, &text);
-    state.chat.composer.queued.push(text);
-    state.notice = Some(format!(
-        "queued: sent when this answer ends ({} stops the answer and brings it back)",
-        super::stop_key(state)
-    ));
-    effects
-}
-
-/// The turn ended: the next queued question goes if it ended well; otherwise they all come
-/// back to the input, so nothing typed is lost or sent after a failure unseen.
-pub(super) fn finish(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
-    let finished = end == EntryEnd::Finished;
-    let mut effects = finish_turn(state, end);
-    let queued = &mut state.chat.composer.queued;
-    if queued.is_empty() {
-        return effects;
-    }
-    if finished {
-        let next = queued.remove(0);
-        effects.extend(send_text(state, next));
-    } else {
-        let mut back = std::mem::take(queued);
-        let draft = state.chat.composer.input.text();
-        if !draft.trim().is_empty() {
-            back.push(draft);
-        }
-        state.chat.composer.input.set_text(&back.join("\n\n"));
-    }
-    effects
-}
-
-fn finish_turn(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
+pub(super) fn finish_turn(state: &mut AppState, end: EntryEnd) -> Vec<Effect> {
     let mut recorded = false;
     if let Turn::Streaming {
         started,

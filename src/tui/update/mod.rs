@@ -7,8 +7,10 @@ mod code;
 mod completion;
 mod context;
 mod conversation;
+mod draft;
 mod history;
 mod lists;
+mod queue;
 mod resume;
 mod review;
 #[cfg(test)]
@@ -24,6 +26,8 @@ mod tests;
 mod tests_first_hour;
 #[cfg(test)]
 mod tests_habits;
+#[cfg(test)]
+mod tests_long_input;
 #[cfg(test)]
 mod tests_modes;
 pub mod tools;
@@ -50,7 +54,8 @@ pub fn update_batch(
     now: std::time::SystemTime,
 ) -> Vec<Effect> {
     state.now = now;
-    let mut effects: Vec<Effect> = typed_paste::coalesce(events)
+    let continues = draft::paste_continues(state);
+    let mut effects: Vec<Effect> = typed_paste::coalesce(events, continues)
         .into_iter()
         .flat_map(|event| update(state, event))
         .collect();
@@ -74,6 +79,7 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
         Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
         Event::Key(key) => on_key(state, key),
         Event::Paste(text) => on_paste(state, &text),
+        Event::TypedPaste(text) => on_typed_paste(state, &text),
         Event::Mouse(mouse) => on_mouse(state, mouse),
         Event::Resize { width, height } => {
             state.size = (width, height);
@@ -151,6 +157,10 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
         }
         Event::Notice(text) => {
             state.notice = Some(text);
+            Vec::new()
+        }
+        Event::DraftEdited(result) => {
+            draft::edited(state, result);
             Vec::new()
         }
         Event::InputHistoryLoaded(earlier) => {
@@ -407,18 +417,28 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
     match (state.overlay, state.focus) {
         (Overlay::Settings, _) => settings::on_paste(state, text),
         (Overlay::None, Pane::Models) => lists::on_paste(state, text),
+        // Pasted newlines stay newlines (bracketed paste keeps them from sending); a pasted
+        // image path attaches the image; a long paste goes in as one chip.
         (Overlay::None, Pane::Chat) => {
             if let Some(effects) = attach::pasted_image(state, text) {
                 return effects;
             }
-            // Pasted newlines stay newlines: bracketed paste keeps them from sending, and
-            // the input turns CR and CRLF into LF.
-            state.chat.composer.input.insert_str(text);
-            return completion::follow_typing(state);
+            return draft::paste(state, text);
         }
         (Overlay::None, Pane::Deployments | Pane::Code) | (Overlay::Help | Overlay::Resume, _) => {}
     }
     Vec::new()
+}
+
+/// In the message box a typed paste's pieces join into one; elsewhere it is a paste.
+fn on_typed_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+    let in_draft = state.overlay == Overlay::None
+        && !state.chat.reviews.is_open()
+        && state.focus == Pane::Chat;
+    if in_draft {
+        return draft::typed_paste(state, text);
+    }
+    on_paste(state, text)
 }
 
 fn on_mouse(state: &mut AppState, mouse: MouseEvent) -> Vec<Effect> {

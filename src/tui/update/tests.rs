@@ -375,7 +375,13 @@ fn scrolling_up_stops_following_and_end_resumes() {
         )),
     );
     assert_eq!(state.chat.transcript.scroll, Scroll::Follow);
-    ctrl(&mut state, 'g');
+    update(
+        &mut state,
+        Event::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Home,
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
     assert_eq!(
         state.chat.transcript.scroll,
         Scroll::At { entry: 0, row: 0 }

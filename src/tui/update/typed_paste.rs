@@ -1,7 +1,8 @@
 //! Pastes that arrive as keys: a terminal without bracketed paste (or a multiplexer that
 //! drops it) types the pasted text key by key, and its line breaks arrive as Enter, which
 //! would send the first line. A person never types a line break and more text within one
-//! batch of queued events, so such a run of keys is turned back into one paste.
+//! batch of queued events, so such a run of keys is turned back into one paste (and so is a
+//! run longer than a paste chip's threshold: it then shows as the same chip).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -28,11 +29,26 @@ fn typed_text(key: &KeyEvent) -> Option<char> {
 }
 
 /// Replaces each run of typed keys in which a line break is followed by more text with one
-/// `Event::Paste`; everything else stays as it came, in order.
-pub fn coalesce(events: Vec<Event>) -> Vec<Event> {
+/// `Event::TypedPaste`; everything else stays as it came, in order. `continues`: a paste was
+/// arriving in the batch before, so keys that open this batch are more of it (a line break
+/// among them is text, never Enter).
+pub fn coalesce(events: Vec<Event>, continues: bool) -> Vec<Event> {
     let mut out = Vec::with_capacity(events.len());
     let mut run: Vec<Event> = Vec::new();
     let mut text = String::new();
+    let mut events = events.into_iter().peekable();
+    if continues {
+        while let Some(c) = events.peek().and_then(|event| match event {
+            Event::Key(key) => typed_text(key),
+            _ => None,
+        }) {
+            text.push(c);
+            events.next();
+        }
+        if !text.is_empty() {
+            out.push(Event::TypedPaste(std::mem::take(&mut text)));
+        }
+    }
     for event in events {
         let typed = match &event {
             Event::Key(key) => typed_text(key),
@@ -54,9 +70,12 @@ pub fn coalesce(events: Vec<Event>) -> Vec<Event> {
 }
 
 fn flush(out: &mut Vec<Event>, run: &mut Vec<Event>, text: &mut String) {
-    let is_paste = text.trim_end_matches(['\r', '\n']).contains(['\r', '\n']);
+    // More than a chip's worth in one batch is no one's typing either, line break or not:
+    // as a paste it becomes the same chip a bracketed one does.
+    let is_paste = text.trim_end_matches(['\r', '\n']).contains(['\r', '\n'])
+        || text.len() > crate::tui::paste::CHIP_BYTES;
     if is_paste {
-        out.push(Event::Paste(std::mem::take(text)));
+        out.push(Event::TypedPaste(std::mem::take(text)));
         run.clear();
     } else {
         out.append(run);
@@ -83,14 +102,25 @@ mod tests {
     #[test]
     fn a_line_break_followed_by_text_is_a_paste() {
         assert_eq!(
-            coalesce(keys("fn a() {\r}\r\nx")),
-            vec![Event::Paste("fn a() {\r}\r\nx".into())]
+            coalesce(keys("fn a() {\r}\r\nx"), false),
+            vec![Event::TypedPaste("fn a() {\r}\r\nx".into())]
         );
     }
 
     #[test]
+    fn a_long_run_without_line_breaks_is_a_paste_too() {
+        let long = "x".repeat(crate::tui::paste::CHIP_BYTES + 1);
+        assert_eq!(
+            coalesce(keys(&long), false),
+            vec![Event::TypedPaste(long.clone())]
+        );
+        let short = "x".repeat(crate::tui::paste::CHIP_BYTES);
+        assert_eq!(coalesce(keys(&short), false), keys(&short));
+    }
+
+    #[test]
     fn typing_and_a_final_enter_stay_keys() {
-        assert_eq!(coalesce(keys("hi\r")), keys("hi\r"));
+        assert_eq!(coalesce(keys("hi\r"), false), keys("hi\r"));
         let mut events = keys("a");
         events.push(Event::Resize {
             width: 80,
@@ -99,14 +129,14 @@ mod tests {
         events.extend(keys("\rb"));
         // The resize splits the runs; "\rb" alone still carries text after a line break.
         assert_eq!(
-            coalesce(events),
+            coalesce(events, false),
             vec![
                 keys("a").remove(0),
                 Event::Resize {
                     width: 80,
                     height: 24
                 },
-                Event::Paste("\rb".into()),
+                Event::TypedPaste("\rb".into()),
             ]
         );
     }

@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
     match areas.review {
         Some(review) => super::review::draw(frame, state, review),
         None => {
-            draw_input(frame, state, areas.input);
+            super::composer::draw(frame, state, areas.input);
             super::slash::draw(frame, state, areas.input, area);
             if let Some(popup) = &state.chat.composer.popup {
                 super::path_popup::draw(frame, state, popup, areas.transcript, areas.input);
@@ -106,40 +106,6 @@ fn title(state: &AppState) -> String {
         crate::agent::ApprovalMode::Plan => " · plan",
     };
     format!(" Chat{target}{mode} ")
-}
-
-fn draw_input(frame: &mut Frame<'_>, state: &AppState, area: Rect) {
-    let theme = state.theme;
-    let focused = state.focus == Pane::Chat;
-    let hint = format!(
-        " {} send · {} new line · @file · /cmd ",
-        state.keys.label(Scope::Chat, ChatAction::Send),
-        state.keys.label(Scope::Chat, ChatAction::Newline)
-    );
-    let title = match state.chat.composer.queued.as_slice() {
-        [] => " Message ".to_owned(),
-        [one] => format!(" Message · queued: {} ", queued_label(one)),
-        [first, rest @ ..] => format!(
-            " Message · queued: {} (+{} more) ",
-            queued_label(first),
-            rest.len()
-        ),
-    };
-    let block =
-        pane_block(title, focused, theme).title(Line::styled(hint, theme.muted()).right_aligned());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    frame.render_widget(state.chat.composer.input.widget(), inner);
-}
-
-/// A queued question in a title: its first line, cut at 30 characters.
-fn queued_label(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    let mut label: String = line.chars().take(30).collect();
-    if line.chars().count() > 30 || text.lines().nth(1).is_some() {
-        label.push('…');
-    }
-    crate::terminal_text::visible(&label).into_owned()
 }
 
 /// The rows of the transcript in view at `width`×`height`, honouring the scroll position.

@@ -4,6 +4,7 @@
 
 mod chat;
 mod code;
+mod composer;
 mod deployments;
 pub(crate) mod diff;
 pub(crate) mod footer;
