@@ -356,6 +356,31 @@ fn a_paste_typed_as_keys_keeps_its_lines() {
     quit(&mut screen, &mut child);
 }
 
+/// A long paste from a terminal without bracketed paste arrives as keys, more than one read
+/// of the terminal holds. All of it must arrive without another key to wake the reader
+/// (crossterm's default, edge-triggered reader left the rest unread until the next key), as
+/// one chip, and nothing is sent.
+#[test]
+fn a_long_paste_typed_as_keys_arrives_whole_as_one_chip() {
+    let home = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = spawn_demo(home.path());
+    pick_gpt4o(&mut screen);
+    let typed: String = (0..120)
+        .map(|n| format!("line {n:04} of a typed paste\r"))
+        .collect();
+    assert!(typed.len() > 3_000);
+    screen.send(&typed);
+    screen.wait_for("all 120 lines in one chip", |s| {
+        s.contains("[pasted 120 lines")
+    });
+    assert!(
+        !screen.text().contains("received your message"),
+        "{}",
+        screen.text()
+    );
+    quit(&mut screen, &mut child);
+}
+
 /// `@` and a few letters list the workspace's files that match, above the input; Enter puts
 /// the choice in.
 #[test]
