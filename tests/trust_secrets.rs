@@ -122,6 +122,65 @@ fn a_secret_in_a_tool_result_reaches_neither_model_nor_session_nor_screen() {
     }
 }
 
+/// Every chat request body the simulator received, as text.
+fn requests_sent(sim: &TestSim) -> String {
+    sim.server()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/chat/completions"))
+        .map(|r| r.body.to_string())
+        .collect()
+}
+
+/// A file the user attaches (`@path`, `--file`, or piped on stdin) holding the client secret:
+/// the model, the session file and the screen get `[redacted]`, as for a tool result.
+#[test]
+fn a_secret_in_an_attached_file_reaches_neither_model_nor_session() {
+    let cases: [&[&str]; 2] = [
+        &["--tools", "off", "repeat @leak.txt"],
+        &["--tools", "off", "--file", "leak.txt", "repeat the file"],
+    ];
+    for args in cases {
+        let home = Home::new();
+        let sim = TestSim::start("");
+        let (_dir, root) = workspace();
+        let (stdout, stderr) = run(&home, &sim, &root, args);
+        let sent = requests_sent(&sim);
+        let saved = text_under(&home.path().join("data"));
+        for (what, text) in [
+            ("stdout", &stdout),
+            ("stderr", &stderr),
+            ("the request", &sent),
+            ("the session file", &saved),
+        ] {
+            assert!(!text.contains(CLIENT_SECRET), "{args:?}: {what}: {text}");
+        }
+        assert!(
+            sent.contains("AICORE_CLIENT_SECRET=[redacted]"),
+            "{args:?}: {sent}"
+        );
+        assert!(saved.contains("[redacted]"), "{args:?}: {saved}");
+    }
+    // Piped on stdin below a prompt.
+    let home = Home::new();
+    let sim = TestSim::start("");
+    let (_dir, root) = workspace();
+    let output = home
+        .sapcode()
+        .env("AICORE_SERVICE_KEY", sim.key_json())
+        .arg("--cwd")
+        .arg(&root)
+        .args(["run", "--tools", "off", "what is this"])
+        .write_stdin(format!("AICORE_CLIENT_SECRET={CLIENT_SECRET}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let sent = requests_sent(&sim);
+    assert!(!sent.contains(CLIENT_SECRET), "{sent}");
+    assert!(sent.contains("[redacted]"), "{sent}");
+    assert!(!text_under(&home.path().join("data")).contains(CLIENT_SECRET));
+}
+
 /// Peak resident memory of a finished child in KiB, reaped with `wait4` (its `/proc` entry
 /// is gone once it exits), and its exit code.
 fn wait_with_peak_rss(child: &std::process::Child) -> (i32, i64) {

@@ -91,7 +91,10 @@ impl Conversation {
             }
         }
         content.push_str(text);
-        let mut message = Message::new(Role::User, content);
+        // The remembered secrets (client secret, tokens) never go to the model or the session
+        // file, whoever put them here: a `.env` attached by `@path` or `--file`, text piped to
+        // `run`, a paste. Masked here, where both faces add a question, after connecting.
+        let mut message = Message::new(Role::User, crate::redact::mask_remembered(&content));
         message.images = images;
         self.messages.push(message);
     }
