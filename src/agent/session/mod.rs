@@ -164,13 +164,20 @@ fn title_of(messages: &[Message]) -> String {
     title
 }
 
-/// The text after the last attachment block (`` `path`:\n```lang … ``` ``).
+/// The text after the attachments: the last fenced file block (`` `path`:\n```lang … ``` ``)
+/// and the lines naming attached images (`` `shot.png`: attached image ``).
 fn question_part(content: &str) -> &str {
-    if !content.starts_with('`') {
-        return content;
+    let mut rest = content;
+    if rest.starts_with('`')
+        && let Some(end) = rest.rfind("\n```\n")
+    {
+        rest = &rest[end + 5..];
     }
-    match content.rfind("\n```\n") {
-        Some(end) => &content[end + 5..],
-        None => content,
+    while rest.starts_with('`') {
+        match rest.split_once('\n') {
+            Some((line, after)) if line.ends_with("`: attached image") => rest = after,
+            _ => break,
+        }
     }
+    rest
 }

@@ -217,6 +217,14 @@ fn titles_skip_attachments_and_are_shortened() {
     let title = title_of(&messages);
     assert_eq!(title.chars().count(), TITLE_CHARS + 1);
     assert!(title.starts_with("xxx") && title.ends_with('…'), "{title}");
+    // Attached images, alone or after a file, are skipped too.
+    for content in [
+        "`shot.png`: attached image\n`b.png`: attached image\nwhat is this",
+        "`a.rs`:\n```rs\nfn a() {}\n```\n`shot.png`: attached image\nwhat is this",
+    ] {
+        let messages = [Message::new(Role::User, content.to_owned())];
+        assert_eq!(title_of(&messages), "what is this", "{content}");
+    }
 }
 
 #[test]
