@@ -115,6 +115,8 @@ impl From<SessionEvent> for ChatUpdate {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// Terminal events read in one go (`tui::read_input`), applied in order in one batch.
+    Input(Vec<Event>),
     Key(KeyEvent),
     Paste(String),
     /// Keys a terminal without bracketed paste typed for a paste (`update::typed_paste`):

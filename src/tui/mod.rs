@@ -42,7 +42,7 @@ mod status_snapshot_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
 use futures_util::StreamExt;
@@ -266,32 +266,58 @@ impl Input {
     }
 }
 
-/// Turns terminal input into events; ends when the loop stops listening.
+/// Events read in one go at most: a long paste typed as keys goes on in the next group.
+const INPUT_GROUP: usize = 4096;
+/// How long `read_input` waits for more of what the terminal sent at once.
+const GROUP_WAIT: Duration = Duration::from_millis(1);
+
+/// Turns terminal input into events; ends when the loop stops listening. What the terminal
+/// already holds behind an event is read with it and sent as one `Event::Input`, so a paste
+/// typed as keys reaches `typed_paste` in one batch (its line breaks told from Enter) however
+/// the loop and this task are scheduled.
 async fn read_input(tx: UnboundedSender<Event>) {
     let mut events = EventStream::new();
-    while let Some(Ok(event)) = events.next().await {
-        let event = match event {
-            TermEvent::Key(key) if key.kind != KeyEventKind::Release => Event::Key(key),
-            TermEvent::Paste(text) => Event::Paste(text),
-            // Only reported when `[ui] mouse = true` captured it.
-            TermEvent::Mouse(mouse)
-                if matches!(
-                    mouse.kind,
-                    MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
-                ) =>
-            {
-                Event::Mouse(mouse)
+    while let Some(Ok(first)) = events.next().await {
+        let mut group: Vec<Event> = from_terminal(first).into_iter().collect();
+        // The stream has just answered, so no waiting reader holds crossterm's lock. The
+        // wait is 1 ms, not zero: crossterm's /dev/tty source reads nothing at all with a
+        // zero timeout, and what a terminal sent at once is there well within it.
+        while group.len() < INPUT_GROUP && crossterm::event::poll(GROUP_WAIT).unwrap_or(false) {
+            match crossterm::event::read() {
+                Ok(event) => group.extend(from_terminal(event)),
+                Err(_) => break,
             }
-            TermEvent::Resize(width, height) => Event::Resize { width, height },
-            TermEvent::Key(_)
-            | TermEvent::Mouse(_)
-            | TermEvent::FocusGained
-            | TermEvent::FocusLost => continue,
+        }
+        let message = match group.len() {
+            0 => continue,
+            1 => group.remove(0),
+            _ => Event::Input(group),
         };
-        if tx.send(event).is_err() {
+        if tx.send(message).is_err() {
             return;
         }
     }
+}
+
+/// The app's event for a terminal event, if it wants it.
+fn from_terminal(event: TermEvent) -> Option<Event> {
+    Some(match event {
+        TermEvent::Key(key) if key.kind != KeyEventKind::Release => Event::Key(key),
+        TermEvent::Paste(text) => Event::Paste(text),
+        // Only reported when `[ui] mouse = true` captured it.
+        TermEvent::Mouse(mouse)
+            if matches!(
+                mouse.kind,
+                MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+            ) =>
+        {
+            Event::Mouse(mouse)
+        }
+        TermEvent::Resize(width, height) => Event::Resize { width, height },
+        TermEvent::Key(_) | TermEvent::Mouse(_) | TermEvent::FocusGained | TermEvent::FocusLost => {
+            return None;
+        }
+    })
 }
 
 /// `[ui] approval_mode`, checked before the screen opens so a typo is one line in the shell.

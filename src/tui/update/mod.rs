@@ -55,6 +55,13 @@ pub fn update_batch(
 ) -> Vec<Effect> {
     state.now = now;
     let continues = draft::paste_continues(state);
+    let events = events
+        .into_iter()
+        .flat_map(|event| match event {
+            Event::Input(group) => group,
+            other => vec![other],
+        })
+        .collect();
     let mut effects: Vec<Effect> = typed_paste::coalesce(events, continues)
         .into_iter()
         .flat_map(|event| update(state, event))
@@ -78,6 +85,10 @@ pub fn update(state: &mut AppState, event: Event) -> Vec<Effect> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
         Event::Key(key) => on_key(state, key),
+        Event::Input(group) => group
+            .into_iter()
+            .flat_map(|event| update(state, event))
+            .collect(),
         Event::Paste(text) => on_paste(state, &text),
         Event::TypedPaste(text) => on_typed_paste(state, &text),
         Event::Mouse(mouse) => on_mouse(state, mouse),
