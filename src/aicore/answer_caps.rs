@@ -16,6 +16,9 @@ pub const MAX_CALL_ARGUMENTS: usize = 1 << 20;
 pub const MAX_ROUND_ARGUMENTS: usize = 8 << 20;
 /// The answer's text. Models stop at 64k–128k output tokens, well under 1 MiB of text.
 pub const MAX_ANSWER_TEXT: usize = 4 << 20;
+/// The answer's thinking (text, signatures, redacted data): kept with the turn and sent back
+/// with the next request, so held like the text. Thinking budgets stay far below this.
+pub const MAX_THINKING: usize = 4 << 20;
 /// Distinct tool calls in one answer; each is answered in the next request, run or not.
 pub const MAX_CALLS: usize = 1024;
 
@@ -26,6 +29,7 @@ pub struct AnswerBudget {
     per_call: HashMap<u32, usize>,
     arguments: usize,
     text: usize,
+    thinking: usize,
 }
 
 impl AnswerBudget {
@@ -36,6 +40,21 @@ impl AnswerBudget {
             return Err(too_large(format!(
                 "the answer's text passed {}",
                 mib(MAX_ANSWER_TEXT)
+            )));
+        }
+        self.thinking += parts
+            .thinking
+            .iter()
+            .map(|delta| {
+                delta.text.len()
+                    + delta.signature.as_ref().map_or(0, String::len)
+                    + delta.redacted.as_ref().map_or(0, String::len)
+            })
+            .sum::<usize>();
+        if self.thinking > MAX_THINKING {
+            return Err(too_large(format!(
+                "the answer's thinking passed {}",
+                mib(MAX_THINKING)
             )));
         }
         for call in &parts.tool_calls {
@@ -134,6 +153,24 @@ mod tests {
         }
         budget.count(&call(5, 3)).unwrap();
         assert!(message(budget.count(&call(4000, 0))).contains("more than 1024 tool calls"));
+    }
+
+    /// Thinking is held with the turn and sent back: a server streaming it without end is
+    /// stopped like endless text.
+    #[test]
+    fn thinking_is_capped_with_its_signatures() {
+        let mut budget = AnswerBudget::default();
+        let thinking = |text: usize, signature: usize| ChunkParts {
+            thinking: vec![crate::aicore::chat::ThinkingDelta {
+                index: 0,
+                text: "t".repeat(text),
+                signature: (signature > 0).then(|| "s".repeat(signature)),
+                redacted: None,
+            }],
+            ..ChunkParts::default()
+        };
+        budget.count(&thinking(MAX_THINKING - 10, 10)).unwrap();
+        assert!(message(budget.count(&thinking(0, 1))).ends_with("thinking passed 4 MiB"));
     }
 
     /// One payload of `dialect` carrying `text`, or `arguments` for tool call `index`.
