@@ -16,7 +16,8 @@ pub fn command(visual: Option<&str>, editor: Option<&str>) -> Result<Vec<String>
     match shell_words::split(chosen) {
         Ok(words) if !words.is_empty() => Ok(words),
         Ok(_) | Err(_) => Err(format!(
-            "the editor command {chosen:?} cannot be split into words: the draft is unchanged"
+            "the editor command {chosen:?} cannot be split into words (an unclosed quote?): set \
+             $VISUAL or $EDITOR to a command; the draft is unchanged"
         )),
     }
 }
