@@ -122,6 +122,49 @@ fn a_secret_in_a_tool_result_reaches_neither_model_nor_session_nor_screen() {
     }
 }
 
+/// Claude on Bedrock, asked to think, streaming 300 MiB of thinking: the run ends with one
+/// line naming the cap, in bounded memory, and nothing of it is saved.
+#[test]
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4 in wait_with_peak_rss"
+)]
+fn a_flood_of_thinking_ends_with_one_line_in_bounded_memory() {
+    let home = Home::new();
+    let (_dir, root) = workspace();
+    let mut child = home
+        .std_command()
+        .env("SAPCODE_SIM_FAULTS", "huge-thinking=300")
+        .args(["--demo", "--resource-group", "team-b"])
+        .args(["--model", "anthropic--claude-4.5-sonnet", "--cwd"])
+        .arg(&root)
+        .args([
+            "run",
+            "--tools",
+            "off",
+            "--reasoning",
+            "high",
+            "why is the sky blue",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (code, peak_kib) = wait_with_peak_rss(&child);
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "sapcode: the answer stream was stopped: the answer's thinking passed 4 MiB"
+        ) && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    assert!(peak_kib < 200 * 1024, "peak RSS {peak_kib} KiB");
+    let saved = text_under(&home.path().join("data"));
+    assert!(saved.len() < 1 << 20, "{} bytes saved", saved.len());
+}
+
 /// Every chat request body the simulator received, as text.
 fn requests_sent(sim: &TestSim) -> String {
     sim.server()

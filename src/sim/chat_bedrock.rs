@@ -251,6 +251,11 @@ fn events(
         json!({ "messageStart": { "role": "assistant" } }),
     ))];
     if let Some(thought) = thought {
+        if let Some(mib) = shared.faults().huge_thinking {
+            let flood = json!({ "contentBlockDelta": { "delta": { "reasoningContent": { "text": " ".repeat(stream::FLOOD_CHUNK) } }, "contentBlockIndex": 0 } });
+            let times = mib.saturating_mul(1 << 20) / stream::FLOOD_CHUNK as u64;
+            events.push(Event::Repeated(write(flood), times));
+        }
         let deltas = thinking::stream_deltas(thought, 0);
         events.extend(deltas.into_iter().map(|delta| Event::Content(write(delta))));
         events.push(Event::Content(write(

@@ -8,7 +8,7 @@ use std::time::Duration;
 /// Every fault name `Faults::parse` knows, for its error message.
 const KNOWN: &str = "token-ttl=SECS, reject-token=N, auth-fail, 429=N, retry-after=SECS, 503=N, \
      html-errors, stall-after=K, cut-after=K, error-after=K, bad-chunk-after=K, slow=MS, lm-503=N, \
-     python-repr, hold-stream=N, huge-tool-args=MIB";
+     python-repr, hold-stream=N, huge-tool-args=MIB, huge-thinking=MIB";
 
 /// Fault switches of a running simulator. `Default` means "behave".
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -49,6 +49,9 @@ pub struct Faults {
     /// (JSON whitespace, so the call stays valid), sent lazily 64 KiB a chunk: a server
     /// flooding the client with arguments.
     pub huge_tool_args: Option<u64>,
+    /// `huge-thinking=MIB`: Claude on Bedrock, asked to think, first streams MIB MiB of
+    /// thinking text, 64 KiB a chunk: a server flooding the client with thinking.
+    pub huge_thinking: Option<u64>,
 }
 
 impl Faults {
@@ -82,6 +85,7 @@ impl Faults {
                 "python-repr" => faults.python_repr = flag(name, value)?,
                 "hold-stream" => faults.hold_stream = Some(count(number()?).max(1)),
                 "huge-tool-args" => faults.huge_tool_args = Some(number()?),
+                "huge-thinking" => faults.huge_thinking = Some(number()?),
                 unknown => {
                     return Err(format!(
                         "unknown fault '{unknown}': known faults are {KNOWN}"
@@ -167,7 +171,7 @@ mod tests {
         let faults = Faults::parse(
             "token-ttl=5, reject-token=2,auth-fail,429=3,retry-after=7,503=1,html-errors,\
              stall-after=4,cut-after=5,error-after=6,bad-chunk-after=1,slow=20,lm-503=2,python-repr,hold-stream=2,\
-             huge-tool-args=300",
+             huge-tool-args=300,huge-thinking=50",
         )
         .unwrap();
         assert_eq!(
@@ -189,6 +193,7 @@ mod tests {
                 python_repr: true,
                 hold_stream: Some(2),
                 huge_tool_args: Some(300),
+                huge_thinking: Some(50),
             }
         );
     }

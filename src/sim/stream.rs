@@ -31,8 +31,8 @@ pub(crate) enum Event {
     Repeated(String, u64),
 }
 
-/// Spaces per repeated argument chunk under `huge-tool-args`.
-const FLOOD_CHUNK: usize = 64 << 10;
+/// Spaces per repeated chunk under `huge-tool-args` and `huge-thinking`.
+pub(crate) const FLOOD_CHUNK: usize = 64 << 10;
 
 /// The argument deltas of a streamed tool call: `arguments` in pieces of `chunk` characters,
 /// each made into a payload by `delta`; under `huge-tool-args=MIB` first MIB MiB of spaces.
